@@ -1,0 +1,193 @@
+//! The giveaway entry form: which fields a campaign asks for, and the one function that decides
+//! whether a filled form is acceptable. The widget calls [`validate_field`] as the shopper types;
+//! the server calls [`validate_entry`] on every submission.
+
+use serde::{Deserialize, Serialize};
+
+use crate::email::Email;
+use crate::name::PersonName;
+use crate::phone::Phone;
+use crate::postal::{PostalCode, PostalCountry};
+use crate::upload::UploadLimits;
+use crate::wire::EntryRequest;
+use crate::{Field, FieldCode, FieldError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    #[default]
+    Required,
+    Optional,
+    Hidden,
+}
+
+/// A campaign's form settings, public (they ship to the widget).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FormRules {
+    pub phone: Requirement,
+    pub postal_code: Requirement,
+    pub postal_country: PostalCountry,
+    pub upload: UploadLimits,
+}
+
+impl FormRules {
+    pub fn requirement(&self, field: Field) -> Requirement {
+        match field {
+            Field::Phone => self.phone,
+            Field::PostalCode => self.postal_code,
+            Field::Receipt if !self.upload.required => Requirement::Optional,
+            _ => Requirement::Required,
+        }
+    }
+}
+
+/// A form that passed every rule, normalised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidEntry {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub postal_code: Option<String>,
+    pub marketing_consent: bool,
+    pub receipt_upload_id: Option<String>,
+    pub referral_code: Option<String>,
+}
+
+/// Checks one text field. `Ok(None)` means an optional field left empty.
+pub fn validate_field(field: Field, value: &str, rules: &FormRules) -> Result<Option<String>, FieldCode> {
+    let requirement = rules.requirement(field);
+    if requirement == Requirement::Hidden || (requirement == Requirement::Optional && value.trim().is_empty()) {
+        return Ok(None);
+    }
+    let normalised = match field {
+        Field::FirstName | Field::LastName => PersonName::parse(value)?.into_inner(),
+        Field::Email => Email::parse(value)?.into_inner(),
+        Field::Phone => Phone::parse(value)?.into_inner(),
+        Field::PostalCode => PostalCode::parse(value, rules.postal_country)?.into_inner(),
+        Field::Receipt if value.trim().is_empty() => return Err(FieldCode::ReceiptRequired),
+        _ => value.trim().to_string(),
+    };
+    Ok(Some(normalised))
+}
+
+/// Checks a whole submission and reports every refused field at once.
+pub fn validate_entry(req: &EntryRequest, rules: &FormRules) -> Result<ValidEntry, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut check = |field: Field, value: &str| match validate_field(field, value, rules) {
+        Ok(v) => v,
+        Err(code) => {
+            errors.push(FieldError::new(field, code));
+            None
+        }
+    };
+    let f = &req.fields;
+    let first_name = check(Field::FirstName, &f.first_name);
+    let last_name = check(Field::LastName, &f.last_name);
+    let email = check(Field::Email, &f.email);
+    let phone = check(Field::Phone, &f.phone);
+    let postal_code = check(Field::PostalCode, &f.postal_code);
+    let receipt = check(Field::Receipt, req.receipt_upload_id.as_deref().unwrap_or(""));
+    if !req.consents.terms {
+        errors.push(FieldError::new(Field::Terms, FieldCode::ConsentRequired));
+    }
+    match (first_name, last_name, email) {
+        (Some(first_name), Some(last_name), Some(email)) if errors.is_empty() => Ok(ValidEntry {
+            first_name,
+            last_name,
+            email,
+            phone,
+            postal_code,
+            marketing_consent: req.consents.marketing,
+            receipt_upload_id: receipt,
+            referral_code: req.referral_code.clone().filter(|c| !c.trim().is_empty()),
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Consents, EntryFields};
+
+    fn request() -> EntryRequest {
+        EntryRequest {
+            fields: EntryFields {
+                first_name: "Anna".into(),
+                last_name: "Müller".into(),
+                email: "Anna@Example.com".into(),
+                phone: "+49 30 1234567".into(),
+                postal_code: "10115".into(),
+            },
+            consents: Consents { terms: true, marketing: false },
+            receipt_upload_id: Some("up_1".into()),
+            referral_code: None,
+        }
+    }
+
+    fn codes(errors: &[FieldError]) -> Vec<(Field, FieldCode)> {
+        errors.iter().map(|e| (e.field, e.code)).collect()
+    }
+
+    #[test]
+    fn a_complete_form_is_accepted_and_normalised() {
+        let entry = validate_entry(&request(), &FormRules::default()).unwrap();
+        assert_eq!(entry.email, "Anna@example.com");
+        assert_eq!(entry.phone.as_deref(), Some("+49301234567"));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let mut req = request();
+        req.fields.email = "nope".into();
+        req.fields.first_name = "".into();
+        req.consents.terms = false;
+        let errors = validate_entry(&req, &FormRules::default()).unwrap_err();
+        assert_eq!(
+            codes(&errors),
+            vec![
+                (Field::FirstName, FieldCode::Required),
+                (Field::Email, FieldCode::InvalidEmail),
+                (Field::Terms, FieldCode::ConsentRequired)
+            ]
+        );
+        assert_eq!(errors[1].message, FieldCode::InvalidEmail.to_string());
+    }
+
+    #[test]
+    fn an_optional_phone_may_be_left_empty_but_not_filled_wrong() {
+        let rules = FormRules { phone: Requirement::Optional, ..FormRules::default() };
+        let mut req = request();
+        req.fields.phone = " ".into();
+        assert_eq!(validate_entry(&req, &rules).unwrap().phone, None);
+        req.fields.phone = "12".into();
+        assert_eq!(codes(&validate_entry(&req, &rules).unwrap_err()), vec![(Field::Phone, FieldCode::InvalidPhone)]);
+    }
+
+    #[test]
+    fn a_hidden_field_is_ignored_whatever_it_holds() {
+        let rules = FormRules { postal_code: Requirement::Hidden, ..FormRules::default() };
+        let mut req = request();
+        req.fields.postal_code = "<junk>".into();
+        assert_eq!(validate_entry(&req, &rules).unwrap().postal_code, None);
+    }
+
+    #[test]
+    fn a_missing_receipt_is_refused_when_the_campaign_requires_one() {
+        let mut req = request();
+        req.receipt_upload_id = None;
+        assert_eq!(codes(&validate_entry(&req, &FormRules::default()).unwrap_err()), vec![(Field::Receipt, FieldCode::ReceiptRequired)]);
+        let optional = FormRules { upload: UploadLimits { required: false, ..UploadLimits::default() }, ..FormRules::default() };
+        assert_eq!(validate_entry(&req, &optional).unwrap().receipt_upload_id, None);
+    }
+
+    #[test]
+    fn the_postal_code_follows_the_campaign_country() {
+        let rules = FormRules { postal_country: PostalCountry::Us, ..FormRules::default() };
+        let mut req = request();
+        req.fields.postal_code = "1011".into();
+        assert_eq!(codes(&validate_entry(&req, &rules).unwrap_err()), vec![(Field::PostalCode, FieldCode::InvalidPostalCode)]);
+    }
+}

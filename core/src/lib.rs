@@ -1,0 +1,15 @@
+//! Vouch's shared domain: the validation rules both the widget (wasm) and the server apply, and the
+//! JSON shapes of the public API. Nothing here does I/O, so every rule is testable as a plain function.
+
+pub mod campaign;
+pub mod email;
+pub mod field;
+pub mod form;
+pub mod idempotency;
+pub mod name;
+pub mod phone;
+pub mod postal;
+pub mod upload;
+pub mod wire;
+
+pub use field::{Field, FieldCode, FieldError};

@@ -1,0 +1,164 @@
+//! JSON bodies of the public API (`shared/API.md`), shared by the server and the widget so the two
+//! cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+/// The one error shape every route answers with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadGrantRequest {
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// A presigned POST: the browser sends `fields` plus the file (last) as multipart form data to `url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadGrant {
+    pub upload_id: String,
+    pub method: String,
+    pub url: String,
+    pub fields: BTreeMap<String, String>,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryFields {
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub postal_code: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consents {
+    #[serde(default)]
+    pub terms: bool,
+    #[serde(default)]
+    pub marketing: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRequest {
+    #[serde(default)]
+    pub fields: EntryFields,
+    #[serde(default)]
+    pub consents: Consents,
+    #[serde(default)]
+    pub receipt_upload_id: Option<String>,
+    #[serde(default)]
+    pub referral_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    Accepted,
+    Confirmed,
+    Rejected,
+}
+
+impl EntryStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Accepted => "accepted",
+            EntryStatus::Confirmed => "confirmed",
+            EntryStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Accepted, Self::Confirmed, Self::Rejected].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Why the worker refused an entry after it was accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    #[error("The receipt file is not a photo (JPEG, PNG or WebP).")]
+    ReceiptNotAnImage,
+    #[error("The receipt photo has too many pixels.")]
+    ReceiptTooManyPixels,
+    #[error("The receipt photo could not be read.")]
+    ReceiptUnreadable,
+    #[error("The receipt photo was not found.")]
+    ReceiptMissing,
+}
+
+impl RejectReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::ReceiptNotAnImage => "receipt_not_an_image",
+            RejectReason::ReceiptTooManyPixels => "receipt_too_many_pixels",
+            RejectReason::ReceiptUnreadable => "receipt_unreadable",
+            RejectReason::ReceiptMissing => "receipt_missing",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        use RejectReason::*;
+        [ReceiptNotAnImage, ReceiptTooManyPixels, ReceiptUnreadable, ReceiptMissing].into_iter().find(|r| r.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryAccepted {
+    pub entry_id: String,
+    pub status: EntryStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryStatusResponse {
+    pub entry_id: String,
+    pub status: EntryStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RejectReason>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_request_with_missing_parts_parses_to_empty_values() {
+        let req: EntryRequest = serde_json::from_str(r#"{"fields":{"email":"a@b.co"}}"#).unwrap();
+        assert_eq!(req.fields.email, "a@b.co");
+        assert_eq!(req.fields.first_name, "");
+        assert!(!req.consents.terms);
+    }
+
+    #[test]
+    fn error_bodies_omit_fields_when_no_field_is_at_fault() {
+        let body = ErrorBody { error: ErrorDetail { code: "not_found".into(), message: "x".into(), fields: vec![] } };
+        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"error":{"code":"not_found","message":"x"}}"#);
+    }
+
+    #[test]
+    fn reject_reasons_travel_as_their_codes() {
+        let r = EntryStatusResponse { entry_id: "e".into(), status: EntryStatus::Rejected, reason: Some(RejectReason::ReceiptNotAnImage) };
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"entry_id":"e","status":"rejected","reason":"receipt_not_an_image"}"#);
+        assert_eq!(RejectReason::parse("receipt_not_an_image"), Some(RejectReason::ReceiptNotAnImage));
+    }
+}
