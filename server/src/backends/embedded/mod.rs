@@ -1,0 +1,42 @@
+//! The embedded backends: intake, queue, entry store and mail outbox in one SQLite database.
+
+mod intake;
+mod outbox;
+mod queue;
+mod store;
+
+pub use outbox::{OutboxMail, SqliteOutbox};
+pub use queue::SqliteQueue;
+
+use std::path::Path;
+
+use super::sqlite::{Db, DbError};
+
+pub const SCHEMA: &str = include_str!("schema.sql");
+
+/// The embedded intake and store share the database with the queue.
+#[derive(Debug, Clone)]
+pub struct SqliteBackend {
+    db: Db,
+}
+
+impl SqliteBackend {
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        Ok(Self { db: Db::open(path, SCHEMA)? })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn queue(&self, topic: &str, max_attempts: u32) -> SqliteQueue {
+        SqliteQueue::new(self.db.clone(), topic, max_attempts)
+    }
+
+    pub fn outbox(&self) -> SqliteOutbox {
+        SqliteOutbox::new(self.db.clone())
+    }
+}
+
+/// The queue topic giveaway entries travel on.
+pub const ENTRIES_TOPIC: &str = "entries";

@@ -1,0 +1,61 @@
+//! The embedded mailer: confirmation mails land in an outbox table that tests and the CLI read
+//! (and that a relay could forward); the dedup key makes each mail exist once.
+
+use async_trait::async_trait;
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::backends::sqlite::{now_ms, Db};
+use crate::backends::{Mail, Mailer, Result};
+
+#[derive(Debug, Clone)]
+pub struct SqliteOutbox {
+    db: Db,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMail {
+    pub dedup_key: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub created_at_ms: i64,
+}
+
+impl SqliteOutbox {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub async fn list(&self) -> Result<Vec<OutboxMail>> {
+        let mails = self
+            .db
+            .read(|conn| {
+                let mut stmt = conn.prepare("SELECT dedup_key, to_addr, subject, body, created_ms FROM outbox ORDER BY id")?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(OutboxMail { dedup_key: r.get(0)?, to: r.get(1)?, subject: r.get(2)?, text: r.get(3)?, created_at_ms: r.get(4)? })
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(mails)
+    }
+}
+
+#[async_trait]
+impl Mailer for SqliteOutbox {
+    async fn send_once(&self, dedup_key: &str, mail: &Mail) -> Result<()> {
+        let (key, mail) = (dedup_key.to_string(), mail.clone());
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO outbox (dedup_key, to_addr, subject, body, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (dedup_key) DO NOTHING",
+                )?
+                .execute(params![key, mail.to, mail.subject, mail.text, now_ms()])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! A durable at-least-once queue in SQLite, with the semantics of SQS: a received message is hidden
+//! for a visibility timeout, comes back if not acknowledged, and is dead-lettered after
+//! `max_attempts` deliveries.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rusqlite::params;
+
+use crate::backends::sqlite::{now_ms, Db, DbError};
+use crate::backends::{Delivery, Queue, QueueStats, Result};
+
+#[derive(Debug, Clone)]
+pub struct SqliteQueue {
+    db: Db,
+    topic: String,
+    max_attempts: u32,
+}
+
+impl SqliteQueue {
+    pub fn new(db: Db, topic: &str, max_attempts: u32) -> Self {
+        Self { db, topic: topic.to_string(), max_attempts: max_attempts.max(1) }
+    }
+}
+
+/// `id:attempt` — an ack from a worker whose lease already expired must not delete the message
+/// another worker now holds.
+fn handle(id: i64, attempts: u32) -> String {
+    format!("{id}:{attempts}")
+}
+
+fn parse_handle(h: &str) -> std::result::Result<(i64, u32), DbError> {
+    h.split_once(':')
+        .and_then(|(id, a)| Some((id.parse().ok()?, a.parse().ok()?)))
+        .ok_or_else(|| DbError::Corrupt(format!("bad delivery handle {h:?}")))
+}
+
+#[async_trait]
+impl Queue for SqliteQueue {
+    async fn receive(&self, max: usize, visibility: Duration) -> Result<Vec<Delivery>> {
+        let (topic, max_attempts) = (self.topic.clone(), self.max_attempts);
+        let deliveries = self
+            .db
+            .write(move |conn| {
+                let now = now_ms();
+                // A message that crashed its worker every time comes back with its attempts used up.
+                conn.prepare_cached(
+                    "UPDATE queue SET dead = 1, last_error = coalesce(last_error, 'delivery attempts exhausted')
+                     WHERE topic = ?1 AND dead = 0 AND visible_ms <= ?2 AND attempts >= ?3",
+                )?
+                .execute(params![topic, now, max_attempts])?;
+                let rows: Vec<(i64, String, u32)> = conn
+                    .prepare_cached(
+                        "UPDATE queue SET attempts = attempts + 1, visible_ms = ?3
+                         WHERE id IN (SELECT id FROM queue WHERE topic = ?1 AND dead = 0 AND visible_ms <= ?2
+                                      ORDER BY visible_ms, id LIMIT ?4)
+                         RETURNING id, body, attempts",
+                    )?
+                    .query_map(params![topic, now, now + visibility.as_millis() as i64, max as i64], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, body, attempts)| Delivery { handle: handle(id, attempts), body, attempts })
+                    .collect())
+            })
+            .await?;
+        Ok(deliveries)
+    }
+
+    async fn ack(&self, delivery: &Delivery) -> Result<()> {
+        let (id, attempts) = parse_handle(&delivery.handle)?;
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached("DELETE FROM queue WHERE id = ?1 AND attempts = ?2")?.execute(params![id, attempts])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn retry(&self, delivery: &Delivery, delay: Duration, error: &str) -> Result<()> {
+        let (id, attempts) = parse_handle(&delivery.handle)?;
+        let dead = attempts >= self.max_attempts;
+        let error = error.to_string();
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached("UPDATE queue SET visible_ms = ?3, dead = ?4, last_error = ?5 WHERE id = ?1 AND attempts = ?2")?
+                    .execute(params![id, attempts, now_ms() + delay.as_millis() as i64, dead, error])?;
+                Ok(())
+            })
+            .await?;
+        if dead {
+            tracing::warn!(message = id, attempts, "message dead-lettered");
+        }
+        Ok(())
+    }
+
+    async fn stats(&self) -> Result<QueueStats> {
+        let topic = self.topic.clone();
+        let stats = self
+            .db
+            .read(move |conn| {
+                let now = now_ms();
+                let stats = conn.query_row(
+                    "SELECT coalesce(sum(dead = 0 AND visible_ms <= ?2), 0), coalesce(sum(dead = 0 AND visible_ms > ?2), 0),
+                            coalesce(sum(dead), 0)
+                     FROM queue WHERE topic = ?1",
+                    params![topic, now],
+                    |r| Ok(QueueStats { ready: r.get::<_, i64>(0)? as u64, in_flight: r.get::<_, i64>(1)? as u64, dead: r.get::<_, i64>(2)? as u64 }),
+                )?;
+                Ok(stats)
+            })
+            .await?;
+        Ok(stats)
+    }
+}

@@ -1,0 +1,124 @@
+//! Entries and their status in SQLite.
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use vouch_core::wire::{EntryStatus, RejectReason};
+
+use super::SqliteBackend;
+use crate::backends::sqlite::DbError;
+use crate::backends::{EntryState, Result, Store, StoredEntry};
+
+fn status(s: &str) -> std::result::Result<EntryStatus, DbError> {
+    EntryStatus::parse(s).ok_or_else(|| DbError::Corrupt(format!("unknown entry status {s:?}")))
+}
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredEntry, String, Option<String>)> {
+    let entry = StoredEntry {
+        entry_id: r.get(0)?,
+        campaign: r.get(1)?,
+        first_name: r.get(2)?,
+        last_name: r.get(3)?,
+        email: r.get(4)?,
+        phone: r.get(5)?,
+        postal_code: r.get(6)?,
+        marketing_consent: r.get(7)?,
+        referral_code: r.get(8)?,
+        receipt_key: r.get(9)?,
+        status: EntryStatus::Accepted,
+        reason: None,
+        accepted_at_ms: r.get(12)?,
+        processed_at_ms: r.get(13)?,
+    };
+    Ok((entry, r.get(10)?, r.get(11)?))
+}
+
+const SELECT_ENTRY: &str = "SELECT entry_id, campaign, first_name, last_name, email, phone, postal_code, marketing_consent,
+        referral_code, receipt_key, status, reason, accepted_ms, processed_ms FROM entries";
+
+fn query_entries(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> std::result::Result<Vec<StoredEntry>, DbError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, entry_from_row)?;
+    rows.map(|row| {
+        let (mut entry, s, reason) = row?;
+        entry.status = status(&s)?;
+        entry.reason = reason.as_deref().and_then(RejectReason::parse);
+        Ok(entry)
+    })
+    .collect()
+}
+
+#[async_trait]
+impl Store for SqliteBackend {
+    async fn entry_state(&self, campaign: &str, entry_id: &str) -> Result<Option<EntryState>> {
+        let (campaign, entry_id) = (campaign.to_string(), entry_id.to_string());
+        let state = self
+            .db()
+            .read(move |conn| {
+                let decided: Option<(String, Option<String>)> = conn
+                    .prepare_cached("SELECT status, reason FROM entries WHERE entry_id = ?1 AND campaign = ?2")?
+                    .query_row(params![entry_id, campaign], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                if let Some((s, reason)) = decided {
+                    return Ok(Some(EntryState { status: status(&s)?, reason: reason.as_deref().and_then(RejectReason::parse) }));
+                }
+                let accepted = conn
+                    .prepare_cached("SELECT 1 FROM submissions WHERE entry_id = ?1 AND campaign = ?2")?
+                    .exists(params![entry_id, campaign])?;
+                Ok(accepted.then_some(EntryState { status: EntryStatus::Accepted, reason: None }))
+            })
+            .await?;
+        Ok(state)
+    }
+
+    async fn record_entry(&self, e: &StoredEntry) -> Result<bool> {
+        let e = e.clone();
+        let inserted = self
+            .db()
+            .write(move |conn| {
+                let n = conn
+                    .prepare_cached(
+                        "INSERT INTO entries (entry_id, campaign, first_name, last_name, email, phone, postal_code,
+                            marketing_consent, referral_code, receipt_key, status, reason, accepted_ms, processed_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                         ON CONFLICT (entry_id) DO NOTHING",
+                    )?
+                    .execute(params![
+                        e.entry_id,
+                        e.campaign,
+                        e.first_name,
+                        e.last_name,
+                        e.email,
+                        e.phone,
+                        e.postal_code,
+                        e.marketing_consent,
+                        e.referral_code,
+                        e.receipt_key,
+                        e.status.as_str(),
+                        e.reason.map(RejectReason::code),
+                        e.accepted_at_ms,
+                        e.processed_at_ms
+                    ])?;
+                Ok(n == 1)
+            })
+            .await?;
+        Ok(inserted)
+    }
+
+    async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>> {
+        let (campaign, entry_id) = (campaign.to_string(), entry_id.to_string());
+        let sql = format!("{SELECT_ENTRY} WHERE campaign = ?1 AND entry_id = ?2");
+        let mut entries = self.db().read(move |conn| query_entries(conn, &sql, params![campaign, entry_id])).await?;
+        Ok(entries.pop())
+    }
+
+    async fn list_entries(&self, campaign: &str) -> Result<Vec<StoredEntry>> {
+        let campaign = campaign.to_string();
+        let sql = format!("{SELECT_ENTRY} WHERE campaign = ?1 ORDER BY accepted_ms, entry_id");
+        Ok(self.db().read(move |conn| query_entries(conn, &sql, params![campaign])).await?)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.db().read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await?;
+        Ok(())
+    }
+}

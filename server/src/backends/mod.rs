@@ -1,0 +1,167 @@
+//! The four things Vouch stores or sends — accepted submissions (intake), queued work, entries and
+//! mail, and receipt objects — each behind a trait, so the embedded (SQLite + local S3) and the
+//! distributed (AWS) backends are interchangeable and share one set of tests.
+
+pub mod embedded;
+pub mod objects;
+pub mod sqlite;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use vouch_core::form::ValidEntry;
+use vouch_core::wire::{EntryStatus, RejectReason};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The dependency cannot be reached right now; the caller may retry later.
+    #[error("{0} is unavailable: {1}")]
+    Unavailable(&'static str, String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlite::DbError> for BackendError {
+    fn from(e: sqlite::DbError) -> Self {
+        match e {
+            sqlite::DbError::Corrupt(m) => BackendError::Corrupt(m),
+            other => BackendError::Unavailable("database", other.to_string()),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, BackendError>;
+
+/// What the accept path hands to the queue: everything the worker needs, already validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryMessage {
+    pub entry_id: String,
+    pub campaign: String,
+    pub idempotency_key: String,
+    pub entry: ValidEntry,
+    /// Object key of the uploaded receipt, resolved from the upload id at accept time.
+    pub receipt_key: Option<String>,
+    pub accepted_at_ms: i64,
+}
+
+/// One submission on its way in, keyed for idempotency by (campaign, key).
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub campaign: String,
+    pub idempotency_key: String,
+    pub body_hash: Vec<u8>,
+    pub message: EntryMessage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepted {
+    /// Durably queued now.
+    New { entry_id: String },
+    /// The same key and body were accepted before: answer as then.
+    Replay { entry_id: String },
+    /// The same key came with a different body.
+    KeyReused,
+    /// The same key is being accepted by a concurrent request.
+    InFlight,
+}
+
+/// Records each submission once and queues it, atomically from the caller's point of view: after
+/// `New` or `Replay`, the message is durably queued.
+#[async_trait]
+pub trait Intake: Send + Sync {
+    async fn accept(&self, submission: Submission) -> Result<Accepted>;
+    /// What was accepted under this key before, if anything: `(body_hash, entry_id)`.
+    async fn earlier(&self, campaign: &str, idempotency_key: &str) -> Result<Option<(Vec<u8>, String)>>;
+}
+
+/// One received message; `handle` identifies this delivery (not the message) for ack and retry.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub handle: String,
+    pub body: String,
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueStats {
+    pub ready: u64,
+    pub in_flight: u64,
+    pub dead: u64,
+}
+
+/// At-least-once delivery with a visibility timeout and a dead-letter state.
+#[async_trait]
+pub trait Queue: Send + Sync {
+    async fn receive(&self, max: usize, visibility: Duration) -> Result<Vec<Delivery>>;
+    async fn ack(&self, delivery: &Delivery) -> Result<()>;
+    /// Makes the message visible again after `delay`, or dead-letters it when out of attempts.
+    async fn retry(&self, delivery: &Delivery, delay: Duration, error: &str) -> Result<()>;
+    async fn stats(&self) -> Result<QueueStats>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEntry {
+    pub entry_id: String,
+    pub campaign: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub postal_code: Option<String>,
+    pub marketing_consent: bool,
+    pub referral_code: Option<String>,
+    /// The normalised (EXIF-free) copy of the receipt.
+    pub receipt_key: Option<String>,
+    pub status: EntryStatus,
+    pub reason: Option<RejectReason>,
+    pub accepted_at_ms: i64,
+    pub processed_at_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryState {
+    pub status: EntryStatus,
+    pub reason: Option<RejectReason>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// `None` when the campaign never accepted this entry id.
+    async fn entry_state(&self, campaign: &str, entry_id: &str) -> Result<Option<EntryState>>;
+    /// Stores the worker's verdict once; a second call for the same entry changes nothing and
+    /// returns `false`.
+    async fn record_entry(&self, entry: &StoredEntry) -> Result<bool>;
+    async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>>;
+    async fn list_entries(&self, campaign: &str) -> Result<Vec<StoredEntry>>;
+    async fn ping(&self) -> Result<()>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends `mail` unless a mail with this `dedup_key` was sent before.
+    async fn send_once(&self, dedup_key: &str, mail: &Mail) -> Result<()>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub size: u64,
+}
+
+/// Receipt objects, as the worker sees them (browsers upload with grants, not through this).
+#[async_trait]
+pub trait Objects: Send + Sync {
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>>;
+    /// The object's bytes, or `None` when it does not exist.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<()>;
+    async fn delete(&self, key: &str) -> Result<()>;
+    async fn ping(&self) -> Result<()>;
+}

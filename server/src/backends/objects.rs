@@ -1,0 +1,115 @@
+//! The embedded object store: an S3-compatible endpoint (s3s over a local folder) that browsers
+//! upload to with presigned POST grants, and direct file access to the same folder for the worker.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::error_handling::HandleError;
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::Router;
+use s3s::auth::SimpleAuth;
+use s3s::config::{S3Config, StaticConfigProvider};
+use s3s::service::S3ServiceBuilder;
+use tokio::io::AsyncWriteExt;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use super::{BackendError, ObjectInfo, Objects, Result};
+use crate::grant::Credentials;
+
+/// Browsers may upload at most this long after a grant was signed.
+const MAX_SKEW_SECS: u64 = 900;
+
+#[derive(Debug, Clone)]
+pub struct LocalObjects {
+    bucket_dir: PathBuf,
+}
+
+impl LocalObjects {
+    pub fn new(root: &Path, bucket: &str) -> std::io::Result<Self> {
+        let bucket_dir = root.join(bucket);
+        std::fs::create_dir_all(&bucket_dir)?;
+        Ok(Self { bucket_dir })
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf> {
+        let safe = !key.is_empty()
+            && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
+        if safe {
+            Ok(self.bucket_dir.join(key))
+        } else {
+            Err(BackendError::Corrupt(format!("refusing object key {key:?}")))
+        }
+    }
+}
+
+fn unavailable(e: std::io::Error) -> BackendError {
+    BackendError::Unavailable("object store", e.to_string())
+}
+
+#[async_trait]
+impl Objects for LocalObjects {
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>> {
+        match tokio::fs::metadata(self.path(key)?).await {
+            Ok(m) if m.is_file() => Ok(Some(ObjectInfo { size: m.len() })),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        match tokio::fs::read(self.path(key)?).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> Result<()> {
+        let path = self.path(key)?;
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await.map_err(unavailable)?;
+        }
+        // Write aside and rename, so a crash never leaves half an object under the real key.
+        let tmp = path.with_extension("part");
+        let mut file = tokio::fs::File::create(&tmp).await.map_err(unavailable)?;
+        file.write_all(&bytes).await.map_err(unavailable)?;
+        file.sync_all().await.map_err(unavailable)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(unavailable)
+    }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        match tokio::fs::remove_file(self.path(key)?).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(unavailable(e)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn ping(&self) -> Result<()> {
+        tokio::fs::metadata(&self.bucket_dir).await.map(|_| ()).map_err(unavailable)
+    }
+}
+
+/// The S3 endpoint over `root`, answering CORS for `origins` (the campaigns' merchant sites) so
+/// the widget can post files to it and read its error codes.
+pub fn s3_router(root: &Path, creds: &Credentials, origins: Vec<String>) -> std::io::Result<Router> {
+    std::fs::create_dir_all(root)?;
+    let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+    let mut builder = S3ServiceBuilder::new(fs);
+    builder.set_auth(SimpleAuth::from_single(creds.access_key.clone(), creds.secret_key.clone()));
+    let mut config = S3Config::default();
+    config.presigned_url_max_skew_time_secs = MAX_SKEW_SECS as _;
+    builder.set_config(Arc::new(StaticConfigProvider::new(Arc::new(config))));
+    let service = HandleError::new(builder.build(), |err: s3s::HttpError| async move {
+        tracing::warn!(error = ?err, "object store request failed");
+        StatusCode::INTERNAL_SERVER_ERROR
+    });
+    let origins = origins.iter().filter_map(|o| o.parse().ok()).collect::<Vec<_>>();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .expose_headers([HeaderName::from_static("etag"), HeaderName::from_static("location")]);
+    Ok(Router::new().fallback_service(service).layer(cors))
+}

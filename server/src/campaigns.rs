@@ -1,0 +1,179 @@
+//! Campaign definitions, one TOML file per campaign in the campaigns folder. The public part goes
+//! to the widget as is; allowed origins and rate limits stay on the server.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy};
+use vouch_core::form::FormRules;
+use vouch_core::upload::SUPPORTED_TYPES;
+
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub public: CampaignPublic,
+    pub allowed_origins: Vec<String>,
+    pub limits: RateLimits,
+}
+
+impl Campaign {
+    pub fn id(&self) -> &str {
+        &self.public.id
+    }
+
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// Requests per minute, per client IP, for each write route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    pub entries_per_minute: u32,
+    pub entries_burst: u32,
+    pub uploads_per_minute: u32,
+    pub uploads_burst: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self { entries_per_minute: 30, entries_burst: 10, uploads_per_minute: 60, uploads_burst: 20 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CampaignFile {
+    id: String,
+    name: String,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    #[serde(default)]
+    copy: Copy,
+    #[serde(default)]
+    form: FormRules,
+    #[serde(default)]
+    limits: RateLimits,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error("cannot read campaigns from {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid campaign file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Campaigns {
+    by_id: HashMap<String, Arc<Campaign>>,
+}
+
+impl Campaigns {
+    pub fn load_dir(dir: &Path) -> Result<Self, CampaignError> {
+        let read_err = |source| CampaignError::Read { path: dir.into(), source };
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(read_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        let mut campaigns = Campaigns::default();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|source| CampaignError::Read { path: path.clone(), source })?;
+            let campaign = parse(&text).map_err(|message| CampaignError::Invalid { path: path.clone(), message })?;
+            campaigns.insert(campaign);
+        }
+        Ok(campaigns)
+    }
+
+    pub fn insert(&mut self, campaign: Campaign) {
+        self.by_id.insert(campaign.public.id.clone(), Arc::new(campaign));
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<Campaign>> {
+        self.by_id.get(id).cloned()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id.keys().map(String::as_str)
+    }
+
+    /// Lets the demo merchant page (its own origin) embed `id`.
+    pub fn allow_origin(&mut self, id: &str, origin: String) {
+        if let Some(c) = self.by_id.get_mut(id) {
+            Arc::make_mut(c).allowed_origins.push(origin);
+        }
+    }
+}
+
+/// Parses and checks one campaign file.
+pub fn parse(text: &str) -> Result<Campaign, String> {
+    let file: CampaignFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    if !is_valid_campaign_id(&file.id) {
+        return Err(format!("id {:?} must be 1-64 lowercase letters, digits or hyphens", file.id));
+    }
+    if let Some(t) = file.form.upload.content_types.iter().find(|t| !SUPPORTED_TYPES.contains(&t.as_str())) {
+        return Err(format!("upload type {t:?} is not one the worker can verify ({SUPPORTED_TYPES:?})"));
+    }
+    if let Some(o) = file.allowed_origins.iter().find(|o| !is_origin(o)) {
+        return Err(format!("allowed origin {o:?} must be scheme://host[:port] with no path"));
+    }
+    let l = file.limits;
+    if [l.entries_per_minute, l.entries_burst, l.uploads_per_minute, l.uploads_burst].contains(&0) {
+        return Err("rate limits must be at least 1".into());
+    }
+    Ok(Campaign {
+        public: CampaignPublic { id: file.id, name: file.name, copy: file.copy, form: file.form },
+        allowed_origins: file.allowed_origins,
+        limits: file.limits,
+    })
+}
+
+fn is_origin(s: &str) -> bool {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|host| !host.is_empty() && !host.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = r#"
+        id = "demo"
+        name = "Demo"
+        allowed_origins = ["https://shop.example"]
+        [form]
+        phone = "optional"
+        [form.upload]
+        max_bytes = 1000
+    "#;
+
+    #[test]
+    fn a_campaign_file_sets_its_rules_and_keeps_defaults_for_the_rest() {
+        let c = parse(DEMO).unwrap();
+        assert_eq!(c.public.form.upload.max_bytes, 1000);
+        assert_eq!(c.public.form.upload.content_types.len(), 3);
+        assert!(c.allows_origin("https://shop.example"));
+        assert!(!c.allows_origin("https://evil.example"));
+    }
+
+    #[test]
+    fn an_upload_type_the_worker_cannot_verify_is_refused() {
+        let text = DEMO.replace("max_bytes = 1000", "content_types = [\"text/html\"]");
+        assert!(parse(&text).unwrap_err().contains("text/html"));
+    }
+
+    #[test]
+    fn an_origin_with_a_path_is_refused() {
+        let text = DEMO.replace("https://shop.example", "https://shop.example/page");
+        assert!(parse(&text).unwrap_err().contains("allowed origin"));
+    }
+
+    #[test]
+    fn an_unsafe_campaign_id_is_refused() {
+        assert!(parse(&DEMO.replace("\"demo\"", "\"../x\"")).is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! Server configuration: an optional TOML file, overridable by environment variables, with
+//! defaults that run the whole product on one machine with no setup at all.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite database, the object store folder and generated secrets live.
+    pub data_dir: PathBuf,
+    /// A folder of `<campaign-id>.toml` files.
+    pub campaigns_dir: PathBuf,
+    /// The built widget (`cargo xtask build` writes it here).
+    pub widget_dir: PathBuf,
+    pub http: HttpConfig,
+    pub objects: ObjectsConfig,
+    pub worker: WorkerConfig,
+    pub demo: DemoConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    pub host: IpAddr,
+    pub port: u16,
+    /// Largest JSON body the BFF reads.
+    pub max_body_bytes: usize,
+    /// Trust the left-most `X-Forwarded-For` address (only behind a proxy you run).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ObjectsConfig {
+    pub bucket: String,
+    pub region: String,
+    /// Port of the in-process S3 endpoint (embedded backend).
+    pub port: u16,
+    /// The URL browsers upload to; defaults to the in-process endpoint's address.
+    pub public_url: Option<String>,
+    /// Upload grants live this long (s3s refuses dates more than 15 minutes off).
+    pub grant_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Run the worker inside `vouch serve`.
+    pub embedded: bool,
+    pub concurrency: usize,
+    /// Deliveries before a message is dead-lettered.
+    pub max_attempts: u32,
+    pub visibility_timeout_secs: u64,
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoConfig {
+    pub enabled: bool,
+    pub port: u16,
+    /// The campaign the demo merchant page embeds; its origin is allowed for it automatically.
+    pub campaign: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            campaigns_dir: PathBuf::from("campaigns"),
+            widget_dir: PathBuf::from("dist/widget"),
+            http: HttpConfig::default(),
+            objects: ObjectsConfig::default(),
+            worker: WorkerConfig::default(),
+            demo: DemoConfig::default(),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 8080, max_body_bytes: 16 * 1024, trust_forwarded_for: false }
+    }
+}
+
+impl Default for ObjectsConfig {
+    fn default() -> Self {
+        Self { bucket: "receipts".into(), region: "us-east-1".into(), port: 8082, public_url: None, grant_ttl_secs: 600 }
+    }
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self { embedded: true, concurrency: 4, max_attempts: 5, visibility_timeout_secs: 60, poll_interval_ms: 200 }
+    }
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        Self { enabled: true, port: 8081, campaign: "demo".into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid config {path}: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("invalid value for {var}: {value}")]
+    Env { var: &'static str, value: String },
+}
+
+impl Config {
+    /// Reads `path` when given (or `vouch.toml` when present), then applies `VOUCH_*` overrides.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let default_path = Path::new("vouch.toml");
+        let path = path.or_else(|| default_path.exists().then_some(default_path));
+        let mut config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.into(), source })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse { path: p.into(), source })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn port(var: &'static str, value: String) -> Result<u16, ConfigError> {
+            value.parse().map_err(|_| ConfigError::Env { var, value })
+        }
+        if let Some(v) = var("VOUCH_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("VOUCH_CAMPAIGNS_DIR") {
+            self.campaigns_dir = v.into();
+        }
+        if let Some(v) = var("VOUCH_WIDGET_DIR") {
+            self.widget_dir = v.into();
+        }
+        if let Some(v) = var("VOUCH_PORT") {
+            self.http.port = port("VOUCH_PORT", v)?;
+        }
+        if let Some(v) = var("VOUCH_DEMO_PORT") {
+            self.demo.port = port("VOUCH_DEMO_PORT", v)?;
+        }
+        if let Some(v) = var("VOUCH_S3_PORT") {
+            self.objects.port = port("VOUCH_S3_PORT", v)?;
+        }
+        Ok(())
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("vouch.db")
+    }
+
+    pub fn objects_dir(&self) -> PathBuf {
+        self.data_dir.join("objects")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_gives_the_embedded_defaults() {
+        let config: Config = toml::from_str("").unwrap();
+        assert_eq!(config.http.port, 8080);
+        assert_eq!(config.objects.bucket, "receipts");
+        assert!(config.worker.embedded);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_so_typos_do_not_pass_silently() {
+        assert!(toml::from_str::<Config>("[http]\nprot = 1").is_err());
+    }
+
+    #[test]
+    fn environment_variables_override_ports_and_folders() {
+        let mut config = Config::default();
+        config
+            .apply_env(|k| match k {
+                "VOUCH_PORT" => Some("0".into()),
+                "VOUCH_DATA_DIR" => Some("/tmp/x".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.http.port, 0);
+        assert_eq!(config.db_path(), PathBuf::from("/tmp/x/vouch.db"));
+    }
+
+    #[test]
+    fn a_non_numeric_port_is_a_clear_error() {
+        let err = Config::default().apply_env(|k| (k == "VOUCH_PORT").then(|| "eighty".into())).unwrap_err();
+        assert_eq!(err.to_string(), "invalid value for VOUCH_PORT: eighty");
+    }
+}

@@ -1,0 +1,103 @@
+//! The loader merchants paste and the widget files it pulls in. The loader is small and cached
+//! briefly; the widget files carry a content hash in their URL and are cached for a year. All are
+//! public and fetched cross-origin by merchant pages, hence `Access-Control-Allow-Origin: *`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+
+const LOADER_TEMPLATE: &str = include_str!("../../../widget/loader.js");
+const WIDGET_JS: &str = "vouch_widget.js";
+const WIDGET_WASM: &str = "vouch_widget_bg.wasm";
+
+#[derive(Debug, Clone)]
+struct Asset {
+    body: Bytes,
+    brotli: Option<Bytes>,
+    content_type: &'static str,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WidgetAssets {
+    loader: Bytes,
+    files: Arc<HashMap<String, Asset>>,
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+impl WidgetAssets {
+    /// Loads the built widget from `dir`. A missing build still serves the loader (and logs why
+    /// the widget itself will not appear).
+    pub fn load(dir: &Path) -> Self {
+        let mut files = HashMap::new();
+        let mut versions = HashMap::new();
+        for name in [WIDGET_JS, WIDGET_WASM] {
+            match std::fs::read(dir.join(name)) {
+                Ok(body) => {
+                    versions.insert(name, hex::encode(&Sha256::digest(&body)[..6]));
+                    let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
+                    files.insert(name.to_string(), Asset { body: body.into(), brotli, content_type: content_type(name) });
+                }
+                Err(e) => tracing::warn!(file = %dir.join(name).display(), error = %e, "widget file missing: run `cargo xtask build`"),
+            }
+        }
+        let version = |name: &str| versions.get(name).cloned().unwrap_or_default();
+        let loader = LOADER_TEMPLATE
+            .replace("__WIDGET_JS__", &format!("/v1/widget/{WIDGET_JS}?v={}", version(WIDGET_JS)))
+            .replace("__WIDGET_WASM__", &format!("/v1/widget/{WIDGET_WASM}?v={}", version(WIDGET_WASM)));
+        Self { loader: loader.into(), files: Arc::new(files) }
+    }
+}
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/loader.js", get(loader)).route("/v1/widget/{file}", get(widget_file))
+}
+
+async fn loader(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        state.widget.loader.clone(),
+    )
+        .into_response()
+}
+
+async fn widget_file(State(state): State<AppState>, UrlPath(file): UrlPath<String>, headers: HeaderMap) -> Response {
+    let Some(asset) = state.widget.files.get(&file) else {
+        return (StatusCode::NOT_FOUND, [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], "not found").into_response();
+    };
+    let accepts_br = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("br")));
+    let common = [
+        (header::CONTENT_TYPE, asset.content_type),
+        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        (header::VARY, "Accept-Encoding"),
+    ];
+    match (&asset.brotli, accepts_br) {
+        (Some(br), true) => (common, [(header::CONTENT_ENCODING, "br")], br.clone()).into_response(),
+        _ => (common, asset.body.clone()).into_response(),
+    }
+}

@@ -1,0 +1,68 @@
+//! `POST /v1/campaigns/{campaign}/entries` and the entry status route.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use vouch_core::wire::{EntryAccepted, EntryRequest, EntryStatus, EntryStatusResponse};
+
+use super::client_ip::ClientIp;
+use super::error::ApiError;
+use super::json::ApiJson;
+use super::AppState;
+use crate::limiter::{retry_after_secs, Route};
+use crate::submit::{submit, Deps, SubmitError};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/campaigns/{campaign}/entries", post(create))
+        .route("/v1/campaigns/{campaign}/entries/{entry_id}", get(status))
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(e: SubmitError) -> Self {
+        match e {
+            SubmitError::BadIdempotencyKey => ApiError::new(StatusCode::BAD_REQUEST, "idempotency_key_invalid", e.to_string()),
+            SubmitError::Invalid(fields) => ApiError::validation(fields),
+            SubmitError::KeyReused => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", e.to_string()),
+            SubmitError::InFlight => ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_flight", e.to_string()),
+            SubmitError::Backend(b) => b.into(),
+        }
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path(campaign): Path<String>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Result<ApiJson<EntryRequest>, ApiError>,
+) -> Result<(StatusCode, Json<EntryAccepted>), ApiError> {
+    let campaign = state.campaigns.get(&campaign).ok_or_else(ApiError::campaign_not_found)?;
+    state.limiter.check(campaign.id(), Route::Entries, ip).map_err(|wait| {
+        state.metrics.rate_limited.inc();
+        ApiError::rate_limited(retry_after_secs(wait))
+    })?;
+    let ApiJson(req) = body?;
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let deps = Deps { intake: state.intake.as_ref(), objects: state.objects.as_ref(), upload_ids: &state.upload_ids };
+    let outcome = submit(&deps, &campaign, key, req).await.inspect_err(|e| {
+        if matches!(e, SubmitError::Invalid(_)) {
+            state.metrics.entries_invalid.inc();
+        }
+    })?;
+    if outcome.replay { &state.metrics.entries_replayed } else { &state.metrics.entries_accepted }.inc();
+    Ok((StatusCode::ACCEPTED, Json(EntryAccepted { entry_id: outcome.entry_id, status: EntryStatus::Accepted })))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    Path((campaign, entry_id)): Path<(String, String)>,
+) -> Result<Json<EntryStatusResponse>, ApiError> {
+    let entry_state = state
+        .store
+        .entry_state(&campaign, &entry_id)
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "entry_not_found", "No such entry in this campaign."))?;
+    Ok(Json(EntryStatusResponse { entry_id, status: entry_state.status, reason: entry_state.reason }))
+}

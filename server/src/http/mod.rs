@@ -1,0 +1,62 @@
+//! The backend-for-frontend's HTTP surface. Handlers parse and answer; the decisions they call are
+//! plain functions and backend traits that tests can drive without a socket.
+
+mod assets;
+mod campaign;
+mod client_ip;
+mod cors;
+mod entries;
+pub mod error;
+mod health;
+mod json;
+pub mod metrics;
+mod uploads;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use assets::WidgetAssets;
+
+use crate::backends::{Intake, Objects, Queue, Store};
+use crate::campaigns::Campaigns;
+use crate::grant::GrantConfig;
+use crate::limiter::Limiter;
+use crate::upload_id::UploadIds;
+
+pub struct State {
+    pub campaigns: Campaigns,
+    pub intake: Arc<dyn Intake>,
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub objects: Arc<dyn Objects>,
+    pub grants: GrantConfig,
+    pub upload_ids: UploadIds,
+    pub limiter: Limiter,
+    pub widget: WidgetAssets,
+    pub metrics: metrics::Metrics,
+    pub max_body_bytes: usize,
+    pub trust_forwarded_for: bool,
+}
+
+pub type AppState = Arc<State>;
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(assets::router())
+        .merge(campaign::router())
+        .merge(uploads::router())
+        .merge(entries::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .fallback(|| async { error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such route.") })
+        .with_state(state)
+}

@@ -1,0 +1,36 @@
+//! `POST /v1/campaigns/{campaign}/uploads`: an upload grant for one receipt photo.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use vouch_core::wire::{UploadGrant, UploadGrantRequest};
+
+use super::client_ip::ClientIp;
+use super::error::ApiError;
+use super::json::ApiJson;
+use super::AppState;
+use crate::grant;
+use crate::limiter::{retry_after_secs, Route};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/campaigns/{campaign}/uploads", post(create))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path(campaign): Path<String>,
+    ClientIp(ip): ClientIp,
+    body: Result<ApiJson<UploadGrantRequest>, ApiError>,
+) -> Result<(StatusCode, Json<UploadGrant>), ApiError> {
+    let campaign = state.campaigns.get(&campaign).ok_or_else(ApiError::campaign_not_found)?;
+    state.limiter.check(campaign.id(), Route::Uploads, ip).map_err(|wait| {
+        state.metrics.rate_limited.inc();
+        ApiError::rate_limited(retry_after_secs(wait))
+    })?;
+    let ApiJson(req) = body?;
+    let grant = grant::issue(&state.grants, &state.upload_ids, &campaign.public, &req, time::OffsetDateTime::now_utc())
+        .map_err(ApiError::validation)?;
+    state.metrics.grants_issued.inc();
+    Ok((StatusCode::CREATED, Json(grant)))
+}

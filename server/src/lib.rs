@@ -1,0 +1,16 @@
+//! Vouch's backend-for-frontend, worker and operator commands.
+
+pub mod backends;
+pub mod campaigns;
+pub mod config;
+pub mod demo;
+pub mod export;
+pub mod grant;
+pub mod http;
+pub mod limiter;
+pub mod mail;
+pub mod secrets;
+pub mod server;
+pub mod submit;
+pub mod upload_id;
+pub mod worker;

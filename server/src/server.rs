@@ -1,0 +1,161 @@
+//! Starting Vouch on its embedded default: the BFF, the in-process S3 endpoint, the demo merchant
+//! site and (unless told otherwise) the worker, all in one process.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::backends::embedded::{SqliteBackend, ENTRIES_TOPIC};
+use crate::backends::objects::{s3_router, LocalObjects};
+use crate::campaigns::Campaigns;
+use crate::config::Config;
+use crate::grant::GrantConfig;
+use crate::http::{self, WidgetAssets};
+use crate::limiter::Limiter;
+use crate::secrets::Secrets;
+use crate::upload_id::UploadIds;
+use crate::worker::Worker;
+
+/// A started server; dropping it does not stop it, `shutdown` does.
+pub struct Running {
+    pub bff: SocketAddr,
+    pub s3: SocketAddr,
+    pub demo: Option<SocketAddr>,
+    pub backend: SqliteBackend,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl Running {
+    pub fn bff_url(&self) -> String {
+        format!("http://{}", self.bff)
+    }
+
+    pub fn demo_url(&self) -> Option<String> {
+        self.demo.map(|a| format!("http://{a}"))
+    }
+
+    /// Stops accepting, lets in-flight requests and worker tasks finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+
+    /// Waits until the process is told to stop (Ctrl-C or SIGTERM), then shuts down.
+    pub async fn until_signal(self) {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        self.shutdown().await;
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Everything the worker needs, built from the same config as the BFF.
+pub fn worker(config: &Config, backend: &SqliteBackend, campaigns: Campaigns) -> anyhow::Result<Worker> {
+    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
+    Ok(Worker {
+        queue: Arc::new(backend.queue(ENTRIES_TOPIC, config.worker.max_attempts)),
+        store: Arc::new(backend.clone()),
+        objects: Arc::new(objects),
+        mailer: Arc::new(backend.outbox()),
+        campaigns,
+        config: config.worker.clone(),
+    })
+}
+
+pub async fn start(config: &Config) -> anyhow::Result<Running> {
+    let secrets = Secrets::load_or_create(&config.data_dir).context("loading secrets")?;
+    let mut campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
+    let host = config.http.host;
+    let bff_listener = TcpListener::bind((host, config.http.port)).await.context("binding the BFF port")?;
+    let s3_listener = TcpListener::bind((host, config.objects.port)).await.context("binding the object store port")?;
+    let demo_listener = match config.demo.enabled {
+        true => Some(TcpListener::bind((host, config.demo.port)).await.context("binding the demo port")?),
+        false => None,
+    };
+    let (bff, s3) = (bff_listener.local_addr()?, s3_listener.local_addr()?);
+    let demo = demo_listener.as_ref().map(TcpListener::local_addr).transpose()?;
+    if let Some(demo) = demo {
+        for origin in [format!("http://{demo}"), format!("http://localhost:{}", demo.port())] {
+            campaigns.allow_origin(&config.demo.campaign, origin);
+        }
+    }
+
+    let backend = SqliteBackend::open(&config.db_path())?;
+    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
+    let origins: Vec<String> = campaigns.ids().filter_map(|id| campaigns.get(id)).flat_map(|c| c.allowed_origins.clone()).collect();
+    let s3_app = s3_router(&config.objects_dir(), &secrets.s3_credentials(), origins)?;
+    let public_url = config.objects.public_url.clone().unwrap_or_else(|| format!("http://{s3}"));
+    let limiter = Limiter::new(&campaigns);
+    let state = Arc::new(http::State {
+        campaigns: campaigns.clone(),
+        intake: Arc::new(backend.clone()),
+        store: Arc::new(backend.clone()),
+        queue: Arc::new(backend.queue(ENTRIES_TOPIC, config.worker.max_attempts)),
+        objects: Arc::new(objects),
+        grants: GrantConfig {
+            credentials: secrets.s3_credentials(),
+            region: config.objects.region.clone(),
+            bucket: config.objects.bucket.clone(),
+            url: format!("{}/{}", public_url.trim_end_matches('/'), config.objects.bucket),
+            ttl_secs: config.objects.grant_ttl_secs,
+        },
+        upload_ids: UploadIds::new(secrets.signing_key.as_bytes()),
+        limiter: limiter.clone(),
+        widget: WidgetAssets::load(&config.widget_dir),
+        metrics: Default::default(),
+        max_body_bytes: config.http.max_body_bytes,
+        trust_forwarded_for: config.http.trust_forwarded_for,
+    });
+
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let app = http::app(state).layer(tower_http::trace::TraceLayer::new_for_http());
+    tasks.spawn(serve(bff_listener, app, stopped.clone()));
+    tasks.spawn(serve(s3_listener, s3_app, stopped.clone()));
+    if let Some(listener) = demo_listener {
+        tasks.spawn(serve(listener, crate::demo::router(&format!("http://{bff}"), &config.demo.campaign), stopped.clone()));
+    }
+    if config.worker.embedded {
+        tasks.spawn(worker(config, &backend, campaigns)?.run(stopped.clone()));
+    }
+    let mut janitor_stop = stopped;
+    tasks.spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(60)) => limiter.forget_idle_clients(),
+                _ = janitor_stop.changed() => return,
+            }
+        }
+    });
+    Ok(Running { bff, s3, demo, backend, stop, tasks })
+}
+
+async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, service)
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "server stopped with an error");
+    }
+}

@@ -1,0 +1,85 @@
+//! Deciding about one giveaway entry: validate with the core rules, resolve the receipt upload,
+//! then hand it to the intake exactly once per idempotency key.
+
+use sha2::{Digest, Sha256};
+use vouch_core::form::validate_entry;
+use vouch_core::idempotency::is_valid_key;
+use vouch_core::wire::EntryRequest;
+use vouch_core::{Field, FieldCode, FieldError};
+
+use crate::backends::sqlite::now_ms;
+use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Submission};
+use crate::campaigns::Campaign;
+use crate::upload_id::UploadIds;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("the Idempotency-Key header is missing or not 1-255 visible ASCII characters")]
+    BadIdempotencyKey,
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("this Idempotency-Key was used with a different body")]
+    KeyReused,
+    #[error("a request with this Idempotency-Key is in flight")]
+    InFlight,
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+/// The accepted entry and whether this call was a replay of an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub entry_id: String,
+    pub replay: bool,
+}
+
+pub struct Deps<'a> {
+    pub intake: &'a dyn Intake,
+    pub objects: &'a dyn Objects,
+    pub upload_ids: &'a UploadIds,
+}
+
+/// The idempotency fingerprint: the parsed request re-serialised, so whitespace or key order in
+/// the JSON do not make a retry look like a different body.
+pub fn body_hash(req: &EntryRequest) -> Vec<u8> {
+    let canonical = serde_json::to_vec(req).unwrap_or_default();
+    Sha256::digest(&canonical).to_vec()
+}
+
+pub async fn submit(deps: &Deps<'_>, campaign: &Campaign, key: Option<&str>, req: EntryRequest) -> Result<Outcome, SubmitError> {
+    let key = key.filter(|k| is_valid_key(k)).ok_or(SubmitError::BadIdempotencyKey)?;
+    let hash = body_hash(&req);
+    // A replay is answered before the upload check: the worker may have moved the receipt since.
+    if let Some((earlier_hash, entry_id)) = deps.intake.earlier(campaign.id(), key).await? {
+        return if earlier_hash == hash { Ok(Outcome { entry_id, replay: true }) } else { Err(SubmitError::KeyReused) };
+    }
+    let entry = validate_entry(&req, &campaign.public.form).map_err(SubmitError::Invalid)?;
+    let receipt_key = match entry.receipt_upload_id.as_deref() {
+        Some(id) => Some(resolve_upload(deps, campaign.id(), id).await?),
+        None => None,
+    };
+    let message = EntryMessage {
+        entry_id: format!("ent_{}", uuid::Uuid::new_v4().simple()),
+        campaign: campaign.id().to_string(),
+        idempotency_key: key.to_string(),
+        entry,
+        receipt_key,
+        accepted_at_ms: now_ms(),
+    };
+    let submission = Submission { campaign: campaign.id().to_string(), idempotency_key: key.to_string(), body_hash: hash, message };
+    match deps.intake.accept(submission).await? {
+        Accepted::New { entry_id } => Ok(Outcome { entry_id, replay: false }),
+        Accepted::Replay { entry_id } => Ok(Outcome { entry_id, replay: true }),
+        Accepted::KeyReused => Err(SubmitError::KeyReused),
+        Accepted::InFlight => Err(SubmitError::InFlight),
+    }
+}
+
+async fn resolve_upload(deps: &Deps<'_>, campaign: &str, upload_id: &str) -> Result<String, SubmitError> {
+    let not_found = || SubmitError::Invalid(vec![FieldError::new(Field::Receipt, FieldCode::UploadNotFound)]);
+    let key = deps.upload_ids.resolve(campaign, upload_id).ok_or_else(not_found)?;
+    match deps.objects.head(&key).await? {
+        Some(_) => Ok(key),
+        None => Err(not_found()),
+    }
+}
