@@ -1,1 +1,29 @@
+//! The Vouch widget: a guest on merchant pages. The loader marks each host element with the API
+//! origin; this module mounts one independent app per host inside an open shadow root, so the
+//! page's CSS and ours never touch.
 
+// `#[component]` expands to `pub` items inside this private module tree.
+#![allow(unreachable_pub)]
+
+mod api;
+mod app;
+mod draft;
+mod fields;
+mod form;
+mod mount;
+mod receipt;
+mod status;
+mod upload;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    mount::scan();
+    // The loader announces hosts added after the first scan (single-page shops).
+    let rescan = Closure::<dyn Fn()>::new(mount::scan);
+    if let Some(window) = web_sys::window() {
+        let _ = window.add_event_listener_with_callback("vouch:scan", rescan.as_ref().unchecked_ref());
+    }
+    rescan.forget();
+}

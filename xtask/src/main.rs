@@ -1,1 +1,39 @@
-fn main() {}
+//! `cargo xtask <command>`: one entry point that sets up a fresh machine, builds the widget and the
+//! server, runs Vouch, and runs every test. Only the standard library, so it compiles in seconds.
+
+mod build;
+mod setup;
+mod sizes;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  run      set up what is missing, build, and start Vouch on its embedded default
+  test     set up what is missing, build, and run all tests (unit, integration, end-to-end)
+  setup    install missing tools only (wasm target, wasm-bindgen-cli, npm packages, chromium, moto)
+  build    build the widget (dist/widget) and the server (release)
+  sizes    print the widget's sizes (raw, gzip, brotli) and check the budgets";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => setup::all().and_then(|()| build::all()).and_then(|()| build::run_server(&args[1..])),
+        Some("test") => setup::all().and_then(|()| build::all()).and_then(|()| build::test()),
+        Some("setup") => setup::all(),
+        Some("build") => setup::all().and_then(|()| build::all()),
+        Some("sizes") => sizes::report(true).map(|_| ()),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

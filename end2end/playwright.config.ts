@@ -1,0 +1,46 @@
+// Playwright drives Debian's Chromium against a real `vouch serve` on free loopback ports, with a
+// fresh data folder per run. Ports are picked once in the main process and inherited by workers.
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+function freePort(): string {
+  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  return execFileSync(process.execPath, ['-e', script]).toString().trim();
+}
+
+const root = resolve(__dirname, '..');
+if (!process.env.VOUCH_PORT) {
+  process.env.VOUCH_PORT = freePort();
+  process.env.VOUCH_DEMO_PORT = freePort();
+  process.env.VOUCH_S3_PORT = freePort();
+  process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
+}
+const bin = process.env.VOUCH_BIN ?? join(root, 'target/debug/vouch');
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  fullyParallel: false,
+  workers: 1,
+  reporter: process.env.CI ? 'line' : 'list',
+  use: {
+    baseURL: `http://127.0.0.1:${process.env.VOUCH_DEMO_PORT}`,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: `${bin} serve`,
+    cwd: root,
+    url: `http://127.0.0.1:${process.env.VOUCH_PORT}/healthz`,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: { ...process.env, RUST_LOG: 'warn' } as Record<string, string>,
+  },
+});

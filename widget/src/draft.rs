@@ -1,0 +1,47 @@
+//! The form fill saved in the merchant page's localStorage, so a reload neither loses typing nor
+//! creates a second entry: the idempotency key and the entry id travel with the draft.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct Draft {
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) email: String,
+    pub(crate) phone: String,
+    pub(crate) postal_code: String,
+    pub(crate) terms: bool,
+    pub(crate) marketing: bool,
+    pub(crate) idempotency_key: String,
+    pub(crate) upload_id: Option<String>,
+    pub(crate) upload_name: Option<String>,
+    /// Set once the BFF accepted the entry: the widget then only follows its status.
+    pub(crate) entry_id: Option<String>,
+}
+
+fn storage_key(campaign: &str) -> String {
+    format!("vouch:draft:{campaign}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    // Storage can be blocked (privacy modes, sandboxed frames); the form then simply starts empty.
+    web_sys::window()?.local_storage().ok()?
+}
+
+pub(crate) fn load(campaign: &str) -> Option<Draft> {
+    let text = storage()?.get_item(&storage_key(campaign)).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+pub(crate) fn save(campaign: &str, draft: &Draft) {
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(draft)) {
+        let _ = s.set_item(&storage_key(campaign), &text);
+    }
+}
+
+pub(crate) fn clear(campaign: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&storage_key(campaign));
+    }
+}

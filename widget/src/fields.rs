@@ -1,0 +1,132 @@
+//! Labelled inputs that show their rule's error when the shopper leaves them, and the error
+//! summary announced to screen readers when a submit is refused.
+
+use leptos::prelude::*;
+use vouch_core::form::Requirement;
+use vouch_core::Field;
+use wasm_bindgen::JsCast;
+
+use crate::form::Model;
+
+fn label_of(field: Field) -> &'static str {
+    match field {
+        Field::FirstName => "First name",
+        Field::LastName => "Last name",
+        Field::Email => "E-mail",
+        Field::Phone => "Phone",
+        Field::PostalCode => "Postal code",
+        Field::Terms => "Terms",
+        Field::Receipt => "Receipt photo",
+        Field::ContentType | Field::Size => "Receipt photo",
+    }
+}
+
+#[component]
+pub(crate) fn TextField(
+    model: Model,
+    field: Field,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "on")] autocomplete: &'static str,
+) -> impl IntoView {
+    let Some(value) = model.value(field).filter(|_| model.visible(field)) else {
+        return ().into_any();
+    };
+    let id = field.as_str();
+    let error_id = format!("{id}-error");
+    let optional = model.rules.with_value(|r| r.requirement(field) == Requirement::Optional);
+    let error = move || model.error(field);
+    view! {
+        <div class="field" class:invalid=move || error().is_some()>
+            <label for=id>{label}{optional.then_some(view! { <span class="optional">" (optional)"</span> })}</label>
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                aria-required=(!optional).to_string()
+                aria-invalid=move || error().is_some().to_string()
+                aria-describedby=error_id.clone()
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    // Once flagged, a field re-checks as the shopper fixes it.
+                    if model.error(field).is_some() {
+                        model.validate(field);
+                    }
+                    model.save_draft();
+                }
+                on:blur=move |_| {
+                    if !value.get_untracked().trim().is_empty() || model.error(field).is_some() {
+                        model.validate(field);
+                    }
+                }
+            />
+            <p class="error" id=error_id>{error}</p>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub(crate) fn Checkbox(model: Model, field: Option<Field>, label: String, checked: RwSignal<bool>) -> impl IntoView {
+    let id = field.map_or("marketing", Field::as_str);
+    let error_id = format!("{id}-error");
+    let error = move || field.and_then(|f| model.error(f));
+    view! {
+        <div class="field check" class:invalid=move || error().is_some()>
+            <input
+                type="checkbox"
+                id=id
+                name=id
+                aria-invalid=move || error().is_some().to_string()
+                aria-describedby=error_id.clone()
+                prop:checked=move || checked.get()
+                on:change=move |ev| {
+                    checked.set(event_target_checked(&ev));
+                    if let Some(f) = field {
+                        model.validate(f);
+                    }
+                    model.save_draft();
+                }
+            />
+            <label for=id>{label}</label>
+            <p class="error" id=error_id>{error}</p>
+        </div>
+    }
+}
+
+/// Lists what blocks the submit; each item moves focus to its field.
+#[component]
+pub(crate) fn ErrorSummary(model: Model) -> impl IntoView {
+    let items = move || model.errors.get();
+    view! {
+        <Show when=move || model.show_summary.get() && !model.errors.with(Vec::is_empty)>
+            <div class="summary" role="alert">
+                <p>{move || match items().len() { 1 => "1 field needs attention:".to_string(), n => format!("{n} fields need attention:") }}</p>
+                <ul>
+                    {move || items().into_iter().map(|e| {
+                        let target = e.field.as_str();
+                        view! {
+                            <li><button type="button" class="link" on:click=move |ev| focus_in_root(&ev, target)>
+                                {label_of(e.field)}": "{e.message}
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
+/// Focuses the element with `id` in the shadow root the event came from.
+fn focus_in_root(ev: &leptos::ev::MouseEvent, id: &str) {
+    let root = event_target::<web_sys::Node>(ev).get_root_node();
+    let target = root
+        .dyn_ref::<web_sys::ShadowRoot>()
+        .and_then(|r| r.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = target {
+        let _ = el.focus();
+    }
+}

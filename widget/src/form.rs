@@ -1,0 +1,275 @@
+//! The giveaway form: its state (one `Model` of signals), validation with the core rules as the
+//! shopper types, and submission with one idempotency key per form fill.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use vouch_core::campaign::CampaignPublic;
+use vouch_core::form::{validate_field, FormRules, Requirement};
+use vouch_core::wire::{Consents, EntryAccepted, EntryFields, EntryRequest};
+use vouch_core::{Field, FieldCode, FieldError};
+
+use crate::api::{random_key, sleep, Api, ApiFailure};
+use crate::draft::{self, Draft};
+use crate::fields::{Checkbox, ErrorSummary, TextField};
+use crate::receipt::{ReceiptField, UploadState};
+use crate::status::{follow, StatusPanel};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Editing,
+    Submitting,
+    Accepted { entry_id: String },
+    Confirmed,
+    Rejected { reason: String },
+}
+
+/// All of one form's state. Every member is a signal, so the model is `Copy` into any closure.
+#[derive(Clone, Copy)]
+pub(crate) struct Model {
+    pub(crate) first_name: RwSignal<String>,
+    pub(crate) last_name: RwSignal<String>,
+    pub(crate) email: RwSignal<String>,
+    pub(crate) phone: RwSignal<String>,
+    pub(crate) postal_code: RwSignal<String>,
+    pub(crate) terms: RwSignal<bool>,
+    pub(crate) marketing: RwSignal<bool>,
+    pub(crate) errors: RwSignal<Vec<FieldError>>,
+    pub(crate) show_summary: RwSignal<bool>,
+    pub(crate) upload: RwSignal<UploadState>,
+    pub(crate) phase: RwSignal<Phase>,
+    pub(crate) notice: RwSignal<Option<String>>,
+    pub(crate) key: RwSignal<String>,
+    pub(crate) rules: StoredValue<FormRules>,
+    pub(crate) campaign: StoredValue<String>,
+}
+
+impl Model {
+    fn new(campaign: &str, rules: FormRules, d: Draft) -> Self {
+        let key = if d.idempotency_key.is_empty() { random_key() } else { d.idempotency_key };
+        let upload = match (d.upload_id, d.upload_name) {
+            (Some(upload_id), Some(name)) => UploadState::Done { upload_id, name },
+            _ => UploadState::Empty,
+        };
+        let phase = d.entry_id.map_or(Phase::Editing, |entry_id| Phase::Accepted { entry_id });
+        Self {
+            first_name: RwSignal::new(d.first_name),
+            last_name: RwSignal::new(d.last_name),
+            email: RwSignal::new(d.email),
+            phone: RwSignal::new(d.phone),
+            postal_code: RwSignal::new(d.postal_code),
+            terms: RwSignal::new(d.terms),
+            marketing: RwSignal::new(d.marketing),
+            errors: RwSignal::new(Vec::new()),
+            show_summary: RwSignal::new(false),
+            upload: RwSignal::new(upload),
+            phase: RwSignal::new(phase),
+            notice: RwSignal::new(None),
+            key: RwSignal::new(key),
+            rules: StoredValue::new(rules),
+            campaign: StoredValue::new(campaign.to_string()),
+        }
+    }
+
+    pub(crate) fn value(&self, field: Field) -> Option<RwSignal<String>> {
+        match field {
+            Field::FirstName => Some(self.first_name),
+            Field::LastName => Some(self.last_name),
+            Field::Email => Some(self.email),
+            Field::Phone => Some(self.phone),
+            Field::PostalCode => Some(self.postal_code),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn error(&self, field: Field) -> Option<String> {
+        self.errors.with(|errs| errs.iter().find(|e| e.field == field).map(|e| e.message.clone()))
+    }
+
+    pub(crate) fn set_error(&self, field: Field, code: Option<FieldCode>) {
+        self.errors.update(|errs| {
+            errs.retain(|e| e.field != field);
+            if let Some(code) = code {
+                errs.push(FieldError::new(field, code));
+                errs.sort_by_key(|e| FIELD_ORDER.iter().position(|f| *f == e.field));
+            }
+        });
+    }
+
+    /// Checks one field with the same rule the server applies.
+    pub(crate) fn validate(&self, field: Field) {
+        let code = match field {
+            Field::Terms => (!self.terms.get_untracked()).then_some(FieldCode::ConsentRequired),
+            Field::Receipt => self.receipt_problem(),
+            _ => {
+                let value = self.value(field).map(|v| v.get_untracked()).unwrap_or_default();
+                self.rules.with_value(|rules| validate_field(field, &value, rules).err())
+            }
+        };
+        self.set_error(field, code);
+    }
+
+    fn receipt_problem(&self) -> Option<FieldCode> {
+        let required = self.rules.with_value(|r| r.requirement(Field::Receipt) == Requirement::Required);
+        match self.upload.get_untracked() {
+            UploadState::Done { .. } => None,
+            UploadState::Empty if !required => None,
+            _ => Some(FieldCode::ReceiptRequired),
+        }
+    }
+
+    pub(crate) fn visible(&self, field: Field) -> bool {
+        self.rules.with_value(|r| r.requirement(field) != Requirement::Hidden)
+    }
+
+    fn request(&self) -> EntryRequest {
+        let upload_id = match self.upload.get_untracked() {
+            UploadState::Done { upload_id, .. } => Some(upload_id),
+            _ => None,
+        };
+        EntryRequest {
+            fields: EntryFields {
+                first_name: self.first_name.get_untracked(),
+                last_name: self.last_name.get_untracked(),
+                email: self.email.get_untracked(),
+                phone: self.phone.get_untracked(),
+                postal_code: self.postal_code.get_untracked(),
+            },
+            consents: Consents { terms: self.terms.get_untracked(), marketing: self.marketing.get_untracked() },
+            receipt_upload_id: upload_id,
+            referral_code: None,
+        }
+    }
+
+    pub(crate) fn save_draft(&self) {
+        let (upload_id, upload_name) = match self.upload.get_untracked() {
+            UploadState::Done { upload_id, name } => (Some(upload_id), Some(name)),
+            _ => (None, None),
+        };
+        let entry_id = match self.phase.get_untracked() {
+            Phase::Accepted { entry_id } => Some(entry_id),
+            _ => None,
+        };
+        let r = self.request();
+        let d = Draft {
+            first_name: r.fields.first_name,
+            last_name: r.fields.last_name,
+            email: r.fields.email,
+            phone: r.fields.phone,
+            postal_code: r.fields.postal_code,
+            terms: r.consents.terms,
+            marketing: r.consents.marketing,
+            idempotency_key: self.key.get_untracked(),
+            upload_id,
+            upload_name,
+            entry_id,
+        };
+        self.campaign.with_value(|c| draft::save(c, &d));
+    }
+
+    /// Starts a new form fill (after a verdict): new key, no receipt, the shopper's details kept.
+    pub(crate) fn start_over(&self) {
+        self.key.set(random_key());
+        self.upload.set(UploadState::Empty);
+        self.errors.set(Vec::new());
+        self.show_summary.set(false);
+        self.notice.set(None);
+        self.phase.set(Phase::Editing);
+        self.save_draft();
+    }
+}
+
+pub(crate) const FIELD_ORDER: [Field; 7] =
+    [Field::FirstName, Field::LastName, Field::Email, Field::Phone, Field::PostalCode, Field::Receipt, Field::Terms];
+
+#[component]
+pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic) -> impl IntoView {
+    let saved = draft::load(&campaign.id).unwrap_or_default();
+    let model = Model::new(&campaign.id, campaign.form.clone(), saved);
+    if let Phase::Accepted { entry_id } = model.phase.get_untracked() {
+        spawn_local(follow(api.clone(), model, entry_id));
+    }
+    let copy = StoredValue::new(campaign.copy.clone());
+    let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
+    let api = StoredValue::new(api);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if model.phase.get_untracked() != Phase::Editing {
+            return; // a double click while the first submit is in flight
+        }
+        for field in FIELD_ORDER.into_iter().filter(|f| model.visible(*f)) {
+            model.validate(field);
+        }
+        if !model.errors.get_untracked().is_empty() {
+            model.show_summary.set(true);
+            return;
+        }
+        model.phase.set(Phase::Submitting);
+        model.notice.set(None);
+        spawn_local(submit(api.get_value(), model));
+    };
+    let editing = move || matches!(model.phase.get(), Phase::Editing | Phase::Submitting);
+    let submitting = move || model.phase.get() == Phase::Submitting;
+    view! {
+        <section class="card" aria-labelledby="vouch-title">
+            <h2 id="vouch-title">{text(|c| &c.title)}</h2>
+            <Show when=editing fallback=move || view! { <StatusPanel model=model confirmed=text(|c| &c.confirmed) /> }>
+                <p class="intro">{text(|c| &c.intro)}</p>
+                <form novalidate on:submit=on_submit>
+                    <ErrorSummary model=model />
+                    <div class="row">
+                        <TextField model=model field=Field::FirstName label="First name" autocomplete="given-name" />
+                        <TextField model=model field=Field::LastName label="Last name" autocomplete="family-name" />
+                    </div>
+                    <TextField model=model field=Field::Email label="E-mail" kind="email" autocomplete="email" />
+                    <div class="row">
+                        <TextField model=model field=Field::Phone label="Phone" kind="tel" autocomplete="tel" />
+                        <TextField model=model field=Field::PostalCode label="Postal code" autocomplete="postal-code" />
+                    </div>
+                    <ReceiptField model=model api=api.get_value() />
+                    <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
+                    <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />
+                    <p class="notice" role="status">{move || model.notice.get()}</p>
+                    <button type="submit" class="submit" aria-disabled=move || submitting().to_string()>
+                        {move || if submitting() { "Sending…".to_string() } else { text(|c| &c.submit_label) }}
+                    </button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+/// Sends the entry; retries a concurrent-duplicate answer, maps field errors back onto the form.
+async fn submit(api: Api, model: Model) {
+    let request = model.request();
+    let key = model.key.get_untracked();
+    model.save_draft();
+    for _ in 0..5 {
+        match api.post::<_, EntryAccepted>("/entries", &request, Some(&key)).await {
+            Ok(accepted) => {
+                model.phase.set(Phase::Accepted { entry_id: accepted.entry_id.clone() });
+                model.save_draft();
+                follow(api, model, accepted.entry_id).await;
+                return;
+            }
+            Err(ApiFailure::Http { status: 409, .. }) => sleep(1000).await,
+            Err(ApiFailure::Http { body: Some(body), .. }) if !body.error.fields.is_empty() => {
+                // Render from our own catalogue: the codes are the contract, the server's words are not.
+                let fields = body.error.fields.into_iter().map(|f| FieldError::new(f.field, f.code)).collect();
+                model.errors.set(fields);
+                model.show_summary.set(true);
+                model.phase.set(Phase::Editing);
+                return;
+            }
+            Err(failure) => {
+                if failure.code() == Some("idempotency_key_reused") {
+                    model.key.set(random_key());
+                }
+                model.notice.set(Some(failure.message()));
+                model.phase.set(Phase::Editing);
+                return;
+            }
+        }
+    }
+    model.notice.set(Some("The server is busy; please try again.".into()));
+    model.phase.set(Phase::Editing);
+}

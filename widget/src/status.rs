@@ -1,0 +1,64 @@
+//! After the 202: following the entry's status until the worker's verdict, and showing it.
+
+use leptos::prelude::*;
+use vouch_core::wire::{EntryStatus, EntryStatusResponse};
+
+use crate::api::{sleep, Api};
+use crate::draft;
+use crate::form::{Model, Phase};
+
+/// Polls the status route: every second at first, then every three, for a few minutes.
+pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
+    for round in 0..90 {
+        sleep(if round < 20 { 1000 } else { 3000 }).await;
+        if model.phase.get_untracked() != (Phase::Accepted { entry_id: entry_id.clone() }) {
+            return;
+        }
+        let Ok(status) = api.get::<EntryStatusResponse>(&format!("/entries/{entry_id}")).await else { continue };
+        match status.status {
+            EntryStatus::Accepted => {}
+            EntryStatus::Confirmed => {
+                model.phase.set(Phase::Confirmed);
+                model.campaign.with_value(|c| draft::clear(c));
+                return;
+            }
+            EntryStatus::Rejected => {
+                let reason = status.reason.map(|r| r.to_string()).unwrap_or_else(|| "Your entry could not be accepted.".into());
+                model.phase.set(Phase::Rejected { reason });
+                model.campaign.with_value(|c| draft::clear(c));
+                return;
+            }
+        }
+    }
+}
+
+#[component]
+pub(crate) fn StatusPanel(model: Model, confirmed: String) -> impl IntoView {
+    view! {
+        <div class="status" role="status" aria-live="polite">
+            {move || match model.phase.get() {
+                Phase::Accepted { .. } => view! {
+                    <div data-state="accepted">
+                        <p class="big">"Entry received"</p>
+                        <p>"Thanks! We are checking your receipt now…"</p>
+                    </div>
+                }.into_any(),
+                Phase::Confirmed => view! {
+                    <div data-state="confirmed">
+                        <p class="big">"Entry confirmed"</p>
+                        <p>{confirmed.clone()}</p>
+                        <button type="button" class="secondary" on:click=move |_| model.start_over()>"Enter another receipt"</button>
+                    </div>
+                }.into_any(),
+                Phase::Rejected { reason } => view! {
+                    <div data-state="rejected">
+                        <p class="big">"Entry not accepted"</p>
+                        <p>{reason}</p>
+                        <button type="button" class="secondary" on:click=move |_| model.start_over()>"Try another photo"</button>
+                    </div>
+                }.into_any(),
+                Phase::Editing | Phase::Submitting => ().into_any(),
+            }}
+        </div>
+    }
+}
