@@ -39,7 +39,12 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self { entries_per_minute: 30, entries_burst: 10, uploads_per_minute: 60, uploads_burst: 20 }
+        Self {
+            entries_per_minute: 30,
+            entries_burst: 10,
+            uploads_per_minute: 60,
+            uploads_burst: 20,
+        }
     }
 }
 
@@ -61,7 +66,10 @@ struct CampaignFile {
 #[derive(Debug, thiserror::Error)]
 pub enum CampaignError {
     #[error("cannot read campaigns from {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid campaign file {path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -73,7 +81,10 @@ pub struct Campaigns {
 
 impl Campaigns {
     pub fn load_dir(dir: &Path) -> Result<Self, CampaignError> {
-        let read_err = |source| CampaignError::Read { path: dir.into(), source };
+        let read_err = |source| CampaignError::Read {
+            path: dir.into(),
+            source,
+        };
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(read_err)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -82,15 +93,22 @@ impl Campaigns {
         paths.sort();
         let mut campaigns = Campaigns::default();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|source| CampaignError::Read { path: path.clone(), source })?;
-            let campaign = parse(&text).map_err(|message| CampaignError::Invalid { path: path.clone(), message })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| CampaignError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let campaign = parse(&text).map_err(|message| CampaignError::Invalid {
+                path: path.clone(),
+                message,
+            })?;
             campaigns.insert(campaign);
         }
         Ok(campaigns)
     }
 
     pub fn insert(&mut self, campaign: Campaign) {
-        self.by_id.insert(campaign.public.id.clone(), Arc::new(campaign));
+        self.by_id
+            .insert(campaign.public.id.clone(), Arc::new(campaign));
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<Campaign>> {
@@ -113,27 +131,54 @@ impl Campaigns {
 pub fn parse(text: &str) -> Result<Campaign, String> {
     let file: CampaignFile = toml::from_str(text).map_err(|e| e.to_string())?;
     if !is_valid_campaign_id(&file.id) {
-        return Err(format!("id {:?} must be 1-64 lowercase letters, digits or hyphens", file.id));
+        return Err(format!(
+            "id {:?} must be 1-64 lowercase letters, digits or hyphens",
+            file.id
+        ));
     }
-    if let Some(t) = file.form.upload.content_types.iter().find(|t| !SUPPORTED_TYPES.contains(&t.as_str())) {
-        return Err(format!("upload type {t:?} is not one the worker can verify ({SUPPORTED_TYPES:?})"));
+    if let Some(t) = file
+        .form
+        .upload
+        .content_types
+        .iter()
+        .find(|t| !SUPPORTED_TYPES.contains(&t.as_str()))
+    {
+        return Err(format!(
+            "upload type {t:?} is not one the worker can verify ({SUPPORTED_TYPES:?})"
+        ));
     }
     if let Some(o) = file.allowed_origins.iter().find(|o| !is_origin(o)) {
-        return Err(format!("allowed origin {o:?} must be scheme://host[:port] with no path"));
+        return Err(format!(
+            "allowed origin {o:?} must be scheme://host[:port] with no path"
+        ));
     }
     let l = file.limits;
-    if [l.entries_per_minute, l.entries_burst, l.uploads_per_minute, l.uploads_burst].contains(&0) {
+    if [
+        l.entries_per_minute,
+        l.entries_burst,
+        l.uploads_per_minute,
+        l.uploads_burst,
+    ]
+    .contains(&0)
+    {
         return Err("rate limits must be at least 1".into());
     }
     Ok(Campaign {
-        public: CampaignPublic { id: file.id, name: file.name, copy: file.copy, form: file.form },
+        public: CampaignPublic {
+            id: file.id,
+            name: file.name,
+            copy: file.copy,
+            form: file.form,
+        },
         allowed_origins: file.allowed_origins,
         limits: file.limits,
     })
 }
 
 fn is_origin(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|host| !host.is_empty() && !host.contains('/'))
 }
 

@@ -55,6 +55,8 @@ pub struct WorkerConfig {
     pub max_attempts: u32,
     pub visibility_timeout_secs: u64,
     pub poll_interval_ms: u64,
+    /// First retry delay after a failure; doubles per attempt, capped at a minute.
+    pub retry_backoff_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,34 +84,62 @@ impl Default for Config {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 8080, max_body_bytes: 16 * 1024, trust_forwarded_for: false }
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 8080,
+            max_body_bytes: 16 * 1024,
+            trust_forwarded_for: false,
+        }
     }
 }
 
 impl Default for ObjectsConfig {
     fn default() -> Self {
-        Self { bucket: "receipts".into(), region: "us-east-1".into(), port: 8082, public_url: None, grant_ttl_secs: 600 }
+        Self {
+            bucket: "receipts".into(),
+            region: "us-east-1".into(),
+            port: 8082,
+            public_url: None,
+            grant_ttl_secs: 600,
+        }
     }
 }
 
 impl Default for WorkerConfig {
     fn default() -> Self {
-        Self { embedded: true, concurrency: 4, max_attempts: 5, visibility_timeout_secs: 60, poll_interval_ms: 200 }
+        Self {
+            embedded: true,
+            concurrency: 4,
+            max_attempts: 5,
+            visibility_timeout_secs: 60,
+            poll_interval_ms: 200,
+            retry_backoff_ms: 1000,
+        }
     }
 }
 
 impl Default for DemoConfig {
     fn default() -> Self {
-        Self { enabled: true, port: 8081, campaign: "demo".into() }
+        Self {
+            enabled: true,
+            port: 8081,
+            campaign: "demo".into(),
+        }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid config {path}: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("invalid value for {var}: {value}")]
     Env { var: &'static str, value: String },
 }
@@ -121,8 +151,14 @@ impl Config {
         let path = path.or_else(|| default_path.exists().then_some(default_path));
         let mut config = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.into(), source })?;
-                toml::from_str(&text).map_err(|source| ConfigError::Parse { path: p.into(), source })?
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.into(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path: p.into(),
+                    source,
+                })?
             }
             None => Config::default(),
         };
@@ -197,7 +233,9 @@ mod tests {
 
     #[test]
     fn a_non_numeric_port_is_a_clear_error() {
-        let err = Config::default().apply_env(|k| (k == "VOUCH_PORT").then(|| "eighty".into())).unwrap_err();
+        let err = Config::default()
+            .apply_env(|k| (k == "VOUCH_PORT").then(|| "eighty".into()))
+            .unwrap_err();
         assert_eq!(err.to_string(), "invalid value for VOUCH_PORT: eighty");
     }
 }

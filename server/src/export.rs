@@ -5,8 +5,20 @@ use std::io::Write;
 use crate::backends::StoredEntry;
 
 const COLUMNS: [&str; 14] = [
-    "entry_id", "campaign", "status", "reason", "first_name", "last_name", "email", "phone", "postal_code",
-    "marketing_consent", "referral_code", "receipt_key", "accepted_at", "processed_at",
+    "entry_id",
+    "campaign",
+    "status",
+    "reason",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postal_code",
+    "marketing_consent",
+    "referral_code",
+    "receipt_key",
+    "accepted_at",
+    "processed_at",
 ];
 
 fn timestamp(ms: i64) -> String {
@@ -79,7 +91,10 @@ mod tests {
         write_csv(&mut out, &[entry("Anna")]).unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
-        assert!(lines.next().unwrap().starts_with("entry_id,campaign,status"));
+        assert!(lines
+            .next()
+            .unwrap()
+            .starts_with("entry_id,campaign,status"));
         assert_eq!(
             lines.next().unwrap(),
             "ent_1,demo,confirmed,,Anna,\"Doe, Jr.\",a@example.com,,10115,true,,receipts/demo/ent_1.jpg,1970-01-01T00:00:00.000Z,1970-01-01T00:00:01.000Z"

@@ -6,13 +6,17 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use vouch_server::backends::embedded::SqliteBackend;
-use vouch_server::backends::{QueueStats, Queue, Store};
+use vouch_server::backends::{Queue, QueueStats, Store};
 use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
 use vouch_server::{demo, export, server};
 
 #[derive(Parser)]
-#[command(name = "vouch", version, about = "Referral and giveaway campaigns: BFF, worker and operator tools")]
+#[command(
+    name = "vouch",
+    version,
+    about = "Referral and giveaway campaigns: BFF, worker and operator tools"
+)]
 struct Cli {
     /// Config file (default: ./vouch.toml when present, else built-in defaults).
     #[arg(long, global = true, env = "VOUCH_CONFIG")]
@@ -70,7 +74,10 @@ enum Format {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -91,14 +98,26 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Entries { command } => entries(config, command).await,
         Command::Outbox => {
-            let mails = SqliteBackend::open(&config.db_path())?.outbox().list().await?;
+            let mails = SqliteBackend::open(&config.db_path())?
+                .outbox()
+                .list()
+                .await?;
             println!("{}", serde_json::to_string_pretty(&mails)?);
             Ok(())
         }
         Command::Queue => {
             let backend = SqliteBackend::open(&config.db_path())?;
-            let QueueStats { ready, in_flight, dead } =
-                backend.queue(vouch_server::backends::embedded::ENTRIES_TOPIC, config.worker.max_attempts).stats().await?;
+            let QueueStats {
+                ready,
+                in_flight,
+                dead,
+            } = backend
+                .queue(
+                    vouch_server::backends::embedded::ENTRIES_TOPIC,
+                    config.worker.max_attempts,
+                )
+                .stats()
+                .await?;
             println!("entries queue: {ready} ready, {in_flight} in flight, {dead} dead");
             Ok(())
         }
@@ -117,9 +136,15 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
     println!("  BFF (API, loader):     {}", running.bff_url());
     if let Some(demo_url) = running.demo_url() {
         println!("  Demo merchant page:    {demo_url}/");
-        println!("  Snippet on that page:  {}", demo::snippet(&running.bff_url(), &config.demo.campaign).replace('\n', " "));
+        println!(
+            "  Snippet on that page:  {}",
+            demo::snippet(&running.bff_url(), &config.demo.campaign).replace('\n', " ")
+        );
     }
-    println!("  Entries:               vouch entries export --campaign {} --format csv", config.demo.campaign);
+    println!(
+        "  Entries:               vouch entries export --campaign {} --format csv",
+        config.demo.campaign
+    );
     std::io::stdout().flush()?;
     running.until_signal().await;
     Ok(())
@@ -131,13 +156,28 @@ async fn entries(config: Config, command: EntriesCommand) -> anyhow::Result<()> 
         EntriesCommand::List { campaign } => {
             for e in backend.list_entries(&campaign).await? {
                 let reason = e.reason.map(|r| r.code()).unwrap_or("");
-                println!("{}  {:<9} {:<24} {} {}  {}", e.entry_id, e.status.as_str(), reason, e.first_name, e.last_name, e.email);
+                println!(
+                    "{}  {:<9} {:<24} {} {}  {}",
+                    e.entry_id,
+                    e.status.as_str(),
+                    reason,
+                    e.first_name,
+                    e.last_name,
+                    e.email
+                );
             }
         }
-        EntriesCommand::Export { campaign, format, output } => {
+        EntriesCommand::Export {
+            campaign,
+            format,
+            output,
+        } => {
             let entries = backend.list_entries(&campaign).await?;
             let mut out: Box<dyn Write> = match &output {
-                Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),
+                Some(path) => Box::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?,
+                ),
                 None => Box::new(std::io::stdout().lock()),
             };
             match format {

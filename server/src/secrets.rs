@@ -39,7 +39,10 @@ impl Secrets {
                     s3_secret_key: random_hex(24)?,
                 };
                 std::fs::create_dir_all(data_dir)?;
-                write_private(&path, &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?)?;
+                write_private(
+                    &path,
+                    &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?,
+                )?;
                 fresh
             }
             Err(e) => return Err(e),
@@ -58,7 +61,11 @@ impl Secrets {
     }
 
     pub fn s3_credentials(&self) -> Credentials {
-        Credentials { access_key: self.s3_access_key.clone(), secret_key: self.s3_secret_key.clone(), session_token: None }
+        Credentials {
+            access_key: self.s3_access_key.clone(),
+            secret_key: self.s3_secret_key.clone(),
+            session_token: None,
+        }
     }
 }
 
@@ -66,7 +73,11 @@ impl Secrets {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }

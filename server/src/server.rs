@@ -68,8 +68,13 @@ async fn wait_for_signal() {
 }
 
 /// Everything the worker needs, built from the same config as the BFF.
-pub fn worker(config: &Config, backend: &SqliteBackend, campaigns: Campaigns) -> anyhow::Result<Worker> {
-    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
+pub fn worker(
+    config: &Config,
+    backend: &SqliteBackend,
+    campaigns: Campaigns,
+) -> anyhow::Result<Worker> {
+    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket)
+        .context("opening the object store")?;
     Ok(Worker {
         queue: Arc::new(backend.queue(ENTRIES_TOPIC, config.worker.max_attempts)),
         store: Arc::new(backend.clone()),
@@ -84,25 +89,48 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let secrets = Secrets::load_or_create(&config.data_dir).context("loading secrets")?;
     let mut campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     let host = config.http.host;
-    let bff_listener = TcpListener::bind((host, config.http.port)).await.context("binding the BFF port")?;
-    let s3_listener = TcpListener::bind((host, config.objects.port)).await.context("binding the object store port")?;
+    let bff_listener = TcpListener::bind((host, config.http.port))
+        .await
+        .context("binding the BFF port")?;
+    let s3_listener = TcpListener::bind((host, config.objects.port))
+        .await
+        .context("binding the object store port")?;
     let demo_listener = match config.demo.enabled {
-        true => Some(TcpListener::bind((host, config.demo.port)).await.context("binding the demo port")?),
+        true => Some(
+            TcpListener::bind((host, config.demo.port))
+                .await
+                .context("binding the demo port")?,
+        ),
         false => None,
     };
     let (bff, s3) = (bff_listener.local_addr()?, s3_listener.local_addr()?);
-    let demo = demo_listener.as_ref().map(TcpListener::local_addr).transpose()?;
+    let demo = demo_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()?;
     if let Some(demo) = demo {
-        for origin in [format!("http://{demo}"), format!("http://localhost:{}", demo.port())] {
+        for origin in [
+            format!("http://{demo}"),
+            format!("http://localhost:{}", demo.port()),
+        ] {
             campaigns.allow_origin(&config.demo.campaign, origin);
         }
     }
 
     let backend = SqliteBackend::open(&config.db_path())?;
-    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
-    let origins: Vec<String> = campaigns.ids().filter_map(|id| campaigns.get(id)).flat_map(|c| c.allowed_origins.clone()).collect();
+    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket)
+        .context("opening the object store")?;
+    let origins: Vec<String> = campaigns
+        .ids()
+        .filter_map(|id| campaigns.get(id))
+        .flat_map(|c| c.allowed_origins.clone())
+        .collect();
     let s3_app = s3_router(&config.objects_dir(), &secrets.s3_credentials(), origins)?;
-    let public_url = config.objects.public_url.clone().unwrap_or_else(|| format!("http://{s3}"));
+    let public_url = config
+        .objects
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{s3}"));
     let limiter = Limiter::new(&campaigns);
     let state = Arc::new(http::State {
         campaigns: campaigns.clone(),
@@ -114,7 +142,11 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             credentials: secrets.s3_credentials(),
             region: config.objects.region.clone(),
             bucket: config.objects.bucket.clone(),
-            url: format!("{}/{}", public_url.trim_end_matches('/'), config.objects.bucket),
+            url: format!(
+                "{}/{}",
+                public_url.trim_end_matches('/'),
+                config.objects.bucket
+            ),
             ttl_secs: config.objects.grant_ttl_secs,
         },
         upload_ids: UploadIds::new(secrets.signing_key.as_bytes()),
@@ -131,7 +163,11 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     tasks.spawn(serve(bff_listener, app, stopped.clone()));
     tasks.spawn(serve(s3_listener, s3_app, stopped.clone()));
     if let Some(listener) = demo_listener {
-        tasks.spawn(serve(listener, crate::demo::router(&format!("http://{bff}"), &config.demo.campaign), stopped.clone()));
+        tasks.spawn(serve(
+            listener,
+            crate::demo::router(&format!("http://{bff}"), &config.demo.campaign),
+            stopped.clone(),
+        ));
     }
     if config.worker.embedded {
         tasks.spawn(worker(config, &backend, campaigns)?.run(stopped.clone()));
@@ -145,7 +181,14 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             }
         }
     });
-    Ok(Running { bff, s3, demo, backend, stop, tasks })
+    Ok(Running {
+        bff,
+        s3,
+        demo,
+        backend,
+        stop,
+        tasks,
+    })
 }
 
 async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {

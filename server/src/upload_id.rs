@@ -26,13 +26,18 @@ pub fn object_key(campaign: &str, nonce: &str) -> String {
 
 impl UploadIds {
     pub fn new(secret: &[u8]) -> Self {
-        Self { secret: secret.to_vec() }
+        Self {
+            secret: secret.to_vec(),
+        }
     }
 
     /// A fresh (upload id, object key) pair for `campaign`.
     pub fn issue(&self, campaign: &str) -> (String, String) {
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        (format!("{nonce}.{}", self.mac(campaign, &nonce)), object_key(campaign, &nonce))
+        (
+            format!("{nonce}.{}", self.mac(campaign, &nonce)),
+            object_key(campaign, &nonce),
+        )
     }
 
     /// The object key `id` stands for, if this server issued it for `campaign`.
@@ -40,11 +45,15 @@ impl UploadIds {
         let (nonce, mac) = id.split_once('.')?;
         let well_formed = nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
         // Both sides are public-length strings; comparing them in constant time keeps timing mute.
-        (well_formed && constant_time_eq(mac.as_bytes(), self.mac(campaign, nonce).as_bytes())).then(|| object_key(campaign, nonce))
+        (well_formed && constant_time_eq(mac.as_bytes(), self.mac(campaign, nonce).as_bytes()))
+            .then(|| object_key(campaign, nonce))
     }
 
     fn mac(&self, campaign: &str, nonce: &str) -> String {
-        let tag = hmac(&self.secret, format!("upload\0{campaign}\0{nonce}").as_bytes());
+        let tag = hmac(
+            &self.secret,
+            format!("upload\0{campaign}\0{nonce}").as_bytes(),
+        );
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..MAC_BYTES])
     }
 }
@@ -77,7 +86,14 @@ mod tests {
         let ids = UploadIds::new(b"secret");
         let (id, _) = ids.issue("demo");
         let forged = UploadIds::new(b"guess").issue("demo").0;
-        for bad in [forged.as_str(), "", "abc", "../../etc.x", &id[..id.len() - 1], &format!("{}0", &id)] {
+        for bad in [
+            forged.as_str(),
+            "",
+            "abc",
+            "../../etc.x",
+            &id[..id.len() - 1],
+            &format!("{}0", &id),
+        ] {
             assert_eq!(ids.resolve("demo", bad), None, "{bad}");
         }
     }

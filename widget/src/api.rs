@@ -13,16 +13,30 @@ pub(crate) enum ApiFailure {
     /// No answer at all: offline, DNS, CORS refusal, dropped connection.
     Network,
     /// An answer with an error status and, usually, the structured body.
-    Http { status: u16, body: Option<ErrorBody>, retry_after: Option<u32> },
+    Http {
+        status: u16,
+        body: Option<ErrorBody>,
+        retry_after: Option<u32>,
+    },
 }
 
 impl ApiFailure {
     pub(crate) fn message(&self) -> String {
         match self {
-            ApiFailure::Network => "We could not reach the server. Check your connection and try again.".into(),
-            ApiFailure::Http { body: Some(body), retry_after: Some(secs), .. } => format!("{} (Try again in {secs} s.)", body.error.message),
-            ApiFailure::Http { body: Some(body), .. } => body.error.message.clone(),
-            ApiFailure::Http { status, .. } => format!("The server answered with an error ({status})."),
+            ApiFailure::Network => {
+                "We could not reach the server. Check your connection and try again.".into()
+            }
+            ApiFailure::Http {
+                body: Some(body),
+                retry_after: Some(secs),
+                ..
+            } => format!("{} (Try again in {secs} s.)", body.error.message),
+            ApiFailure::Http {
+                body: Some(body), ..
+            } => body.error.message.clone(),
+            ApiFailure::Http { status, .. } => {
+                format!("The server answered with an error ({status}).")
+            }
         }
     }
 
@@ -49,13 +63,29 @@ impl Api {
         send(&self.campaign_url(rest), "GET", None, None).await
     }
 
-    pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(&self, rest: &str, body: &B, idempotency_key: Option<&str>) -> Result<T, ApiFailure> {
+    pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        rest: &str,
+        body: &B,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiFailure> {
         let json = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
-        send(&self.campaign_url(rest), "POST", Some(json), idempotency_key).await
+        send(
+            &self.campaign_url(rest),
+            "POST",
+            Some(json),
+            idempotency_key,
+        )
+        .await
     }
 }
 
-async fn send<T: DeserializeOwned>(url: &str, method: &str, body: Option<String>, idempotency_key: Option<&str>) -> Result<T, ApiFailure> {
+async fn send<T: DeserializeOwned>(
+    url: &str,
+    method: &str,
+    body: Option<String>,
+    idempotency_key: Option<&str>,
+) -> Result<T, ApiFailure> {
     let window = web_sys::window().ok_or(ApiFailure::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -81,10 +111,23 @@ async fn send<T: DeserializeOwned>(url: &str, method: &str, body: Option<String>
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiFailure::Http { status: response.status(), body: None, retry_after: None })
+        serde_json::from_str(&text).map_err(|_| ApiFailure::Http {
+            status: response.status(),
+            body: None,
+            retry_after: None,
+        })
     } else {
-        let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| v.parse().ok());
-        Err(ApiFailure::Http { status: response.status(), body: serde_json::from_str(&text).ok(), retry_after })
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok());
+        Err(ApiFailure::Http {
+            status: response.status(),
+            body: serde_json::from_str(&text).ok(),
+            retry_after,
+        })
     }
 }
 

@@ -9,11 +9,19 @@ use crate::form::EntryForm;
 
 #[component]
 pub(crate) fn App(campaign: String, api: String) -> impl IntoView {
-    let api = Api { base: api, campaign };
+    let api = Api {
+        base: api,
+        campaign,
+    };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
     let fetch_api = api.clone();
     spawn_local(async move {
-        config.set(Some(fetch_api.get::<CampaignPublic>("").await.map_err(|e| e.message())));
+        config.set(Some(
+            fetch_api
+                .get::<CampaignPublic>("")
+                .await
+                .map_err(|e| e.message()),
+        ));
     });
     move || match config.get() {
         None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),

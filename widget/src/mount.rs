@@ -9,8 +9,12 @@ use crate::app::App;
 const CSS: &str = include_str!("../../style/widget.css");
 
 pub(crate) fn scan() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(hosts) = document.query_selector_all("[data-vouch-campaign][data-vouch-api]:not([data-vouch-mounted])") else {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(hosts) = document
+        .query_selector_all("[data-vouch-campaign][data-vouch-api]:not([data-vouch-mounted])")
+    else {
         return;
     };
     for i in 0..hosts.length() {
@@ -24,13 +28,19 @@ fn mount_host(document: &web_sys::Document, host: &Element) -> Option<()> {
     let campaign = host.get_attribute("data-vouch-campaign")?;
     let api = host.get_attribute("data-vouch-api")?;
     host.set_attribute("data-vouch-mounted", "").ok()?;
-    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
+    let root = host
+        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .ok()?;
     let style = document.create_element("style").ok()?;
     style.set_text_content(Some(CSS));
     root.append_child(&style).ok()?;
     let container = document.create_element("div").ok()?;
     container.set_class_name("vouch");
     root.append_child(&container).ok()?;
-    leptos::mount::mount_to(container.unchecked_into(), move || view! { <App campaign=campaign api=api /> }).forget();
+    leptos::mount::mount_to(
+        container.unchecked_into(),
+        move || view! { <App campaign=campaign api=api /> },
+    )
+    .forget();
     Some(())
 }

@@ -23,7 +23,16 @@ pub(crate) fn all() -> Result {
 pub(crate) fn widget() -> Result {
     let root = root();
     run(Command::new("cargo")
-        .args(["build", "-p", "vouch-widget", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
+        .args([
+            "build",
+            "-p",
+            "vouch-widget",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ])
         .current_dir(&root))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/vouch_widget.wasm");
     let out = root.join("dist/widget");
@@ -42,7 +51,9 @@ pub(crate) fn widget() -> Result {
         .arg(&bg))?;
     if on_path("brotli") {
         for file in ["vouch_widget.js", "vouch_widget_bg.wasm"] {
-            run(Command::new("brotli").args(["-q", "11", "-f", "-k"]).arg(out.join(file)))?;
+            run(Command::new("brotli")
+                .args(["-q", "11", "-f", "-k"])
+                .arg(out.join(file)))?;
         }
     }
     crate::sizes::report(false).map(|_| ())
@@ -50,7 +61,8 @@ pub(crate) fn widget() -> Result {
 
 pub(crate) fn server(release: bool) -> Result {
     let mut cmd = Command::new("cargo");
-    cmd.args(["build", "-p", "vouch-server", "--bin", "vouch"]).current_dir(root());
+    cmd.args(["build", "-p", "vouch-server", "--bin", "vouch"])
+        .current_dir(root());
     if release {
         cmd.arg("--release");
     }
@@ -60,12 +72,18 @@ pub(crate) fn server(release: bool) -> Result {
 pub(crate) fn run_server(args: &[String]) -> Result {
     server(true)?;
     let bin = target_dir().join("release/vouch");
-    run(Command::new(bin).arg("serve").args(args).current_dir(root()))
+    run(Command::new(bin)
+        .arg("serve")
+        .args(args)
+        .current_dir(root()))
 }
 
 pub(crate) fn test() -> Result {
     let root = root();
-    let nextest = Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
+    let nextest = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     let mut unit = Command::new("cargo");
     if nextest {
         unit.args(["nextest", "run", "--workspace", "--no-fail-fast"]);

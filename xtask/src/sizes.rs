@@ -27,12 +27,20 @@ pub(crate) fn report(enforce: bool) -> Result<Vec<(&'static str, usize)>> {
     let files: [(&'static str, std::path::PathBuf); 4] = [
         ("loader.js", root.join("widget/loader.js")),
         ("vouch_widget.js", root.join("dist/widget/vouch_widget.js")),
-        ("vouch_widget_bg.wasm", root.join("dist/widget/vouch_widget_bg.wasm")),
-        ("widget.css (inside the wasm)", root.join("style/widget.css")),
+        (
+            "vouch_widget_bg.wasm",
+            root.join("dist/widget/vouch_widget_bg.wasm"),
+        ),
+        (
+            "widget.css (inside the wasm)",
+            root.join("style/widget.css"),
+        ),
     ];
     let mut rows = Vec::new();
     for (name, path) in &files {
-        let raw = std::fs::metadata(path).map_err(|e| format!("{}: {e} (run `cargo xtask build`)", path.display()))?.len() as usize;
+        let raw = std::fs::metadata(path)
+            .map_err(|e| format!("{}: {e} (run `cargo xtask build`)", path.display()))?
+            .len() as usize;
         rows.push(Row {
             name,
             raw,
@@ -40,16 +48,31 @@ pub(crate) fn report(enforce: bool) -> Result<Vec<(&'static str, usize)>> {
             brotli: compressed("brotli", &["-q", "11", "-c"], path),
         });
     }
-    let fmt = |n: Option<usize>| n.map_or("-".to_string(), |n| format!("{:.1} kB", n as f64 / 1024.0));
-    println!("{:<30} {:>10} {:>10} {:>10}", "widget file", "raw", "gzip", "brotli");
+    let fmt =
+        |n: Option<usize>| n.map_or("-".to_string(), |n| format!("{:.1} kB", n as f64 / 1024.0));
+    println!(
+        "{:<30} {:>10} {:>10} {:>10}",
+        "widget file", "raw", "gzip", "brotli"
+    );
     for r in &rows {
-        println!("{:<30} {:>10} {:>10} {:>10}", r.name, fmt(Some(r.raw)), fmt(r.gzip), fmt(r.brotli));
+        println!(
+            "{:<30} {:>10} {:>10} {:>10}",
+            r.name,
+            fmt(Some(r.raw)),
+            fmt(r.gzip),
+            fmt(r.brotli)
+        );
     }
     let loader_br = rows[0].brotli.unwrap_or(rows[0].raw);
     // The CSS is compiled into the wasm, so js + wasm is everything the widget downloads.
     let widget_br = rows[1].brotli.unwrap_or(rows[1].raw) + rows[2].brotli.unwrap_or(rows[2].raw);
-    println!("budget: loader {:.1} kB of {:.1} kB brotli; widget js+wasm {:.1} kB of {:.1} kB brotli",
-        loader_br as f64 / 1024.0, LOADER_BUDGET_BR as f64 / 1024.0, widget_br as f64 / 1024.0, WIDGET_BUDGET_BR as f64 / 1024.0);
+    println!(
+        "budget: loader {:.1} kB of {:.1} kB brotli; widget js+wasm {:.1} kB of {:.1} kB brotli",
+        loader_br as f64 / 1024.0,
+        LOADER_BUDGET_BR as f64 / 1024.0,
+        widget_br as f64 / 1024.0,
+        WIDGET_BUDGET_BR as f64 / 1024.0
+    );
     if enforce && (loader_br > LOADER_BUDGET_BR || widget_br > WIDGET_BUDGET_BR) {
         return Err("a widget size budget is exceeded (see above)".into());
     }

@@ -72,7 +72,11 @@ pub enum Accepted {
 pub trait Intake: Send + Sync {
     async fn accept(&self, submission: Submission) -> Result<Accepted>;
     /// What was accepted under this key before, if anything: `(body_hash, entry_id)`.
-    async fn earlier(&self, campaign: &str, idempotency_key: &str) -> Result<Option<(Vec<u8>, String)>>;
+    async fn earlier(
+        &self,
+        campaign: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<(Vec<u8>, String)>>;
 }
 
 /// One received message; `handle` identifies this delivery (not the message) for ack and retry.
@@ -93,6 +97,8 @@ pub struct QueueStats {
 /// At-least-once delivery with a visibility timeout and a dead-letter state.
 #[async_trait]
 pub trait Queue: Send + Sync {
+    /// Durably enqueues one message.
+    async fn send(&self, body: String) -> Result<()>;
     async fn receive(&self, max: usize, visibility: Duration) -> Result<Vec<Delivery>>;
     async fn ack(&self, delivery: &Delivery) -> Result<()>;
     /// Makes the message visible again after `delay`, or dead-letters it when out of attempts.

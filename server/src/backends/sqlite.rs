@@ -43,17 +43,24 @@ impl Db {
     /// Opens (creating and migrating) the database and starts its writer thread.
     pub fn open(path: &Path, schema: &str) -> Result<Self, DbError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
         }
         let conn = connect(path)?;
         conn.execute_batch(schema)?;
-        let readers = (0..READERS).map(|_| connect(path).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
+        let readers = (0..READERS)
+            .map(|_| connect(path).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         std::thread::Builder::new()
             .name("vouch-db-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(|e| DbError::Corrupt(format!("cannot start writer: {e}")))?;
-        Ok(Self { writer: tx, readers: Arc::new(readers), path: path.to_path_buf() })
+        Ok(Self {
+            writer: tx,
+            readers: Arc::new(readers),
+            path: path.to_path_buf(),
+        })
     }
 
     /// Runs `f` inside the next group transaction; resolves once that transaction is committed.
@@ -72,7 +79,10 @@ impl Db {
             });
             (ok, finish)
         });
-        self.writer.send(job).await.map_err(|_| DbError::WriterGone)?;
+        self.writer
+            .send(job)
+            .await
+            .map_err(|_| DbError::WriterGone)?;
         answer.await.map_err(|_| DbError::WriterGone)?
     }
 
@@ -85,10 +95,10 @@ impl Db {
         let readers = self.readers.clone();
         tokio::task::spawn_blocking(move || {
             // Try each reader before waiting, so one slow read does not queue the rest behind it.
-            let guard = readers
-                .iter()
-                .find_map(|m| m.try_lock().ok())
-                .map_or_else(|| readers[0].lock().unwrap_or_else(|p| p.into_inner()), |g| g);
+            let guard = readers.iter().find_map(|m| m.try_lock().ok()).map_or_else(
+                || readers[0].lock().unwrap_or_else(|p| p.into_inner()),
+                |g| g,
+            );
             f(&guard)
         })
         .await
@@ -127,7 +137,10 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot begin a write transaction");
-                (batch.drain(..).map(|job| job(None).1).collect(), Err(DbError::from(e)))
+                (
+                    batch.drain(..).map(|job| job(None).1).collect(),
+                    Err(DbError::from(e)),
+                )
             }
         };
         for finish in finishers {
@@ -143,7 +156,11 @@ fn run_batch(conn: &Connection, jobs: impl Iterator<Item = Job>) -> Vec<Finish> 
     jobs.map(|job| {
         let _ = conn.execute_batch("SAVEPOINT job");
         let (ok, finish) = job(Some(conn));
-        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        let end = if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
         if let Err(e) = conn.execute_batch(end) {
             tracing::error!(error = %e, "savepoint handling failed");
         }
@@ -153,5 +170,7 @@ fn run_batch(conn: &Connection, jobs: impl Iterator<Item = Job>) -> Vec<Finish> 
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }

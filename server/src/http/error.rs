@@ -22,19 +22,43 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after: None,
+        }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
-        Self { fields, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Some fields need attention.") }
+        Self {
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Some fields need attention.",
+            )
+        }
     }
 
     pub fn campaign_not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "campaign_not_found", "No such campaign.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "campaign_not_found",
+            "No such campaign.",
+        )
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
-        Self { retry_after: Some(retry_after), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests; please wait a moment.") }
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests; please wait a moment.",
+            )
+        }
     }
 }
 
@@ -45,12 +69,20 @@ impl From<BackendError> for ApiError {
                 tracing::warn!(dependency = what, %detail, "dependency unavailable");
                 Self {
                     retry_after: Some(UNAVAILABLE_RETRY_SECS),
-                    ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "We could not save this right now; please try again shortly.")
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "We could not save this right now; please try again shortly.",
+                    )
                 }
             }
             BackendError::Corrupt(detail) => {
                 tracing::error!(%detail, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong on our side.",
+                )
             }
         }
     }
@@ -58,10 +90,18 @@ impl From<BackendError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message, fields: self.fields } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                fields: self.fields,
+            },
+        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -29,16 +29,59 @@ impl Metrics {
     pub fn render(&self, queue: crate::backends::QueueStats) -> String {
         let mut out = String::new();
         let mut line = |name: &str, kind: &str, help: &str, value: u64| {
-            let _ = writeln!(out, "# HELP vouch_{name} {help}\n# TYPE vouch_{name} {kind}\nvouch_{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP vouch_{name} {help}\n# TYPE vouch_{name} {kind}\nvouch_{name} {value}"
+            );
         };
-        line("entries_accepted_total", "counter", "Entries durably queued.", self.entries_accepted.get());
-        line("entries_replayed_total", "counter", "Entry requests answered from an earlier idempotent request.", self.entries_replayed.get());
-        line("entries_invalid_total", "counter", "Entry requests refused by validation.", self.entries_invalid.get());
-        line("upload_grants_total", "counter", "Upload grants issued.", self.grants_issued.get());
-        line("rate_limited_total", "counter", "Requests refused with 429.", self.rate_limited.get());
-        line("queue_ready", "gauge", "Entry messages waiting for a worker.", queue.ready);
-        line("queue_in_flight", "gauge", "Entry messages held by a worker.", queue.in_flight);
-        line("queue_dead", "gauge", "Entry messages dead-lettered.", queue.dead);
+        line(
+            "entries_accepted_total",
+            "counter",
+            "Entries durably queued.",
+            self.entries_accepted.get(),
+        );
+        line(
+            "entries_replayed_total",
+            "counter",
+            "Entry requests answered from an earlier idempotent request.",
+            self.entries_replayed.get(),
+        );
+        line(
+            "entries_invalid_total",
+            "counter",
+            "Entry requests refused by validation.",
+            self.entries_invalid.get(),
+        );
+        line(
+            "upload_grants_total",
+            "counter",
+            "Upload grants issued.",
+            self.grants_issued.get(),
+        );
+        line(
+            "rate_limited_total",
+            "counter",
+            "Requests refused with 429.",
+            self.rate_limited.get(),
+        );
+        line(
+            "queue_ready",
+            "gauge",
+            "Entry messages waiting for a worker.",
+            queue.ready,
+        );
+        line(
+            "queue_in_flight",
+            "gauge",
+            "Entry messages held by a worker.",
+            queue.in_flight,
+        );
+        line(
+            "queue_dead",
+            "gauge",
+            "Entry messages dead-lettered.",
+            queue.dead,
+        );
         out
     }
 }

@@ -13,7 +13,9 @@ use vouch_core::upload::UploadLimits;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use crate::backends::sqlite::now_ms;
-use crate::backends::{BackendError, Delivery, EntryMessage, Mailer, Objects, Queue, Store, StoredEntry};
+use crate::backends::{
+    BackendError, Delivery, EntryMessage, Mailer, Objects, Queue, Store, StoredEntry,
+};
 use crate::campaigns::Campaigns;
 use crate::config::WorkerConfig;
 use crate::mail;
@@ -33,8 +35,9 @@ pub fn receipt_key(campaign: &str, entry_id: &str) -> String {
     format!("receipts/{campaign}/{entry_id}.jpg")
 }
 
-fn backoff(attempts: u32) -> Duration {
-    Duration::from_secs(1u64 << attempts.min(6)).min(Duration::from_secs(60))
+fn backoff(base_ms: u64, attempts: u32) -> Duration {
+    Duration::from_millis(base_ms.saturating_mul(1u64 << attempts.saturating_sub(1).min(10)))
+        .min(Duration::from_secs(60))
 }
 
 impl Worker {
@@ -46,7 +49,11 @@ impl Worker {
         let mut tasks = JoinSet::new();
         while !*shutdown.borrow() {
             let free = self.config.concurrency.max(1).saturating_sub(tasks.len());
-            let received = if free > 0 { self.queue.receive(free, visibility).await } else { Ok(Vec::new()) };
+            let received = if free > 0 {
+                self.queue.receive(free, visibility).await
+            } else {
+                Ok(Vec::new())
+            };
             match received {
                 Ok(deliveries) if !deliveries.is_empty() => {
                     idle_backoff = poll;
@@ -62,7 +69,11 @@ impl Worker {
                     idle_backoff = (idle_backoff * 2).min(Duration::from_secs(30));
                 }
             }
-            let wait = if free == 0 { Duration::from_secs(3600) } else { idle_backoff };
+            let wait = if free == 0 {
+                Duration::from_secs(3600)
+            } else {
+                idle_backoff
+            };
             tokio::select! {
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
                 _ = tokio::time::sleep(wait) => {}
@@ -76,7 +87,10 @@ impl Worker {
     pub async fn drain(&self) -> Result<usize, BackendError> {
         let mut handled = 0;
         loop {
-            let deliveries = self.queue.receive(self.config.concurrency.max(1), Duration::from_secs(60)).await?;
+            let deliveries = self
+                .queue
+                .receive(self.config.concurrency.max(1), Duration::from_secs(60))
+                .await?;
             if deliveries.is_empty() {
                 return Ok(handled);
             }
@@ -99,7 +113,13 @@ impl Worker {
             Ok(()) => self.queue.ack(&delivery).await,
             Err(e) => {
                 tracing::warn!(error = %e, attempts = delivery.attempts, "entry processing failed; will retry");
-                self.queue.retry(&delivery, backoff(delivery.attempts), &e.to_string()).await
+                self.queue
+                    .retry(
+                        &delivery,
+                        backoff(self.config.retry_backoff_ms, delivery.attempts),
+                        &e.to_string(),
+                    )
+                    .await
             }
         };
         if let Err(e) = outcome {
@@ -113,7 +133,10 @@ impl Worker {
         let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
             Some(stored) => stored,
             None => {
-                let limits = campaign.as_ref().map(|c| c.public.form.upload.clone()).unwrap_or_default();
+                let limits = campaign
+                    .as_ref()
+                    .map(|c| c.public.form.upload.clone())
+                    .unwrap_or_default();
                 let entry = match self.check_receipt(msg, &limits).await? {
                     Ok(key) => stored_entry(msg, EntryStatus::Confirmed, None, key),
                     Err(reason) => stored_entry(msg, EntryStatus::Rejected, Some(reason), None),
@@ -125,13 +148,17 @@ impl Worker {
                     self.store
                         .get_entry(&msg.campaign, &msg.entry_id)
                         .await?
-                        .ok_or_else(|| BackendError::Corrupt(format!("entry {} vanished", msg.entry_id)))?
+                        .ok_or_else(|| {
+                            BackendError::Corrupt(format!("entry {} vanished", msg.entry_id))
+                        })?
                 }
             }
         };
         if let (EntryStatus::Confirmed, Some(campaign)) = (entry.status, &campaign) {
             let dedup_key = format!("confirmation:{}", entry.entry_id);
-            self.mailer.send_once(&dedup_key, &mail::confirmation(&campaign.public, &entry)).await?;
+            self.mailer
+                .send_once(&dedup_key, &mail::confirmation(&campaign.public, &entry))
+                .await?;
         }
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;
@@ -141,8 +168,14 @@ impl Worker {
 
     /// `Ok(Ok(key))`: verified and stored under `key`; `Ok(Err(reason))`: refused for good;
     /// `Err`: try again later.
-    async fn check_receipt(&self, msg: &EntryMessage, limits: &UploadLimits) -> Result<Result<Option<String>, RejectReason>, BackendError> {
-        let Some(original) = &msg.receipt_key else { return Ok(Ok(None)) };
+    async fn check_receipt(
+        &self,
+        msg: &EntryMessage,
+        limits: &UploadLimits,
+    ) -> Result<Result<Option<String>, RejectReason>, BackendError> {
+        let Some(original) = &msg.receipt_key else {
+            return Ok(Ok(None));
+        };
         let Some(bytes) = self.objects.get(original).await? else {
             return Ok(Err(RejectReason::ReceiptMissing));
         };
@@ -153,7 +186,9 @@ impl Worker {
         match verdict {
             Ok(normalised) => {
                 let key = receipt_key(&msg.campaign, &msg.entry_id);
-                self.objects.put(&key, normalised.jpeg, "image/jpeg").await?;
+                self.objects
+                    .put(&key, normalised.jpeg, "image/jpeg")
+                    .await?;
                 Ok(Ok(Some(key)))
             }
             Err(reason) => Ok(Err(reason)),
@@ -161,7 +196,12 @@ impl Worker {
     }
 }
 
-fn stored_entry(msg: &EntryMessage, status: EntryStatus, reason: Option<RejectReason>, receipt_key: Option<String>) -> StoredEntry {
+fn stored_entry(
+    msg: &EntryMessage,
+    status: EntryStatus,
+    reason: Option<RejectReason>,
+    receipt_key: Option<String>,
+) -> StoredEntry {
     let e = &msg.entry;
     StoredEntry {
         entry_id: msg.entry_id.clone(),

@@ -4,8 +4,8 @@
 
 use std::io::Cursor;
 
-use image::error::LimitErrorKind;
 use image::codecs::jpeg::JpegEncoder;
+use image::error::LimitErrorKind;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use vouch_core::upload::sniff_image_type;
 use vouch_core::wire::RejectReason;
@@ -29,7 +29,9 @@ pub fn normalise(bytes: &[u8], max_pixels: u64) -> Result<Normalised, RejectReas
     };
     let reader = || ImageReader::with_format(Cursor::new(bytes), format);
     // Header first: a decompression bomb is refused before a single pixel is inflated.
-    let (width, height) = reader().into_dimensions().map_err(|_| RejectReason::ReceiptUnreadable)?;
+    let (width, height) = reader()
+        .into_dimensions()
+        .map_err(|_| RejectReason::ReceiptUnreadable)?;
     if u64::from(width) * u64::from(height) > max_pixels {
         return Err(RejectReason::ReceiptTooManyPixels);
     }
@@ -43,13 +45,24 @@ pub fn normalise(bytes: &[u8], max_pixels: u64) -> Result<Normalised, RejectReas
     image.apply_orientation(orientation);
     let rgb = image.to_rgb8();
     let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY).encode_image(&rgb).map_err(|_| RejectReason::ReceiptUnreadable)?;
-    Ok(Normalised { jpeg, width: rgb.width(), height: rgb.height() })
+    JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
+        .encode_image(&rgb)
+        .map_err(|_| RejectReason::ReceiptUnreadable)?;
+    Ok(Normalised {
+        jpeg,
+        width: rgb.width(),
+        height: rgb.height(),
+    })
 }
 
 fn reject(e: ImageError) -> RejectReason {
     match e {
-        ImageError::Limits(l) if matches!(l.kind(), LimitErrorKind::DimensionError | LimitErrorKind::InsufficientMemory) => {
+        ImageError::Limits(l)
+            if matches!(
+                l.kind(),
+                LimitErrorKind::DimensionError | LimitErrorKind::InsufficientMemory
+            ) =>
+        {
             RejectReason::ReceiptTooManyPixels
         }
         _ => RejectReason::ReceiptUnreadable,
@@ -62,9 +75,13 @@ pub(crate) mod tests {
     use image::{ImageBuffer, Rgb};
 
     pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
-        let img = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+        let img = ImageBuffer::from_fn(width, height, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
+        JpegEncoder::new_with_quality(&mut out, 80)
+            .encode_image(&img)
+            .unwrap();
         out
     }
 
@@ -105,20 +122,33 @@ pub(crate) mod tests {
 
     #[test]
     fn an_html_file_named_like_a_photo_is_not_an_image() {
-        assert_eq!(normalise(b"<html><script>alert(1)</script></html>", 1000).unwrap_err(), RejectReason::ReceiptNotAnImage);
+        assert_eq!(
+            normalise(b"<html><script>alert(1)</script></html>", 1000).unwrap_err(),
+            RejectReason::ReceiptNotAnImage
+        );
     }
 
     #[test]
     fn a_decompression_bomb_is_refused_by_its_header() {
         let bomb = png_bomb(8000);
-        assert!(bomb.len() < 1_000_000, "the bomb should be small on disk: {}", bomb.len());
-        assert_eq!(normalise(&bomb, 40_000_000).unwrap_err(), RejectReason::ReceiptTooManyPixels);
+        assert!(
+            bomb.len() < 1_000_000,
+            "the bomb should be small on disk: {}",
+            bomb.len()
+        );
+        assert_eq!(
+            normalise(&bomb, 40_000_000).unwrap_err(),
+            RejectReason::ReceiptTooManyPixels
+        );
     }
 
     #[test]
     fn a_truncated_jpeg_is_unreadable() {
         let mut broken = jpeg(64, 64);
         broken.truncate(40);
-        assert_eq!(normalise(&broken, 40_000_000).unwrap_err(), RejectReason::ReceiptUnreadable);
+        assert_eq!(
+            normalise(&broken, 40_000_000).unwrap_err(),
+            RejectReason::ReceiptUnreadable
+        );
     }
 }

@@ -31,9 +31,17 @@ impl SqliteOutbox {
         let mails = self
             .db
             .read(|conn| {
-                let mut stmt = conn.prepare("SELECT dedup_key, to_addr, subject, body, created_ms FROM outbox ORDER BY id")?;
+                let mut stmt = conn.prepare(
+                    "SELECT dedup_key, to_addr, subject, body, created_ms FROM outbox ORDER BY id",
+                )?;
                 let rows = stmt.query_map([], |r| {
-                    Ok(OutboxMail { dedup_key: r.get(0)?, to: r.get(1)?, subject: r.get(2)?, text: r.get(3)?, created_at_ms: r.get(4)? })
+                    Ok(OutboxMail {
+                        dedup_key: r.get(0)?,
+                        to: r.get(1)?,
+                        subject: r.get(2)?,
+                        text: r.get(3)?,
+                        created_at_ms: r.get(4)?,
+                    })
                 })?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })

@@ -19,8 +19,25 @@ pub struct SqliteQueue {
 
 impl SqliteQueue {
     pub fn new(db: Db, topic: &str, max_attempts: u32) -> Self {
-        Self { db, topic: topic.to_string(), max_attempts: max_attempts.max(1) }
+        Self {
+            db,
+            topic: topic.to_string(),
+            max_attempts: max_attempts.max(1),
+        }
     }
+}
+
+/// Inserts a message inside the caller's transaction (the intake queues with its idempotency record).
+pub(super) fn enqueue(
+    conn: &rusqlite::Connection,
+    topic: &str,
+    body: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO queue (topic, body, visible_ms, created_ms) VALUES (?1, ?2, ?3, ?3)",
+    )?
+    .execute(params![topic, body, now_ms()])?;
+    Ok(())
 }
 
 /// `id:attempt` — an ack from a worker whose lease already expired must not delete the message
@@ -37,6 +54,14 @@ fn parse_handle(h: &str) -> std::result::Result<(i64, u32), DbError> {
 
 #[async_trait]
 impl Queue for SqliteQueue {
+    async fn send(&self, body: String) -> Result<()> {
+        let topic = self.topic.clone();
+        self.db
+            .write(move |conn| Ok(enqueue(conn, &topic, &body)?))
+            .await?;
+        Ok(())
+    }
+
     async fn receive(&self, max: usize, visibility: Duration) -> Result<Vec<Delivery>> {
         let (topic, max_attempts) = (self.topic.clone(), self.max_attempts);
         let deliveries = self
@@ -73,7 +98,8 @@ impl Queue for SqliteQueue {
         let (id, attempts) = parse_handle(&delivery.handle)?;
         self.db
             .write(move |conn| {
-                conn.prepare_cached("DELETE FROM queue WHERE id = ?1 AND attempts = ?2")?.execute(params![id, attempts])?;
+                conn.prepare_cached("DELETE FROM queue WHERE id = ?1 AND attempts = ?2")?
+                    .execute(params![id, attempts])?;
                 Ok(())
             })
             .await?;

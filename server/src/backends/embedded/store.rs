@@ -35,7 +35,11 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredEntry, String, Option<
 const SELECT_ENTRY: &str = "SELECT entry_id, campaign, first_name, last_name, email, phone, postal_code, marketing_consent,
         referral_code, receipt_key, status, reason, accepted_ms, processed_ms FROM entries";
 
-fn query_entries(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> std::result::Result<Vec<StoredEntry>, DbError> {
+fn query_entries(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> std::result::Result<Vec<StoredEntry>, DbError> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params, entry_from_row)?;
     rows.map(|row| {
@@ -55,16 +59,26 @@ impl Store for SqliteBackend {
             .db()
             .read(move |conn| {
                 let decided: Option<(String, Option<String>)> = conn
-                    .prepare_cached("SELECT status, reason FROM entries WHERE entry_id = ?1 AND campaign = ?2")?
+                    .prepare_cached(
+                        "SELECT status, reason FROM entries WHERE entry_id = ?1 AND campaign = ?2",
+                    )?
                     .query_row(params![entry_id, campaign], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 if let Some((s, reason)) = decided {
-                    return Ok(Some(EntryState { status: status(&s)?, reason: reason.as_deref().and_then(RejectReason::parse) }));
+                    return Ok(Some(EntryState {
+                        status: status(&s)?,
+                        reason: reason.as_deref().and_then(RejectReason::parse),
+                    }));
                 }
                 let accepted = conn
-                    .prepare_cached("SELECT 1 FROM submissions WHERE entry_id = ?1 AND campaign = ?2")?
+                    .prepare_cached(
+                        "SELECT 1 FROM submissions WHERE entry_id = ?1 AND campaign = ?2",
+                    )?
                     .exists(params![entry_id, campaign])?;
-                Ok(accepted.then_some(EntryState { status: EntryStatus::Accepted, reason: None }))
+                Ok(accepted.then_some(EntryState {
+                    status: EntryStatus::Accepted,
+                    reason: None,
+                }))
             })
             .await?;
         Ok(state)
@@ -107,18 +121,26 @@ impl Store for SqliteBackend {
     async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>> {
         let (campaign, entry_id) = (campaign.to_string(), entry_id.to_string());
         let sql = format!("{SELECT_ENTRY} WHERE campaign = ?1 AND entry_id = ?2");
-        let mut entries = self.db().read(move |conn| query_entries(conn, &sql, params![campaign, entry_id])).await?;
+        let mut entries = self
+            .db()
+            .read(move |conn| query_entries(conn, &sql, params![campaign, entry_id]))
+            .await?;
         Ok(entries.pop())
     }
 
     async fn list_entries(&self, campaign: &str) -> Result<Vec<StoredEntry>> {
         let campaign = campaign.to_string();
         let sql = format!("{SELECT_ENTRY} WHERE campaign = ?1 ORDER BY accepted_ms, entry_id");
-        Ok(self.db().read(move |conn| query_entries(conn, &sql, params![campaign])).await?)
+        Ok(self
+            .db()
+            .read(move |conn| query_entries(conn, &sql, params![campaign]))
+            .await?)
     }
 
     async fn ping(&self) -> Result<()> {
-        self.db().read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await?;
+        self.db()
+            .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await?;
         Ok(())
     }
 }

@@ -1,0 +1,238 @@
+//! A real server per test: in-process on port 0, a fresh data folder, test campaigns on disk.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, Response};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use vouch_core::wire::UploadGrant;
+use vouch_server::config::Config;
+use vouch_server::server::{self, Running};
+use vouch_server::worker::Worker;
+
+pub const SHOP: &str = "https://shop.example";
+
+const CAMPAIGNS: [(&str, &str); 3] = [
+    (
+        "demo",
+        r#"id = "demo"
+name = "Demo"
+allowed_origins = ["https://shop.example"]
+[form]
+phone = "optional"
+[form.upload]
+max_bytes = 200000
+max_pixels = 4000000
+[limits]
+entries_per_minute = 600
+entries_burst = 200
+uploads_per_minute = 600
+uploads_burst = 200
+"#,
+    ),
+    (
+        "other",
+        r#"id = "other"
+name = "Other"
+allowed_origins = ["https://other.example"]
+"#,
+    ),
+    (
+        "tight",
+        r#"id = "tight"
+name = "Tight"
+allowed_origins = ["https://shop.example"]
+[form]
+phone = "optional"
+[form.upload]
+required = false
+[limits]
+entries_per_minute = 1
+entries_burst = 3
+uploads_per_minute = 1
+uploads_burst = 3
+"#,
+    ),
+];
+
+pub struct TestApp {
+    pub running: Running,
+    pub client: Client,
+    pub config: Config,
+    _dir: TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server without the embedded worker (tests drain the queue when they choose).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let campaigns = dir.path().join("campaigns");
+        std::fs::create_dir_all(&campaigns).unwrap();
+        for (id, text) in CAMPAIGNS {
+            std::fs::write(campaigns.join(format!("{id}.toml")), text).unwrap();
+        }
+        let mut config = Config::default();
+        config.data_dir = dir.path().join("data");
+        config.campaigns_dir = campaigns;
+        config.widget_dir = dir.path().join("no-widget");
+        config.http.port = 0;
+        config.objects.port = 0;
+        config.demo.enabled = false;
+        config.worker.embedded = false;
+        config.worker.retry_backoff_ms = 20;
+        config.worker.max_attempts = 3;
+        adjust(&mut config);
+        let running = server::start(&config).await.expect("server starts");
+        Self {
+            running,
+            client: Client::new(),
+            config,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.bff_url())
+    }
+
+    pub fn worker(&self) -> Worker {
+        let campaigns =
+            vouch_server::campaigns::Campaigns::load_dir(&self.config.campaigns_dir).unwrap();
+        server::worker(&self.config, &self.running.backend, campaigns).unwrap()
+    }
+
+    /// Runs the worker until the queue has nothing visible left.
+    pub async fn drain(&self) -> usize {
+        self.worker().drain().await.expect("drain")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, key: Option<&str>) -> Response {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .header("Origin", SHOP)
+            .json(body);
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn grant(&self, campaign: &str, content_type: &str, size: u64) -> Response {
+        self.post_json(
+            &format!("/v1/campaigns/{campaign}/uploads"),
+            &json!({"content_type": content_type, "size": size}),
+            None,
+        )
+        .await
+    }
+
+    /// A grant for `bytes`, uploaded to the object store exactly as the widget does it.
+    pub async fn uploaded(&self, campaign: &str, bytes: &[u8], content_type: &str) -> String {
+        let res = self.grant(campaign, content_type, bytes.len() as u64).await;
+        assert_eq!(res.status(), 201, "grant: {}", res.text().await.unwrap());
+        let grant: UploadGrant = res.json().await.unwrap();
+        let res = upload(&self.client, &grant.url, &grant.fields, bytes, content_type).await;
+        assert_eq!(res.status(), 201, "upload: {}", res.text().await.unwrap());
+        grant.upload_id
+    }
+
+    pub async fn entry(&self, campaign: &str, body: &Value, key: &str) -> Response {
+        self.post_json(
+            &format!("/v1/campaigns/{campaign}/entries"),
+            body,
+            Some(key),
+        )
+        .await
+    }
+
+    pub async fn status(&self, campaign: &str, entry_id: &str) -> Value {
+        let res = self
+            .client
+            .get(self.url(&format!("/v1/campaigns/{campaign}/entries/{entry_id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    pub fn object_path(&self, key: &str) -> std::path::PathBuf {
+        self.config
+            .objects_dir()
+            .join(&self.config.objects.bucket)
+            .join(key)
+    }
+
+    /// A client whose connections come from another loopback address.
+    pub fn client_from(ip: &str) -> Client {
+        Client::builder()
+            .local_address(ip.parse::<IpAddr>().ok())
+            .build()
+            .unwrap()
+    }
+}
+
+/// Posts a file to the object store with a grant's form fields (file last, as S3 requires).
+pub async fn upload(
+    client: &Client,
+    url: &str,
+    fields: &BTreeMap<String, String>,
+    bytes: &[u8],
+    content_type: &str,
+) -> Response {
+    let mut form = Form::new();
+    for (k, v) in fields {
+        form = form.text(k.clone(), v.clone());
+    }
+    let part = Part::bytes(bytes.to_vec())
+        .file_name("receipt")
+        .mime_str(content_type)
+        .unwrap();
+    client
+        .post(url)
+        .header("Origin", SHOP)
+        .multipart(form.part("file", part))
+        .send()
+        .await
+        .unwrap()
+}
+
+pub fn entry_body(email: &str, upload_id: Option<&str>) -> Value {
+    json!({
+        "fields": {"first_name": "Zoë", "last_name": "Ünal", "email": email, "phone": "", "postal_code": "10115"},
+        "consents": {"terms": true, "marketing": false},
+        "receipt_upload_id": upload_id,
+        "referral_code": null
+    })
+}
+
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// A PNG that is tiny on disk and enormous once decoded.
+pub fn png_bomb(side: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::GrayImage::new(side, side)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+pub async fn error_code(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.expect("a JSON error body");
+    (status, body["error"].clone())
+}

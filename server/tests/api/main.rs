@@ -1,0 +1,11 @@
+#![allow(unreachable_pub)] // test helpers are `pub` for the sibling modules
+
+//! Black-box tests of the BFF and worker over real HTTP, a real SQLite file and the in-process S3
+//! store. Each test gets its own server on port 0 and its own data folder.
+
+mod entries;
+mod helpers;
+mod protection;
+mod public;
+mod uploads;
+mod worker;
