@@ -95,10 +95,10 @@ impl Db {
         let readers = self.readers.clone();
         tokio::task::spawn_blocking(move || {
             // Try each reader before waiting, so one slow read does not queue the rest behind it.
-            let guard = readers.iter().find_map(|m| m.try_lock().ok()).map_or_else(
-                || readers[0].lock().unwrap_or_else(|p| p.into_inner()),
-                |g| g,
-            );
+            let guard = readers
+                .iter()
+                .find_map(|m| m.try_lock().ok())
+                .unwrap_or_else(|| readers[0].lock().unwrap_or_else(|p| p.into_inner()));
             f(&guard)
         })
         .await

@@ -77,10 +77,12 @@ impl TestApp {
         for (id, text) in CAMPAIGNS {
             std::fs::write(campaigns.join(format!("{id}.toml")), text).unwrap();
         }
-        let mut config = Config::default();
-        config.data_dir = dir.path().join("data");
-        config.campaigns_dir = campaigns;
-        config.widget_dir = dir.path().join("no-widget");
+        let mut config = Config {
+            data_dir: dir.path().join("data"),
+            campaigns_dir: campaigns,
+            widget_dir: dir.path().join("no-widget"),
+            ..Config::default()
+        };
         config.http.port = 0;
         config.objects.port = 0;
         config.demo.enabled = false;
