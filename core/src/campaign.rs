@@ -11,6 +11,20 @@ pub struct CampaignPublic {
     pub name: String,
     pub copy: Copy,
     pub form: FormRules,
+    /// Present when the campaign runs a referral program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<ReferralOffer>,
+}
+
+/// The public side of a referral program: what each side gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralOffer {
+    /// What a referred friend gets, e.g. "10 % off your first order".
+    pub friend_offer: String,
+    /// What the referrer gets per converted friend.
+    pub referrer_reward: String,
+    /// How long a friend's browser remembers the code.
+    pub attribution_days: u32,
 }
 
 /// The words a merchant chooses for the widget.

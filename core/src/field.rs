@@ -16,6 +16,10 @@ pub enum Field {
     Receipt,
     ContentType,
     Size,
+    ReferralCode,
+    OrderId,
+    Amount,
+    Currency,
 }
 
 impl Field {
@@ -30,6 +34,10 @@ impl Field {
             Field::Receipt => "receipt",
             Field::ContentType => "content_type",
             Field::Size => "size",
+            Field::ReferralCode => "referral_code",
+            Field::OrderId => "order_id",
+            Field::Amount => "amount",
+            Field::Currency => "currency",
         }
     }
 }
@@ -64,6 +72,14 @@ pub enum FieldCode {
     UploadNotFound,
     #[error("The receipt upload has expired; please upload it again.")]
     UploadExpired,
+    #[error("This referral code is not valid.")]
+    InvalidReferralCode,
+    #[error("The amount must be a number of zero or more.")]
+    InvalidAmount,
+    #[error("The currency must be a three-letter ISO 4217 code, like EUR.")]
+    InvalidCurrency,
+    #[error("This contains characters that are not allowed.")]
+    InvalidCharacters,
 }
 
 /// One refused field, as it travels in an error body.

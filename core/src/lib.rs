@@ -2,6 +2,7 @@
 //! JSON shapes of the public API. Nothing here does I/O, so every rule is testable as a plain function.
 
 pub mod campaign;
+pub mod conversion;
 pub mod email;
 pub mod field;
 pub mod form;
@@ -9,6 +10,8 @@ pub mod idempotency;
 pub mod name;
 pub mod phone;
 pub mod postal;
+pub mod referral;
+pub mod rewards;
 pub mod upload;
 pub mod wire;
 

@@ -146,6 +146,66 @@ pub struct EntryStatusResponse {
     pub reason: Option<RejectReason>,
 }
 
+/// `POST /v1/campaigns/{campaign}/referrers`: join as a referrer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JoinRequest {
+    pub first_name: String,
+    pub email: String,
+    pub consents: Consents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinResponse {
+    pub referral_code: String,
+    pub share_url: String,
+    pub friend_offer: String,
+    pub reward: String,
+    /// Lets this browser read the referrer's progress. Only handed out when the referrer is new;
+    /// a repeat join (another device, or someone who knows the address) gets none.
+    #[serde(default)]
+    pub progress_token: Option<String>,
+}
+
+/// `GET …/referrers/{code}`: what a friend landing on a link sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferrerLanding {
+    pub referral_code: String,
+    pub first_name: String,
+    pub friend_offer: String,
+}
+
+/// `GET …/referrers/{code}/progress`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralProgress {
+    pub referral_code: String,
+    pub friends_joined: u64,
+    pub conversions: u64,
+    pub rewards_pending: u64,
+    pub rewards_earned: u64,
+}
+
+/// A friend's qualifying purchase, from the merchant's back end (`POST /v1/conversions`) or a
+/// thank-you page (`POST /v1/campaigns/{campaign}/conversions`, where `campaign` is the path's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConversionRequest {
+    pub campaign: String,
+    pub order_id: String,
+    pub email: String,
+    pub referral_code: String,
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    /// The converting browser's own referrer token, if it has one (self-referral check).
+    pub device_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversionAccepted {
+    pub conversion_id: String,
+    pub status: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,3 +94,17 @@ test('a file that is not a photo is refused before any upload', async ({ page })
   await expect(page.locator('#receipt-error')).toContainText('JPEG, PNG or WebP');
   await expect(page.locator('#receipt')).toHaveAttribute('aria-invalid', 'true');
 });
+
+test('a failed upload can be retried', async ({ page }) => {
+  let attempts = 0;
+  await page.route(`http://127.0.0.1:${process.env.VOUCH_S3_PORT}/receipts`, async (route) => {
+    attempts++;
+    if (attempts === 1) await route.abort('connectionreset');
+    else await route.continue();
+  });
+  await page.setInputFiles('#receipt', { name: 'receipt.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 200) });
+  await expect(page.locator('.upload-status .failed')).toContainText('interrupted');
+  await page.getByRole('button', { name: 'Retry upload' }).click();
+  await expect(page.locator('.upload-status .done')).toContainText('receipt.jpg');
+  expect(attempts).toBe(2);
+});

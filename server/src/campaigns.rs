@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy};
+use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer};
 use vouch_core::form::FormRules;
+use vouch_core::rewards::VelocityLimits;
 use vouch_core::upload::SUPPORTED_TYPES;
 
 #[derive(Debug, Clone)]
@@ -15,6 +16,43 @@ pub struct Campaign {
     pub public: CampaignPublic,
     pub allowed_origins: Vec<String>,
     pub limits: RateLimits,
+    pub referral: Option<ReferralConfig>,
+}
+
+/// A campaign's referral program, server side.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralConfig {
+    /// Share links point here, with `?vouch_ref=CODE` appended. Defaults to the demo page.
+    #[serde(default)]
+    pub landing_url: String,
+    pub friend_offer: String,
+    pub referrer_reward: String,
+    #[serde(default = "default_attribution_days")]
+    pub attribution_days: u32,
+    /// Where signed webhooks go (`referrer.joined`, `conversion.recorded`, `reward.approved`).
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Approve credits for conversions reported by a thank-you page without review.
+    #[serde(default)]
+    pub trust_browser_conversions: bool,
+    #[serde(default)]
+    pub velocity: VelocityLimits,
+}
+
+fn default_attribution_days() -> u32 {
+    30
+}
+
+impl ReferralConfig {
+    pub fn share_url(&self, code: &str) -> String {
+        let sep = if self.landing_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        format!("{}{sep}vouch_ref={code}", self.landing_url)
+    }
 }
 
 impl Campaign {
@@ -61,6 +99,8 @@ struct CampaignFile {
     form: FormRules,
     #[serde(default)]
     limits: RateLimits,
+    #[serde(default)]
+    referral: Option<ReferralConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,10 +159,17 @@ impl Campaigns {
         self.by_id.keys().map(String::as_str)
     }
 
-    /// Lets the demo merchant page (its own origin) embed `id`.
-    pub fn allow_origin(&mut self, id: &str, origin: String) {
+    /// Lets the demo merchant page (its own origin) embed `id`, and makes it the landing page of
+    /// share links when the campaign names none.
+    pub fn adopt_demo_origin(&mut self, id: &str, origins: &[String]) {
         if let Some(c) = self.by_id.get_mut(id) {
-            Arc::make_mut(c).allowed_origins.push(origin);
+            let c = Arc::make_mut(c);
+            c.allowed_origins.extend(origins.iter().cloned());
+            if let (Some(r), Some(first)) = (c.referral.as_mut(), origins.first()) {
+                if r.landing_url.is_empty() {
+                    r.landing_url = format!("{first}/");
+                }
+            }
         }
     }
 }
@@ -163,15 +210,40 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
     {
         return Err("rate limits must be at least 1".into());
     }
+    if let Some(r) = &file.referral {
+        let origin: String = r
+            .landing_url
+            .split('/')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("/");
+        if !r.landing_url.is_empty() && !is_origin(&origin) {
+            return Err(format!(
+                "referral landing_url {:?} must be an http(s) URL",
+                r.landing_url
+            ));
+        }
+        let webhook_ok = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+        if r.webhook_url.as_deref().is_some_and(|u| !webhook_ok(u)) {
+            return Err("referral webhook_url must be an http(s) URL".into());
+        }
+    }
+    let offer = file.referral.as_ref().map(|r| ReferralOffer {
+        friend_offer: r.friend_offer.clone(),
+        referrer_reward: r.referrer_reward.clone(),
+        attribution_days: r.attribution_days,
+    });
     Ok(Campaign {
         public: CampaignPublic {
             id: file.id,
             name: file.name,
             copy: file.copy,
             form: file.form,
+            referral: offer,
         },
         allowed_origins: file.allowed_origins,
         limits: file.limits,
+        referral: file.referral,
     })
 }
 
@@ -215,6 +287,19 @@ mod tests {
     fn an_origin_with_a_path_is_refused() {
         let text = DEMO.replace("https://shop.example", "https://shop.example/page");
         assert!(parse(&text).unwrap_err().contains("allowed origin"));
+    }
+
+    #[test]
+    fn a_referral_program_shares_links_to_its_landing_page() {
+        let text = format!("{DEMO}\n[referral]\nlanding_url = \"https://shop.example/r?src=x\"\nfriend_offer = \"10 %\"\nreferrer_reward = \"10 %\"");
+        let c = parse(&text).unwrap();
+        let r = c.referral.unwrap();
+        assert_eq!(
+            r.share_url("AB3DK9MZ"),
+            "https://shop.example/r?src=x&vouch_ref=AB3DK9MZ"
+        );
+        assert_eq!(r.attribution_days, 30);
+        assert_eq!(c.public.referral.unwrap().friend_offer, "10 %");
     }
 
     #[test]

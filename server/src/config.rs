@@ -43,6 +43,8 @@ pub struct ObjectsConfig {
     pub public_url: Option<String>,
     /// Upload grants live this long (s3s refuses dates more than 15 minutes off).
     pub grant_ttl_secs: u64,
+    /// Uploads no entry claimed are removed after this long.
+    pub orphan_ttl_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +103,7 @@ impl Default for ObjectsConfig {
             port: 8082,
             public_url: None,
             grant_ttl_secs: 600,
+            orphan_ttl_hours: 24,
         }
     }
 }

@@ -70,6 +70,7 @@ mod tests {
         StoredEntry {
             entry_id: "ent_1".into(),
             campaign: "demo".into(),
+            idempotency_key: "k".into(),
             first_name: first_name.into(),
             last_name: "Doe, Jr.".into(),
             email: "a@example.com".into(),

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod export;
 pub mod grant;
 pub mod http;
+pub mod janitor;
 pub mod limiter;
 pub mod mail;
 pub mod secrets;

@@ -17,6 +17,7 @@ use crate::campaigns::Campaigns;
 use crate::config::Config;
 use crate::grant::GrantConfig;
 use crate::http::{self, WidgetAssets};
+use crate::janitor::sweep_orphan_uploads;
 use crate::limiter::Limiter;
 use crate::secrets::Secrets;
 use crate::upload_id::UploadIds;
@@ -109,12 +110,11 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .map(TcpListener::local_addr)
         .transpose()?;
     if let Some(demo) = demo {
-        for origin in [
+        let origins = [
             format!("http://{demo}"),
             format!("http://localhost:{}", demo.port()),
-        ] {
-            campaigns.allow_origin(&config.demo.campaign, origin);
-        }
+        ];
+        campaigns.adopt_demo_origin(&config.demo.campaign, &origins);
     }
 
     let backend = SqliteBackend::open(&config.db_path())?;
@@ -173,11 +173,24 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tasks.spawn(worker(config, &backend, campaigns)?.run(stopped.clone()));
     }
     let mut janitor_stop = stopped;
+    let (sweep_backend, sweep_objects) = (
+        backend.clone(),
+        LocalObjects::new(&config.objects_dir(), &config.objects.bucket)?,
+    );
+    let orphan_ttl = Duration::from_secs(config.objects.orphan_ttl_hours * 3600);
     tasks.spawn(async move {
-        loop {
+        for minute in 0u64.. {
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(60)) => limiter.forget_idle_clients(),
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
                 _ = janitor_stop.changed() => return,
+            }
+            limiter.forget_idle_clients();
+            if minute % 10 == 0 {
+                if let Err(e) =
+                    sweep_orphan_uploads(&sweep_backend, &sweep_objects, orphan_ttl).await
+                {
+                    tracing::warn!(error = %e, "orphan upload sweep failed");
+                }
             }
         }
     });

@@ -226,6 +226,27 @@ async fn wait_until_processed(bff: &str, accepted: &Accepted) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+    // Confirmed is recorded before the mail goes out: wait until no message is left at all.
+    loop {
+        let metrics = client
+            .get(format!("{bff}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.contains("vouch_queue_ready 0\n")
+            && metrics.contains("vouch_queue_in_flight 0\n")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the queue never drained: {metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn cli_json(dir: &Path, args: &[&str]) -> Value {

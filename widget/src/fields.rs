@@ -18,6 +18,8 @@ fn label_of(field: Field) -> &'static str {
         Field::Terms => "Terms",
         Field::Receipt => "Receipt photo",
         Field::ContentType | Field::Size => "Receipt photo",
+        Field::ReferralCode => "Referral code",
+        Field::OrderId | Field::Amount | Field::Currency => "Order",
     }
 }
 

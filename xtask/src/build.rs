@@ -15,9 +15,10 @@ const WASM_FEATURES: [&str; 6] = [
     "--enable-multivalue",
 ];
 
+/// The widget and the release server, as `cargo xtask run` serves them.
 pub(crate) fn all() -> Result {
     widget()?;
-    server(false)
+    server(true)
 }
 
 pub(crate) fn widget() -> Result {
@@ -70,7 +71,6 @@ pub(crate) fn server(release: bool) -> Result {
 }
 
 pub(crate) fn run_server(args: &[String]) -> Result {
-    server(true)?;
     let bin = target_dir().join("release/vouch");
     run(Command::new(bin)
         .arg("serve")
@@ -78,7 +78,10 @@ pub(crate) fn run_server(args: &[String]) -> Result {
         .current_dir(root()))
 }
 
+/// Every test. The server binary the end-to-end tests start is the one the Rust tests build (same
+/// profile and features), so nothing is compiled twice.
 pub(crate) fn test() -> Result {
+    widget()?;
     let root = root();
     let nextest = Command::new("cargo")
         .args(["nextest", "--version"])
@@ -86,9 +89,22 @@ pub(crate) fn test() -> Result {
         .is_ok_and(|o| o.status.success());
     let mut unit = Command::new("cargo");
     if nextest {
-        unit.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+        unit.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--exclude",
+            "vouch-widget",
+            "--no-fail-fast",
+        ]);
     } else {
-        unit.args(["test", "--workspace", "--no-fail-fast"]);
+        unit.args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "vouch-widget",
+            "--no-fail-fast",
+        ]);
     }
     run(unit.current_dir(&root))?;
     let bin = target_dir().join("debug/vouch");

@@ -110,6 +110,7 @@ pub trait Queue: Send + Sync {
 pub struct StoredEntry {
     pub entry_id: String,
     pub campaign: String,
+    pub idempotency_key: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,

@@ -50,6 +50,44 @@ impl LocalObjects {
     }
 }
 
+impl LocalObjects {
+    /// Keys under `prefix` whose files were last written more than `age` ago.
+    pub async fn list_older_than(
+        &self,
+        prefix: &str,
+        age: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        let bucket_dir = self.bucket_dir.clone();
+        let start = self.path(prefix)?;
+        tokio::task::spawn_blocking(move || {
+            let cutoff = std::time::SystemTime::now() - age;
+            let mut keys = Vec::new();
+            let mut dirs = vec![start];
+            while let Some(dir) = dirs.pop() {
+                let Ok(read) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in read.flatten() {
+                    let Ok(meta) = entry.metadata() else { continue };
+                    let path = entry.path();
+                    if meta.is_dir() {
+                        dirs.push(path);
+                    } else if meta.modified().is_ok_and(|m| m < cutoff) {
+                        if let Some(key) =
+                            path.strip_prefix(&bucket_dir).ok().and_then(|p| p.to_str())
+                        {
+                            keys.push(key.to_string());
+                        }
+                    }
+                }
+            }
+            keys
+        })
+        .await
+        .map_err(|e| BackendError::Corrupt(format!("listing uploads failed: {e}")))
+    }
+}
+
 fn unavailable(e: std::io::Error) -> BackendError {
     BackendError::Unavailable("object store", e.to_string())
 }

@@ -206,6 +206,7 @@ fn stored_entry(
     StoredEntry {
         entry_id: msg.entry_id.clone(),
         campaign: msg.campaign.clone(),
+        idempotency_key: msg.idempotency_key.clone(),
         first_name: e.first_name.clone(),
         last_name: e.last_name.clone(),
         email: e.email.clone(),

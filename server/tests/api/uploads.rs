@@ -140,3 +140,79 @@ async fn an_anonymous_upload_is_refused() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn an_upload_no_entry_claimed_is_swept_after_a_day_and_a_claimed_one_is_kept() {
+    let app = TestApp::spawn().await;
+    let bytes = jpeg(16, 16);
+    let orphan: UploadGrant = app
+        .grant("demo", "image/jpeg", bytes.len() as u64)
+        .await
+        .json()
+        .await
+        .unwrap();
+    upload(
+        &app.client,
+        &orphan.url,
+        &orphan.fields,
+        &bytes,
+        "image/jpeg",
+    )
+    .await;
+    let claimed: UploadGrant = app
+        .grant("demo", "image/jpeg", bytes.len() as u64)
+        .await
+        .json()
+        .await
+        .unwrap();
+    upload(
+        &app.client,
+        &claimed.url,
+        &claimed.fields,
+        &bytes,
+        "image/jpeg",
+    )
+    .await;
+    let res = app
+        .entry(
+            "demo",
+            &crate::helpers::entry_body("a@example.com", Some(&claimed.upload_id)),
+            "k",
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    let fresh: UploadGrant = app
+        .grant("demo", "image/jpeg", bytes.len() as u64)
+        .await
+        .json()
+        .await
+        .unwrap();
+    upload(&app.client, &fresh.url, &fresh.fields, &bytes, "image/jpeg").await;
+
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(48 * 3600);
+    for grant in [&orphan, &claimed] {
+        std::fs::File::options()
+            .write(true)
+            .open(app.object_path(&grant.fields["key"]))
+            .unwrap()
+            .set_modified(two_days_ago)
+            .unwrap();
+    }
+    let objects =
+        vouch_server::backends::objects::LocalObjects::new(&app.config.objects_dir(), "receipts")
+            .unwrap();
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let removed = vouch_server::janitor::sweep_orphan_uploads(&app.running.backend, &objects, day)
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    assert!(!app.object_path(&orphan.fields["key"]).exists());
+    assert!(
+        app.object_path(&claimed.fields["key"]).exists(),
+        "claimed by an entry not yet processed"
+    );
+    assert!(
+        app.object_path(&fresh.fields["key"]).exists(),
+        "too young to be abandoned"
+    );
+}

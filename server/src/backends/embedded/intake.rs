@@ -21,9 +21,10 @@ impl Intake for SqliteBackend {
                 }
                 let now = now_ms();
                 conn.prepare_cached(
-                    "INSERT INTO submissions (campaign, idem_key, body_hash, entry_id, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO submissions (campaign, idem_key, body_hash, entry_id, receipt_key, created_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
-                .execute(params![sub.campaign, sub.idempotency_key, sub.body_hash, sub.message.entry_id, now])?;
+                .execute(params![sub.campaign, sub.idempotency_key, sub.body_hash, sub.message.entry_id, sub.message.receipt_key, now])?;
                 enqueue(conn, ENTRIES_TOPIC, &body)?;
                 Ok(Accepted::New { entry_id: sub.message.entry_id })
             })

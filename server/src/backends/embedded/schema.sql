@@ -5,9 +5,12 @@ CREATE TABLE IF NOT EXISTS submissions (
     idem_key    TEXT    NOT NULL,
     body_hash   BLOB    NOT NULL,
     entry_id    TEXT    NOT NULL UNIQUE,
+    -- The upload this submission claimed: the orphan sweep leaves it alone.
+    receipt_key TEXT,
     created_ms  INTEGER NOT NULL,
     PRIMARY KEY (campaign, idem_key)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS submissions_by_receipt ON submissions (receipt_key);
 
 -- A durable queue: `visible_ms` hides a message while a worker holds it; `attempts` counts
 -- deliveries; `dead` messages wait for an operator.
@@ -23,10 +26,11 @@ CREATE TABLE IF NOT EXISTS queue (
 );
 CREATE INDEX IF NOT EXISTS queue_ready ON queue (topic, dead, visible_ms);
 
--- Entries as the worker decided them; the primary key makes a redelivered message a no-op.
+-- Entries as the worker decided them; the keys make a redelivered message a no-op.
 CREATE TABLE IF NOT EXISTS entries (
     entry_id          TEXT    PRIMARY KEY,
     campaign          TEXT    NOT NULL,
+    idem_key          TEXT    NOT NULL,
     first_name        TEXT    NOT NULL,
     last_name         TEXT    NOT NULL,
     email             TEXT    NOT NULL,
@@ -38,7 +42,8 @@ CREATE TABLE IF NOT EXISTS entries (
     status            TEXT    NOT NULL,
     reason            TEXT,
     accepted_ms       INTEGER NOT NULL,
-    processed_ms      INTEGER NOT NULL
+    processed_ms      INTEGER NOT NULL,
+    UNIQUE (campaign, idem_key)
 );
 CREATE INDEX IF NOT EXISTS entries_by_campaign ON entries (campaign, accepted_ms);
 
@@ -50,4 +55,91 @@ CREATE TABLE IF NOT EXISTS outbox (
     subject     TEXT    NOT NULL,
     body        TEXT    NOT NULL,
     created_ms  INTEGER NOT NULL
+);
+
+-- Referral program ------------------------------------------------------------------------------
+
+-- One referrer per mailbox identity (see core::referral::identity_email) per campaign.
+CREATE TABLE IF NOT EXISTS referrers (
+    referrer_id       TEXT    PRIMARY KEY,
+    campaign          TEXT    NOT NULL,
+    code              TEXT    NOT NULL,
+    identity          TEXT    NOT NULL,
+    email             TEXT    NOT NULL,
+    first_name        TEXT    NOT NULL,
+    marketing_consent INTEGER NOT NULL,
+    join_client       TEXT    NOT NULL,
+    join_flagged      INTEGER NOT NULL,
+    created_ms        INTEGER NOT NULL,
+    UNIQUE (campaign, identity),
+    UNIQUE (campaign, code)
+);
+CREATE INDEX IF NOT EXISTS referrers_by_code ON referrers (code);
+CREATE INDEX IF NOT EXISTS referrers_by_client ON referrers (campaign, join_client, created_ms);
+
+-- Progress tokens, stored as SHA-256 so a database leak does not hand them out.
+CREATE TABLE IF NOT EXISTS referrer_tokens (
+    token_hash  TEXT    PRIMARY KEY,
+    referrer_id TEXT    NOT NULL REFERENCES referrers (referrer_id),
+    created_ms  INTEGER NOT NULL
+);
+
+-- Distinct friend devices that landed on a referrer's link.
+CREATE TABLE IF NOT EXISTS referral_visits (
+    referrer_id  TEXT    NOT NULL,
+    visitor_hash TEXT    NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    PRIMARY KEY (referrer_id, visitor_hash)
+) WITHOUT ROWID;
+
+-- Conversions, idempotent by (campaign, order_id).
+CREATE TABLE IF NOT EXISTS conversions (
+    conversion_id   TEXT    NOT NULL UNIQUE,
+    campaign        TEXT    NOT NULL,
+    order_id        TEXT    NOT NULL,
+    body_hash       BLOB    NOT NULL,
+    code            TEXT    NOT NULL,
+    client          TEXT    NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    PRIMARY KEY (campaign, order_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS conversions_by_code ON conversions (code, created_ms);
+CREATE INDEX IF NOT EXISTS conversions_by_client ON conversions (campaign, client, created_ms);
+
+-- The rewards ledger: one credit per (conversion, side), inserted once; its state only moves
+-- pending → approved | denied, and every move is appended to credit_changes.
+CREATE TABLE IF NOT EXISTS credits (
+    credit_id     TEXT    PRIMARY KEY,
+    conversion_id TEXT    NOT NULL,
+    side          TEXT    NOT NULL,
+    campaign      TEXT    NOT NULL,
+    referrer_id   TEXT    NOT NULL,
+    recipient     TEXT    NOT NULL,
+    reward        TEXT    NOT NULL,
+    state         TEXT    NOT NULL,
+    reason        TEXT,
+    created_ms    INTEGER NOT NULL,
+    UNIQUE (conversion_id, side)
+);
+CREATE INDEX IF NOT EXISTS credits_by_referrer ON credits (referrer_id);
+CREATE TABLE IF NOT EXISTS credit_changes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    credit_id  TEXT    NOT NULL REFERENCES credits (credit_id),
+    state      TEXT    NOT NULL,
+    reason     TEXT,
+    actor      TEXT    NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+
+-- Merchant secrets (for POST /v1/conversions), stored as SHA-256; webhook signing secrets.
+CREATE TABLE IF NOT EXISTS merchant_secrets (
+    campaign    TEXT    NOT NULL,
+    secret_hash TEXT    NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    PRIMARY KEY (campaign, secret_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS webhook_secrets (
+    campaign   TEXT    PRIMARY KEY,
+    secret     TEXT    NOT NULL,
+    created_ms INTEGER NOT NULL
 );

@@ -16,23 +16,24 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredEntry, String, Option<
     let entry = StoredEntry {
         entry_id: r.get(0)?,
         campaign: r.get(1)?,
-        first_name: r.get(2)?,
-        last_name: r.get(3)?,
-        email: r.get(4)?,
-        phone: r.get(5)?,
-        postal_code: r.get(6)?,
-        marketing_consent: r.get(7)?,
-        referral_code: r.get(8)?,
-        receipt_key: r.get(9)?,
+        idempotency_key: r.get(2)?,
+        first_name: r.get(3)?,
+        last_name: r.get(4)?,
+        email: r.get(5)?,
+        phone: r.get(6)?,
+        postal_code: r.get(7)?,
+        marketing_consent: r.get(8)?,
+        referral_code: r.get(9)?,
+        receipt_key: r.get(10)?,
         status: EntryStatus::Accepted,
         reason: None,
-        accepted_at_ms: r.get(12)?,
-        processed_at_ms: r.get(13)?,
+        accepted_at_ms: r.get(13)?,
+        processed_at_ms: r.get(14)?,
     };
-    Ok((entry, r.get(10)?, r.get(11)?))
+    Ok((entry, r.get(11)?, r.get(12)?))
 }
 
-const SELECT_ENTRY: &str = "SELECT entry_id, campaign, first_name, last_name, email, phone, postal_code, marketing_consent,
+const SELECT_ENTRY: &str = "SELECT entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code, marketing_consent,
         referral_code, receipt_key, status, reason, accepted_ms, processed_ms FROM entries";
 
 fn query_entries(
@@ -91,14 +92,15 @@ impl Store for SqliteBackend {
             .write(move |conn| {
                 let n = conn
                     .prepare_cached(
-                        "INSERT INTO entries (entry_id, campaign, first_name, last_name, email, phone, postal_code,
+                        "INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code,
                             marketing_consent, referral_code, receipt_key, status, reason, accepted_ms, processed_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                         ON CONFLICT (entry_id) DO NOTHING",
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                         ON CONFLICT DO NOTHING",
                     )?
                     .execute(params![
                         e.entry_id,
                         e.campaign,
+                        e.idempotency_key,
                         e.first_name,
                         e.last_name,
                         e.email,
