@@ -16,11 +16,14 @@ use crate::campaigns::{Campaigns, RateLimits};
 pub enum Route {
     Entries,
     Uploads,
+    /// Joins, visits and browser-reported conversions (they share the entry quota).
+    Referrals,
 }
 
 struct CampaignLimiters {
     entries: DefaultKeyedRateLimiter<IpAddr>,
     uploads: DefaultKeyedRateLimiter<IpAddr>,
+    referrals: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 #[derive(Clone, Default)]
@@ -54,6 +57,7 @@ impl Limiter {
                     uploads_burst,
                 } = c.limits;
                 let limiters = CampaignLimiters {
+                    referrals: keyed(entries_per_minute, entries_burst),
                     entries: keyed(entries_per_minute, entries_burst),
                     uploads: keyed(uploads_per_minute, uploads_burst),
                 };
@@ -73,6 +77,7 @@ impl Limiter {
         let limiter = match route {
             Route::Entries => &limiters.entries,
             Route::Uploads => &limiters.uploads,
+            Route::Referrals => &limiters.referrals,
         };
         limiter
             .check_key(&ip)
@@ -84,6 +89,7 @@ impl Limiter {
         for limiters in self.by_campaign.values() {
             limiters.entries.retain_recent();
             limiters.uploads.retain_recent();
+            limiters.referrals.retain_recent();
         }
     }
 }

@@ -5,10 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use vouch_server::backends::embedded::SqliteBackend;
+use vouch_core::rewards::CreditState;
+use vouch_server::backends::embedded::{
+    SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC,
+};
+use vouch_server::backends::referrals::Referrals;
 use vouch_server::backends::{Queue, QueueStats, Store};
 use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
+use vouch_server::referrals::{decide_credit, new_secret, sha256_hex};
 use vouch_server::{demo, export, server};
 
 #[derive(Parser)]
@@ -42,8 +47,53 @@ enum Command {
     },
     /// Show the mail outbox (embedded mail backend).
     Outbox,
-    /// Show the entry queue's depth.
+    /// Show the queues' depth.
     Queue,
+    /// Create secrets for a campaign (each is printed once).
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+    /// Review the rewards ledger.
+    Rewards {
+        #[command(subcommand)]
+        command: RewardsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// A new merchant secret for `POST /v1/conversions` (stored hashed; older ones stay valid).
+    Merchant {
+        #[arg(long)]
+        campaign: String,
+    },
+    /// A new webhook signing secret (replaces the previous one).
+    Webhook {
+        #[arg(long)]
+        campaign: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RewardsCommand {
+    /// Print a campaign's credits as JSON.
+    List {
+        #[arg(long)]
+        campaign: String,
+    },
+    /// Approve a pending credit.
+    Approve {
+        credit_id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Deny a pending credit.
+    Deny {
+        credit_id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -107,20 +157,21 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Queue => {
             let backend = SqliteBackend::open(&config.db_path())?;
-            let QueueStats {
-                ready,
-                in_flight,
-                dead,
-            } = backend
-                .queue(
-                    vouch_server::backends::embedded::ENTRIES_TOPIC,
-                    config.worker.max_attempts,
-                )
-                .stats()
-                .await?;
-            println!("entries queue: {ready} ready, {in_flight} in flight, {dead} dead");
+            for topic in [ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC] {
+                let QueueStats {
+                    ready,
+                    in_flight,
+                    dead,
+                } = backend
+                    .queue(topic, config.worker.max_attempts)
+                    .stats()
+                    .await?;
+                println!("{topic:<12} {ready} ready, {in_flight} in flight, {dead} dead");
+            }
             Ok(())
         }
+        Command::Secrets { command } => secrets(config, command).await,
+        Command::Rewards { command } => rewards(config, command).await,
     }
 }
 
@@ -186,6 +237,64 @@ async fn entries(config: Config, command: EntriesCommand) -> anyhow::Result<()> 
             }
             out.flush()?;
         }
+    }
+    Ok(())
+}
+
+async fn secrets(config: Config, command: SecretsCommand) -> anyhow::Result<()> {
+    let backend = SqliteBackend::open(&config.db_path())?;
+    let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
+    let known = |id: &str| {
+        campaigns.get(id).ok_or_else(|| {
+            anyhow::anyhow!("no campaign {id:?} in {}", config.campaigns_dir.display())
+        })
+    };
+    match command {
+        SecretsCommand::Merchant { campaign } => {
+            known(&campaign)?;
+            let secret = new_secret("vm")?;
+            backend
+                .add_merchant_secret(&campaign, &sha256_hex(&secret))
+                .await?;
+            println!("{secret}");
+        }
+        SecretsCommand::Webhook { campaign } => {
+            known(&campaign)?;
+            let secret = new_secret("whsec")?;
+            backend.set_webhook_secret(&campaign, &secret).await?;
+            println!("{secret}");
+        }
+    }
+    Ok(())
+}
+
+async fn rewards(config: Config, command: RewardsCommand) -> anyhow::Result<()> {
+    let backend = SqliteBackend::open(&config.db_path())?;
+    let (credit_id, next, reason) = match command {
+        RewardsCommand::List { campaign } => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&backend.list_credits(&campaign).await?)?
+            );
+            return Ok(());
+        }
+        RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
+        RewardsCommand::Deny { credit_id, reason } => (credit_id, CreditState::Denied, reason),
+    };
+    let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
+    let webhooks = backend.queue(WEBHOOKS_TOPIC, config.worker.max_attempts.max(8));
+    match decide_credit(
+        &backend,
+        &webhooks,
+        &campaigns,
+        &credit_id,
+        next,
+        reason.as_deref(),
+    )
+    .await?
+    {
+        Some(credit) => println!("{} is now {}", credit.credit_id, credit.state.as_str()),
+        None => anyhow::bail!("{credit_id} is not a pending credit"),
     }
     Ok(())
 }

@@ -11,8 +11,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::backends::embedded::{SqliteBackend, ENTRIES_TOPIC};
+use crate::backends::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::backends::objects::{s3_router, LocalObjects};
+use crate::backends::referrals::Referrals;
+use crate::backends::Queue;
 use crate::campaigns::Campaigns;
 use crate::config::Config;
 use crate::grant::GrantConfig;
@@ -21,7 +23,10 @@ use crate::janitor::sweep_orphan_uploads;
 use crate::limiter::Limiter;
 use crate::secrets::Secrets;
 use crate::upload_id::UploadIds;
-use crate::worker::Worker;
+use crate::worker::conversions::ConversionHandler;
+use crate::worker::entries::EntryHandler;
+use crate::worker::webhooks::WebhookHandler;
+use crate::worker::{Lane, Worker};
 
 /// A started server; dropping it does not stop it, `shutdown` does.
 pub struct Running {
@@ -76,12 +81,43 @@ pub fn worker(
 ) -> anyhow::Result<Worker> {
     let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket)
         .context("opening the object store")?;
-    Ok(Worker {
-        queue: Arc::new(backend.queue(ENTRIES_TOPIC, config.worker.max_attempts)),
+    let attempts = config.worker.max_attempts;
+    let referrals: Arc<dyn Referrals> = Arc::new(backend.clone());
+    let webhooks: Arc<dyn Queue> = Arc::new(backend.queue(WEBHOOKS_TOPIC, attempts.max(8)));
+    let entries = EntryHandler {
         store: Arc::new(backend.clone()),
         objects: Arc::new(objects),
         mailer: Arc::new(backend.outbox()),
+        campaigns: campaigns.clone(),
+    };
+    let conversions = ConversionHandler {
+        referrals: referrals.clone(),
+        webhooks: webhooks.clone(),
+        campaigns: campaigns.clone(),
+    };
+    let deliveries = WebhookHandler {
+        referrals,
         campaigns,
+        http: WebhookHandler::client(),
+    };
+    Ok(Worker {
+        lanes: vec![
+            Lane {
+                name: ENTRIES_TOPIC,
+                queue: Arc::new(backend.queue(ENTRIES_TOPIC, attempts)),
+                handler: Arc::new(entries),
+            },
+            Lane {
+                name: CONVERSIONS_TOPIC,
+                queue: Arc::new(backend.queue(CONVERSIONS_TOPIC, attempts)),
+                handler: Arc::new(conversions),
+            },
+            Lane {
+                name: WEBHOOKS_TOPIC,
+                queue: webhooks,
+                handler: Arc::new(deliveries),
+            },
+        ],
         config: config.worker.clone(),
     })
 }
@@ -137,6 +173,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         intake: Arc::new(backend.clone()),
         store: Arc::new(backend.clone()),
         queue: Arc::new(backend.queue(ENTRIES_TOPIC, config.worker.max_attempts)),
+        referrals: Arc::new(backend.clone()),
         objects: Arc::new(objects),
         grants: GrantConfig {
             credentials: secrets.s3_credentials(),

@@ -4,6 +4,7 @@
 
 pub mod embedded;
 pub mod objects;
+pub mod referrals;
 pub mod sqlite;
 
 use std::time::Duration;

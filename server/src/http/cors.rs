@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use super::error::ApiError;
 use super::AppState;
 
-const ALLOWED_HEADERS: &str = "content-type, idempotency-key";
+const ALLOWED_HEADERS: &str = "content-type, idempotency-key, authorization";
 const EXPOSED_HEADERS: &str = "retry-after";
 
 /// The campaign id of a `/v1/campaigns/{campaign}/…` path.

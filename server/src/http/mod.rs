@@ -4,12 +4,14 @@
 mod assets;
 mod campaign;
 mod client_ip;
+mod conversions;
 mod cors;
 mod entries;
 pub mod error;
 mod health;
 mod json;
 pub mod metrics;
+mod referrals;
 mod uploads;
 
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use assets::WidgetAssets;
 
+use crate::backends::referrals::Referrals;
 use crate::backends::{Intake, Objects, Queue, Store};
 use crate::campaigns::Campaigns;
 use crate::grant::GrantConfig;
@@ -31,6 +34,7 @@ pub struct State {
     pub intake: Arc<dyn Intake>,
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn Queue>,
+    pub referrals: Arc<dyn Referrals>,
     pub objects: Arc<dyn Objects>,
     pub grants: GrantConfig,
     pub upload_ids: UploadIds,
@@ -50,6 +54,8 @@ pub fn app(state: AppState) -> Router {
         .merge(campaign::router())
         .merge(uploads::router())
         .merge(entries::router())
+        .merge(referrals::router())
+        .merge(conversions::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cors::campaign_cors,

@@ -1,223 +1,164 @@
-//! The worker drains the entry queue: verifies the receipt, stores the entry, sends the
-//! confirmation mail and acknowledges. The queue delivers at least once, so every step is
-//! idempotent: a redelivered message finds its entry stored and only finishes what is missing.
+//! The worker drains Vouch's queues — entries, conversions, webhooks — each through its handler.
+//! Queues deliver at least once, so every handler is idempotent: a redelivered message finds its
+//! work done and only finishes what is missing.
 
+pub mod conversions;
+pub mod entries;
 pub mod receipt;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use vouch_core::upload::UploadLimits;
-use vouch_core::wire::{EntryStatus, RejectReason};
 
-use crate::backends::sqlite::now_ms;
-use crate::backends::{
-    BackendError, Delivery, EntryMessage, Mailer, Objects, Queue, Store, StoredEntry,
-};
-use crate::campaigns::Campaigns;
+use crate::backends::{BackendError, Delivery, Queue};
 use crate::config::WorkerConfig;
-use crate::mail;
+
+/// Handles one message body. `Err` means "try again later"; permanent refusals are recorded by
+/// the handler and answered with `Ok`.
+#[async_trait]
+pub trait Handler: Send + Sync {
+    async fn handle(&self, body: &str) -> Result<(), BackendError>;
+}
+
+/// A queue and the handler that drains it.
+#[derive(Clone)]
+pub struct Lane {
+    pub name: &'static str,
+    pub queue: Arc<dyn Queue>,
+    pub handler: Arc<dyn Handler>,
+}
 
 #[derive(Clone)]
 pub struct Worker {
-    pub queue: Arc<dyn Queue>,
-    pub store: Arc<dyn Store>,
-    pub objects: Arc<dyn Objects>,
-    pub mailer: Arc<dyn Mailer>,
-    pub campaigns: Campaigns,
+    pub lanes: Vec<Lane>,
     pub config: WorkerConfig,
 }
 
-/// Where the normalised copy of an entry's receipt is kept.
-pub fn receipt_key(campaign: &str, entry_id: &str) -> String {
-    format!("receipts/{campaign}/{entry_id}.jpg")
-}
-
 fn backoff(base_ms: u64, attempts: u32) -> Duration {
-    Duration::from_millis(base_ms.saturating_mul(1u64 << attempts.saturating_sub(1).min(10)))
-        .min(Duration::from_secs(60))
+    let factor = 1u64 << attempts.saturating_sub(1).min(10);
+    Duration::from_millis(base_ms.saturating_mul(factor)).min(Duration::from_secs(60))
 }
 
 impl Worker {
-    /// Runs until `shutdown` turns true, finishing the messages in hand.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let poll = Duration::from_millis(self.config.poll_interval_ms.max(10));
-        let visibility = Duration::from_secs(self.config.visibility_timeout_secs.max(1));
-        let mut idle_backoff = poll;
-        let mut tasks = JoinSet::new();
-        while !*shutdown.borrow() {
-            let free = self.config.concurrency.max(1).saturating_sub(tasks.len());
-            let received = if free > 0 {
-                self.queue.receive(free, visibility).await
-            } else {
-                Ok(Vec::new())
-            };
-            match received {
-                Ok(deliveries) if !deliveries.is_empty() => {
-                    idle_backoff = poll;
-                    for d in deliveries {
-                        let worker = self.clone();
-                        tasks.spawn(async move { worker.handle(d).await });
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    // The queue is down: back off (up to 30 s) and resume by ourselves.
-                    tracing::warn!(error = %e, "cannot receive from the queue");
-                    idle_backoff = (idle_backoff * 2).min(Duration::from_secs(30));
-                }
-            }
-            let wait = if free == 0 {
-                Duration::from_secs(3600)
-            } else {
-                idle_backoff
-            };
-            tokio::select! {
-                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-                _ = tokio::time::sleep(wait) => {}
-                _ = shutdown.changed() => {}
-            }
+    /// Runs every lane until `shutdown` turns true, finishing the messages in hand.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let mut lanes = JoinSet::new();
+        for lane in self.lanes.clone() {
+            lanes.spawn(run_lane(lane, self.config.clone(), shutdown.clone()));
         }
-        while tasks.join_next().await.is_some() {}
+        while lanes.join_next().await.is_some() {}
     }
 
-    /// Processes every message currently visible, then returns how many were handled.
+    /// Processes every visible message in every lane (and what that work queues in turn), then
+    /// returns how many messages were handled.
     pub async fn drain(&self) -> Result<usize, BackendError> {
         let mut handled = 0;
         loop {
-            let deliveries = self
-                .queue
-                .receive(self.config.concurrency.max(1), Duration::from_secs(60))
-                .await?;
-            if deliveries.is_empty() {
+            let mut round = 0;
+            for lane in &self.lanes {
+                round += drain_lane(lane, &self.config).await?;
+            }
+            if round == 0 {
                 return Ok(handled);
             }
-            handled += deliveries.len();
-            let mut tasks = JoinSet::new();
-            for d in deliveries {
-                let worker = self.clone();
-                tasks.spawn(async move { worker.handle(d).await });
-            }
-            while tasks.join_next().await.is_some() {}
-        }
-    }
-
-    async fn handle(&self, delivery: Delivery) {
-        let result = match serde_json::from_str::<EntryMessage>(&delivery.body) {
-            Ok(msg) => self.process(&msg).await,
-            Err(e) => Err(BackendError::Corrupt(format!("unreadable message: {e}"))),
-        };
-        let outcome = match result {
-            Ok(()) => self.queue.ack(&delivery).await,
-            Err(e) => {
-                tracing::warn!(error = %e, attempts = delivery.attempts, "entry processing failed; will retry");
-                self.queue
-                    .retry(
-                        &delivery,
-                        backoff(self.config.retry_backoff_ms, delivery.attempts),
-                        &e.to_string(),
-                    )
-                    .await
-            }
-        };
-        if let Err(e) = outcome {
-            // The visibility timeout brings the message back; processing it again is harmless.
-            tracing::warn!(error = %e, "cannot settle a delivery");
-        }
-    }
-
-    async fn process(&self, msg: &EntryMessage) -> Result<(), BackendError> {
-        let campaign = self.campaigns.get(&msg.campaign);
-        let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
-            Some(stored) => stored,
-            None => {
-                let limits = campaign
-                    .as_ref()
-                    .map(|c| c.public.form.upload.clone())
-                    .unwrap_or_default();
-                let entry = match self.check_receipt(msg, &limits).await? {
-                    Ok(key) => stored_entry(msg, EntryStatus::Confirmed, None, key),
-                    Err(reason) => stored_entry(msg, EntryStatus::Rejected, Some(reason), None),
-                };
-                if self.store.record_entry(&entry).await? {
-                    entry
-                } else {
-                    // Another worker recorded it first; its verdict stands.
-                    self.store
-                        .get_entry(&msg.campaign, &msg.entry_id)
-                        .await?
-                        .ok_or_else(|| {
-                            BackendError::Corrupt(format!("entry {} vanished", msg.entry_id))
-                        })?
-                }
-            }
-        };
-        if let (EntryStatus::Confirmed, Some(campaign)) = (entry.status, &campaign) {
-            let dedup_key = format!("confirmation:{}", entry.entry_id);
-            self.mailer
-                .send_once(&dedup_key, &mail::confirmation(&campaign.public, &entry))
-                .await?;
-        }
-        if let Some(original) = &msg.receipt_key {
-            self.objects.delete(original).await?;
-        }
-        Ok(())
-    }
-
-    /// `Ok(Ok(key))`: verified and stored under `key`; `Ok(Err(reason))`: refused for good;
-    /// `Err`: try again later.
-    async fn check_receipt(
-        &self,
-        msg: &EntryMessage,
-        limits: &UploadLimits,
-    ) -> Result<Result<Option<String>, RejectReason>, BackendError> {
-        let Some(original) = &msg.receipt_key else {
-            return Ok(Ok(None));
-        };
-        let Some(bytes) = self.objects.get(original).await? else {
-            return Ok(Err(RejectReason::ReceiptMissing));
-        };
-        let max_pixels = limits.max_pixels;
-        let verdict = tokio::task::spawn_blocking(move || receipt::normalise(&bytes, max_pixels))
-            .await
-            .map_err(|e| BackendError::Corrupt(format!("receipt check panicked: {e}")))?;
-        match verdict {
-            Ok(normalised) => {
-                let key = receipt_key(&msg.campaign, &msg.entry_id);
-                self.objects
-                    .put(&key, normalised.jpeg, "image/jpeg")
-                    .await?;
-                Ok(Ok(Some(key)))
-            }
-            Err(reason) => Ok(Err(reason)),
+            handled += round;
         }
     }
 }
 
-fn stored_entry(
-    msg: &EntryMessage,
-    status: EntryStatus,
-    reason: Option<RejectReason>,
-    receipt_key: Option<String>,
-) -> StoredEntry {
-    let e = &msg.entry;
-    StoredEntry {
-        entry_id: msg.entry_id.clone(),
-        campaign: msg.campaign.clone(),
-        idempotency_key: msg.idempotency_key.clone(),
-        first_name: e.first_name.clone(),
-        last_name: e.last_name.clone(),
-        email: e.email.clone(),
-        phone: e.phone.clone(),
-        postal_code: e.postal_code.clone(),
-        marketing_consent: e.marketing_consent,
-        referral_code: e.referral_code.clone(),
-        receipt_key,
-        status,
-        reason,
-        accepted_at_ms: msg.accepted_at_ms,
-        processed_at_ms: now_ms(),
+async fn drain_lane(lane: &Lane, config: &WorkerConfig) -> Result<usize, BackendError> {
+    let mut handled = 0;
+    loop {
+        let deliveries = lane
+            .queue
+            .receive(config.concurrency.max(1), Duration::from_secs(60))
+            .await?;
+        if deliveries.is_empty() {
+            return Ok(handled);
+        }
+        handled += deliveries.len();
+        let mut tasks = JoinSet::new();
+        for d in deliveries {
+            tasks.spawn(settle(lane.clone(), config.retry_backoff_ms, d));
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+async fn run_lane(lane: Lane, config: WorkerConfig, mut shutdown: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(config.poll_interval_ms.max(10));
+    let visibility = Duration::from_secs(config.visibility_timeout_secs.max(1));
+    let mut idle = poll;
+    let mut tasks = JoinSet::new();
+    while !*shutdown.borrow() {
+        let free = config.concurrency.max(1).saturating_sub(tasks.len());
+        let received = if free > 0 {
+            lane.queue.receive(free, visibility).await
+        } else {
+            Ok(Vec::new())
+        };
+        match received {
+            Ok(deliveries) if !deliveries.is_empty() => {
+                idle = poll;
+                for d in deliveries {
+                    tasks.spawn(settle(lane.clone(), config.retry_backoff_ms, d));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                // The queue is down: back off (up to 30 s) and resume by ourselves.
+                tracing::warn!(lane = lane.name, error = %e, "cannot receive from the queue");
+                idle = (idle * 2).min(Duration::from_secs(30));
+            }
+        }
+        let wait = if free == 0 {
+            Duration::from_secs(3600)
+        } else {
+            idle
+        };
+        tokio::select! {
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Handles one delivery and acknowledges it, or schedules a retry with backoff.
+async fn settle(lane: Lane, backoff_ms: u64, delivery: Delivery) {
+    let outcome = match lane.handler.handle(&delivery.body).await {
+        Ok(()) => lane.queue.ack(&delivery).await,
+        Err(e) => {
+            tracing::warn!(lane = lane.name, error = %e, attempts = delivery.attempts, "message failed; will retry");
+            lane.queue
+                .retry(
+                    &delivery,
+                    backoff(backoff_ms, delivery.attempts),
+                    &e.to_string(),
+                )
+                .await
+        }
+    };
+    if let Err(e) = outcome {
+        // The visibility timeout brings the message back; handling it again is harmless.
+        tracing::warn!(lane = lane.name, error = %e, "cannot settle a delivery");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_a_minute() {
+        assert_eq!(backoff(1000, 1), Duration::from_secs(1));
+        assert_eq!(backoff(1000, 2), Duration::from_secs(2));
+        assert_eq!(backoff(1000, 4), Duration::from_secs(8));
+        assert_eq!(backoff(1000, 30), Duration::from_secs(60));
     }
 }

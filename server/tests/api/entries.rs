@@ -1,10 +1,10 @@
 use serde_json::{json, Value};
-use vouch_server::backends::{QueueStats, Store};
+use vouch_server::backends::{Queue, QueueStats, Store};
 
 use crate::helpers::{entry_body, error_code, jpeg, TestApp};
 
 async fn queue_stats(app: &TestApp) -> QueueStats {
-    app.worker().queue.stats().await.unwrap()
+    app.queue("entries").stats().await.unwrap()
 }
 
 #[tokio::test]

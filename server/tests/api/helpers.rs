@@ -30,6 +30,15 @@ entries_per_minute = 600
 entries_burst = 200
 uploads_per_minute = 600
 uploads_burst = 200
+[referral]
+landing_url = "https://shop.example/"
+friend_offer = "10 % off your first order"
+referrer_reward = "10 % off your next order"
+# WEBHOOK
+[referral.velocity]
+conversions_per_code_per_day = 3
+conversions_per_client_per_day = 1000
+joins_per_client_per_hour = 1000
 "#,
     ),
     (
@@ -37,6 +46,10 @@ uploads_burst = 200
         r#"id = "other"
 name = "Other"
 allowed_origins = ["https://other.example"]
+[referral]
+landing_url = "https://other.example/"
+friend_offer = "5 off"
+referrer_reward = "5 off"
 "#,
     ),
     (
@@ -71,10 +84,23 @@ impl TestApp {
 
     /// Starts a server without the embedded worker (tests drain the queue when they choose).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(adjust, None).await
+    }
+
+    /// Like `spawn`, with the demo campaign's webhooks going to `url`.
+    pub async fn spawn_with_webhook(url: &str) -> Self {
+        Self::spawn_full(|_| {}, Some(url)).await
+    }
+
+    async fn spawn_full(adjust: impl FnOnce(&mut Config), webhook: Option<&str>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let campaigns = dir.path().join("campaigns");
         std::fs::create_dir_all(&campaigns).unwrap();
         for (id, text) in CAMPAIGNS {
+            let text = match webhook {
+                Some(url) => text.replace("# WEBHOOK", &format!("webhook_url = \"{url}\"")),
+                None => text.to_string(),
+            };
             std::fs::write(campaigns.join(format!("{id}.toml")), text).unwrap();
         }
         let mut config = Config {
@@ -107,6 +133,13 @@ impl TestApp {
         let campaigns =
             vouch_server::campaigns::Campaigns::load_dir(&self.config.campaigns_dir).unwrap();
         server::worker(&self.config, &self.running.backend, campaigns).unwrap()
+    }
+
+    /// One of the embedded queues (`entries`, `conversions`, `webhooks`).
+    pub fn queue(&self, topic: &str) -> vouch_server::backends::embedded::SqliteQueue {
+        self.running
+            .backend
+            .queue(topic, self.config.worker.max_attempts)
     }
 
     /// Runs the worker until the queue has nothing visible left.

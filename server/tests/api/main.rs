@@ -7,5 +7,6 @@ mod entries;
 mod helpers;
 mod protection;
 mod public;
+mod referrals;
 mod uploads;
 mod worker;

@@ -1,5 +1,5 @@
 use serde_json::Value;
-use vouch_server::backends::{QueueStats, Store};
+use vouch_server::backends::{Queue, QueueStats, Store};
 
 use crate::helpers::{entry_body, jpeg, png_bomb, TestApp};
 
@@ -60,7 +60,7 @@ async fn a_decompression_bomb_is_rejected_without_being_decoded() {
 async fn a_redelivered_message_changes_nothing() {
     let app = TestApp::spawn().await;
     submit(&app, &jpeg(50, 50), "image/jpeg", "twice").await;
-    let queue = app.worker().queue;
+    let queue = app.queue("entries");
     let message = queue
         .receive(1, std::time::Duration::from_millis(1))
         .await
@@ -108,7 +108,7 @@ async fn a_message_that_keeps_failing_is_dead_lettered_without_blocking_others()
     }
     assert_eq!(app.status("demo", &good).await["status"], "confirmed");
     assert_eq!(app.status("demo", &bad).await["status"], "accepted");
-    let stats = app.worker().queue.stats().await.unwrap();
+    let stats = app.queue("entries").stats().await.unwrap();
     assert_eq!(
         stats,
         QueueStats {

@@ -3,6 +3,7 @@
 mod intake;
 mod outbox;
 mod queue;
+mod referrals;
 mod store;
 
 pub use outbox::{OutboxMail, SqliteOutbox};
@@ -40,5 +41,7 @@ impl SqliteBackend {
     }
 }
 
-/// The queue topic giveaway entries travel on.
+/// The queue topics: giveaway entries, referral conversions, webhook deliveries.
 pub const ENTRIES_TOPIC: &str = "entries";
+pub const CONVERSIONS_TOPIC: &str = "conversions";
+pub const WEBHOOKS_TOPIC: &str = "webhooks";

@@ -1,0 +1,419 @@
+//! The referral program in SQLite.
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use vouch_core::rewards::{CreditState, Side};
+
+use super::queue::enqueue;
+use super::{SqliteBackend, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::referrals::{
+    ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrals,
+    Referrer,
+};
+use crate::backends::sqlite::{now_ms, DbError};
+use crate::backends::Result;
+
+const REFERRER_COLUMNS: &str =
+    "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";
+const CREDIT_COLUMNS: &str =
+    "credit_id, conversion_id, side, campaign, referrer_id, recipient, reward, state, reason, created_ms";
+const HOUR_MS: i64 = 3_600_000;
+
+fn referrer_from_row(r: &Row<'_>) -> rusqlite::Result<Referrer> {
+    Ok(Referrer {
+        referrer_id: r.get(0)?,
+        campaign: r.get(1)?,
+        code: r.get(2)?,
+        email: r.get(3)?,
+        identity: r.get(4)?,
+        first_name: r.get(5)?,
+        join_flagged: r.get(6)?,
+        created_at_ms: r.get(7)?,
+    })
+}
+
+fn credit_from_row(r: &Row<'_>) -> rusqlite::Result<(Credit, String, String)> {
+    let credit = Credit {
+        credit_id: r.get(0)?,
+        conversion_id: r.get(1)?,
+        side: Side::Referrer,
+        campaign: r.get(3)?,
+        referrer_id: r.get(4)?,
+        recipient: r.get(5)?,
+        reward: r.get(6)?,
+        state: CreditState::Pending,
+        reason: r.get(8)?,
+        created_at_ms: r.get(9)?,
+    };
+    Ok((credit, r.get(2)?, r.get(7)?))
+}
+
+fn query_credits(
+    conn: &Connection,
+    filter: &str,
+    value: &str,
+) -> std::result::Result<Vec<Credit>, DbError> {
+    let sql = format!(
+        "SELECT {CREDIT_COLUMNS} FROM credits WHERE {filter} = ?1 ORDER BY created_ms, credit_id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![value], credit_from_row)?;
+    rows.map(|row| {
+        let (mut credit, side, state) = row?;
+        credit.side =
+            Side::parse(&side).ok_or_else(|| DbError::Corrupt(format!("credit side {side:?}")))?;
+        credit.state = CreditState::parse(&state)
+            .ok_or_else(|| DbError::Corrupt(format!("credit state {state:?}")))?;
+        Ok(credit)
+    })
+    .collect()
+}
+
+fn referrer_where(
+    conn: &Connection,
+    filter: &str,
+    args: impl rusqlite::Params,
+) -> rusqlite::Result<Option<Referrer>> {
+    let sql = format!("SELECT {REFERRER_COLUMNS} FROM referrers WHERE {filter}");
+    conn.prepare_cached(&sql)?
+        .query_row(args, referrer_from_row)
+        .optional()
+}
+
+fn count(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> rusqlite::Result<u64> {
+    conn.prepare_cached(sql)?
+        .query_row(args, |r| r.get::<_, i64>(0))
+        .map(|n| n.max(0) as u64)
+}
+
+#[async_trait]
+impl Referrals for SqliteBackend {
+    async fn join(&self, new: NewReferrer) -> Result<Joined> {
+        let joined = self
+            .db()
+            .write(move |conn| {
+                let r = &new.referrer;
+                if let Some(existing) = referrer_where(conn, "campaign = ?1 AND identity = ?2", params![r.campaign, r.identity])? {
+                    return Ok(Joined::Existing(existing));
+                }
+                if referrer_where(conn, "campaign = ?1 AND code = ?2", params![r.campaign, r.code])?.is_some() {
+                    return Ok(Joined::CodeTaken);
+                }
+                let recent = count(
+                    conn,
+                    "SELECT count(*) FROM referrers WHERE campaign = ?1 AND join_client = ?2 AND created_ms > ?3",
+                    params![r.campaign, new.client, r.created_at_ms - HOUR_MS],
+                )?;
+                let referrer = Referrer { join_flagged: recent >= u64::from(new.joins_per_client_per_hour), ..r.clone() };
+                conn.prepare_cached(
+                    "INSERT INTO referrers (referrer_id, campaign, code, identity, email, first_name, marketing_consent,
+                        join_client, join_flagged, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
+                    referrer.referrer_id,
+                    referrer.campaign,
+                    referrer.code,
+                    referrer.identity,
+                    referrer.email,
+                    referrer.first_name,
+                    new.marketing_consent,
+                    new.client,
+                    referrer.join_flagged,
+                    referrer.created_at_ms
+                ])?;
+                conn.prepare_cached("INSERT INTO referrer_tokens (token_hash, referrer_id, created_ms) VALUES (?1, ?2, ?3)")?
+                    .execute(params![new.token_hash, referrer.referrer_id, referrer.created_at_ms])?;
+                if let Some(webhook) = &new.webhook {
+                    enqueue(conn, WEBHOOKS_TOPIC, webhook)?;
+                }
+                Ok(Joined::Created(referrer))
+            })
+            .await?;
+        Ok(joined)
+    }
+
+    async fn referrer_by_code(
+        &self,
+        campaign: Option<&str>,
+        code: &str,
+    ) -> Result<Option<Referrer>> {
+        let (campaign, code) = (campaign.map(str::to_string), code.to_string());
+        let found = self
+            .db()
+            .read(move |conn| {
+                Ok(match campaign {
+                    Some(c) => {
+                        referrer_where(conn, "campaign = ?1 AND code = ?2", params![c, code])?
+                    }
+                    None => referrer_where(
+                        conn,
+                        "code = ?1 ORDER BY created_ms LIMIT 1",
+                        params![code],
+                    )?,
+                })
+            })
+            .await?;
+        Ok(found)
+    }
+
+    async fn referrer_by_token(&self, token_hash: &str) -> Result<Option<Referrer>> {
+        let hash = token_hash.to_string();
+        let filter =
+            "referrer_id = (SELECT referrer_id FROM referrer_tokens WHERE token_hash = ?1)";
+        Ok(self
+            .db()
+            .read(move |conn| Ok(referrer_where(conn, filter, params![hash])?))
+            .await?)
+    }
+
+    async fn record_visit(&self, referrer_id: &str, visitor_hash: &str) -> Result<()> {
+        let (id, visitor) = (referrer_id.to_string(), visitor_hash.to_string());
+        self.db()
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO referral_visits (referrer_id, visitor_hash, created_ms) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![id, visitor, now_ms()])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn progress(&self, referrer_id: &str) -> Result<ProgressCounts> {
+        let id = referrer_id.to_string();
+        let counts = self
+            .db()
+            .read(move |conn| {
+                let state_count = |state: &str| {
+                    count(
+                        conn,
+                        "SELECT count(*) FROM credits WHERE referrer_id = ?1 AND side = 'referrer' AND state = ?2",
+                        params![id, state],
+                    )
+                };
+                Ok(ProgressCounts {
+                    friends_joined: count(conn, "SELECT count(*) FROM referral_visits WHERE referrer_id = ?1", params![id])?,
+                    conversions: count(
+                        conn,
+                        "SELECT count(*) FROM credits WHERE referrer_id = ?1 AND side = 'referrer'",
+                        params![id],
+                    )?,
+                    rewards_pending: state_count("pending")?,
+                    rewards_earned: state_count("approved")?,
+                })
+            })
+            .await?;
+        Ok(counts)
+    }
+
+    async fn accept_conversion(&self, c: NewConversion) -> Result<ConversionIntake> {
+        let outcome = self
+            .db()
+            .write(move |conn| {
+                let earlier: Option<(Vec<u8>, String)> = conn
+                    .prepare_cached("SELECT body_hash, conversion_id FROM conversions WHERE campaign = ?1 AND order_id = ?2")?
+                    .query_row(params![c.campaign, c.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                if let Some((hash, conversion_id)) = earlier {
+                    return Ok(if hash == c.body_hash {
+                        ConversionIntake::Replay { conversion_id }
+                    } else {
+                        ConversionIntake::OrderReused
+                    });
+                }
+                conn.prepare_cached(
+                    "INSERT INTO conversions (conversion_id, campaign, order_id, body_hash, code, client, created_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![c.conversion_id, c.campaign, c.order_id, c.body_hash, c.code, c.client, now_ms()])?;
+                enqueue(conn, CONVERSIONS_TOPIC, &c.message)?;
+                Ok(ConversionIntake::New { conversion_id: c.conversion_id })
+            })
+            .await?;
+        Ok(outcome)
+    }
+
+    async fn recent_conversions(
+        &self,
+        campaign: &str,
+        code: &str,
+        client: &str,
+        since_ms: i64,
+        except: &str,
+    ) -> Result<(u32, u32)> {
+        let (campaign, code, client, except) = (
+            campaign.to_string(),
+            code.to_string(),
+            client.to_string(),
+            except.to_string(),
+        );
+        let counts = self
+            .db()
+            .read(move |conn| {
+                let on_code = count(
+                    conn,
+                    "SELECT count(*) FROM conversions WHERE code = ?1 AND created_ms > ?2 AND conversion_id != ?3",
+                    params![code, since_ms, except],
+                )?;
+                let from_client = count(
+                    conn,
+                    "SELECT count(*) FROM conversions WHERE campaign = ?1 AND client = ?2 AND created_ms > ?3
+                     AND conversion_id != ?4",
+                    params![campaign, client, since_ms, except],
+                )?;
+                Ok((on_code as u32, from_client as u32))
+            })
+            .await?;
+        Ok(counts)
+    }
+
+    async fn record_credits(&self, credits: &[Credit]) -> Result<()> {
+        let credits = credits.to_vec();
+        self.db()
+            .write(move |conn| {
+                for c in &credits {
+                    let inserted = conn
+                        .prepare_cached(
+                            "INSERT INTO credits (credit_id, conversion_id, side, campaign, referrer_id, recipient, reward,
+                                state, reason, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                             ON CONFLICT DO NOTHING",
+                        )?
+                        .execute(params![
+                            c.credit_id,
+                            c.conversion_id,
+                            c.side.as_str(),
+                            c.campaign,
+                            c.referrer_id,
+                            c.recipient,
+                            c.reward,
+                            c.state.as_str(),
+                            c.reason,
+                            c.created_at_ms
+                        ])?;
+                    if inserted == 1 {
+                        log_change(conn, &c.credit_id, c.state, c.reason.as_deref(), "worker")?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn credits_for_conversion(&self, conversion_id: &str) -> Result<Vec<Credit>> {
+        let id = conversion_id.to_string();
+        Ok(self
+            .db()
+            .read(move |conn| query_credits(conn, "conversion_id", &id))
+            .await?)
+    }
+
+    async fn list_credits(&self, campaign: &str) -> Result<Vec<Credit>> {
+        let campaign = campaign.to_string();
+        Ok(self
+            .db()
+            .read(move |conn| query_credits(conn, "campaign", &campaign))
+            .await?)
+    }
+
+    async fn decide_credit(
+        &self,
+        credit_id: &str,
+        next: CreditState,
+        actor: &str,
+        reason: Option<&str>,
+    ) -> Result<Option<Credit>> {
+        let (id, actor, reason) = (
+            credit_id.to_string(),
+            actor.to_string(),
+            reason.map(str::to_string),
+        );
+        let decided = self
+            .db()
+            .write(move |conn| {
+                let Some(mut credit) = query_credits(conn, "credit_id", &id)?.pop() else { return Ok(None) };
+                if !credit.state.can_become(next) {
+                    return Ok(None);
+                }
+                conn.prepare_cached("UPDATE credits SET state = ?2, reason = ?3 WHERE credit_id = ?1 AND state = 'pending'")?
+                    .execute(params![id, next.as_str(), reason])?;
+                log_change(conn, &id, next, reason.as_deref(), &actor)?;
+                credit.state = next;
+                credit.reason = reason;
+                Ok(Some(credit))
+            })
+            .await?;
+        Ok(decided)
+    }
+
+    async fn add_merchant_secret(&self, campaign: &str, secret_hash: &str) -> Result<()> {
+        let (campaign, hash) = (campaign.to_string(), secret_hash.to_string());
+        self.db()
+            .write(move |conn| {
+                conn.prepare_cached("INSERT INTO merchant_secrets (campaign, secret_hash, created_ms) VALUES (?1, ?2, ?3)")?
+                    .execute(params![campaign, hash, now_ms()])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn merchant_secret_known(&self, campaign: &str, secret_hash: &str) -> Result<bool> {
+        let (campaign, hash) = (campaign.to_string(), secret_hash.to_string());
+        let known = self
+            .db()
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT 1 FROM merchant_secrets WHERE campaign = ?1 AND secret_hash = ?2",
+                    )?
+                    .exists(params![campaign, hash])?)
+            })
+            .await?;
+        Ok(known)
+    }
+
+    async fn set_webhook_secret(&self, campaign: &str, secret: &str) -> Result<()> {
+        let (campaign, secret) = (campaign.to_string(), secret.to_string());
+        self.db()
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO webhook_secrets (campaign, secret, created_ms) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (campaign) DO UPDATE SET secret = excluded.secret, created_ms = excluded.created_ms",
+                )?
+                .execute(params![campaign, secret, now_ms()])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn webhook_secret(&self, campaign: &str) -> Result<Option<String>> {
+        let campaign = campaign.to_string();
+        let secret = self
+            .db()
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached("SELECT secret FROM webhook_secrets WHERE campaign = ?1")?
+                    .query_row(params![campaign], |r| r.get(0))
+                    .optional()?)
+            })
+            .await?;
+        Ok(secret)
+    }
+}
+
+/// The ledger's append-only history of state changes.
+fn log_change(
+    conn: &Connection,
+    credit_id: &str,
+    state: CreditState,
+    reason: Option<&str>,
+    actor: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO credit_changes (credit_id, state, reason, actor, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![credit_id, state.as_str(), reason, actor, now_ms()])?;
+    Ok(())
+}

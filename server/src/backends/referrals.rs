@@ -1,0 +1,132 @@
+//! What the referral program stores: referrers and their tokens, friend visits, conversions, the
+//! rewards ledger, and the merchant's secrets. One trait, so the embedded (SQLite) and the
+//! distributed (DynamoDB) stores are interchangeable.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use vouch_core::rewards::{CreditState, Side};
+
+use super::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referrer {
+    pub referrer_id: String,
+    pub campaign: String,
+    pub code: String,
+    pub email: String,
+    pub identity: String,
+    pub first_name: String,
+    /// Joined in a burst of joins from one client: its credits wait for review.
+    pub join_flagged: bool,
+    pub created_at_ms: i64,
+}
+
+/// A join request, decided except for what only the store can know.
+#[derive(Debug, Clone)]
+pub struct NewReferrer {
+    pub referrer: Referrer,
+    pub marketing_consent: bool,
+    pub client: String,
+    pub token_hash: String,
+    /// Joins from `client` in the last hour at or above this flag the new referrer.
+    pub joins_per_client_per_hour: u32,
+    /// The `referrer.joined` webhook, queued with the referrer when it is new.
+    pub webhook: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Joined {
+    Created(Referrer),
+    Existing(Referrer),
+    /// The candidate code is someone else's; draw another.
+    CodeTaken,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProgressCounts {
+    pub friends_joined: u64,
+    pub conversions: u64,
+    pub rewards_pending: u64,
+    pub rewards_earned: u64,
+}
+
+/// A conversion on its way in, keyed for idempotency by (campaign, order_id).
+#[derive(Debug, Clone)]
+pub struct NewConversion {
+    pub conversion_id: String,
+    pub campaign: String,
+    pub order_id: String,
+    pub body_hash: Vec<u8>,
+    pub code: String,
+    pub client: String,
+    /// The queue message the worker credits from.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConversionIntake {
+    New { conversion_id: String },
+    Replay { conversion_id: String },
+    OrderReused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credit {
+    pub credit_id: String,
+    pub conversion_id: String,
+    pub side: Side,
+    pub campaign: String,
+    pub referrer_id: String,
+    pub recipient: String,
+    pub reward: String,
+    pub state: CreditState,
+    pub reason: Option<String>,
+    pub created_at_ms: i64,
+}
+
+#[async_trait]
+pub trait Referrals: Send + Sync {
+    /// The referrer for this mailbox identity, created with the candidate code if new.
+    async fn join(&self, new: NewReferrer) -> Result<Joined>;
+    /// Looks a code up in `campaign`, or in any campaign when `None`.
+    async fn referrer_by_code(
+        &self,
+        campaign: Option<&str>,
+        code: &str,
+    ) -> Result<Option<Referrer>>;
+    async fn referrer_by_token(&self, token_hash: &str) -> Result<Option<Referrer>>;
+    async fn record_visit(&self, referrer_id: &str, visitor_hash: &str) -> Result<()>;
+    async fn progress(&self, referrer_id: &str) -> Result<ProgressCounts>;
+
+    /// Records the conversion and queues its message together (or recognises a replay).
+    async fn accept_conversion(&self, conversion: NewConversion) -> Result<ConversionIntake>;
+    /// Conversions since `since_ms` on `code` and from `client`, not counting `except`.
+    async fn recent_conversions(
+        &self,
+        campaign: &str,
+        code: &str,
+        client: &str,
+        since_ms: i64,
+        except: &str,
+    ) -> Result<(u32, u32)>;
+
+    /// Inserts each credit once (its id is derived from conversion and side); existing ones stay
+    /// as they are.
+    async fn record_credits(&self, credits: &[Credit]) -> Result<()>;
+    async fn credits_for_conversion(&self, conversion_id: &str) -> Result<Vec<Credit>>;
+    async fn list_credits(&self, campaign: &str) -> Result<Vec<Credit>>;
+    /// Moves a pending credit to a final state; `None` if there is no such credit or the move is
+    /// not allowed.
+    async fn decide_credit(
+        &self,
+        credit_id: &str,
+        next: CreditState,
+        actor: &str,
+        reason: Option<&str>,
+    ) -> Result<Option<Credit>>;
+
+    async fn add_merchant_secret(&self, campaign: &str, secret_hash: &str) -> Result<()>;
+    async fn merchant_secret_known(&self, campaign: &str, secret_hash: &str) -> Result<bool>;
+    async fn set_webhook_secret(&self, campaign: &str, secret: &str) -> Result<()>;
+    async fn webhook_secret(&self, campaign: &str) -> Result<Option<String>>;
+}

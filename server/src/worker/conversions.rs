@@ -1,0 +1,138 @@
+//! Crediting a conversion: find the referrer, apply the fraud rules, write one credit per side
+//! (the ledger ignores a second write of the same credit), and queue the webhooks.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use vouch_core::referral::is_disposable_domain;
+use vouch_core::rewards::{assess, initial_state, ConversionFacts, CreditState, Side};
+
+use super::Handler;
+use crate::backends::referrals::{Credit, Referrals};
+use crate::backends::sqlite::now_ms;
+use crate::backends::{BackendError, Queue};
+use crate::campaigns::Campaigns;
+use crate::referrals::ConversionMessage;
+use crate::webhooks::Event;
+
+const DAY_MS: i64 = 86_400_000;
+
+pub struct ConversionHandler {
+    pub referrals: Arc<dyn Referrals>,
+    pub webhooks: Arc<dyn Queue>,
+    pub campaigns: Campaigns,
+}
+
+/// Credit ids are derived, so a redelivered message writes the same ids and changes nothing.
+pub fn credit_id(conversion_id: &str, side: Side) -> String {
+    format!(
+        "cr_{}_{}",
+        conversion_id.trim_start_matches("cnv_"),
+        side.as_str()
+    )
+}
+
+#[async_trait]
+impl Handler for ConversionHandler {
+    async fn handle(&self, body: &str) -> Result<(), BackendError> {
+        let msg: ConversionMessage = serde_json::from_str(body)
+            .map_err(|e| BackendError::Corrupt(format!("unreadable conversion message: {e}")))?;
+        let Some(campaign) = self.campaigns.get(&msg.campaign) else {
+            tracing::warn!(campaign = %msg.campaign, "conversion for a campaign that no longer exists; dropped");
+            return Ok(());
+        };
+        let Some(cfg) = campaign.referral.clone() else {
+            return Ok(());
+        };
+        let in_campaign = self
+            .referrals
+            .referrer_by_code(Some(&msg.campaign), &msg.code)
+            .await?;
+        let referrer = match in_campaign.clone() {
+            Some(r) => Some(r),
+            None => self.referrals.referrer_by_code(None, &msg.code).await?,
+        };
+        let mut credits = self
+            .referrals
+            .credits_for_conversion(&msg.conversion_id)
+            .await?;
+        let mut flags = Vec::new();
+        if let (Some(referrer), true) = (&referrer, credits.is_empty()) {
+            let (on_code, from_client) = self
+                .referrals
+                .recent_conversions(
+                    &msg.campaign,
+                    &msg.code,
+                    &msg.client,
+                    msg.accepted_at_ms - DAY_MS,
+                    &msg.conversion_id,
+                )
+                .await?;
+            let device_owner = match &msg.device_token_hash {
+                Some(hash) => self.referrals.referrer_by_token(hash).await?,
+                None => None,
+            };
+            let facts = ConversionFacts {
+                referrer_identity: referrer.identity.clone(),
+                friend_identity: msg.identity.clone(),
+                friend_domain_disposable: is_disposable_domain(&msg.domain),
+                friend_device_is_referrers: device_owner
+                    .is_some_and(|o| o.referrer_id == referrer.referrer_id),
+                code_in_campaign: in_campaign.is_some(),
+                recent_on_code: on_code,
+                recent_from_client: from_client,
+                referrer_join_flagged: referrer.join_flagged,
+                from_merchant: msg.from_merchant || cfg.trust_browser_conversions,
+            };
+            flags = assess(&facts, &cfg.velocity);
+            let (state, reason) = initial_state(&flags);
+            let new: Vec<Credit> = Side::BOTH
+                .into_iter()
+                .map(|side| Credit {
+                    credit_id: credit_id(&msg.conversion_id, side),
+                    conversion_id: msg.conversion_id.clone(),
+                    side,
+                    campaign: msg.campaign.clone(),
+                    referrer_id: referrer.referrer_id.clone(),
+                    recipient: if side == Side::Referrer {
+                        referrer.email.clone()
+                    } else {
+                        msg.email.clone()
+                    },
+                    reward: if side == Side::Referrer {
+                        cfg.referrer_reward.clone()
+                    } else {
+                        cfg.friend_offer.clone()
+                    },
+                    state,
+                    reason: reason.clone(),
+                    created_at_ms: now_ms(),
+                })
+                .collect();
+            self.referrals.record_credits(&new).await?;
+            credits = self
+                .referrals
+                .credits_for_conversion(&msg.conversion_id)
+                .await?;
+        }
+        if cfg.webhook_url.is_some() {
+            // Sent again on a redelivery: receivers drop duplicates by event id.
+            let flag_codes: Vec<&str> = flags.iter().map(|f| f.code()).collect();
+            let mut events = vec![Event::conversion_recorded(
+                &msg,
+                referrer.is_some(),
+                &flag_codes,
+            )];
+            events.extend(
+                credits
+                    .iter()
+                    .filter(|c| c.state == CreditState::Approved)
+                    .map(Event::reward_approved),
+            );
+            for event in events {
+                self.webhooks.send(event.to_json()).await?;
+            }
+        }
+        Ok(())
+    }
+}
