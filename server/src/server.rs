@@ -172,7 +172,14 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         campaigns: campaigns.clone(),
         intake: Arc::new(backend.clone()),
         store: Arc::new(backend.clone()),
-        queue: Arc::new(backend.queue(ENTRIES_TOPIC, config.worker.max_attempts)),
+        queues: [ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC]
+            .map(|t| {
+                (
+                    t,
+                    Arc::new(backend.queue(t, config.worker.max_attempts)) as Arc<dyn Queue>,
+                )
+            })
+            .into(),
         referrals: Arc::new(backend.clone()),
         objects: Arc::new(objects),
         grants: GrantConfig {

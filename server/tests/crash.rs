@@ -26,6 +26,14 @@ entries_per_minute = 100000
 entries_burst = 100000
 uploads_per_minute = 100000
 uploads_burst = 100000
+[referral]
+landing_url = "https://shop.example/"
+friend_offer = "10 % off"
+referrer_reward = "10 % off"
+[referral.velocity]
+conversions_per_code_per_day = 100000
+conversions_per_client_per_day = 100000
+joins_per_client_per_hour = 100000
 "#;
 
 struct Vouch {
@@ -227,6 +235,13 @@ async fn wait_until_processed(bff: &str, accepted: &Accepted) {
         }
     }
     // Confirmed is recorded before the mail goes out: wait until no message is left at all.
+    wait_until_idle(bff).await;
+}
+
+/// Waits until no queue holds a message, ready or in flight.
+async fn wait_until_idle(bff: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let metrics = client
             .get(format!("{bff}/metrics"))
@@ -236,14 +251,17 @@ async fn wait_until_processed(bff: &str, accepted: &Accepted) {
             .text()
             .await
             .unwrap();
-        if metrics.contains("vouch_queue_ready 0\n")
-            && metrics.contains("vouch_queue_in_flight 0\n")
-        {
-            break;
+        let idle = |gauge: &str| {
+            ["entries", "conversions", "webhooks"]
+                .iter()
+                .all(|q| metrics.contains(&format!("vouch_{gauge}{{queue=\"{q}\"}} 0\n")))
+        };
+        if idle("queue_ready") && idle("queue_in_flight") {
+            return;
         }
         assert!(
             Instant::now() < deadline,
-            "the queue never drained: {metrics}"
+            "the queues never drained: {metrics}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -358,4 +376,93 @@ async fn a_worker_killed_mid_drain_resumes_without_doubling_entries_or_mails() {
     let _worker = command(dir.path(), &["worker"]).spawn().unwrap();
     wait_until_processed(&vouch.bff, &accepted).await;
     assert_exactly_once(dir.path(), &accepted).await;
+}
+
+async fn cli_text(dir: &Path, args: &[&str]) -> String {
+    let out = command(dir, args).output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_accepted_conversion_has_one_credit_per_side_after_a_sigkill() {
+    let dir = setup();
+    let mut vouch = serve(dir.path(), &[]).await;
+    let secret = cli_text(dir.path(), &["secrets", "merchant", "--campaign", "crash"]).await;
+    let client = reqwest::Client::new();
+    let mut codes = Vec::new();
+    for name in ["Anna", "Ben", "Cleo"] {
+        let res = client
+            .post(format!("{}/v1/campaigns/crash/referrers", vouch.bff))
+            .header("Origin", ORIGIN)
+            .json(&json!({"first_name": name, "email": format!("{name}@example.com"), "consents": {"terms": true}}))
+            .send()
+            .await
+            .unwrap();
+        codes.push(
+            res.json::<Value>().await.unwrap()["referral_code"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+
+    let accepted = Arc::new(Mutex::new(HashMap::<String, String>::new()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..8 {
+        let (bff, secret, codes, accepted) = (
+            vouch.bff.clone(),
+            secret.clone(),
+            codes.clone(),
+            accepted.clone(),
+        );
+        tasks.spawn(async move {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+            for i in 0.. {
+                let order = format!("order-{c}-{i}");
+                let body = json!({"campaign": "crash", "order_id": order, "email": format!("friend{c}x{i}@example.com"),
+                                  "referral_code": codes[i % codes.len()], "amount": 20.0, "currency": "EUR"});
+                let Ok(res) = client.post(format!("{bff}/v1/conversions")).bearer_auth(&secret).json(&body).send().await else { break };
+                if res.status() != 202 {
+                    break;
+                }
+                let Ok(answer) = res.json::<Value>().await else { break };
+                accepted.lock().unwrap().insert(order, answer["conversion_id"].as_str().unwrap().to_string());
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    vouch.child.start_kill().unwrap();
+    vouch.child.wait().await.unwrap();
+    while tasks.join_next().await.is_some() {}
+    let accepted = accepted.lock().unwrap().clone();
+    eprintln!("{} conversions accepted before the SIGKILL", accepted.len());
+    assert!(accepted.len() > 20, "{}", accepted.len());
+
+    let vouch = serve(dir.path(), &[]).await;
+    wait_until_idle(&vouch.bff).await;
+    let credits = cli_json(dir.path(), &["rewards", "list", "--campaign", "crash"]).await;
+    let mut per_conversion: HashMap<String, Vec<String>> = HashMap::new();
+    for credit in credits.as_array().unwrap() {
+        per_conversion
+            .entry(credit["conversion_id"].as_str().unwrap().to_string())
+            .or_default()
+            .push(credit["side"].as_str().unwrap().to_string());
+    }
+    for conversion_id in accepted.values() {
+        let mut sides = per_conversion
+            .get(conversion_id)
+            .cloned()
+            .unwrap_or_default();
+        sides.sort();
+        assert_eq!(sides, ["friend", "referrer"], "conversion {conversion_id}");
+    }
+    assert!(
+        per_conversion.values().all(|s| s.len() == 2),
+        "a conversion was credited twice"
+    );
 }

@@ -20,7 +20,7 @@ pub(super) fn router() -> Router<AppState> {
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let (store, queue, objects) = tokio::join!(
         state.store.ping(),
-        state.queue.stats(),
+        queue_stats(&state),
         state.objects.ping()
     );
     let check = |ok: bool| if ok { "up" } else { "down" };
@@ -40,9 +40,19 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let queue = state.queue.stats().await?;
+    let queues = queue_stats(&state).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(queue),
+        state.metrics.render(&queues),
     ))
+}
+
+async fn queue_stats(
+    state: &AppState,
+) -> Result<Vec<(&'static str, crate::backends::QueueStats)>, crate::backends::BackendError> {
+    let mut all = Vec::with_capacity(state.queues.len());
+    for (name, queue) in &state.queues {
+        all.push((*name, queue.stats().await?));
+    }
+    Ok(all)
 }

@@ -3,6 +3,11 @@
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::backends::QueueStats;
+
+/// A queue gauge: name, help text, and the figure it reads.
+type Gauge = (&'static str, &'static str, fn(&QueueStats) -> u64);
+
 #[derive(Debug, Default)]
 pub struct Counter(AtomicU64);
 
@@ -26,7 +31,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn render(&self, queue: crate::backends::QueueStats) -> String {
+    pub fn render(&self, queues: &[(&str, QueueStats)]) -> String {
         let mut out = String::new();
         let mut line = |name: &str, kind: &str, help: &str, value: u64| {
             let _ = writeln!(
@@ -64,24 +69,19 @@ impl Metrics {
             "Requests refused with 429.",
             self.rate_limited.get(),
         );
-        line(
-            "queue_ready",
-            "gauge",
-            "Entry messages waiting for a worker.",
-            queue.ready,
-        );
-        line(
-            "queue_in_flight",
-            "gauge",
-            "Entry messages held by a worker.",
-            queue.in_flight,
-        );
-        line(
-            "queue_dead",
-            "gauge",
-            "Entry messages dead-lettered.",
-            queue.dead,
-        );
+        let gauges: [Gauge; 3] = [
+            ("queue_ready", "Messages waiting for a worker.", |q| q.ready),
+            ("queue_in_flight", "Messages held by a worker.", |q| {
+                q.in_flight
+            }),
+            ("queue_dead", "Messages dead-lettered.", |q| q.dead),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(out, "# HELP vouch_{name} {help}\n# TYPE vouch_{name} gauge");
+            for (queue, stats) in queues {
+                let _ = writeln!(out, "vouch_{name}{{queue=\"{queue}\"}} {}", value(stats));
+            }
+        }
         out
     }
 }

@@ -33,7 +33,8 @@ pub struct State {
     pub campaigns: Campaigns,
     pub intake: Arc<dyn Intake>,
     pub store: Arc<dyn Store>,
-    pub queue: Arc<dyn Queue>,
+    /// Every queue, by name, for readiness and metrics.
+    pub queues: Vec<(&'static str, Arc<dyn Queue>)>,
     pub referrals: Arc<dyn Referrals>,
     pub objects: Arc<dyn Objects>,
     pub grants: GrantConfig,
