@@ -55,9 +55,7 @@ impl Default for Copy {
 /// Campaign ids appear in URLs and object keys: lowercase letters, digits and hyphens.
 pub fn is_valid_campaign_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
 }
 

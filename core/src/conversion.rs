@@ -20,12 +20,9 @@ pub struct ValidJoin {
 
 pub fn validate_join(req: &JoinRequest) -> Result<ValidJoin, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let first_name = PersonName::parse(&req.first_name)
-        .map_err(|c| errors.push(FieldError::new(Field::FirstName, c)))
-        .ok();
-    let email = Email::parse(&req.email)
-        .map_err(|c| errors.push(FieldError::new(Field::Email, c)))
-        .ok();
+    let first_name =
+        PersonName::parse(&req.first_name).map_err(|c| errors.push(FieldError::new(Field::FirstName, c))).ok();
+    let email = Email::parse(&req.email).map_err(|c| errors.push(FieldError::new(Field::Email, c))).ok();
     if !req.consents.terms {
         errors.push(FieldError::new(Field::Terms, FieldCode::ConsentRequired));
     }
@@ -63,9 +60,7 @@ pub fn validate_conversion(req: &ConversionRequest) -> Result<ValidConversion, V
     if let Err(code) = order_check {
         errors.push(FieldError::new(Field::OrderId, code));
     }
-    let email = Email::parse(&req.email)
-        .map_err(|c| errors.push(FieldError::new(Field::Email, c)))
-        .ok();
+    let email = Email::parse(&req.email).map_err(|c| errors.push(FieldError::new(Field::Email, c))).ok();
     let code = match req.referral_code.trim() {
         "" => Err(FieldCode::Required),
         c => ReferralCode::parse(c),
@@ -75,14 +70,8 @@ pub fn validate_conversion(req: &ConversionRequest) -> Result<ValidConversion, V
     if req.amount.is_some_and(|a| !a.is_finite() || a < 0.0) {
         errors.push(FieldError::new(Field::Amount, FieldCode::InvalidAmount));
     }
-    let currency = req
-        .currency
-        .as_deref()
-        .map(|c| c.trim().to_ascii_uppercase());
-    if currency
-        .as_deref()
-        .is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()))
-    {
+    let currency = req.currency.as_deref().map(|c| c.trim().to_ascii_uppercase());
+    if currency.as_deref().is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
         errors.push(FieldError::new(Field::Currency, FieldCode::InvalidCurrency));
     }
     match (email, code) {
@@ -121,10 +110,7 @@ mod tests {
         let ok = validate_join(&JoinRequest {
             first_name: "Anna".into(),
             email: "A.nna@gmail.com".into(),
-            consents: Consents {
-                terms: true,
-                marketing: true,
-            },
+            consents: Consents { terms: true, marketing: true },
         })
         .unwrap();
         assert_eq!(ok.identity, "anna@gmail.com");
@@ -151,11 +137,8 @@ mod tests {
             currency: Some("EURO".into()),
             ..conversion()
         };
-        let codes: Vec<(Field, FieldCode)> = validate_conversion(&bad)
-            .unwrap_err()
-            .iter()
-            .map(|e| (e.field, e.code))
-            .collect();
+        let codes: Vec<(Field, FieldCode)> =
+            validate_conversion(&bad).unwrap_err().iter().map(|e| (e.field, e.code)).collect();
         assert_eq!(
             codes,
             vec![
@@ -170,32 +153,15 @@ mod tests {
 
     #[test]
     fn an_order_id_with_control_characters_or_over_128_characters_is_refused() {
-        let control = ConversionRequest {
-            order_id: "A\u{0}1".into(),
-            ..conversion()
-        };
-        assert_eq!(
-            validate_conversion(&control).unwrap_err()[0].code,
-            FieldCode::InvalidCharacters
-        );
-        let long = ConversionRequest {
-            order_id: "x".repeat(129),
-            ..conversion()
-        };
-        assert_eq!(
-            validate_conversion(&long).unwrap_err()[0].code,
-            FieldCode::TooLong
-        );
+        let control = ConversionRequest { order_id: "A\u{0}1".into(), ..conversion() };
+        assert_eq!(validate_conversion(&control).unwrap_err()[0].code, FieldCode::InvalidCharacters);
+        let long = ConversionRequest { order_id: "x".repeat(129), ..conversion() };
+        assert_eq!(validate_conversion(&long).unwrap_err()[0].code, FieldCode::TooLong);
     }
 
     #[test]
     fn amount_and_currency_may_be_left_out() {
-        let c = validate_conversion(&ConversionRequest {
-            amount: None,
-            currency: None,
-            ..conversion()
-        })
-        .unwrap();
+        let c = validate_conversion(&ConversionRequest { amount: None, currency: None, ..conversion() }).unwrap();
         assert_eq!((c.amount, c.currency), (None, None));
     }
 }

@@ -92,10 +92,6 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: Field, code: FieldCode) -> Self {
-        Self {
-            field,
-            code,
-            message: code.to_string(),
-        }
+        Self { field, code, message: code.to_string() }
     }
 }

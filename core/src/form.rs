@@ -56,15 +56,9 @@ pub struct ValidEntry {
 }
 
 /// Checks one text field. `Ok(None)` means an optional field left empty.
-pub fn validate_field(
-    field: Field,
-    value: &str,
-    rules: &FormRules,
-) -> Result<Option<String>, FieldCode> {
+pub fn validate_field(field: Field, value: &str, rules: &FormRules) -> Result<Option<String>, FieldCode> {
     let requirement = rules.requirement(field);
-    if requirement == Requirement::Hidden
-        || (requirement == Requirement::Optional && value.trim().is_empty())
-    {
+    if requirement == Requirement::Hidden || (requirement == Requirement::Optional && value.trim().is_empty()) {
         return Ok(None);
     }
     let normalised = match field {
@@ -79,10 +73,7 @@ pub fn validate_field(
 }
 
 /// Checks a whole submission and reports every refused field at once.
-pub fn validate_entry(
-    req: &EntryRequest,
-    rules: &FormRules,
-) -> Result<ValidEntry, Vec<FieldError>> {
+pub fn validate_entry(req: &EntryRequest, rules: &FormRules) -> Result<ValidEntry, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut check = |field: Field, value: &str| match validate_field(field, value, rules) {
         Ok(v) => v,
@@ -97,10 +88,7 @@ pub fn validate_entry(
     let email = check(Field::Email, &f.email);
     let phone = check(Field::Phone, &f.phone);
     let postal_code = check(Field::PostalCode, &f.postal_code);
-    let receipt = check(
-        Field::Receipt,
-        req.receipt_upload_id.as_deref().unwrap_or(""),
-    );
+    let receipt = check(Field::Receipt, req.receipt_upload_id.as_deref().unwrap_or(""));
     if !req.consents.terms {
         errors.push(FieldError::new(Field::Terms, FieldCode::ConsentRequired));
     }
@@ -133,10 +121,7 @@ mod tests {
                 phone: "+49 30 1234567".into(),
                 postal_code: "10115".into(),
             },
-            consents: Consents {
-                terms: true,
-                marketing: false,
-            },
+            consents: Consents { terms: true, marketing: false },
             receipt_upload_id: Some("up_1".into()),
             referral_code: None,
         }
@@ -173,26 +158,17 @@ mod tests {
 
     #[test]
     fn an_optional_phone_may_be_left_empty_but_not_filled_wrong() {
-        let rules = FormRules {
-            phone: Requirement::Optional,
-            ..FormRules::default()
-        };
+        let rules = FormRules { phone: Requirement::Optional, ..FormRules::default() };
         let mut req = request();
         req.fields.phone = " ".into();
         assert_eq!(validate_entry(&req, &rules).unwrap().phone, None);
         req.fields.phone = "12".into();
-        assert_eq!(
-            codes(&validate_entry(&req, &rules).unwrap_err()),
-            vec![(Field::Phone, FieldCode::InvalidPhone)]
-        );
+        assert_eq!(codes(&validate_entry(&req, &rules).unwrap_err()), vec![(Field::Phone, FieldCode::InvalidPhone)]);
     }
 
     #[test]
     fn a_hidden_field_is_ignored_whatever_it_holds() {
-        let rules = FormRules {
-            postal_code: Requirement::Hidden,
-            ..FormRules::default()
-        };
+        let rules = FormRules { postal_code: Requirement::Hidden, ..FormRules::default() };
         let mut req = request();
         req.fields.postal_code = "<junk>".into();
         assert_eq!(validate_entry(&req, &rules).unwrap().postal_code, None);
@@ -206,25 +182,14 @@ mod tests {
             codes(&validate_entry(&req, &FormRules::default()).unwrap_err()),
             vec![(Field::Receipt, FieldCode::ReceiptRequired)]
         );
-        let optional = FormRules {
-            upload: UploadLimits {
-                required: false,
-                ..UploadLimits::default()
-            },
-            ..FormRules::default()
-        };
-        assert_eq!(
-            validate_entry(&req, &optional).unwrap().receipt_upload_id,
-            None
-        );
+        let optional =
+            FormRules { upload: UploadLimits { required: false, ..UploadLimits::default() }, ..FormRules::default() };
+        assert_eq!(validate_entry(&req, &optional).unwrap().receipt_upload_id, None);
     }
 
     #[test]
     fn the_postal_code_follows_the_campaign_country() {
-        let rules = FormRules {
-            postal_country: PostalCountry::Us,
-            ..FormRules::default()
-        };
+        let rules = FormRules { postal_country: PostalCountry::Us, ..FormRules::default() };
         let mut req = request();
         req.fields.postal_code = "1011".into();
         assert_eq!(

@@ -35,9 +35,7 @@ impl PersonName {
 }
 
 fn is_name_char(c: char) -> bool {
-    c.is_alphabetic()
-        || is_combining_mark(c)
-        || matches!(c, ' ' | '\'' | '’' | '-' | '‐' | '.' | ',')
+    c.is_alphabetic() || is_combining_mark(c) || matches!(c, ' ' | '\'' | '’' | '-' | '‐' | '.' | ',')
 }
 
 /// Combining marks (decomposed accents, Indic vowel signs and viramas) are part of letters in
@@ -63,22 +61,9 @@ mod tests {
 
     #[test]
     fn names_in_other_scripts_are_accepted() {
-        for name in [
-            "Zoë",
-            "José",
-            "Łukasz",
-            "Ærøskøbing",
-            "李小龍",
-            "Дмитрий",
-            "محمد",
-            "प्रिया",
-            "さくら",
-            "Nguyễn",
-        ] {
-            assert!(
-                PersonName::parse(name).is_ok(),
-                "{name} should be a valid name"
-            );
+        for name in ["Zoë", "José", "Łukasz", "Ærøskøbing", "李小龍", "Дмитрий", "محمد", "प्रिया", "さくら", "Nguyễn"]
+        {
+            assert!(PersonName::parse(name).is_ok(), "{name} should be a valid name");
         }
     }
 
@@ -90,19 +75,13 @@ mod tests {
     #[test]
     fn apostrophes_hyphens_and_dots_are_accepted() {
         for name in ["O'Brien", "D’Angelo", "Anne-Marie", "J. R.", "de la Cruz"] {
-            assert!(
-                PersonName::parse(name).is_ok(),
-                "{name} should be a valid name"
-            );
+            assert!(PersonName::parse(name).is_ok(), "{name} should be a valid name");
         }
     }
 
     #[test]
     fn surrounding_and_repeated_whitespace_is_collapsed() {
-        assert_eq!(
-            PersonName::parse("  Mary \t  Ann ").unwrap().as_str(),
-            "Mary Ann"
-        );
+        assert_eq!(PersonName::parse("  Mary \t  Ann ").unwrap().as_str(), "Mary Ann");
     }
 
     #[test]
@@ -114,11 +93,7 @@ mod tests {
     #[test]
     fn a_name_with_digits_or_markup_is_rejected() {
         for name in ["Anna2", "<script>", "Bob; DROP TABLE", "a@b", "Tom 😀", "٣"] {
-            assert_eq!(
-                PersonName::parse(name),
-                Err(FieldCode::InvalidName),
-                "{name}"
-            );
+            assert_eq!(PersonName::parse(name), Err(FieldCode::InvalidName), "{name}");
         }
     }
 
@@ -130,10 +105,7 @@ mod tests {
     #[test]
     fn control_characters_are_rejected() {
         assert_eq!(PersonName::parse("An\u{0}na"), Err(FieldCode::InvalidName));
-        assert_eq!(
-            PersonName::parse("An\u{202E}na"),
-            Err(FieldCode::InvalidName)
-        );
+        assert_eq!(PersonName::parse("An\u{202E}na"), Err(FieldCode::InvalidName));
     }
 
     #[test]

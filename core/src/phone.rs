@@ -20,10 +20,7 @@ impl Phone {
             Some(rest) => ("+", rest),
             None => ("", trimmed),
         };
-        if !rest
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '/'))
-        {
+        if !rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '/')) {
             return Err(FieldCode::InvalidPhone);
         }
         let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
@@ -48,10 +45,7 @@ mod tests {
 
     #[test]
     fn a_formatted_international_number_is_normalised_to_digits() {
-        assert_eq!(
-            Phone::parse("+49 (30) 1234-5678").unwrap().as_str(),
-            "+493012345678"
-        );
+        assert_eq!(Phone::parse("+49 (30) 1234-5678").unwrap().as_str(), "+493012345678");
     }
 
     #[test]
@@ -62,10 +56,7 @@ mod tests {
     #[test]
     fn too_few_or_too_many_digits_are_rejected() {
         assert_eq!(Phone::parse("12345"), Err(FieldCode::InvalidPhone));
-        assert_eq!(
-            Phone::parse("+1234567890123456"),
-            Err(FieldCode::InvalidPhone)
-        );
+        assert_eq!(Phone::parse("+1234567890123456"), Err(FieldCode::InvalidPhone));
     }
 
     #[test]

@@ -68,12 +68,10 @@ fn parse_gb(s: &str) -> Result<String, FieldCode> {
         return Err(FieldCode::InvalidPostalCode);
     }
     let (outward, inward) = compact.split_at(compact.len() - 3);
-    let inward_ok = inward.as_bytes()[0].is_ascii_digit()
-        && inward[1..].bytes().all(|b| b.is_ascii_alphabetic());
+    let inward_ok = inward.as_bytes()[0].is_ascii_digit() && inward[1..].bytes().all(|b| b.is_ascii_alphabetic());
     let o = outward.as_bytes();
-    let outward_ok = o[0].is_ascii_alphabetic()
-        && o.iter().all(u8::is_ascii_alphanumeric)
-        && o.iter().any(u8::is_ascii_digit);
+    let outward_ok =
+        o[0].is_ascii_alphabetic() && o.iter().all(u8::is_ascii_alphanumeric) && o.iter().any(u8::is_ascii_digit);
     if inward_ok && outward_ok {
         Ok(format!("{outward} {inward}"))
     } else {
@@ -98,8 +96,7 @@ fn parse_nl(s: &str) -> Result<String, FieldCode> {
 fn is_any(s: &str) -> bool {
     let alnum = s.chars().filter(char::is_ascii_alphanumeric).count();
     (2..=10).contains(&alnum)
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
         && !s.starts_with([' ', '-'])
         && !s.ends_with([' ', '-'])
         && !s.contains("  ")

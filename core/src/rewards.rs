@@ -44,20 +44,12 @@ impl CreditState {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Approved, Self::Denied]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [Self::Pending, Self::Approved, Self::Denied].into_iter().find(|v| v.as_str() == s)
     }
 
     /// The ledger only moves forward: pending → approved or denied, and never back.
     pub fn can_become(self, next: CreditState) -> bool {
-        matches!(
-            (self, next),
-            (
-                CreditState::Pending,
-                CreditState::Approved | CreditState::Denied
-            )
-        )
+        matches!((self, next), (CreditState::Pending, CreditState::Approved | CreditState::Denied))
     }
 }
 
@@ -119,11 +111,7 @@ pub struct VelocityLimits {
 
 impl Default for VelocityLimits {
     fn default() -> Self {
-        Self {
-            conversions_per_code_per_day: 20,
-            conversions_per_client_per_day: 5,
-            joins_per_client_per_hour: 5,
-        }
+        Self { conversions_per_code_per_day: 20, conversions_per_client_per_day: 5, joins_per_client_per_hour: 5 }
     }
 }
 
@@ -158,10 +146,7 @@ pub fn initial_state(flags: &[Flag]) -> (CreditState, Option<String>) {
     if flags.is_empty() {
         (CreditState::Approved, None)
     } else {
-        (
-            CreditState::Pending,
-            Some(flags.iter().map(|f| f.code()).collect::<Vec<_>>().join(",")),
-        )
+        (CreditState::Pending, Some(flags.iter().map(|f| f.code()).collect::<Vec<_>>().join(",")))
     }
 }
 
@@ -192,90 +177,39 @@ mod tests {
     #[test]
     fn referring_yourself_by_mailbox_or_by_device_is_flagged() {
         assert_eq!(
-            flags(ConversionFacts {
-                friend_identity: "anna@example.com".into(),
-                ..clean()
-            }),
+            flags(ConversionFacts { friend_identity: "anna@example.com".into(), ..clean() }),
             vec![Flag::SelfReferral]
         );
-        assert_eq!(
-            flags(ConversionFacts {
-                friend_device_is_referrers: true,
-                ..clean()
-            }),
-            vec![Flag::SelfReferral]
-        );
+        assert_eq!(flags(ConversionFacts { friend_device_is_referrers: true, ..clean() }), vec![Flag::SelfReferral]);
     }
 
     #[test]
     fn a_disposable_friend_mailbox_is_flagged() {
-        assert_eq!(
-            flags(ConversionFacts {
-                friend_domain_disposable: true,
-                ..clean()
-            }),
-            vec![Flag::DisposableEmail]
-        );
+        assert_eq!(flags(ConversionFacts { friend_domain_disposable: true, ..clean() }), vec![Flag::DisposableEmail]);
     }
 
     #[test]
     fn the_conversion_over_the_daily_limit_is_flagged_and_the_ones_before_it_are_not() {
         let limit = VelocityLimits::default().conversions_per_code_per_day;
-        assert_eq!(
-            flags(ConversionFacts {
-                recent_on_code: limit - 1,
-                ..clean()
-            }),
-            vec![]
-        );
-        assert_eq!(
-            flags(ConversionFacts {
-                recent_on_code: limit,
-                ..clean()
-            }),
-            vec![Flag::Velocity]
-        );
+        assert_eq!(flags(ConversionFacts { recent_on_code: limit - 1, ..clean() }), vec![]);
+        assert_eq!(flags(ConversionFacts { recent_on_code: limit, ..clean() }), vec![Flag::Velocity]);
         let per_client = VelocityLimits::default().conversions_per_client_per_day;
-        assert_eq!(
-            flags(ConversionFacts {
-                recent_from_client: per_client,
-                ..clean()
-            }),
-            vec![Flag::Velocity]
-        );
+        assert_eq!(flags(ConversionFacts { recent_from_client: per_client, ..clean() }), vec![Flag::Velocity]);
     }
 
     #[test]
     fn a_referrer_who_joined_in_a_burst_waits_for_review() {
-        assert_eq!(
-            flags(ConversionFacts {
-                referrer_join_flagged: true,
-                ..clean()
-            }),
-            vec![Flag::JoinVelocity]
-        );
+        assert_eq!(flags(ConversionFacts { referrer_join_flagged: true, ..clean() }), vec![Flag::JoinVelocity]);
     }
 
     #[test]
     fn a_code_from_another_campaign_is_flagged() {
-        assert_eq!(
-            flags(ConversionFacts {
-                code_in_campaign: false,
-                ..clean()
-            }),
-            vec![Flag::CodeOutsideCampaign]
-        );
+        assert_eq!(flags(ConversionFacts { code_in_campaign: false, ..clean() }), vec![Flag::CodeOutsideCampaign]);
     }
 
     #[test]
     fn a_browser_reported_conversion_waits_for_review() {
-        assert_eq!(
-            flags(ConversionFacts {
-                from_merchant: false,
-                ..clean()
-            }),
-            vec![Flag::UnverifiedSource]
-        );
+        assert_eq!(flags(ConversionFacts { from_merchant: false, ..clean() }), vec![Flag::UnverifiedSource]);
     }
 
     #[test]
@@ -290,13 +224,9 @@ mod tests {
         use CreditState::*;
         assert!(Pending.can_become(Approved));
         assert!(Pending.can_become(Denied));
-        for (from, to) in [
-            (Approved, Pending),
-            (Approved, Denied),
-            (Denied, Approved),
-            (Denied, Pending),
-            (Pending, Pending),
-        ] {
+        for (from, to) in
+            [(Approved, Pending), (Approved, Denied), (Denied, Approved), (Denied, Pending), (Pending, Pending)]
+        {
             assert!(!from.can_become(to), "{from:?} -> {to:?}");
         }
     }

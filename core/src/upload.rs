@@ -34,12 +34,7 @@ impl Default for UploadLimits {
 impl UploadLimits {
     pub fn check_type(&self, content_type: &str) -> Result<(), FieldCode> {
         let ct = content_type.trim().to_ascii_lowercase();
-        if SUPPORTED_TYPES.contains(&ct.as_str())
-            && self
-                .content_types
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(&ct))
-        {
+        if SUPPORTED_TYPES.contains(&ct.as_str()) && self.content_types.iter().any(|t| t.eq_ignore_ascii_case(&ct)) {
             Ok(())
         } else {
             Err(FieldCode::UnsupportedType)
@@ -91,45 +86,26 @@ mod tests {
     fn html_svg_and_pdf_are_refused() {
         let limits = UploadLimits::default();
         for ct in ["text/html", "image/svg+xml", "application/pdf", ""] {
-            assert_eq!(
-                limits.check_type(ct),
-                Err(FieldCode::UnsupportedType),
-                "{ct}"
-            );
+            assert_eq!(limits.check_type(ct), Err(FieldCode::UnsupportedType), "{ct}");
         }
     }
 
     #[test]
     fn a_campaign_can_narrow_the_accepted_types() {
-        let limits = UploadLimits {
-            content_types: vec!["image/jpeg".into()],
-            ..UploadLimits::default()
-        };
-        assert_eq!(
-            limits.check_type("image/png"),
-            Err(FieldCode::UnsupportedType)
-        );
+        let limits = UploadLimits { content_types: vec!["image/jpeg".into()], ..UploadLimits::default() };
+        assert_eq!(limits.check_type("image/png"), Err(FieldCode::UnsupportedType));
     }
 
     #[test]
     fn a_campaign_cannot_widen_the_types_beyond_what_the_worker_verifies() {
-        let limits = UploadLimits {
-            content_types: vec!["text/html".into()],
-            ..UploadLimits::default()
-        };
-        assert_eq!(
-            limits.check_type("text/html"),
-            Err(FieldCode::UnsupportedType)
-        );
+        let limits = UploadLimits { content_types: vec!["text/html".into()], ..UploadLimits::default() };
+        assert_eq!(limits.check_type("text/html"), Err(FieldCode::UnsupportedType));
     }
 
     #[test]
     fn a_50_mb_file_is_too_large_and_an_empty_one_is_refused() {
         let limits = UploadLimits::default();
-        assert_eq!(
-            limits.check_size(50 * 1024 * 1024),
-            Err(FieldCode::FileTooLarge)
-        );
+        assert_eq!(limits.check_size(50 * 1024 * 1024), Err(FieldCode::FileTooLarge));
         assert_eq!(limits.check_size(0), Err(FieldCode::FileEmpty));
         assert_eq!(limits.check_size(limits.max_bytes), Ok(()));
     }
@@ -141,18 +117,9 @@ mod tests {
 
     #[test]
     fn magic_bytes_identify_the_real_image_type() {
-        assert_eq!(
-            sniff_image_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(
-            sniff_image_type(b"\x89PNG\r\n\x1a\n...."),
-            Some("image/png")
-        );
-        assert_eq!(
-            sniff_image_type(b"RIFF\0\0\0\0WEBPVP8 "),
-            Some("image/webp")
-        );
+        assert_eq!(sniff_image_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0]), Some("image/jpeg"));
+        assert_eq!(sniff_image_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff_image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(sniff_image_type(b"<html><body>"), None);
         assert_eq!(sniff_image_type(b"GIF89a"), None);
     }

@@ -89,9 +89,7 @@ impl EntryStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Accepted, Self::Confirmed, Self::Rejected]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [Self::Accepted, Self::Confirmed, Self::Rejected].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -121,14 +119,9 @@ impl RejectReason {
 
     pub fn parse(code: &str) -> Option<Self> {
         use RejectReason::*;
-        [
-            ReceiptNotAnImage,
-            ReceiptTooManyPixels,
-            ReceiptUnreadable,
-            ReceiptMissing,
-        ]
-        .into_iter()
-        .find(|r| r.code() == code)
+        [ReceiptNotAnImage, ReceiptTooManyPixels, ReceiptUnreadable, ReceiptMissing]
+            .into_iter()
+            .find(|r| r.code() == code)
     }
 }
 
@@ -220,17 +213,8 @@ mod tests {
 
     #[test]
     fn error_bodies_omit_fields_when_no_field_is_at_fault() {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: "not_found".into(),
-                message: "x".into(),
-                fields: vec![],
-            },
-        };
-        assert_eq!(
-            serde_json::to_string(&body).unwrap(),
-            r#"{"error":{"code":"not_found","message":"x"}}"#
-        );
+        let body = ErrorBody { error: ErrorDetail { code: "not_found".into(), message: "x".into(), fields: vec![] } };
+        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"error":{"code":"not_found","message":"x"}}"#);
     }
 
     #[test]
@@ -244,9 +228,6 @@ mod tests {
             serde_json::to_string(&r).unwrap(),
             r#"{"entry_id":"e","status":"rejected","reason":"receipt_not_an_image"}"#
         );
-        assert_eq!(
-            RejectReason::parse("receipt_not_an_image"),
-            Some(RejectReason::ReceiptNotAnImage)
-        );
+        assert_eq!(RejectReason::parse("receipt_not_an_image"), Some(RejectReason::ReceiptNotAnImage));
     }
 }

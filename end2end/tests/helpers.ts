@@ -33,11 +33,15 @@ export async function uploadReceipt(page: Page, jpeg: Buffer) {
   await expect(page.locator('.upload-status .done')).toContainText('Uploaded', { timeout: 20_000 });
 }
 
+/** Runs the `vouch` CLI against the test server's data folder. */
+export function cli(args: string[]): string {
+  const bin = process.env.VOUCH_BIN ?? join(root, 'target/debug/vouch');
+  return execFileSync(bin, args, { cwd: root, env: process.env }).toString().trim();
+}
+
 type Entry = { entry_id: string; email: string; status: string; receipt_key: string | null };
 
 /** The operator's view: entries as `vouch entries export` prints them. */
 export function exportedEntries(): Entry[] {
-  const bin = process.env.VOUCH_BIN ?? join(root, 'target/debug/vouch');
-  const out = execFileSync(bin, ['entries', 'export', '--campaign', 'demo', '--format', 'json'], { cwd: root, env: process.env });
-  return JSON.parse(out.toString());
+  return JSON.parse(cli(['entries', 'export', '--campaign', 'demo', '--format', 'json']));
 }

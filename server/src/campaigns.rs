@@ -46,11 +46,7 @@ fn default_attribution_days() -> u32 {
 
 impl ReferralConfig {
     pub fn share_url(&self, code: &str) -> String {
-        let sep = if self.landing_url.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
+        let sep = if self.landing_url.contains('?') { '&' } else { '?' };
         format!("{}{sep}vouch_ref={code}", self.landing_url)
     }
 }
@@ -77,12 +73,7 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self {
-            entries_per_minute: 30,
-            entries_burst: 10,
-            uploads_per_minute: 60,
-            uploads_burst: 20,
-        }
+        Self { entries_per_minute: 30, entries_burst: 10, uploads_per_minute: 60, uploads_burst: 20 }
     }
 }
 
@@ -106,10 +97,7 @@ struct CampaignFile {
 #[derive(Debug, thiserror::Error)]
 pub enum CampaignError {
     #[error("cannot read campaigns from {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("invalid campaign file {path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -121,10 +109,7 @@ pub struct Campaigns {
 
 impl Campaigns {
     pub fn load_dir(dir: &Path) -> Result<Self, CampaignError> {
-        let read_err = |source| CampaignError::Read {
-            path: dir.into(),
-            source,
-        };
+        let read_err = |source| CampaignError::Read { path: dir.into(), source };
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(read_err)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -133,22 +118,16 @@ impl Campaigns {
         paths.sort();
         let mut campaigns = Campaigns::default();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|source| CampaignError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let campaign = parse(&text).map_err(|message| CampaignError::Invalid {
-                path: path.clone(),
-                message,
-            })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| CampaignError::Read { path: path.clone(), source })?;
+            let campaign = parse(&text).map_err(|message| CampaignError::Invalid { path: path.clone(), message })?;
             campaigns.insert(campaign);
         }
         Ok(campaigns)
     }
 
     pub fn insert(&mut self, campaign: Campaign) {
-        self.by_id
-            .insert(campaign.public.id.clone(), Arc::new(campaign));
+        self.by_id.insert(campaign.public.id.clone(), Arc::new(campaign));
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<Campaign>> {
@@ -167,7 +146,7 @@ impl Campaigns {
             c.allowed_origins.extend(origins.iter().cloned());
             if let (Some(r), Some(first)) = (c.referral.as_mut(), origins.first()) {
                 if r.landing_url.is_empty() {
-                    r.landing_url = format!("{first}/");
+                    r.landing_url = format!("{first}/shop");
                 }
             }
         }
@@ -178,50 +157,22 @@ impl Campaigns {
 pub fn parse(text: &str) -> Result<Campaign, String> {
     let file: CampaignFile = toml::from_str(text).map_err(|e| e.to_string())?;
     if !is_valid_campaign_id(&file.id) {
-        return Err(format!(
-            "id {:?} must be 1-64 lowercase letters, digits or hyphens",
-            file.id
-        ));
+        return Err(format!("id {:?} must be 1-64 lowercase letters, digits or hyphens", file.id));
     }
-    if let Some(t) = file
-        .form
-        .upload
-        .content_types
-        .iter()
-        .find(|t| !SUPPORTED_TYPES.contains(&t.as_str()))
-    {
-        return Err(format!(
-            "upload type {t:?} is not one the worker can verify ({SUPPORTED_TYPES:?})"
-        ));
+    if let Some(t) = file.form.upload.content_types.iter().find(|t| !SUPPORTED_TYPES.contains(&t.as_str())) {
+        return Err(format!("upload type {t:?} is not one the worker can verify ({SUPPORTED_TYPES:?})"));
     }
     if let Some(o) = file.allowed_origins.iter().find(|o| !is_origin(o)) {
-        return Err(format!(
-            "allowed origin {o:?} must be scheme://host[:port] with no path"
-        ));
+        return Err(format!("allowed origin {o:?} must be scheme://host[:port] with no path"));
     }
     let l = file.limits;
-    if [
-        l.entries_per_minute,
-        l.entries_burst,
-        l.uploads_per_minute,
-        l.uploads_burst,
-    ]
-    .contains(&0)
-    {
+    if [l.entries_per_minute, l.entries_burst, l.uploads_per_minute, l.uploads_burst].contains(&0) {
         return Err("rate limits must be at least 1".into());
     }
     if let Some(r) = &file.referral {
-        let origin: String = r
-            .landing_url
-            .split('/')
-            .take(3)
-            .collect::<Vec<_>>()
-            .join("/");
+        let origin: String = r.landing_url.split('/').take(3).collect::<Vec<_>>().join("/");
         if !r.landing_url.is_empty() && !is_origin(&origin) {
-            return Err(format!(
-                "referral landing_url {:?} must be an http(s) URL",
-                r.landing_url
-            ));
+            return Err(format!("referral landing_url {:?} must be an http(s) URL", r.landing_url));
         }
         let webhook_ok = |u: &str| u.starts_with("https://") || u.starts_with("http://");
         if r.webhook_url.as_deref().is_some_and(|u| !webhook_ok(u)) {
@@ -234,13 +185,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         attribution_days: r.attribution_days,
     });
     Ok(Campaign {
-        public: CampaignPublic {
-            id: file.id,
-            name: file.name,
-            copy: file.copy,
-            form: file.form,
-            referral: offer,
-        },
+        public: CampaignPublic { id: file.id, name: file.name, copy: file.copy, form: file.form, referral: offer },
         allowed_origins: file.allowed_origins,
         limits: file.limits,
         referral: file.referral,
@@ -248,9 +193,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
 }
 
 fn is_origin(s: &str) -> bool {
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"));
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|host| !host.is_empty() && !host.contains('/'))
 }
 
@@ -294,10 +237,7 @@ mod tests {
         let text = format!("{DEMO}\n[referral]\nlanding_url = \"https://shop.example/r?src=x\"\nfriend_offer = \"10 %\"\nreferrer_reward = \"10 %\"");
         let c = parse(&text).unwrap();
         let r = c.referral.unwrap();
-        assert_eq!(
-            r.share_url("AB3DK9MZ"),
-            "https://shop.example/r?src=x&vouch_ref=AB3DK9MZ"
-        );
+        assert_eq!(r.share_url("AB3DK9MZ"), "https://shop.example/r?src=x&vouch_ref=AB3DK9MZ");
         assert_eq!(r.attribution_days, 30);
         assert_eq!(c.public.referral.unwrap().friend_offer, "10 %");
     }

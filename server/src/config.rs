@@ -123,26 +123,16 @@ impl Default for WorkerConfig {
 
 impl Default for DemoConfig {
     fn default() -> Self {
-        Self {
-            enabled: true,
-            port: 8081,
-            campaign: "demo".into(),
-        }
+        Self { enabled: true, port: 8081, campaign: "demo".into() }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("invalid config {path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: toml::de::Error,
-    },
+    Parse { path: PathBuf, source: toml::de::Error },
     #[error("invalid value for {var}: {value}")]
     Env { var: &'static str, value: String },
 }
@@ -154,14 +144,8 @@ impl Config {
         let path = path.or_else(|| default_path.exists().then_some(default_path));
         let mut config = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                    path: p.into(),
-                    source,
-                })?;
-                toml::from_str(&text).map_err(|source| ConfigError::Parse {
-                    path: p.into(),
-                    source,
-                })?
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.into(), source })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse { path: p.into(), source })?
             }
             None => Config::default(),
         };
@@ -236,9 +220,7 @@ mod tests {
 
     #[test]
     fn a_non_numeric_port_is_a_clear_error() {
-        let err = Config::default()
-            .apply_env(|k| (k == "VOUCH_PORT").then(|| "eighty".into()))
-            .unwrap_err();
+        let err = Config::default().apply_env(|k| (k == "VOUCH_PORT").then(|| "eighty".into())).unwrap_err();
         assert_eq!(err.to_string(), "invalid value for VOUCH_PORT: eighty");
     }
 }

@@ -92,10 +92,7 @@ mod tests {
         write_csv(&mut out, &[entry("Anna")]).unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
-        assert!(lines
-            .next()
-            .unwrap()
-            .starts_with("entry_id,campaign,status"));
+        assert!(lines.next().unwrap().starts_with("entry_id,campaign,status"));
         assert_eq!(
             lines.next().unwrap(),
             "ent_1,demo,confirmed,,Anna,\"Doe, Jr.\",a@example.com,,10115,true,,receipts/demo/ent_1.jpg,1970-01-01T00:00:00.000Z,1970-01-01T00:00:01.000Z"

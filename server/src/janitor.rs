@@ -27,8 +27,7 @@ pub async fn sweep_orphan_uploads(
     let claimed: HashSet<String> = backend
         .db()
         .read(move |conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT 1 FROM submissions WHERE receipt_key = ?1")?;
+            let mut stmt = conn.prepare_cached("SELECT 1 FROM submissions WHERE receipt_key = ?1")?;
             let mut claimed = HashSet::new();
             for key in keys {
                 if stmt.exists(params![key])? {

@@ -33,9 +33,7 @@ pub struct Limiter {
 
 impl std::fmt::Debug for Limiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Limiter")
-            .field("campaigns", &self.by_campaign.len())
-            .finish()
+        f.debug_struct("Limiter").field("campaigns", &self.by_campaign.len()).finish()
     }
 }
 
@@ -50,12 +48,7 @@ impl Limiter {
             .ids()
             .filter_map(|id| campaigns.get(id))
             .map(|c| {
-                let RateLimits {
-                    entries_per_minute,
-                    entries_burst,
-                    uploads_per_minute,
-                    uploads_burst,
-                } = c.limits;
+                let RateLimits { entries_per_minute, entries_burst, uploads_per_minute, uploads_burst } = c.limits;
                 let limiters = CampaignLimiters {
                     referrals: keyed(entries_per_minute, entries_burst),
                     entries: keyed(entries_per_minute, entries_burst),
@@ -64,9 +57,7 @@ impl Limiter {
                 (c.id().to_string(), limiters)
             })
             .collect();
-        Self {
-            by_campaign: Arc::new(by_campaign),
-        }
+        Self { by_campaign: Arc::new(by_campaign) }
     }
 
     /// `Err(wait)` when `ip` must wait before its next request on this route.
@@ -79,9 +70,7 @@ impl Limiter {
             Route::Uploads => &limiters.uploads,
             Route::Referrals => &limiters.referrals,
         };
-        limiter
-            .check_key(&ip)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        limiter.check_key(&ip).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
     /// Forgets clients whose allowance is full again, so memory stays bounded under scans.
@@ -126,9 +115,7 @@ mod tests {
         let flooder: IpAddr = "203.0.113.7".parse().unwrap();
         assert!(limiter.check("demo", Route::Entries, flooder).is_ok());
         assert!(limiter.check("demo", Route::Entries, flooder).is_err());
-        assert!(limiter
-            .check("demo", Route::Entries, "198.51.100.1".parse().unwrap())
-            .is_ok());
+        assert!(limiter.check("demo", Route::Entries, "198.51.100.1".parse().unwrap()).is_ok());
         assert!(limiter.check("demo", Route::Uploads, flooder).is_ok());
     }
 

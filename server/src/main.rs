@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use vouch_core::rewards::CreditState;
-use vouch_server::backends::embedded::{
-    SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC,
-};
+use vouch_server::backends::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use vouch_server::backends::referrals::Referrals;
 use vouch_server::backends::{Queue, QueueStats, Store};
 use vouch_server::campaigns::Campaigns;
@@ -17,11 +15,7 @@ use vouch_server::referrals::{decide_credit, new_secret, sha256_hex};
 use vouch_server::{demo, export, server};
 
 #[derive(Parser)]
-#[command(
-    name = "vouch",
-    version,
-    about = "Referral and giveaway campaigns: BFF, worker and operator tools"
-)]
+#[command(name = "vouch", version, about = "Referral and giveaway campaigns: BFF, worker and operator tools")]
 struct Cli {
     /// Config file (default: ./vouch.toml when present, else built-in defaults).
     #[arg(long, global = true, env = "VOUCH_CONFIG")]
@@ -125,8 +119,7 @@ enum Format {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -148,24 +141,15 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Entries { command } => entries(config, command).await,
         Command::Outbox => {
-            let mails = SqliteBackend::open(&config.db_path())?
-                .outbox()
-                .list()
-                .await?;
+            let mails = SqliteBackend::open(&config.db_path())?.outbox().list().await?;
             println!("{}", serde_json::to_string_pretty(&mails)?);
             Ok(())
         }
         Command::Queue => {
             let backend = SqliteBackend::open(&config.db_path())?;
             for topic in [ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC] {
-                let QueueStats {
-                    ready,
-                    in_flight,
-                    dead,
-                } = backend
-                    .queue(topic, config.worker.max_attempts)
-                    .stats()
-                    .await?;
+                let QueueStats { ready, in_flight, dead } =
+                    backend.queue(topic, config.worker.max_attempts).stats().await?;
                 println!("{topic:<12} {ready} ready, {in_flight} in flight, {dead} dead");
             }
             Ok(())
@@ -192,10 +176,7 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
             demo::snippet(&running.bff_url(), &config.demo.campaign).replace('\n', " ")
         );
     }
-    println!(
-        "  Entries:               vouch entries export --campaign {} --format csv",
-        config.demo.campaign
-    );
+    println!("  Entries:               vouch entries export --campaign {} --format csv", config.demo.campaign);
     std::io::stdout().flush()?;
     running.until_signal().await;
     Ok(())
@@ -218,17 +199,12 @@ async fn entries(config: Config, command: EntriesCommand) -> anyhow::Result<()> 
                 );
             }
         }
-        EntriesCommand::Export {
-            campaign,
-            format,
-            output,
-        } => {
+        EntriesCommand::Export { campaign, format, output } => {
             let entries = backend.list_entries(&campaign).await?;
             let mut out: Box<dyn Write> = match &output {
-                Some(path) => Box::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("creating {}", path.display()))?,
-                ),
+                Some(path) => {
+                    Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
+                }
                 None => Box::new(std::io::stdout().lock()),
             };
             match format {
@@ -245,17 +221,13 @@ async fn secrets(config: Config, command: SecretsCommand) -> anyhow::Result<()> 
     let backend = SqliteBackend::open(&config.db_path())?;
     let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     let known = |id: &str| {
-        campaigns.get(id).ok_or_else(|| {
-            anyhow::anyhow!("no campaign {id:?} in {}", config.campaigns_dir.display())
-        })
+        campaigns.get(id).ok_or_else(|| anyhow::anyhow!("no campaign {id:?} in {}", config.campaigns_dir.display()))
     };
     match command {
         SecretsCommand::Merchant { campaign } => {
             known(&campaign)?;
             let secret = new_secret("vm")?;
-            backend
-                .add_merchant_secret(&campaign, &sha256_hex(&secret))
-                .await?;
+            backend.add_merchant_secret(&campaign, &sha256_hex(&secret)).await?;
             println!("{secret}");
         }
         SecretsCommand::Webhook { campaign } => {
@@ -272,10 +244,7 @@ async fn rewards(config: Config, command: RewardsCommand) -> anyhow::Result<()> 
     let backend = SqliteBackend::open(&config.db_path())?;
     let (credit_id, next, reason) = match command {
         RewardsCommand::List { campaign } => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&backend.list_credits(&campaign).await?)?
-            );
+            println!("{}", serde_json::to_string_pretty(&backend.list_credits(&campaign).await?)?);
             return Ok(());
         }
         RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
@@ -283,16 +252,7 @@ async fn rewards(config: Config, command: RewardsCommand) -> anyhow::Result<()> 
     };
     let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     let webhooks = backend.queue(WEBHOOKS_TOPIC, config.worker.max_attempts.max(8));
-    match decide_credit(
-        &backend,
-        &webhooks,
-        &campaigns,
-        &credit_id,
-        next,
-        reason.as_deref(),
-    )
-    .await?
-    {
+    match decide_credit(&backend, &webhooks, &campaigns, &credit_id, next, reason.as_deref()).await? {
         Some(credit) => println!("{} is now {}", credit.credit_id, credit.state.as_str()),
         None => anyhow::bail!("{credit_id} is not a pending credit"),
     }

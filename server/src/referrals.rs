@@ -5,14 +5,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use vouch_core::conversion::{validate_conversion, validate_join};
 use vouch_core::referral::ReferralCode;
-use vouch_core::wire::{
-    ConversionRequest, JoinRequest, JoinResponse, ReferralProgress, ReferrerLanding,
-};
+use vouch_core::wire::{ConversionRequest, JoinRequest, JoinResponse, ReferralProgress, ReferrerLanding};
 use vouch_core::FieldError;
 
-use crate::backends::referrals::{
-    ConversionIntake, Joined, NewConversion, NewReferrer, Referrals, Referrer,
-};
+use crate::backends::referrals::{ConversionIntake, Joined, NewConversion, NewReferrer, Referrals, Referrer};
 use crate::backends::sqlite::now_ms;
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, ReferralConfig};
@@ -83,10 +79,7 @@ pub async fn join(
             join_flagged: false,
             created_at_ms: now_ms(),
         };
-        let webhook = cfg
-            .webhook_url
-            .as_ref()
-            .map(|_| Event::referrer_joined(&referrer).to_json());
+        let webhook = cfg.webhook_url.as_ref().map(|_| Event::referrer_joined(&referrer).to_json());
         let new = NewReferrer {
             referrer,
             marketing_consent: valid.marketing_consent,
@@ -104,47 +97,25 @@ pub async fn join(
     Err(BackendError::Corrupt("could not draw a free referral code".into()).into())
 }
 
-async fn referrer(
-    store: &dyn Referrals,
-    campaign: &Campaign,
-    code: &str,
-) -> Result<Referrer, ReferralError> {
+async fn referrer(store: &dyn Referrals, campaign: &Campaign, code: &str) -> Result<Referrer, ReferralError> {
     let code = ReferralCode::parse(code).map_err(|_| ReferralError::UnknownCode)?;
-    store
-        .referrer_by_code(Some(campaign.id()), code.as_str())
-        .await?
-        .ok_or(ReferralError::UnknownCode)
+    store.referrer_by_code(Some(campaign.id()), code.as_str()).await?.ok_or(ReferralError::UnknownCode)
 }
 
-pub async fn landing(
-    store: &dyn Referrals,
-    campaign: &Campaign,
-    code: &str,
-) -> Result<ReferrerLanding, ReferralError> {
+pub async fn landing(store: &dyn Referrals, campaign: &Campaign, code: &str) -> Result<ReferrerLanding, ReferralError> {
     let cfg = config(campaign)?;
     let r = referrer(store, campaign, code).await?;
-    Ok(ReferrerLanding {
-        referral_code: r.code,
-        first_name: r.first_name,
-        friend_offer: cfg.friend_offer.clone(),
-    })
+    Ok(ReferrerLanding { referral_code: r.code, first_name: r.first_name, friend_offer: cfg.friend_offer.clone() })
 }
 
 /// Counts a friend's device landing on the link (once per device).
-pub async fn visit(
-    store: &dyn Referrals,
-    campaign: &Campaign,
-    code: &str,
-    visitor: &str,
-) -> Result<(), ReferralError> {
+pub async fn visit(store: &dyn Referrals, campaign: &Campaign, code: &str, visitor: &str) -> Result<(), ReferralError> {
     config(campaign)?;
     let r = referrer(store, campaign, code).await?;
     if visitor.is_empty() || visitor.len() > 128 {
         return Err(ReferralError::Invalid(vec![]));
     }
-    Ok(store
-        .record_visit(&r.referrer_id, &sha256_hex(visitor))
-        .await?)
+    Ok(store.record_visit(&r.referrer_id, &sha256_hex(visitor)).await?)
 }
 
 pub async fn progress(
@@ -154,13 +125,8 @@ pub async fn progress(
     token: Option<&str>,
 ) -> Result<ReferralProgress, ReferralError> {
     config(campaign)?;
-    let token = token
-        .filter(|t| !t.is_empty())
-        .ok_or(ReferralError::Unauthorized)?;
-    let owner = store
-        .referrer_by_token(&sha256_hex(token))
-        .await?
-        .ok_or(ReferralError::Unauthorized)?;
+    let token = token.filter(|t| !t.is_empty()).ok_or(ReferralError::Unauthorized)?;
+    let owner = store.referrer_by_token(&sha256_hex(token)).await?.ok_or(ReferralError::Unauthorized)?;
     if owner.campaign != campaign.id() || !owner.code.eq_ignore_ascii_case(code.trim()) {
         return Err(ReferralError::Unauthorized);
     }
@@ -223,11 +189,7 @@ pub async fn convert(
         amount: valid.amount,
         currency: valid.currency,
         client: client.to_string(),
-        device_token_hash: req
-            .device_token
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .map(sha256_hex),
+        device_token_hash: req.device_token.as_deref().filter(|t| !t.is_empty()).map(sha256_hex),
         from_merchant,
         accepted_at_ms: now_ms(),
     };
@@ -238,8 +200,7 @@ pub async fn convert(
         body_hash: Sha256::digest(&canonical).to_vec(),
         code: message.code.clone(),
         client: client.to_string(),
-        message: serde_json::to_string(&message)
-            .map_err(|e| BackendError::Corrupt(e.to_string()))?,
+        message: serde_json::to_string(&message).map_err(|e| BackendError::Corrupt(e.to_string()))?,
     };
     match store.accept_conversion(new).await? {
         ConversionIntake::New { conversion_id } => Ok((conversion_id, false)),
@@ -257,21 +218,12 @@ pub async fn decide_credit(
     next: vouch_core::rewards::CreditState,
     reason: Option<&str>,
 ) -> Result<Option<crate::backends::referrals::Credit>, ReferralError> {
-    let Some(credit) = store
-        .decide_credit(credit_id, next, "operator", reason)
-        .await?
-    else {
+    let Some(credit) = store.decide_credit(credit_id, next, "operator", reason).await? else {
         return Ok(None);
     };
-    let hooks = campaigns
-        .get(&credit.campaign)
-        .and_then(|c| c.referral.clone())
-        .and_then(|r| r.webhook_url)
-        .is_some();
+    let hooks = campaigns.get(&credit.campaign).and_then(|c| c.referral.clone()).and_then(|r| r.webhook_url).is_some();
     if hooks && next == vouch_core::rewards::CreditState::Approved {
-        webhooks
-            .send(Event::reward_approved(&credit).to_json())
-            .await?;
+        webhooks.send(Event::reward_approved(&credit).to_json()).await?;
     }
     Ok(Some(credit))
 }

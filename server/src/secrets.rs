@@ -39,10 +39,7 @@ impl Secrets {
                     s3_secret_key: random_hex(24)?,
                 };
                 std::fs::create_dir_all(data_dir)?;
-                write_private(
-                    &path,
-                    &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?,
-                )?;
+                write_private(&path, &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?)?;
                 fresh
             }
             Err(e) => return Err(e),
@@ -73,11 +70,7 @@ impl Secrets {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }

@@ -74,13 +74,9 @@ async fn wait_for_signal() {
 }
 
 /// Everything the worker needs, built from the same config as the BFF.
-pub fn worker(
-    config: &Config,
-    backend: &SqliteBackend,
-    campaigns: Campaigns,
-) -> anyhow::Result<Worker> {
-    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket)
-        .context("opening the object store")?;
+pub fn worker(config: &Config, backend: &SqliteBackend, campaigns: Campaigns) -> anyhow::Result<Worker> {
+    let objects =
+        LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
     let attempts = config.worker.max_attempts;
     let referrals: Arc<dyn Referrals> = Arc::new(backend.clone());
     let webhooks: Arc<dyn Queue> = Arc::new(backend.queue(WEBHOOKS_TOPIC, attempts.max(8)));
@@ -90,16 +86,9 @@ pub fn worker(
         mailer: Arc::new(backend.outbox()),
         campaigns: campaigns.clone(),
     };
-    let conversions = ConversionHandler {
-        referrals: referrals.clone(),
-        webhooks: webhooks.clone(),
-        campaigns: campaigns.clone(),
-    };
-    let deliveries = WebhookHandler {
-        referrals,
-        campaigns,
-        http: WebhookHandler::client(),
-    };
+    let conversions =
+        ConversionHandler { referrals: referrals.clone(), webhooks: webhooks.clone(), campaigns: campaigns.clone() };
+    let deliveries = WebhookHandler { referrals, campaigns, http: WebhookHandler::client() };
     Ok(Worker {
         lanes: vec![
             Lane {
@@ -112,11 +101,7 @@ pub fn worker(
                 queue: Arc::new(backend.queue(CONVERSIONS_TOPIC, attempts)),
                 handler: Arc::new(conversions),
             },
-            Lane {
-                name: WEBHOOKS_TOPIC,
-                queue: webhooks,
-                handler: Arc::new(deliveries),
-            },
+            Lane { name: WEBHOOKS_TOPIC, queue: webhooks, handler: Arc::new(deliveries) },
         ],
         config: config.worker.clone(),
     })
@@ -126,59 +111,33 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let secrets = Secrets::load_or_create(&config.data_dir).context("loading secrets")?;
     let mut campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     let host = config.http.host;
-    let bff_listener = TcpListener::bind((host, config.http.port))
-        .await
-        .context("binding the BFF port")?;
-    let s3_listener = TcpListener::bind((host, config.objects.port))
-        .await
-        .context("binding the object store port")?;
+    let bff_listener = TcpListener::bind((host, config.http.port)).await.context("binding the BFF port")?;
+    let s3_listener = TcpListener::bind((host, config.objects.port)).await.context("binding the object store port")?;
     let demo_listener = match config.demo.enabled {
-        true => Some(
-            TcpListener::bind((host, config.demo.port))
-                .await
-                .context("binding the demo port")?,
-        ),
+        true => Some(TcpListener::bind((host, config.demo.port)).await.context("binding the demo port")?),
         false => None,
     };
     let (bff, s3) = (bff_listener.local_addr()?, s3_listener.local_addr()?);
-    let demo = demo_listener
-        .as_ref()
-        .map(TcpListener::local_addr)
-        .transpose()?;
+    let demo = demo_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     if let Some(demo) = demo {
-        let origins = [
-            format!("http://{demo}"),
-            format!("http://localhost:{}", demo.port()),
-        ];
+        let origins = [format!("http://{demo}"), format!("http://localhost:{}", demo.port())];
         campaigns.adopt_demo_origin(&config.demo.campaign, &origins);
     }
 
     let backend = SqliteBackend::open(&config.db_path())?;
-    let objects = LocalObjects::new(&config.objects_dir(), &config.objects.bucket)
-        .context("opening the object store")?;
-    let origins: Vec<String> = campaigns
-        .ids()
-        .filter_map(|id| campaigns.get(id))
-        .flat_map(|c| c.allowed_origins.clone())
-        .collect();
+    let objects =
+        LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
+    let origins: Vec<String> =
+        campaigns.ids().filter_map(|id| campaigns.get(id)).flat_map(|c| c.allowed_origins.clone()).collect();
     let s3_app = s3_router(&config.objects_dir(), &secrets.s3_credentials(), origins)?;
-    let public_url = config
-        .objects
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{s3}"));
+    let public_url = config.objects.public_url.clone().unwrap_or_else(|| format!("http://{s3}"));
     let limiter = Limiter::new(&campaigns);
     let state = Arc::new(http::State {
         campaigns: campaigns.clone(),
         intake: Arc::new(backend.clone()),
         store: Arc::new(backend.clone()),
         queues: [ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC]
-            .map(|t| {
-                (
-                    t,
-                    Arc::new(backend.queue(t, config.worker.max_attempts)) as Arc<dyn Queue>,
-                )
-            })
+            .map(|t| (t, Arc::new(backend.queue(t, config.worker.max_attempts)) as Arc<dyn Queue>))
             .into(),
         referrals: Arc::new(backend.clone()),
         objects: Arc::new(objects),
@@ -186,11 +145,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             credentials: secrets.s3_credentials(),
             region: config.objects.region.clone(),
             bucket: config.objects.bucket.clone(),
-            url: format!(
-                "{}/{}",
-                public_url.trim_end_matches('/'),
-                config.objects.bucket
-            ),
+            url: format!("{}/{}", public_url.trim_end_matches('/'), config.objects.bucket),
             ttl_secs: config.objects.grant_ttl_secs,
         },
         upload_ids: UploadIds::new(secrets.signing_key.as_bytes()),
@@ -217,10 +172,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tasks.spawn(worker(config, &backend, campaigns)?.run(stopped.clone()));
     }
     let mut janitor_stop = stopped;
-    let (sweep_backend, sweep_objects) = (
-        backend.clone(),
-        LocalObjects::new(&config.objects_dir(), &config.objects.bucket)?,
-    );
+    let (sweep_backend, sweep_objects) =
+        (backend.clone(), LocalObjects::new(&config.objects_dir(), &config.objects.bucket)?);
     let orphan_ttl = Duration::from_secs(config.objects.orphan_ttl_hours * 3600);
     tasks.spawn(async move {
         for minute in 0u64.. {
@@ -230,22 +183,13 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             }
             limiter.forget_idle_clients();
             if minute % 10 == 0 {
-                if let Err(e) =
-                    sweep_orphan_uploads(&sweep_backend, &sweep_objects, orphan_ttl).await
-                {
+                if let Err(e) = sweep_orphan_uploads(&sweep_backend, &sweep_objects, orphan_ttl).await {
                     tracing::warn!(error = %e, "orphan upload sweep failed");
                 }
             }
         }
     });
-    Ok(Running {
-        bff,
-        s3,
-        demo,
-        backend,
-        stop,
-        tasks,
-    })
+    Ok(Running { bff, s3, demo, backend, stop, tasks })
 }
 
 async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {

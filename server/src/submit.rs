@@ -52,20 +52,11 @@ pub async fn submit(
     key: Option<&str>,
     req: EntryRequest,
 ) -> Result<Outcome, SubmitError> {
-    let key = key
-        .filter(|k| is_valid_key(k))
-        .ok_or(SubmitError::BadIdempotencyKey)?;
+    let key = key.filter(|k| is_valid_key(k)).ok_or(SubmitError::BadIdempotencyKey)?;
     let hash = body_hash(&req);
     // A replay is answered before the upload check: the worker may have moved the receipt since.
     if let Some((earlier_hash, entry_id)) = deps.intake.earlier(campaign.id(), key).await? {
-        return if earlier_hash == hash {
-            Ok(Outcome {
-                entry_id,
-                replay: true,
-            })
-        } else {
-            Err(SubmitError::KeyReused)
-        };
+        return if earlier_hash == hash { Ok(Outcome { entry_id, replay: true }) } else { Err(SubmitError::KeyReused) };
     }
     let entry = validate_entry(&req, &campaign.public.form).map_err(SubmitError::Invalid)?;
     let receipt_key = match entry.receipt_upload_id.as_deref() {
@@ -80,41 +71,19 @@ pub async fn submit(
         receipt_key,
         accepted_at_ms: now_ms(),
     };
-    let submission = Submission {
-        campaign: campaign.id().to_string(),
-        idempotency_key: key.to_string(),
-        body_hash: hash,
-        message,
-    };
+    let submission =
+        Submission { campaign: campaign.id().to_string(), idempotency_key: key.to_string(), body_hash: hash, message };
     match deps.intake.accept(submission).await? {
-        Accepted::New { entry_id } => Ok(Outcome {
-            entry_id,
-            replay: false,
-        }),
-        Accepted::Replay { entry_id } => Ok(Outcome {
-            entry_id,
-            replay: true,
-        }),
+        Accepted::New { entry_id } => Ok(Outcome { entry_id, replay: false }),
+        Accepted::Replay { entry_id } => Ok(Outcome { entry_id, replay: true }),
         Accepted::KeyReused => Err(SubmitError::KeyReused),
         Accepted::InFlight => Err(SubmitError::InFlight),
     }
 }
 
-async fn resolve_upload(
-    deps: &Deps<'_>,
-    campaign: &str,
-    upload_id: &str,
-) -> Result<String, SubmitError> {
-    let not_found = || {
-        SubmitError::Invalid(vec![FieldError::new(
-            Field::Receipt,
-            FieldCode::UploadNotFound,
-        )])
-    };
-    let key = deps
-        .upload_ids
-        .resolve(campaign, upload_id)
-        .ok_or_else(not_found)?;
+async fn resolve_upload(deps: &Deps<'_>, campaign: &str, upload_id: &str) -> Result<String, SubmitError> {
+    let not_found = || SubmitError::Invalid(vec![FieldError::new(Field::Receipt, FieldCode::UploadNotFound)]);
+    let key = deps.upload_ids.resolve(campaign, upload_id).ok_or_else(not_found)?;
     match deps.objects.head(&key).await? {
         Some(_) => Ok(key),
         None => Err(not_found()),

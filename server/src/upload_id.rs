@@ -26,18 +26,13 @@ pub fn object_key(campaign: &str, nonce: &str) -> String {
 
 impl UploadIds {
     pub fn new(secret: &[u8]) -> Self {
-        Self {
-            secret: secret.to_vec(),
-        }
+        Self { secret: secret.to_vec() }
     }
 
     /// A fresh (upload id, object key) pair for `campaign`.
     pub fn issue(&self, campaign: &str) -> (String, String) {
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        (
-            format!("{nonce}.{}", self.mac(campaign, &nonce)),
-            object_key(campaign, &nonce),
-        )
+        (format!("{nonce}.{}", self.mac(campaign, &nonce)), object_key(campaign, &nonce))
     }
 
     /// The object key `id` stands for, if this server issued it for `campaign`.
@@ -50,10 +45,7 @@ impl UploadIds {
     }
 
     fn mac(&self, campaign: &str, nonce: &str) -> String {
-        let tag = hmac(
-            &self.secret,
-            format!("upload\0{campaign}\0{nonce}").as_bytes(),
-        );
+        let tag = hmac(&self.secret, format!("upload\0{campaign}\0{nonce}").as_bytes());
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..MAC_BYTES])
     }
 }
@@ -86,14 +78,7 @@ mod tests {
         let ids = UploadIds::new(b"secret");
         let (id, _) = ids.issue("demo");
         let forged = UploadIds::new(b"guess").issue("demo").0;
-        for bad in [
-            forged.as_str(),
-            "",
-            "abc",
-            "../../etc.x",
-            &id[..id.len() - 1],
-            &format!("{}0", &id),
-        ] {
+        for bad in [forged.as_str(), "", "abc", "../../etc.x", &id[..id.len() - 1], &format!("{}0", &id)] {
             assert_eq!(ids.resolve("demo", bad), None, "{bad}");
         }
     }

@@ -39,11 +39,7 @@ impl Event {
         }
     }
 
-    pub fn conversion_recorded(
-        c: &ConversionMessage,
-        referral_code_known: bool,
-        flags: &[&str],
-    ) -> Self {
+    pub fn conversion_recorded(c: &ConversionMessage, referral_code_known: bool, flags: &[&str]) -> Self {
         Self {
             id: format!("evt_{}_recorded", c.conversion_id),
             kind: "conversion.recorded".into(),
@@ -77,13 +73,7 @@ impl Event {
 
 /// The `Vouch-Signature` value for `body` sent at `timestamp` (Unix seconds).
 pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    format!(
-        "v1={}",
-        hex::encode(hmac(
-            secret.as_bytes(),
-            format!("{timestamp}.{body}").as_bytes()
-        ))
-    )
+    format!("v1={}", hex::encode(hmac(secret.as_bytes(), format!("{timestamp}.{body}").as_bytes())))
 }
 
 #[cfg(test)]

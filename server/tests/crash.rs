@@ -60,9 +60,7 @@ fn command(dir: &Path, args: &[&str]) -> Command {
 }
 
 async fn serve(dir: &Path, extra: &[&str]) -> Vouch {
-    let mut child = command(dir, &[&["serve"], extra].concat())
-        .spawn()
-        .expect("vouch starts");
+    let mut child = command(dir, &[&["serve"], extra].concat()).spawn().expect("vouch starts");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let ready = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(line) = lines.next_line().await.unwrap() {
@@ -75,10 +73,7 @@ async fn serve(dir: &Path, extra: &[&str]) -> Vouch {
     .await
     .expect("ready in time");
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Vouch {
-        child,
-        bff: ready["bff"].as_str().unwrap().to_string(),
-    }
+    Vouch { child, bff: ready["bff"].as_str().unwrap().to_string() }
 }
 
 fn setup() -> tempfile::TempDir {
@@ -86,11 +81,8 @@ fn setup() -> tempfile::TempDir {
     std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
     std::fs::write(dir.path().join("campaigns/crash.toml"), CAMPAIGN).unwrap();
     // A killed worker's messages come back after the visibility timeout: keep it short here.
-    std::fs::write(
-        dir.path().join("vouch.toml"),
-        "[worker]\nvisibility_timeout_secs = 2\npoll_interval_ms = 50\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("vouch.toml"), "[worker]\nvisibility_timeout_secs = 2\npoll_interval_ms = 50\n")
+        .unwrap();
     dir
 }
 
@@ -125,24 +117,12 @@ async fn upload(client: &reqwest::Client, bff: &str, bytes: &[u8]) -> Option<Str
     for (k, v) in &grant.fields {
         form = form.text(k.clone(), v.clone());
     }
-    let part = reqwest::multipart::Part::bytes(bytes.to_vec())
-        .mime_str("image/jpeg")
-        .ok()?;
-    let res = client
-        .post(&grant.url)
-        .multipart(form.part("file", part))
-        .send()
-        .await
-        .ok()?;
+    let part = reqwest::multipart::Part::bytes(bytes.to_vec()).mime_str("image/jpeg").ok()?;
+    let res = client.post(&grant.url).multipart(form.part("file", part)).send().await.ok()?;
     res.status().is_success().then_some(grant.upload_id)
 }
 
-async fn post_entry(
-    client: &reqwest::Client,
-    bff: &str,
-    n: usize,
-    upload_id: Option<&str>,
-) -> Option<String> {
+async fn post_entry(client: &reqwest::Client, bff: &str, n: usize, upload_id: Option<&str>) -> Option<String> {
     let res = client
         .post(format!("{bff}/v1/campaigns/crash/entries"))
         .header("Origin", ORIGIN)
@@ -154,11 +134,7 @@ async fn post_entry(
     if res.status() != 202 {
         return None;
     }
-    Some(
-        res.json::<Value>().await.ok()?["entry_id"]
-            .as_str()?
-            .to_string(),
-    )
+    Some(res.json::<Value>().await.ok()?["entry_id"].as_str()?.to_string())
 }
 
 /// Entry number → (entry id, upload id) for every 202.
@@ -176,21 +152,14 @@ fn start_clients(
     for c in 0..clients {
         let (bff, stop, jpeg) = (bff.clone(), stop.clone(), jpeg.clone());
         tasks.spawn(async move {
-            let client = reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .unwrap();
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
             let mut accepted = Accepted::new();
             for i in 0.. {
                 if *stop.lock().unwrap() {
                     break;
                 }
                 let n = c * 1_000_000 + i;
-                let upload_id = if with_receipts {
-                    upload(&client, &bff, &jpeg).await
-                } else {
-                    None
-                };
+                let upload_id = if with_receipts { upload(&client, &bff, &jpeg).await } else { None };
                 if with_receipts && upload_id.is_none() {
                     break;
                 }
@@ -222,10 +191,7 @@ async fn wait_until_processed(bff: &str, accepted: &Accepted) {
         loop {
             let url = format!("{bff}/v1/campaigns/crash/entries/{id}");
             let status: Value = client.get(&url).send().await.unwrap().json().await.unwrap();
-            assert_ne!(
-                status["error"]["code"], "entry_not_found",
-                "an accepted entry {id} was lost"
-            );
+            assert_ne!(status["error"]["code"], "entry_not_found", "an accepted entry {id} was lost");
             if status["status"] != "accepted" {
                 assert_eq!(status["status"], "confirmed", "{status}");
                 break;
@@ -243,14 +209,7 @@ async fn wait_until_idle(bff: &str) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let metrics = client
-            .get(format!("{bff}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = client.get(format!("{bff}/metrics")).send().await.unwrap().text().await.unwrap();
         let idle = |gauge: &str| {
             ["entries", "conversions", "webhooks"]
                 .iter()
@@ -259,64 +218,29 @@ async fn wait_until_idle(bff: &str) {
         if idle("queue_ready") && idle("queue_in_flight") {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the queues never drained: {metrics}"
-        );
+        assert!(Instant::now() < deadline, "the queues never drained: {metrics}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 async fn cli_json(dir: &Path, args: &[&str]) -> Value {
     let out = command(dir, args).output().await.unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Every accepted entry exactly once in the export, and exactly one mail each.
 async fn assert_exactly_once(dir: &Path, accepted: &Accepted) {
-    let entries = cli_json(
-        dir,
-        &[
-            "entries",
-            "export",
-            "--campaign",
-            "crash",
-            "--format",
-            "json",
-        ],
-    )
-    .await;
-    let exported: Vec<&str> = entries
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["entry_id"].as_str().unwrap())
-        .collect();
+    let entries = cli_json(dir, &["entries", "export", "--campaign", "crash", "--format", "json"]).await;
+    let exported: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["entry_id"].as_str().unwrap()).collect();
     let unique: HashSet<&str> = exported.iter().copied().collect();
     assert_eq!(unique.len(), exported.len(), "an entry was stored twice");
     for (id, _) in accepted.values() {
-        assert!(
-            unique.contains(id.as_str()),
-            "accepted entry {id} is missing"
-        );
+        assert!(unique.contains(id.as_str()), "accepted entry {id} is missing");
     }
     let mails = cli_json(dir, &["outbox"]).await;
-    let mailed: Vec<&str> = mails
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["dedup_key"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        mailed.len(),
-        exported.len(),
-        "one confirmation mail per entry"
-    );
+    let mailed: Vec<&str> = mails.as_array().unwrap().iter().map(|m| m["dedup_key"].as_str().unwrap()).collect();
+    assert_eq!(mailed.len(), exported.len(), "one confirmation mail per entry");
     assert_eq!(mailed.iter().collect::<HashSet<_>>().len(), mailed.len());
 }
 
@@ -331,23 +255,14 @@ async fn every_accepted_entry_survives_a_sigkill_of_the_server() {
     vouch.child.wait().await.unwrap();
     let accepted = collect(clients).await;
     eprintln!("{} entries accepted before the SIGKILL", accepted.len());
-    assert!(
-        accepted.len() > 20,
-        "the burst should have been accepted in part: {}",
-        accepted.len()
-    );
+    assert!(accepted.len() > 20, "the burst should have been accepted in part: {}", accepted.len());
 
     let vouch = serve(dir.path(), &[]).await;
     wait_until_processed(&vouch.bff, &accepted).await;
     // Idempotency records survived too: a client retrying after the crash gets its entry back.
     let client = reqwest::Client::new();
     for (n, (id, upload_id)) in accepted.iter().take(5) {
-        assert_eq!(
-            post_entry(&client, &vouch.bff, *n, upload_id.as_deref())
-                .await
-                .as_deref(),
-            Some(id.as_str())
-        );
+        assert_eq!(post_entry(&client, &vouch.bff, *n, upload_id.as_deref()).await.as_deref(), Some(id.as_str()));
     }
     assert_exactly_once(dir.path(), &accepted).await;
 }
@@ -361,10 +276,7 @@ async fn a_worker_killed_mid_drain_resumes_without_doubling_entries_or_mails() {
     tokio::time::sleep(Duration::from_millis(2000)).await;
     *stop.lock().unwrap() = true;
     let accepted = collect(clients).await;
-    eprintln!(
-        "{} entries accepted for the worker to drain",
-        accepted.len()
-    );
+    eprintln!("{} entries accepted for the worker to drain", accepted.len());
     assert!(accepted.len() > 20, "{}", accepted.len());
 
     for _ in 0..3 {
@@ -380,11 +292,7 @@ async fn a_worker_killed_mid_drain_resumes_without_doubling_entries_or_mails() {
 
 async fn cli_text(dir: &Path, args: &[&str]) -> String {
     let out = command(dir, args).output().await.unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -403,30 +311,24 @@ async fn every_accepted_conversion_has_one_credit_per_side_after_a_sigkill() {
             .send()
             .await
             .unwrap();
-        codes.push(
-            res.json::<Value>().await.unwrap()["referral_code"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        codes.push(res.json::<Value>().await.unwrap()["referral_code"].as_str().unwrap().to_string());
     }
 
     let accepted = Arc::new(Mutex::new(HashMap::<String, String>::new()));
     let mut tasks = tokio::task::JoinSet::new();
     for c in 0..8 {
-        let (bff, secret, codes, accepted) = (
-            vouch.bff.clone(),
-            secret.clone(),
-            codes.clone(),
-            accepted.clone(),
-        );
+        let (bff, secret, codes, accepted) = (vouch.bff.clone(), secret.clone(), codes.clone(), accepted.clone());
         tasks.spawn(async move {
             let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
             for i in 0.. {
                 let order = format!("order-{c}-{i}");
                 let body = json!({"campaign": "crash", "order_id": order, "email": format!("friend{c}x{i}@example.com"),
                                   "referral_code": codes[i % codes.len()], "amount": 20.0, "currency": "EUR"});
-                let Ok(res) = client.post(format!("{bff}/v1/conversions")).bearer_auth(&secret).json(&body).send().await else { break };
+                let Ok(res) =
+                    client.post(format!("{bff}/v1/conversions")).bearer_auth(&secret).json(&body).send().await
+                else {
+                    break;
+                };
                 if res.status() != 202 {
                     break;
                 }
@@ -454,15 +356,9 @@ async fn every_accepted_conversion_has_one_credit_per_side_after_a_sigkill() {
             .push(credit["side"].as_str().unwrap().to_string());
     }
     for conversion_id in accepted.values() {
-        let mut sides = per_conversion
-            .get(conversion_id)
-            .cloned()
-            .unwrap_or_default();
+        let mut sides = per_conversion.get(conversion_id).cloned().unwrap_or_default();
         sides.sort();
         assert_eq!(sides, ["friend", "referrer"], "conversion {conversion_id}");
     }
-    assert!(
-        per_conversion.values().all(|s| s.len() == 2),
-        "a conversion was credited twice"
-    );
+    assert!(per_conversion.values().all(|s| s.len() == 2), "a conversion was credited twice");
 }

@@ -13,27 +13,17 @@ pub(crate) enum ApiFailure {
     /// No answer at all: offline, DNS, CORS refusal, dropped connection.
     Network,
     /// An answer with an error status and, usually, the structured body.
-    Http {
-        status: u16,
-        body: Option<ErrorBody>,
-        retry_after: Option<u32>,
-    },
+    Http { status: u16, body: Option<ErrorBody>, retry_after: Option<u32> },
 }
 
 impl ApiFailure {
     pub(crate) fn message(&self) -> String {
         match self {
-            ApiFailure::Network => {
-                "We could not reach the server. Check your connection and try again.".into()
+            ApiFailure::Network => "We could not reach the server. Check your connection and try again.".into(),
+            ApiFailure::Http { body: Some(body), retry_after: Some(secs), .. } => {
+                format!("{} (Try again in {secs} s.)", body.error.message)
             }
-            ApiFailure::Http {
-                body: Some(body),
-                retry_after: Some(secs),
-                ..
-            } => format!("{} (Try again in {secs} s.)", body.error.message),
-            ApiFailure::Http {
-                body: Some(body), ..
-            } => body.error.message.clone(),
+            ApiFailure::Http { body: Some(body), .. } => body.error.message.clone(),
             ApiFailure::Http { status, .. } => {
                 format!("The server answered with an error ({status}).")
             }
@@ -60,7 +50,12 @@ impl Api {
     }
 
     pub(crate) async fn get<T: DeserializeOwned>(&self, rest: &str) -> Result<T, ApiFailure> {
-        send(&self.campaign_url(rest), "GET", None, None).await
+        send(&self.campaign_url(rest), "GET", None, &[]).await
+    }
+
+    /// A GET that proves who is asking (the referrer's progress token).
+    pub(crate) async fn get_with_token<T: DeserializeOwned>(&self, rest: &str, token: &str) -> Result<T, ApiFailure> {
+        send(&self.campaign_url(rest), "GET", None, &[("Authorization", &format!("Bearer {token}"))]).await
     }
 
     pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
@@ -70,13 +65,11 @@ impl Api {
         idempotency_key: Option<&str>,
     ) -> Result<T, ApiFailure> {
         let json = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
-        send(
-            &self.campaign_url(rest),
-            "POST",
-            Some(json),
-            idempotency_key,
-        )
-        .await
+        let headers: &[(&str, &str)] = match idempotency_key {
+            Some(key) => &[("Idempotency-Key", key)],
+            None => &[],
+        };
+        send(&self.campaign_url(rest), "POST", Some(json), headers).await
     }
 }
 
@@ -84,7 +77,7 @@ async fn send<T: DeserializeOwned>(
     url: &str,
     method: &str,
     body: Option<String>,
-    idempotency_key: Option<&str>,
+    extra: &[(&str, &str)],
 ) -> Result<T, ApiFailure> {
     let window = web_sys::window().ok_or(ApiFailure::Network)?;
     let init = RequestInit::new();
@@ -96,8 +89,8 @@ async fn send<T: DeserializeOwned>(
         let _ = headers.set("Content-Type", "application/json");
         init.set_body(&JsValue::from_str(&body));
     }
-    if let Some(key) = idempotency_key {
-        let _ = headers.set("Idempotency-Key", key);
+    for (name, value) in extra {
+        let _ = headers.set(name, value);
     }
     init.set_headers(&headers);
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
@@ -111,23 +104,16 @@ async fn send<T: DeserializeOwned>(
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiFailure::Http {
+        // 204 and friends have no body: read it as JSON null.
+        let text = if text.is_empty() { "null" } else { text.as_str() };
+        serde_json::from_str(text).map_err(|_| ApiFailure::Http {
             status: response.status(),
             body: None,
             retry_after: None,
         })
     } else {
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .ok()
-            .flatten()
-            .and_then(|v| v.parse().ok());
-        Err(ApiFailure::Http {
-            status: response.status(),
-            body: serde_json::from_str(&text).ok(),
-            retry_after,
-        })
+        let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| v.parse().ok());
+        Err(ApiFailure::Http { status: response.status(), body: serde_json::from_str(&text).ok(), retry_after })
     }
 }
 

@@ -1,4 +1,5 @@
-//! One widget instance: fetch the campaign's public config, then show its form.
+//! One widget instance: fetch the campaign's public config, then show the giveaway form or the
+//! referral panel, with the friend's offer on top when the shopper came through a referral link.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -6,26 +7,57 @@ use vouch_core::campaign::CampaignPublic;
 
 use crate::api::Api;
 use crate::form::EntryForm;
+use crate::friend::FriendOffer;
+use crate::referral::ReferralPanel;
+
+/// What the host element asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Host {
+    pub(crate) campaign: String,
+    pub(crate) api: String,
+    pub(crate) view: View,
+    /// The referral code the loader remembered for this browser.
+    pub(crate) friend_code: Option<String>,
+    /// Whether the page allows us to store anything.
+    pub(crate) consent: bool,
+}
+
+/// `data-vouch-view`: the giveaway form (default), the referral panel (`referral`), or only a
+/// friend's offer (`offer`, for shop pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    Entry,
+    Referral,
+    Offer,
+}
 
 #[component]
-pub(crate) fn App(campaign: String, api: String) -> impl IntoView {
-    let api = Api {
-        base: api,
-        campaign,
-    };
+pub(crate) fn App(host: Host) -> impl IntoView {
+    let api = Api { base: host.api.clone(), campaign: host.campaign.clone() };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
     let fetch_api = api.clone();
     spawn_local(async move {
-        config.set(Some(
-            fetch_api
-                .get::<CampaignPublic>("")
-                .await
-                .map_err(|e| e.message()),
-        ));
+        config.set(Some(fetch_api.get::<CampaignPublic>("").await.map_err(|e| e.message())));
     });
     move || match config.get() {
         None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),
         Some(Err(message)) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
-        Some(Ok(campaign)) => view! { <EntryForm api=api.clone() campaign=campaign /> }.into_any(),
+        Some(Ok(campaign)) => {
+            let offer = match (&host.friend_code, campaign.referral.is_some()) {
+                (Some(code), true) => {
+                    Some(view! { <FriendOffer api=api.clone() code=code.clone() consent=host.consent /> })
+                }
+                _ => None,
+            };
+            let body = match host.view {
+                View::Referral => view! { <ReferralPanel api=api.clone() campaign=campaign /> }.into_any(),
+                View::Entry => {
+                    view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() /> }
+                        .into_any()
+                }
+                View::Offer => ().into_any(),
+            };
+            view! { {offer} {body} }.into_any()
+        }
     }
 }

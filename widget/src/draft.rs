@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::storage;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct Draft {
@@ -24,24 +26,16 @@ fn storage_key(campaign: &str) -> String {
     format!("vouch:draft:{campaign}")
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    // Storage can be blocked (privacy modes, sandboxed frames); the form then simply starts empty.
-    web_sys::window()?.local_storage().ok()?
-}
-
 pub(crate) fn load(campaign: &str) -> Option<Draft> {
-    let text = storage()?.get_item(&storage_key(campaign)).ok()??;
-    serde_json::from_str(&text).ok()
+    serde_json::from_str(&storage::get(&storage_key(campaign))?).ok()
 }
 
 pub(crate) fn save(campaign: &str, draft: &Draft) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(draft)) {
-        let _ = s.set_item(&storage_key(campaign), &text);
+    if let Ok(text) = serde_json::to_string(draft) {
+        storage::set(&storage_key(campaign), &text);
     }
 }
 
 pub(crate) fn clear(campaign: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(&storage_key(campaign));
-    }
+    storage::remove(&storage_key(campaign));
 }

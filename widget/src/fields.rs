@@ -36,9 +36,7 @@ pub(crate) fn TextField(
     };
     let id = field.as_str();
     let error_id = format!("{id}-error");
-    let optional = model
-        .rules
-        .with_value(|r| r.requirement(field) == Requirement::Optional);
+    let optional = model.rules.with_value(|r| r.requirement(field) == Requirement::Optional);
     let error = move || model.error(field);
     view! {
         <div class="field" class:invalid=move || error().is_some()>
@@ -73,12 +71,7 @@ pub(crate) fn TextField(
 }
 
 #[component]
-pub(crate) fn Checkbox(
-    model: Model,
-    field: Option<Field>,
-    label: String,
-    checked: RwSignal<bool>,
-) -> impl IntoView {
+pub(crate) fn Checkbox(model: Model, field: Option<Field>, label: String, checked: RwSignal<bool>) -> impl IntoView {
     let id = field.map_or("marketing", Field::as_str);
     let error_id = format!("{id}-error");
     let error = move || field.and_then(|f| model.error(f));

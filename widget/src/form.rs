@@ -41,22 +41,18 @@ pub(crate) struct Model {
     pub(crate) key: RwSignal<String>,
     pub(crate) rules: StoredValue<FormRules>,
     pub(crate) campaign: StoredValue<String>,
+    /// The friend's referral code, sent with the entry.
+    pub(crate) referral_code: StoredValue<Option<String>>,
 }
 
 impl Model {
-    fn new(campaign: &str, rules: FormRules, d: Draft) -> Self {
-        let key = if d.idempotency_key.is_empty() {
-            random_key()
-        } else {
-            d.idempotency_key
-        };
+    fn new(campaign: &str, rules: FormRules, d: Draft, referral_code: Option<String>) -> Self {
+        let key = if d.idempotency_key.is_empty() { random_key() } else { d.idempotency_key };
         let upload = match (d.upload_id, d.upload_name) {
             (Some(upload_id), Some(name)) => UploadState::Done { upload_id, name },
             _ => UploadState::Empty,
         };
-        let phase = d
-            .entry_id
-            .map_or(Phase::Editing, |entry_id| Phase::Accepted { entry_id });
+        let phase = d.entry_id.map_or(Phase::Editing, |entry_id| Phase::Accepted { entry_id });
         Self {
             first_name: RwSignal::new(d.first_name),
             last_name: RwSignal::new(d.last_name),
@@ -73,6 +69,7 @@ impl Model {
             key: RwSignal::new(key),
             rules: StoredValue::new(rules),
             campaign: StoredValue::new(campaign.to_string()),
+            referral_code: StoredValue::new(referral_code),
         }
     }
 
@@ -88,11 +85,7 @@ impl Model {
     }
 
     pub(crate) fn error(&self, field: Field) -> Option<String> {
-        self.errors.with(|errs| {
-            errs.iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone())
-        })
+        self.errors.with(|errs| errs.iter().find(|e| e.field == field).map(|e| e.message.clone()))
     }
 
     pub(crate) fn set_error(&self, field: Field, code: Option<FieldCode>) {
@@ -111,21 +104,15 @@ impl Model {
             Field::Terms => (!self.terms.get_untracked()).then_some(FieldCode::ConsentRequired),
             Field::Receipt => self.receipt_problem(),
             _ => {
-                let value = self
-                    .value(field)
-                    .map(|v| v.get_untracked())
-                    .unwrap_or_default();
-                self.rules
-                    .with_value(|rules| validate_field(field, &value, rules).err())
+                let value = self.value(field).map(|v| v.get_untracked()).unwrap_or_default();
+                self.rules.with_value(|rules| validate_field(field, &value, rules).err())
             }
         };
         self.set_error(field, code);
     }
 
     fn receipt_problem(&self) -> Option<FieldCode> {
-        let required = self
-            .rules
-            .with_value(|r| r.requirement(Field::Receipt) == Requirement::Required);
+        let required = self.rules.with_value(|r| r.requirement(Field::Receipt) == Requirement::Required);
         match self.upload.get_untracked() {
             UploadState::Done { .. } => None,
             UploadState::Empty if !required => None,
@@ -134,8 +121,7 @@ impl Model {
     }
 
     pub(crate) fn visible(&self, field: Field) -> bool {
-        self.rules
-            .with_value(|r| r.requirement(field) != Requirement::Hidden)
+        self.rules.with_value(|r| r.requirement(field) != Requirement::Hidden)
     }
 
     fn request(&self) -> EntryRequest {
@@ -151,12 +137,9 @@ impl Model {
                 phone: self.phone.get_untracked(),
                 postal_code: self.postal_code.get_untracked(),
             },
-            consents: Consents {
-                terms: self.terms.get_untracked(),
-                marketing: self.marketing.get_untracked(),
-            },
+            consents: Consents { terms: self.terms.get_untracked(), marketing: self.marketing.get_untracked() },
             receipt_upload_id: upload_id,
-            referral_code: None,
+            referral_code: self.referral_code.get_value(),
         }
     }
 
@@ -198,27 +181,18 @@ impl Model {
     }
 }
 
-pub(crate) const FIELD_ORDER: [Field; 7] = [
-    Field::FirstName,
-    Field::LastName,
-    Field::Email,
-    Field::Phone,
-    Field::PostalCode,
-    Field::Receipt,
-    Field::Terms,
-];
+pub(crate) const FIELD_ORDER: [Field; 7] =
+    [Field::FirstName, Field::LastName, Field::Email, Field::Phone, Field::PostalCode, Field::Receipt, Field::Terms];
 
 #[component]
-pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic) -> impl IntoView {
+pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Option<String>) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
-    let model = Model::new(&campaign.id, campaign.form.clone(), saved);
+    let model = Model::new(&campaign.id, campaign.form.clone(), saved, referral_code);
     if let Phase::Accepted { entry_id } = model.phase.get_untracked() {
         spawn_local(follow(api.clone(), model, entry_id));
     }
     let copy = StoredValue::new(campaign.copy.clone());
-    let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| {
-        copy.with_value(|c| pick(c).clone())
-    };
+    let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
     let api = StoredValue::new(api);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -273,29 +247,17 @@ async fn submit(api: Api, model: Model) {
     let key = model.key.get_untracked();
     model.save_draft();
     for _ in 0..5 {
-        match api
-            .post::<_, EntryAccepted>("/entries", &request, Some(&key))
-            .await
-        {
+        match api.post::<_, EntryAccepted>("/entries", &request, Some(&key)).await {
             Ok(accepted) => {
-                model.phase.set(Phase::Accepted {
-                    entry_id: accepted.entry_id.clone(),
-                });
+                model.phase.set(Phase::Accepted { entry_id: accepted.entry_id.clone() });
                 model.save_draft();
                 follow(api, model, accepted.entry_id).await;
                 return;
             }
             Err(ApiFailure::Http { status: 409, .. }) => sleep(1000).await,
-            Err(ApiFailure::Http {
-                body: Some(body), ..
-            }) if !body.error.fields.is_empty() => {
+            Err(ApiFailure::Http { body: Some(body), .. }) if !body.error.fields.is_empty() => {
                 // Render from our own catalogue: the codes are the contract, the server's words are not.
-                let fields = body
-                    .error
-                    .fields
-                    .into_iter()
-                    .map(|f| FieldError::new(f.field, f.code))
-                    .collect();
+                let fields = body.error.fields.into_iter().map(|f| FieldError::new(f.field, f.code)).collect();
                 model.errors.set(fields);
                 model.show_summary.set(true);
                 model.phase.set(Phase::Editing);
@@ -311,8 +273,6 @@ async fn submit(api: Api, model: Model) {
             }
         }
     }
-    model
-        .notice
-        .set(Some("The server is busy; please try again.".into()));
+    model.notice.set(Some("The server is busy; please try again.".into()));
     model.phase.set(Phase::Editing);
 }

@@ -10,9 +10,14 @@ mod app;
 mod draft;
 mod fields;
 mod form;
+mod friend;
 mod mount;
+mod qr;
 mod receipt;
+mod referral;
+mod share;
 mod status;
+mod storage;
 mod upload;
 
 use wasm_bindgen::prelude::*;
@@ -23,8 +28,7 @@ pub fn start() {
     // The loader announces hosts added after the first scan (single-page shops).
     let rescan = Closure::<dyn Fn()>::new(mount::scan);
     if let Some(window) = web_sys::window() {
-        let _ =
-            window.add_event_listener_with_callback("vouch:scan", rescan.as_ref().unchecked_ref());
+        let _ = window.add_event_listener_with_callback("vouch:scan", rescan.as_ref().unchecked_ref());
     }
     rescan.forget();
 }

@@ -4,19 +4,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
-use crate::app::App;
+use crate::app::{App, Host, View};
 
 const CSS: &str = include_str!("../../style/widget.css");
 
 pub(crate) fn scan() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(hosts) = document
-        .query_selector_all("[data-vouch-campaign][data-vouch-api]:not([data-vouch-mounted])")
-    else {
-        return;
-    };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let selector = "[data-vouch-campaign][data-vouch-api]:not([data-vouch-mounted])";
+    let Ok(hosts) = document.query_selector_all(selector) else { return };
     for i in 0..hosts.length() {
         if let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
             mount_host(&document, &host);
@@ -24,23 +19,31 @@ pub(crate) fn scan() {
     }
 }
 
-fn mount_host(document: &web_sys::Document, host: &Element) -> Option<()> {
-    let campaign = host.get_attribute("data-vouch-campaign")?;
-    let api = host.get_attribute("data-vouch-api")?;
-    host.set_attribute("data-vouch-mounted", "").ok()?;
-    let root = host
-        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-        .ok()?;
+/// What the loader wrote on the host element.
+fn read_host(el: &Element) -> Option<Host> {
+    Some(Host {
+        campaign: el.get_attribute("data-vouch-campaign")?,
+        api: el.get_attribute("data-vouch-api")?,
+        view: match el.get_attribute("data-vouch-view").as_deref() {
+            Some("referral") => View::Referral,
+            Some("offer") => View::Offer,
+            _ => View::Entry,
+        },
+        friend_code: el.get_attribute("data-vouch-ref").filter(|c| !c.is_empty()),
+        consent: el.get_attribute("data-vouch-consent").as_deref() != Some("0"),
+    })
+}
+
+fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
+    let host = read_host(el)?;
+    el.set_attribute("data-vouch-mounted", "").ok()?;
+    let root = el.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
     let style = document.create_element("style").ok()?;
     style.set_text_content(Some(CSS));
     root.append_child(&style).ok()?;
     let container = document.create_element("div").ok()?;
     container.set_class_name("vouch");
     root.append_child(&container).ok()?;
-    leptos::mount::mount_to(
-        container.unchecked_into(),
-        move || view! { <App campaign=campaign api=api /> },
-    )
-    .forget();
+    leptos::mount::mount_to(container.unchecked_into(), move || view! { <App host=host /> }).forget();
     Some(())
 }

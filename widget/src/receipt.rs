@@ -32,9 +32,7 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
         let api = api.clone();
         move |chosen: File| {
             let limits = model.rules.with_value(|r| r.upload.clone());
-            if let Err(code) = limits
-                .check_type(&chosen.type_())
-                .and_then(|()| limits.check_size(chosen.size() as u64))
+            if let Err(code) = limits.check_type(&chosen.type_()).and_then(|()| limits.check_size(chosen.size() as u64))
             {
                 model.set_error(Field::Receipt, Some(code));
                 model.upload.set(UploadState::Empty);
@@ -69,12 +67,8 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
         UploadState::Done { .. } => 100,
         _ => 0,
     };
-    let showing_progress = move || {
-        matches!(
-            model.upload.get(),
-            UploadState::Uploading { .. } | UploadState::Done { .. }
-        )
-    };
+    let showing_progress =
+        move || matches!(model.upload.get(), UploadState::Uploading { .. } | UploadState::Done { .. });
     view! {
         <div class="field receipt" class:invalid=move || error().is_some()>
             <label for="receipt">"Receipt photo"</label>
@@ -114,17 +108,12 @@ async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>
     let mine = generation.get_value();
     let current = move || generation.get_value() == mine;
     model.upload.set(UploadState::Uploading { fraction: 0.0 });
-    let request = UploadGrantRequest {
-        content_type: chosen.type_(),
-        size: chosen.size() as u64,
-    };
+    let request = UploadGrantRequest { content_type: chosen.type_(), size: chosen.size() as u64 };
     let grant = match api.post::<_, UploadGrant>("/uploads", &request, None).await {
         Ok(grant) => grant,
         Err(failure) => {
             if current() {
-                model.upload.set(UploadState::Failed {
-                    message: failure.message(),
-                });
+                model.upload.set(UploadState::Failed { message: failure.message() });
             }
             return;
         }
@@ -140,21 +129,15 @@ async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>
     }
     match result {
         Ok(()) => {
-            model.upload.set(UploadState::Done {
-                upload_id: grant.upload_id,
-                name: chosen.name(),
-            });
+            model.upload.set(UploadState::Done { upload_id: grant.upload_id, name: chosen.name() });
             model.set_error(Field::Receipt, None);
             model.save_draft();
         }
         Err(failure) => {
-            if matches!(&failure, crate::upload::UploadFailure::Refused { code } if code == "EntityTooLarge")
-            {
+            if matches!(&failure, crate::upload::UploadFailure::Refused { code } if code == "EntityTooLarge") {
                 model.set_error(Field::Receipt, Some(FieldCode::FileTooLarge));
             }
-            model.upload.set(UploadState::Failed {
-                message: failure.message(),
-            });
+            model.upload.set(UploadState::Failed { message: failure.message() });
         }
     }
 }

@@ -11,17 +11,10 @@ use crate::form::{Model, Phase};
 pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
     for round in 0..90 {
         sleep(if round < 20 { 1000 } else { 3000 }).await;
-        if model.phase.get_untracked()
-            != (Phase::Accepted {
-                entry_id: entry_id.clone(),
-            })
-        {
+        if model.phase.get_untracked() != (Phase::Accepted { entry_id: entry_id.clone() }) {
             return;
         }
-        let Ok(status) = api
-            .get::<EntryStatusResponse>(&format!("/entries/{entry_id}"))
-            .await
-        else {
+        let Ok(status) = api.get::<EntryStatusResponse>(&format!("/entries/{entry_id}")).await else {
             continue;
         };
         match status.status {
@@ -32,10 +25,8 @@ pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
                 return;
             }
             EntryStatus::Rejected => {
-                let reason = status
-                    .reason
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "Your entry could not be accepted.".into());
+                let reason =
+                    status.reason.map(|r| r.to_string()).unwrap_or_else(|| "Your entry could not be accepted.".into());
                 model.phase.set(Phase::Rejected { reason });
                 model.campaign.with_value(|c| draft::clear(c));
                 return;

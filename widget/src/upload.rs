@@ -17,12 +17,8 @@ impl UploadFailure {
     pub(crate) fn message(&self) -> String {
         match self {
             UploadFailure::Network => "The upload was interrupted. Please try again.".into(),
-            UploadFailure::Refused { code } if code == "EntityTooLarge" => {
-                "This photo is larger than allowed.".into()
-            }
-            UploadFailure::Refused { code }
-                if code == "AccessDenied" || code == "RequestTimeTooSkewed" =>
-            {
+            UploadFailure::Refused { code } if code == "EntityTooLarge" => "This photo is larger than allowed.".into(),
+            UploadFailure::Refused { code } if code == "AccessDenied" || code == "RequestTimeTooSkewed" => {
                 "The upload permission expired. Please try again.".into()
             }
             UploadFailure::Refused { .. } => "The upload was refused. Please try again.".into(),
@@ -37,16 +33,13 @@ pub(crate) async fn upload(
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<(), UploadFailure> {
     let xhr = XmlHttpRequest::new().map_err(|_| UploadFailure::Network)?;
-    xhr.open("POST", &grant.url)
-        .map_err(|_| UploadFailure::Network)?;
+    xhr.open("POST", &grant.url).map_err(|_| UploadFailure::Network)?;
     let form = FormData::new().map_err(|_| UploadFailure::Network)?;
     for (name, value) in &grant.fields {
-        form.append_with_str(name, value)
-            .map_err(|_| UploadFailure::Network)?;
+        form.append_with_str(name, value).map_err(|_| UploadFailure::Network)?;
     }
     // The store reads no field after the file, so it goes last.
-    form.append_with_blob_and_filename("file", file, &file.name())
-        .map_err(|_| UploadFailure::Network)?;
+    form.append_with_blob_and_filename("file", file, &file.name()).map_err(|_| UploadFailure::Network)?;
 
     let progress = Closure::<dyn Fn(ProgressEvent)>::new(move |e: ProgressEvent| {
         if e.length_computable() && e.total() > 0.0 {
@@ -57,17 +50,14 @@ pub(crate) async fn upload(
         target.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
     let done = js_sys::Promise::new(&mut |resolve, _| xhr.set_onloadend(Some(&resolve)));
-    xhr.send_with_opt_form_data(Some(&form))
-        .map_err(|_| UploadFailure::Network)?;
+    xhr.send_with_opt_form_data(Some(&form)).map_err(|_| UploadFailure::Network)?;
     let _ = JsFuture::from(done).await;
     drop(progress);
 
     match xhr.status().unwrap_or(0) {
         200..=299 => Ok(()),
         0 => Err(UploadFailure::Network),
-        _ => Err(UploadFailure::Refused {
-            code: error_code(&xhr.response_text().ok().flatten().unwrap_or_default()),
-        }),
+        _ => Err(UploadFailure::Refused { code: error_code(&xhr.response_text().ok().flatten().unwrap_or_default()) }),
     }
 }
 

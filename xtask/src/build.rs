@@ -38,10 +38,7 @@ pub(crate) fn widget() -> Result {
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/vouch_widget.wasm");
     let out = root.join("dist/widget");
     std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
-    run(Command::new("wasm-bindgen")
-        .arg(&wasm)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&out))?;
+    run(Command::new("wasm-bindgen").arg(&wasm).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&out))?;
     let bg = out.join("vouch_widget_bg.wasm");
     run(Command::new("wasm-opt")
         .env("PATH", path_with_node_bin())
@@ -52,9 +49,7 @@ pub(crate) fn widget() -> Result {
         .arg(&bg))?;
     if on_path("brotli") {
         for file in ["vouch_widget.js", "vouch_widget_bg.wasm"] {
-            run(Command::new("brotli")
-                .args(["-q", "11", "-f", "-k"])
-                .arg(out.join(file)))?;
+            run(Command::new("brotli").args(["-q", "11", "-f", "-k"]).arg(out.join(file)))?;
         }
     }
     crate::sizes::report(false).map(|_| ())
@@ -62,8 +57,7 @@ pub(crate) fn widget() -> Result {
 
 pub(crate) fn server(release: bool) -> Result {
     let mut cmd = Command::new("cargo");
-    cmd.args(["build", "-p", "vouch-server", "--bin", "vouch"])
-        .current_dir(root());
+    cmd.args(["build", "-p", "vouch-server", "--bin", "vouch"]).current_dir(root());
     if release {
         cmd.arg("--release");
     }
@@ -72,10 +66,7 @@ pub(crate) fn server(release: bool) -> Result {
 
 pub(crate) fn run_server(args: &[String]) -> Result {
     let bin = target_dir().join("release/vouch");
-    run(Command::new(bin)
-        .arg("serve")
-        .args(args)
-        .current_dir(root()))
+    run(Command::new(bin).arg("serve").args(args).current_dir(root()))
 }
 
 /// Every test. The server binary the end-to-end tests start is the one the Rust tests build (same
@@ -83,28 +74,12 @@ pub(crate) fn run_server(args: &[String]) -> Result {
 pub(crate) fn test() -> Result {
     widget()?;
     let root = root();
-    let nextest = Command::new("cargo")
-        .args(["nextest", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let nextest = Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     let mut unit = Command::new("cargo");
     if nextest {
-        unit.args([
-            "nextest",
-            "run",
-            "--workspace",
-            "--exclude",
-            "vouch-widget",
-            "--no-fail-fast",
-        ]);
+        unit.args(["nextest", "run", "--workspace", "--exclude", "vouch-widget", "--no-fail-fast"]);
     } else {
-        unit.args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "vouch-widget",
-            "--no-fail-fast",
-        ]);
+        unit.args(["test", "--workspace", "--exclude", "vouch-widget", "--no-fail-fast"]);
     }
     run(unit.current_dir(&root))?;
     let bin = target_dir().join("debug/vouch");

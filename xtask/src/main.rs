@@ -19,12 +19,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("run") => setup::all()
-            .and_then(|()| build::all())
-            .and_then(|()| build::run_server(&args[1..])),
-        Some("test") => setup::all()
-            .and_then(|()| build::all())
-            .and_then(|()| build::test()),
+        Some("run") => setup::all().and_then(|()| build::all()).and_then(|()| build::run_server(&args[1..])),
+        Some("test") => setup::all().and_then(|()| build::all()).and_then(|()| build::test()),
         Some("setup") => setup::all(),
         Some("build") => setup::all().and_then(|()| build::all()),
         Some("sizes") => sizes::report(true).map(|_| ()),

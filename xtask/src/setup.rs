@@ -15,12 +15,8 @@ pub(crate) fn all() -> Result {
 }
 
 fn wasm_target() -> Result {
-    let installed =
-        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
@@ -28,8 +24,7 @@ fn wasm_target() -> Result {
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
 pub(crate) fn locked_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
-        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
@@ -52,22 +47,16 @@ fn wasm_bindgen() -> Result {
 }
 
 fn debian_packages() -> Result {
-    let missing: Vec<&str> = [
-        ("chromium", "/usr/bin/chromium"),
-        ("brotli", "/usr/bin/brotli"),
-    ]
-    .into_iter()
-    .filter(|(_, path)| !std::path::Path::new(path).exists())
-    .map(|(pkg, _)| pkg)
-    .collect();
+    let missing: Vec<&str> = [("chromium", "/usr/bin/chromium"), ("brotli", "/usr/bin/brotli")]
+        .into_iter()
+        .filter(|(_, path)| !std::path::Path::new(path).exists())
+        .map(|(pkg, _)| pkg)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
-    let sudo: &[&str] = if output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0") {
-        &[]
-    } else {
-        &["sudo"]
-    };
+    let sudo: &[&str] =
+        if output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0") { &[] } else { &["sudo"] };
     let apt = |args: &[&str]| {
         let mut cmd = Command::new(sudo.first().copied().unwrap_or("apt-get"));
         if !sudo.is_empty() {
@@ -82,17 +71,11 @@ fn debian_packages() -> Result {
 
 fn npm_packages() -> Result {
     let dir = root().join("end2end");
-    if dir.join("node_modules/.bin/wasm-opt").exists()
-        && dir.join("node_modules/@playwright/test").exists()
-    {
+    if dir.join("node_modules/.bin/wasm-opt").exists() && dir.join("node_modules/@playwright/test").exists() {
         return Ok(());
     }
     if !on_path("npm") {
-        return Err(
-            "npm is missing: install Node.js 20 (Debian: apt-get install nodejs npm)".into(),
-        );
+        return Err("npm is missing: install Node.js 20 (Debian: apt-get install nodejs npm)".into());
     }
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir))
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))
 }

@@ -27,14 +27,8 @@ pub(crate) fn report(enforce: bool) -> Result<Vec<(&'static str, usize)>> {
     let files: [(&'static str, std::path::PathBuf); 4] = [
         ("loader.js", root.join("widget/loader.js")),
         ("vouch_widget.js", root.join("dist/widget/vouch_widget.js")),
-        (
-            "vouch_widget_bg.wasm",
-            root.join("dist/widget/vouch_widget_bg.wasm"),
-        ),
-        (
-            "widget.css (inside the wasm)",
-            root.join("style/widget.css"),
-        ),
+        ("vouch_widget_bg.wasm", root.join("dist/widget/vouch_widget_bg.wasm")),
+        ("widget.css (inside the wasm)", root.join("style/widget.css")),
     ];
     let mut rows = Vec::new();
     for (name, path) in &files {
@@ -48,20 +42,10 @@ pub(crate) fn report(enforce: bool) -> Result<Vec<(&'static str, usize)>> {
             brotli: compressed("brotli", &["-q", "11", "-c"], path),
         });
     }
-    let fmt =
-        |n: Option<usize>| n.map_or("-".to_string(), |n| format!("{:.1} kB", n as f64 / 1024.0));
-    println!(
-        "{:<30} {:>10} {:>10} {:>10}",
-        "widget file", "raw", "gzip", "brotli"
-    );
+    let fmt = |n: Option<usize>| n.map_or("-".to_string(), |n| format!("{:.1} kB", n as f64 / 1024.0));
+    println!("{:<30} {:>10} {:>10} {:>10}", "widget file", "raw", "gzip", "brotli");
     for r in &rows {
-        println!(
-            "{:<30} {:>10} {:>10} {:>10}",
-            r.name,
-            fmt(Some(r.raw)),
-            fmt(r.gzip),
-            fmt(r.brotli)
-        );
+        println!("{:<30} {:>10} {:>10} {:>10}", r.name, fmt(Some(r.raw)), fmt(r.gzip), fmt(r.brotli));
     }
     let loader_br = rows[0].brotli.unwrap_or(rows[0].raw);
     // The CSS is compiled into the wasm, so js + wasm is everything the widget downloads.

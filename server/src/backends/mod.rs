@@ -73,11 +73,7 @@ pub enum Accepted {
 pub trait Intake: Send + Sync {
     async fn accept(&self, submission: Submission) -> Result<Accepted>;
     /// What was accepted under this key before, if anything: `(body_hash, entry_id)`.
-    async fn earlier(
-        &self,
-        campaign: &str,
-        idempotency_key: &str,
-    ) -> Result<Option<(Vec<u8>, String)>>;
+    async fn earlier(&self, campaign: &str, idempotency_key: &str) -> Result<Option<(Vec<u8>, String)>>;
 }
 
 /// One received message; `handle` identifies this delivery (not the message) for ack and retry.

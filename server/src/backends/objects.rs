@@ -34,29 +34,19 @@ impl LocalObjects {
 
     fn path(&self, key: &str) -> Result<PathBuf> {
         let safe = !key.is_empty()
-            && key
-                .split('/')
-                .all(|part| !part.is_empty() && part != "." && part != "..")
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
+            && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
         if safe {
             Ok(self.bucket_dir.join(key))
         } else {
-            Err(BackendError::Corrupt(format!(
-                "refusing object key {key:?}"
-            )))
+            Err(BackendError::Corrupt(format!("refusing object key {key:?}")))
         }
     }
 }
 
 impl LocalObjects {
     /// Keys under `prefix` whose files were last written more than `age` ago.
-    pub async fn list_older_than(
-        &self,
-        prefix: &str,
-        age: std::time::Duration,
-    ) -> Result<Vec<String>> {
+    pub async fn list_older_than(&self, prefix: &str, age: std::time::Duration) -> Result<Vec<String>> {
         let bucket_dir = self.bucket_dir.clone();
         let start = self.path(prefix)?;
         tokio::task::spawn_blocking(move || {
@@ -73,9 +63,7 @@ impl LocalObjects {
                     if meta.is_dir() {
                         dirs.push(path);
                     } else if meta.modified().is_ok_and(|m| m < cutoff) {
-                        if let Some(key) =
-                            path.strip_prefix(&bucket_dir).ok().and_then(|p| p.to_str())
-                        {
+                        if let Some(key) = path.strip_prefix(&bucket_dir).ok().and_then(|p| p.to_str()) {
                             keys.push(key.to_string());
                         }
                     }
@@ -132,27 +120,17 @@ impl Objects for LocalObjects {
     }
 
     async fn ping(&self) -> Result<()> {
-        tokio::fs::metadata(&self.bucket_dir)
-            .await
-            .map(|_| ())
-            .map_err(unavailable)
+        tokio::fs::metadata(&self.bucket_dir).await.map(|_| ()).map_err(unavailable)
     }
 }
 
 /// The S3 endpoint over `root`, answering CORS for `origins` (the campaigns' merchant sites) so
 /// the widget can post files to it and read its error codes.
-pub fn s3_router(
-    root: &Path,
-    creds: &Credentials,
-    origins: Vec<String>,
-) -> std::io::Result<Router> {
+pub fn s3_router(root: &Path, creds: &Credentials, origins: Vec<String>) -> std::io::Result<Router> {
     std::fs::create_dir_all(root)?;
     let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
     let mut builder = S3ServiceBuilder::new(fs);
-    builder.set_auth(SimpleAuth::from_single(
-        creds.access_key.clone(),
-        creds.secret_key.clone(),
-    ));
+    builder.set_auth(SimpleAuth::from_single(creds.access_key.clone(), creds.secret_key.clone()));
     let mut config = S3Config::default();
     config.presigned_url_max_skew_time_secs = MAX_SKEW_SECS as _;
     builder.set_config(Arc::new(StaticConfigProvider::new(Arc::new(config))));
@@ -160,16 +138,10 @@ pub fn s3_router(
         tracing::warn!(error = ?err, "object store request failed");
         StatusCode::INTERNAL_SERVER_ERROR
     });
-    let origins = origins
-        .iter()
-        .filter_map(|o| o.parse().ok())
-        .collect::<Vec<_>>();
+    let origins = origins.iter().filter_map(|o| o.parse().ok()).collect::<Vec<_>>();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::POST])
-        .expose_headers([
-            HeaderName::from_static("etag"),
-            HeaderName::from_static("location"),
-        ]);
+        .expose_headers([HeaderName::from_static("etag"), HeaderName::from_static("location")]);
     Ok(Router::new().fallback_service(service).layer(cors))
 }

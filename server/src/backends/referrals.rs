@@ -89,11 +89,7 @@ pub trait Referrals: Send + Sync {
     /// The referrer for this mailbox identity, created with the candidate code if new.
     async fn join(&self, new: NewReferrer) -> Result<Joined>;
     /// Looks a code up in `campaign`, or in any campaign when `None`.
-    async fn referrer_by_code(
-        &self,
-        campaign: Option<&str>,
-        code: &str,
-    ) -> Result<Option<Referrer>>;
+    async fn referrer_by_code(&self, campaign: Option<&str>, code: &str) -> Result<Option<Referrer>>;
     async fn referrer_by_token(&self, token_hash: &str) -> Result<Option<Referrer>>;
     async fn record_visit(&self, referrer_id: &str, visitor_hash: &str) -> Result<()>;
     async fn progress(&self, referrer_id: &str) -> Result<ProgressCounts>;

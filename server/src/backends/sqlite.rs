@@ -48,19 +48,13 @@ impl Db {
         }
         let conn = connect(path)?;
         conn.execute_batch(schema)?;
-        let readers = (0..READERS)
-            .map(|_| connect(path).map(Mutex::new))
-            .collect::<Result<Vec<_>, _>>()?;
+        let readers = (0..READERS).map(|_| connect(path).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         std::thread::Builder::new()
             .name("vouch-db-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(|e| DbError::Corrupt(format!("cannot start writer: {e}")))?;
-        Ok(Self {
-            writer: tx,
-            readers: Arc::new(readers),
-            path: path.to_path_buf(),
-        })
+        Ok(Self { writer: tx, readers: Arc::new(readers), path: path.to_path_buf() })
     }
 
     /// Runs `f` inside the next group transaction; resolves once that transaction is committed.
@@ -79,10 +73,7 @@ impl Db {
             });
             (ok, finish)
         });
-        self.writer
-            .send(job)
-            .await
-            .map_err(|_| DbError::WriterGone)?;
+        self.writer.send(job).await.map_err(|_| DbError::WriterGone)?;
         answer.await.map_err(|_| DbError::WriterGone)?
     }
 
@@ -137,10 +128,7 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot begin a write transaction");
-                (
-                    batch.drain(..).map(|job| job(None).1).collect(),
-                    Err(DbError::from(e)),
-                )
+                (batch.drain(..).map(|job| job(None).1).collect(), Err(DbError::from(e)))
             }
         };
         for finish in finishers {
@@ -156,11 +144,7 @@ fn run_batch(conn: &Connection, jobs: impl Iterator<Item = Job>) -> Vec<Finish> 
     jobs.map(|job| {
         let _ = conn.execute_batch("SAVEPOINT job");
         let (ok, finish) = job(Some(conn));
-        let end = if ok {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job; RELEASE job"
-        };
+        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
         if let Err(e) = conn.execute_batch(end) {
             tracing::error!(error = %e, "savepoint handling failed");
         }
@@ -170,7 +154,5 @@ fn run_batch(conn: &Connection, jobs: impl Iterator<Item = Job>) -> Vec<Finish> 
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -52,16 +52,10 @@ impl WidgetAssets {
             match std::fs::read(dir.join(name)) {
                 Ok(body) => {
                     versions.insert(name, hex::encode(&Sha256::digest(&body)[..6]));
-                    let brotli = std::fs::read(dir.join(format!("{name}.br")))
-                        .ok()
-                        .map(Bytes::from);
+                    let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
                     files.insert(
                         name.to_string(),
-                        Asset {
-                            body: body.into(),
-                            brotli,
-                            content_type: content_type(name),
-                        },
+                        Asset { body: body.into(), brotli, content_type: content_type(name) },
                     );
                 }
                 Err(e) => {
@@ -71,25 +65,14 @@ impl WidgetAssets {
         }
         let version = |name: &str| versions.get(name).cloned().unwrap_or_default();
         let loader = LOADER_TEMPLATE
-            .replace(
-                "__WIDGET_JS__",
-                &format!("/v1/widget/{WIDGET_JS}?v={}", version(WIDGET_JS)),
-            )
-            .replace(
-                "__WIDGET_WASM__",
-                &format!("/v1/widget/{WIDGET_WASM}?v={}", version(WIDGET_WASM)),
-            );
-        Self {
-            loader: loader.into(),
-            files: Arc::new(files),
-        }
+            .replace("__WIDGET_JS__", &format!("/v1/widget/{WIDGET_JS}?v={}", version(WIDGET_JS)))
+            .replace("__WIDGET_WASM__", &format!("/v1/widget/{WIDGET_WASM}?v={}", version(WIDGET_WASM)));
+        Self { loader: loader.into(), files: Arc::new(files) }
     }
 }
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/loader.js", get(loader))
-        .route("/v1/widget/{file}", get(widget_file))
+    Router::new().route("/v1/loader.js", get(loader)).route("/v1/widget/{file}", get(widget_file))
 }
 
 async fn loader(State(state): State<AppState>) -> Response {
@@ -104,18 +87,9 @@ async fn loader(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn widget_file(
-    State(state): State<AppState>,
-    UrlPath(file): UrlPath<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn widget_file(State(state): State<AppState>, UrlPath(file): UrlPath<String>, headers: HeaderMap) -> Response {
     let Some(asset) = state.widget.files.get(&file) else {
-        return (
-            StatusCode::NOT_FOUND,
-            [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
-            "not found",
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], "not found").into_response();
     };
     let accepts_br = headers
         .get(header::ACCEPT_ENCODING)
@@ -128,9 +102,7 @@ async fn widget_file(
         (header::VARY, "Accept-Encoding"),
     ];
     match (&asset.brotli, accepts_br) {
-        (Some(br), true) => {
-            (common, [(header::CONTENT_ENCODING, "br")], br.clone()).into_response()
-        }
+        (Some(br), true) => (common, [(header::CONTENT_ENCODING, "br")], br.clone()).into_response(),
         _ => (common, asset.body.clone()).into_response(),
     }
 }

@@ -25,37 +25,14 @@ async fn create(
     body: Result<ApiJson<ConversionRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<ConversionAccepted>), ApiError> {
     let ApiJson(req) = body?;
-    let unauthorized = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "A valid merchant secret is required.",
-        )
-    };
-    let secret = bearer(&headers)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(unauthorized)?;
+    let unauthorized =
+        || ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid merchant secret is required.");
+    let secret = bearer(&headers).filter(|s| !s.is_empty()).ok_or_else(unauthorized)?;
     let campaign = campaign(&state, &req.campaign)?;
-    if !state
-        .referrals
-        .merchant_secret_known(campaign.id(), &sha256_hex(secret))
-        .await?
-    {
+    if !state.referrals.merchant_secret_known(campaign.id(), &sha256_hex(secret)).await? {
         return Err(unauthorized());
     }
-    let (conversion_id, _) = referrals::convert(
-        state.referrals.as_ref(),
-        &campaign,
-        &req,
-        &ip.to_string(),
-        true,
-    )
-    .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ConversionAccepted {
-            conversion_id,
-            status: "accepted".into(),
-        }),
-    ))
+    let (conversion_id, _) =
+        referrals::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), true).await?;
+    Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: "accepted".into() })))
 }

@@ -14,17 +14,10 @@ const EXPOSED_HEADERS: &str = "retry-after";
 
 /// The campaign id of a `/v1/campaigns/{campaign}/…` path.
 fn campaign_of(path: &str) -> Option<&str> {
-    path.strip_prefix("/v1/campaigns/")?
-        .split('/')
-        .next()
-        .filter(|s| !s.is_empty())
+    path.strip_prefix("/v1/campaigns/")?.split('/').next().filter(|s| !s.is_empty())
 }
 
-pub(super) async fn campaign_cors(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub(super) async fn campaign_cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(id) = campaign_of(req.uri().path()).map(str::to_string) else {
         return next.run(req).await;
     };
@@ -32,30 +25,23 @@ pub(super) async fn campaign_cors(
         return ApiError::campaign_not_found().into_response();
     };
     let origin = req.headers().get(header::ORIGIN).cloned();
-    let allowed = origin
-        .as_ref()
-        .and_then(|o| o.to_str().ok())
-        .is_some_and(|o| campaign.allows_origin(o));
+    let allowed = origin.as_ref().and_then(|o| o.to_str().ok()).is_some_and(|o| campaign.allows_origin(o));
     let method = req.method().clone();
     match (origin, allowed) {
         (Some(origin), true) if method == Method::OPTIONS => {
             with_cors(StatusCode::NO_CONTENT.into_response(), origin, true)
         }
         (Some(origin), true) => with_cors(next.run(req).await, origin, false),
-        (Some(_), false) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "origin_not_allowed",
-            "This site may not use this campaign.",
-        )
-        .into_response(),
+        (Some(_), false) => {
+            ApiError::new(StatusCode::FORBIDDEN, "origin_not_allowed", "This site may not use this campaign.")
+                .into_response()
+        }
         // No Origin: not a browser. Reads are public; writes must say where they come from.
         (None, _) if method == Method::GET || method == Method::HEAD => next.run(req).await,
-        (None, _) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "origin_required",
-            "Requests that write must carry an allowed Origin.",
-        )
-        .into_response(),
+        (None, _) => {
+            ApiError::new(StatusCode::FORBIDDEN, "origin_required", "Requests that write must carry an allowed Origin.")
+                .into_response()
+        }
     }
 }
 
@@ -63,23 +49,11 @@ fn with_cors(mut response: Response, origin: HeaderValue, preflight: bool) -> Re
     let h = response.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     h.append(header::VARY, HeaderValue::from_static("Origin"));
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static(EXPOSED_HEADERS),
-    );
+    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED_HEADERS));
     if preflight {
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static(ALLOWED_HEADERS),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
-        );
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOWED_HEADERS));
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     }
     response
 }

@@ -22,22 +22,14 @@ pub(super) fn router() -> Router<AppState> {
 impl From<SubmitError> for ApiError {
     fn from(e: SubmitError) -> Self {
         match e {
-            SubmitError::BadIdempotencyKey => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "idempotency_key_invalid",
-                e.to_string(),
-            ),
+            SubmitError::BadIdempotencyKey => {
+                ApiError::new(StatusCode::BAD_REQUEST, "idempotency_key_invalid", e.to_string())
+            }
             SubmitError::Invalid(fields) => ApiError::validation(fields),
-            SubmitError::KeyReused => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                e.to_string(),
-            ),
-            SubmitError::InFlight => ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_in_flight",
-                e.to_string(),
-            ),
+            SubmitError::KeyReused => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", e.to_string())
+            }
+            SubmitError::InFlight => ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_flight", e.to_string()),
             SubmitError::Backend(b) => b.into(),
         }
     }
@@ -50,62 +42,30 @@ async fn create(
     headers: HeaderMap,
     body: Result<ApiJson<EntryRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<EntryAccepted>), ApiError> {
-    let campaign = state
-        .campaigns
-        .get(&campaign)
-        .ok_or_else(ApiError::campaign_not_found)?;
-    state
-        .limiter
-        .check(campaign.id(), Route::Entries, ip)
-        .map_err(|wait| {
-            state.metrics.rate_limited.inc();
-            ApiError::rate_limited(retry_after_secs(wait))
-        })?;
+    let campaign = state.campaigns.get(&campaign).ok_or_else(ApiError::campaign_not_found)?;
+    state.limiter.check(campaign.id(), Route::Entries, ip).map_err(|wait| {
+        state.metrics.rate_limited.inc();
+        ApiError::rate_limited(retry_after_secs(wait))
+    })?;
     let ApiJson(req) = body?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
-    let deps = Deps {
-        intake: state.intake.as_ref(),
-        objects: state.objects.as_ref(),
-        upload_ids: &state.upload_ids,
-    };
+    let deps = Deps { intake: state.intake.as_ref(), objects: state.objects.as_ref(), upload_ids: &state.upload_ids };
     let outcome = submit(&deps, &campaign, key, req).await.inspect_err(|e| {
         if matches!(e, SubmitError::Invalid(_)) {
             state.metrics.entries_invalid.inc();
         }
     })?;
-    if outcome.replay {
-        &state.metrics.entries_replayed
-    } else {
-        &state.metrics.entries_accepted
-    }
-    .inc();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(EntryAccepted {
-            entry_id: outcome.entry_id,
-            status: EntryStatus::Accepted,
-        }),
-    ))
+    if outcome.replay { &state.metrics.entries_replayed } else { &state.metrics.entries_accepted }.inc();
+    Ok((StatusCode::ACCEPTED, Json(EntryAccepted { entry_id: outcome.entry_id, status: EntryStatus::Accepted })))
 }
 
 async fn status(
     State(state): State<AppState>,
     Path((campaign, entry_id)): Path<(String, String)>,
 ) -> Result<Json<EntryStatusResponse>, ApiError> {
-    let entry_state = state
-        .store
-        .entry_state(&campaign, &entry_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "entry_not_found",
-                "No such entry in this campaign.",
-            )
+    let entry_state =
+        state.store.entry_state(&campaign, &entry_id).await?.ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, "entry_not_found", "No such entry in this campaign.")
         })?;
-    Ok(Json(EntryStatusResponse {
-        entry_id,
-        status: entry_state.status,
-        reason: entry_state.reason,
-    }))
+    Ok(Json(EntryStatusResponse { entry_id, status: entry_state.status, reason: entry_state.reason }))
 }

@@ -22,42 +22,24 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            fields: Vec::new(),
-            retry_after: None,
-        }
+        Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
         Self {
             fields,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "Some fields need attention.",
-            )
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Some fields need attention.")
         }
     }
 
     pub fn campaign_not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "campaign_not_found",
-            "No such campaign.",
-        )
+        Self::new(StatusCode::NOT_FOUND, "campaign_not_found", "No such campaign.")
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
         Self {
             retry_after: Some(retry_after),
-            ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "Too many requests; please wait a moment.",
-            )
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests; please wait a moment.")
         }
     }
 }
@@ -78,11 +60,7 @@ impl From<BackendError> for ApiError {
             }
             BackendError::Corrupt(detail) => {
                 tracing::error!(%detail, "internal error");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Something went wrong on our side.",
-                )
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
             }
         }
     }
@@ -91,17 +69,11 @@ impl From<BackendError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_string(),
-                message: self.message,
-                fields: self.fields,
-            },
+            error: ErrorDetail { code: self.code.to_string(), message: self.message, fields: self.fields },
         };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -30,15 +30,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             ));
         }
         let limit = state.max_body_bytes;
-        let bytes = axum::body::to_bytes(Body::new(req.into_body()), limit)
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("The request body must be at most {limit} bytes."),
-                )
-            })?;
+        let bytes = axum::body::to_bytes(Body::new(req.into_body()), limit).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("The request body must be at most {limit} bytes."),
+            )
+        })?;
         serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,

@@ -34,46 +34,21 @@ impl Metrics {
     pub fn render(&self, queues: &[(&str, QueueStats)]) -> String {
         let mut out = String::new();
         let mut line = |name: &str, kind: &str, help: &str, value: u64| {
-            let _ = writeln!(
-                out,
-                "# HELP vouch_{name} {help}\n# TYPE vouch_{name} {kind}\nvouch_{name} {value}"
-            );
+            let _ = writeln!(out, "# HELP vouch_{name} {help}\n# TYPE vouch_{name} {kind}\nvouch_{name} {value}");
         };
-        line(
-            "entries_accepted_total",
-            "counter",
-            "Entries durably queued.",
-            self.entries_accepted.get(),
-        );
+        line("entries_accepted_total", "counter", "Entries durably queued.", self.entries_accepted.get());
         line(
             "entries_replayed_total",
             "counter",
             "Entry requests answered from an earlier idempotent request.",
             self.entries_replayed.get(),
         );
-        line(
-            "entries_invalid_total",
-            "counter",
-            "Entry requests refused by validation.",
-            self.entries_invalid.get(),
-        );
-        line(
-            "upload_grants_total",
-            "counter",
-            "Upload grants issued.",
-            self.grants_issued.get(),
-        );
-        line(
-            "rate_limited_total",
-            "counter",
-            "Requests refused with 429.",
-            self.rate_limited.get(),
-        );
+        line("entries_invalid_total", "counter", "Entry requests refused by validation.", self.entries_invalid.get());
+        line("upload_grants_total", "counter", "Upload grants issued.", self.grants_issued.get());
+        line("rate_limited_total", "counter", "Requests refused with 429.", self.rate_limited.get());
         let gauges: [Gauge; 3] = [
             ("queue_ready", "Messages waiting for a worker.", |q| q.ready),
-            ("queue_in_flight", "Messages held by a worker.", |q| {
-                q.in_flight
-            }),
+            ("queue_in_flight", "Messages held by a worker.", |q| q.in_flight),
             ("queue_dead", "Messages dead-lettered.", |q| q.dead),
         ];
         for (name, help, value) in gauges {

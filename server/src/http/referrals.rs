@@ -7,8 +7,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use vouch_core::wire::{
-    ConversionAccepted, ConversionRequest, JoinRequest, JoinResponse, ReferralProgress,
-    ReferrerLanding,
+    ConversionAccepted, ConversionRequest, JoinRequest, JoinResponse, ReferralProgress, ReferrerLanding,
 };
 
 use super::client_ip::ClientIp;
@@ -23,62 +22,35 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/campaigns/{campaign}/referrers", post(join))
         .route("/v1/campaigns/{campaign}/referrers/{code}", get(landing))
-        .route(
-            "/v1/campaigns/{campaign}/referrers/{code}/visits",
-            post(visit),
-        )
-        .route(
-            "/v1/campaigns/{campaign}/referrers/{code}/progress",
-            get(progress),
-        )
-        .route(
-            "/v1/campaigns/{campaign}/conversions",
-            post(browser_conversion),
-        )
+        .route("/v1/campaigns/{campaign}/referrers/{code}/visits", post(visit))
+        .route("/v1/campaigns/{campaign}/referrers/{code}/progress", get(progress))
+        .route("/v1/campaigns/{campaign}/conversions", post(browser_conversion))
 }
 
 impl From<ReferralError> for ApiError {
     fn from(e: ReferralError) -> Self {
         match e {
-            ReferralError::NotEnabled => {
-                ApiError::new(StatusCode::NOT_FOUND, "referral_not_enabled", e.to_string())
-            }
+            ReferralError::NotEnabled => ApiError::new(StatusCode::NOT_FOUND, "referral_not_enabled", e.to_string()),
             ReferralError::Invalid(fields) => ApiError::validation(fields),
-            ReferralError::UnknownCode => {
-                ApiError::new(StatusCode::NOT_FOUND, "referrer_not_found", e.to_string())
+            ReferralError::UnknownCode => ApiError::new(StatusCode::NOT_FOUND, "referrer_not_found", e.to_string()),
+            ReferralError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", e.to_string()),
+            ReferralError::OrderReused => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "order_id_reused", e.to_string())
             }
-            ReferralError::Unauthorized => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", e.to_string())
-            }
-            ReferralError::OrderReused => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "order_id_reused",
-                e.to_string(),
-            ),
             ReferralError::Backend(b) => b.into(),
         }
     }
 }
 
 pub(super) fn campaign(state: &AppState, id: &str) -> Result<std::sync::Arc<Campaign>, ApiError> {
-    state
-        .campaigns
-        .get(id)
-        .ok_or_else(ApiError::campaign_not_found)
+    state.campaigns.get(id).ok_or_else(ApiError::campaign_not_found)
 }
 
-pub(super) fn limit(
-    state: &AppState,
-    campaign: &Campaign,
-    ip: std::net::IpAddr,
-) -> Result<(), ApiError> {
-    state
-        .limiter
-        .check(campaign.id(), Route::Referrals, ip)
-        .map_err(|wait| {
-            state.metrics.rate_limited.inc();
-            ApiError::rate_limited(retry_after_secs(wait))
-        })
+pub(super) fn limit(state: &AppState, campaign: &Campaign, ip: std::net::IpAddr) -> Result<(), ApiError> {
+    state.limiter.check(campaign.id(), Route::Referrals, ip).map_err(|wait| {
+        state.metrics.rate_limited.inc();
+        ApiError::rate_limited(retry_after_secs(wait))
+    })
 }
 
 async fn join(
@@ -90,16 +62,8 @@ async fn join(
     let campaign = campaign(&state, &id)?;
     limit(&state, &campaign, ip)?;
     let ApiJson(req) = body?;
-    let (answer, created) =
-        referrals::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(answer),
-    ))
+    let (answer, created) = referrals::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(answer)))
 }
 
 async fn landing(
@@ -107,9 +71,7 @@ async fn landing(
     Path((id, code)): Path<(String, String)>,
 ) -> Result<Json<ReferrerLanding>, ApiError> {
     let campaign = campaign(&state, &id)?;
-    Ok(Json(
-        referrals::landing(state.referrals.as_ref(), &campaign, &code).await?,
-    ))
+    Ok(Json(referrals::landing(state.referrals.as_ref(), &campaign, &code).await?))
 }
 
 #[derive(Deserialize)]
@@ -131,28 +93,16 @@ async fn visit(
 }
 
 pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 async fn progress(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Result<
-    (
-        [(header::HeaderName, &'static str); 1],
-        Json<ReferralProgress>,
-    ),
-    ApiError,
-> {
+) -> Result<([(header::HeaderName, &'static str); 1], Json<ReferralProgress>), ApiError> {
     let campaign = campaign(&state, &id)?;
-    let progress =
-        referrals::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
+    let progress = referrals::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(progress)))
 }
 
@@ -165,19 +115,7 @@ async fn browser_conversion(
     let campaign = campaign(&state, &id)?;
     limit(&state, &campaign, ip)?;
     let ApiJson(req) = body?;
-    let (conversion_id, _) = referrals::convert(
-        state.referrals.as_ref(),
-        &campaign,
-        &req,
-        &ip.to_string(),
-        false,
-    )
-    .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ConversionAccepted {
-            conversion_id,
-            status: "accepted".into(),
-        }),
-    ))
+    let (conversion_id, _) =
+        referrals::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), false).await?;
+    Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: "accepted".into() })))
 }

@@ -23,26 +23,14 @@ async fn create(
     ClientIp(ip): ClientIp,
     body: Result<ApiJson<UploadGrantRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<UploadGrant>), ApiError> {
-    let campaign = state
-        .campaigns
-        .get(&campaign)
-        .ok_or_else(ApiError::campaign_not_found)?;
-    state
-        .limiter
-        .check(campaign.id(), Route::Uploads, ip)
-        .map_err(|wait| {
-            state.metrics.rate_limited.inc();
-            ApiError::rate_limited(retry_after_secs(wait))
-        })?;
+    let campaign = state.campaigns.get(&campaign).ok_or_else(ApiError::campaign_not_found)?;
+    state.limiter.check(campaign.id(), Route::Uploads, ip).map_err(|wait| {
+        state.metrics.rate_limited.inc();
+        ApiError::rate_limited(retry_after_secs(wait))
+    })?;
     let ApiJson(req) = body?;
-    let grant = grant::issue(
-        &state.grants,
-        &state.upload_ids,
-        &campaign.public,
-        &req,
-        time::OffsetDateTime::now_utc(),
-    )
-    .map_err(ApiError::validation)?;
+    let grant = grant::issue(&state.grants, &state.upload_ids, &campaign.public, &req, time::OffsetDateTime::now_utc())
+        .map_err(ApiError::validation)?;
     state.metrics.grants_issued.inc();
     Ok((StatusCode::CREATED, Json(grant)))
 }

@@ -25,11 +25,7 @@ pub struct ConversionHandler {
 
 /// Credit ids are derived, so a redelivered message writes the same ids and changes nothing.
 pub fn credit_id(conversion_id: &str, side: Side) -> String {
-    format!(
-        "cr_{}_{}",
-        conversion_id.trim_start_matches("cnv_"),
-        side.as_str()
-    )
+    format!("cr_{}_{}", conversion_id.trim_start_matches("cnv_"), side.as_str())
 }
 
 #[async_trait]
@@ -44,18 +40,12 @@ impl Handler for ConversionHandler {
         let Some(cfg) = campaign.referral.clone() else {
             return Ok(());
         };
-        let in_campaign = self
-            .referrals
-            .referrer_by_code(Some(&msg.campaign), &msg.code)
-            .await?;
+        let in_campaign = self.referrals.referrer_by_code(Some(&msg.campaign), &msg.code).await?;
         let referrer = match in_campaign.clone() {
             Some(r) => Some(r),
             None => self.referrals.referrer_by_code(None, &msg.code).await?,
         };
-        let mut credits = self
-            .referrals
-            .credits_for_conversion(&msg.conversion_id)
-            .await?;
+        let mut credits = self.referrals.credits_for_conversion(&msg.conversion_id).await?;
         let mut flags = Vec::new();
         if let (Some(referrer), true) = (&referrer, credits.is_empty()) {
             let (on_code, from_client) = self
@@ -76,8 +66,7 @@ impl Handler for ConversionHandler {
                 referrer_identity: referrer.identity.clone(),
                 friend_identity: msg.identity.clone(),
                 friend_domain_disposable: is_disposable_domain(&msg.domain),
-                friend_device_is_referrers: device_owner
-                    .is_some_and(|o| o.referrer_id == referrer.referrer_id),
+                friend_device_is_referrers: device_owner.is_some_and(|o| o.referrer_id == referrer.referrer_id),
                 code_in_campaign: in_campaign.is_some(),
                 recent_on_code: on_code,
                 recent_from_client: from_client,
@@ -94,41 +83,21 @@ impl Handler for ConversionHandler {
                     side,
                     campaign: msg.campaign.clone(),
                     referrer_id: referrer.referrer_id.clone(),
-                    recipient: if side == Side::Referrer {
-                        referrer.email.clone()
-                    } else {
-                        msg.email.clone()
-                    },
-                    reward: if side == Side::Referrer {
-                        cfg.referrer_reward.clone()
-                    } else {
-                        cfg.friend_offer.clone()
-                    },
+                    recipient: if side == Side::Referrer { referrer.email.clone() } else { msg.email.clone() },
+                    reward: if side == Side::Referrer { cfg.referrer_reward.clone() } else { cfg.friend_offer.clone() },
                     state,
                     reason: reason.clone(),
                     created_at_ms: now_ms(),
                 })
                 .collect();
             self.referrals.record_credits(&new).await?;
-            credits = self
-                .referrals
-                .credits_for_conversion(&msg.conversion_id)
-                .await?;
+            credits = self.referrals.credits_for_conversion(&msg.conversion_id).await?;
         }
         if cfg.webhook_url.is_some() {
             // Sent again on a redelivery: receivers drop duplicates by event id.
             let flag_codes: Vec<&str> = flags.iter().map(|f| f.code()).collect();
-            let mut events = vec![Event::conversion_recorded(
-                &msg,
-                referrer.is_some(),
-                &flag_codes,
-            )];
-            events.extend(
-                credits
-                    .iter()
-                    .filter(|c| c.state == CreditState::Approved)
-                    .map(Event::reward_approved),
-            );
+            let mut events = vec![Event::conversion_recorded(&msg, referrer.is_some(), &flag_codes)];
+            events.extend(credits.iter().filter(|c| c.state == CreditState::Approved).map(Event::reward_approved));
             for event in events {
                 self.webhooks.send(event.to_json()).await?;
             }

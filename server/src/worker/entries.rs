@@ -28,8 +28,8 @@ pub fn receipt_key(campaign: &str, entry_id: &str) -> String {
 #[async_trait]
 impl Handler for EntryHandler {
     async fn handle(&self, body: &str) -> Result<(), BackendError> {
-        let msg: EntryMessage = serde_json::from_str(body)
-            .map_err(|e| BackendError::Corrupt(format!("unreadable entry message: {e}")))?;
+        let msg: EntryMessage =
+            serde_json::from_str(body).map_err(|e| BackendError::Corrupt(format!("unreadable entry message: {e}")))?;
         self.process(&msg).await
     }
 }
@@ -40,10 +40,7 @@ impl EntryHandler {
         let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
             Some(stored) => stored,
             None => {
-                let limits = campaign
-                    .as_ref()
-                    .map(|c| c.public.form.upload.clone())
-                    .unwrap_or_default();
+                let limits = campaign.as_ref().map(|c| c.public.form.upload.clone()).unwrap_or_default();
                 let entry = match self.check_receipt(msg, &limits).await? {
                     Ok(key) => stored_entry(msg, EntryStatus::Confirmed, None, key),
                     Err(reason) => stored_entry(msg, EntryStatus::Rejected, Some(reason), None),
@@ -55,17 +52,13 @@ impl EntryHandler {
                     self.store
                         .get_entry(&msg.campaign, &msg.entry_id)
                         .await?
-                        .ok_or_else(|| {
-                            BackendError::Corrupt(format!("entry {} vanished", msg.entry_id))
-                        })?
+                        .ok_or_else(|| BackendError::Corrupt(format!("entry {} vanished", msg.entry_id)))?
                 }
             }
         };
         if let (EntryStatus::Confirmed, Some(campaign)) = (entry.status, &campaign) {
             let dedup_key = format!("confirmation:{}", entry.entry_id);
-            self.mailer
-                .send_once(&dedup_key, &mail::confirmation(&campaign.public, &entry))
-                .await?;
+            self.mailer.send_once(&dedup_key, &mail::confirmation(&campaign.public, &entry)).await?;
         }
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;
@@ -93,9 +86,7 @@ impl EntryHandler {
         match verdict {
             Ok(normalised) => {
                 let key = receipt_key(&msg.campaign, &msg.entry_id);
-                self.objects
-                    .put(&key, normalised.jpeg, "image/jpeg")
-                    .await?;
+                self.objects.put(&key, normalised.jpeg, "image/jpeg").await?;
                 Ok(Ok(Some(key)))
             }
             Err(reason) => Ok(Err(reason)),

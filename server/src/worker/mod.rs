@@ -73,10 +73,7 @@ impl Worker {
 async fn drain_lane(lane: &Lane, config: &WorkerConfig) -> Result<usize, BackendError> {
     let mut handled = 0;
     loop {
-        let deliveries = lane
-            .queue
-            .receive(config.concurrency.max(1), Duration::from_secs(60))
-            .await?;
+        let deliveries = lane.queue.receive(config.concurrency.max(1), Duration::from_secs(60)).await?;
         if deliveries.is_empty() {
             return Ok(handled);
         }
@@ -96,11 +93,7 @@ async fn run_lane(lane: Lane, config: WorkerConfig, mut shutdown: watch::Receive
     let mut tasks = JoinSet::new();
     while !*shutdown.borrow() {
         let free = config.concurrency.max(1).saturating_sub(tasks.len());
-        let received = if free > 0 {
-            lane.queue.receive(free, visibility).await
-        } else {
-            Ok(Vec::new())
-        };
+        let received = if free > 0 { lane.queue.receive(free, visibility).await } else { Ok(Vec::new()) };
         match received {
             Ok(deliveries) if !deliveries.is_empty() => {
                 idle = poll;
@@ -115,11 +108,7 @@ async fn run_lane(lane: Lane, config: WorkerConfig, mut shutdown: watch::Receive
                 idle = (idle * 2).min(Duration::from_secs(30));
             }
         }
-        let wait = if free == 0 {
-            Duration::from_secs(3600)
-        } else {
-            idle
-        };
+        let wait = if free == 0 { Duration::from_secs(3600) } else { idle };
         tokio::select! {
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             _ = tokio::time::sleep(wait) => {}
@@ -135,13 +124,7 @@ async fn settle(lane: Lane, backoff_ms: u64, delivery: Delivery) {
         Ok(()) => lane.queue.ack(&delivery).await,
         Err(e) => {
             tracing::warn!(lane = lane.name, error = %e, attempts = delivery.attempts, "message failed; will retry");
-            lane.queue
-                .retry(
-                    &delivery,
-                    backoff(backoff_ms, delivery.attempts),
-                    &e.to_string(),
-                )
-                .await
+            lane.queue.retry(&delivery, backoff(backoff_ms, delivery.attempts), &e.to_string()).await
         }
     };
     if let Err(e) = outcome {

@@ -29,9 +29,7 @@ pub fn normalise(bytes: &[u8], max_pixels: u64) -> Result<Normalised, RejectReas
     };
     let reader = || ImageReader::with_format(Cursor::new(bytes), format);
     // Header first: a decompression bomb is refused before a single pixel is inflated.
-    let (width, height) = reader()
-        .into_dimensions()
-        .map_err(|_| RejectReason::ReceiptUnreadable)?;
+    let (width, height) = reader().into_dimensions().map_err(|_| RejectReason::ReceiptUnreadable)?;
     if u64::from(width) * u64::from(height) > max_pixels {
         return Err(RejectReason::ReceiptTooManyPixels);
     }
@@ -48,20 +46,13 @@ pub fn normalise(bytes: &[u8], max_pixels: u64) -> Result<Normalised, RejectReas
     JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
         .encode_image(&rgb)
         .map_err(|_| RejectReason::ReceiptUnreadable)?;
-    Ok(Normalised {
-        jpeg,
-        width: rgb.width(),
-        height: rgb.height(),
-    })
+    Ok(Normalised { jpeg, width: rgb.width(), height: rgb.height() })
 }
 
 fn reject(e: ImageError) -> RejectReason {
     match e {
         ImageError::Limits(l)
-            if matches!(
-                l.kind(),
-                LimitErrorKind::DimensionError | LimitErrorKind::InsufficientMemory
-            ) =>
+            if matches!(l.kind(), LimitErrorKind::DimensionError | LimitErrorKind::InsufficientMemory) =>
         {
             RejectReason::ReceiptTooManyPixels
         }
@@ -75,13 +66,9 @@ pub(crate) mod tests {
     use image::{ImageBuffer, Rgb};
 
     pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
-        let img = ImageBuffer::from_fn(width, height, |x, y| {
-            Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-        });
+        let img = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, 80)
-            .encode_image(&img)
-            .unwrap();
+        JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
         out
     }
 
@@ -131,24 +118,14 @@ pub(crate) mod tests {
     #[test]
     fn a_decompression_bomb_is_refused_by_its_header() {
         let bomb = png_bomb(8000);
-        assert!(
-            bomb.len() < 1_000_000,
-            "the bomb should be small on disk: {}",
-            bomb.len()
-        );
-        assert_eq!(
-            normalise(&bomb, 40_000_000).unwrap_err(),
-            RejectReason::ReceiptTooManyPixels
-        );
+        assert!(bomb.len() < 1_000_000, "the bomb should be small on disk: {}", bomb.len());
+        assert_eq!(normalise(&bomb, 40_000_000).unwrap_err(), RejectReason::ReceiptTooManyPixels);
     }
 
     #[test]
     fn a_truncated_jpeg_is_unreadable() {
         let mut broken = jpeg(64, 64);
         broken.truncate(40);
-        assert_eq!(
-            normalise(&broken, 40_000_000).unwrap_err(),
-            RejectReason::ReceiptUnreadable
-        );
+        assert_eq!(normalise(&broken, 40_000_000).unwrap_err(), RejectReason::ReceiptUnreadable);
     }
 }

@@ -31,27 +31,16 @@ impl WebhookHandler {
 #[async_trait]
 impl Handler for WebhookHandler {
     async fn handle(&self, body: &str) -> Result<(), BackendError> {
-        let event: Event = serde_json::from_str(body)
-            .map_err(|e| BackendError::Corrupt(format!("unreadable webhook: {e}")))?;
-        let url = self
-            .campaigns
-            .get(&event.campaign)
-            .and_then(|c| c.referral.clone())
-            .and_then(|r| r.webhook_url);
+        let event: Event =
+            serde_json::from_str(body).map_err(|e| BackendError::Corrupt(format!("unreadable webhook: {e}")))?;
+        let url = self.campaigns.get(&event.campaign).and_then(|c| c.referral.clone()).and_then(|r| r.webhook_url);
         let Some(url) = url else { return Ok(()) };
-        let secret = self
-            .referrals
-            .webhook_secret(&event.campaign)
-            .await?
-            .ok_or_else(|| {
-                BackendError::Unavailable(
-                    "webhook secret",
-                    format!(
-                        "none set for {}: run `vouch secrets webhook`",
-                        event.campaign
-                    ),
-                )
-            })?;
+        let secret = self.referrals.webhook_secret(&event.campaign).await?.ok_or_else(|| {
+            BackendError::Unavailable(
+                "webhook secret",
+                format!("none set for {}: run `vouch secrets webhook`", event.campaign),
+            )
+        })?;
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
         let response = self
             .http
@@ -67,10 +56,7 @@ impl Handler for WebhookHandler {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(BackendError::Unavailable(
-                "webhook receiver",
-                format!("{url} answered {}", response.status()),
-            ))
+            Err(BackendError::Unavailable("webhook receiver", format!("{url} answered {}", response.status())))
         }
     }
 }

@@ -11,13 +11,7 @@ async fn queue_stats(app: &TestApp) -> QueueStats {
 async fn an_entry_with_a_receipt_goes_from_accepted_to_confirmed_with_one_mail() {
     let app = TestApp::spawn().await;
     let upload_id = app.uploaded("demo", &jpeg(320, 240), "image/jpeg").await;
-    let res = app
-        .entry(
-            "demo",
-            &entry_body("zoe@example.com", Some(&upload_id)),
-            "key-1",
-        )
-        .await;
+    let res = app.entry("demo", &entry_body("zoe@example.com", Some(&upload_id)), "key-1").await;
     assert_eq!(res.status(), 202);
     let accepted: Value = res.json().await.unwrap();
     let entry_id = accepted["entry_id"].as_str().unwrap().to_string();
@@ -25,19 +19,13 @@ async fn an_entry_with_a_receipt_goes_from_accepted_to_confirmed_with_one_mail()
     assert_eq!(app.status("demo", &entry_id).await["status"], "accepted");
 
     assert_eq!(app.drain().await, 1);
-    assert_eq!(
-        app.status("demo", &entry_id).await,
-        json!({"entry_id": entry_id, "status": "confirmed"})
-    );
+    assert_eq!(app.status("demo", &entry_id).await, json!({"entry_id": entry_id, "status": "confirmed"}));
     let entries = app.running.backend.list_entries("demo").await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].first_name, "Zoë");
     let receipt = entries[0].receipt_key.clone().unwrap();
     assert_eq!(receipt, format!("receipts/demo/{entry_id}.jpg"));
-    assert!(
-        app.object_path(&receipt).exists(),
-        "the normalised copy is stored"
-    );
+    assert!(app.object_path(&receipt).exists(), "the normalised copy is stored");
     let mails = app.running.backend.outbox().list().await.unwrap();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, "zoe@example.com");
@@ -53,12 +41,7 @@ async fn the_original_upload_is_removed_once_the_entry_is_stored() {
     crate::helpers::upload(&app.client, &grant.url, &grant.fields, &bytes, "image/jpeg").await;
     let original = app.object_path(&grant.fields["key"]);
     assert!(original.exists());
-    app.entry(
-        "demo",
-        &entry_body("a@example.com", Some(&grant.upload_id)),
-        "k",
-    )
-    .await;
+    app.entry("demo", &entry_body("a@example.com", Some(&grant.upload_id)), "k").await;
     app.drain().await;
     assert!(!original.exists(), "the original (with its EXIF) is gone");
 }
@@ -74,12 +57,7 @@ async fn missing_and_invalid_fields_are_each_reported_and_nothing_is_queued() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap().into(),
-                f["code"].as_str().unwrap().into(),
-            )
-        })
+        .map(|f| (f["field"].as_str().unwrap().into(), f["code"].as_str().unwrap().into()))
         .collect();
     let expect = [
         ("first_name", "required"),
@@ -97,12 +75,8 @@ async fn missing_and_invalid_fields_are_each_reported_and_nothing_is_queued() {
 #[tokio::test]
 async fn an_entry_naming_a_missing_forged_or_foreign_upload_is_refused() {
     let app = TestApp::spawn().await;
-    let granted_not_uploaded: vouch_core::wire::UploadGrant = app
-        .grant("demo", "image/jpeg", 100)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let granted_not_uploaded: vouch_core::wire::UploadGrant =
+        app.grant("demo", "image/jpeg", 100).await.json().await.unwrap();
     let foreign: vouch_core::wire::UploadGrant = app
         .client
         .post(app.url("/v1/campaigns/other/uploads"))
@@ -119,15 +93,8 @@ async fn an_entry_naming_a_missing_forged_or_foreign_upload_is_refused() {
         "0123456789abcdef0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAA",
         &foreign.upload_id,
     ] {
-        let (status, error) = error_code(
-            app.entry(
-                "demo",
-                &entry_body("a@example.com", Some(upload_id)),
-                upload_id,
-            )
-            .await,
-        )
-        .await;
+        let (status, error) =
+            error_code(app.entry("demo", &entry_body("a@example.com", Some(upload_id)), upload_id).await).await;
         assert_eq!(status, 422, "{upload_id}");
         assert_eq!(error["fields"][0]["field"], "receipt");
         assert_eq!(error["fields"][0]["code"], "upload_not_found");
@@ -140,56 +107,24 @@ async fn the_same_key_and_body_return_the_first_answer_and_queue_once() {
     let app = TestApp::spawn().await;
     let upload_id = app.uploaded("demo", &jpeg(32, 32), "image/jpeg").await;
     let body = entry_body("same@example.com", Some(&upload_id));
-    let first: Value = app
-        .entry("demo", &body, "retry-me")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = app.entry("demo", &body, "retry-me").await.json().await.unwrap();
     // Processed in between: a replay must still answer, though the upload has moved.
     app.drain().await;
     let res = app.entry("demo", &body, "retry-me").await;
     assert_eq!(res.status(), 202);
     assert_eq!(res.json::<Value>().await.unwrap(), first);
     assert_eq!(app.drain().await, 0);
-    assert_eq!(
-        app.running
-            .backend
-            .list_entries("demo")
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.running.backend.list_entries("demo").await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn the_same_key_with_another_body_is_refused() {
     let app = TestApp::spawn().await;
     let upload_id = app.uploaded("demo", &jpeg(32, 32), "image/jpeg").await;
-    assert_eq!(
-        app.entry(
-            "demo",
-            &entry_body("one@example.com", Some(&upload_id)),
-            "k"
-        )
-        .await
-        .status(),
-        202
-    );
-    let (status, error) = error_code(
-        app.entry(
-            "demo",
-            &entry_body("two@example.com", Some(&upload_id)),
-            "k",
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (422, Some("idempotency_key_reused"))
-    );
+    assert_eq!(app.entry("demo", &entry_body("one@example.com", Some(&upload_id)), "k").await.status(), 202);
+    let (status, error) =
+        error_code(app.entry("demo", &entry_body("two@example.com", Some(&upload_id)), "k").await).await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("idempotency_key_reused")));
     assert_eq!(queue_stats(&app).await.ready, 1);
 }
 
@@ -198,15 +133,8 @@ async fn a_missing_or_malformed_idempotency_key_is_refused() {
     let app = TestApp::spawn().await;
     let upload_id = app.uploaded("demo", &jpeg(32, 32), "image/jpeg").await;
     let body = entry_body("a@example.com", Some(&upload_id));
-    let (status, error) = error_code(
-        app.post_json("/v1/campaigns/demo/entries", &body, None)
-            .await,
-    )
-    .await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (400, Some("idempotency_key_invalid"))
-    );
+    let (status, error) = error_code(app.post_json("/v1/campaigns/demo/entries", &body, None).await).await;
+    assert_eq!((status, error["code"].as_str()), (400, Some("idempotency_key_invalid")));
     let (status, _) = error_code(app.entry("demo", &body, &"k".repeat(256)).await).await;
     assert_eq!(status, 400);
     assert_eq!(queue_stats(&app).await, QueueStats::default());
@@ -233,11 +161,7 @@ async fn twenty_concurrent_identical_requests_make_one_entry() {
 async fn futures_join(app: &TestApp, body: &Value) -> Vec<(u16, Value)> {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..20 {
-        let (client, url, body) = (
-            app.client.clone(),
-            app.url("/v1/campaigns/demo/entries"),
-            body.clone(),
-        );
+        let (client, url, body) = (app.client.clone(), app.url("/v1/campaigns/demo/entries"), body.clone());
         tasks.spawn(async move {
             let res = client
                 .post(url)
@@ -261,25 +185,10 @@ async fn futures_join(app: &TestApp, body: &Value) -> Vec<(u16, Value)> {
 async fn an_entry_id_is_only_visible_in_its_own_campaign() {
     let app = TestApp::spawn().await;
     let upload_id = app.uploaded("demo", &jpeg(32, 32), "image/jpeg").await;
-    let accepted: Value = app
-        .entry("demo", &entry_body("a@example.com", Some(&upload_id)), "k")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let accepted: Value =
+        app.entry("demo", &entry_body("a@example.com", Some(&upload_id)), "k").await.json().await.unwrap();
     let id = accepted["entry_id"].as_str().unwrap();
-    let res = app
-        .client
-        .get(app.url(&format!("/v1/campaigns/other/entries/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url(&format!("/v1/campaigns/other/entries/{id}"))).send().await.unwrap();
     assert_eq!(res.status(), 404);
-    assert!(app
-        .running
-        .backend
-        .entry_state("demo", id)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(app.running.backend.entry_state("demo", id).await.unwrap().is_some());
 }

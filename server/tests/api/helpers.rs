@@ -117,12 +117,7 @@ impl TestApp {
         config.worker.max_attempts = 3;
         adjust(&mut config);
         let running = server::start(&config).await.expect("server starts");
-        Self {
-            running,
-            client: Client::new(),
-            config,
-            _dir: dir,
-        }
+        Self { running, client: Client::new(), config, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -130,16 +125,13 @@ impl TestApp {
     }
 
     pub fn worker(&self) -> Worker {
-        let campaigns =
-            vouch_server::campaigns::Campaigns::load_dir(&self.config.campaigns_dir).unwrap();
+        let campaigns = vouch_server::campaigns::Campaigns::load_dir(&self.config.campaigns_dir).unwrap();
         server::worker(&self.config, &self.running.backend, campaigns).unwrap()
     }
 
     /// One of the embedded queues (`entries`, `conversions`, `webhooks`).
     pub fn queue(&self, topic: &str) -> vouch_server::backends::embedded::SqliteQueue {
-        self.running
-            .backend
-            .queue(topic, self.config.worker.max_attempts)
+        self.running.backend.queue(topic, self.config.worker.max_attempts)
     }
 
     /// Runs the worker until the queue has nothing visible left.
@@ -148,11 +140,7 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value, key: Option<&str>) -> Response {
-        let mut req = self
-            .client
-            .post(self.url(path))
-            .header("Origin", SHOP)
-            .json(body);
+        let mut req = self.client.post(self.url(path)).header("Origin", SHOP).json(body);
         if let Some(key) = key {
             req = req.header("Idempotency-Key", key);
         }
@@ -179,38 +167,23 @@ impl TestApp {
     }
 
     pub async fn entry(&self, campaign: &str, body: &Value, key: &str) -> Response {
-        self.post_json(
-            &format!("/v1/campaigns/{campaign}/entries"),
-            body,
-            Some(key),
-        )
-        .await
+        self.post_json(&format!("/v1/campaigns/{campaign}/entries"), body, Some(key)).await
     }
 
     pub async fn status(&self, campaign: &str, entry_id: &str) -> Value {
-        let res = self
-            .client
-            .get(self.url(&format!("/v1/campaigns/{campaign}/entries/{entry_id}")))
-            .send()
-            .await
-            .unwrap();
+        let res =
+            self.client.get(self.url(&format!("/v1/campaigns/{campaign}/entries/{entry_id}"))).send().await.unwrap();
         assert_eq!(res.status(), 200);
         res.json().await.unwrap()
     }
 
     pub fn object_path(&self, key: &str) -> std::path::PathBuf {
-        self.config
-            .objects_dir()
-            .join(&self.config.objects.bucket)
-            .join(key)
+        self.config.objects_dir().join(&self.config.objects.bucket).join(key)
     }
 
     /// A client whose connections come from another loopback address.
     pub fn client_from(ip: &str) -> Client {
-        Client::builder()
-            .local_address(ip.parse::<IpAddr>().ok())
-            .build()
-            .unwrap()
+        Client::builder().local_address(ip.parse::<IpAddr>().ok()).build().unwrap()
     }
 }
 
@@ -226,17 +199,8 @@ pub async fn upload(
     for (k, v) in fields {
         form = form.text(k.clone(), v.clone());
     }
-    let part = Part::bytes(bytes.to_vec())
-        .file_name("receipt")
-        .mime_str(content_type)
-        .unwrap();
-    client
-        .post(url)
-        .header("Origin", SHOP)
-        .multipart(form.part("file", part))
-        .send()
-        .await
-        .unwrap()
+    let part = Part::bytes(bytes.to_vec()).file_name("receipt").mime_str(content_type).unwrap();
+    client.post(url).header("Origin", SHOP).multipart(form.part("file", part)).send().await.unwrap()
 }
 
 pub fn entry_body(email: &str, upload_id: Option<&str>) -> Value {
@@ -249,9 +213,7 @@ pub fn entry_body(email: &str, upload_id: Option<&str>) -> Value {
 }
 
 pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
-    });
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
@@ -260,9 +222,7 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
 /// A PNG that is tiny on disk and enormous once decoded.
 pub fn png_bomb(side: u32) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
-    image::GrayImage::new(side, side)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
+    image::GrayImage::new(side, side).write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
 

@@ -16,10 +16,7 @@ async fn a_page_on_an_origin_not_allowed_gets_403_and_no_cors_headers() {
         .unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
     let (status, error) = error_code(res).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (403, Some("origin_not_allowed"))
-    );
+    assert_eq!((status, error["code"].as_str()), (403, Some("origin_not_allowed")));
 }
 
 #[tokio::test]
@@ -33,15 +30,7 @@ async fn a_write_without_an_origin_is_refused_but_reads_are_public() {
         .await
         .unwrap();
     assert_eq!(error_code(res).await.1["code"], "origin_required");
-    assert_eq!(
-        app.client
-            .get(app.url("/v1/campaigns/demo"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.client.get(app.url("/v1/campaigns/demo")).send().await.unwrap().status(), 200);
 }
 
 #[tokio::test]
@@ -49,29 +38,17 @@ async fn an_allowed_origin_gets_a_preflight_answer_naming_it() {
     let app = TestApp::spawn().await;
     let res = app
         .client
-        .request(
-            reqwest::Method::OPTIONS,
-            app.url("/v1/campaigns/demo/entries"),
-        )
+        .request(reqwest::Method::OPTIONS, app.url("/v1/campaigns/demo/entries"))
         .header("Origin", SHOP)
         .header("Access-Control-Request-Method", "POST")
-        .header(
-            "Access-Control-Request-Headers",
-            "content-type, idempotency-key",
-        )
+        .header("Access-Control-Request-Headers", "content-type, idempotency-key")
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(res.headers()["access-control-allow-origin"], SHOP);
-    assert!(res.headers()["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .contains("idempotency-key"));
-    assert!(res
-        .headers()
-        .get("access-control-allow-credentials")
-        .is_none());
+    assert!(res.headers()["access-control-allow-headers"].to_str().unwrap().contains("idempotency-key"));
+    assert!(res.headers().get("access-control-allow-credentials").is_none());
 }
 
 #[tokio::test]
@@ -87,16 +64,9 @@ async fn a_body_that_is_not_json_is_refused_with_415_or_400() {
             .send()
     };
     let (status, error) = error_code(post("text/plain", "hello").await.unwrap()).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (415, Some("unsupported_media_type"))
-    );
-    let (status, error) =
-        error_code(post("application/json", "{\"fields\": ").await.unwrap()).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (400, Some("malformed_json"))
-    );
+    assert_eq!((status, error["code"].as_str()), (415, Some("unsupported_media_type")));
+    let (status, error) = error_code(post("application/json", "{\"fields\": ").await.unwrap()).await;
+    assert_eq!((status, error["code"].as_str()), (400, Some("malformed_json")));
     let (status, _) = error_code(post("application/json", "[1,2,3]").await.unwrap()).await;
     assert_eq!(status, 400);
 }
@@ -107,10 +77,7 @@ async fn an_oversized_body_is_refused_with_413() {
     let mut body = entry_body("a@example.com", None);
     body["fields"]["first_name"] = json!("a".repeat(64 * 1024));
     let (status, error) = error_code(app.entry("demo", &body, "k").await).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (413, Some("body_too_large"))
-    );
+    assert_eq!((status, error["code"].as_str()), (413, Some("body_too_large")));
 }
 
 #[tokio::test]
@@ -134,42 +101,21 @@ async fn a_flooding_client_gets_429_with_retry_after_while_others_are_served() {
         assert_eq!(flood(flooder.clone(), format!("f{i}")).await.status(), 202);
     }
     let res = flood(flooder.clone(), "f-over".into()).await;
-    let retry_after: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after));
     let (status, error) = error_code(res).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (429, Some("rate_limited"))
-    );
+    assert_eq!((status, error["code"].as_str()), (429, Some("rate_limited")));
     // Another client is unaffected.
     let other = TestApp::client_from("127.0.0.2");
     assert_eq!(flood(other, "o1".into()).await.status(), 202);
     // The refused request left nothing behind.
-    assert_eq!(
-        app.running
-            .backend
-            .queue("entries", 3)
-            .stats()
-            .await
-            .unwrap()
-            .ready,
-        4
-    );
+    assert_eq!(app.running.backend.queue("entries", 3).stats().await.unwrap().ready, 4);
 }
 
 #[tokio::test]
 async fn every_response_forbids_framing_and_sniffing() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client
-        .get(app.url("/v1/campaigns/demo"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/v1/campaigns/demo")).send().await.unwrap();
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
 }

@@ -5,97 +5,40 @@ use crate::helpers::{error_code, TestApp, SHOP};
 #[tokio::test]
 async fn the_campaign_config_is_public_and_carries_the_form_rules() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client
-        .get(app.url("/v1/campaigns/demo"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/v1/campaigns/demo")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["id"], "demo");
     assert_eq!(body["form"]["phone"], "optional");
     assert_eq!(body["form"]["upload"]["max_bytes"], 200000);
-    assert!(
-        body.get("allowed_origins").is_none(),
-        "server-only settings stay on the server"
-    );
+    assert!(body.get("allowed_origins").is_none(), "server-only settings stay on the server");
 }
 
 #[tokio::test]
 async fn an_unknown_campaign_is_a_structured_404() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client
-        .get(app.url("/v1/campaigns/nope"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/v1/campaigns/nope")).send().await.unwrap();
     let (status, error) = error_code(res).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (404, Some("campaign_not_found"))
-    );
-    let res = app
-        .post_json(
-            "/v1/campaigns/nope/entries",
-            &serde_json::json!({}),
-            Some("k"),
-        )
-        .await;
+    assert_eq!((status, error["code"].as_str()), (404, Some("campaign_not_found")));
+    let res = app.post_json("/v1/campaigns/nope/entries", &serde_json::json!({}), Some("k")).await;
     assert_eq!(res.status(), 404);
 }
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
     let app = TestApp::spawn().await;
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "ok"
-    );
-    let ready: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+    let ready: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["checks"]["store"], "up");
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains("vouch_entries_accepted_total 0"),
-        "{metrics}"
-    );
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("vouch_entries_accepted_total 0"), "{metrics}");
 }
 
 #[tokio::test]
 async fn the_loader_is_public_short_cached_and_cross_origin() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client
-        .get(app.url("/v1/loader.js"))
-        .header("Origin", SHOP)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/v1/loader.js")).header("Origin", SHOP).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["access-control-allow-origin"], "*");
     assert_eq!(res.headers()["cache-control"], "public, max-age=300");
@@ -108,32 +51,14 @@ async fn the_loader_is_public_short_cached_and_cross_origin() {
 async fn no_secret_reaches_a_served_file_or_response() {
     let app = TestApp::spawn().await;
     let secrets: Value =
-        serde_json::from_slice(&std::fs::read(app.config.data_dir.join("secrets.json")).unwrap())
-            .unwrap();
-    let grant = app
-        .grant("demo", "image/jpeg", 1000)
-        .await
-        .text()
-        .await
-        .unwrap();
+        serde_json::from_slice(&std::fs::read(app.config.data_dir.join("secrets.json")).unwrap()).unwrap();
+    let grant = app.grant("demo", "image/jpeg", 1000).await.text().await.unwrap();
     let mut served = vec![grant];
     for path in ["/v1/loader.js", "/v1/campaigns/demo", "/metrics", "/readyz"] {
-        served.push(
-            app.client
-                .get(app.url(path))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        served.push(app.client.get(app.url(path)).send().await.unwrap().text().await.unwrap());
     }
     for secret in ["signing_key", "s3_secret_key"] {
         let value = secrets[secret].as_str().unwrap();
-        assert!(
-            served.iter().all(|body| !body.contains(value)),
-            "{secret} leaked"
-        );
+        assert!(served.iter().all(|body| !body.contains(value)), "{secret} leaked");
     }
 }

@@ -12,11 +12,7 @@ const SECRET: &str = "vm_test_merchant_secret";
 
 async fn join(app: &TestApp, campaign: &str, first_name: &str, email: &str) -> (u16, Value) {
     let body = json!({"first_name": first_name, "email": email, "consents": {"terms": true}});
-    let origin = if campaign == "other" {
-        "https://other.example"
-    } else {
-        SHOP
-    };
+    let origin = if campaign == "other" { "https://other.example" } else { SHOP };
     let res = app
         .client
         .post(app.url(&format!("/v1/campaigns/{campaign}/referrers")))
@@ -30,21 +26,11 @@ async fn join(app: &TestApp, campaign: &str, first_name: &str, email: &str) -> (
 
 async fn merchant_app() -> TestApp {
     let app = TestApp::spawn().await;
-    app.running
-        .backend
-        .add_merchant_secret("demo", &sha256_hex(SECRET))
-        .await
-        .unwrap();
+    app.running.backend.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     app
 }
 
-async fn convert(
-    app: &TestApp,
-    order_id: &str,
-    email: &str,
-    code: &str,
-    secret: Option<&str>,
-) -> reqwest::Response {
+async fn convert(app: &TestApp, order_id: &str, email: &str, code: &str, secret: Option<&str>) -> reqwest::Response {
     let body = json!({"campaign": "demo", "order_id": order_id, "email": email, "referral_code": code, "amount": 49.9, "currency": "EUR"});
     let mut req = app.client.post(app.url("/v1/conversions")).json(&body);
     if let Some(secret) = secret {
@@ -73,13 +59,8 @@ async fn joining_twice_with_the_same_mailbox_gives_the_same_code() {
     assert_eq!(status, 201);
     let code = first["referral_code"].as_str().unwrap();
     assert_eq!(code.len(), 8);
-    assert!(code
-        .bytes()
-        .all(|b| vouch_core::referral::CODE_ALPHABET.contains(&b)));
-    assert_eq!(
-        first["share_url"],
-        format!("https://shop.example/?vouch_ref={code}")
-    );
+    assert!(code.bytes().all(|b| vouch_core::referral::CODE_ALPHABET.contains(&b)));
+    assert_eq!(first["share_url"], format!("https://shop.example/?vouch_ref={code}"));
     assert_eq!(first["friend_offer"], "10 % off your first order");
     assert!(first["progress_token"].as_str().unwrap().len() >= 32);
 
@@ -87,10 +68,7 @@ async fn joining_twice_with_the_same_mailbox_gives_the_same_code() {
     let (status, again) = join(&app, "demo", "Anna", "Anna.Smith+x@GMAIL.com").await;
     assert_eq!(status, 200);
     assert_eq!(again["referral_code"], code);
-    assert!(
-        again["progress_token"].is_null(),
-        "a repeat join hands out no token"
-    );
+    assert!(again["progress_token"].is_null(), "a repeat join hands out no token");
 
     let (_, other) = join(&app, "demo", "Ben", "ben@example.com").await;
     assert_ne!(other["referral_code"], code);
@@ -101,12 +79,8 @@ async fn a_join_with_bad_fields_is_refused_per_field() {
     let app = TestApp::spawn().await;
     let (status, body) = join(&app, "demo", "", "nope").await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["first_name", "email"]);
 }
 
@@ -115,23 +89,13 @@ async fn a_friend_sees_the_referrers_first_name_and_offer() {
     let app = TestApp::spawn().await;
     let (_, joined) = join(&app, "demo", "Anna", "anna@example.com").await;
     let code = joined["referral_code"].as_str().unwrap().to_lowercase();
-    let res = app
-        .client
-        .get(app.url(&format!("/v1/campaigns/demo/referrers/{code}")))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url(&format!("/v1/campaigns/demo/referrers/{code}"))).send().await.unwrap();
     let landing: Value = res.json().await.unwrap();
     assert_eq!(
         landing,
         json!({"referral_code": joined["referral_code"], "first_name": "Anna", "friend_offer": "10 % off your first order"})
     );
-    let res = app
-        .client
-        .get(app.url("/v1/campaigns/demo/referrers/ZZZZZZZZ"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/v1/campaigns/demo/referrers/ZZZZZZZZ")).send().await.unwrap();
     assert_eq!(error_code(res).await.1["code"], "referrer_not_found");
 }
 
@@ -147,18 +111,9 @@ async fn progress_needs_the_token_handed_out_at_join() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["conversions"], 0);
     for token in ["", "guess", ben["progress_token"].as_str().unwrap()] {
-        assert_eq!(
-            progress(&app, code, token).await.status(),
-            401,
-            "token {token:?}"
-        );
+        assert_eq!(progress(&app, code, token).await.status(), 401, "token {token:?}");
     }
-    let res = app
-        .client
-        .get(app.url(&format!("/v1/campaigns/demo/referrers/{code}/progress")))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url(&format!("/v1/campaigns/demo/referrers/{code}/progress"))).send().await.unwrap();
     assert_eq!(res.status(), 401);
 }
 
@@ -169,19 +124,11 @@ async fn friend_visits_count_once_per_device() {
     let code = anna["referral_code"].as_str().unwrap();
     for visitor in ["device-1", "device-1", "device-2"] {
         let res = app
-            .post_json(
-                &format!("/v1/campaigns/demo/referrers/{code}/visits"),
-                &json!({"visitor": visitor}),
-                None,
-            )
+            .post_json(&format!("/v1/campaigns/demo/referrers/{code}/visits"), &json!({"visitor": visitor}), None)
             .await;
         assert_eq!(res.status(), 204);
     }
-    let body: Value = progress(&app, code, anna["progress_token"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = progress(&app, code, anna["progress_token"].as_str().unwrap()).await.json().await.unwrap();
     assert_eq!(body["friends_joined"], 2);
 }
 
@@ -191,21 +138,11 @@ async fn a_conversion_needs_the_merchant_secret() {
     let (_, anna) = join(&app, "demo", "Anna", "anna@example.com").await;
     let code = anna["referral_code"].as_str().unwrap();
     for secret in [None, Some("wrong"), Some("")] {
-        let (status, error) =
-            error_code(convert(&app, "o-1", "ben@example.com", code, secret).await).await;
-        assert_eq!(
-            (status, error["code"].as_str()),
-            (401, Some("unauthorized")),
-            "{secret:?}"
-        );
+        let (status, error) = error_code(convert(&app, "o-1", "ben@example.com", code, secret).await).await;
+        assert_eq!((status, error["code"].as_str()), (401, Some("unauthorized")), "{secret:?}");
     }
     assert_eq!(app.queue("conversions").stats().await.unwrap().ready, 0);
-    assert_eq!(
-        convert(&app, "o-1", "ben@example.com", code, Some(SECRET))
-            .await
-            .status(),
-        202
-    );
+    assert_eq!(convert(&app, "o-1", "ben@example.com", code, Some(SECRET)).await.status(), 202);
 }
 
 #[tokio::test]
@@ -218,33 +155,14 @@ async fn a_conversion_credits_both_sides_once_and_shows_in_progress() {
     app.drain().await;
     let ledger = credits(&app).await;
     assert_eq!(ledger.len(), 2);
-    assert!(ledger
-        .iter()
-        .all(|c| c.state == CreditState::Approved && c.reason.is_none()));
-    let referrer = ledger
-        .iter()
-        .find(|c| c.side == vouch_core::rewards::Side::Referrer)
-        .unwrap();
+    assert!(ledger.iter().all(|c| c.state == CreditState::Approved && c.reason.is_none()));
+    let referrer = ledger.iter().find(|c| c.side == vouch_core::rewards::Side::Referrer).unwrap();
     assert_eq!(referrer.recipient, "anna@example.com");
-    let friend = ledger
-        .iter()
-        .find(|c| c.side == vouch_core::rewards::Side::Friend)
-        .unwrap();
+    let friend = ledger.iter().find(|c| c.side == vouch_core::rewards::Side::Friend).unwrap();
+    assert_eq!((friend.recipient.as_str(), friend.reward.as_str()), ("ben@example.com", "10 % off your first order"));
+    let body: Value = progress(&app, code, anna["progress_token"].as_str().unwrap()).await.json().await.unwrap();
     assert_eq!(
-        (friend.recipient.as_str(), friend.reward.as_str()),
-        ("ben@example.com", "10 % off your first order")
-    );
-    let body: Value = progress(&app, code, anna["progress_token"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            body["conversions"].as_u64(),
-            body["rewards_earned"].as_u64(),
-            body["rewards_pending"].as_u64()
-        ),
+        (body["conversions"].as_u64(), body["rewards_earned"].as_u64(), body["rewards_pending"].as_u64()),
         (Some(1), Some(1), Some(0))
     );
 }
@@ -258,7 +176,8 @@ async fn a_conversion_replayed_ten_times_concurrently_gives_one_credit_per_side(
     for _ in 0..10 {
         let (client, url, code) = (app.client.clone(), app.url("/v1/conversions"), code.clone());
         tasks.spawn(async move {
-            let body = json!({"campaign": "demo", "order_id": "o-77", "email": "ben@example.com", "referral_code": code});
+            let body =
+                json!({"campaign": "demo", "order_id": "o-77", "email": "ben@example.com", "referral_code": code});
             let res = client.post(url).bearer_auth(SECRET).json(&body).send().await.unwrap();
             assert_eq!(res.status(), 202);
             res.json::<Value>().await.unwrap()["conversion_id"].as_str().unwrap().to_string()
@@ -271,11 +190,7 @@ async fn a_conversion_replayed_ten_times_concurrently_gives_one_credit_per_side(
     assert_eq!(ids.len(), 1);
     // A redelivered message on top of it.
     let queue = app.queue("conversions");
-    let message = queue
-        .receive(1, std::time::Duration::from_millis(1))
-        .await
-        .unwrap()
-        .remove(0);
+    let message = queue.receive(1, std::time::Duration::from_millis(1)).await.unwrap().remove(0);
     queue.send(message.body).await.unwrap();
     app.drain().await;
     assert_eq!(credits(&app).await.len(), 2);
@@ -286,39 +201,20 @@ async fn the_same_order_id_with_other_details_is_refused() {
     let app = merchant_app().await;
     let (_, anna) = join(&app, "demo", "Anna", "anna@example.com").await;
     let code = anna["referral_code"].as_str().unwrap();
-    assert_eq!(
-        convert(&app, "o-1", "ben@example.com", code, Some(SECRET))
-            .await
-            .status(),
-        202
-    );
-    let (status, error) =
-        error_code(convert(&app, "o-1", "carl@example.com", code, Some(SECRET)).await).await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (422, Some("order_id_reused"))
-    );
+    assert_eq!(convert(&app, "o-1", "ben@example.com", code, Some(SECRET)).await.status(), 202);
+    let (status, error) = error_code(convert(&app, "o-1", "carl@example.com", code, Some(SECRET)).await).await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("order_id_reused")));
 }
 
 async fn flagged(app: &TestApp, conversion_id: &str) -> Vec<(CreditState, String)> {
     app.drain().await;
-    let all = app
-        .running
-        .backend
-        .credits_for_conversion(conversion_id)
-        .await
-        .unwrap();
-    all.into_iter()
-        .map(|c| (c.state, c.reason.unwrap_or_default()))
-        .collect()
+    let all = app.running.backend.credits_for_conversion(conversion_id).await.unwrap();
+    all.into_iter().map(|c| (c.state, c.reason.unwrap_or_default())).collect()
 }
 
 async fn conversion_id(res: reqwest::Response) -> String {
     assert_eq!(res.status(), 202);
-    res.json::<Value>().await.unwrap()["conversion_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    res.json::<Value>().await.unwrap()["conversion_id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -326,12 +222,8 @@ async fn referring_yourself_leaves_both_credits_pending() {
     let app = merchant_app().await;
     let (_, anna) = join(&app, "demo", "Anna", "anna.smith@gmail.com").await;
     let code = anna["referral_code"].as_str().unwrap();
-    let id = conversion_id(convert(&app, "o-1", "annasmith+2@gmail.com", code, Some(SECRET)).await)
-        .await;
-    assert_eq!(
-        flagged(&app, &id).await,
-        vec![(CreditState::Pending, "self_referral".into()); 2]
-    );
+    let id = conversion_id(convert(&app, "o-1", "annasmith+2@gmail.com", code, Some(SECRET)).await).await;
+    assert_eq!(flagged(&app, &id).await, vec![(CreditState::Pending, "self_referral".into()); 2]);
 }
 
 #[tokio::test]
@@ -341,18 +233,10 @@ async fn converting_on_the_referrers_own_device_is_self_referral() {
     let code = anna["referral_code"].as_str().unwrap();
     let body = json!({"order_id": "o-9", "email": "alias@example.net", "referral_code": code,
                       "device_token": anna["progress_token"]});
-    let res = app
-        .post_json("/v1/campaigns/demo/conversions", &body, None)
-        .await;
+    let res = app.post_json("/v1/campaigns/demo/conversions", &body, None).await;
     let id = conversion_id(res).await;
     let reasons = flagged(&app, &id).await;
-    assert_eq!(
-        reasons[0],
-        (
-            CreditState::Pending,
-            "self_referral,unverified_source".into()
-        )
-    );
+    assert_eq!(reasons[0], (CreditState::Pending, "self_referral,unverified_source".into()));
 }
 
 #[tokio::test]
@@ -360,12 +244,8 @@ async fn a_disposable_friend_mailbox_leaves_the_credits_pending() {
     let app = merchant_app().await;
     let (_, anna) = join(&app, "demo", "Anna", "anna@example.com").await;
     let code = anna["referral_code"].as_str().unwrap();
-    let id =
-        conversion_id(convert(&app, "o-1", "x@mailinator.com", code, Some(SECRET)).await).await;
-    assert_eq!(
-        flagged(&app, &id).await[0],
-        (CreditState::Pending, "disposable_email".into())
-    );
+    let id = conversion_id(convert(&app, "o-1", "x@mailinator.com", code, Some(SECRET)).await).await;
+    assert_eq!(flagged(&app, &id).await[0], (CreditState::Pending, "disposable_email".into()));
 }
 
 #[tokio::test]
@@ -375,17 +255,9 @@ async fn the_conversion_over_the_daily_limit_on_one_code_waits_for_review() {
     let code = anna["referral_code"].as_str().unwrap();
     let mut states = Vec::new();
     for n in 0..4 {
-        let id = conversion_id(
-            convert(
-                &app,
-                &format!("o-{n}"),
-                &format!("f{n}@example.com"),
-                code,
-                Some(SECRET),
-            )
-            .await,
-        )
-        .await;
+        let id =
+            conversion_id(convert(&app, &format!("o-{n}"), &format!("f{n}@example.com"), code, Some(SECRET)).await)
+                .await;
         states.push(flagged(&app, &id).await[0].clone());
     }
     assert_eq!(states[..3], vec![(CreditState::Approved, String::new()); 3]);
@@ -398,10 +270,7 @@ async fn a_code_from_another_campaign_is_flagged() {
     let (_, elsewhere) = join(&app, "other", "Olga", "olga@example.com").await;
     let code = elsewhere["referral_code"].as_str().unwrap();
     let id = conversion_id(convert(&app, "o-1", "ben@example.com", code, Some(SECRET)).await).await;
-    assert_eq!(
-        flagged(&app, &id).await[0],
-        (CreditState::Pending, "code_outside_campaign".into())
-    );
+    assert_eq!(flagged(&app, &id).await[0], (CreditState::Pending, "code_outside_campaign".into()));
 }
 
 #[tokio::test]
@@ -409,15 +278,8 @@ async fn a_thank_you_page_conversion_waits_for_review() {
     let app = merchant_app().await;
     let (_, anna) = join(&app, "demo", "Anna", "anna@example.com").await;
     let body = json!({"order_id": "o-1", "email": "ben@example.com", "referral_code": anna["referral_code"]});
-    let id = conversion_id(
-        app.post_json("/v1/campaigns/demo/conversions", &body, None)
-            .await,
-    )
-    .await;
-    assert_eq!(
-        flagged(&app, &id).await[0],
-        (CreditState::Pending, "unverified_source".into())
-    );
+    let id = conversion_id(app.post_json("/v1/campaigns/demo/conversions", &body, None).await).await;
+    assert_eq!(flagged(&app, &id).await[0], (CreditState::Pending, "unverified_source".into()));
 }
 
 #[tokio::test]
@@ -425,40 +287,16 @@ async fn a_pending_credit_can_be_approved_once_and_never_moved_back() {
     let app = merchant_app().await;
     let (_, anna) = join(&app, "demo", "Anna", "anna@example.com").await;
     let id = conversion_id(
-        convert(
-            &app,
-            "o-1",
-            "x@mailinator.com",
-            anna["referral_code"].as_str().unwrap(),
-            Some(SECRET),
-        )
-        .await,
+        convert(&app, "o-1", "x@mailinator.com", anna["referral_code"].as_str().unwrap(), Some(SECRET)).await,
     )
     .await;
     app.drain().await;
-    let credit = app
-        .running
-        .backend
-        .credits_for_conversion(&id)
-        .await
-        .unwrap()
-        .remove(0);
+    let credit = app.running.backend.credits_for_conversion(&id).await.unwrap().remove(0);
     let store = &app.running.backend;
-    let approved = store
-        .decide_credit(&credit.credit_id, CreditState::Approved, "test", None)
-        .await
-        .unwrap();
+    let approved = store.decide_credit(&credit.credit_id, CreditState::Approved, "test", None).await.unwrap();
     assert_eq!(approved.unwrap().state, CreditState::Approved);
-    assert!(store
-        .decide_credit(&credit.credit_id, CreditState::Denied, "test", None)
-        .await
-        .unwrap()
-        .is_none());
-    assert!(store
-        .decide_credit("cr_nope", CreditState::Approved, "test", None)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(store.decide_credit(&credit.credit_id, CreditState::Denied, "test", None).await.unwrap().is_none());
+    assert!(store.decide_credit("cr_nope", CreditState::Approved, "test", None).await.unwrap().is_none());
 }
 
 #[derive(Clone, Default)]
@@ -507,73 +345,72 @@ async fn webhooks_are_signed_carry_event_ids_and_are_retried_until_accepted() {
     let (rx, url) = receiver().await;
     let app = TestApp::spawn_with_webhook(&url).await;
     let secret = "whsec_test_secret";
-    app.running
-        .backend
-        .set_webhook_secret("demo", secret)
-        .await
-        .unwrap();
-    app.running
-        .backend
-        .add_merchant_secret("demo", &sha256_hex(SECRET))
-        .await
-        .unwrap();
+    app.running.backend.set_webhook_secret("demo", secret).await.unwrap();
+    app.running.backend.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     let (_, anna) = join(&app, "demo", "Anna", "anna@example.com").await;
-    convert(
-        &app,
-        "o-1",
-        "ben@example.com",
-        anna["referral_code"].as_str().unwrap(),
-        Some(SECRET),
-    )
-    .await;
+    convert(&app, "o-1", "ben@example.com", anna["referral_code"].as_str().unwrap(), Some(SECRET)).await;
 
     let mut delivered = HashSet::new();
     for _ in 0..200 {
         app.drain().await;
         let calls = rx.calls.lock().unwrap().clone();
-        delivered = calls
-            .iter()
-            .skip(1)
-            .map(|(h, _)| h["vouch-event-id"].to_str().unwrap().to_string())
-            .collect();
+        delivered = calls.iter().skip(1).map(|(h, _)| h["vouch-event-id"].to_str().unwrap().to_string()).collect();
         if delivered.len() == 4 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    assert_eq!(
-        delivered.len(),
-        4,
-        "joined, recorded and one approval per side"
-    );
+    assert_eq!(delivered.len(), 4, "joined, recorded and one approval per side");
     let calls = rx.calls.lock().unwrap().clone();
     let kinds: HashSet<String> = calls
         .iter()
         .map(|(headers, body)| {
-            assert!(
-                verify(secret, headers, body),
-                "a delivery's signature does not verify"
-            );
+            assert!(verify(secret, headers, body), "a delivery's signature does not verify");
             assert!(!verify("whsec_wrong", headers, body));
             let event: Value = serde_json::from_str(body).unwrap();
             assert_eq!(event["id"], headers["vouch-event-id"].to_str().unwrap());
             event["type"].as_str().unwrap().to_string()
         })
         .collect();
-    assert_eq!(
-        kinds,
-        HashSet::from(
-            ["referrer.joined", "conversion.recorded", "reward.approved"].map(String::from)
-        )
-    );
+    assert_eq!(kinds, HashSet::from(["referrer.joined", "conversion.recorded", "reward.approved"].map(String::from)));
     // The refused first delivery came again with the same id.
     let first_id = calls[0].0["vouch-event-id"].to_str().unwrap();
-    assert!(calls
-        .iter()
-        .skip(1)
-        .any(|(h, _)| h["vouch-event-id"] == first_id));
-    assert_eq!(
-        app.queue("webhooks").stats().await.unwrap(),
-        Default::default()
-    );
+    assert!(calls.iter().skip(1).any(|(h, _)| h["vouch-event-id"] == first_id));
+    assert_eq!(app.queue("webhooks").stats().await.unwrap(), Default::default());
+}
+
+#[tokio::test]
+async fn a_referrer_who_joined_in_a_burst_from_one_client_waits_for_review() {
+    let app = TestApp::spawn().await;
+    app.running.backend.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
+    // The store counts a client's joins in the last hour; with a limit of 2 the third is flagged.
+    let store = &app.running.backend;
+    let mut flags = Vec::new();
+    for n in 0..3 {
+        let referrer = vouch_server::backends::referrals::Referrer {
+            referrer_id: format!("ref_{n}"),
+            campaign: "demo".into(),
+            code: format!("ABCDEFG{}", [2, 3, 4][n]),
+            email: format!("r{n}@example.com"),
+            identity: format!("r{n}@example.com"),
+            first_name: "R".into(),
+            join_flagged: false,
+            created_at_ms: vouch_server::backends::sqlite::now_ms(),
+        };
+        let new = vouch_server::backends::referrals::NewReferrer {
+            referrer,
+            marketing_consent: false,
+            client: "203.0.113.9".into(),
+            token_hash: format!("t{n}"),
+            joins_per_client_per_hour: 2,
+            webhook: None,
+        };
+        match store.join(new).await.unwrap() {
+            vouch_server::backends::referrals::Joined::Created(r) => flags.push(r.join_flagged),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(flags, [false, false, true]);
+    let id = conversion_id(convert(&app, "o-1", "ben@example.com", "ABCDEFG4", Some(SECRET)).await).await;
+    assert_eq!(flagged(&app, &id).await[0], (CreditState::Pending, "join_velocity".into()));
 }

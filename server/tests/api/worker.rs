@@ -5,42 +5,20 @@ use crate::helpers::{entry_body, jpeg, png_bomb, TestApp};
 
 async fn submit(app: &TestApp, bytes: &[u8], content_type: &str, key: &str) -> String {
     let upload_id = app.uploaded("demo", bytes, content_type).await;
-    let res = app
-        .entry(
-            "demo",
-            &entry_body(&format!("{key}@example.com"), Some(&upload_id)),
-            key,
-        )
-        .await;
+    let res = app.entry("demo", &entry_body(&format!("{key}@example.com"), Some(&upload_id)), key).await;
     assert_eq!(res.status(), 202);
-    res.json::<Value>().await.unwrap()["entry_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    res.json::<Value>().await.unwrap()["entry_id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
 async fn a_receipt_that_is_not_an_image_is_rejected_with_its_reason_and_no_mail() {
     let app = TestApp::spawn().await;
-    let entry_id = submit(
-        &app,
-        b"<html><body>not a receipt</body></html>",
-        "image/jpeg",
-        "html",
-    )
-    .await;
+    let entry_id = submit(&app, b"<html><body>not a receipt</body></html>", "image/jpeg", "html").await;
     app.drain().await;
     let status = app.status("demo", &entry_id).await;
     assert_eq!(status["status"], "rejected");
     assert_eq!(status["reason"], "receipt_not_an_image");
-    assert!(app
-        .running
-        .backend
-        .outbox()
-        .list()
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(app.running.backend.outbox().list().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -50,10 +28,7 @@ async fn a_decompression_bomb_is_rejected_without_being_decoded() {
     assert!(bomb.len() < 200_000);
     let entry_id = submit(&app, &bomb, "image/png", "bomb").await;
     app.drain().await;
-    assert_eq!(
-        app.status("demo", &entry_id).await["reason"],
-        "receipt_too_many_pixels"
-    );
+    assert_eq!(app.status("demo", &entry_id).await["reason"], "receipt_too_many_pixels");
 }
 
 #[tokio::test]
@@ -61,25 +36,13 @@ async fn a_redelivered_message_changes_nothing() {
     let app = TestApp::spawn().await;
     submit(&app, &jpeg(50, 50), "image/jpeg", "twice").await;
     let queue = app.queue("entries");
-    let message = queue
-        .receive(1, std::time::Duration::from_millis(1))
-        .await
-        .unwrap()
-        .remove(0);
+    let message = queue.receive(1, std::time::Duration::from_millis(1)).await.unwrap().remove(0);
     // The lease lapses and the message is delivered again, and once more after processing.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     app.drain().await;
     queue.send(message.body.clone()).await.unwrap();
     app.drain().await;
-    assert_eq!(
-        app.running
-            .backend
-            .list_entries("demo")
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.running.backend.list_entries("demo").await.unwrap().len(), 1);
     assert_eq!(app.running.backend.outbox().list().await.unwrap().len(), 1);
     assert_eq!(queue.stats().await.unwrap(), QueueStats::default());
 }
@@ -92,12 +55,7 @@ async fn a_message_that_keeps_failing_is_dead_lettered_without_blocking_others()
     let key = app.running.backend.list_entries("demo").await.unwrap();
     assert!(key.is_empty());
     let uploads = app.config.objects_dir().join("receipts/uploads/demo");
-    let original = std::fs::read_dir(&uploads)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let original = std::fs::read_dir(&uploads).unwrap().next().unwrap().unwrap().path();
     std::fs::remove_file(&original).unwrap();
     std::fs::create_dir(&original).unwrap();
     let good = submit(&app, &jpeg(20, 20), "image/jpeg", "fine").await;
@@ -109,12 +67,5 @@ async fn a_message_that_keeps_failing_is_dead_lettered_without_blocking_others()
     assert_eq!(app.status("demo", &good).await["status"], "confirmed");
     assert_eq!(app.status("demo", &bad).await["status"], "accepted");
     let stats = app.queue("entries").stats().await.unwrap();
-    assert_eq!(
-        stats,
-        QueueStats {
-            ready: 0,
-            in_flight: 0,
-            dead: 1
-        }
-    );
+    assert_eq!(stats, QueueStats { ready: 0, in_flight: 0, dead: 1 });
 }

@@ -11,8 +11,7 @@ use crate::backends::{Accepted, Intake, Result, Submission};
 #[async_trait]
 impl Intake for SqliteBackend {
     async fn accept(&self, sub: Submission) -> Result<Accepted> {
-        let body =
-            serde_json::to_string(&sub.message).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let body = serde_json::to_string(&sub.message).map_err(|e| DbError::Corrupt(e.to_string()))?;
         let outcome = self
             .db()
             .write(move |conn| {
@@ -24,7 +23,14 @@ impl Intake for SqliteBackend {
                     "INSERT INTO submissions (campaign, idem_key, body_hash, entry_id, receipt_key, created_ms)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
-                .execute(params![sub.campaign, sub.idempotency_key, sub.body_hash, sub.message.entry_id, sub.message.receipt_key, now])?;
+                .execute(params![
+                    sub.campaign,
+                    sub.idempotency_key,
+                    sub.body_hash,
+                    sub.message.entry_id,
+                    sub.message.receipt_key,
+                    now
+                ])?;
                 enqueue(conn, ENTRIES_TOPIC, &body)?;
                 Ok(Accepted::New { entry_id: sub.message.entry_id })
             })
@@ -32,28 +38,15 @@ impl Intake for SqliteBackend {
         Ok(outcome)
     }
 
-    async fn earlier(
-        &self,
-        campaign: &str,
-        idempotency_key: &str,
-    ) -> Result<Option<(Vec<u8>, String)>> {
+    async fn earlier(&self, campaign: &str, idempotency_key: &str) -> Result<Option<(Vec<u8>, String)>> {
         let (campaign, key) = (campaign.to_string(), idempotency_key.to_string());
-        Ok(self
-            .db()
-            .read(move |conn| lookup(conn, &campaign, &key))
-            .await?)
+        Ok(self.db().read(move |conn| lookup(conn, &campaign, &key)).await?)
     }
 }
 
-fn lookup(
-    conn: &Connection,
-    campaign: &str,
-    key: &str,
-) -> std::result::Result<Option<(Vec<u8>, String)>, DbError> {
+fn lookup(conn: &Connection, campaign: &str, key: &str) -> std::result::Result<Option<(Vec<u8>, String)>, DbError> {
     Ok(conn
-        .prepare_cached(
-            "SELECT body_hash, entry_id FROM submissions WHERE campaign = ?1 AND idem_key = ?2",
-        )?
+        .prepare_cached("SELECT body_hash, entry_id FROM submissions WHERE campaign = ?1 AND idem_key = ?2")?
         .query_row(params![campaign, key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }

@@ -23,9 +23,7 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        Ok(Self {
-            db: Db::open(path, SCHEMA)?,
-        })
+        Ok(Self { db: Db::open(path, SCHEMA)? })
     }
 
     pub fn db(&self) -> &Db {

@@ -31,9 +31,8 @@ impl SqliteOutbox {
         let mails = self
             .db
             .read(|conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT dedup_key, to_addr, subject, body, created_ms FROM outbox ORDER BY id",
-                )?;
+                let mut stmt =
+                    conn.prepare("SELECT dedup_key, to_addr, subject, body, created_ms FROM outbox ORDER BY id")?;
                 let rows = stmt.query_map([], |r| {
                     Ok(OutboxMail {
                         dedup_key: r.get(0)?,

@@ -19,24 +19,14 @@ pub struct SqliteQueue {
 
 impl SqliteQueue {
     pub fn new(db: Db, topic: &str, max_attempts: u32) -> Self {
-        Self {
-            db,
-            topic: topic.to_string(),
-            max_attempts: max_attempts.max(1),
-        }
+        Self { db, topic: topic.to_string(), max_attempts: max_attempts.max(1) }
     }
 }
 
 /// Inserts a message inside the caller's transaction (the intake queues with its idempotency record).
-pub(super) fn enqueue(
-    conn: &rusqlite::Connection,
-    topic: &str,
-    body: &str,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO queue (topic, body, visible_ms, created_ms) VALUES (?1, ?2, ?3, ?3)",
-    )?
-    .execute(params![topic, body, now_ms()])?;
+pub(super) fn enqueue(conn: &rusqlite::Connection, topic: &str, body: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO queue (topic, body, visible_ms, created_ms) VALUES (?1, ?2, ?3, ?3)")?
+        .execute(params![topic, body, now_ms()])?;
     Ok(())
 }
 
@@ -56,9 +46,7 @@ fn parse_handle(h: &str) -> std::result::Result<(i64, u32), DbError> {
 impl Queue for SqliteQueue {
     async fn send(&self, body: String) -> Result<()> {
         let topic = self.topic.clone();
-        self.db
-            .write(move |conn| Ok(enqueue(conn, &topic, &body)?))
-            .await?;
+        self.db.write(move |conn| Ok(enqueue(conn, &topic, &body)?)).await?;
         Ok(())
     }
 
@@ -112,8 +100,10 @@ impl Queue for SqliteQueue {
         let error = error.to_string();
         self.db
             .write(move |conn| {
-                conn.prepare_cached("UPDATE queue SET visible_ms = ?3, dead = ?4, last_error = ?5 WHERE id = ?1 AND attempts = ?2")?
-                    .execute(params![id, attempts, now_ms() + delay.as_millis() as i64, dead, error])?;
+                conn.prepare_cached(
+                    "UPDATE queue SET visible_ms = ?3, dead = ?4, last_error = ?5 WHERE id = ?1 AND attempts = ?2",
+                )?
+                .execute(params![id, attempts, now_ms() + delay.as_millis() as i64, dead, error])?;
                 Ok(())
             })
             .await?;

@@ -7,14 +7,12 @@ use vouch_core::rewards::{CreditState, Side};
 use super::queue::enqueue;
 use super::{SqliteBackend, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC};
 use crate::backends::referrals::{
-    ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrals,
-    Referrer,
+    ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrals, Referrer,
 };
 use crate::backends::sqlite::{now_ms, DbError};
 use crate::backends::Result;
 
-const REFERRER_COLUMNS: &str =
-    "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";
+const REFERRER_COLUMNS: &str = "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";
 const CREDIT_COLUMNS: &str =
     "credit_id, conversion_id, side, campaign, referrer_id, recipient, reward, state, reason, created_ms";
 const HOUR_MS: i64 = 3_600_000;
@@ -48,42 +46,26 @@ fn credit_from_row(r: &Row<'_>) -> rusqlite::Result<(Credit, String, String)> {
     Ok((credit, r.get(2)?, r.get(7)?))
 }
 
-fn query_credits(
-    conn: &Connection,
-    filter: &str,
-    value: &str,
-) -> std::result::Result<Vec<Credit>, DbError> {
-    let sql = format!(
-        "SELECT {CREDIT_COLUMNS} FROM credits WHERE {filter} = ?1 ORDER BY created_ms, credit_id"
-    );
+fn query_credits(conn: &Connection, filter: &str, value: &str) -> std::result::Result<Vec<Credit>, DbError> {
+    let sql = format!("SELECT {CREDIT_COLUMNS} FROM credits WHERE {filter} = ?1 ORDER BY created_ms, credit_id");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![value], credit_from_row)?;
     rows.map(|row| {
         let (mut credit, side, state) = row?;
-        credit.side =
-            Side::parse(&side).ok_or_else(|| DbError::Corrupt(format!("credit side {side:?}")))?;
-        credit.state = CreditState::parse(&state)
-            .ok_or_else(|| DbError::Corrupt(format!("credit state {state:?}")))?;
+        credit.side = Side::parse(&side).ok_or_else(|| DbError::Corrupt(format!("credit side {side:?}")))?;
+        credit.state = CreditState::parse(&state).ok_or_else(|| DbError::Corrupt(format!("credit state {state:?}")))?;
         Ok(credit)
     })
     .collect()
 }
 
-fn referrer_where(
-    conn: &Connection,
-    filter: &str,
-    args: impl rusqlite::Params,
-) -> rusqlite::Result<Option<Referrer>> {
+fn referrer_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> rusqlite::Result<Option<Referrer>> {
     let sql = format!("SELECT {REFERRER_COLUMNS} FROM referrers WHERE {filter}");
-    conn.prepare_cached(&sql)?
-        .query_row(args, referrer_from_row)
-        .optional()
+    conn.prepare_cached(&sql)?.query_row(args, referrer_from_row).optional()
 }
 
 fn count(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> rusqlite::Result<u64> {
-    conn.prepare_cached(sql)?
-        .query_row(args, |r| r.get::<_, i64>(0))
-        .map(|n| n.max(0) as u64)
+    conn.prepare_cached(sql)?.query_row(args, |r| r.get::<_, i64>(0)).map(|n| n.max(0) as u64)
 }
 
 #[async_trait]
@@ -93,7 +75,9 @@ impl Referrals for SqliteBackend {
             .db()
             .write(move |conn| {
                 let r = &new.referrer;
-                if let Some(existing) = referrer_where(conn, "campaign = ?1 AND identity = ?2", params![r.campaign, r.identity])? {
+                if let Some(existing) =
+                    referrer_where(conn, "campaign = ?1 AND identity = ?2", params![r.campaign, r.identity])?
+                {
                     return Ok(Joined::Existing(existing));
                 }
                 if referrer_where(conn, "campaign = ?1 AND code = ?2", params![r.campaign, r.code])?.is_some() {
@@ -104,7 +88,8 @@ impl Referrals for SqliteBackend {
                     "SELECT count(*) FROM referrers WHERE campaign = ?1 AND join_client = ?2 AND created_ms > ?3",
                     params![r.campaign, new.client, r.created_at_ms - HOUR_MS],
                 )?;
-                let referrer = Referrer { join_flagged: recent >= u64::from(new.joins_per_client_per_hour), ..r.clone() };
+                let referrer =
+                    Referrer { join_flagged: recent >= u64::from(new.joins_per_client_per_hour), ..r.clone() };
                 conn.prepare_cached(
                     "INSERT INTO referrers (referrer_id, campaign, code, identity, email, first_name, marketing_consent,
                         join_client, join_flagged, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -121,8 +106,10 @@ impl Referrals for SqliteBackend {
                     referrer.join_flagged,
                     referrer.created_at_ms
                 ])?;
-                conn.prepare_cached("INSERT INTO referrer_tokens (token_hash, referrer_id, created_ms) VALUES (?1, ?2, ?3)")?
-                    .execute(params![new.token_hash, referrer.referrer_id, referrer.created_at_ms])?;
+                conn.prepare_cached(
+                    "INSERT INTO referrer_tokens (token_hash, referrer_id, created_ms) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![new.token_hash, referrer.referrer_id, referrer.created_at_ms])?;
                 if let Some(webhook) = &new.webhook {
                     enqueue(conn, WEBHOOKS_TOPIC, webhook)?;
                 }
@@ -132,24 +119,14 @@ impl Referrals for SqliteBackend {
         Ok(joined)
     }
 
-    async fn referrer_by_code(
-        &self,
-        campaign: Option<&str>,
-        code: &str,
-    ) -> Result<Option<Referrer>> {
+    async fn referrer_by_code(&self, campaign: Option<&str>, code: &str) -> Result<Option<Referrer>> {
         let (campaign, code) = (campaign.map(str::to_string), code.to_string());
         let found = self
             .db()
             .read(move |conn| {
                 Ok(match campaign {
-                    Some(c) => {
-                        referrer_where(conn, "campaign = ?1 AND code = ?2", params![c, code])?
-                    }
-                    None => referrer_where(
-                        conn,
-                        "code = ?1 ORDER BY created_ms LIMIT 1",
-                        params![code],
-                    )?,
+                    Some(c) => referrer_where(conn, "campaign = ?1 AND code = ?2", params![c, code])?,
+                    None => referrer_where(conn, "code = ?1 ORDER BY created_ms LIMIT 1", params![code])?,
                 })
             })
             .await?;
@@ -158,12 +135,8 @@ impl Referrals for SqliteBackend {
 
     async fn referrer_by_token(&self, token_hash: &str) -> Result<Option<Referrer>> {
         let hash = token_hash.to_string();
-        let filter =
-            "referrer_id = (SELECT referrer_id FROM referrer_tokens WHERE token_hash = ?1)";
-        Ok(self
-            .db()
-            .read(move |conn| Ok(referrer_where(conn, filter, params![hash])?))
-            .await?)
+        let filter = "referrer_id = (SELECT referrer_id FROM referrer_tokens WHERE token_hash = ?1)";
+        Ok(self.db().read(move |conn| Ok(referrer_where(conn, filter, params![hash])?)).await?)
     }
 
     async fn record_visit(&self, referrer_id: &str, visitor_hash: &str) -> Result<()> {
@@ -194,7 +167,11 @@ impl Referrals for SqliteBackend {
                     )
                 };
                 Ok(ProgressCounts {
-                    friends_joined: count(conn, "SELECT count(*) FROM referral_visits WHERE referrer_id = ?1", params![id])?,
+                    friends_joined: count(
+                        conn,
+                        "SELECT count(*) FROM referral_visits WHERE referrer_id = ?1",
+                        params![id],
+                    )?,
                     conversions: count(
                         conn,
                         "SELECT count(*) FROM credits WHERE referrer_id = ?1 AND side = 'referrer'",
@@ -209,29 +186,31 @@ impl Referrals for SqliteBackend {
     }
 
     async fn accept_conversion(&self, c: NewConversion) -> Result<ConversionIntake> {
-        let outcome = self
-            .db()
-            .write(move |conn| {
-                let earlier: Option<(Vec<u8>, String)> = conn
-                    .prepare_cached("SELECT body_hash, conversion_id FROM conversions WHERE campaign = ?1 AND order_id = ?2")?
-                    .query_row(params![c.campaign, c.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                if let Some((hash, conversion_id)) = earlier {
-                    return Ok(if hash == c.body_hash {
-                        ConversionIntake::Replay { conversion_id }
-                    } else {
-                        ConversionIntake::OrderReused
-                    });
-                }
-                conn.prepare_cached(
+        let outcome =
+            self.db()
+                .write(move |conn| {
+                    let earlier: Option<(Vec<u8>, String)> = conn
+                        .prepare_cached(
+                            "SELECT body_hash, conversion_id FROM conversions WHERE campaign = ?1 AND order_id = ?2",
+                        )?
+                        .query_row(params![c.campaign, c.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?;
+                    if let Some((hash, conversion_id)) = earlier {
+                        return Ok(if hash == c.body_hash {
+                            ConversionIntake::Replay { conversion_id }
+                        } else {
+                            ConversionIntake::OrderReused
+                        });
+                    }
+                    conn.prepare_cached(
                     "INSERT INTO conversions (conversion_id, campaign, order_id, body_hash, code, client, created_ms)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![c.conversion_id, c.campaign, c.order_id, c.body_hash, c.code, c.client, now_ms()])?;
-                enqueue(conn, CONVERSIONS_TOPIC, &c.message)?;
-                Ok(ConversionIntake::New { conversion_id: c.conversion_id })
-            })
-            .await?;
+                    enqueue(conn, CONVERSIONS_TOPIC, &c.message)?;
+                    Ok(ConversionIntake::New { conversion_id: c.conversion_id })
+                })
+                .await?;
         Ok(outcome)
     }
 
@@ -243,12 +222,8 @@ impl Referrals for SqliteBackend {
         since_ms: i64,
         except: &str,
     ) -> Result<(u32, u32)> {
-        let (campaign, code, client, except) = (
-            campaign.to_string(),
-            code.to_string(),
-            client.to_string(),
-            except.to_string(),
-        );
+        let (campaign, code, client, except) =
+            (campaign.to_string(), code.to_string(), client.to_string(), except.to_string());
         let counts = self
             .db()
             .read(move |conn| {
@@ -304,18 +279,12 @@ impl Referrals for SqliteBackend {
 
     async fn credits_for_conversion(&self, conversion_id: &str) -> Result<Vec<Credit>> {
         let id = conversion_id.to_string();
-        Ok(self
-            .db()
-            .read(move |conn| query_credits(conn, "conversion_id", &id))
-            .await?)
+        Ok(self.db().read(move |conn| query_credits(conn, "conversion_id", &id)).await?)
     }
 
     async fn list_credits(&self, campaign: &str) -> Result<Vec<Credit>> {
         let campaign = campaign.to_string();
-        Ok(self
-            .db()
-            .read(move |conn| query_credits(conn, "campaign", &campaign))
-            .await?)
+        Ok(self.db().read(move |conn| query_credits(conn, "campaign", &campaign)).await?)
     }
 
     async fn decide_credit(
@@ -325,11 +294,7 @@ impl Referrals for SqliteBackend {
         actor: &str,
         reason: Option<&str>,
     ) -> Result<Option<Credit>> {
-        let (id, actor, reason) = (
-            credit_id.to_string(),
-            actor.to_string(),
-            reason.map(str::to_string),
-        );
+        let (id, actor, reason) = (credit_id.to_string(), actor.to_string(), reason.map(str::to_string));
         let decided = self
             .db()
             .write(move |conn| {
@@ -337,8 +302,10 @@ impl Referrals for SqliteBackend {
                 if !credit.state.can_become(next) {
                     return Ok(None);
                 }
-                conn.prepare_cached("UPDATE credits SET state = ?2, reason = ?3 WHERE credit_id = ?1 AND state = 'pending'")?
-                    .execute(params![id, next.as_str(), reason])?;
+                conn.prepare_cached(
+                    "UPDATE credits SET state = ?2, reason = ?3 WHERE credit_id = ?1 AND state = 'pending'",
+                )?
+                .execute(params![id, next.as_str(), reason])?;
                 log_change(conn, &id, next, reason.as_deref(), &actor)?;
                 credit.state = next;
                 credit.reason = reason;
@@ -352,8 +319,10 @@ impl Referrals for SqliteBackend {
         let (campaign, hash) = (campaign.to_string(), secret_hash.to_string());
         self.db()
             .write(move |conn| {
-                conn.prepare_cached("INSERT INTO merchant_secrets (campaign, secret_hash, created_ms) VALUES (?1, ?2, ?3)")?
-                    .execute(params![campaign, hash, now_ms()])?;
+                conn.prepare_cached(
+                    "INSERT INTO merchant_secrets (campaign, secret_hash, created_ms) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![campaign, hash, now_ms()])?;
                 Ok(())
             })
             .await?;
@@ -366,9 +335,7 @@ impl Referrals for SqliteBackend {
             .db()
             .read(move |conn| {
                 Ok(conn
-                    .prepare_cached(
-                        "SELECT 1 FROM merchant_secrets WHERE campaign = ?1 AND secret_hash = ?2",
-                    )?
+                    .prepare_cached("SELECT 1 FROM merchant_secrets WHERE campaign = ?1 AND secret_hash = ?2")?
                     .exists(params![campaign, hash])?)
             })
             .await?;
@@ -413,7 +380,9 @@ fn log_change(
     reason: Option<&str>,
     actor: &str,
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT INTO credit_changes (credit_id, state, reason, actor, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![credit_id, state.as_str(), reason, actor, now_ms()])?;
+    conn.prepare_cached(
+        "INSERT INTO credit_changes (credit_id, state, reason, actor, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![credit_id, state.as_str(), reason, actor, now_ms()])?;
     Ok(())
 }

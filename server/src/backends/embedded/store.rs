@@ -33,7 +33,8 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredEntry, String, Option<
     Ok((entry, r.get(11)?, r.get(12)?))
 }
 
-const SELECT_ENTRY: &str = "SELECT entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code, marketing_consent,
+const SELECT_ENTRY: &str =
+    "SELECT entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code, marketing_consent,
         referral_code, receipt_key, status, reason, accepted_ms, processed_ms FROM entries";
 
 fn query_entries(
@@ -60,9 +61,7 @@ impl Store for SqliteBackend {
             .db()
             .read(move |conn| {
                 let decided: Option<(String, Option<String>)> = conn
-                    .prepare_cached(
-                        "SELECT status, reason FROM entries WHERE entry_id = ?1 AND campaign = ?2",
-                    )?
+                    .prepare_cached("SELECT status, reason FROM entries WHERE entry_id = ?1 AND campaign = ?2")?
                     .query_row(params![entry_id, campaign], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 if let Some((s, reason)) = decided {
@@ -72,14 +71,9 @@ impl Store for SqliteBackend {
                     }));
                 }
                 let accepted = conn
-                    .prepare_cached(
-                        "SELECT 1 FROM submissions WHERE entry_id = ?1 AND campaign = ?2",
-                    )?
+                    .prepare_cached("SELECT 1 FROM submissions WHERE entry_id = ?1 AND campaign = ?2")?
                     .exists(params![entry_id, campaign])?;
-                Ok(accepted.then_some(EntryState {
-                    status: EntryStatus::Accepted,
-                    reason: None,
-                }))
+                Ok(accepted.then_some(EntryState { status: EntryStatus::Accepted, reason: None }))
             })
             .await?;
         Ok(state)
@@ -123,26 +117,18 @@ impl Store for SqliteBackend {
     async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>> {
         let (campaign, entry_id) = (campaign.to_string(), entry_id.to_string());
         let sql = format!("{SELECT_ENTRY} WHERE campaign = ?1 AND entry_id = ?2");
-        let mut entries = self
-            .db()
-            .read(move |conn| query_entries(conn, &sql, params![campaign, entry_id]))
-            .await?;
+        let mut entries = self.db().read(move |conn| query_entries(conn, &sql, params![campaign, entry_id])).await?;
         Ok(entries.pop())
     }
 
     async fn list_entries(&self, campaign: &str) -> Result<Vec<StoredEntry>> {
         let campaign = campaign.to_string();
         let sql = format!("{SELECT_ENTRY} WHERE campaign = ?1 ORDER BY accepted_ms, entry_id");
-        Ok(self
-            .db()
-            .read(move |conn| query_entries(conn, &sql, params![campaign]))
-            .await?)
+        Ok(self.db().read(move |conn| query_entries(conn, &sql, params![campaign])).await?)
     }
 
     async fn ping(&self) -> Result<()> {
-        self.db()
-            .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
-            .await?;
+        self.db().read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await?;
         Ok(())
     }
 }

@@ -1,0 +1,42 @@
+//! The friend's side: "Anna gave you 10 % off", and one visit counted per device for Anna's
+//! progress (only when the page allows storage).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+use vouch_core::wire::ReferrerLanding;
+
+use crate::api::{random_key, Api};
+use crate::storage;
+
+#[derive(Serialize)]
+struct Visit {
+    visitor: String,
+}
+
+#[component]
+pub(crate) fn FriendOffer(api: Api, code: String, consent: bool) -> impl IntoView {
+    let landing = RwSignal::new(None::<ReferrerLanding>);
+    spawn_local(async move {
+        let Ok(found) = api.get::<ReferrerLanding>(&format!("/referrers/{code}")).await else { return };
+        landing.set(Some(found));
+        let seen = format!("vouch:seen:{code}");
+        if consent && storage::get(&seen).is_none() {
+            let visitor = storage::get("vouch:visitor").unwrap_or_else(random_key);
+            storage::set("vouch:visitor", &visitor);
+            let body = Visit { visitor };
+            if api.post::<_, ()>(&format!("/referrers/{code}/visits"), &body, None).await.is_ok() {
+                storage::set(&seen, "1");
+            }
+        }
+    });
+    move || {
+        landing.get().map(|l| {
+            view! {
+                <p class="friend-offer" data-state="friend-offer">
+                    <strong>{l.first_name}</strong>" gave you "{l.friend_offer}"."
+                </p>
+            }
+        })
+    }
+}

@@ -1,0 +1,149 @@
+//! The referrer's panel: join with a name and an e-mail, then share the personal link and follow
+//! the progress. The join answer is kept in this browser, so the panel comes back as it was.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use vouch_core::campaign::CampaignPublic;
+use vouch_core::conversion::validate_join;
+use vouch_core::wire::{Consents, JoinRequest, JoinResponse, ReferralProgress};
+use vouch_core::{Field, FieldError};
+
+use crate::api::{Api, ApiFailure};
+use crate::share::SharePanel;
+use crate::storage;
+
+fn saved_key(campaign: &str) -> String {
+    format!("vouch:referrer:{campaign}")
+}
+
+#[component]
+pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView {
+    let Some(offer) = campaign.referral.clone() else {
+        return view! { <p class="notice">"This campaign has no referral program."</p> }.into_any();
+    };
+    let key = saved_key(&campaign.id);
+    let joined = RwSignal::new(storage::get(&key).and_then(|s| serde_json::from_str::<JoinResponse>(&s).ok()));
+    let name = campaign.name.clone();
+    view! {
+        <section class="card" aria-labelledby="vouch-ref-title">
+            <h2 id="vouch-ref-title">{format!("Give {}, get {}", offer.friend_offer, offer.referrer_reward)}</h2>
+            {move || match joined.get() {
+                None => view! { <JoinForm api=api.clone() joined=joined storage_key=key.clone() /> }.into_any(),
+                Some(j) => {
+                    let message = format!("Get {} at {} with my link:", j.friend_offer, name);
+                    view! {
+                        <p class="intro">"Share your link. When a friend buys, you both get your reward."</p>
+                        <SharePanel url=j.share_url.clone() message=message />
+                        <Progress api=api.clone() code=j.referral_code.clone() token=j.progress_token.clone() />
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: String) -> impl IntoView {
+    let first_name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let terms = RwSignal::new(false);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let busy = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+    let error = move |field: Field| errors.with(|e| e.iter().find(|x| x.field == field).map(|x| x.message.clone()));
+    let request = move || JoinRequest {
+        first_name: first_name.get_untracked(),
+        email: email.get_untracked(),
+        consents: Consents { terms: terms.get_untracked(), marketing: false },
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let req = request();
+        if let Err(found) = validate_join(&req) {
+            errors.set(found);
+            return;
+        }
+        errors.set(Vec::new());
+        busy.set(true);
+        let (api, key) = (api.clone(), storage_key.clone());
+        spawn_local(async move {
+            match api.post::<_, JoinResponse>("/referrers", &req, None).await {
+                Ok(answer) => {
+                    if let Ok(text) = serde_json::to_string(&answer) {
+                        storage::set(&key, &text);
+                    }
+                    joined.set(Some(answer));
+                }
+                Err(ApiFailure::Http { body: Some(body), .. }) if !body.error.fields.is_empty() => {
+                    errors.set(body.error.fields.into_iter().map(|f| FieldError::new(f.field, f.code)).collect());
+                }
+                Err(failure) => notice.set(Some(failure.message())),
+            }
+            busy.set(false);
+        });
+    };
+    let field = move |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>, f: Field| {
+        view! {
+            <div class="field" class:invalid=move || error(f).is_some()>
+                <label for=id>{label}</label>
+                <input id=id type=kind prop:value=move || value.get() aria-invalid=move || error(f).is_some().to_string()
+                    aria-describedby=format!("{id}-error") on:input=move |ev| value.set(event_target_value(&ev)) />
+                <p class="error" id=format!("{id}-error")>{move || error(f)}</p>
+            </div>
+        }
+    };
+    view! {
+        <form novalidate on:submit=on_submit>
+            <p class="intro">"Join to get your personal link."</p>
+            {field("ref_first_name", "First name", "text", first_name, Field::FirstName)}
+            {field("ref_email", "E-mail", "email", email, Field::Email)}
+            <div class="field check" class:invalid=move || error(Field::Terms).is_some()>
+                <input type="checkbox" id="ref_terms" prop:checked=move || terms.get()
+                    aria-invalid=move || error(Field::Terms).is_some().to_string() aria-describedby="ref_terms-error"
+                    on:change=move |ev| terms.set(event_target_checked(&ev)) />
+                <label for="ref_terms">"I accept the referral program terms."</label>
+                <p class="error" id="ref_terms-error">{move || error(Field::Terms)}</p>
+            </div>
+            <p class="notice" role="status">{move || notice.get()}</p>
+            <button type="submit" class="submit" aria-disabled=move || busy.get().to_string()>"Get my link"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
+    let Some(token) = token else {
+        return view! { <p class="muted">"Your progress shows in the browser you first joined with."</p> }.into_any();
+    };
+    let progress = RwSignal::new(None::<ReferralProgress>);
+    let load = move || {
+        let (api, code, token) = (api.clone(), code.clone(), token.clone());
+        spawn_local(async move {
+            if let Ok(p) = api.get_with_token::<ReferralProgress>(&format!("/referrers/{code}/progress"), &token).await
+            {
+                progress.set(Some(p));
+            }
+        });
+    };
+    load();
+    view! {
+        <div class="progress" aria-live="polite">
+            <h3>"Your progress"</h3>
+            {move || progress.get().map(|p| view! {
+                <dl>
+                    <div><dt>"Friends who visited"</dt><dd data-stat="friends">{p.friends_joined}</dd></div>
+                    <div><dt>"Purchases"</dt><dd data-stat="conversions">{p.conversions}</dd></div>
+                    <div><dt>"Rewards pending"</dt><dd data-stat="pending">{p.rewards_pending}</dd></div>
+                    <div><dt>"Rewards earned"</dt><dd data-stat="earned">{p.rewards_earned}</dd></div>
+                </dl>
+            })}
+            <button type="button" class="secondary" on:click=move |_| load()>"Refresh"</button>
+        </div>
+    }
+    .into_any()
+}
