@@ -17,8 +17,108 @@ pub struct Config {
     pub widget_dir: PathBuf,
     pub http: HttpConfig,
     pub objects: ObjectsConfig,
+    pub queue: QueueConfig,
+    pub store: StoreConfig,
+    pub mail: MailConfig,
+    /// Shared settings of the AWS clients (credentials come from the standard AWS chain).
+    pub aws: AwsConfig,
     pub worker: WorkerConfig,
     pub demo: DemoConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectsBackend {
+    /// The in-process S3-compatible endpoint over `data_dir/objects`.
+    #[default]
+    Local,
+    S3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueBackend {
+    #[default]
+    Sqlite,
+    Sqs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreBackend {
+    #[default]
+    Sqlite,
+    Dynamodb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailBackend {
+    /// Mails land in the outbox table (`vouch outbox`).
+    #[default]
+    Outbox,
+    Ses,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    pub backend: QueueBackend,
+    /// SQS queue names are `<prefix>entries`, `<prefix>conversions`, `<prefix>webhooks`, each with
+    /// a `-dlq` dead-letter queue.
+    pub prefix: String,
+    /// Long-poll wait of the worker's receives.
+    pub wait_secs: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    pub backend: StoreBackend,
+    /// The DynamoDB table (see docs/deploy.md for its keys and indexes).
+    pub table: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    pub backend: MailBackend,
+    /// The sender of confirmation mails (a verified SES identity).
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AwsConfig {
+    pub region: String,
+    /// Send every AWS call here instead (moto, LocalStack, a VPC endpoint).
+    pub endpoint: Option<String>,
+    /// Give up on one AWS call after this long, so the BFF can answer 503 quickly.
+    pub timeout_ms: u64,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self { backend: QueueBackend::Sqlite, prefix: "vouch-".into(), wait_secs: 10 }
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self { backend: StoreBackend::Sqlite, table: "vouch".into() }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self { backend: MailBackend::Outbox, from: "no-reply@vouch.example".into() }
+    }
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        Self { region: "us-east-1".into(), endpoint: None, timeout_ms: 3000 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,6 +135,7 @@ pub struct HttpConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ObjectsConfig {
+    pub backend: ObjectsBackend,
     pub bucket: String,
     pub region: String,
     /// Port of the in-process S3 endpoint (embedded backend).
@@ -45,6 +146,9 @@ pub struct ObjectsConfig {
     pub grant_ttl_secs: u64,
     /// Uploads no entry claimed are removed after this long.
     pub orphan_ttl_hours: u64,
+    /// S3 addressing: `true` for `endpoint/bucket/key` (moto, MinIO), `false` for
+    /// `bucket.s3.region.amazonaws.com/key`.
+    pub force_path_style: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +182,10 @@ impl Default for Config {
             widget_dir: PathBuf::from("dist/widget"),
             http: HttpConfig::default(),
             objects: ObjectsConfig::default(),
+            queue: QueueConfig::default(),
+            store: StoreConfig::default(),
+            mail: MailConfig::default(),
+            aws: AwsConfig::default(),
             worker: WorkerConfig::default(),
             demo: DemoConfig::default(),
         }
@@ -98,12 +206,14 @@ impl Default for HttpConfig {
 impl Default for ObjectsConfig {
     fn default() -> Self {
         Self {
+            backend: ObjectsBackend::Local,
             bucket: "receipts".into(),
             region: "us-east-1".into(),
             port: 8082,
             public_url: None,
             grant_ttl_secs: 600,
             orphan_ttl_hours: 24,
+            force_path_style: false,
         }
     }
 }
@@ -135,6 +245,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, source: toml::de::Error },
     #[error("invalid value for {var}: {value}")]
     Env { var: &'static str, value: String },
+    #[error("[queue] and [store] must both be embedded (sqlite) or both be AWS (sqs + dynamodb)")]
+    Mixed,
 }
 
 impl Config {
@@ -150,6 +262,7 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(|k| std::env::var(k).ok())?;
+        config.check()?;
         Ok(config)
     }
 
@@ -178,6 +291,25 @@ impl Config {
         Ok(())
     }
 
+    /// The SQLite intake commits idempotency record and queue row in one transaction, so the
+    /// queue and the store must both be SQLite or both be AWS.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let embedded_queue = self.queue.backend == QueueBackend::Sqlite;
+        let embedded_store = self.store.backend == StoreBackend::Sqlite;
+        if embedded_queue != embedded_store {
+            return Err(ConfigError::Mixed);
+        }
+        Ok(())
+    }
+
+    /// Whether any part talks to AWS.
+    pub fn uses_aws(&self) -> bool {
+        self.objects.backend == ObjectsBackend::S3
+            || self.queue.backend == QueueBackend::Sqs
+            || self.store.backend == StoreBackend::Dynamodb
+            || self.mail.backend == MailBackend::Ses
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("vouch.db")
     }
@@ -197,6 +329,23 @@ mod tests {
         assert_eq!(config.http.port, 8080);
         assert_eq!(config.objects.bucket, "receipts");
         assert!(config.worker.embedded);
+    }
+
+    #[test]
+    fn switching_to_aws_is_configuration_only() {
+        let config: Config = toml::from_str(
+            "[objects]\nbackend = \"s3\"\nbucket = \"r\"\n[queue]\nbackend = \"sqs\"\n[store]\nbackend = \"dynamodb\"\n[mail]\nbackend = \"ses\"\n[aws]\nendpoint = \"http://127.0.0.1:5000\"",
+        )
+        .unwrap();
+        assert!(config.check().is_ok());
+        assert!(config.uses_aws());
+        assert_eq!(config.aws.endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+    }
+
+    #[test]
+    fn a_sqlite_queue_with_a_dynamodb_store_is_refused() {
+        let config: Config = toml::from_str("[store]\nbackend = \"dynamodb\"").unwrap();
+        assert!(matches!(config.check(), Err(ConfigError::Mixed)));
     }
 
     #[test]

@@ -15,5 +15,6 @@ pub mod secrets;
 pub mod server;
 pub mod submit;
 pub mod upload_id;
+pub mod uploads;
 pub mod webhooks;
 pub mod worker;

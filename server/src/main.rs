@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use vouch_core::rewards::CreditState;
-use vouch_server::backends::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
-use vouch_server::backends::referrals::Referrals;
-use vouch_server::backends::{Queue, QueueStats, Store};
+use vouch_server::backends::wiring::Backends;
+use vouch_server::backends::QueueStats;
 use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
 use vouch_server::referrals::{decide_credit, new_secret, sha256_hex};
+use vouch_server::secrets::Secrets;
 use vouch_server::{demo, export, server};
 
 #[derive(Parser)]
@@ -41,8 +41,11 @@ enum Command {
     },
     /// Show the mail outbox (embedded mail backend).
     Outbox,
-    /// Show the queues' depth.
-    Queue,
+    /// Show the queues' depth, or pause and resume one.
+    Queue {
+        #[command(subcommand)]
+        command: Option<QueueCommand>,
+    },
     /// Create secrets for a campaign (each is printed once).
     Secrets {
         #[command(subcommand)]
@@ -53,6 +56,14 @@ enum Command {
         #[command(subcommand)]
         command: RewardsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum QueueCommand {
+    /// Stop draining a queue (its messages wait; the BFF keeps accepting).
+    Pause { queue: String },
+    /// Drain a paused queue again.
+    Resume { queue: String },
 }
 
 #[derive(Subcommand)]
@@ -125,38 +136,40 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
+    if let Command::Serve { no_worker } = cli.command {
+        return serve(config, no_worker).await;
+    }
+    let backends = Backends::open(&config, &Secrets::load_or_create(&config.data_dir)?).await?;
+    let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     match cli.command {
-        Command::Serve { no_worker } => serve(config, no_worker).await,
+        Command::Serve { .. } => unreachable!("handled above"),
         Command::Worker => {
-            let backend = SqliteBackend::open(&config.db_path())?;
-            let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
-            let worker = server::worker(&config, &backend, campaigns)?;
+            let worker = server::worker(&config, &backends, campaigns);
             let (stop, stopped) = tokio::sync::watch::channel(false);
             let run = tokio::spawn(worker.run(stopped));
-            tracing::info!("worker running; Ctrl-C to stop");
-            tokio::signal::ctrl_c().await?;
+            tracing::info!("worker running; Ctrl-C or SIGTERM to stop");
+            server::wait_for_signal().await;
             let _ = stop.send(true);
             run.await?;
-            Ok(())
         }
-        Command::Entries { command } => entries(config, command).await,
+        Command::Entries { command } => entries(&backends, command).await?,
         Command::Outbox => {
-            let mails = SqliteBackend::open(&config.db_path())?.outbox().list().await?;
-            println!("{}", serde_json::to_string_pretty(&mails)?);
-            Ok(())
+            let db = backends.sqlite.as_ref().context("the outbox exists with the embedded mail backend only")?;
+            println!("{}", serde_json::to_string_pretty(&db.outbox().list().await?)?);
         }
-        Command::Queue => {
-            let backend = SqliteBackend::open(&config.db_path())?;
-            for topic in [ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC] {
-                let QueueStats { ready, in_flight, dead } =
-                    backend.queue(topic, config.worker.max_attempts).stats().await?;
-                println!("{topic:<12} {ready} ready, {in_flight} in flight, {dead} dead");
+        Command::Queue { command: None } => {
+            for (name, queue) in backends.queues() {
+                let QueueStats { ready, in_flight, dead } = queue.stats().await?;
+                let paused = if backends.control.paused(name).await? { "  (paused)" } else { "" };
+                println!("{name:<12} {ready} ready, {in_flight} in flight, {dead} dead{paused}");
             }
-            Ok(())
         }
-        Command::Secrets { command } => secrets(config, command).await,
-        Command::Rewards { command } => rewards(config, command).await,
+        Command::Queue { command: Some(QueueCommand::Pause { queue }) } => pause(&backends, &queue, true).await?,
+        Command::Queue { command: Some(QueueCommand::Resume { queue }) } => pause(&backends, &queue, false).await?,
+        Command::Secrets { command } => secrets(&backends, &campaigns, command).await?,
+        Command::Rewards { command } => rewards(&backends, &campaigns, command).await?,
     }
+    Ok(())
 }
 
 async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
@@ -164,13 +177,14 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
         config.worker.embedded = false;
     }
     let running = server::start(&config).await?;
-    let ready = serde_json::json!({ "bff": running.bff_url(), "s3": format!("http://{}", running.s3), "demo": running.demo_url() });
+    let s3 = running.s3.map(|a| format!("http://{a}"));
+    let ready = serde_json::json!({ "bff": running.bff_url(), "s3": s3, "demo": running.demo_url() });
     // One machine-readable line for scripts and tests, then the words for people.
     println!("VOUCH_READY {ready}");
     println!("Vouch is running.");
     println!("  BFF (API, loader):     {}", running.bff_url());
     if let Some(demo_url) = running.demo_url() {
-        println!("  Demo merchant page:    {demo_url}/");
+        println!("  Demo merchant page:    {demo_url}/   (referral panel: {demo_url}/refer, shop: {demo_url}/shop)");
         println!(
             "  Snippet on that page:  {}",
             demo::snippet(&running.bff_url(), &config.demo.campaign).replace('\n', " ")
@@ -182,25 +196,29 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn entries(config: Config, command: EntriesCommand) -> anyhow::Result<()> {
-    let backend = SqliteBackend::open(&config.db_path())?;
+async fn pause(backends: &Backends, queue: &str, paused: bool) -> anyhow::Result<()> {
+    if backends.queue(queue).is_none() {
+        anyhow::bail!("no queue {queue:?}; the queues are entries, conversions and webhooks");
+    }
+    backends.control.set_paused(queue, paused).await?;
+    println!(
+        "{queue} is {}",
+        if paused { "paused: its messages wait until `vouch queue resume`" } else { "draining again" }
+    );
+    Ok(())
+}
+
+async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result<()> {
     match command {
         EntriesCommand::List { campaign } => {
-            for e in backend.list_entries(&campaign).await? {
+            for e in backends.store.list_entries(&campaign).await? {
                 let reason = e.reason.map(|r| r.code()).unwrap_or("");
-                println!(
-                    "{}  {:<9} {:<24} {} {}  {}",
-                    e.entry_id,
-                    e.status.as_str(),
-                    reason,
-                    e.first_name,
-                    e.last_name,
-                    e.email
-                );
+                let status = e.status.as_str();
+                println!("{}  {status:<9} {reason:<24} {} {}  {}", e.entry_id, e.first_name, e.last_name, e.email);
             }
         }
         EntriesCommand::Export { campaign, format, output } => {
-            let entries = backend.list_entries(&campaign).await?;
+            let entries = backends.store.list_entries(&campaign).await?;
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => {
                     Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
@@ -217,42 +235,44 @@ async fn entries(config: Config, command: EntriesCommand) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn secrets(config: Config, command: SecretsCommand) -> anyhow::Result<()> {
-    let backend = SqliteBackend::open(&config.db_path())?;
-    let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
-    let known = |id: &str| {
-        campaigns.get(id).ok_or_else(|| anyhow::anyhow!("no campaign {id:?} in {}", config.campaigns_dir.display()))
-    };
+async fn secrets(backends: &Backends, campaigns: &Campaigns, command: SecretsCommand) -> anyhow::Result<()> {
+    let known = |id: &str| campaigns.get(id).ok_or_else(|| anyhow::anyhow!("no campaign {id:?}"));
     match command {
         SecretsCommand::Merchant { campaign } => {
             known(&campaign)?;
             let secret = new_secret("vm")?;
-            backend.add_merchant_secret(&campaign, &sha256_hex(&secret)).await?;
+            backends.referrals.add_merchant_secret(&campaign, &sha256_hex(&secret)).await?;
             println!("{secret}");
         }
         SecretsCommand::Webhook { campaign } => {
             known(&campaign)?;
             let secret = new_secret("whsec")?;
-            backend.set_webhook_secret(&campaign, &secret).await?;
+            backends.referrals.set_webhook_secret(&campaign, &secret).await?;
             println!("{secret}");
         }
     }
     Ok(())
 }
 
-async fn rewards(config: Config, command: RewardsCommand) -> anyhow::Result<()> {
-    let backend = SqliteBackend::open(&config.db_path())?;
+async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCommand) -> anyhow::Result<()> {
     let (credit_id, next, reason) = match command {
         RewardsCommand::List { campaign } => {
-            println!("{}", serde_json::to_string_pretty(&backend.list_credits(&campaign).await?)?);
+            println!("{}", serde_json::to_string_pretty(&backends.referrals.list_credits(&campaign).await?)?);
             return Ok(());
         }
         RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
         RewardsCommand::Deny { credit_id, reason } => (credit_id, CreditState::Denied, reason),
     };
-    let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
-    let webhooks = backend.queue(WEBHOOKS_TOPIC, config.worker.max_attempts.max(8));
-    match decide_credit(&backend, &webhooks, &campaigns, &credit_id, next, reason.as_deref()).await? {
+    let decided = decide_credit(
+        backends.referrals.as_ref(),
+        backends.webhooks.as_ref(),
+        campaigns,
+        &credit_id,
+        next,
+        reason.as_deref(),
+    )
+    .await?;
+    match decided {
         Some(credit) => println!("{} is now {}", credit.credit_id, credit.state.as_str()),
         None => anyhow::bail!("{credit_id} is not a pending credit"),
     }

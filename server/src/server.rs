@@ -1,5 +1,5 @@
-//! Starting Vouch on its embedded default: the BFF, the in-process S3 endpoint, the demo merchant
-//! site and (unless told otherwise) the worker, all in one process.
+//! Starting Vouch: the BFF, the in-process S3 endpoint (when objects are local), the demo merchant
+//! site and (unless told otherwise) the worker, in one process.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,18 +11,17 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::backends::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
-use crate::backends::objects::{s3_router, LocalObjects};
-use crate::backends::referrals::Referrals;
-use crate::backends::Queue;
+use crate::backends::embedded::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::objects::s3_router;
+use crate::backends::wiring::Backends;
 use crate::campaigns::Campaigns;
-use crate::config::Config;
-use crate::grant::GrantConfig;
+use crate::config::{Config, ObjectsBackend};
 use crate::http::{self, WidgetAssets};
 use crate::janitor::sweep_orphan_uploads;
 use crate::limiter::Limiter;
 use crate::secrets::Secrets;
 use crate::upload_id::UploadIds;
+use crate::uploads::GrantConfig;
 use crate::worker::conversions::ConversionHandler;
 use crate::worker::entries::EntryHandler;
 use crate::worker::webhooks::WebhookHandler;
@@ -31,9 +30,10 @@ use crate::worker::{Lane, Worker};
 /// A started server; dropping it does not stop it, `shutdown` does.
 pub struct Running {
     pub bff: SocketAddr,
-    pub s3: SocketAddr,
+    /// The in-process object store, when objects are local.
+    pub s3: Option<SocketAddr>,
     pub demo: Option<SocketAddr>,
-    pub backend: SqliteBackend,
+    pub backends: Backends,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
 }
@@ -61,7 +61,7 @@ impl Running {
     }
 }
 
-async fn wait_for_signal() {
+pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -73,38 +73,47 @@ async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Everything the worker needs, built from the same config as the BFF.
-pub fn worker(config: &Config, backend: &SqliteBackend, campaigns: Campaigns) -> anyhow::Result<Worker> {
-    let objects =
-        LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
-    let attempts = config.worker.max_attempts;
-    let referrals: Arc<dyn Referrals> = Arc::new(backend.clone());
-    let webhooks: Arc<dyn Queue> = Arc::new(backend.queue(WEBHOOKS_TOPIC, attempts.max(8)));
+/// Everything the worker needs, built from the same backends as the BFF.
+pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Worker {
     let entries = EntryHandler {
-        store: Arc::new(backend.clone()),
-        objects: Arc::new(objects),
-        mailer: Arc::new(backend.outbox()),
+        store: backends.store.clone(),
+        objects: backends.objects.clone(),
+        mailer: backends.mailer.clone(),
         campaigns: campaigns.clone(),
     };
-    let conversions =
-        ConversionHandler { referrals: referrals.clone(), webhooks: webhooks.clone(), campaigns: campaigns.clone() };
-    let deliveries = WebhookHandler { referrals, campaigns, http: WebhookHandler::client() };
-    Ok(Worker {
+    let conversions = ConversionHandler {
+        referrals: backends.referrals.clone(),
+        webhooks: backends.webhooks.clone(),
+        campaigns: campaigns.clone(),
+    };
+    let deliveries =
+        WebhookHandler { referrals: backends.referrals.clone(), campaigns, http: WebhookHandler::client() };
+    Worker {
         lanes: vec![
-            Lane {
-                name: ENTRIES_TOPIC,
-                queue: Arc::new(backend.queue(ENTRIES_TOPIC, attempts)),
-                handler: Arc::new(entries),
-            },
-            Lane {
-                name: CONVERSIONS_TOPIC,
-                queue: Arc::new(backend.queue(CONVERSIONS_TOPIC, attempts)),
-                handler: Arc::new(conversions),
-            },
-            Lane { name: WEBHOOKS_TOPIC, queue: webhooks, handler: Arc::new(deliveries) },
+            Lane { name: ENTRIES_TOPIC, queue: backends.entries.clone(), handler: Arc::new(entries) },
+            Lane { name: CONVERSIONS_TOPIC, queue: backends.conversions.clone(), handler: Arc::new(conversions) },
+            Lane { name: WEBHOOKS_TOPIC, queue: backends.webhooks.clone(), handler: Arc::new(deliveries) },
         ],
+        control: backends.control.clone(),
         config: config.worker.clone(),
-    })
+    }
+}
+
+/// The URL browsers post receipts to.
+fn upload_url(config: &Config, s3: Option<SocketAddr>) -> String {
+    let o = &config.objects;
+    let base = match (&o.public_url, o.backend, s3, &config.aws.endpoint) {
+        (Some(url), ..) => url.trim_end_matches('/').to_string(),
+        (None, ObjectsBackend::Local, Some(addr), _) => format!("http://{addr}"),
+        (None, ObjectsBackend::S3, _, Some(endpoint)) if o.force_path_style => {
+            endpoint.trim_end_matches('/').to_string()
+        }
+        (None, ObjectsBackend::S3, ..) if !o.force_path_style => {
+            return format!("https://{}.s3.{}.amazonaws.com", o.bucket, o.region)
+        }
+        _ => format!("https://s3.{}.amazonaws.com", o.region),
+    };
+    format!("{base}/{}", o.bucket)
 }
 
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
@@ -112,40 +121,38 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let mut campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     let host = config.http.host;
     let bff_listener = TcpListener::bind((host, config.http.port)).await.context("binding the BFF port")?;
-    let s3_listener = TcpListener::bind((host, config.objects.port)).await.context("binding the object store port")?;
+    let s3_listener = match config.objects.backend {
+        ObjectsBackend::Local => {
+            Some(TcpListener::bind((host, config.objects.port)).await.context("binding the object store port")?)
+        }
+        ObjectsBackend::S3 => None,
+    };
     let demo_listener = match config.demo.enabled {
         true => Some(TcpListener::bind((host, config.demo.port)).await.context("binding the demo port")?),
         false => None,
     };
-    let (bff, s3) = (bff_listener.local_addr()?, s3_listener.local_addr()?);
+    let bff = bff_listener.local_addr()?;
+    let s3 = s3_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     let demo = demo_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     if let Some(demo) = demo {
         let origins = [format!("http://{demo}"), format!("http://localhost:{}", demo.port())];
         campaigns.adopt_demo_origin(&config.demo.campaign, &origins);
     }
 
-    let backend = SqliteBackend::open(&config.db_path())?;
-    let objects =
-        LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?;
-    let origins: Vec<String> =
-        campaigns.ids().filter_map(|id| campaigns.get(id)).flat_map(|c| c.allowed_origins.clone()).collect();
-    let s3_app = s3_router(&config.objects_dir(), &secrets.s3_credentials(), origins)?;
-    let public_url = config.objects.public_url.clone().unwrap_or_else(|| format!("http://{s3}"));
+    let backends = Backends::open(config, &secrets).await?;
     let limiter = Limiter::new(&campaigns);
     let state = Arc::new(http::State {
         campaigns: campaigns.clone(),
-        intake: Arc::new(backend.clone()),
-        store: Arc::new(backend.clone()),
-        queues: [ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC]
-            .map(|t| (t, Arc::new(backend.queue(t, config.worker.max_attempts)) as Arc<dyn Queue>))
-            .into(),
-        referrals: Arc::new(backend.clone()),
-        objects: Arc::new(objects),
+        intake: backends.intake.clone(),
+        store: backends.store.clone(),
+        queues: backends.queues(),
+        referrals: backends.referrals.clone(),
+        objects: backends.objects.clone(),
         grants: GrantConfig {
-            credentials: secrets.s3_credentials(),
+            credentials: backends.signing.clone(),
             region: config.objects.region.clone(),
             bucket: config.objects.bucket.clone(),
-            url: format!("{}/{}", public_url.trim_end_matches('/'), config.objects.bucket),
+            url: upload_url(config, s3),
             ttl_secs: config.objects.grant_ttl_secs,
         },
         upload_ids: UploadIds::new(secrets.signing_key.as_bytes()),
@@ -160,36 +167,47 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let mut tasks = JoinSet::new();
     let app = http::app(state).layer(tower_http::trace::TraceLayer::new_for_http());
     tasks.spawn(serve(bff_listener, app, stopped.clone()));
-    tasks.spawn(serve(s3_listener, s3_app, stopped.clone()));
+    if let Some(listener) = s3_listener {
+        let origins: Vec<String> =
+            campaigns.ids().filter_map(|id| campaigns.get(id)).flat_map(|c| c.allowed_origins.clone()).collect();
+        let s3_app = s3_router(&config.objects_dir(), &secrets.s3_credentials(), origins)?;
+        tasks.spawn(serve(listener, s3_app, stopped.clone()));
+    }
     if let Some(listener) = demo_listener {
-        tasks.spawn(serve(
-            listener,
-            crate::demo::router(&format!("http://{bff}"), &config.demo.campaign),
-            stopped.clone(),
-        ));
+        let site = crate::demo::router(&format!("http://{bff}"), &config.demo.campaign);
+        tasks.spawn(serve(listener, site, stopped.clone()));
     }
     if config.worker.embedded {
-        tasks.spawn(worker(config, &backend, campaigns)?.run(stopped.clone()));
+        tasks.spawn(worker(config, &backends, campaigns).run(stopped.clone()));
     }
-    let mut janitor_stop = stopped;
-    let (sweep_backend, sweep_objects) =
-        (backend.clone(), LocalObjects::new(&config.objects_dir(), &config.objects.bucket)?);
+    tasks.spawn(janitor(config, &backends, limiter, stopped));
+    Ok(Running { bff, s3, demo, backends, stop, tasks })
+}
+
+/// Once a minute: forget idle rate-limit clients; every ten minutes, on the embedded store, sweep
+/// abandoned uploads (S3 does that with a lifecycle rule).
+fn janitor(
+    config: &Config,
+    backends: &Backends,
+    limiter: Limiter,
+    mut stop: watch::Receiver<bool>,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let sweep = backends.sqlite.clone().zip(backends.local_objects.clone());
     let orphan_ttl = Duration::from_secs(config.objects.orphan_ttl_hours * 3600);
-    tasks.spawn(async move {
+    async move {
         for minute in 0u64.. {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(60)) => {}
-                _ = janitor_stop.changed() => return,
+                _ = stop.changed() => return,
             }
             limiter.forget_idle_clients();
-            if minute % 10 == 0 {
-                if let Err(e) = sweep_orphan_uploads(&sweep_backend, &sweep_objects, orphan_ttl).await {
+            if let (0, Some((db, objects))) = (minute % 10, &sweep) {
+                if let Err(e) = sweep_orphan_uploads(db, objects, orphan_ttl).await {
                     tracing::warn!(error = %e, "orphan upload sweep failed");
                 }
             }
         }
-    });
-    Ok(Running { bff, s3, demo, backend, stop, tasks })
+    }
 }
 
 async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
@@ -201,5 +219,23 @@ async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<boo
         .await;
     if let Err(e) = result {
         tracing::error!(error = %e, "server stopped with an error");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browsers_upload_to_the_local_store_or_to_s3() {
+        let mut config = Config::default();
+        let addr: SocketAddr = "127.0.0.1:8082".parse().unwrap();
+        assert_eq!(upload_url(&config, Some(addr)), "http://127.0.0.1:8082/receipts");
+        config.objects.backend = ObjectsBackend::S3;
+        config.objects.region = "eu-west-1".into();
+        assert_eq!(upload_url(&config, None), "https://receipts.s3.eu-west-1.amazonaws.com");
+        config.objects.force_path_style = true;
+        config.aws.endpoint = Some("http://127.0.0.1:5000/".into());
+        assert_eq!(upload_url(&config, None), "http://127.0.0.1:5000/receipts");
     }
 }

@@ -6,6 +6,7 @@ pub mod embedded;
 pub mod objects;
 pub mod referrals;
 pub mod sqlite;
+pub mod wiring;
 
 use std::time::Duration;
 
@@ -98,6 +99,8 @@ pub trait Queue: Send + Sync {
     async fn send(&self, body: String) -> Result<()>;
     async fn receive(&self, max: usize, visibility: Duration) -> Result<Vec<Delivery>>;
     async fn ack(&self, delivery: &Delivery) -> Result<()>;
+    /// Keeps a message hidden for `visibility` more, while its handler is still working on it.
+    async fn extend(&self, delivery: &Delivery, visibility: Duration) -> Result<()>;
     /// Makes the message visible again after `delay`, or dead-letters it when out of attempts.
     async fn retry(&self, delivery: &Delivery, delay: Duration, error: &str) -> Result<()>;
     async fn stats(&self) -> Result<QueueStats>;
@@ -139,6 +142,14 @@ pub trait Store: Send + Sync {
     async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>>;
     async fn list_entries(&self, campaign: &str) -> Result<Vec<StoredEntry>>;
     async fn ping(&self) -> Result<()>;
+}
+
+/// Operator switches that every process must see: a queue can be paused in an emergency (its
+/// messages wait; nothing is lost) and resumed.
+#[async_trait]
+pub trait Control: Send + Sync {
+    async fn paused(&self, queue: &str) -> Result<bool>;
+    async fn set_paused(&self, queue: &str, paused: bool) -> Result<()>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,9 +25,9 @@ pub use assets::WidgetAssets;
 use crate::backends::referrals::Referrals;
 use crate::backends::{Intake, Objects, Queue, Store};
 use crate::campaigns::Campaigns;
-use crate::grant::GrantConfig;
 use crate::limiter::Limiter;
 use crate::upload_id::UploadIds;
+use crate::uploads::GrantConfig;
 
 pub struct State {
     pub campaigns: Campaigns,

@@ -10,8 +10,8 @@ use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::AppState;
-use crate::grant;
 use crate::limiter::{retry_after_secs, Route};
+use crate::uploads;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/v1/campaigns/{campaign}/uploads", post(create))
@@ -29,7 +29,9 @@ async fn create(
         ApiError::rate_limited(retry_after_secs(wait))
     })?;
     let ApiJson(req) = body?;
-    let grant = grant::issue(&state.grants, &state.upload_ids, &campaign.public, &req, time::OffsetDateTime::now_utc())
+    let credentials = state.grants.credentials.credentials().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let grant = uploads::issue(&state.grants, &credentials, &state.upload_ids, &campaign.public, &req, now)
         .map_err(ApiError::validation)?;
     state.metrics.grants_issued.inc();
     Ok((StatusCode::CREATED, Json(grant)))

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::backends::{BackendError, Delivery, Queue};
+use crate::backends::{BackendError, Control, Delivery, Queue};
 use crate::config::WorkerConfig;
 
 /// Handles one message body. `Err` means "try again later"; permanent refusals are recorded by
@@ -35,6 +35,7 @@ pub struct Lane {
 #[derive(Clone)]
 pub struct Worker {
     pub lanes: Vec<Lane>,
+    pub control: Arc<dyn Control>,
     pub config: WorkerConfig,
 }
 
@@ -48,7 +49,7 @@ impl Worker {
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let mut lanes = JoinSet::new();
         for lane in self.lanes.clone() {
-            lanes.spawn(run_lane(lane, self.config.clone(), shutdown.clone()));
+            lanes.spawn(run_lane(lane, self.control.clone(), self.config.clone(), shutdown.clone()));
         }
         while lanes.join_next().await.is_some() {}
     }
@@ -60,7 +61,9 @@ impl Worker {
         loop {
             let mut round = 0;
             for lane in &self.lanes {
-                round += drain_lane(lane, &self.config).await?;
+                if !self.control.paused(lane.name).await? {
+                    round += drain_lane(lane, &self.config).await?;
+                }
             }
             if round == 0 {
                 return Ok(handled);
@@ -73,32 +76,35 @@ impl Worker {
 async fn drain_lane(lane: &Lane, config: &WorkerConfig) -> Result<usize, BackendError> {
     let mut handled = 0;
     loop {
-        let deliveries = lane.queue.receive(config.concurrency.max(1), Duration::from_secs(60)).await?;
+        let visibility = Duration::from_secs(config.visibility_timeout_secs.max(1));
+        let deliveries = lane.queue.receive(config.concurrency.max(1), visibility).await?;
         if deliveries.is_empty() {
             return Ok(handled);
         }
         handled += deliveries.len();
         let mut tasks = JoinSet::new();
         for d in deliveries {
-            tasks.spawn(settle(lane.clone(), config.retry_backoff_ms, d));
+            tasks.spawn(settle(lane.clone(), config.retry_backoff_ms, visibility, d));
         }
         while tasks.join_next().await.is_some() {}
     }
 }
 
-async fn run_lane(lane: Lane, config: WorkerConfig, mut shutdown: watch::Receiver<bool>) {
+async fn run_lane(lane: Lane, control: Arc<dyn Control>, config: WorkerConfig, mut shutdown: watch::Receiver<bool>) {
     let poll = Duration::from_millis(config.poll_interval_ms.max(10));
     let visibility = Duration::from_secs(config.visibility_timeout_secs.max(1));
     let mut idle = poll;
     let mut tasks = JoinSet::new();
     while !*shutdown.borrow() {
         let free = config.concurrency.max(1).saturating_sub(tasks.len());
-        let received = if free > 0 { lane.queue.receive(free, visibility).await } else { Ok(Vec::new()) };
+        // A paused queue keeps its messages; the lane only looks again later.
+        let paused = control.paused(lane.name).await.unwrap_or(false);
+        let received = if free > 0 && !paused { lane.queue.receive(free, visibility).await } else { Ok(Vec::new()) };
         match received {
             Ok(deliveries) if !deliveries.is_empty() => {
                 idle = poll;
                 for d in deliveries {
-                    tasks.spawn(settle(lane.clone(), config.retry_backoff_ms, d));
+                    tasks.spawn(settle(lane.clone(), config.retry_backoff_ms, visibility, d));
                 }
             }
             Ok(_) => {}
@@ -108,7 +114,13 @@ async fn run_lane(lane: Lane, config: WorkerConfig, mut shutdown: watch::Receive
                 idle = (idle * 2).min(Duration::from_secs(30));
             }
         }
-        let wait = if free == 0 { Duration::from_secs(3600) } else { idle };
+        let wait = if free == 0 {
+            Duration::from_secs(3600)
+        } else if paused {
+            poll.max(Duration::from_secs(1))
+        } else {
+            idle
+        };
         tokio::select! {
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             _ = tokio::time::sleep(wait) => {}
@@ -118,9 +130,23 @@ async fn run_lane(lane: Lane, config: WorkerConfig, mut shutdown: watch::Receive
     while tasks.join_next().await.is_some() {}
 }
 
-/// Handles one delivery and acknowledges it, or schedules a retry with backoff.
-async fn settle(lane: Lane, backoff_ms: u64, delivery: Delivery) {
-    let outcome = match lane.handler.handle(&delivery.body).await {
+/// Handles one delivery and acknowledges it, or schedules a retry with backoff. While the handler
+/// works, the message's visibility is extended so no other worker starts on it meanwhile.
+async fn settle(lane: Lane, backoff_ms: u64, visibility: Duration, delivery: Delivery) {
+    let heartbeat = {
+        let (queue, delivery) = (lane.queue.clone(), delivery.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(visibility / 2).await;
+                if let Err(e) = queue.extend(&delivery, visibility).await {
+                    tracing::warn!(error = %e, "cannot extend a message's visibility");
+                }
+            }
+        })
+    };
+    let handled = lane.handler.handle(&delivery.body).await;
+    heartbeat.abort();
+    let outcome = match handled {
         Ok(()) => lane.queue.ack(&delivery).await,
         Err(e) => {
             tracing::warn!(lane = lane.name, error = %e, attempts = delivery.attempts, "message failed; will retry");

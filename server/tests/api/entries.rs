@@ -1,5 +1,5 @@
 use serde_json::{json, Value};
-use vouch_server::backends::{Queue, QueueStats, Store};
+use vouch_server::backends::QueueStats;
 
 use crate::helpers::{entry_body, error_code, jpeg, TestApp};
 
@@ -20,16 +20,16 @@ async fn an_entry_with_a_receipt_goes_from_accepted_to_confirmed_with_one_mail()
 
     assert_eq!(app.drain().await, 1);
     assert_eq!(app.status("demo", &entry_id).await, json!({"entry_id": entry_id, "status": "confirmed"}));
-    let entries = app.running.backend.list_entries("demo").await.unwrap();
+    let entries = app.running.backends.store.list_entries("demo").await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].first_name, "Zoë");
     let receipt = entries[0].receipt_key.clone().unwrap();
     assert_eq!(receipt, format!("receipts/demo/{entry_id}.jpg"));
     assert!(app.object_path(&receipt).exists(), "the normalised copy is stored");
-    let mails = app.running.backend.outbox().list().await.unwrap();
+    let mails = app.mails().await;
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].to, "zoe@example.com");
-    assert!(mails[0].text.contains(&entry_id));
+    assert_eq!(mails[0].0, "zoe@example.com");
+    assert!(mails[0].1.contains(&entry_id));
 }
 
 #[tokio::test]
@@ -114,7 +114,7 @@ async fn the_same_key_and_body_return_the_first_answer_and_queue_once() {
     assert_eq!(res.status(), 202);
     assert_eq!(res.json::<Value>().await.unwrap(), first);
     assert_eq!(app.drain().await, 0);
-    assert_eq!(app.running.backend.list_entries("demo").await.unwrap().len(), 1);
+    assert_eq!(app.running.backends.store.list_entries("demo").await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -190,5 +190,5 @@ async fn an_entry_id_is_only_visible_in_its_own_campaign() {
     let id = accepted["entry_id"].as_str().unwrap();
     let res = app.client.get(app.url(&format!("/v1/campaigns/other/entries/{id}"))).send().await.unwrap();
     assert_eq!(res.status(), 404);
-    assert!(app.running.backend.entry_state("demo", id).await.unwrap().is_some());
+    assert!(app.running.backends.store.entry_state("demo", id).await.unwrap().is_some());
 }

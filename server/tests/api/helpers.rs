@@ -126,12 +126,18 @@ impl TestApp {
 
     pub fn worker(&self) -> Worker {
         let campaigns = vouch_server::campaigns::Campaigns::load_dir(&self.config.campaigns_dir).unwrap();
-        server::worker(&self.config, &self.running.backend, campaigns).unwrap()
+        server::worker(&self.config, &self.running.backends, campaigns)
     }
 
-    /// One of the embedded queues (`entries`, `conversions`, `webhooks`).
-    pub fn queue(&self, topic: &str) -> vouch_server::backends::embedded::SqliteQueue {
-        self.running.backend.queue(topic, self.config.worker.max_attempts)
+    /// One of the queues (`entries`, `conversions`, `webhooks`).
+    pub fn queue(&self, topic: &str) -> std::sync::Arc<dyn vouch_server::backends::Queue> {
+        self.running.backends.queue(topic).expect("a known queue")
+    }
+
+    /// Confirmation mails sent so far: (to, text).
+    pub async fn mails(&self) -> Vec<(String, String)> {
+        let outbox = self.running.backends.sqlite.as_ref().expect("the embedded outbox").outbox();
+        outbox.list().await.unwrap().into_iter().map(|m| (m.to, m.text)).collect()
     }
 
     /// Runs the worker until the queue has nothing visible left.

@@ -1,5 +1,4 @@
 use serde_json::json;
-use vouch_server::backends::Queue;
 
 use crate::helpers::{entry_body, error_code, TestApp, SHOP};
 
@@ -109,7 +108,7 @@ async fn a_flooding_client_gets_429_with_retry_after_while_others_are_served() {
     let other = TestApp::client_from("127.0.0.2");
     assert_eq!(flood(other, "o1".into()).await.status(), 202);
     // The refused request left nothing behind.
-    assert_eq!(app.running.backend.queue("entries", 3).stats().await.unwrap().ready, 4);
+    assert_eq!(app.queue("entries").stats().await.unwrap().ready, 4);
 }
 
 #[tokio::test]

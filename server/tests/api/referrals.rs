@@ -2,8 +2,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 use vouch_core::rewards::CreditState;
-use vouch_server::backends::referrals::{Credit, Referrals};
-use vouch_server::backends::Queue;
+use vouch_server::backends::referrals::Credit;
 use vouch_server::referrals::sha256_hex;
 
 use crate::helpers::{error_code, TestApp, SHOP};
@@ -26,7 +25,7 @@ async fn join(app: &TestApp, campaign: &str, first_name: &str, email: &str) -> (
 
 async fn merchant_app() -> TestApp {
     let app = TestApp::spawn().await;
-    app.running.backend.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
+    app.running.backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     app
 }
 
@@ -40,7 +39,7 @@ async fn convert(app: &TestApp, order_id: &str, email: &str, code: &str, secret:
 }
 
 async fn credits(app: &TestApp) -> Vec<Credit> {
-    app.running.backend.list_credits("demo").await.unwrap()
+    app.running.backends.referrals.list_credits("demo").await.unwrap()
 }
 
 async fn progress(app: &TestApp, code: &str, token: &str) -> reqwest::Response {
@@ -208,7 +207,7 @@ async fn the_same_order_id_with_other_details_is_refused() {
 
 async fn flagged(app: &TestApp, conversion_id: &str) -> Vec<(CreditState, String)> {
     app.drain().await;
-    let all = app.running.backend.credits_for_conversion(conversion_id).await.unwrap();
+    let all = app.running.backends.referrals.credits_for_conversion(conversion_id).await.unwrap();
     all.into_iter().map(|c| (c.state, c.reason.unwrap_or_default())).collect()
 }
 
@@ -291,8 +290,8 @@ async fn a_pending_credit_can_be_approved_once_and_never_moved_back() {
     )
     .await;
     app.drain().await;
-    let credit = app.running.backend.credits_for_conversion(&id).await.unwrap().remove(0);
-    let store = &app.running.backend;
+    let credit = app.running.backends.referrals.credits_for_conversion(&id).await.unwrap().remove(0);
+    let store = &app.running.backends.referrals;
     let approved = store.decide_credit(&credit.credit_id, CreditState::Approved, "test", None).await.unwrap();
     assert_eq!(approved.unwrap().state, CreditState::Approved);
     assert!(store.decide_credit(&credit.credit_id, CreditState::Denied, "test", None).await.unwrap().is_none());
@@ -345,8 +344,8 @@ async fn webhooks_are_signed_carry_event_ids_and_are_retried_until_accepted() {
     let (rx, url) = receiver().await;
     let app = TestApp::spawn_with_webhook(&url).await;
     let secret = "whsec_test_secret";
-    app.running.backend.set_webhook_secret("demo", secret).await.unwrap();
-    app.running.backend.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
+    app.running.backends.referrals.set_webhook_secret("demo", secret).await.unwrap();
+    app.running.backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     let (_, anna) = join(&app, "demo", "Anna", "anna@example.com").await;
     convert(&app, "o-1", "ben@example.com", anna["referral_code"].as_str().unwrap(), Some(SECRET)).await;
 
@@ -382,9 +381,9 @@ async fn webhooks_are_signed_carry_event_ids_and_are_retried_until_accepted() {
 #[tokio::test]
 async fn a_referrer_who_joined_in_a_burst_from_one_client_waits_for_review() {
     let app = TestApp::spawn().await;
-    app.running.backend.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
+    app.running.backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     // The store counts a client's joins in the last hour; with a limit of 2 the third is flagged.
-    let store = &app.running.backend;
+    let store = &app.running.backends.referrals;
     let mut flags = Vec::new();
     for n in 0..3 {
         let referrer = vouch_server::backends::referrals::Referrer {

@@ -9,7 +9,7 @@ async fn a_grant_is_a_presigned_post_for_one_key_with_a_short_expiry() {
     assert_eq!(res.status(), 201);
     let grant: UploadGrant = res.json().await.unwrap();
     assert_eq!(grant.method, "POST");
-    assert_eq!(grant.url, format!("http://{}/receipts", app.running.s3));
+    assert_eq!(grant.url, format!("http://{}/receipts", app.running.s3.unwrap()));
     assert!(grant.fields["key"].starts_with("uploads/demo/"));
     assert_eq!(grant.fields["Content-Type"], "image/jpeg");
     let expires =
@@ -85,7 +85,7 @@ async fn an_anonymous_upload_is_refused() {
     let app = TestApp::spawn().await;
     let res = app
         .client
-        .put(format!("http://{}/receipts/uploads/demo/x", app.running.s3))
+        .put(format!("http://{}/receipts/uploads/demo/x", app.running.s3.unwrap()))
         .body("hello")
         .send()
         .await
@@ -117,7 +117,10 @@ async fn an_upload_no_entry_claimed_is_swept_after_a_day_and_a_claimed_one_is_ke
     }
     let objects = vouch_server::backends::objects::LocalObjects::new(&app.config.objects_dir(), "receipts").unwrap();
     let day = std::time::Duration::from_secs(24 * 3600);
-    let removed = vouch_server::janitor::sweep_orphan_uploads(&app.running.backend, &objects, day).await.unwrap();
+    let removed =
+        vouch_server::janitor::sweep_orphan_uploads(app.running.backends.sqlite.as_ref().unwrap(), &objects, day)
+            .await
+            .unwrap();
     assert_eq!(removed, 1);
     assert!(!app.object_path(&orphan.fields["key"]).exists());
     assert!(app.object_path(&claimed.fields["key"]).exists(), "claimed by an entry not yet processed");

@@ -1,5 +1,5 @@
 use serde_json::Value;
-use vouch_server::backends::{Queue, QueueStats, Store};
+use vouch_server::backends::QueueStats;
 
 use crate::helpers::{entry_body, jpeg, png_bomb, TestApp};
 
@@ -18,7 +18,7 @@ async fn a_receipt_that_is_not_an_image_is_rejected_with_its_reason_and_no_mail(
     let status = app.status("demo", &entry_id).await;
     assert_eq!(status["status"], "rejected");
     assert_eq!(status["reason"], "receipt_not_an_image");
-    assert!(app.running.backend.outbox().list().await.unwrap().is_empty());
+    assert!(app.mails().await.is_empty());
 }
 
 #[tokio::test]
@@ -42,8 +42,8 @@ async fn a_redelivered_message_changes_nothing() {
     app.drain().await;
     queue.send(message.body.clone()).await.unwrap();
     app.drain().await;
-    assert_eq!(app.running.backend.list_entries("demo").await.unwrap().len(), 1);
-    assert_eq!(app.running.backend.outbox().list().await.unwrap().len(), 1);
+    assert_eq!(app.running.backends.store.list_entries("demo").await.unwrap().len(), 1);
+    assert_eq!(app.mails().await.len(), 1);
     assert_eq!(queue.stats().await.unwrap(), QueueStats::default());
 }
 
@@ -52,7 +52,7 @@ async fn a_message_that_keeps_failing_is_dead_lettered_without_blocking_others()
     let app = TestApp::spawn().await;
     let bad = submit(&app, &jpeg(20, 20), "image/jpeg", "stuck").await;
     // The receipt becomes unreadable (a folder where the file was): every attempt fails.
-    let key = app.running.backend.list_entries("demo").await.unwrap();
+    let key = app.running.backends.store.list_entries("demo").await.unwrap();
     assert!(key.is_empty());
     let uploads = app.config.objects_dir().join("receipts/uploads/demo");
     let original = std::fs::read_dir(&uploads).unwrap().next().unwrap().unwrap().path();

@@ -1,5 +1,6 @@
 //! The embedded backends: intake, queue, entry store and mail outbox in one SQLite database.
 
+mod control;
 mod intake;
 mod outbox;
 mod queue;

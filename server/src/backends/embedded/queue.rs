@@ -94,6 +94,18 @@ impl Queue for SqliteQueue {
         Ok(())
     }
 
+    async fn extend(&self, delivery: &Delivery, visibility: Duration) -> Result<()> {
+        let (id, attempts) = parse_handle(&delivery.handle)?;
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached("UPDATE queue SET visible_ms = ?3 WHERE id = ?1 AND attempts = ?2 AND dead = 0")?
+                    .execute(params![id, attempts, now_ms() + visibility.as_millis() as i64])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
     async fn retry(&self, delivery: &Delivery, delay: Duration, error: &str) -> Result<()> {
         let (id, attempts) = parse_handle(&delivery.handle)?;
         let dead = attempts >= self.max_attempts;

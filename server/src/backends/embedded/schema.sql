@@ -26,6 +26,12 @@ CREATE TABLE IF NOT EXISTS queue (
 );
 CREATE INDEX IF NOT EXISTS queue_ready ON queue (topic, dead, visible_ms);
 
+-- Operator switches: a paused queue is not drained until it is resumed.
+CREATE TABLE IF NOT EXISTS queue_control (
+    topic  TEXT    PRIMARY KEY,
+    paused INTEGER NOT NULL
+);
+
 -- Entries as the worker decided them; the keys make a redelivered message a no-op.
 CREATE TABLE IF NOT EXISTS entries (
     entry_id          TEXT    PRIMARY KEY,

@@ -1,0 +1,92 @@
+//! Choosing the backends from configuration: each part (objects, queues + store, mail) is
+//! embedded or AWS, and everything above this module only sees the traits.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use super::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use super::objects::LocalObjects;
+use super::referrals::Referrals;
+use super::{Control, Intake, Mailer, Objects, Queue, Store};
+use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
+use crate::secrets::Secrets;
+use crate::uploads::CredentialSource;
+
+/// Webhook deliveries get more attempts than other messages: receivers go down for a while.
+pub const WEBHOOK_ATTEMPTS: u32 = 8;
+
+#[derive(Clone)]
+pub struct Backends {
+    pub intake: Arc<dyn Intake>,
+    pub store: Arc<dyn Store>,
+    pub referrals: Arc<dyn Referrals>,
+    pub control: Arc<dyn Control>,
+    pub entries: Arc<dyn Queue>,
+    pub conversions: Arc<dyn Queue>,
+    pub webhooks: Arc<dyn Queue>,
+    pub objects: Arc<dyn Objects>,
+    pub mailer: Arc<dyn Mailer>,
+    /// What upload grants are signed with.
+    pub signing: Arc<dyn CredentialSource>,
+    /// The SQLite database, when any part is embedded (outbox, orphan sweep, CLI listings).
+    pub sqlite: Option<SqliteBackend>,
+    /// The in-process object store's folder, when objects are local.
+    pub local_objects: Option<LocalObjects>,
+}
+
+impl Backends {
+    pub async fn open(config: &Config, secrets: &Secrets) -> anyhow::Result<Self> {
+        config.check()?;
+        let needs_sqlite = config.queue.backend == QueueBackend::Sqlite || config.mail.backend == MailBackend::Outbox;
+        let sqlite = needs_sqlite.then(|| SqliteBackend::open(&config.db_path())).transpose()?;
+
+        let local_objects = match config.objects.backend {
+            ObjectsBackend::Local => Some(
+                LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?,
+            ),
+            ObjectsBackend::S3 => None,
+        };
+        let (objects, signing): (Arc<dyn Objects>, Arc<dyn CredentialSource>) =
+            match (&local_objects, config.objects.backend) {
+                (Some(local), _) => (Arc::new(local.clone()), Arc::new(secrets.s3_credentials())),
+                _ => anyhow::bail!("objects backend s3 needs a build with the `aws` feature"),
+            };
+        let mailer: Arc<dyn Mailer> = match (config.mail.backend, &sqlite) {
+            (MailBackend::Outbox, Some(db)) => Arc::new(db.outbox()),
+            _ => anyhow::bail!("mail backend ses needs a build with the `aws` feature"),
+        };
+        let attempts = config.worker.max_attempts;
+        let backends = match (config.queue.backend, &sqlite) {
+            (QueueBackend::Sqlite, Some(db)) => Self {
+                intake: Arc::new(db.clone()),
+                store: Arc::new(db.clone()),
+                referrals: Arc::new(db.clone()),
+                control: Arc::new(db.clone()),
+                entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
+                conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
+                webhooks: Arc::new(db.queue(WEBHOOKS_TOPIC, attempts.max(WEBHOOK_ATTEMPTS))),
+                objects,
+                mailer,
+                signing,
+                sqlite: sqlite.clone(),
+                local_objects,
+            },
+            _ => anyhow::bail!("queue backend sqs needs a build with the `aws` feature"),
+        };
+        Ok(backends)
+    }
+
+    /// Every queue by name, for readiness, metrics and the CLI.
+    pub fn queues(&self) -> Vec<(&'static str, Arc<dyn Queue>)> {
+        vec![
+            (ENTRIES_TOPIC, self.entries.clone()),
+            (CONVERSIONS_TOPIC, self.conversions.clone()),
+            (WEBHOOKS_TOPIC, self.webhooks.clone()),
+        ]
+    }
+
+    pub fn queue(&self, name: &str) -> Option<Arc<dyn Queue>> {
+        self.queues().into_iter().find(|(n, _)| *n == name).map(|(_, q)| q)
+    }
+}

@@ -1,0 +1,76 @@
+//! Upload grants: the decision (the campaign's type and size rules) and the signed POST policy for
+//! one fresh object key, with credentials from wherever the object store's come from.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::backends::BackendError;
+use crate::grant::{format_iso8601, presign_post, Credentials, PostPolicy};
+
+/// Where signing credentials come from: fixed keys (the in-process store) or the AWS chain
+/// (rotating role credentials, refreshed by the SDK).
+#[async_trait]
+pub trait CredentialSource: Send + Sync {
+    async fn credentials(&self) -> Result<Credentials, BackendError>;
+}
+
+#[async_trait]
+impl CredentialSource for Credentials {
+    async fn credentials(&self) -> Result<Credentials, BackendError> {
+        Ok(self.clone())
+    }
+}
+
+/// Where and how upload grants are signed.
+#[derive(Clone)]
+pub struct GrantConfig {
+    pub credentials: Arc<dyn CredentialSource>,
+    pub region: String,
+    pub bucket: String,
+    /// The bucket's POST URL as browsers reach it, e.g. `http://127.0.0.1:8082/receipts`.
+    pub url: String,
+    pub ttl_secs: u64,
+}
+
+/// Decides on a grant request: the campaign's type and size rules, then a signed policy for one
+/// fresh key.
+pub fn issue(
+    config: &GrantConfig,
+    credentials: &Credentials,
+    ids: &crate::upload_id::UploadIds,
+    campaign: &vouch_core::campaign::CampaignPublic,
+    req: &vouch_core::wire::UploadGrantRequest,
+    now: OffsetDateTime,
+) -> Result<vouch_core::wire::UploadGrant, Vec<vouch_core::FieldError>> {
+    use vouch_core::{Field, FieldError};
+    let limits = &campaign.form.upload;
+    let errors: Vec<FieldError> = [
+        limits.check_type(&req.content_type).err().map(|c| FieldError::new(Field::ContentType, c)),
+        limits.check_size(req.size).err().map(|c| FieldError::new(Field::Size, c)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (upload_id, key) = ids.issue(&campaign.id);
+    let content_type = req.content_type.trim().to_ascii_lowercase();
+    let expires = now + time::Duration::seconds(config.ttl_secs.min(900) as i64);
+    let policy = PostPolicy {
+        bucket: &config.bucket,
+        key: &key,
+        content_type: &content_type,
+        max_bytes: limits.max_bytes,
+        expires,
+    };
+    Ok(vouch_core::wire::UploadGrant {
+        upload_id,
+        method: "POST".into(),
+        url: config.url.clone(),
+        fields: presign_post(credentials, &config.region, &policy, now),
+        expires_at: format_iso8601(expires),
+    })
+}
