@@ -26,6 +26,8 @@ pub enum ReferralError {
     Unauthorized,
     #[error("this order id was already reported with different details")]
     OrderReused,
+    #[error("a report of this order is being taken in; retry in a moment")]
+    InFlight,
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -206,6 +208,7 @@ pub async fn convert(
         ConversionIntake::New { conversion_id } => Ok((conversion_id, false)),
         ConversionIntake::Replay { conversion_id } => Ok((conversion_id, true)),
         ConversionIntake::OrderReused => Err(ReferralError::OrderReused),
+        ConversionIntake::InFlight => Err(ReferralError::InFlight),
     }
 }
 

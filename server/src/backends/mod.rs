@@ -2,6 +2,7 @@
 //! mail, and receipt objects — each behind a trait, so the embedded (SQLite + local S3) and the
 //! distributed (AWS) backends are interchangeable and share one set of tests.
 
+pub mod aws;
 pub mod embedded;
 pub mod objects;
 pub mod referrals;

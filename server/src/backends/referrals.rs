@@ -65,9 +65,15 @@ pub struct NewConversion {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConversionIntake {
-    New { conversion_id: String },
-    Replay { conversion_id: String },
+    New {
+        conversion_id: String,
+    },
+    Replay {
+        conversion_id: String,
+    },
     OrderReused,
+    /// A concurrent report of the same order is being taken in.
+    InFlight,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +88,12 @@ pub struct Credit {
     pub state: CreditState,
     pub reason: Option<String>,
     pub created_at_ms: i64,
+}
+
+/// Credit ids are derived from conversion and side, so a redelivered message writes the same ids
+/// and changes nothing.
+pub fn credit_id(conversion_id: &str, side: Side) -> String {
+    format!("cr_{}_{}", conversion_id.trim_start_matches("cnv_"), side.as_str())
 }
 
 #[async_trait]

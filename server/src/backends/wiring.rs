@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
+use super::aws::Aws;
 use super::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use super::objects::LocalObjects;
 use super::referrals::Referrals;
@@ -33,6 +34,8 @@ pub struct Backends {
     pub sqlite: Option<SqliteBackend>,
     /// The in-process object store's folder, when objects are local.
     pub local_objects: Option<LocalObjects>,
+    /// The AWS clients, when any part is on AWS.
+    pub aws: Option<Aws>,
 }
 
 impl Backends {
@@ -40,6 +43,7 @@ impl Backends {
         config.check()?;
         let needs_sqlite = config.queue.backend == QueueBackend::Sqlite || config.mail.backend == MailBackend::Outbox;
         let sqlite = needs_sqlite.then(|| SqliteBackend::open(&config.db_path())).transpose()?;
+        let aws = if config.uses_aws() { Some(Aws::connect(config).await?) } else { None };
 
         let local_objects = match config.objects.backend {
             ObjectsBackend::Local => Some(
@@ -47,14 +51,16 @@ impl Backends {
             ),
             ObjectsBackend::S3 => None,
         };
-        let (objects, signing): (Arc<dyn Objects>, Arc<dyn CredentialSource>) =
-            match (&local_objects, config.objects.backend) {
-                (Some(local), _) => (Arc::new(local.clone()), Arc::new(secrets.s3_credentials())),
-                _ => anyhow::bail!("objects backend s3 needs a build with the `aws` feature"),
-            };
+        let (objects, signing): (Arc<dyn Objects>, Arc<dyn CredentialSource>) = match &local_objects {
+            Some(local) => (Arc::new(local.clone()), Arc::new(secrets.s3_credentials())),
+            None => {
+                let aws = aws.as_ref().context("AWS clients")?;
+                (Arc::new(aws.objects()), Arc::new(aws.signing()))
+            }
+        };
         let mailer: Arc<dyn Mailer> = match (config.mail.backend, &sqlite) {
             (MailBackend::Outbox, Some(db)) => Arc::new(db.outbox()),
-            _ => anyhow::bail!("mail backend ses needs a build with the `aws` feature"),
+            _ => Arc::new(aws.as_ref().context("AWS clients")?.mailer()),
         };
         let attempts = config.worker.max_attempts;
         let backends = match (config.queue.backend, &sqlite) {
@@ -71,8 +77,27 @@ impl Backends {
                 signing,
                 sqlite: sqlite.clone(),
                 local_objects,
+                aws,
             },
-            _ => anyhow::bail!("queue backend sqs needs a build with the `aws` feature"),
+            _ => {
+                let a = aws.clone().context("AWS clients")?;
+                let store = Arc::new(a.store());
+                Self {
+                    intake: store.clone(),
+                    store: store.clone(),
+                    referrals: store.clone(),
+                    control: store,
+                    entries: Arc::new(a.queue(ENTRIES_TOPIC)),
+                    conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),
+                    webhooks: Arc::new(a.queue(WEBHOOKS_TOPIC)),
+                    objects,
+                    mailer,
+                    signing,
+                    sqlite: sqlite.clone(),
+                    local_objects,
+                    aws,
+                }
+            }
         };
         Ok(backends)
     }

@@ -8,7 +8,7 @@ use vouch_core::referral::is_disposable_domain;
 use vouch_core::rewards::{assess, initial_state, ConversionFacts, CreditState, Side};
 
 use super::Handler;
-use crate::backends::referrals::{Credit, Referrals};
+use crate::backends::referrals::{credit_id, Credit, Referrals};
 use crate::backends::sqlite::now_ms;
 use crate::backends::{BackendError, Queue};
 use crate::campaigns::Campaigns;
@@ -21,11 +21,6 @@ pub struct ConversionHandler {
     pub referrals: Arc<dyn Referrals>,
     pub webhooks: Arc<dyn Queue>,
     pub campaigns: Campaigns,
-}
-
-/// Credit ids are derived, so a redelivered message writes the same ids and changes nothing.
-pub fn credit_id(conversion_id: &str, side: Side) -> String {
-    format!("cr_{}_{}", conversion_id.trim_start_matches("cnv_"), side.as_str())
 }
 
 #[async_trait]

@@ -1,0 +1,218 @@
+//! Giveaway intake, entries and queue switches in DynamoDB.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue as AV;
+use vouch_core::wire::{EntryStatus, RejectReason};
+
+use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
+use crate::backends::aws::unavailable;
+use crate::backends::sqlite::now_ms;
+use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Result, Store, StoredEntry, Submission};
+
+/// A pending idempotency record older than this belongs to a request that died between the
+/// record and the queue: the next request with the same key takes over.
+const TAKEOVER_MS: i64 = 30_000;
+
+fn idem_pk(campaign: &str, key: &str) -> String {
+    format!("idem#{campaign}#{key}")
+}
+
+fn entry_pk(entry_id: &str) -> String {
+    format!("entry#{entry_id}")
+}
+
+fn status(item: &Item) -> Option<EntryStatus> {
+    opt_text(item, "status").and_then(|s| EntryStatus::parse(&s))
+}
+
+fn entry_from(item: &Item) -> Result<StoredEntry> {
+    Ok(StoredEntry {
+        entry_id: text(item, "entry_id")?,
+        campaign: text(item, "campaign")?,
+        idempotency_key: text(item, "idem_key")?,
+        first_name: text(item, "first_name")?,
+        last_name: text(item, "last_name")?,
+        email: text(item, "email")?,
+        phone: opt_text(item, "phone"),
+        postal_code: opt_text(item, "postal_code"),
+        marketing_consent: flag(item, "marketing_consent"),
+        referral_code: opt_text(item, "referral_code"),
+        receipt_key: opt_text(item, "receipt_key"),
+        status: status(item).unwrap_or(EntryStatus::Accepted),
+        reason: opt_text(item, "reason").and_then(|r| RejectReason::parse(&r)),
+        accepted_at_ms: number(item, "accepted_ms"),
+        processed_at_ms: number(item, "processed_ms"),
+    })
+}
+
+impl DynamoStore {
+    /// The message is queued; the record says so (if this write is lost, a retry resends and the
+    /// worker recognises the entry id).
+    pub(super) async fn mark_queued(&self, pk: &str) {
+        let done = self
+            .ddb
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .update_expression("SET #st = :q")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":q", s("queued"))
+            .send()
+            .await;
+        if let Err(e) = done {
+            tracing::warn!(error = %unavailable(WHAT, e), "cannot mark an idempotency record queued");
+        }
+    }
+}
+
+#[async_trait]
+impl Intake for DynamoStore {
+    async fn accept(&self, sub: Submission) -> Result<Accepted> {
+        let idem = idem_pk(&sub.campaign, &sub.idempotency_key);
+        let now = now_ms();
+        let record = item(vec![
+            ("pk", Some(s(&idem))),
+            ("body_hash", Some(AV::B(Blob::new(sub.body_hash.clone())))),
+            ("entry_id", Some(s(&sub.message.entry_id))),
+            ("state", Some(s("pending"))),
+            ("created_ms", Some(n(now))),
+        ]);
+        let stub = item(vec![
+            ("pk", Some(s(&entry_pk(&sub.message.entry_id)))),
+            ("entry_id", Some(s(&sub.message.entry_id))),
+            ("campaign", Some(s(&sub.campaign))),
+            ("status", Some(s(EntryStatus::Accepted.as_str()))),
+            ("accepted_ms", Some(n(now))),
+        ]);
+        let mut message = sub.message.clone();
+        match self.transact(vec![self.put_item(record, true)?, self.put_item(stub, true)?]).await? {
+            None => {}
+            Some(_) => {
+                // Gone again: the first request failed and cleaned up just now; let the client retry.
+                let Some(earlier) = self.get(&idem).await? else { return Ok(Accepted::InFlight) };
+                if bytes(&earlier, "body_hash") != sub.body_hash {
+                    return Ok(Accepted::KeyReused);
+                }
+                let entry_id = text(&earlier, "entry_id")?;
+                if opt_text(&earlier, "state").as_deref() == Some("queued") {
+                    return Ok(Accepted::Replay { entry_id });
+                }
+                if now - number(&earlier, "created_ms") < TAKEOVER_MS {
+                    return Ok(Accepted::InFlight);
+                }
+                // The first request died before queuing: queue its entry now, under its id.
+                message.entry_id = entry_id;
+            }
+        }
+        let body = serde_json::to_string(&message).map_err(super::super::corrupt)?;
+        if let Err(e) = self.entries.send(body).await {
+            // Nothing was acknowledged: remove the records so a retry starts clean.
+            let _ = self.delete(&idem).await;
+            let _ = self.delete(&entry_pk(&message.entry_id)).await;
+            return Err(e);
+        }
+        self.mark_queued(&idem).await;
+        Ok(Accepted::New { entry_id: message.entry_id })
+    }
+
+    async fn earlier(&self, campaign: &str, idempotency_key: &str) -> Result<Option<(Vec<u8>, String)>> {
+        let found = self.get(&idem_pk(campaign, idempotency_key)).await?;
+        // A pending record is not an answer yet: `accept` decides (in flight, or take over).
+        match found {
+            Some(r) if opt_text(&r, "state").as_deref() == Some("queued") => {
+                Ok(Some((bytes(&r, "body_hash"), text(&r, "entry_id")?)))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn entry_state(&self, campaign: &str, entry_id: &str) -> Result<Option<EntryState>> {
+        let Some(found) = self.get(&entry_pk(entry_id)).await? else { return Ok(None) };
+        if opt_text(&found, "campaign").as_deref() != Some(campaign) {
+            return Ok(None);
+        }
+        let reason = opt_text(&found, "reason").and_then(|r| RejectReason::parse(&r));
+        Ok(status(&found).map(|status| EntryState { status, reason }))
+    }
+
+    async fn record_entry(&self, e: &StoredEntry) -> Result<bool> {
+        let entry = item(vec![
+            ("pk", Some(s(&entry_pk(&e.entry_id)))),
+            ("entry_id", Some(s(&e.entry_id))),
+            ("campaign", Some(s(&e.campaign))),
+            ("idem_key", Some(s(&e.idempotency_key))),
+            ("first_name", Some(s(&e.first_name))),
+            ("last_name", Some(s(&e.last_name))),
+            ("email", Some(s(&e.email))),
+            ("phone", e.phone.as_deref().map(s)),
+            ("postal_code", e.postal_code.as_deref().map(s)),
+            ("marketing_consent", Some(AV::Bool(e.marketing_consent))),
+            ("referral_code", e.referral_code.as_deref().map(s)),
+            ("receipt_key", e.receipt_key.as_deref().map(s)),
+            ("status", Some(s(e.status.as_str()))),
+            ("reason", e.reason.map(|r| s(r.code()))),
+            ("accepted_ms", Some(n(e.accepted_at_ms))),
+            ("processed_ms", Some(n(e.processed_at_ms))),
+            ("gsi1pk", Some(s(&format!("entries#{}", e.campaign)))),
+            ("gsi1sk", Some(s(&format!("{}#{}", at(e.accepted_at_ms), e.entry_id)))),
+        ]);
+        // Only over the intake's stub (or nothing): a second verdict never replaces the first.
+        let out = self
+            .ddb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(entry))
+            .condition_expression("attribute_not_exists(pk) OR #s = :accepted")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":accepted", s(EntryStatus::Accepted.as_str()))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_conditional_check_failed_exception() {
+                    Ok(false)
+                } else {
+                    Err(unavailable(WHAT, service))
+                }
+            }
+        }
+    }
+
+    async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>> {
+        match self.get(&entry_pk(entry_id)).await? {
+            Some(found)
+                if opt_text(&found, "campaign").as_deref() == Some(campaign)
+                    && status(&found) != Some(EntryStatus::Accepted) =>
+            {
+                Ok(Some(entry_from(&found)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn list_entries(&self, campaign: &str) -> Result<Vec<StoredEntry>> {
+        let items = self.query("gsi1", &format!("entries#{campaign}"), None).await?;
+        items.iter().filter(|i| status(i) != Some(EntryStatus::Accepted)).map(entry_from).collect()
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.get("ping").await.map(|_| ())
+    }
+}
+
+#[async_trait]
+impl Control for DynamoStore {
+    async fn paused(&self, queue: &str) -> Result<bool> {
+        Ok(self.get(&format!("pause#{queue}")).await?.is_some_and(|i| flag(&i, "paused")))
+    }
+
+    async fn set_paused(&self, queue: &str, paused: bool) -> Result<()> {
+        self.put(item(vec![("pk", Some(s(&format!("pause#{queue}")))), ("paused", Some(AV::Bool(paused)))])).await
+    }
+}

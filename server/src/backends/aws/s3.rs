@@ -1,0 +1,78 @@
+//! Receipts in S3, as the worker sees them.
+
+use async_trait::async_trait;
+use aws_sdk_s3::primitives::ByteStream;
+
+use super::unavailable;
+use crate::backends::{ObjectInfo, Objects, Result};
+
+#[derive(Clone)]
+pub struct S3Objects {
+    s3: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+impl S3Objects {
+    pub fn new(s3: aws_sdk_s3::Client, bucket: &str) -> Self {
+        Self { s3, bucket: bucket.to_string() }
+    }
+}
+
+const WHAT: &str = "object store (S3)";
+
+#[async_trait]
+impl Objects for S3Objects {
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>> {
+        match self.s3.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(head) => Ok(Some(ObjectInfo { size: head.content_length().unwrap_or(0).max(0) as u64 })),
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_not_found() {
+                    Ok(None)
+                } else {
+                    Err(unavailable(WHAT, service))
+                }
+            }
+        }
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        match self.s3.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(object) => {
+                let body = object.body.collect().await.map_err(|e| unavailable(WHAT, e))?;
+                Ok(Some(body.into_bytes().to_vec()))
+            }
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_no_such_key() {
+                    Ok(None)
+                } else {
+                    Err(unavailable(WHAT, service))
+                }
+            }
+        }
+    }
+
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<()> {
+        self.s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| unavailable(WHAT, e))?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        self.s3.delete_object().bucket(&self.bucket).key(key).send().await.map_err(|e| unavailable(WHAT, e))?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.s3.head_bucket().bucket(&self.bucket).send().await.map_err(|e| unavailable(WHAT, e))?;
+        Ok(())
+    }
+}

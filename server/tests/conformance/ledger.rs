@@ -1,0 +1,163 @@
+use vouch_core::rewards::{CreditState, Side};
+use vouch_server::backends::referrals::{
+    credit_id, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrer,
+};
+
+use crate::fixture::Fixture;
+
+fn referrer(id: &str, identity: &str, code: &str, at: i64) -> NewReferrer {
+    NewReferrer {
+        referrer: Referrer {
+            referrer_id: id.into(),
+            campaign: "demo".into(),
+            code: code.into(),
+            email: identity.into(),
+            identity: identity.into(),
+            first_name: "Anna".into(),
+            join_flagged: false,
+            created_at_ms: at,
+        },
+        marketing_consent: false,
+        client: "203.0.113.1".into(),
+        token_hash: format!("token-{id}"),
+        joins_per_client_per_hour: 100,
+        webhook: None,
+    }
+}
+
+fn conversion(id: &str, order: &str, hash: u8, code: &str, client: &str) -> NewConversion {
+    NewConversion {
+        conversion_id: id.into(),
+        campaign: "demo".into(),
+        order_id: order.into(),
+        body_hash: vec![hash; 32],
+        code: code.into(),
+        client: client.into(),
+        message: format!("{{\"conversion_id\":\"{id}\"}}"),
+    }
+}
+
+fn credit(conversion: &str, side: Side, referrer_id: &str, state: CreditState) -> Credit {
+    Credit {
+        credit_id: credit_id(conversion, side),
+        conversion_id: conversion.into(),
+        side,
+        campaign: "demo".into(),
+        referrer_id: referrer_id.into(),
+        recipient: format!("{}@example.com", side.as_str()),
+        reward: "10 %".into(),
+        state,
+        reason: (state == CreditState::Pending).then(|| "velocity".to_string()),
+        created_at_ms: 1_000,
+    }
+}
+
+fn now() -> i64 {
+    vouch_server::backends::sqlite::now_ms()
+}
+
+pub async fn the_same_mailbox_joins_once_and_codes_are_unique(f: Fixture) {
+    let r = &f.backends.referrals;
+    let Joined::Created(anna) = r.join(referrer("ref_1", "anna@example.com", "AAAAAAA2", now())).await.unwrap() else {
+        panic!("a new referrer")
+    };
+    assert!(!anna.join_flagged);
+    match r.join(referrer("ref_2", "anna@example.com", "BBBBBBB2", now())).await.unwrap() {
+        Joined::Existing(again) => assert_eq!(again.code, "AAAAAAA2"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(r.join(referrer("ref_3", "ben@example.com", "AAAAAAA2", now())).await.unwrap(), Joined::CodeTaken);
+    assert!(matches!(
+        r.join(referrer("ref_3", "ben@example.com", "CCCCCCC2", now())).await.unwrap(),
+        Joined::Created(_)
+    ));
+    assert_eq!(
+        r.referrer_by_code(Some("demo"), "AAAAAAA2").await.unwrap().map(|x| x.referrer_id),
+        Some("ref_1".into())
+    );
+    assert_eq!(r.referrer_by_code(Some("other"), "AAAAAAA2").await.unwrap(), None);
+    assert_eq!(r.referrer_by_code(None, "CCCCCCC2").await.unwrap().map(|x| x.campaign), Some("demo".into()));
+}
+
+pub async fn tokens_visits_and_progress_follow_the_referrer(f: Fixture) {
+    let r = &f.backends.referrals;
+    r.join(referrer("ref_1", "anna@example.com", "AAAAAAA2", now())).await.unwrap();
+    assert_eq!(r.referrer_by_token("token-ref_1").await.unwrap().map(|x| x.code), Some("AAAAAAA2".into()));
+    assert_eq!(r.referrer_by_token("guess").await.unwrap(), None);
+    for visitor in ["v1", "v1", "v2"] {
+        r.record_visit("ref_1", visitor).await.unwrap();
+    }
+    assert_eq!(r.progress("ref_1").await.unwrap(), ProgressCounts { friends_joined: 2, ..ProgressCounts::default() });
+}
+
+pub async fn a_conversion_is_taken_in_once_per_order(f: Fixture) {
+    let r = &f.backends.referrals;
+    let first = r.accept_conversion(conversion("cnv_1", "o-1", 1, "AAAAAAA2", "c1")).await.unwrap();
+    assert_eq!(first, ConversionIntake::New { conversion_id: "cnv_1".into() });
+    let replay = r.accept_conversion(conversion("cnv_2", "o-1", 1, "AAAAAAA2", "c1")).await.unwrap();
+    assert_eq!(replay, ConversionIntake::Replay { conversion_id: "cnv_1".into() });
+    assert_eq!(
+        r.accept_conversion(conversion("cnv_3", "o-1", 9, "AAAAAAA2", "c1")).await.unwrap(),
+        ConversionIntake::OrderReused
+    );
+    assert_eq!(f.backends.conversions.stats().await.unwrap().ready, 1, "queued once");
+}
+
+pub async fn credits_are_written_once_and_move_only_forward(f: Fixture) {
+    let r = &f.backends.referrals;
+    r.join(referrer("ref_1", "anna@example.com", "AAAAAAA2", now())).await.unwrap();
+    let approved = [
+        credit("cnv_1", Side::Referrer, "ref_1", CreditState::Approved),
+        credit("cnv_1", Side::Friend, "ref_1", CreditState::Approved),
+    ];
+    let pending = [
+        credit("cnv_2", Side::Referrer, "ref_1", CreditState::Pending),
+        credit("cnv_2", Side::Friend, "ref_1", CreditState::Pending),
+    ];
+    for _ in 0..3 {
+        r.record_credits(&approved).await.unwrap();
+    }
+    r.record_credits(&pending).await.unwrap();
+    assert_eq!(r.credits_for_conversion("cnv_1").await.unwrap().len(), 2);
+    assert_eq!(r.list_credits("demo").await.unwrap().len(), 4);
+    let expect = ProgressCounts { friends_joined: 0, conversions: 2, rewards_pending: 1, rewards_earned: 1 };
+    assert_eq!(r.progress("ref_1").await.unwrap(), expect);
+
+    let id = credit_id("cnv_2", Side::Referrer);
+    let decided = r.decide_credit(&id, CreditState::Approved, "test", Some("checked")).await.unwrap().unwrap();
+    assert_eq!((decided.state, decided.reason.as_deref()), (CreditState::Approved, Some("checked")));
+    assert_eq!(r.decide_credit(&id, CreditState::Denied, "test", None).await.unwrap(), None);
+    assert_eq!(r.decide_credit("cr_nope_referrer", CreditState::Approved, "test", None).await.unwrap(), None);
+    let expect = ProgressCounts { friends_joined: 0, conversions: 2, rewards_pending: 0, rewards_earned: 2 };
+    assert_eq!(r.progress("ref_1").await.unwrap(), expect);
+    let stored = r.credits_for_conversion("cnv_2").await.unwrap();
+    assert_eq!(stored.iter().find(|c| c.side == Side::Referrer).unwrap().state, CreditState::Approved);
+}
+
+pub async fn recent_conversions_are_counted_per_code_and_client(f: Fixture) {
+    let r = &f.backends.referrals;
+    let before = now() - 1_000;
+    for (id, order, code, client) in
+        [("cnv_1", "o1", "AAAAAAA2", "c1"), ("cnv_2", "o2", "AAAAAAA2", "c2"), ("cnv_3", "o3", "BBBBBBB2", "c1")]
+    {
+        r.accept_conversion(conversion(id, order, 1, code, client)).await.unwrap();
+    }
+    assert_eq!(r.recent_conversions("demo", "AAAAAAA2", "c1", before, "cnv_1").await.unwrap(), (1, 1));
+    assert_eq!(r.recent_conversions("demo", "AAAAAAA2", "c1", before, "none").await.unwrap(), (2, 2));
+    assert_eq!(r.recent_conversions("demo", "AAAAAAA2", "c1", now() + 1_000, "none").await.unwrap(), (0, 0));
+}
+
+pub async fn merchant_and_webhook_secrets_are_kept(f: Fixture) {
+    let r = &f.backends.referrals;
+    assert!(!r.merchant_secret_known("demo", "h1").await.unwrap());
+    r.add_merchant_secret("demo", "h1").await.unwrap();
+    r.add_merchant_secret("demo", "h2").await.unwrap();
+    assert!(
+        r.merchant_secret_known("demo", "h1").await.unwrap() && r.merchant_secret_known("demo", "h2").await.unwrap()
+    );
+    assert!(!r.merchant_secret_known("other", "h1").await.unwrap());
+    assert_eq!(r.webhook_secret("demo").await.unwrap(), None);
+    r.set_webhook_secret("demo", "whsec_1").await.unwrap();
+    r.set_webhook_secret("demo", "whsec_2").await.unwrap();
+    assert_eq!(r.webhook_secret("demo").await.unwrap().as_deref(), Some("whsec_2"));
+}

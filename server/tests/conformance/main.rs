@@ -1,0 +1,49 @@
+//! One conformance suite, two backends: every test here runs against the embedded backends
+//! (SQLite, local files, outbox) and against the AWS ones (S3, SQS, DynamoDB, SES on moto).
+
+#![allow(unreachable_pub)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod fixture;
+mod ledger;
+mod objects_mail;
+mod queue;
+mod store;
+
+/// Declares each listed test twice: `embedded::name` and `aws::name`.
+macro_rules! conformance {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod embedded {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { crate::$module::$name(crate::fixture::Fixture::embedded().await).await } )*
+        }
+        mod aws {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { crate::$module::$name(crate::fixture::Fixture::aws().await).await } )*
+        }
+    };
+}
+
+conformance!(
+    queue::a_sent_message_is_delivered_and_hidden_while_held,
+    queue::an_unacknowledged_message_comes_back_after_its_visibility_timeout,
+    queue::an_extended_message_stays_hidden,
+    queue::an_acknowledged_message_is_gone,
+    queue::a_message_that_keeps_failing_is_dead_lettered,
+    queue::a_paused_queue_stays_paused_until_resumed,
+    store::an_entry_is_accepted_once_per_key_and_queued_once,
+    store::a_different_body_under_the_same_key_is_refused,
+    store::an_accepted_entry_reads_as_accepted_until_the_worker_decides,
+    store::the_first_verdict_on_an_entry_stands,
+    store::entries_are_listed_per_campaign_in_acceptance_order,
+    ledger::the_same_mailbox_joins_once_and_codes_are_unique,
+    ledger::tokens_visits_and_progress_follow_the_referrer,
+    ledger::a_conversion_is_taken_in_once_per_order,
+    ledger::credits_are_written_once_and_move_only_forward,
+    ledger::recent_conversions_are_counted_per_code_and_client,
+    ledger::merchant_and_webhook_secrets_are_kept,
+    objects_mail::objects_are_stored_read_and_deleted,
+    objects_mail::a_confirmation_mail_is_sent_once,
+);

@@ -1,0 +1,25 @@
+use vouch_server::backends::{Mail, ObjectInfo};
+
+use crate::fixture::Fixture;
+
+pub async fn objects_are_stored_read_and_deleted(f: Fixture) {
+    let objects = &f.backends.objects;
+    let key = "receipts/demo/ent_1.jpg";
+    assert_eq!(objects.head(key).await.unwrap(), None);
+    assert_eq!(objects.get(key).await.unwrap(), None);
+    objects.put(key, b"\xFF\xD8\xFFjpeg".to_vec(), "image/jpeg").await.unwrap();
+    assert_eq!(objects.head(key).await.unwrap(), Some(ObjectInfo { size: 7 }));
+    assert_eq!(objects.get(key).await.unwrap().as_deref(), Some(&b"\xFF\xD8\xFFjpeg"[..]));
+    objects.delete(key).await.unwrap();
+    objects.delete(key).await.unwrap(); // deleting twice is fine
+    assert_eq!(objects.head(key).await.unwrap(), None);
+    objects.ping().await.unwrap();
+}
+
+pub async fn a_confirmation_mail_is_sent_once(f: Fixture) {
+    let to = format!("zoe.{}@example.com", uuid::Uuid::new_v4().simple());
+    let mail = Mail { to: to.clone(), subject: "You're in".into(), text: "Entry ent_1 is confirmed.".into() };
+    f.backends.mailer.send_once("confirmation:ent_1", &mail).await.unwrap();
+    f.backends.mailer.send_once("confirmation:ent_1", &mail).await.unwrap();
+    assert_eq!(f.mails_to(&to).await, vec!["Entry ent_1 is confirmed.".to_string()]);
+}

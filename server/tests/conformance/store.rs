@@ -1,0 +1,114 @@
+use std::time::Duration;
+
+use vouch_core::form::ValidEntry;
+use vouch_core::wire::{EntryStatus, RejectReason};
+use vouch_server::backends::{Accepted, EntryMessage, StoredEntry, Submission};
+
+use crate::fixture::Fixture;
+
+fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission {
+    let entry = ValidEntry {
+        first_name: "Zoë".into(),
+        last_name: "Ünal".into(),
+        email: "zoe@example.com".into(),
+        phone: None,
+        postal_code: Some("10115".into()),
+        marketing_consent: false,
+        receipt_upload_id: None,
+        referral_code: None,
+    };
+    Submission {
+        campaign: campaign.into(),
+        idempotency_key: key.into(),
+        body_hash: vec![hash; 32],
+        message: EntryMessage {
+            entry_id: entry_id.into(),
+            campaign: campaign.into(),
+            idempotency_key: key.into(),
+            entry,
+            receipt_key: None,
+            accepted_at_ms: 1_000,
+        },
+    }
+}
+
+fn verdict(entry_id: &str, status: EntryStatus, reason: Option<RejectReason>, accepted: i64) -> StoredEntry {
+    StoredEntry {
+        entry_id: entry_id.into(),
+        campaign: "demo".into(),
+        idempotency_key: format!("key-{entry_id}"),
+        first_name: "Zoë".into(),
+        last_name: "Ünal".into(),
+        email: "zoe@example.com".into(),
+        phone: None,
+        postal_code: Some("10115".into()),
+        marketing_consent: true,
+        referral_code: Some("AB3DK9MZ".into()),
+        receipt_key: Some(format!("receipts/demo/{entry_id}.jpg")),
+        status,
+        reason,
+        accepted_at_ms: accepted,
+        processed_at_ms: accepted + 5,
+    }
+}
+
+pub async fn an_entry_is_accepted_once_per_key_and_queued_once(f: Fixture) {
+    let intake = &f.backends.intake;
+    assert_eq!(
+        intake.accept(submission("demo", "k1", 1, "ent_a")).await.unwrap(),
+        Accepted::New { entry_id: "ent_a".into() }
+    );
+    // A retry carries a fresh candidate id; the first one is the answer.
+    assert_eq!(
+        intake.accept(submission("demo", "k1", 1, "ent_b")).await.unwrap(),
+        Accepted::Replay { entry_id: "ent_a".into() }
+    );
+    assert_eq!(intake.earlier("demo", "k1").await.unwrap(), Some((vec![1; 32], "ent_a".into())));
+    assert_eq!(intake.earlier("demo", "k2").await.unwrap(), None);
+    // The same key in another campaign is another submission.
+    assert!(matches!(intake.accept(submission("other", "k1", 1, "ent_c")).await.unwrap(), Accepted::New { .. }));
+    let held = f.backends.entries.receive(10, Duration::from_secs(30)).await.unwrap();
+    let mut ids: Vec<String> =
+        held.iter().map(|d| serde_json::from_str::<EntryMessage>(&d.body).unwrap().entry_id).collect();
+    ids.sort();
+    assert_eq!(ids, ["ent_a", "ent_c"]);
+}
+
+pub async fn a_different_body_under_the_same_key_is_refused(f: Fixture) {
+    let intake = &f.backends.intake;
+    intake.accept(submission("demo", "k", 1, "ent_a")).await.unwrap();
+    assert_eq!(intake.accept(submission("demo", "k", 2, "ent_b")).await.unwrap(), Accepted::KeyReused);
+    assert_eq!(f.backends.entries.stats().await.unwrap().ready, 1);
+}
+
+pub async fn an_accepted_entry_reads_as_accepted_until_the_worker_decides(f: Fixture) {
+    let store = &f.backends.store;
+    assert_eq!(store.entry_state("demo", "ent_a").await.unwrap(), None);
+    f.backends.intake.accept(submission("demo", "k", 1, "ent_a")).await.unwrap();
+    assert_eq!(store.entry_state("demo", "ent_a").await.unwrap().map(|s| s.status), Some(EntryStatus::Accepted));
+    assert_eq!(store.entry_state("other", "ent_a").await.unwrap(), None, "ids are scoped to their campaign");
+    assert_eq!(store.get_entry("demo", "ent_a").await.unwrap(), None, "no verdict yet");
+}
+
+pub async fn the_first_verdict_on_an_entry_stands(f: Fixture) {
+    let store = &f.backends.store;
+    f.backends.intake.accept(submission("demo", "key-ent_a", 1, "ent_a")).await.unwrap();
+    let first = verdict("ent_a", EntryStatus::Rejected, Some(RejectReason::ReceiptNotAnImage), 1_000);
+    assert!(store.record_entry(&first).await.unwrap());
+    assert!(!store.record_entry(&verdict("ent_a", EntryStatus::Confirmed, None, 1_000)).await.unwrap());
+    assert_eq!(store.get_entry("demo", "ent_a").await.unwrap(), Some(first));
+    let state = store.entry_state("demo", "ent_a").await.unwrap().unwrap();
+    assert_eq!((state.status, state.reason), (EntryStatus::Rejected, Some(RejectReason::ReceiptNotAnImage)));
+}
+
+pub async fn entries_are_listed_per_campaign_in_acceptance_order(f: Fixture) {
+    let store = &f.backends.store;
+    for (id, at) in [("ent_2", 2_000), ("ent_1", 1_000), ("ent_3", 3_000)] {
+        assert!(store.record_entry(&verdict(id, EntryStatus::Confirmed, None, at)).await.unwrap());
+    }
+    let other = StoredEntry { campaign: "other".into(), ..verdict("ent_x", EntryStatus::Confirmed, None, 500) };
+    store.record_entry(&other).await.unwrap();
+    let listed: Vec<String> = store.list_entries("demo").await.unwrap().into_iter().map(|e| e.entry_id).collect();
+    assert_eq!(listed, ["ent_1", "ent_2", "ent_3"]);
+    store.ping().await.unwrap();
+}
