@@ -51,6 +51,9 @@ enum Command {
         #[command(subcommand)]
         command: SecretsCommand,
     },
+    /// Create the configured AWS resources if missing (for moto or a sandbox account; production
+    /// uses infra/vouch.yaml).
+    Provision,
     /// Review the rewards ledger.
     Rewards {
         #[command(subcommand)]
@@ -167,6 +170,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Queue { command: Some(QueueCommand::Pause { queue }) } => pause(&backends, &queue, true).await?,
         Command::Queue { command: Some(QueueCommand::Resume { queue }) } => pause(&backends, &queue, false).await?,
         Command::Secrets { command } => secrets(&backends, &campaigns, command).await?,
+        Command::Provision => {
+            let aws =
+                backends.aws.as_ref().context("nothing to provision: no backend is on AWS in this configuration")?;
+            aws.provision(config.worker.max_attempts).await?;
+            println!("bucket, queues (with dead-letter queues), table and mail identity are in place");
+        }
         Command::Rewards { command } => rewards(&backends, &campaigns, command).await?,
     }
     Ok(())

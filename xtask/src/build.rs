@@ -81,7 +81,16 @@ pub(crate) fn test() -> Result {
     } else {
         unit.args(["test", "--workspace", "--exclude", "vouch-widget", "--no-fail-fast"]);
     }
-    run(unit.current_dir(&root))?;
+    run(Command::new("cfn-lint").arg(root.join("infra/vouch.yaml")))?;
+    // One moto server for every AWS test of the run (tests start their own when it is absent).
+    let moto = Moto::start()?;
+    unit.env("VOUCH_TEST_MOTO", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let result = run(unit.current_dir(&root));
+    drop(moto);
+    result?;
     let bin = target_dir().join("debug/vouch");
     run(Command::new("npx")
         .args(["playwright", "test"])
@@ -90,4 +99,38 @@ pub(crate) fn test() -> Result {
         .current_dir(root.join("end2end")))?;
     // Printed every run; the 90 kB budget is enforced once the widget fits it (issue 5).
     crate::sizes::report(false).map(|_| ())
+}
+
+/// A moto server on a free loopback port, stopped when dropped.
+struct Moto {
+    endpoint: String,
+    child: std::process::Child,
+}
+
+impl Moto {
+    fn start() -> Result<Self> {
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start moto_server: {e}"))?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if std::time::Instant::now() > deadline {
+                return Err("moto_server did not start".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Ok(Self { endpoint: format!("http://127.0.0.1:{port}"), child })
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

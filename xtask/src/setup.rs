@@ -11,7 +11,22 @@ pub(crate) fn all() -> Result {
     wasm_bindgen()?;
     debian_packages()?;
     npm_packages()?;
+    python_packages()?;
     Ok(())
+}
+
+/// moto (the AWS wire protocol, for the AWS backend tests) and cfn-lint (for the CloudFormation
+/// template), from PyPI.
+fn python_packages() -> Result {
+    let missing: Vec<&str> = [("moto.server", "moto[server]"), ("cfnlint", "cfn-lint")]
+        .into_iter()
+        .filter(|(module, _)| output(Command::new("python3").args(["-c", &format!("import {module}")])).is_none())
+        .map(|(_, package)| package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(&missing))
 }
 
 fn wasm_target() -> Result {

@@ -12,9 +12,11 @@ use vouch_server::config::Config;
 use vouch_server::server::{self, Running};
 use vouch_server::worker::Worker;
 
+use crate::support::{moto, use_aws, Moto};
+
 pub const SHOP: &str = "https://shop.example";
 
-const CAMPAIGNS: [(&str, &str); 3] = [
+const CAMPAIGNS: [(&str, &str); 4] = [
     (
         "demo",
         r#"id = "demo"
@@ -68,12 +70,28 @@ uploads_per_minute = 1
 uploads_burst = 3
 "#,
     ),
+    (
+        "open",
+        r#"id = "open"
+name = "No receipt, no limits"
+allowed_origins = ["https://shop.example"]
+[form]
+phone = "optional"
+[form.upload]
+required = false
+[limits]
+entries_per_minute = 100000
+entries_burst = 100000
+"#,
+    ),
 ];
 
 pub struct TestApp {
     pub running: Running,
     pub client: Client,
     pub config: Config,
+    /// Set when the backends are AWS (on moto).
+    pub moto: Option<Moto>,
     _dir: TempDir,
 }
 
@@ -90,6 +108,40 @@ impl TestApp {
     /// Like `spawn`, with the demo campaign's webhooks going to `url`.
     pub async fn spawn_with_webhook(url: &str) -> Self {
         Self::spawn_full(|_| {}, Some(url)).await
+    }
+
+    /// Like `spawn`, with every backend on AWS (S3, SQS, DynamoDB, SES on moto), resources
+    /// created for this test alone. `endpoint` overrides where the SDK connects (a proxy).
+    pub async fn spawn_aws_via(endpoint: Option<&str>) -> Self {
+        let moto = moto();
+        let mut aws_config = Config::default();
+        use_aws(&mut aws_config, &moto.endpoint);
+        aws_config.worker.max_attempts = 3;
+        let aws = vouch_server::backends::aws::Aws::connect(&aws_config).await.unwrap();
+        aws.provision(aws_config.worker.max_attempts).await.unwrap();
+        let via = endpoint.map(str::to_string);
+        let mut app = Self::spawn_full(
+            move |c| {
+                c.objects.backend = aws_config.objects.backend;
+                c.objects.bucket = aws_config.objects.bucket;
+                c.objects.force_path_style = true;
+                c.queue = aws_config.queue;
+                c.store = aws_config.store;
+                c.mail = aws_config.mail;
+                c.aws = aws_config.aws;
+                if let Some(via) = via {
+                    c.aws.endpoint = Some(via);
+                }
+            },
+            None,
+        )
+        .await;
+        app.moto = Some(moto);
+        app
+    }
+
+    pub async fn spawn_aws() -> Self {
+        Self::spawn_aws_via(None).await
     }
 
     async fn spawn_full(adjust: impl FnOnce(&mut Config), webhook: Option<&str>) -> Self {
@@ -117,7 +169,7 @@ impl TestApp {
         config.worker.max_attempts = 3;
         adjust(&mut config);
         let running = server::start(&config).await.expect("server starts");
-        Self { running, client: Client::new(), config, _dir: dir }
+        Self { running, client: Client::new(), config, moto: None, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -134,8 +186,20 @@ impl TestApp {
         self.running.backends.queue(topic).expect("a known queue")
     }
 
-    /// Confirmation mails sent so far: (to, text).
+    /// Confirmation mails sent so far: (to, text). From the outbox, or from moto's SES.
     pub async fn mails(&self) -> Vec<(String, String)> {
+        if let Some(moto) = &self.moto {
+            let data: Value =
+                reqwest::get(format!("{}/moto-api/data.json", moto.endpoint)).await.unwrap().json().await.unwrap();
+            let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
+            return messages
+                .iter()
+                .filter(|m| m["source"].as_str().is_some_and(|s| s.contains(&self.config.mail.from)))
+                .filter_map(|m| {
+                    Some((m["destinations"]["ToAddresses"][0].as_str()?.to_string(), m["body"].as_str()?.to_string()))
+                })
+                .collect();
+        }
         let outbox = self.running.backends.sqlite.as_ref().expect("the embedded outbox").outbox();
         outbox.list().await.unwrap().into_iter().map(|m| (m.to, m.text)).collect()
     }

@@ -69,3 +69,15 @@ async fn a_message_that_keeps_failing_is_dead_lettered_without_blocking_others()
     let stats = app.queue("entries").stats().await.unwrap();
     assert_eq!(stats, QueueStats { ready: 0, in_flight: 0, dead: 1 });
 }
+
+#[tokio::test]
+async fn a_paused_queue_is_not_drained_until_it_is_resumed() {
+    let app = TestApp::spawn().await;
+    let entry_id = submit(&app, &jpeg(20, 20), "image/jpeg", "paused").await;
+    app.running.backends.control.set_paused("entries", true).await.unwrap();
+    assert_eq!(app.drain().await, 0);
+    assert_eq!(app.status("demo", &entry_id).await["status"], "accepted");
+    app.running.backends.control.set_paused("entries", false).await.unwrap();
+    assert_eq!(app.drain().await, 1);
+    assert_eq!(app.status("demo", &entry_id).await["status"], "confirmed");
+}
