@@ -20,8 +20,9 @@ fn script(bff_origin: &str, extra: &str) -> String {
 }
 
 /// The snippet a merchant pastes for `campaign`, loading from the BFF at `bff_origin`.
+/// The host reserves the form's height, so the page does not jump when the widget arrives.
 pub fn snippet(bff_origin: &str, campaign: &str) -> String {
-    format!("<div data-vouch-campaign=\"{campaign}\"></div>\n{}", script(bff_origin, ""))
+    format!("<div data-vouch-campaign=\"{campaign}\" style=\"min-height:700px\"></div>\n{}", script(bff_origin, ""))
 }
 
 /// The single-page shop; `?consent=required` makes it store nothing until the visitor agrees.
@@ -41,7 +42,9 @@ fn shop_page(template: &str, bff_origin: &str, query: &HashMap<String, String>) 
 
 pub fn router(bff_origin: &str, campaign: &str) -> Router {
     let giveaway = GIVEAWAY.replace("<!-- VOUCH_SNIPPET -->", &snippet(bff_origin, campaign));
-    let host = format!("<div data-vouch-campaign=\"{campaign}\" data-vouch-view=\"referral\"></div>\n");
+    let host = format!(
+        "<div data-vouch-campaign=\"{campaign}\" data-vouch-view=\"referral\" style=\"min-height:420px\"></div>\n"
+    );
     let refer = REFER.replace("<!-- VOUCH_SNIPPET -->", &(host + &script(bff_origin, "")));
     let shop_template: Arc<(String, String)> =
         Arc::new((SHOP.replace("__CAMPAIGN__", campaign), bff_origin.to_string()));

@@ -54,13 +54,21 @@ pub async fn submit(
 ) -> Result<Outcome, SubmitError> {
     let key = key.filter(|k| is_valid_key(k)).ok_or(SubmitError::BadIdempotencyKey)?;
     let hash = body_hash(&req);
-    // A replay is answered before the upload check: the worker may have moved the receipt since.
-    if let Some((earlier_hash, entry_id)) = deps.intake.earlier(campaign.id(), key).await? {
-        return if earlier_hash == hash { Ok(Outcome { entry_id, replay: true }) } else { Err(SubmitError::KeyReused) };
-    }
     let entry = validate_entry(&req, &campaign.public.form).map_err(SubmitError::Invalid)?;
     let receipt_key = match entry.receipt_upload_id.as_deref() {
-        Some(id) => Some(resolve_upload(deps, campaign.id(), id).await?),
+        Some(id) => match resolve_upload(deps, campaign.id(), id).await {
+            Ok(key) => Some(key),
+            // The worker removes an upload once its entry is processed: a replay of that entry
+            // must still get its first answer. (Only this rare path pays for the extra read.)
+            Err(SubmitError::Invalid(fields)) => {
+                return match deps.intake.earlier(campaign.id(), key).await? {
+                    Some((earlier, entry_id)) if earlier == hash => Ok(Outcome { entry_id, replay: true }),
+                    Some(_) => Err(SubmitError::KeyReused),
+                    None => Err(SubmitError::Invalid(fields)),
+                };
+            }
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     let message = EntryMessage {

@@ -8,6 +8,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
+use crate::json;
+
 #[derive(Debug, Clone)]
 pub(crate) enum ApiFailure {
     /// No answer at all: offline, DNS, CORS refusal, dropped connection.
@@ -64,7 +66,7 @@ impl Api {
         body: &B,
         idempotency_key: Option<&str>,
     ) -> Result<T, ApiFailure> {
-        let json = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
+        let json = json::stringify(body).ok_or(ApiFailure::Network)?;
         let headers: &[(&str, &str)] = match idempotency_key {
             Some(key) => &[("Idempotency-Key", key)],
             None => &[],
@@ -106,14 +108,10 @@ async fn send<T: DeserializeOwned>(
     if response.ok() {
         // 204 and friends have no body: read it as JSON null.
         let text = if text.is_empty() { "null" } else { text.as_str() };
-        serde_json::from_str(text).map_err(|_| ApiFailure::Http {
-            status: response.status(),
-            body: None,
-            retry_after: None,
-        })
+        json::parse(text).ok_or(ApiFailure::Http { status: response.status(), body: None, retry_after: None })
     } else {
         let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| v.parse().ok());
-        Err(ApiFailure::Http { status: response.status(), body: serde_json::from_str(&text).ok(), retry_after })
+        Err(ApiFailure::Http { status: response.status(), body: json::parse(&text), retry_after })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::storage;
+use crate::{json, storage};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -27,11 +27,11 @@ fn storage_key(campaign: &str) -> String {
 }
 
 pub(crate) fn load(campaign: &str) -> Option<Draft> {
-    serde_json::from_str(&storage::get(&storage_key(campaign))?).ok()
+    json::parse(&storage::get(&storage_key(campaign))?)
 }
 
 pub(crate) fn save(campaign: &str, draft: &Draft) {
-    if let Ok(text) = serde_json::to_string(draft) {
+    if let Some(text) = json::stringify(draft) {
         storage::set(&storage_key(campaign), &text);
     }
 }

@@ -11,6 +11,7 @@ mod draft;
 mod fields;
 mod form;
 mod friend;
+mod json;
 mod mount;
 mod qr;
 mod receipt;

@@ -14,9 +14,17 @@ use crate::upload::upload;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum UploadState {
     Empty,
-    Uploading { fraction: f64 },
-    Done { upload_id: String, name: String },
-    Failed { message: String },
+    /// Whole percent sent so far (no floats: formatting them costs ~15 kB of wasm).
+    Uploading {
+        percent: u8,
+    },
+    Done {
+        upload_id: String,
+        name: String,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 #[component]
@@ -63,7 +71,7 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
         }
     };
     let percent = move || match model.upload.get() {
-        UploadState::Uploading { fraction } => (fraction * 100.0).round() as u32,
+        UploadState::Uploading { percent } => u32::from(percent),
         UploadState::Done { .. } => 100,
         _ => 0,
     };
@@ -107,7 +115,7 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
 async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>) {
     let mine = generation.get_value();
     let current = move || generation.get_value() == mine;
-    model.upload.set(UploadState::Uploading { fraction: 0.0 });
+    model.upload.set(UploadState::Uploading { percent: 0 });
     let request = UploadGrantRequest { content_type: chosen.type_(), size: chosen.size() as u64 };
     let grant = match api.post::<_, UploadGrant>("/uploads", &request, None).await {
         Ok(grant) => grant,
@@ -120,7 +128,7 @@ async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>
     };
     let result = upload(&grant, &chosen, move |fraction| {
         if current() {
-            model.upload.set(UploadState::Uploading { fraction });
+            model.upload.set(UploadState::Uploading { percent: (fraction * 100.0).round().clamp(0.0, 100.0) as u8 });
         }
     })
     .await;

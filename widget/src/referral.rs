@@ -10,7 +10,7 @@ use vouch_core::{Field, FieldError};
 
 use crate::api::{Api, ApiFailure};
 use crate::share::SharePanel;
-use crate::storage;
+use crate::{json, storage};
 
 fn saved_key(campaign: &str) -> String {
     format!("vouch:referrer:{campaign}")
@@ -22,7 +22,7 @@ pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView
         return view! { <p class="notice">"This campaign has no referral program."</p> }.into_any();
     };
     let key = saved_key(&campaign.id);
-    let joined = RwSignal::new(storage::get(&key).and_then(|s| serde_json::from_str::<JoinResponse>(&s).ok()));
+    let joined = RwSignal::new(storage::get(&key).and_then(|s| json::parse::<JoinResponse>(&s)));
     let name = campaign.name.clone();
     view! {
         <section class="card" aria-labelledby="vouch-ref-title">
@@ -74,7 +74,7 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
         spawn_local(async move {
             match api.post::<_, JoinResponse>("/referrers", &req, None).await {
                 Ok(answer) => {
-                    if let Ok(text) = serde_json::to_string(&answer) {
+                    if let Some(text) = json::stringify(&answer) {
                         storage::set(&key, &text);
                     }
                     joined.set(Some(answer));

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: one entry point that sets up a fresh machine, builds the widget and the
 //! server, runs Vouch, and runs every test. Only the standard library, so it compiles in seconds.
 
+mod bench;
 mod build;
 mod setup;
 mod sizes;
@@ -14,7 +15,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   test     set up what is missing, build, and run all tests (unit, integration, end-to-end)
   setup    install missing tools only (wasm target, wasm-bindgen-cli, npm packages, chromium, moto)
   build    build the widget (dist/widget) and the server (release)
-  sizes    print the widget's sizes (raw, gzip, brotli) and check the budgets";
+  sizes    print the widget's sizes (raw, gzip, brotli) and check the budgets
+  bench    benchmarks beside their peers (Uppy Companion, Uppy Dashboard); writes docs/benchmarks.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +26,9 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("build") => setup::all().and_then(|()| build::all()),
         Some("sizes") => sizes::report(true).map(|_| ()),
+        Some("bench") => {
+            setup::all().and_then(|()| bench::tools()).and_then(|()| build::all()).and_then(|()| bench::run_all())
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -70,18 +70,22 @@ fn debian_packages() -> Result {
     if missing.is_empty() {
         return Ok(());
     }
-    let sudo: &[&str] =
-        if output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0") { &[] } else { &["sudo"] };
-    let apt = |args: &[&str]| {
-        let mut cmd = Command::new(sudo.first().copied().unwrap_or("apt-get"));
-        if !sudo.is_empty() {
+    apt(&missing)
+}
+
+/// Installs Debian packages (with sudo when not root).
+pub(crate) fn apt(packages: &[&str]) -> Result {
+    let root_user = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0");
+    let apt_get = |args: &[&str]| {
+        let mut cmd = if root_user { Command::new("apt-get") } else { Command::new("sudo") };
+        if !root_user {
             cmd.arg("apt-get");
         }
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         run(&mut cmd)
     };
-    apt(&["update", "-qq"])?;
-    apt(&[&["install", "-y", "-qq"][..], &missing].concat())
+    apt_get(&["update", "-qq"])?;
+    apt_get(&[&["install", "-y", "-qq"][..], packages].concat())
 }
 
 fn npm_packages() -> Result {

@@ -10,7 +10,7 @@ use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::AppState;
-use crate::limiter::{retry_after_secs, Route};
+use crate::limiter::Route;
 use crate::submit::{submit, Deps, SubmitError};
 
 pub(super) fn router() -> Router<AppState> {
@@ -42,11 +42,7 @@ async fn create(
     headers: HeaderMap,
     body: Result<ApiJson<EntryRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<EntryAccepted>), ApiError> {
-    let campaign = state.campaigns.get(&campaign).ok_or_else(ApiError::campaign_not_found)?;
-    state.limiter.check(campaign.id(), Route::Entries, ip).map_err(|wait| {
-        state.metrics.rate_limited.inc();
-        ApiError::rate_limited(retry_after_secs(wait))
-    })?;
+    let campaign = state.campaign_for(&campaign, Route::Entries, ip)?;
     let ApiJson(req) = body?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let deps = Deps { intake: state.intake.as_ref(), objects: state.objects.as_ref(), upload_ids: &state.upload_ids };

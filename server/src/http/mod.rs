@@ -25,7 +25,10 @@ pub use assets::WidgetAssets;
 use crate::backends::referrals::Referrals;
 use crate::backends::{Intake, Objects, Queue, Store};
 use crate::campaigns::Campaigns;
-use crate::limiter::Limiter;
+use std::net::IpAddr;
+
+use crate::campaigns::Campaign;
+use crate::limiter::{retry_after_secs, Limiter, Route};
 use crate::upload_id::UploadIds;
 use crate::uploads::GrantConfig;
 
@@ -47,6 +50,18 @@ pub struct State {
 }
 
 pub type AppState = Arc<State>;
+
+impl State {
+    /// The campaign named in the path, and the client's allowance on `route`: 404 or 429.
+    fn campaign_for(&self, id: &str, route: Route, ip: IpAddr) -> Result<Arc<Campaign>, error::ApiError> {
+        let campaign = self.campaigns.get(id).ok_or_else(error::ApiError::campaign_not_found)?;
+        self.limiter.check(campaign.id(), route, ip).map_err(|wait| {
+            self.metrics.rate_limited.inc();
+            error::ApiError::rate_limited(retry_after_secs(wait))
+        })?;
+        Ok(campaign)
+    }
+}
 
 pub fn app(state: AppState) -> Router {
     Router::new()

@@ -15,7 +15,7 @@ use super::error::ApiError;
 use super::json::ApiJson;
 use super::AppState;
 use crate::campaigns::Campaign;
-use crate::limiter::{retry_after_secs, Route};
+use crate::limiter::Route;
 use crate::referrals::{self, ReferralError};
 
 pub(super) fn router() -> Router<AppState> {
@@ -47,21 +47,13 @@ pub(super) fn campaign(state: &AppState, id: &str) -> Result<std::sync::Arc<Camp
     state.campaigns.get(id).ok_or_else(ApiError::campaign_not_found)
 }
 
-pub(super) fn limit(state: &AppState, campaign: &Campaign, ip: std::net::IpAddr) -> Result<(), ApiError> {
-    state.limiter.check(campaign.id(), Route::Referrals, ip).map_err(|wait| {
-        state.metrics.rate_limited.inc();
-        ApiError::rate_limited(retry_after_secs(wait))
-    })
-}
-
 async fn join(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ClientIp(ip): ClientIp,
     body: Result<ApiJson<JoinRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<JoinResponse>), ApiError> {
-    let campaign = campaign(&state, &id)?;
-    limit(&state, &campaign, ip)?;
+    let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(req) = body?;
     let (answer, created) = referrals::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(answer)))
@@ -86,8 +78,7 @@ async fn visit(
     ClientIp(ip): ClientIp,
     body: Result<ApiJson<Visit>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
-    let campaign = campaign(&state, &id)?;
-    limit(&state, &campaign, ip)?;
+    let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(v) = body?;
     referrals::visit(state.referrals.as_ref(), &campaign, &code, &v.visitor).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -113,8 +104,7 @@ async fn browser_conversion(
     ClientIp(ip): ClientIp,
     body: Result<ApiJson<ConversionRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<ConversionAccepted>), ApiError> {
-    let campaign = campaign(&state, &id)?;
-    limit(&state, &campaign, ip)?;
+    let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(req) = body?;
     let (conversion_id, _) =
         referrals::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), false).await?;

@@ -10,7 +10,7 @@ use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::AppState;
-use crate::limiter::{retry_after_secs, Route};
+use crate::limiter::Route;
 use crate::uploads;
 
 pub(super) fn router() -> Router<AppState> {
@@ -23,11 +23,7 @@ async fn create(
     ClientIp(ip): ClientIp,
     body: Result<ApiJson<UploadGrantRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<UploadGrant>), ApiError> {
-    let campaign = state.campaigns.get(&campaign).ok_or_else(ApiError::campaign_not_found)?;
-    state.limiter.check(campaign.id(), Route::Uploads, ip).map_err(|wait| {
-        state.metrics.rate_limited.inc();
-        ApiError::rate_limited(retry_after_secs(wait))
-    })?;
+    let campaign = state.campaign_for(&campaign, Route::Uploads, ip)?;
     let ApiJson(req) = body?;
     let credentials = state.grants.credentials.credentials().await?;
     let now = time::OffsetDateTime::now_utc();

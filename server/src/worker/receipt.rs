@@ -4,7 +4,6 @@
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
 use image::error::LimitErrorKind;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use vouch_core::upload::sniff_image_type;
@@ -42,11 +41,14 @@ pub fn normalise(bytes: &[u8], max_pixels: u64) -> Result<Normalised, RejectReas
     let mut image = DynamicImage::from_decoder(decoder).map_err(reject)?;
     image.apply_orientation(orientation);
     let rgb = image.to_rgb8();
+    let (Ok(w), Ok(h)) = (u16::try_from(rgb.width()), u16::try_from(rgb.height())) else {
+        return Err(RejectReason::ReceiptUnreadable);
+    };
     let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
-        .encode_image(&rgb)
+    jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY)
+        .encode(rgb.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(|_| RejectReason::ReceiptUnreadable)?;
-    Ok(Normalised { jpeg, width: rgb.width(), height: rgb.height() })
+    Ok(Normalised { jpeg, width: u32::from(w), height: u32::from(h) })
 }
 
 fn reject(e: ImageError) -> RejectReason {
@@ -68,7 +70,7 @@ pub(crate) mod tests {
     pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
         let img = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
         out
     }
 

@@ -161,27 +161,8 @@ impl Store for DynamoStore {
             ("gsi1sk", Some(s(&format!("{}#{}", at(e.accepted_at_ms), e.entry_id)))),
         ]);
         // Only over the intake's stub (or nothing): a second verdict never replaces the first.
-        let out = self
-            .ddb
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(entry))
-            .condition_expression("attribute_not_exists(pk) OR #s = :accepted")
-            .expression_attribute_names("#s", "status")
-            .expression_attribute_values(":accepted", s(EntryStatus::Accepted.as_str()))
-            .send()
-            .await;
-        match out {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let service = e.into_service_error();
-                if service.is_conditional_check_failed_exception() {
-                    Ok(false)
-                } else {
-                    Err(unavailable(WHAT, service))
-                }
-            }
-        }
+        let accepted = ("status", s(EntryStatus::Accepted.as_str()));
+        self.put_if(entry, "attribute_not_exists(pk) OR #s = :v", Some(accepted)).await
     }
 
     async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>> {

@@ -51,15 +51,16 @@ impl DynamoStore {
 
     /// Puts `item` unless its key exists; `false` when it did.
     async fn put_new(&self, item: Item) -> Result<bool> {
-        let out = self
-            .ddb
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match out {
+        self.put_if(item, "attribute_not_exists(pk)", None).await
+    }
+
+    /// Puts `item` if `condition` holds (with one `#s`/`:v` name and value); `false` when not.
+    async fn put_if(&self, item: Item, condition: &str, status: Option<(&str, AV)>) -> Result<bool> {
+        let mut put = self.ddb.put_item().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
+        if let Some((name, value)) = status {
+            put = put.expression_attribute_names("#s", name).expression_attribute_values(":v", value);
+        }
+        match put.send().await {
             Ok(_) => Ok(true),
             Err(e) => {
                 let service = e.into_service_error();

@@ -1,0 +1,40 @@
+// Page impact of a widget, measured in Debian's Chromium with the CPU throttled 4x:
+// time from navigation to the form being usable, long tasks, and cumulative layout shift.
+// Usage: node page_impact.mjs URL READY_EXPRESSION RUNS  → one JSON object per run on stdout.
+import { chromium } from 'playwright-core';
+
+const [url, ready, runs = '5'] = process.argv.slice(2);
+const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+
+// Runs in the page before anything else: watches long tasks and layout shifts, and notes the
+// first frame at which READY holds.
+const probe = `
+  window.__impact = { longTasks: 0, longTaskMs: 0, cls: 0, readyMs: null };
+  new PerformanceObserver((l) => l.getEntries().forEach((e) => { __impact.longTasks++; __impact.longTaskMs += e.duration; }))
+    .observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((l) => l.getEntries().forEach((e) => { if (!e.hadRecentInput) __impact.cls += e.value; }))
+    .observe({ type: 'layout-shift', buffered: true });
+  (function poll() {
+    try { if (${ready}) { __impact.readyMs = performance.now(); return; } } catch (e) {}
+    requestAnimationFrame(poll);
+  })();
+`;
+
+for (let i = 0; i < Number(runs); i++) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await page.addInitScript(probe);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.__impact && window.__impact.readyMs !== null, null, { timeout: 60_000 });
+  await page.waitForTimeout(1000); // late shifts and tasks still count
+  const impact = await page.evaluate(() => window.__impact);
+  const transfer = await page.evaluate(() => performance.getEntriesByType('resource')
+    .reduce((sum, r) => sum + (r.transferSize || 0), 0));
+  console.log(JSON.stringify({ ...impact, transferBytes: transfer }));
+  await context.close();
+}
+await browser.close();

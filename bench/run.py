@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""Vouch benchmarks, measured beside their peers in the same run on this machine.
+
+Run with `cargo xtask bench` (it builds the release server and the widget and installs what is
+missing). Every figure is repeated (BENCH_REPEATS, default 3) and reported as min/median/max;
+nothing here passes or fails. Writes docs/benchmarks.md, docs/benchmarks.png and
+bench/results.json.
+"""
+
+import concurrent.futures
+import gzip
+import io
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+VOUCH = TARGET / "release" / "vouch"
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+DURATION = os.environ.get("BENCH_DURATION", "8s")
+CONNECTIONS = [64, 256]
+ORIGIN = "http://bench.local"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, headers=None, timeout=5):
+    req = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def post_json(url, body, headers=None):
+    data = json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method="POST",
+                                 headers={"Content-Type": "application/json", "Origin": ORIGIN, **(headers or {})})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status, json.loads(r.read() or b"null")
+
+
+def wait_for_200(url, started, timeout=30.0):
+    """Seconds from `started` until `url` first answers 200."""
+    while time.monotonic() - started < timeout:
+        try:
+            if get(url, timeout=1)[0] == 200:
+                return time.monotonic() - started
+        except Exception:
+            time.sleep(0.005)
+    raise RuntimeError(f"{url} never answered 200")
+
+
+def proc_stat(pid):
+    """(rss_kb, peak_rss_kb, cpu_seconds) of a process."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return rss, hwm, (int(fields[11]) + int(fields[12])) / ticks
+
+
+def spread(values):
+    values = sorted(values)
+    return {"min": values[0], "median": statistics.median(values), "max": values[-1], "runs": values}
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes under test
+
+
+class Vouch:
+    def __init__(self, demo=False, worker=True, data_dir=None):
+        self.dir = Path(tempfile.mkdtemp(prefix="vouch-bench-"))
+        self.data_dir = Path(data_dir) if data_dir else self.dir / "data"
+        self.port, self.s3_port, self.demo_port = free_port(), free_port(), free_port()
+        config = f"""
+data_dir = "{self.data_dir}"
+campaigns_dir = "{BENCH / 'campaigns'}"
+widget_dir = "{ROOT / 'dist' / 'widget'}"
+[http]
+port = {self.port}
+[objects]
+port = {self.s3_port}
+[demo]
+enabled = {str(demo).lower()}
+port = {self.demo_port}
+campaign = "bench"
+[worker]
+embedded = {str(worker).lower()}
+"""
+        self.config = self.dir / "vouch.toml"
+        self.config.write_text(config)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.started = time.monotonic()
+        env = {**os.environ, "RUST_LOG": "error"}
+        self.proc = subprocess.Popen([str(VOUCH), "--config", str(self.config), "serve"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        self.cold_start = wait_for_200(self.url + "/healthz", self.started)
+
+    def worker(self):
+        return subprocess.Popen([str(VOUCH), "--config", str(self.config), "worker"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "RUST_LOG": "error"})
+
+    def queue_idle(self):
+        metrics = get(self.url + "/metrics")[1].decode()
+        busy = re.findall(r'vouch_queue_(?:ready|in_flight)\{queue="entries"\} (\d+)', metrics)
+        return all(int(n) == 0 for n in busy)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Companion:
+    """Uppy Companion 6, its S3 presign route pointed at the same loopback S3 endpoint."""
+
+    def __init__(self, s3_url):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="companion-")
+        env = {**os.environ,
+               "NODE_ENV": "production", "COMPANION_PORT": str(self.port),
+               "COMPANION_SECRET": uuid.uuid4().hex, "COMPANION_PREAUTH_SECRET": uuid.uuid4().hex,
+               "COMPANION_DOMAIN": f"127.0.0.1:{self.port}", "COMPANION_PROTOCOL": "http",
+               "COMPANION_DATADIR": self.dir, "COMPANION_CLIENT_ORIGINS": ORIGIN,
+               "COMPANION_UPLOAD_URLS": r"^http://127\.0\.0\.1:9/",
+               "COMPANION_AWS_KEY": "bench", "COMPANION_AWS_SECRET": "bench-secret",
+               "COMPANION_AWS_BUCKET": "receipts", "COMPANION_AWS_REGION": "us-east-1",
+               "COMPANION_AWS_ENDPOINT": s3_url, "COMPANION_AWS_FORCE_PATH_STYLE": "true"}
+        self.url = f"http://127.0.0.1:{self.port}"
+        started = time.monotonic()
+        self.proc = subprocess.Popen(["node", str(BENCH / "companion.mjs")], cwd=BENCH, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.cold_start = wait_for_200(self.url + "/s3/params?filename=a.jpg&type=image%2Fjpeg", started)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def wrk(url, connections, script=None, headers=()):
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}", "--latency", "--timeout", "5s"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", str(BENCH / script)]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def latency(pct):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * unit[m.group(2)]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": latency(50), "p99_ms": latency(99), "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def load(target_pid, url, connections, script=None, headers=()):
+    """A wrk run plus the server's CPU time per request during it."""
+    _, _, cpu_before = proc_stat(target_pid)
+    result = wrk(url, connections, script, headers)
+    _, _, cpu_after = proc_stat(target_pid)
+    seconds = float(DURATION.rstrip("s"))
+    result["server_cpu_us_per_req"] = (cpu_after - cpu_before) / max(result["rps"] * seconds, 1) * 1e6
+    return result
+
+
+def summarise(runs):
+    return {k: spread([r[k] for r in runs]) for k in runs[0]}
+
+
+# ---------------------------------------------------------------------------------------------
+# The benchmarks
+
+
+def bench_accept_path():
+    # The accept path alone: the worker runs as its own process at scale (`vouch serve
+    # --no-worker` + `vouch worker`); drain speed is measured separately below.
+    vouch = Vouch(worker=False)
+    idle_rss = proc_stat(vouch.proc.pid)[0]
+    results = {}
+    for c in CONNECTIONS:
+        healthz, accept = [], []
+        for _ in range(REPEATS):
+            healthz.append(load(vouch.proc.pid, vouch.url + "/healthz", c))
+            accept.append(load(vouch.proc.pid, vouch.url + "/v1/campaigns/bench/entries", c, "entries.lua"))
+        results[c] = {"healthz": summarise(healthz), "accept": summarise(accept)}
+        results[c]["ratio"] = results[c]["accept"]["rps"]["median"] / results[c]["healthz"]["rps"]["median"]
+    rss, peak, _ = proc_stat(vouch.proc.pid)
+    vouch.stop()
+    return {"by_connections": results, "rss_idle_kb": idle_rss, "rss_peak_kb": peak, "rss_after_kb": rss,
+            "cold_start_s": vouch.cold_start}
+
+
+def bench_grants():
+    vouch = Vouch()
+    companion = Companion(f"http://127.0.0.1:{vouch.s3_port}")
+    companion_idle = proc_stat(companion.proc.pid)[0]
+    results = {}
+    origin = [f"Origin: {ORIGIN}"]
+    for c in CONNECTIONS:
+        ours, theirs = [], []
+        for _ in range(REPEATS):
+            ours.append(load(vouch.proc.pid, vouch.url + "/v1/campaigns/bench/uploads", c, "grants.lua"))
+            theirs.append(load(companion.proc.pid, companion.url + "/s3/params?filename=receipt.jpg&type=image%2Fjpeg",
+                               c, headers=origin))
+        results[c] = {"vouch": summarise(ours), "companion": summarise(theirs)}
+        results[c]["ratio"] = results[c]["vouch"]["rps"]["median"] / results[c]["companion"]["rps"]["median"]
+    _, companion_peak, _ = proc_stat(companion.proc.pid)
+    cold = [companion.cold_start]
+    companion.stop()
+    vouch.stop()
+    for _ in range(REPEATS - 1):
+        again = Companion(f"http://127.0.0.1:{vouch.s3_port}")
+        cold.append(again.cold_start)
+        again.stop()
+    return {"by_connections": results, "companion_rss_idle_kb": companion_idle,
+            "companion_rss_peak_kb": companion_peak, "companion_cold_start_s": spread(cold)}
+
+
+def receipt_jpeg():
+    from PIL import Image
+    img = Image.new("RGB", (800, 600))
+    img.putdata([((x * 7) % 256, (y * 3) % 256, (x ^ y) % 256) for y in range(600) for x in range(800)])
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def multipart(fields, file_bytes):
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.jpg"\r\n'
+                 f"Content-Type: image/jpeg\r\n\r\n".encode() + file_bytes + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def bench_worker_drain(n=300):
+    jpeg = receipt_jpeg()
+    runs = []
+    for _ in range(REPEATS):
+        vouch = Vouch(worker=False)
+
+        def enqueue(i):
+            _, grant = post_json(vouch.url + "/v1/campaigns/bench/uploads", {"content_type": "image/jpeg", "size": len(jpeg)})
+            body, ctype = multipart(grant["fields"], jpeg)
+            req = urllib.request.Request(grant["url"], data=body, method="POST", headers={"Content-Type": ctype})
+            urllib.request.urlopen(req, timeout=10).read()
+            entry = {"fields": {"first_name": "Drain", "last_name": "Test", "email": f"d{i}@example.com",
+                                "postal_code": "10115"}, "consents": {"terms": True},
+                     "receipt_upload_id": grant["upload_id"]}
+            post_json(vouch.url + "/v1/campaigns/bench/entries", entry, {"Idempotency-Key": f"drain-{i}"})
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(enqueue, range(n)))
+        started = time.monotonic()
+        worker = vouch.worker()
+        while not vouch.queue_idle():
+            time.sleep(0.02)
+        elapsed = time.monotonic() - started
+        worker.terminate()
+        worker.wait(timeout=10)
+        confirmed = subprocess.run([str(VOUCH), "--config", str(vouch.config), "entries", "export", "--campaign", "bench",
+                                    "--format", "json"], capture_output=True, text=True, check=True).stdout
+        assert sum(1 for e in json.loads(confirmed) if e["status"] == "confirmed") == n, "every entry confirmed"
+        vouch.stop()
+        runs.append({"seconds": elapsed, "entries_per_s": n / elapsed})
+    return {"entries": n, "receipt_bytes": len(jpeg), **summarise(runs)}
+
+
+def sizes(path):
+    raw = Path(path).read_bytes()
+    br = subprocess.run(["brotli", "-q", "11", "-c", str(path)], capture_output=True, check=True).stdout
+    return {"raw": len(raw), "gzip": len(gzip.compress(raw, 9)), "brotli": len(br)}
+
+
+def bench_widget():
+    dist = ROOT / "dist" / "widget"
+    ours = {"loader.js": sizes(ROOT / "widget" / "loader.js"), "vouch_widget.js": sizes(dist / "vouch_widget.js"),
+            "vouch_widget_bg.wasm": sizes(dist / "vouch_widget_bg.wasm"), "widget.css (in the wasm)": sizes(ROOT / "style" / "widget.css")}
+    # The peer: the same page with an Uppy Dashboard, bundled the way its docs suggest.
+    site = Path(tempfile.mkdtemp(prefix="uppy-page-"))
+    subprocess.run([str(BENCH / "node_modules" / ".bin" / "esbuild"), str(BENCH / "uppy" / "entry.js"), "--bundle", "--minify",
+                    "--format=esm", f"--outdir={site}"], check=True, capture_output=True)
+    merchant = (ROOT / "public" / "demo.html").read_text()
+    (site / "uppy.html").write_text(merchant.replace("<!-- VOUCH_SNIPPET -->",
+                                                     '<link rel="stylesheet" href="/entry.css"><div id="uppy"></div>'
+                                                     '<script type="module" src="/entry.js"></script>'))
+    (site / "bare.html").write_text(merchant.replace("<!-- VOUCH_SNIPPET -->", ""))
+    peer = {"uppy.js": sizes(site / "entry.js"), "uppy.css": sizes(site / "entry.css")}
+    port = free_port()
+    static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    vouch = Vouch(demo=True)
+    try:
+        wait_for_200(f"http://127.0.0.1:{port}/bare.html", time.monotonic())
+        ready_vouch = "document.querySelector('[data-vouch-campaign]').shadowRoot.querySelector('#first_name')"
+        ready_uppy = "document.querySelector('.uppy-Dashboard-browse')"
+        pages = {
+            "merchant page, no widget": (f"http://127.0.0.1:{port}/bare.html", "document.body"),
+            "Vouch widget": (f"http://127.0.0.1:{vouch.demo_port}/", ready_vouch),
+            "Uppy Dashboard": (f"http://127.0.0.1:{port}/uppy.html", ready_uppy),
+        }
+        impact = {}
+        for name, (url, ready) in pages.items():
+            out = subprocess.run(["node", str(BENCH / "page_impact.mjs"), url, ready, str(max(REPEATS, 3))], cwd=BENCH,
+                                 capture_output=True, text=True, check=True).stdout
+            runs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+            impact[name] = summarise(runs)
+    finally:
+        vouch.stop()
+        static.terminate()
+    return {"ours": ours, "peer": peer, "impact": impact}
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def int_keys(d):
+    """JSON object keys that were connection counts come back as ints."""
+    return {int(k) if k.isdigit() else k: v for k, v in d.items()}
+
+
+def machine():
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return {"cpus": os.cpu_count(), "cpu": cpu.group(1) if cpu else "?", "kernel": platform.release(),
+            "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0].strip(),
+            "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()}
+
+
+def plot(results, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (lat, rps) = plt.subplots(1, 2, figsize=(11, 4.2))
+    series = [("GET /healthz (ceiling)", results["accept"]["by_connections"], "healthz"),
+              ("POST entries (accept path)", results["accept"]["by_connections"], "accept"),
+              ("POST uploads (Vouch grant)", results["grants"]["by_connections"], "vouch"),
+              ("Companion /s3/params", results["grants"]["by_connections"], "companion")]
+    for label, data, key in series:
+        p99 = [data[c][key]["p99_ms"]["median"] for c in CONNECTIONS]
+        p50 = [data[c][key]["p50_ms"]["median"] for c in CONNECTIONS]
+        line, = lat.plot(CONNECTIONS, p99, marker="o", label=f"{label} p99")
+        lat.plot(CONNECTIONS, p50, marker=".", linestyle="--", color=line.get_color(), alpha=0.6)
+        rps.plot(CONNECTIONS, [data[c][key]["rps"]["median"] for c in CONNECTIONS], marker="o", label=label)
+    lat.set(xlabel="connections", ylabel="latency, ms (p99 solid, p50 dashed)", yscale="log", xticks=CONNECTIONS,
+            title="Latency vs connections")
+    rps.set(xlabel="connections", ylabel="requests/s", yscale="log", xticks=CONNECTIONS, title="Throughput")
+    lat.legend(fontsize=7)
+    rps.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def fmt(s, unit="", digits=1):
+    return f"{s['min']:.{digits}f} / **{s['median']:.{digits}f}** / {s['max']:.{digits}f}{unit}"
+
+
+def kb(n):
+    return f"{n / 1024:.1f} kB"
+
+
+def report(r):
+    m = r["machine"]
+    out = [
+        "# Benchmarks",
+        "",
+        "Made by `cargo xtask bench` (bench/run.py); this page is generated, edit the script instead.",
+        f"Machine: {m['cpus']} × {m['cpu']}, Linux {m['kernel']}, {m['wrk']}, Node {m['node']}.",
+        f"Each load figure: `wrk -t2 -cN -d{DURATION}` from a second process on loopback, {REPEATS} runs, shown as",
+        "min / **median** / max. Load generator and server share the 2 cores, so absolute numbers are",
+        "low and noisy; the ratios, taken in the same run, are the point.",
+        "",
+        "![Latency and throughput vs connections](benchmarks.png)",
+        "",
+        "## 1. Accept path: `POST /v1/campaigns/{c}/entries` vs the bare `GET /healthz`",
+        "",
+        "| connections | healthz rps | accept rps | accept/ceiling | accept p50 ms | accept p99 ms | healthz p99 ms | server CPU µs/req (accept / healthz) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for c in CONNECTIONS:
+        d = r["accept"]["by_connections"][c]
+        out.append(f"| {c} | {fmt(d['healthz']['rps'], '', 0)} | {fmt(d['accept']['rps'], '', 0)} | {d['ratio']:.2f} | "
+                   f"{fmt(d['accept']['p50_ms'])} | {fmt(d['accept']['p99_ms'])} | {fmt(d['healthz']['p99_ms'])} | "
+                   f"{d['accept']['server_cpu_us_per_req']['median']:.0f} / {d['healthz']['server_cpu_us_per_req']['median']:.0f} |")
+    a = r["accept"]
+    out += ["", f"Server RSS: idle {a['rss_idle_kb'] / 1024:.1f} MB, peak under load {a['rss_peak_kb'] / 1024:.1f} MB. "
+                f"Cold start to first 200: {a['cold_start_s'] * 1000:.0f} ms.", ""]
+    out += ["## 2. Upload grants: Vouch `POST …/uploads` vs Uppy Companion `GET /s3/params`", "",
+            "| connections | Vouch rps | Companion rps | ratio | Vouch p99 ms | Companion p99 ms |", "|---|---|---|---|---|---|"]
+    for c in CONNECTIONS:
+        d = r["grants"]["by_connections"][c]
+        out.append(f"| {c} | {fmt(d['vouch']['rps'], '', 0)} | {fmt(d['companion']['rps'], '', 0)} | {d['ratio']:.1f}× | "
+                   f"{fmt(d['vouch']['p99_ms'])} | {fmt(d['companion']['p99_ms'])} |")
+    g = r["grants"]
+    out += ["", f"Companion RSS: idle {g['companion_rss_idle_kb'] / 1024:.0f} MB, peak {g['companion_rss_peak_kb'] / 1024:.0f} MB; "
+                f"cold start to first 200: {fmt(g['companion_cold_start_s'], ' s', 2)}.", ""]
+    w = r["drain"]
+    out += ["## 3. Worker drain", "",
+            f"{w['entries']} entries, each with a real {w['receipt_bytes'] // 1024} kB 800×600 JPEG receipt, queued first; then "
+            "`vouch worker` starts and the clock runs until the queue is empty (every entry verified, decoded, re-encoded, "
+            "stored, mailed).", "",
+            f"- time: {fmt(w['seconds'], ' s', 2)}",
+            f"- entries (= receipts verified) per second: {fmt(w['entries_per_s'], '', 0)}", ""]
+    wid = r["widget"]
+    out += ["## 4. Widget weight and page impact", "", "| file | raw | gzip | brotli |", "|---|---|---|---|"]
+    for name, s in list(wid["ours"].items()) + [(f"peer: {k}", v) for k, v in wid["peer"].items()]:
+        out.append(f"| {name} | {kb(s['raw'])} | {kb(s['gzip'])} | {kb(s['brotli'])} |")
+    widget_br = wid["ours"]["vouch_widget.js"]["brotli"] + wid["ours"]["vouch_widget_bg.wasm"]["brotli"]
+    uppy_br = wid["peer"]["uppy.js"]["brotli"] + wid["peer"]["uppy.css"]["brotli"]
+    out += ["", f"Everything a page downloads for the widget, brotli: Vouch {kb(widget_br + wid['ours']['loader.js']['brotli'])} "
+                f"(loader + js + wasm, CSS inside), Uppy Dashboard {kb(uppy_br)} (js + css).", "",
+            "Chromium, CPU throttled 4×, fresh context per run:", "",
+            "| page | form usable after (ms) | long tasks | long-task time (ms) | CLS |", "|---|---|---|---|---|"]
+    for name, s in wid["impact"].items():
+        out.append(f"| {name} | {fmt(s['readyMs'], '', 0)} | {fmt(s['longTasks'], '', 0)} | {fmt(s['longTaskMs'], '', 0)} | "
+                   f"{fmt(s['cls'], '', 3)} |")
+    out += ["", "## 5. Footprint", "",
+            f"- Vouch RSS idle {a['rss_idle_kb'] / 1024:.1f} MB, under load {a['rss_peak_kb'] / 1024:.1f} MB; "
+            f"Companion {g['companion_rss_idle_kb'] / 1024:.0f} MB idle, {g['companion_rss_peak_kb'] / 1024:.0f} MB under load.",
+            f"- Cold start to first 200: Vouch {a['cold_start_s'] * 1000:.0f} ms (opens SQLite, starts the S3 endpoint and "
+            f"the worker), Companion {g['companion_cold_start_s']['median'] * 1000:.0f} ms.", ""]
+    out += [Path(BENCH / "analysis.md").read_text()] if (BENCH / "analysis.md").exists() else []
+    return "\n".join(out) + "\n"
+
+
+def main():
+    for tool in [VOUCH, ROOT / "dist" / "widget" / "vouch_widget_bg.wasm"]:
+        if not Path(tool).exists() and sys.argv[1:] != ["report"]:
+            sys.exit(f"{tool} is missing: run `cargo xtask bench`, which builds it")
+    sections = {"accept": bench_accept_path, "grants": bench_grants, "drain": bench_worker_drain, "widget": bench_widget}
+    # `run.py accept drain` re-measures those sections and keeps the others from the last run.
+    wanted = [] if sys.argv[1:] == ["report"] else sys.argv[1:] or list(sections)
+    saved = BENCH / "results.json"
+    results = json.loads(saved.read_text(), object_hook=int_keys) if sys.argv[1:] and saved.exists() else {}
+    results["machine"] = machine()
+    for name in wanted:
+        print(f"{name} …", flush=True)
+        results[name] = sections[name]()
+    saved.write_text(json.dumps(results, indent=2))
+    plot(results, ROOT / "docs" / "benchmarks.png")
+    (ROOT / "docs" / "benchmarks.md").write_text(report(results))
+    print((ROOT / "docs" / "benchmarks.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
