@@ -42,45 +42,37 @@ impl Field {
     }
 }
 
-/// Why a value was refused. `Display` is the English message shown to shoppers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
+/// Why a value was refused. `Display` is the English message; other languages come from
+/// [`crate::i18n::field_code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldCode {
-    #[error("This field is required.")]
     Required,
-    #[error("This is too long.")]
     TooLong,
-    #[error("Please use letters only (spaces, hyphens and apostrophes are fine).")]
     InvalidName,
-    #[error("Please enter a valid e-mail address, like name@example.com.")]
     InvalidEmail,
-    #[error("Please enter a valid phone number (7 to 15 digits, an optional leading +).")]
     InvalidPhone,
-    #[error("Please enter a valid postal code.")]
     InvalidPostalCode,
-    #[error("Please accept the terms to take part.")]
     ConsentRequired,
-    #[error("Please choose a JPEG, PNG or WebP photo.")]
     UnsupportedType,
-    #[error("This file is too large.")]
     FileTooLarge,
-    #[error("This file is empty.")]
     FileEmpty,
-    #[error("Please upload a photo of your receipt.")]
     ReceiptRequired,
-    #[error("The receipt upload was not found; please upload it again.")]
     UploadNotFound,
-    #[error("The receipt upload has expired; please upload it again.")]
     UploadExpired,
-    #[error("This referral code is not valid.")]
     InvalidReferralCode,
-    #[error("The amount must be a number of zero or more.")]
     InvalidAmount,
-    #[error("The currency must be a three-letter ISO 4217 code, like EUR.")]
     InvalidCurrency,
-    #[error("This contains characters that are not allowed.")]
     InvalidCharacters,
 }
+
+impl std::fmt::Display for FieldCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::i18n::field_code(*self, crate::i18n::Locale::En))
+    }
+}
+
+impl std::error::Error for FieldCode {}
 
 /// One refused field, as it travels in an error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +84,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: Field, code: FieldCode) -> Self {
-        Self { field, code, message: code.to_string() }
+        Self::localized(field, code, crate::i18n::Locale::En)
+    }
+
+    pub fn localized(field: Field, code: FieldCode, locale: crate::i18n::Locale) -> Self {
+        Self { field, code, message: crate::i18n::field_code(code, locale).to_string() }
     }
 }

@@ -6,6 +6,7 @@ pub mod conversion;
 pub mod email;
 pub mod field;
 pub mod form;
+pub mod i18n;
 pub mod idempotency;
 pub mod name;
 pub mod phone;

@@ -94,18 +94,22 @@ impl EntryStatus {
 }
 
 /// Why the worker refused an entry after it was accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
-    #[error("The receipt file is not a photo (JPEG, PNG or WebP).")]
     ReceiptNotAnImage,
-    #[error("The receipt photo has too many pixels.")]
     ReceiptTooManyPixels,
-    #[error("The receipt photo could not be read.")]
     ReceiptUnreadable,
-    #[error("The receipt photo was not found.")]
     ReceiptMissing,
 }
+
+impl std::fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::i18n::reject_reason(*self, crate::i18n::Locale::En))
+    }
+}
+
+impl std::error::Error for RejectReason {}
 
 impl RejectReason {
     pub fn code(self) -> &'static str {

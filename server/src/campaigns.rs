@@ -1,13 +1,14 @@
 //! Campaign definitions, one TOML file per campaign in the campaigns folder. The public part goes
 //! to the widget as is; allowed origins and rate limits stay on the server.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer};
+use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer, Theme};
 use vouch_core::form::FormRules;
+use vouch_core::i18n::Locale;
 use vouch_core::rewards::VelocityLimits;
 use vouch_core::upload::SUPPORTED_TYPES;
 
@@ -17,6 +18,10 @@ pub struct Campaign {
     pub allowed_origins: Vec<String>,
     pub limits: RateLimits,
     pub referral: Option<ReferralConfig>,
+    /// The hosted page's share image (Open Graph), if any.
+    pub image_url: Option<String>,
+    /// Facebook pages whose fan-page tab shows this campaign.
+    pub facebook_page_ids: Vec<String>,
 }
 
 /// A campaign's referral program, server side.
@@ -92,6 +97,24 @@ struct CampaignFile {
     limits: RateLimits,
     #[serde(default)]
     referral: Option<ReferralConfig>,
+    #[serde(default)]
+    locale: Option<Locale>,
+    /// Per language, the copy keys that differ; the rest comes from `[copy]`.
+    #[serde(default)]
+    translations: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    theme: Theme,
+    #[serde(default)]
+    image_url: Option<String>,
+    #[serde(default)]
+    facebook: FacebookFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FacebookFile {
+    #[serde(default)]
+    page_ids: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +157,18 @@ impl Campaigns {
         self.by_id.get(id).cloned()
     }
 
+    /// The campaign a Facebook page's tab shows.
+    pub fn for_facebook_page(&self, page_id: &str) -> Option<Arc<Campaign>> {
+        self.by_id.values().find(|c| c.facebook_page_ids.iter().any(|p| p == page_id)).cloned()
+    }
+
+    /// Every campaign may be used from the BFF's own pages (hosted page, Facebook tab).
+    pub fn allow_everywhere(&mut self, origin: &str) {
+        for c in self.by_id.values_mut() {
+            Arc::make_mut(c).allowed_origins.push(origin.to_string());
+        }
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.by_id.keys().map(String::as_str)
     }
@@ -154,6 +189,20 @@ impl Campaigns {
 }
 
 /// Parses and checks one campaign file.
+/// Each translation is the campaign's copy with the keys the translation sets replaced.
+fn translate(copy: &Copy, overlays: &BTreeMap<String, toml::Table>) -> Result<BTreeMap<String, Copy>, String> {
+    let base = toml::Table::try_from(copy).map_err(|e| e.to_string())?;
+    overlays
+        .iter()
+        .map(|(lang, overlay)| {
+            let mut merged = base.clone();
+            merged.extend(overlay.clone());
+            let copy = Copy::deserialize(merged).map_err(|e| format!("translation {lang:?}: {e}"))?;
+            Ok((lang.clone(), copy))
+        })
+        .collect()
+}
+
 pub fn parse(text: &str) -> Result<Campaign, String> {
     let file: CampaignFile = toml::from_str(text).map_err(|e| e.to_string())?;
     if !is_valid_campaign_id(&file.id) {
@@ -184,11 +233,43 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         referrer_reward: r.referrer_reward.clone(),
         attribution_days: r.attribution_days,
     });
+    if let Some(lang) = file.translations.keys().find(|k| Locale::parse(k).is_none_or(|l| l.code() != k.as_str())) {
+        return Err(format!("translation {lang:?} is not a language we have a catalogue for (en, de, es)"));
+    }
+    let translations = translate(&file.copy, &file.translations)?;
+    let theme = &file.theme;
+    let values = [
+        &theme.accent,
+        &theme.accent_text,
+        &theme.text,
+        &theme.background,
+        &theme.border,
+        &theme.error,
+        &theme.radius,
+        &theme.font,
+    ];
+    if let Some(bad) = values.into_iter().flatten().find(|v| !Theme::is_safe_value(v)) {
+        return Err(format!("theme value {bad:?} has characters a CSS value does not need"));
+    }
+    if file.image_url.as_deref().is_some_and(|u| !u.starts_with("https://") && !u.starts_with("http://")) {
+        return Err("image_url must be an http(s) URL".into());
+    }
     Ok(Campaign {
-        public: CampaignPublic { id: file.id, name: file.name, copy: file.copy, form: file.form, referral: offer },
+        public: CampaignPublic {
+            id: file.id,
+            name: file.name,
+            copy: file.copy,
+            form: file.form,
+            referral: offer,
+            locale: file.locale,
+            translations,
+            theme: file.theme,
+        },
         allowed_origins: file.allowed_origins,
         limits: file.limits,
         referral: file.referral,
+        image_url: file.image_url,
+        facebook_page_ids: file.facebook.page_ids,
     })
 }
 

@@ -24,6 +24,45 @@ pub struct Config {
     pub aws: AwsConfig,
     pub worker: WorkerConfig,
     pub demo: DemoConfig,
+    /// The Facebook fan-page tab.
+    pub facebook: FacebookConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FacebookConfig {
+    /// The Facebook app's secret, which signs `signed_request`. Prefer the
+    /// `VOUCH_FACEBOOK_APP_SECRET` environment variable to a file. Without it the tab answers 503.
+    pub app_secret: Option<Secret>,
+    /// A signed request older than this is refused as stale.
+    pub max_age_secs: u64,
+}
+
+impl Default for FacebookConfig {
+    fn default() -> Self {
+        Self { app_secret: None, max_age_secs: 900 }
+    }
+}
+
+/// A secret value: deserialised like a string, never printed.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -130,6 +169,9 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Trust the left-most `X-Forwarded-For` address (only behind a proxy you run).
     pub trust_forwarded_for: bool,
+    /// The origin shoppers reach the BFF at (`https://vouch.example`), when behind a proxy. Its
+    /// own pages (hosted campaign page, Facebook tab) are allowed to use every campaign.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +230,7 @@ impl Default for Config {
             aws: AwsConfig::default(),
             worker: WorkerConfig::default(),
             demo: DemoConfig::default(),
+            facebook: FacebookConfig::default(),
         }
     }
 }
@@ -199,6 +242,7 @@ impl Default for HttpConfig {
             port: 8080,
             max_body_bytes: 16 * 1024,
             trust_forwarded_for: false,
+            public_url: None,
         }
     }
 }
@@ -287,6 +331,12 @@ impl Config {
         }
         if let Some(v) = var("VOUCH_S3_PORT") {
             self.objects.port = port("VOUCH_S3_PORT", v)?;
+        }
+        if let Some(v) = var("VOUCH_PUBLIC_URL") {
+            self.http.public_url = Some(v);
+        }
+        if let Some(v) = var("VOUCH_FACEBOOK_APP_SECRET").filter(|v| !v.is_empty()) {
+            self.facebook.app_secret = Some(Secret(v));
         }
         Ok(())
     }

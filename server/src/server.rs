@@ -134,6 +134,12 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let bff = bff_listener.local_addr()?;
     let s3 = s3_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     let demo = demo_listener.as_ref().map(TcpListener::local_addr).transpose()?;
+    // The hosted page and the Facebook tab run the widget on the BFF's own origin.
+    let mut own = vec![format!("http://{bff}"), format!("http://localhost:{}", bff.port())];
+    own.extend(config.http.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()));
+    for origin in &own {
+        campaigns.allow_everywhere(origin);
+    }
     if let Some(demo) = demo {
         let origins = [format!("http://{demo}"), format!("http://localhost:{}", demo.port())];
         campaigns.adopt_demo_origin(&config.demo.campaign, &origins);
@@ -161,6 +167,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         metrics: Default::default(),
         max_body_bytes: config.http.max_body_bytes,
         trust_forwarded_for: config.http.trust_forwarded_for,
+        public_url: config.http.public_url.clone(),
+        facebook: config.facebook.clone(),
     });
 
     let (stop, stopped) = watch::channel(false);

@@ -3,6 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use vouch_core::i18n::{self, fill, Locale, Ui};
 use vouch_core::wire::ErrorBody;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -19,16 +20,20 @@ pub(crate) enum ApiFailure {
 }
 
 impl ApiFailure {
-    pub(crate) fn message(&self) -> String {
+    /// What the shopper reads, from the catalogue: the server's codes are the contract, its
+    /// English wording is not.
+    pub(crate) fn message(&self, locale: Locale) -> String {
+        let ui = |key| i18n::ui(key, locale);
         match self {
-            ApiFailure::Network => "We could not reach the server. Check your connection and try again.".into(),
-            ApiFailure::Http { body: Some(body), retry_after: Some(secs), .. } => {
-                format!("{} (Try again in {secs} s.)", body.error.message)
+            ApiFailure::Network => ui(Ui::Unreachable).into(),
+            ApiFailure::Http { body: Some(body), .. } if !body.error.fields.is_empty() => {
+                i18n::field_code(body.error.fields[0].code, locale).into()
             }
-            ApiFailure::Http { body: Some(body), .. } => body.error.message.clone(),
-            ApiFailure::Http { status, .. } => {
-                format!("The server answered with an error ({status}).")
-            }
+            ApiFailure::Http { status: 429, retry_after, .. } => match retry_after {
+                Some(secs) => format!("{} {}", ui(Ui::ServerBusy), fill(ui(Ui::TryAgainIn), &[&secs.to_string()])),
+                None => ui(Ui::ServerBusy).into(),
+            },
+            ApiFailure::Http { status, .. } => fill(ui(Ui::ServerError), &[&status.to_string()]),
         }
     }
 
@@ -44,6 +49,7 @@ impl ApiFailure {
 pub(crate) struct Api {
     pub(crate) base: String,
     pub(crate) campaign: String,
+    pub(crate) locale: Locale,
 }
 
 impl Api {

@@ -4,10 +4,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vouch_core::campaign::CampaignPublic;
+use vouch_core::i18n::{self, Ui};
 
 use crate::api::Api;
 use crate::form::EntryForm;
 use crate::friend::FriendOffer;
+use crate::locale::negotiate;
 use crate::referral::ReferralPanel;
 
 /// What the host element asks for.
@@ -20,6 +22,8 @@ pub(crate) struct Host {
     pub(crate) friend_code: Option<String>,
     /// Whether the page allows us to store anything.
     pub(crate) consent: bool,
+    /// `data-vouch-locale`: the page's language choice.
+    pub(crate) locale: Option<String>,
 }
 
 /// `data-vouch-view`: the giveaway form (default), the referral panel (`referral`), or only a
@@ -33,16 +37,23 @@ pub(crate) enum View {
 
 #[component]
 pub(crate) fn App(host: Host) -> impl IntoView {
-    let api = Api { base: host.api.clone(), campaign: host.campaign.clone() };
+    // Until the campaign answers, the page's or the browser's language.
+    let early = negotiate(None, host.locale.as_deref());
+    let fetch_api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
-    let fetch_api = api.clone();
     spawn_local(async move {
-        config.set(Some(fetch_api.get::<CampaignPublic>("").await.map_err(|e| e.message())));
+        config.set(Some(fetch_api.get::<CampaignPublic>("").await.map_err(|e| e.message(early))));
     });
     move || match config.get() {
-        None => view! { <p class="loading" aria-busy="true">"Loading…"</p> }.into_any(),
+        None => view! { <p class="loading" aria-busy="true">{i18n::ui(Ui::Loading, early)}</p> }.into_any(),
         Some(Err(message)) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
         Some(Ok(campaign)) => {
+            let locale = negotiate(campaign.locale, host.locale.as_deref());
+            let api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale };
+            // Before the children are built, so each of them finds it.
+            provide_context(locale);
+            // A :host rule, so the page's own CSS on the host element still wins over the campaign's.
+            let theme = format!(":host {{ {} }}", campaign.theme.css_variables());
             let offer = match (&host.friend_code, campaign.referral.is_some()) {
                 (Some(code), true) => {
                     Some(view! { <FriendOffer api=api.clone() code=code.clone() consent=host.consent /> })
@@ -57,7 +68,7 @@ pub(crate) fn App(host: Host) -> impl IntoView {
                 }
                 View::Offer => ().into_any(),
             };
-            view! { {offer} {body} }.into_any()
+            view! { <style>{theme}</style> {offer} {body} }.into_any()
         }
     }
 }

@@ -6,28 +6,14 @@ use vouch_core::form::Requirement;
 use vouch_core::Field;
 use wasm_bindgen::JsCast;
 
-use crate::form::Model;
+use vouch_core::i18n::{self, fill, Ui};
 
-fn label_of(field: Field) -> &'static str {
-    match field {
-        Field::FirstName => "First name",
-        Field::LastName => "Last name",
-        Field::Email => "E-mail",
-        Field::Phone => "Phone",
-        Field::PostalCode => "Postal code",
-        Field::Terms => "Terms",
-        Field::Receipt => "Receipt photo",
-        Field::ContentType | Field::Size => "Receipt photo",
-        Field::ReferralCode => "Referral code",
-        Field::OrderId | Field::Amount | Field::Currency => "Order",
-    }
-}
+use crate::form::Model;
 
 #[component]
 pub(crate) fn TextField(
     model: Model,
     field: Field,
-    label: &'static str,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "on")] autocomplete: &'static str,
 ) -> impl IntoView {
@@ -38,11 +24,14 @@ pub(crate) fn TextField(
     let error_id = format!("{id}-error");
     let optional = model.rules.with_value(|r| r.requirement(field) == Requirement::Optional);
     let error = move || model.error(field);
+    let label = i18n::field_label(field, model.locale);
+    let optional_mark = i18n::ui(Ui::Optional, model.locale);
     view! {
-        <div class="field" class:invalid=move || error().is_some()>
-            <label for=id>{label}{optional.then_some(view! { <span class="optional">" (optional)"</span> })}</label>
+        <div class="field" part="field" class:invalid=move || error().is_some()>
+            <label for=id part="label">{label}{optional.then_some(view! { <span class="optional">{optional_mark}</span> })}</label>
             <input
                 id=id
+                part="input"
                 name=id
                 type=kind
                 autocomplete=autocomplete
@@ -64,7 +53,7 @@ pub(crate) fn TextField(
                     }
                 }
             />
-            <p class="error" id=error_id>{error}</p>
+            <p class="error" part="error" id=error_id>{error}</p>
         </div>
     }
     .into_any()
@@ -76,7 +65,7 @@ pub(crate) fn Checkbox(model: Model, field: Option<Field>, label: String, checke
     let error_id = format!("{id}-error");
     let error = move || field.and_then(|f| model.error(f));
     view! {
-        <div class="field check" class:invalid=move || error().is_some()>
+        <div class="field check" part="field" class:invalid=move || error().is_some()>
             <input
                 type="checkbox"
                 id=id
@@ -92,8 +81,8 @@ pub(crate) fn Checkbox(model: Model, field: Option<Field>, label: String, checke
                     model.save_draft();
                 }
             />
-            <label for=id>{label}</label>
-            <p class="error" id=error_id>{error}</p>
+            <label for=id part="label">{label}</label>
+            <p class="error" part="error" id=error_id>{error}</p>
         </div>
     }
 }
@@ -102,16 +91,21 @@ pub(crate) fn Checkbox(model: Model, field: Option<Field>, label: String, checke
 #[component]
 pub(crate) fn ErrorSummary(model: Model) -> impl IntoView {
     let items = move || model.errors.get();
+    let l = model.locale;
+    let heading = move || match items().len() {
+        1 => i18n::ui(Ui::OneFieldNeedsAttention, l).to_string(),
+        n => fill(i18n::ui(Ui::FieldsNeedAttention, l), &[&n.to_string()]),
+    };
     view! {
         <Show when=move || model.show_summary.get() && !model.errors.with(Vec::is_empty)>
             <div class="summary" role="alert">
-                <p>{move || match items().len() { 1 => "1 field needs attention:".to_string(), n => format!("{n} fields need attention:") }}</p>
+                <p>{heading}</p>
                 <ul>
                     {move || items().into_iter().map(|e| {
                         let target = e.field.as_str();
                         view! {
                             <li><button type="button" class="link" on:click=move |ev| focus_in_root(&ev, target)>
-                                {label_of(e.field)}": "{e.message}
+                                {i18n::field_label(e.field, l)}": "{i18n::field_code(e.code, l)}
                             </button></li>
                         }
                     }).collect_view()}

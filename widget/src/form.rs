@@ -5,12 +5,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use vouch_core::campaign::CampaignPublic;
 use vouch_core::form::{validate_field, FormRules, Requirement};
+use vouch_core::i18n::{self, Locale, Ui};
 use vouch_core::wire::{Consents, EntryAccepted, EntryFields, EntryRequest};
 use vouch_core::{Field, FieldCode, FieldError};
 
 use crate::api::{random_key, sleep, Api, ApiFailure};
 use crate::draft::{self, Draft};
 use crate::fields::{Checkbox, ErrorSummary, TextField};
+use crate::locale::locale;
 use crate::receipt::{ReceiptField, UploadState};
 use crate::status::{follow, StatusPanel};
 
@@ -43,10 +45,11 @@ pub(crate) struct Model {
     pub(crate) campaign: StoredValue<String>,
     /// The friend's referral code, sent with the entry.
     pub(crate) referral_code: StoredValue<Option<String>>,
+    pub(crate) locale: Locale,
 }
 
 impl Model {
-    fn new(campaign: &str, rules: FormRules, d: Draft, referral_code: Option<String>) -> Self {
+    fn new(campaign: &str, rules: FormRules, d: Draft, referral_code: Option<String>, locale: Locale) -> Self {
         let key = if d.idempotency_key.is_empty() { random_key() } else { d.idempotency_key };
         let upload = match (d.upload_id, d.upload_name) {
             (Some(upload_id), Some(name)) => UploadState::Done { upload_id, name },
@@ -70,6 +73,7 @@ impl Model {
             rules: StoredValue::new(rules),
             campaign: StoredValue::new(campaign.to_string()),
             referral_code: StoredValue::new(referral_code),
+            locale,
         }
     }
 
@@ -84,8 +88,10 @@ impl Model {
         }
     }
 
-    pub(crate) fn error(&self, field: Field) -> Option<String> {
-        self.errors.with(|errs| errs.iter().find(|e| e.field == field).map(|e| e.message.clone()))
+    /// The field's error in the shopper's language (errors are kept as codes).
+    pub(crate) fn error(&self, field: Field) -> Option<&'static str> {
+        let locale = self.locale;
+        self.errors.with(|errs| errs.iter().find(|e| e.field == field).map(|e| i18n::field_code(e.code, locale)))
     }
 
     pub(crate) fn set_error(&self, field: Field, code: Option<FieldCode>) {
@@ -187,11 +193,12 @@ pub(crate) const FIELD_ORDER: [Field; 7] =
 #[component]
 pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Option<String>) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
-    let model = Model::new(&campaign.id, campaign.form.clone(), saved, referral_code);
+    let l = locale();
+    let model = Model::new(&campaign.id, campaign.form.clone(), saved, referral_code, l);
     if let Phase::Accepted { entry_id } = model.phase.get_untracked() {
         spawn_local(follow(api.clone(), model, entry_id));
     }
-    let copy = StoredValue::new(campaign.copy.clone());
+    let copy = StoredValue::new(campaign.copy_in(l).clone());
     let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
     let api = StoredValue::new(api);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -213,27 +220,27 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
     let editing = move || matches!(model.phase.get(), Phase::Editing | Phase::Submitting);
     let submitting = move || model.phase.get() == Phase::Submitting;
     view! {
-        <section class="card" aria-labelledby="vouch-title">
-            <h2 id="vouch-title">{text(|c| &c.title)}</h2>
+        <section class="card" part="card" aria-labelledby="vouch-title">
+            <h2 id="vouch-title" part="title">{text(|c| &c.title)}</h2>
             <Show when=editing fallback=move || view! { <StatusPanel model=model confirmed=text(|c| &c.confirmed) /> }>
                 <p class="intro">{text(|c| &c.intro)}</p>
                 <form novalidate on:submit=on_submit>
                     <ErrorSummary model=model />
                     <div class="row">
-                        <TextField model=model field=Field::FirstName label="First name" autocomplete="given-name" />
-                        <TextField model=model field=Field::LastName label="Last name" autocomplete="family-name" />
+                        <TextField model=model field=Field::FirstName autocomplete="given-name" />
+                        <TextField model=model field=Field::LastName autocomplete="family-name" />
                     </div>
-                    <TextField model=model field=Field::Email label="E-mail" kind="email" autocomplete="email" />
+                    <TextField model=model field=Field::Email kind="email" autocomplete="email" />
                     <div class="row">
-                        <TextField model=model field=Field::Phone label="Phone" kind="tel" autocomplete="tel" />
-                        <TextField model=model field=Field::PostalCode label="Postal code" autocomplete="postal-code" />
+                        <TextField model=model field=Field::Phone kind="tel" autocomplete="tel" />
+                        <TextField model=model field=Field::PostalCode autocomplete="postal-code" />
                     </div>
                     <ReceiptField model=model api=api.get_value() />
                     <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
                     <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />
                     <p class="notice" role="status">{move || model.notice.get()}</p>
-                    <button type="submit" class="submit" aria-disabled=move || submitting().to_string()>
-                        {move || if submitting() { "Sending…".to_string() } else { text(|c| &c.submit_label) }}
+                    <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
+                        {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
                     </button>
                 </form>
             </Show>
@@ -267,12 +274,12 @@ async fn submit(api: Api, model: Model) {
                 if failure.code() == Some("idempotency_key_reused") {
                     model.key.set(random_key());
                 }
-                model.notice.set(Some(failure.message()));
+                model.notice.set(Some(failure.message(model.locale)));
                 model.phase.set(Phase::Editing);
                 return;
             }
         }
     }
-    model.notice.set(Some("The server is busy; please try again.".into()));
+    model.notice.set(Some(i18n::ui(Ui::ServerBusy, model.locale).into()));
     model.phase.set(Phase::Editing);
 }

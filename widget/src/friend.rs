@@ -6,7 +6,10 @@ use leptos::task::spawn_local;
 use serde::Serialize;
 use vouch_core::wire::ReferrerLanding;
 
+use vouch_core::i18n::{self, Ui};
+
 use crate::api::{random_key, Api};
+use crate::locale::locale;
 use crate::storage;
 
 #[derive(Serialize)]
@@ -17,6 +20,7 @@ struct Visit {
 #[component]
 pub(crate) fn FriendOffer(api: Api, code: String, consent: bool) -> impl IntoView {
     let landing = RwSignal::new(None::<ReferrerLanding>);
+    let gave_you = i18n::ui(Ui::GaveYou, locale());
     spawn_local(async move {
         let Ok(found) = api.get::<ReferrerLanding>(&format!("/referrers/{code}")).await else { return };
         landing.set(Some(found));
@@ -34,7 +38,7 @@ pub(crate) fn FriendOffer(api: Api, code: String, consent: bool) -> impl IntoVie
         landing.get().map(|l| {
             view! {
                 <p class="friend-offer" data-state="friend-offer">
-                    <strong>{l.first_name}</strong>" gave you "{l.friend_offer}"."
+                    <strong>{l.first_name}</strong>{gave_you}{l.friend_offer}"."
                 </p>
             }
         })

@@ -12,6 +12,7 @@ mod fields;
 mod form;
 mod friend;
 mod json;
+mod locale;
 mod mount;
 mod qr;
 mod receipt;

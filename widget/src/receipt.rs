@@ -8,6 +8,8 @@ use vouch_core::{Field, FieldCode};
 use web_sys::{File, HtmlInputElement, Url};
 
 use crate::api::Api;
+use vouch_core::i18n::{self, Ui};
+
 use crate::form::Model;
 use crate::upload::upload;
 
@@ -35,6 +37,7 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
     let generation = StoredValue::new(0u32);
     let accept = model.rules.with_value(|r| r.upload.content_types.join(","));
     let error = move || model.error(Field::Receipt);
+    let t = move |key| i18n::ui(key, model.locale);
 
     let start = {
         let api = api.clone();
@@ -78,10 +81,11 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
     let showing_progress =
         move || matches!(model.upload.get(), UploadState::Uploading { .. } | UploadState::Done { .. });
     view! {
-        <div class="field receipt" class:invalid=move || error().is_some()>
-            <label for="receipt">"Receipt photo"</label>
+        <div class="field receipt" part="field" class:invalid=move || error().is_some()>
+            <label for="receipt" part="label">{t(Ui::ReceiptPhoto)}</label>
             <input
                 id="receipt"
+                part="input"
                 name="receipt"
                 type="file"
                 accept=accept
@@ -91,23 +95,23 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
                 on:change=on_change
             />
             <div class="preview-row">
-                {move || preview.get().map(|src| view! { <img class="preview" src=src alt="Preview of your receipt" /> })}
+                {move || preview.get().map(|src| view! { <img class="preview" src=src alt=t(Ui::ReceiptPreview) /> })}
                 <div class="upload-status" id="receipt-status" aria-live="polite">
                     <Show when=showing_progress>
-                        <progress max="100" value=move || percent().to_string() aria-label="Upload progress"></progress>
+                        <progress max="100" value=move || percent().to_string() aria-label=t(Ui::UploadProgress)></progress>
                         <span class="percent">{move || format!("{} %", percent())}</span>
                     </Show>
                     {move || match model.upload.get() {
-                        UploadState::Done { name, .. } => Some(view! { <span class="done">"Uploaded: " {name}</span> }.into_any()),
+                        UploadState::Done { name, .. } => Some(view! { <span class="done">{t(Ui::Uploaded)} {name}</span> }.into_any()),
                         UploadState::Failed { message } => Some(view! {
                             <span class="failed">{message}</span>
-                            <button type="button" class="secondary retry" on:click=retry.clone()>"Retry upload"</button>
+                            <button type="button" class="secondary retry" on:click=retry.clone()>{t(Ui::RetryUpload)}</button>
                         }.into_any()),
                         _ => None,
                     }}
                 </div>
             </div>
-            <p class="error" id="receipt-error">{error}</p>
+            <p class="error" part="error" id="receipt-error">{error}</p>
         </div>
     }
 }
@@ -121,7 +125,7 @@ async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>
         Ok(grant) => grant,
         Err(failure) => {
             if current() {
-                model.upload.set(UploadState::Failed { message: failure.message() });
+                model.upload.set(UploadState::Failed { message: failure.message(model.locale) });
             }
             return;
         }
@@ -145,7 +149,7 @@ async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>
             if matches!(&failure, crate::upload::UploadFailure::Refused { code } if code == "EntityTooLarge") {
                 model.set_error(Field::Receipt, Some(FieldCode::FileTooLarge));
             }
-            model.upload.set(UploadState::Failed { message: failure.message() });
+            model.upload.set(UploadState::Failed { message: failure.message(model.locale) });
         }
     }
 }

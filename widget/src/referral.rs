@@ -8,7 +8,10 @@ use vouch_core::conversion::validate_join;
 use vouch_core::wire::{Consents, JoinRequest, JoinResponse, ReferralProgress};
 use vouch_core::{Field, FieldError};
 
+use vouch_core::i18n::{self, fill, Ui};
+
 use crate::api::{Api, ApiFailure};
+use crate::locale::{locale, t};
 use crate::share::SharePanel;
 use crate::{json, storage};
 
@@ -19,20 +22,21 @@ fn saved_key(campaign: &str) -> String {
 #[component]
 pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView {
     let Some(offer) = campaign.referral.clone() else {
-        return view! { <p class="notice">"This campaign has no referral program."</p> }.into_any();
+        return view! { <p class="notice">{t(Ui::NoReferralProgram)}</p> }.into_any();
     };
     let key = saved_key(&campaign.id);
     let joined = RwSignal::new(storage::get(&key).and_then(|s| json::parse::<JoinResponse>(&s)));
     let name = campaign.name.clone();
+    let l = locale();
     view! {
-        <section class="card" aria-labelledby="vouch-ref-title">
-            <h2 id="vouch-ref-title">{format!("Give {}, get {}", offer.friend_offer, offer.referrer_reward)}</h2>
+        <section class="card" part="card" aria-labelledby="vouch-ref-title">
+            <h2 id="vouch-ref-title" part="title">{fill(t(Ui::GiveGet), &[&offer.friend_offer, &offer.referrer_reward])}</h2>
             {move || match joined.get() {
                 None => view! { <JoinForm api=api.clone() joined=joined storage_key=key.clone() /> }.into_any(),
                 Some(j) => {
-                    let message = format!("Get {} at {} with my link:", j.friend_offer, name);
+                    let message = fill(i18n::ui(Ui::ShareMessage, l), &[&j.friend_offer, &name]);
                     view! {
-                        <p class="intro">"Share your link. When a friend buys, you both get your reward."</p>
+                        <p class="intro">{i18n::ui(Ui::ShareIntro, l)}</p>
                         <SharePanel url=j.share_url.clone() message=message />
                         <Progress api=api.clone() code=j.referral_code.clone() token=j.progress_token.clone() />
                     }
@@ -52,7 +56,9 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
-    let error = move |field: Field| errors.with(|e| e.iter().find(|x| x.field == field).map(|x| x.message.clone()));
+    let l = locale();
+    let error =
+        move |field: Field| errors.with(|e| e.iter().find(|x| x.field == field).map(|x| i18n::field_code(x.code, l)));
     let request = move || JoinRequest {
         first_name: first_name.get_untracked(),
         email: email.get_untracked(),
@@ -82,35 +88,35 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
                 Err(ApiFailure::Http { body: Some(body), .. }) if !body.error.fields.is_empty() => {
                     errors.set(body.error.fields.into_iter().map(|f| FieldError::new(f.field, f.code)).collect());
                 }
-                Err(failure) => notice.set(Some(failure.message())),
+                Err(failure) => notice.set(Some(failure.message(l))),
             }
             busy.set(false);
         });
     };
-    let field = move |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>, f: Field| {
+    let field = move |id: &'static str, kind: &'static str, value: RwSignal<String>, f: Field| {
         view! {
-            <div class="field" class:invalid=move || error(f).is_some()>
-                <label for=id>{label}</label>
-                <input id=id type=kind prop:value=move || value.get() aria-invalid=move || error(f).is_some().to_string()
+            <div class="field" part="field" class:invalid=move || error(f).is_some()>
+                <label for=id part="label">{i18n::field_label(f, l)}</label>
+                <input id=id part="input" type=kind prop:value=move || value.get() aria-invalid=move || error(f).is_some().to_string()
                     aria-describedby=format!("{id}-error") on:input=move |ev| value.set(event_target_value(&ev)) />
-                <p class="error" id=format!("{id}-error")>{move || error(f)}</p>
+                <p class="error" part="error" id=format!("{id}-error")>{move || error(f)}</p>
             </div>
         }
     };
     view! {
         <form novalidate on:submit=on_submit>
-            <p class="intro">"Join to get your personal link."</p>
-            {field("ref_first_name", "First name", "text", first_name, Field::FirstName)}
-            {field("ref_email", "E-mail", "email", email, Field::Email)}
+            <p class="intro">{t(Ui::JoinIntro)}</p>
+            {field("ref_first_name", "text", first_name, Field::FirstName)}
+            {field("ref_email", "email", email, Field::Email)}
             <div class="field check" class:invalid=move || error(Field::Terms).is_some()>
                 <input type="checkbox" id="ref_terms" prop:checked=move || terms.get()
                     aria-invalid=move || error(Field::Terms).is_some().to_string() aria-describedby="ref_terms-error"
                     on:change=move |ev| terms.set(event_target_checked(&ev)) />
-                <label for="ref_terms">"I accept the referral program terms."</label>
+                <label for="ref_terms">{t(Ui::ReferralTerms)}</label>
                 <p class="error" id="ref_terms-error">{move || error(Field::Terms)}</p>
             </div>
             <p class="notice" role="status">{move || notice.get()}</p>
-            <button type="submit" class="submit" aria-disabled=move || busy.get().to_string()>"Get my link"</button>
+            <button type="submit" class="submit" part="submit" aria-disabled=move || busy.get().to_string()>{t(Ui::GetMyLink)}</button>
         </form>
     }
 }
@@ -118,9 +124,10 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
 #[component]
 fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
     let Some(token) = token else {
-        return view! { <p class="muted">"Your progress shows in the browser you first joined with."</p> }.into_any();
+        return view! { <p class="muted">{t(Ui::ProgressElsewhere)}</p> }.into_any();
     };
     let progress = RwSignal::new(None::<ReferralProgress>);
+    let l = locale();
     let load = move || {
         let (api, code, token) = (api.clone(), code.clone(), token.clone());
         spawn_local(async move {
@@ -133,16 +140,16 @@ fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
     load();
     view! {
         <div class="progress" aria-live="polite">
-            <h3>"Your progress"</h3>
+            <h3>{t(Ui::YourProgress)}</h3>
             {move || progress.get().map(|p| view! {
                 <dl>
-                    <div><dt>"Friends who visited"</dt><dd data-stat="friends">{p.friends_joined}</dd></div>
-                    <div><dt>"Purchases"</dt><dd data-stat="conversions">{p.conversions}</dd></div>
-                    <div><dt>"Rewards pending"</dt><dd data-stat="pending">{p.rewards_pending}</dd></div>
-                    <div><dt>"Rewards earned"</dt><dd data-stat="earned">{p.rewards_earned}</dd></div>
+                    <div><dt>{i18n::ui(Ui::FriendsVisited, l)}</dt><dd data-stat="friends">{p.friends_joined}</dd></div>
+                    <div><dt>{i18n::ui(Ui::Purchases, l)}</dt><dd data-stat="conversions">{p.conversions}</dd></div>
+                    <div><dt>{i18n::ui(Ui::RewardsPending, l)}</dt><dd data-stat="pending">{p.rewards_pending}</dd></div>
+                    <div><dt>{i18n::ui(Ui::RewardsEarned, l)}</dt><dd data-stat="earned">{p.rewards_earned}</dd></div>
                 </dl>
             })}
-            <button type="button" class="secondary" on:click=move |_| load()>"Refresh"</button>
+            <button type="button" class="secondary" on:click=move |_| load()>{t(Ui::Refresh)}</button>
         </div>
     }
     .into_any()

@@ -6,6 +6,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use vouch_core::i18n::{self, Ui};
+
+use crate::locale::{locale, t};
 use crate::qr::qr_path;
 
 fn enc(s: &str) -> String {
@@ -60,6 +63,7 @@ async fn web_share(title: &str, text: &str, url: &str) {
 
 #[component]
 pub(crate) fn SharePanel(url: String, message: String) -> impl IntoView {
+    let l = locale();
     let copied = RwSignal::new(None::<bool>);
     let on_copy = {
         let url = url.clone();
@@ -70,7 +74,7 @@ pub(crate) fn SharePanel(url: String, message: String) -> impl IntoView {
     };
     let text = format!("{message} {url}");
     let links = [
-        ("E-mail", format!("mailto:?subject={}&body={}", enc(&message), enc(&text))),
+        (t(Ui::Email), format!("mailto:?subject={}&body={}", enc(&message), enc(&text))),
         ("WhatsApp", format!("https://wa.me/?text={}", enc(&text))),
         ("Facebook", format!("https://www.facebook.com/sharer/sharer.php?u={}", enc(&url))),
         ("X", format!("https://twitter.com/intent/tweet?text={}&url={}", enc(&message), enc(&url))),
@@ -82,13 +86,13 @@ pub(crate) fn SharePanel(url: String, message: String) -> impl IntoView {
             <button type="button" class="share" on:click=move |_| {
                 let (message, url) = (message.clone(), url.clone());
                 spawn_local(async move { web_share("", &message, &url).await });
-            }>"Share…"</button>
+            }>{t(Ui::Share)}</button>
         }
     });
     let qr = qr_path(&url).map(|(size, path)| {
         let view_box = format!("-2 -2 {} {}", size + 4, size + 4);
         view! {
-            <svg class="qr" viewBox=view_box role="img" aria-label="QR code of your link">
+            <svg class="qr" viewBox=view_box role="img" aria-label=t(Ui::QrCode)>
                 <rect x="-2" y="-2" width="100%" height="100%" fill="#fff"></rect>
                 <path d=path fill="#000"></path>
             </svg>
@@ -96,16 +100,16 @@ pub(crate) fn SharePanel(url: String, message: String) -> impl IntoView {
     });
     view! {
         <div class="share-panel">
-            <label for="share-link">"Your personal link"</label>
+            <label for="share-link">{t(Ui::YourLink)}</label>
             <div class="copy-row">
                 <input id="share-link" type="text" readonly prop:value=url.clone() on:focus=|ev| {
                     event_target::<web_sys::HtmlInputElement>(&ev).select();
                 } />
-                <button type="button" class="copy" on:click=on_copy>"Copy link"</button>
+                <button type="button" class="copy" on:click=on_copy>{t(Ui::CopyLink)}</button>
             </div>
             <p class="copied" role="status">{move || match copied.get() {
-                Some(true) => "Copied!",
-                Some(false) => "Select the link and copy it.",
+                Some(true) => i18n::ui(Ui::Copied, l),
+                Some(false) => i18n::ui(Ui::CopyByHand, l),
                 None => "",
             }}</p>
             <div class="share-buttons">

@@ -5,7 +5,10 @@ use vouch_core::wire::{EntryStatus, EntryStatusResponse};
 
 use crate::api::{sleep, Api};
 use crate::draft;
+use vouch_core::i18n::{self, Ui};
+
 use crate::form::{Model, Phase};
+use crate::locale::locale;
 
 /// Polls the status route: every second at first, then every three, for a few minutes.
 pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
@@ -25,8 +28,11 @@ pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
                 return;
             }
             EntryStatus::Rejected => {
-                let reason =
-                    status.reason.map(|r| r.to_string()).unwrap_or_else(|| "Your entry could not be accepted.".into());
+                let l = model.locale;
+                let reason = status
+                    .reason
+                    .map_or_else(|| i18n::ui(Ui::EntryRefused, l), |r| i18n::reject_reason(r, l))
+                    .to_string();
                 model.phase.set(Phase::Rejected { reason });
                 model.campaign.with_value(|c| draft::clear(c));
                 return;
@@ -37,27 +43,29 @@ pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
 
 #[component]
 pub(crate) fn StatusPanel(model: Model, confirmed: String) -> impl IntoView {
+    let l = locale();
+    let t = move |key| i18n::ui(key, l);
     view! {
         <div class="status" role="status" aria-live="polite">
             {move || match model.phase.get() {
                 Phase::Accepted { .. } => view! {
                     <div data-state="accepted">
-                        <p class="big">"Entry received"</p>
-                        <p>"Thanks! We are checking your receipt now…"</p>
+                        <p class="big">{t(Ui::EntryReceived)}</p>
+                        <p>{t(Ui::CheckingReceipt)}</p>
                     </div>
                 }.into_any(),
                 Phase::Confirmed => view! {
                     <div data-state="confirmed">
-                        <p class="big">"Entry confirmed"</p>
+                        <p class="big">{t(Ui::EntryConfirmed)}</p>
                         <p>{confirmed.clone()}</p>
-                        <button type="button" class="secondary" on:click=move |_| model.start_over()>"Enter another receipt"</button>
+                        <button type="button" class="secondary" on:click=move |_| model.start_over()>{t(Ui::EnterAnother)}</button>
                     </div>
                 }.into_any(),
                 Phase::Rejected { reason } => view! {
                     <div data-state="rejected">
-                        <p class="big">"Entry not accepted"</p>
+                        <p class="big">{t(Ui::EntryNotAccepted)}</p>
                         <p>{reason}</p>
-                        <button type="button" class="secondary" on:click=move |_| model.start_over()>"Try another photo"</button>
+                        <button type="button" class="secondary" on:click=move |_| model.start_over()>{t(Ui::TryAnotherPhoto)}</button>
                     </div>
                 }.into_any(),
                 Phase::Editing | Phase::Submitting => ().into_any(),

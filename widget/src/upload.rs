@@ -1,6 +1,7 @@
 //! Sending the receipt straight to the object store with the grant's form fields, over XHR so the
 //! shopper sees real upload progress (fetch cannot report it).
 
+use vouch_core::i18n::{Locale, Ui};
 use vouch_core::wire::UploadGrant;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -14,15 +15,16 @@ pub(crate) enum UploadFailure {
 }
 
 impl UploadFailure {
-    pub(crate) fn message(&self) -> String {
-        match self {
-            UploadFailure::Network => "The upload was interrupted. Please try again.".into(),
-            UploadFailure::Refused { code } if code == "EntityTooLarge" => "This photo is larger than allowed.".into(),
+    pub(crate) fn message(&self, locale: Locale) -> String {
+        let key = match self {
+            UploadFailure::Network => Ui::UploadInterrupted,
+            UploadFailure::Refused { code } if code == "EntityTooLarge" => Ui::UploadTooLarge,
             UploadFailure::Refused { code } if code == "AccessDenied" || code == "RequestTimeTooSkewed" => {
-                "The upload permission expired. Please try again.".into()
+                Ui::UploadExpired
             }
-            UploadFailure::Refused { .. } => "The upload was refused. Please try again.".into(),
-        }
+            UploadFailure::Refused { .. } => Ui::UploadRefused,
+        };
+        vouch_core::i18n::ui(key, locale).into()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 mod health;
 mod json;
 pub mod metrics;
+mod pages;
 mod referrals;
 mod uploads;
 
@@ -28,6 +29,7 @@ use crate::campaigns::Campaigns;
 use std::net::IpAddr;
 
 use crate::campaigns::Campaign;
+use crate::config::FacebookConfig;
 use crate::limiter::{retry_after_secs, Limiter, Route};
 use crate::upload_id::UploadIds;
 use crate::uploads::GrantConfig;
@@ -47,6 +49,9 @@ pub struct State {
     pub metrics: metrics::Metrics,
     pub max_body_bytes: usize,
     pub trust_forwarded_for: bool,
+    /// The origin shoppers reach this BFF at, when configured (absolute page URLs).
+    pub public_url: Option<String>,
+    pub facebook: FacebookConfig,
 }
 
 pub type AppState = Arc<State>;
@@ -63,6 +68,16 @@ impl State {
     }
 }
 
+/// Nothing may be framed, unless a handler set its own framing policy (the Facebook tab).
+async fn no_framing(mut response: axum::response::Response) -> axum::response::Response {
+    let h = response.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
@@ -72,13 +87,10 @@ pub fn app(state: AppState) -> Router {
         .merge(entries::router())
         .merge(referrals::router())
         .merge(conversions::router())
+        .merge(pages::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'"),
-        ))
+        .layer(axum::middleware::map_response(no_framing))
         .fallback(|| async { error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such route.") })
         .with_state(state)
 }

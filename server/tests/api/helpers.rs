@@ -22,6 +22,7 @@ const CAMPAIGNS: [(&str, &str); 4] = [
         r#"id = "demo"
 name = "Demo"
 allowed_origins = ["https://shop.example"]
+image_url = "https://cdn.example/demo.jpg"
 [form]
 phone = "optional"
 [form.upload]
@@ -41,6 +42,10 @@ referrer_reward = "10 % off your next order"
 conversions_per_code_per_day = 3
 conversions_per_client_per_day = 1000
 joins_per_client_per_hour = 1000
+[facebook]
+page_ids = ["1234567890"]
+[translations.de]
+title = "Gewinnen Sie ein Jahr Kaffee"
 "#,
     ),
     (

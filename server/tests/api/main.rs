@@ -10,6 +10,7 @@ mod aws;
 mod entries;
 mod helpers;
 mod outage;
+mod pages;
 mod protection;
 mod public;
 mod referrals;
