@@ -18,6 +18,8 @@ if (!process.env.VOUCH_PORT) {
   process.env.VOUCH_S3_PORT = freePort();
   process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
 }
+// The Facebook tab test signs its requests with this app secret.
+process.env.VOUCH_FACEBOOK_APP_SECRET ||= 'e2e-facebook-app-secret';
 const bin = process.env.VOUCH_BIN ?? join(root, 'target/debug/vouch');
 
 export default defineConfig({

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use std::collections::BTreeMap;
-
 use crate::form::FormRules;
 use crate::i18n::Locale;
 
@@ -17,22 +15,14 @@ pub struct CampaignPublic {
     /// Present when the campaign runs a referral program.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral: Option<ReferralOffer>,
-    /// The language every shopper sees, when the merchant wants one; otherwise the page's or the
-    /// browser's language is used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<Locale>,
-    /// The copy in other languages, by language code (`de`, `es`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub translations: BTreeMap<String, Copy>,
+    /// The language of this answer: the server picks it (the campaign's, else the one the widget
+    /// asked for) and translates `copy`; the widget speaks it too.
     #[serde(default)]
-    pub theme: Theme,
-}
-
-impl CampaignPublic {
-    /// The copy in `locale`, or the campaign's own.
-    pub fn copy_in(&self, locale: Locale) -> &Copy {
-        self.translations.get(locale.code()).unwrap_or(&self.copy)
-    }
+    pub locale: Locale,
+    /// The campaign's theme as CSS custom-property declarations ([`Theme::css_variables`]), so
+    /// the widget need not know the theme's shape.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub theme: String,
 }
 
 /// Colours, corner radius and font of the widget (CSS custom properties inside the shadow
@@ -51,9 +41,8 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// `--vouch-accent: …; …` for the values set.
-    pub fn css_variables(&self) -> String {
-        let pairs = [
+    fn pairs(&self) -> [(&'static str, &Option<String>); 8] {
+        [
             ("accent", &self.accent),
             ("accent-text", &self.accent_text),
             ("text", &self.text),
@@ -62,19 +51,23 @@ impl Theme {
             ("error", &self.error),
             ("radius", &self.radius),
             ("font", &self.font),
-        ];
-        pairs
-            .iter()
-            .filter_map(|(name, v)| v.as_ref().map(|v| format!("--vouch-{name}: {v};")))
-            .collect::<Vec<_>>()
-            .join(" ")
+        ]
     }
 
-    /// A theme value may not break out of its declaration.
-    pub fn is_safe_value(value: &str) -> bool {
-        !value.is_empty()
-            && value.len() <= 200
-            && value.chars().all(|c| c.is_ascii_alphanumeric() || " #(),.%-_'\"/".contains(c))
+    /// `--vouch-accent: …; …` for the values set.
+    pub fn css_variables(&self) -> String {
+        let set = self.pairs().into_iter().filter_map(|(name, v)| v.as_ref().map(|v| format!("--vouch-{name}: {v};")));
+        set.collect::<Vec<_>>().join(" ")
+    }
+
+    /// The first value that could break out of its declaration (`;`, `}`, `<`…), if any.
+    pub fn unsafe_value(&self) -> Option<&str> {
+        let safe = |v: &str| {
+            !v.is_empty()
+                && v.len() <= 200
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || " #(),.%-_'\"/".contains(c))
+        };
+        self.pairs().into_iter().filter_map(|(_, v)| v.as_deref()).find(|v| !safe(v))
     }
 }
 
@@ -129,9 +122,13 @@ mod tests {
     fn a_theme_becomes_css_variables() {
         let theme = Theme { accent: Some("#0a7".into()), radius: Some("12px".into()), ..Theme::default() };
         assert_eq!(theme.css_variables(), "--vouch-accent: #0a7; --vouch-radius: 12px;");
-        assert!(Theme::is_safe_value("\"Inter\", system-ui"));
-        assert!(!Theme::is_safe_value("red; } body { display: none"));
-        assert!(!Theme::is_safe_value("url(javascript:x)<"));
+        assert_eq!(theme.unsafe_value(), None);
+        let font = Theme { font: Some("\"Inter\", system-ui".into()), ..Theme::default() };
+        assert_eq!(font.unsafe_value(), None);
+        let escape = Theme { text: Some("red; } body { display: none".into()), ..Theme::default() };
+        assert_eq!(escape.unsafe_value(), Some("red; } body { display: none"));
+        let markup = Theme { background: Some("url(javascript:x)<".into()), ..Theme::default() };
+        assert!(markup.unsafe_value().is_some());
     }
 
     #[test]

@@ -110,12 +110,39 @@ pub enum Ui {
     Refresh,
     ProgressElsewhere,
     GaveYou,
+}
+
+/// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
+/// [`Ui`] so the widget does not carry them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageText {
     NoScript,
     TabUnverified,
     NoCampaign,
 }
 
-const UI_COUNT: usize = Ui::NoCampaign as usize + 1;
+pub fn page_text(key: PageText, locale: Locale) -> &'static str {
+    let table: &[&str; 3] = match locale {
+        Locale::En => &[
+            "Please turn on JavaScript to take part.",
+            "This page could not be verified. Please open it again from the Facebook page.",
+            "There is no campaign on this page right now.",
+        ],
+        Locale::De => &[
+            "Bitte aktivieren Sie JavaScript, um teilzunehmen.",
+            "Diese Seite konnte nicht überprüft werden. Bitte öffnen Sie sie erneut über die Facebook-Seite.",
+            "Auf dieser Seite läuft gerade keine Aktion.",
+        ],
+        Locale::Es => &[
+            "Activa JavaScript para participar.",
+            "No hemos podido verificar esta página. Vuelve a abrirla desde la página de Facebook.",
+            "Ahora mismo no hay ninguna campaña en esta página.",
+        ],
+    };
+    table[key as usize]
+}
+
+const UI_COUNT: usize = Ui::GaveYou as usize + 1;
 const FIELD_CODES: usize = FieldCode::InvalidCharacters as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
 
@@ -214,9 +241,6 @@ static EN: Catalogue = Catalogue {
         "Refresh",
         "Your progress shows in the browser you first joined with.",
         " gave you ",
-        "Please turn on JavaScript to take part.",
-        "This page could not be verified. Please open it again from the Facebook page.",
-        "There is no campaign on this page right now.",
     ],
     field_codes: [
         "This field is required.",
@@ -301,9 +325,6 @@ static DE: Catalogue = Catalogue {
         "Aktualisieren",
         "Ihr Fortschritt wird in dem Browser angezeigt, mit dem Sie sich angemeldet haben.",
         " schenkt Ihnen ",
-        "Bitte aktivieren Sie JavaScript, um teilzunehmen.",
-        "Diese Seite konnte nicht überprüft werden. Bitte öffnen Sie sie erneut über die Facebook-Seite.",
-        "Auf dieser Seite läuft gerade keine Aktion.",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",
@@ -388,9 +409,6 @@ static ES: Catalogue = Catalogue {
         "Actualizar",
         "Tu progreso se muestra en el navegador con el que te uniste.",
         " te regala ",
-        "Activa JavaScript para participar.",
-        "No hemos podido verificar esta página. Vuelve a abrirla desde la página de Facebook.",
-        "Ahora mismo no hay ninguna campaña en esta página.",
     ],
     field_codes: [
         "Este campo es obligatorio.",
@@ -461,6 +479,14 @@ mod tests {
         assert_eq!(reject_reason(RejectReason::ReceiptMissing, Locale::Es), "No se encontró la foto.");
         let differing = EN.ui.iter().zip(DE.ui.iter()).filter(|(a, b)| a != b).count();
         assert!(differing > UI_COUNT - 3, "only {differing} of {UI_COUNT} German strings differ from English");
+    }
+
+    #[test]
+    fn server_page_texts_exist_in_every_language() {
+        for key in [PageText::NoScript, PageText::TabUnverified, PageText::NoCampaign] {
+            let texts: Vec<_> = Locale::ALL.iter().map(|l| page_text(key, *l)).collect();
+            assert!(texts[0] != texts[1] && texts[1] != texts[2] && texts[0] != texts[2], "{key:?}: {texts:?}");
+        }
     }
 
     #[test]

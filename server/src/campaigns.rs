@@ -14,7 +14,12 @@ use vouch_core::upload::SUPPORTED_TYPES;
 
 #[derive(Debug, Clone)]
 pub struct Campaign {
+    /// The public config in the campaign's own language (`[copy]`).
     pub public: CampaignPublic,
+    /// The language every shopper gets, when the merchant fixes one.
+    pub locale: Option<Locale>,
+    /// `[copy]` in other languages.
+    pub translations: HashMap<Locale, Copy>,
     pub allowed_origins: Vec<String>,
     pub limits: RateLimits,
     pub referral: Option<ReferralConfig>,
@@ -59,6 +64,21 @@ impl ReferralConfig {
 impl Campaign {
     pub fn id(&self) -> &str {
         &self.public.id
+    }
+
+    /// The language a shopper gets: the campaign's own when fixed, else the one asked for.
+    pub fn locale_for(&self, asked: Option<Locale>) -> Locale {
+        self.locale.or(asked).unwrap_or(self.public.locale)
+    }
+
+    /// `[copy]` in `locale`, or the campaign's own copy.
+    pub fn copy_in(&self, locale: Locale) -> &Copy {
+        self.translations.get(&locale).unwrap_or(&self.public.copy)
+    }
+
+    /// The public config as a shopper in `locale` gets it.
+    pub fn public_in(&self, locale: Locale) -> CampaignPublic {
+        CampaignPublic { copy: self.copy_in(locale).clone(), locale, ..self.public.clone() }
     }
 
     pub fn allows_origin(&self, origin: &str) -> bool {
@@ -190,15 +210,18 @@ impl Campaigns {
 
 /// Parses and checks one campaign file.
 /// Each translation is the campaign's copy with the keys the translation sets replaced.
-fn translate(copy: &Copy, overlays: &BTreeMap<String, toml::Table>) -> Result<BTreeMap<String, Copy>, String> {
+fn translate(copy: &Copy, overlays: &BTreeMap<String, toml::Table>) -> Result<HashMap<Locale, Copy>, String> {
     let base = toml::Table::try_from(copy).map_err(|e| e.to_string())?;
     overlays
         .iter()
         .map(|(lang, overlay)| {
+            let locale = Locale::parse(lang).filter(|l| l.code() == lang).ok_or_else(|| {
+                format!("translation {lang:?} is not a language we have a catalogue for (en, de, es)")
+            })?;
             let mut merged = base.clone();
             merged.extend(overlay.clone());
             let copy = Copy::deserialize(merged).map_err(|e| format!("translation {lang:?}: {e}"))?;
-            Ok((lang.clone(), copy))
+            Ok((locale, copy))
         })
         .collect()
 }
@@ -233,22 +256,8 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         referrer_reward: r.referrer_reward.clone(),
         attribution_days: r.attribution_days,
     });
-    if let Some(lang) = file.translations.keys().find(|k| Locale::parse(k).is_none_or(|l| l.code() != k.as_str())) {
-        return Err(format!("translation {lang:?} is not a language we have a catalogue for (en, de, es)"));
-    }
     let translations = translate(&file.copy, &file.translations)?;
-    let theme = &file.theme;
-    let values = [
-        &theme.accent,
-        &theme.accent_text,
-        &theme.text,
-        &theme.background,
-        &theme.border,
-        &theme.error,
-        &theme.radius,
-        &theme.font,
-    ];
-    if let Some(bad) = values.into_iter().flatten().find(|v| !Theme::is_safe_value(v)) {
+    if let Some(bad) = file.theme.unsafe_value() {
         return Err(format!("theme value {bad:?} has characters a CSS value does not need"));
     }
     if file.image_url.as_deref().is_some_and(|u| !u.starts_with("https://") && !u.starts_with("http://")) {
@@ -261,10 +270,11 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
             copy: file.copy,
             form: file.form,
             referral: offer,
-            locale: file.locale,
-            translations,
-            theme: file.theme,
+            locale: file.locale.unwrap_or_default(),
+            theme: file.theme.css_variables(),
         },
+        locale: file.locale,
+        translations,
         allowed_origins: file.allowed_origins,
         limits: file.limits,
         referral: file.referral,

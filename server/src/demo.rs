@@ -12,6 +12,7 @@ use axum::Router;
 const GIVEAWAY: &str = include_str!("../../public/demo.html");
 const REFER: &str = include_str!("../../public/refer.html");
 const SHOP: &str = include_str!("../../public/shop.html");
+const HOSTILE: &str = include_str!("../../public/hostile.html");
 /// The command-queue stub pages put before the loader so `vouch(…)` works before it arrives.
 const STUB: &str = "<script>window.vouch=window.vouch||function(){(vouch.q=vouch.q||[]).push(arguments)};</script>";
 
@@ -45,6 +46,7 @@ pub fn router(bff_origin: &str, campaign: &str) -> Router {
     let host = format!(
         "<div data-vouch-campaign=\"{campaign}\" data-vouch-view=\"referral\" style=\"min-height:420px\"></div>\n"
     );
+    let hostile = HOSTILE.replace("<!-- VOUCH_SNIPPET -->", &snippet(bff_origin, campaign));
     let refer = REFER.replace("<!-- VOUCH_SNIPPET -->", &(host + &script(bff_origin, "")));
     let shop_template: Arc<(String, String)> =
         Arc::new((SHOP.replace("__CAMPAIGN__", campaign), bff_origin.to_string()));
@@ -55,6 +57,7 @@ pub fn router(bff_origin: &str, campaign: &str) -> Router {
     Router::new()
         .route("/", get(move || async move { Html(giveaway) }))
         .route("/refer", get(move || async move { Html(refer) }))
+        .route("/hostile", get(move || async move { Html(hostile) }))
         .route("/shop", get(shop.clone()))
         .route("/shop/{*rest}", get(shop))
 }

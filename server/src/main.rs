@@ -59,6 +59,19 @@ enum Command {
         #[command(subcommand)]
         command: RewardsCommand,
     },
+    /// Print a URL that opens the Facebook tab as Facebook would: a request signed with the app
+    /// secret (VOUCH_FACEBOOK_APP_SECRET), for trying a tab before the app is live.
+    FacebookTab {
+        /// The Facebook page id (listed under `[facebook] page_ids` in a campaign).
+        #[arg(long)]
+        page: String,
+        /// The viewer's Facebook locale, e.g. de_DE.
+        #[arg(long, default_value = "en_US")]
+        locale: String,
+        /// Passed through as `app_data` (a referral code).
+        #[arg(long)]
+        app_data: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,13 +152,15 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
-    if let Command::Serve { no_worker } = cli.command {
-        return serve(config, no_worker).await;
+    match cli.command {
+        Command::Serve { no_worker } => return serve(config, no_worker).await,
+        Command::FacebookTab { page, locale, app_data } => return facebook_tab(&config, &page, &locale, app_data),
+        _ => {}
     }
     let backends = Backends::open(&config, &Secrets::load_or_create(&config.data_dir)?).await?;
     let campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     match cli.command {
-        Command::Serve { .. } => unreachable!("handled above"),
+        Command::Serve { .. } | Command::FacebookTab { .. } => unreachable!("handled above"),
         Command::Worker => {
             let worker = server::worker(&config, &backends, campaigns);
             let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -199,9 +214,27 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
             demo::snippet(&running.bff_url(), &config.demo.campaign).replace('\n', " ")
         );
     }
+    println!("  Hosted campaign page:  {}/c/{}", running.bff_url(), config.demo.campaign);
     println!("  Entries:               vouch entries export --campaign {} --format csv", config.demo.campaign);
     std::io::stdout().flush()?;
     running.until_signal().await;
+    Ok(())
+}
+
+fn facebook_tab(config: &Config, page: &str, locale: &str, app_data: Option<String>) -> anyhow::Result<()> {
+    let secret = config.facebook.app_secret.as_ref().context("set VOUCH_FACEBOOK_APP_SECRET (the app's secret)")?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let payload = serde_json::json!({
+        "algorithm": "HMAC-SHA256",
+        "issued_at": now,
+        "page": { "id": page, "liked": false, "admin": false },
+        "user": { "locale": locale },
+        "app_data": app_data,
+    });
+    let signed = vouch_server::facebook::sign(&payload, secret.expose().as_bytes());
+    let base =
+        config.http.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", config.http.host, config.http.port));
+    println!("{}/fb/tab?signed_request={signed}", base.trim_end_matches('/'));
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! tab) and the short message pages a refused tab request gets. The copy is in the HTML, so a
 //! shared link previews well and a browser without JavaScript still shows what the campaign is.
 
-use vouch_core::i18n::{self, Locale, Ui};
+use vouch_core::i18n::{self, Locale, PageText};
 
 use crate::campaigns::Campaign;
 
@@ -46,7 +46,7 @@ noscript h1{font-size:1.4em;margin:0 0 6px}\
 /// `<noscript>` block, then the same snippet a merchant pastes, loading from this origin.
 pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
     let public = &campaign.public;
-    let copy = public.copy_in(ctx.locale);
+    let copy = campaign.copy_in(ctx.locale);
     let (title, intro, name, url) = (esc(&copy.title), esc(&copy.intro), esc(&public.name), esc(ctx.url));
     let lang = ctx.locale.code();
     let image = campaign.image_url.as_deref().map(esc);
@@ -57,7 +57,7 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
     let card = if image.is_some() { "summary_large_image" } else { "summary" };
     let referral = ctx.referral_code.map_or_else(String::new, |code| format!(" data-vouch-ref=\"{}\"", esc(code)));
     let id = esc(&public.id);
-    let no_script = esc(i18n::ui(Ui::NoScript, ctx.locale));
+    let no_script = esc(i18n::page_text(PageText::NoScript, ctx.locale));
     format!(
         "<!doctype html>
 <html lang=\"{lang}\">
@@ -93,8 +93,8 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
 }
 
 /// A short page for a request we refuse (a forged Facebook tab, an unknown page).
-pub fn message_page(locale: Locale, message: Ui) -> String {
-    let text = esc(i18n::ui(message, locale));
+pub fn message_page(locale: Locale, message: PageText) -> String {
+    let text = esc(i18n::page_text(message, locale));
     format!(
         "<!doctype html>
 <html lang=\"{lang}\">
@@ -176,7 +176,7 @@ title = "Groß gewinnen"
 
     #[test]
     fn a_message_page_shows_only_the_message() {
-        let html = message_page(Locale::Es, Ui::NoCampaign);
+        let html = message_page(Locale::Es, PageText::NoCampaign);
         assert!(html.contains("Ahora mismo no hay ninguna campaña"));
         assert!(!html.contains("loader.js"));
     }

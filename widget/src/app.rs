@@ -9,7 +9,7 @@ use vouch_core::i18n::{self, Ui};
 use crate::api::Api;
 use crate::form::EntryForm;
 use crate::friend::FriendOffer;
-use crate::locale::negotiate;
+use crate::locale::preferred;
 use crate::referral::ReferralPanel;
 
 /// What the host element asks for.
@@ -37,23 +37,21 @@ pub(crate) enum View {
 
 #[component]
 pub(crate) fn App(host: Host) -> impl IntoView {
-    // Until the campaign answers, the page's or the browser's language.
-    let early = negotiate(None, host.locale.as_deref());
+    let early = preferred(host.locale.as_deref());
     let fetch_api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
     spawn_local(async move {
-        config.set(Some(fetch_api.get::<CampaignPublic>("").await.map_err(|e| e.message(early))));
+        let query = format!("?locale={}", early.code());
+        config.set(Some(fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early))));
     });
     move || match config.get() {
         None => view! { <p class="loading" aria-busy="true">{i18n::ui(Ui::Loading, early)}</p> }.into_any(),
         Some(Err(message)) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
         Some(Ok(campaign)) => {
-            let locale = negotiate(campaign.locale, host.locale.as_deref());
-            let api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale };
-            // Before the children are built, so each of them finds it.
-            provide_context(locale);
+            // The server's pick: the campaign's language, else ours.
+            let api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: campaign.locale };
             // A :host rule, so the page's own CSS on the host element still wins over the campaign's.
-            let theme = format!(":host {{ {} }}", campaign.theme.css_variables());
+            let theme = format!(":host {{ {} }}", campaign.theme);
             let offer = match (&host.friend_code, campaign.referral.is_some()) {
                 (Some(code), true) => {
                     Some(view! { <FriendOffer api=api.clone() code=code.clone() consent=host.consent /> })

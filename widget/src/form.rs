@@ -12,7 +12,6 @@ use vouch_core::{Field, FieldCode, FieldError};
 use crate::api::{random_key, sleep, Api, ApiFailure};
 use crate::draft::{self, Draft};
 use crate::fields::{Checkbox, ErrorSummary, TextField};
-use crate::locale::locale;
 use crate::receipt::{ReceiptField, UploadState};
 use crate::status::{follow, StatusPanel};
 
@@ -193,12 +192,12 @@ pub(crate) const FIELD_ORDER: [Field; 7] =
 #[component]
 pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Option<String>) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
-    let l = locale();
+    let l = api.locale;
     let model = Model::new(&campaign.id, campaign.form.clone(), saved, referral_code, l);
     if let Phase::Accepted { entry_id } = model.phase.get_untracked() {
         spawn_local(follow(api.clone(), model, entry_id));
     }
-    let copy = StoredValue::new(campaign.copy_in(l).clone());
+    let copy = StoredValue::new(campaign.copy.clone());
     let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
     let api = StoredValue::new(api);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -9,7 +9,6 @@ use vouch_core::wire::ReferrerLanding;
 use vouch_core::i18n::{self, Ui};
 
 use crate::api::{random_key, Api};
-use crate::locale::locale;
 use crate::storage;
 
 #[derive(Serialize)]
@@ -20,7 +19,7 @@ struct Visit {
 #[component]
 pub(crate) fn FriendOffer(api: Api, code: String, consent: bool) -> impl IntoView {
     let landing = RwSignal::new(None::<ReferrerLanding>);
-    let gave_you = i18n::ui(Ui::GaveYou, locale());
+    let gave_you = i18n::ui(Ui::GaveYou, api.locale);
     spawn_local(async move {
         let Ok(found) = api.get::<ReferrerLanding>(&format!("/referrers/{code}")).await else { return };
         landing.set(Some(found));

@@ -1,21 +1,11 @@
-//! Which language this widget speaks. The strings themselves live in the core catalogue, next to
-//! the validation messages, so the server and the widget word every rule the same way.
+//! Which language this widget asks for. The server answers in the campaign's language when the
+//! merchant fixed one; the strings live in the core catalogue, next to the validation messages.
 
-use leptos::prelude::*;
-use vouch_core::i18n::{self, Locale, Ui};
+use vouch_core::i18n::Locale;
 
-/// The language of the widget being built (provided by `App`).
-pub(crate) fn locale() -> Locale {
-    use_context::<Locale>().unwrap_or_default()
-}
-
-pub(crate) fn t(key: Ui) -> &'static str {
-    i18n::ui(key, locale())
-}
-
-/// The campaign's language, then the host page's (`data-vouch-locale`, also set by the Facebook
-/// tab from the viewer's locale), then the browser's.
-pub(crate) fn negotiate(campaign: Option<Locale>, host: Option<&str>) -> Locale {
+/// The host page's choice (`data-vouch-locale`, also what the Facebook tab sets from the
+/// viewer's locale), else the browser's.
+pub(crate) fn preferred(host: Option<&str>) -> Locale {
     let browser = web_sys::window().and_then(|w| w.navigator().language());
-    campaign.unwrap_or_else(|| Locale::negotiate([host, browser.as_deref()]))
+    Locale::negotiate([host, browser.as_deref()])
 }

@@ -11,7 +11,6 @@ use vouch_core::{Field, FieldError};
 use vouch_core::i18n::{self, fill, Ui};
 
 use crate::api::{Api, ApiFailure};
-use crate::locale::{locale, t};
 use crate::share::SharePanel;
 use crate::{json, storage};
 
@@ -21,23 +20,23 @@ fn saved_key(campaign: &str) -> String {
 
 #[component]
 pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView {
+    let l = api.locale;
     let Some(offer) = campaign.referral.clone() else {
-        return view! { <p class="notice">{t(Ui::NoReferralProgram)}</p> }.into_any();
+        return view! { <p class="notice">{i18n::ui(Ui::NoReferralProgram, l)}</p> }.into_any();
     };
     let key = saved_key(&campaign.id);
     let joined = RwSignal::new(storage::get(&key).and_then(|s| json::parse::<JoinResponse>(&s)));
     let name = campaign.name.clone();
-    let l = locale();
     view! {
         <section class="card" part="card" aria-labelledby="vouch-ref-title">
-            <h2 id="vouch-ref-title" part="title">{fill(t(Ui::GiveGet), &[&offer.friend_offer, &offer.referrer_reward])}</h2>
+            <h2 id="vouch-ref-title" part="title">{fill(i18n::ui(Ui::GiveGet, l), &[&offer.friend_offer, &offer.referrer_reward])}</h2>
             {move || match joined.get() {
                 None => view! { <JoinForm api=api.clone() joined=joined storage_key=key.clone() /> }.into_any(),
                 Some(j) => {
                     let message = fill(i18n::ui(Ui::ShareMessage, l), &[&j.friend_offer, &name]);
                     view! {
                         <p class="intro">{i18n::ui(Ui::ShareIntro, l)}</p>
-                        <SharePanel url=j.share_url.clone() message=message />
+                        <SharePanel url=j.share_url.clone() message=message locale=l />
                         <Progress api=api.clone() code=j.referral_code.clone() token=j.progress_token.clone() />
                     }
                     .into_any()
@@ -56,7 +55,7 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
-    let l = locale();
+    let l = api.locale;
     let error =
         move |field: Field| errors.with(|e| e.iter().find(|x| x.field == field).map(|x| i18n::field_code(x.code, l)));
     let request = move || JoinRequest {
@@ -105,29 +104,29 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
     };
     view! {
         <form novalidate on:submit=on_submit>
-            <p class="intro">{t(Ui::JoinIntro)}</p>
+            <p class="intro">{i18n::ui(Ui::JoinIntro, l)}</p>
             {field("ref_first_name", "text", first_name, Field::FirstName)}
             {field("ref_email", "email", email, Field::Email)}
             <div class="field check" class:invalid=move || error(Field::Terms).is_some()>
                 <input type="checkbox" id="ref_terms" prop:checked=move || terms.get()
                     aria-invalid=move || error(Field::Terms).is_some().to_string() aria-describedby="ref_terms-error"
                     on:change=move |ev| terms.set(event_target_checked(&ev)) />
-                <label for="ref_terms">{t(Ui::ReferralTerms)}</label>
+                <label for="ref_terms">{i18n::ui(Ui::ReferralTerms, l)}</label>
                 <p class="error" id="ref_terms-error">{move || error(Field::Terms)}</p>
             </div>
             <p class="notice" role="status">{move || notice.get()}</p>
-            <button type="submit" class="submit" part="submit" aria-disabled=move || busy.get().to_string()>{t(Ui::GetMyLink)}</button>
+            <button type="submit" class="submit" part="submit" aria-disabled=move || busy.get().to_string()>{i18n::ui(Ui::GetMyLink, l)}</button>
         </form>
     }
 }
 
 #[component]
 fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
+    let l = api.locale;
     let Some(token) = token else {
-        return view! { <p class="muted">{t(Ui::ProgressElsewhere)}</p> }.into_any();
+        return view! { <p class="muted">{i18n::ui(Ui::ProgressElsewhere, l)}</p> }.into_any();
     };
     let progress = RwSignal::new(None::<ReferralProgress>);
-    let l = locale();
     let load = move || {
         let (api, code, token) = (api.clone(), code.clone(), token.clone());
         spawn_local(async move {
@@ -140,7 +139,7 @@ fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
     load();
     view! {
         <div class="progress" aria-live="polite">
-            <h3>{t(Ui::YourProgress)}</h3>
+            <h3>{i18n::ui(Ui::YourProgress, l)}</h3>
             {move || progress.get().map(|p| view! {
                 <dl>
                     <div><dt>{i18n::ui(Ui::FriendsVisited, l)}</dt><dd data-stat="friends">{p.friends_joined}</dd></div>
@@ -149,7 +148,7 @@ fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
                     <div><dt>{i18n::ui(Ui::RewardsEarned, l)}</dt><dd data-stat="earned">{p.rewards_earned}</dd></div>
                 </dl>
             })}
-            <button type="button" class="secondary" on:click=move |_| load()>{t(Ui::Refresh)}</button>
+            <button type="button" class="secondary" on:click=move |_| load()>{i18n::ui(Ui::Refresh, l)}</button>
         </div>
     }
     .into_any()

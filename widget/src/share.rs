@@ -6,9 +6,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use vouch_core::i18n::{self, Ui};
+use vouch_core::i18n::{self, Locale, Ui};
 
-use crate::locale::{locale, t};
 use crate::qr::qr_path;
 
 fn enc(s: &str) -> String {
@@ -62,8 +61,9 @@ async fn web_share(title: &str, text: &str, url: &str) {
 }
 
 #[component]
-pub(crate) fn SharePanel(url: String, message: String) -> impl IntoView {
-    let l = locale();
+pub(crate) fn SharePanel(url: String, message: String, locale: Locale) -> impl IntoView {
+    let l = locale;
+    let t = move |key| i18n::ui(key, l);
     let copied = RwSignal::new(None::<bool>);
     let on_copy = {
         let url = url.clone();

@@ -8,7 +8,6 @@ use crate::draft;
 use vouch_core::i18n::{self, Ui};
 
 use crate::form::{Model, Phase};
-use crate::locale::locale;
 
 /// Polls the status route: every second at first, then every three, for a few minutes.
 pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
@@ -43,7 +42,7 @@ pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
 
 #[component]
 pub(crate) fn StatusPanel(model: Model, confirmed: String) -> impl IntoView {
-    let l = locale();
+    let l = model.locale;
     let t = move |key| i18n::ui(key, l);
     view! {
         <div class="status" role="status" aria-live="polite">

@@ -6,8 +6,12 @@ use std::process::Command;
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 /// The workspace root (xtask lives one level below it).
+/// The workspace root. `cargo run` sets CARGO_MANIFEST_DIR at run time too; prefer that, since a
+/// target dir shared between clones keeps an xtask binary built in another clone.
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
+    manifest_dir.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// Where cargo puts build output: `CARGO_TARGET_DIR` when set (CI shares one), else ./target.

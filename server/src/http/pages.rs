@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use vouch_core::i18n::{Locale, Ui};
+use vouch_core::i18n::{Locale, PageText};
 use vouch_core::referral::ReferralCode;
 
 use super::AppState;
@@ -49,13 +49,13 @@ async fn hosted(
 ) -> Response {
     let browser = accept_language(&headers);
     let Some(campaign) = state.campaigns.get(&id) else {
-        return (StatusCode::NOT_FOUND, Html(message_page(browser.unwrap_or_default(), Ui::NoCampaign)))
+        return (StatusCode::NOT_FOUND, Html(message_page(browser.unwrap_or_default(), PageText::NoCampaign)))
             .into_response();
     };
     // The merchant's choice, then `?lang=` on a shared link, then the browser's.
-    let locale = campaign.public.locale.or_else(|| query.get("lang").and_then(|l| Locale::parse(l))).or(browser);
+    let locale = campaign.locale_for(query.get("lang").and_then(|l| Locale::parse(l)).or(browser));
     let url = absolute(&state, &headers, &format!("/c/{}", campaign.id()));
-    let ctx = PageContext { locale: locale.unwrap_or_default(), url: &url, referral_code: None };
+    let ctx = PageContext { locale, url: &url, referral_code: None };
     let headers = [
         (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60")),
         (header::VARY, HeaderValue::from_static("Accept-Language")),
@@ -86,7 +86,7 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
     let browser = accept_language(headers).unwrap_or_default();
     let Some(secret) = &state.facebook.app_secret else {
         tracing::error!("a Facebook tab request came in, but no app secret is set (VOUCH_FACEBOOK_APP_SECRET)");
-        return framed(StatusCode::SERVICE_UNAVAILABLE, message_page(browser, Ui::TabUnverified));
+        return framed(StatusCode::SERVICE_UNAVAILABLE, message_page(browser, PageText::TabUnverified));
     };
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let request =
@@ -100,15 +100,15 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
                         StatusCode::FORBIDDEN
                     }
                 };
-                return framed(status, message_page(browser, Ui::TabUnverified));
+                return framed(status, message_page(browser, PageText::TabUnverified));
             }
         };
     let viewer = request.user.as_ref().and_then(|u| u.locale.as_deref()).and_then(Locale::parse);
     let Some(campaign) = request.page.as_ref().and_then(|p| state.campaigns.for_facebook_page(&p.id)) else {
         tracing::warn!(page = ?request.page.map(|p| p.id), "a Facebook tab request for a page no campaign lists");
-        return framed(StatusCode::NOT_FOUND, message_page(viewer.unwrap_or(browser), Ui::NoCampaign));
+        return framed(StatusCode::NOT_FOUND, message_page(viewer.unwrap_or(browser), PageText::NoCampaign));
     };
-    let locale = campaign.public.locale.or(viewer).unwrap_or(browser);
+    let locale = campaign.locale_for(viewer.or(Some(browser)));
     let code = request.app_data.as_deref().and_then(|d| ReferralCode::parse(d).ok());
     let url = absolute(state, headers, &format!("/c/{}", campaign.id()));
     let ctx = PageContext { locale, url: &url, referral_code: code.as_ref().map(ReferralCode::as_str) };
