@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
+use crate::i18n::Locale;
 use crate::name::PersonName;
 use crate::phone::Phone;
 use crate::postal::{PostalCode, PostalCountry};
@@ -53,6 +54,9 @@ pub struct ValidEntry {
     pub marketing_consent: bool,
     pub receipt_upload_id: Option<String>,
     pub referral_code: Option<String>,
+    /// The language the confirmation is written in (entries queued before there was one: English).
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 /// Checks one text field. `Ok(None)` means an optional field left empty.
@@ -102,6 +106,7 @@ pub fn validate_entry(req: &EntryRequest, rules: &FormRules) -> Result<ValidEntr
             marketing_consent: req.consents.marketing,
             receipt_upload_id: receipt,
             referral_code: req.referral_code.clone().filter(|c| !c.trim().is_empty()),
+            locale: req.locale.as_deref().and_then(Locale::parse).unwrap_or_default(),
         }),
         _ => Err(errors),
     }
@@ -124,6 +129,7 @@ mod tests {
             consents: Consents { terms: true, marketing: false },
             receipt_upload_id: Some("up_1".into()),
             referral_code: None,
+            locale: Some("de-AT".into()),
         }
     }
 
@@ -136,6 +142,9 @@ mod tests {
         let entry = validate_entry(&request(), &FormRules::default()).unwrap();
         assert_eq!(entry.email, "Anna@example.com");
         assert_eq!(entry.phone.as_deref(), Some("+49301234567"));
+        assert_eq!(entry.locale, Locale::De, "de-AT is written in German");
+        let unknown = EntryRequest { locale: Some("klingon".into()), ..request() };
+        assert_eq!(validate_entry(&unknown, &FormRules::default()).unwrap().locale, Locale::En);
     }
 
     #[test]

@@ -121,6 +121,20 @@ pub enum PageText {
     NoCampaign,
 }
 
+/// The confirmation e-mail: subject (`{0}` campaign name) and greeting (`{0}` first name,
+/// `{1}` campaign name, `{2}` entry id); the merchant's `confirmed` copy follows.
+pub fn confirmation_mail(locale: Locale) -> (&'static str, &'static str) {
+    match locale {
+        Locale::En => ("You're in: {0}", "Hi {0},\n\nthanks for taking part in {1}. Your entry {2} is confirmed."),
+        Locale::De => {
+            ("Sie sind dabei: {0}", "Hallo {0},\n\ndanke für Ihre Teilnahme an {1}. Ihre Teilnahme {2} ist bestätigt.")
+        }
+        Locale::Es => {
+            ("Ya participas: {0}", "Hola {0}:\n\ngracias por participar en {1}. Tu participación {2} está confirmada.")
+        }
+    }
+}
+
 pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     let table: &[&str; 3] = match locale {
         Locale::En => &[

@@ -69,6 +69,9 @@ pub struct EntryRequest {
     pub receipt_upload_id: Option<String>,
     #[serde(default)]
     pub referral_code: Option<String>,
+    /// The shopper's language (`de`), for the confirmation e-mail. Unknown languages mean English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

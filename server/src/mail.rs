@@ -1,19 +1,17 @@
-//! The confirmation e-mail, one template for every mail backend.
+//! The confirmation e-mail, one template for every mail backend, in the shopper's language.
 
-use vouch_core::campaign::CampaignPublic;
+use vouch_core::i18n::{confirmation_mail, fill, Locale};
 
 use crate::backends::{Mail, StoredEntry};
+use crate::campaigns::Campaign;
 
-pub fn confirmation(campaign: &CampaignPublic, entry: &StoredEntry) -> Mail {
+pub fn confirmation(campaign: &Campaign, entry: &StoredEntry, locale: Locale) -> Mail {
+    let (subject, greeting) = confirmation_mail(locale);
+    let name = &campaign.public.name;
+    let greeting = fill(greeting, &[&entry.first_name, name, &entry.entry_id]);
     Mail {
         to: entry.email.clone(),
-        subject: format!("You're in: {}", campaign.name),
-        text: format!(
-            "Hi {first},\n\nthanks for taking part in {name}. Your entry {id} is confirmed.\n\n{confirmed}\n",
-            first = entry.first_name,
-            name = campaign.name,
-            id = entry.entry_id,
-            confirmed = campaign.copy.confirmed,
-        ),
+        subject: fill(subject, &[name]),
+        text: format!("{greeting}\n\n{}\n", campaign.copy_in(locale).confirmed),
     }
 }

@@ -145,6 +145,7 @@ impl Model {
             consents: Consents { terms: self.terms.get_untracked(), marketing: self.marketing.get_untracked() },
             receipt_upload_id: upload_id,
             referral_code: self.referral_code.get_value(),
+            locale: Some(self.locale.code().into()),
         }
     }
 

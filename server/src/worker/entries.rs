@@ -58,7 +58,7 @@ impl EntryHandler {
         };
         if let (EntryStatus::Confirmed, Some(campaign)) = (entry.status, &campaign) {
             let dedup_key = format!("confirmation:{}", entry.entry_id);
-            self.mailer.send_once(&dedup_key, &mail::confirmation(&campaign.public, &entry)).await?;
+            self.mailer.send_once(&dedup_key, &mail::confirmation(campaign, &entry, msg.entry.locale)).await?;
         }
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;

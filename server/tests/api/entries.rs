@@ -33,6 +33,20 @@ async fn an_entry_with_a_receipt_goes_from_accepted_to_confirmed_with_one_mail()
 }
 
 #[tokio::test]
+async fn the_confirmation_mail_is_written_in_the_shoppers_language() {
+    let app = TestApp::spawn().await;
+    let mut body = entry_body("zoe@example.com", None);
+    body["receipt_upload_id"] = json!(app.uploaded("demo", &jpeg(64, 64), "image/jpeg").await);
+    body["locale"] = json!("de");
+    assert_eq!(app.entry("demo", &body, "key-de").await.status(), 202);
+    app.drain().await;
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].1.starts_with("Hallo Zoë,"), "{}", mails[0].1);
+    assert!(mails[0].1.contains("Viel Glück bei der Verlosung!"), "the campaign's German copy: {}", mails[0].1);
+}
+
+#[tokio::test]
 async fn the_original_upload_is_removed_once_the_entry_is_stored() {
     let app = TestApp::spawn().await;
     let bytes = jpeg(64, 64);

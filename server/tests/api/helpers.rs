@@ -46,6 +46,7 @@ joins_per_client_per_hour = 1000
 page_ids = ["1234567890"]
 [translations.de]
 title = "Gewinnen Sie ein Jahr Kaffee"
+confirmed = "Viel Glück bei der Verlosung!"
 "#,
     ),
     (

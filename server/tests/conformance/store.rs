@@ -16,6 +16,7 @@ fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission
         marketing_consent: false,
         receipt_upload_id: None,
         referral_code: None,
+        locale: vouch_core::i18n::Locale::De,
     };
     Submission {
         campaign: campaign.into(),
