@@ -152,3 +152,19 @@ test('a hostile merchant page still gets a usable widget', async ({ page }) => {
   await expect(page.locator('[data-state="accepted"], [data-state="confirmed"]')).toBeVisible({ timeout: 30_000 });
   expect(errors).toEqual([]);
 });
+
+test.describe('in a Spanish browser', () => {
+  test.use({ locale: 'es-ES' });
+
+  test('the referral panel and the giveaway form speak Spanish, offer included', async ({ page }) => {
+    await page.goto('/refer');
+    await expect(page.getByRole('heading', { name: /^Regala un 10 % de descuento en tu primer pedido, recibe/ }))
+      .toBeVisible({ timeout: 20_000 });
+    await expect(page.getByLabel('Correo electrónico')).toBeVisible();
+    await expect(page.locator('button.submit')).toHaveText('Obtener mi enlace');
+    await page.goto('/');
+    await expect(page.getByLabel('Nombre', { exact: true })).toBeVisible({ timeout: 20_000 });
+    await page.click('button.submit');
+    await expect(page.locator('#first_name-error')).toHaveText('Este campo es obligatorio.');
+  });
+});

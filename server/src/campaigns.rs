@@ -18,8 +18,8 @@ pub struct Campaign {
     pub public: CampaignPublic,
     /// The language every shopper gets, when the merchant fixes one.
     pub locale: Option<Locale>,
-    /// `[copy]` in other languages.
-    pub translations: HashMap<Locale, Copy>,
+    /// `[copy]` and the referral offer in other languages.
+    pub translations: HashMap<Locale, Translation>,
     pub allowed_origins: Vec<String>,
     pub limits: RateLimits,
     pub referral: Option<ReferralConfig>,
@@ -73,12 +73,17 @@ impl Campaign {
 
     /// `[copy]` in `locale`, or the campaign's own copy.
     pub fn copy_in(&self, locale: Locale) -> &Copy {
-        self.translations.get(&locale).unwrap_or(&self.public.copy)
+        self.translations.get(&locale).map_or(&self.public.copy, |t| &t.copy)
     }
 
     /// The public config as a shopper in `locale` gets it.
     pub fn public_in(&self, locale: Locale) -> CampaignPublic {
-        CampaignPublic { copy: self.copy_in(locale).clone(), locale, ..self.public.clone() }
+        let mut public = CampaignPublic { copy: self.copy_in(locale).clone(), locale, ..self.public.clone() };
+        if let (Some(offer), Some(t)) = (public.referral.as_mut(), self.translations.get(&locale)) {
+            offer.friend_offer = t.friend_offer.clone().unwrap_or(offer.friend_offer.clone());
+            offer.referrer_reward = t.referrer_reward.clone().unwrap_or(offer.referrer_reward.clone());
+        }
+        public
     }
 
     pub fn allows_origin(&self, origin: &str) -> bool {
@@ -209,8 +214,19 @@ impl Campaigns {
 }
 
 /// Parses and checks one campaign file.
-/// Each translation is the campaign's copy with the keys the translation sets replaced.
-fn translate(copy: &Copy, overlays: &BTreeMap<String, toml::Table>) -> Result<HashMap<Locale, Copy>, String> {
+/// The campaign's words in one more language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translation {
+    pub copy: Copy,
+    pub friend_offer: Option<String>,
+    pub referrer_reward: Option<String>,
+}
+
+const OFFER_KEYS: [&str; 2] = ["friend_offer", "referrer_reward"];
+
+/// Each translation is the campaign's copy with the keys the translation sets replaced, plus the
+/// referral offer's texts when given.
+fn translate(copy: &Copy, overlays: &BTreeMap<String, toml::Table>) -> Result<HashMap<Locale, Translation>, String> {
     let base = toml::Table::try_from(copy).map_err(|e| e.to_string())?;
     overlays
         .iter()
@@ -218,10 +234,17 @@ fn translate(copy: &Copy, overlays: &BTreeMap<String, toml::Table>) -> Result<Ha
             let locale = Locale::parse(lang).filter(|l| l.code() == lang).ok_or_else(|| {
                 format!("translation {lang:?} is not a language we have a catalogue for (en, de, es)")
             })?;
+            if let Some(key) = overlay.keys().find(|k| !base.contains_key(*k) && !OFFER_KEYS.contains(&k.as_str())) {
+                return Err(format!("translation {lang:?}: {key:?} is not a copy or offer key"));
+            }
+            let text = |key: &str| overlay.get(key).and_then(|v| v.as_str()).map(str::to_string);
             let mut merged = base.clone();
-            merged.extend(overlay.clone());
+            merged.extend(overlay.clone().into_iter().filter(|(k, _)| !OFFER_KEYS.contains(&k.as_str())));
             let copy = Copy::deserialize(merged).map_err(|e| format!("translation {lang:?}: {e}"))?;
-            Ok((locale, copy))
+            Ok((
+                locale,
+                Translation { copy, friend_offer: text("friend_offer"), referrer_reward: text("referrer_reward") },
+            ))
         })
         .collect()
 }
@@ -331,6 +354,69 @@ mod tests {
         assert_eq!(r.share_url("AB3DK9MZ"), "https://shop.example/r?src=x&vouch_ref=AB3DK9MZ");
         assert_eq!(r.attribution_days, 30);
         assert_eq!(c.public.referral.unwrap().friend_offer, "10 %");
+    }
+
+    const TRANSLATED: &str = r##"
+        locale = "en"
+        image_url = "https://cdn.example/x.jpg"
+        [copy]
+        title = "Win"
+        intro = "Upload your receipt."
+        [translations.de]
+        title = "Gewinnen"
+        friend_offer = "10 % Rabatt"
+        [theme]
+        accent = "#7c3f16"
+        font = "\"Inter\", sans-serif"
+        [facebook]
+        page_ids = ["42"]
+        [referral]
+        landing_url = "https://shop.example/"
+        friend_offer = "10 % off"
+        referrer_reward = "5 EUR"
+    "##;
+
+    /// DEMO's top-level keys first, then the tables, as TOML wants.
+    fn combined(extra: &str) -> String {
+        let (top, tables) = extra.split_once('[').unwrap();
+        DEMO.replacen("[form]", &format!("{top}\n[{tables}\n[form]"), 1)
+    }
+
+    #[test]
+    fn a_translation_replaces_the_keys_it_sets_and_keeps_the_rest() {
+        let c = parse(&combined(&TRANSLATED.replace("locale = \"en\"\n", ""))).unwrap();
+        let de = c.public_in(Locale::De);
+        assert_eq!(
+            (de.locale, de.copy.title.as_str(), de.copy.intro.as_str()),
+            (Locale::De, "Gewinnen", "Upload your receipt.")
+        );
+        let offer = de.referral.unwrap();
+        assert_eq!((offer.friend_offer.as_str(), offer.referrer_reward.as_str()), ("10 % Rabatt", "5 EUR"));
+        let es = c.public_in(Locale::Es);
+        assert_eq!(es.copy.title, "Win", "no Spanish translation: the campaign's own copy");
+        assert_eq!(c.locale_for(Some(Locale::Es)), Locale::Es);
+        assert_eq!(c.locale_for(None), Locale::En);
+    }
+
+    #[test]
+    fn a_fixed_locale_wins_over_what_the_shopper_asks_for() {
+        let c = parse(&combined(TRANSLATED)).unwrap();
+        assert_eq!(c.locale_for(Some(Locale::De)), Locale::En);
+        assert_eq!(c.public.theme, "--vouch-accent: #7c3f16; --vouch-font: \"Inter\", sans-serif;");
+        assert_eq!(c.facebook_page_ids, ["42"]);
+        assert_eq!(c.image_url.as_deref(), Some("https://cdn.example/x.jpg"));
+    }
+
+    #[test]
+    fn unknown_languages_keys_and_unsafe_themes_are_refused() {
+        let text = combined(TRANSLATED);
+        assert!(parse(&text.replace("[translations.de]", "[translations.fr]")).unwrap_err().contains("\"fr\""));
+        assert!(parse(&text.replace("title = \"Gewinnen\"", "titel = \"Gewinnen\"")).unwrap_err().contains("titel"));
+        let err = parse(&text.replace("#7c3f16", "red; } :host { display: none")).unwrap_err();
+        assert!(err.contains("theme value"), "{err}");
+        assert!(parse(&text.replace("https://cdn.example/x.jpg", "javascript:alert(1)"))
+            .unwrap_err()
+            .contains("image_url"));
     }
 
     #[test]

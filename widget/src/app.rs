@@ -52,10 +52,11 @@ pub(crate) fn App(host: Host) -> impl IntoView {
             let api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: campaign.locale };
             // A :host rule, so the page's own CSS on the host element still wins over the campaign's.
             let theme = format!(":host {{ {} }}", campaign.theme);
-            let offer = match (&host.friend_code, campaign.referral.is_some()) {
-                (Some(code), true) => {
-                    Some(view! { <FriendOffer api=api.clone() code=code.clone() consent=host.consent /> })
-                }
+            // The offer's words come from the campaign, already in the shopper's language.
+            let offer = match (&host.friend_code, &campaign.referral) {
+                (Some(code), Some(r)) => Some(view! {
+                    <FriendOffer api=api.clone() code=code.clone() offer=r.friend_offer.clone() consent=host.consent />
+                }),
                 _ => None,
             };
             let body = match host.view {

@@ -17,7 +17,7 @@ struct Visit {
 }
 
 #[component]
-pub(crate) fn FriendOffer(api: Api, code: String, consent: bool) -> impl IntoView {
+pub(crate) fn FriendOffer(api: Api, code: String, offer: String, consent: bool) -> impl IntoView {
     let landing = RwSignal::new(None::<ReferrerLanding>);
     let gave_you = i18n::ui(Ui::GaveYou, api.locale);
     spawn_local(async move {
@@ -37,7 +37,7 @@ pub(crate) fn FriendOffer(api: Api, code: String, consent: bool) -> impl IntoVie
         landing.get().map(|l| {
             view! {
                 <p class="friend-offer" data-state="friend-offer">
-                    <strong>{l.first_name}</strong>{gave_you}{l.friend_offer}"."
+                    <strong>{l.first_name}</strong>{gave_you}{offer.clone()}"."
                 </p>
             }
         })

@@ -33,7 +33,7 @@ pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView
             {move || match joined.get() {
                 None => view! { <JoinForm api=api.clone() joined=joined storage_key=key.clone() /> }.into_any(),
                 Some(j) => {
-                    let message = fill(i18n::ui(Ui::ShareMessage, l), &[&j.friend_offer, &name]);
+                    let message = fill(i18n::ui(Ui::ShareMessage, l), &[&offer.friend_offer, &name]);
                     view! {
                         <p class="intro">{i18n::ui(Ui::ShareIntro, l)}</p>
                         <SharePanel url=j.share_url.clone() message=message locale=l />

@@ -90,7 +90,8 @@ pub(crate) fn apt(packages: &[&str]) -> Result {
 
 fn npm_packages() -> Result {
     let dir = root().join("end2end");
-    if dir.join("node_modules/.bin/wasm-opt").exists() && dir.join("node_modules/@playwright/test").exists() {
+    let needed = ["node_modules/.bin/wasm-opt", "node_modules/.bin/terser", "node_modules/@playwright/test"];
+    if needed.iter().all(|p| dir.join(p).exists()) {
         return Ok(());
     }
     if !on_path("npm") {
