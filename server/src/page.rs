@@ -58,13 +58,8 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
     let referral = ctx.referral_code.map_or_else(String::new, |code| format!(" data-vouch-ref=\"{}\"", esc(code)));
     let id = esc(&public.id);
     let no_script = esc(i18n::page_text(PageText::NoScript, ctx.locale));
-    format!(
-        "<!doctype html>
-<html lang=\"{lang}\">
-<head>
-<meta charset=\"utf-8\">
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
-<title>{title} · {name}</title>
+    let head = format!(
+        "<title>{title} · {name}</title>
 <meta name=\"description\" content=\"{intro}\">
 <link rel=\"canonical\" href=\"{url}\">
 <meta property=\"og:type\" content=\"website\">
@@ -76,41 +71,42 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
 <meta name=\"twitter:card\" content=\"{card}\">
 <meta name=\"twitter:title\" content=\"{title}\">
 <meta name=\"twitter:description\" content=\"{intro}\">
-{og_image}<style>{PAGE_CSS}</style>
-</head>
-<body>
-<main>
+{og_image}",
+        og_locale = og_locale(ctx.locale),
+    );
+    let body = format!(
+        "<main>
 <p class=\"site\">{name}</p>
 {hero}<noscript><div class=\"nojs\"><h1>{title}</h1><p>{intro}</p><p><strong>{no_script}</strong></p></div></noscript>
 <div data-vouch-campaign=\"{id}\" data-vouch-locale=\"{lang}\"{referral} style=\"min-height:700px\"></div>
 </main>
 <script async src=\"/v1/loader.js\"></script>
-</body>
-</html>
-",
-        og_locale = og_locale(ctx.locale),
-    )
+"
+    );
+    document(lang, &head, &body)
 }
 
 /// A short page for a request we refuse (a forged Facebook tab, an unknown page).
 pub fn message_page(locale: Locale, message: PageText) -> String {
     let text = esc(i18n::page_text(message, locale));
+    let head = "<meta name=\"robots\" content=\"noindex\">\n<title>Vouch</title>\n";
+    document(locale.code(), head, &format!("<main><p class=\"nojs\" role=\"alert\">{text}</p></main>\n"))
+}
+
+/// What every page shares: language, charset, a viewport for phones, and the page CSS.
+fn document(lang: &str, head: &str, body: &str) -> String {
     format!(
         "<!doctype html>
 <html lang=\"{lang}\">
 <head>
 <meta charset=\"utf-8\">
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
-<meta name=\"robots\" content=\"noindex\">
-<title>Vouch</title>
-<style>{PAGE_CSS}</style>
+{head}<style>{PAGE_CSS}</style>
 </head>
 <body>
-<main><p class=\"nojs\" role=\"alert\">{text}</p></main>
-</body>
+{body}</body>
 </html>
-",
-        lang = locale.code(),
+"
     )
 }
 

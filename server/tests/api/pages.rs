@@ -102,6 +102,7 @@ async fn a_signed_tab_request_shows_the_pages_campaign_in_the_viewers_language()
         "{html}"
     );
     assert!(html.contains("Gewinnen Sie ein Jahr Kaffee"));
+    assert!(!html.contains(SECRET), "the app secret stays on the server");
 }
 
 #[tokio::test]
