@@ -2,7 +2,6 @@
 //! `/fb/tab`. The tab alone may be framed, and only by Facebook.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
@@ -14,6 +13,7 @@ use vouch_core::i18n::{Locale, PageText};
 use vouch_core::referral::ReferralCode;
 
 use super::AppState;
+use crate::backends::sqlite::now_ms;
 use crate::facebook::{self, SignedRequestError};
 use crate::page::{campaign_page, message_page, PageContext};
 
@@ -88,7 +88,7 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
         tracing::error!("a Facebook tab request came in, but no app secret is set (VOUCH_FACEBOOK_APP_SECRET)");
         return framed(StatusCode::SERVICE_UNAVAILABLE, message_page(browser, PageText::TabUnverified));
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let now = now_ms() / 1000;
     let request =
         match facebook::verify(raw.unwrap_or(""), secret.expose().as_bytes(), now, state.facebook.max_age_secs) {
             Ok(request) => request,
