@@ -13,9 +13,15 @@ const MAX_ORDER_ID: usize = 128;
 pub struct ValidJoin {
     pub first_name: String,
     pub email: String,
-    /// The mailbox identity one referrer per campaign is keyed by.
-    pub identity: String,
     pub marketing_consent: bool,
+}
+
+impl ValidJoin {
+    /// The mailbox identity one referrer per campaign is keyed by. A method, not a field: the
+    /// widget validates joins too and should not carry the Unicode case tables it needs.
+    pub fn identity(&self) -> String {
+        identity_email(&self.email)
+    }
 }
 
 pub fn validate_join(req: &JoinRequest) -> Result<ValidJoin, Vec<FieldError>> {
@@ -29,7 +35,6 @@ pub fn validate_join(req: &JoinRequest) -> Result<ValidJoin, Vec<FieldError>> {
     match (first_name, email) {
         (Some(first_name), Some(email)) if errors.is_empty() => Ok(ValidJoin {
             first_name: first_name.into_inner(),
-            identity: identity_email(email.as_str()),
             email: email.into_inner(),
             marketing_consent: req.consents.marketing,
         }),
@@ -113,7 +118,7 @@ mod tests {
             consents: Consents { terms: true, marketing: true },
         })
         .unwrap();
-        assert_eq!(ok.identity, "anna@gmail.com");
+        assert_eq!(ok.identity(), "anna@gmail.com");
         let errors = validate_join(&JoinRequest::default()).unwrap_err();
         let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec![Field::FirstName, Field::Email, Field::Terms]);

@@ -25,7 +25,10 @@ impl Email {
         if !is_local_part(local) || !is_domain(domain) {
             return Err(FieldCode::InvalidEmail);
         }
-        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+        // ASCII case folding only: the server's `identity_email` folds the rest for "same person"
+        // checks, and the widget calls this as you type, where Unicode case tables would cost
+        // about 10 kB of wasm.
+        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
     pub fn as_str(&self) -> &str {

@@ -23,7 +23,8 @@ pub struct PostalCode(String);
 
 impl PostalCode {
     pub fn parse(input: &str, country: PostalCountry) -> Result<Self, FieldCode> {
-        let code = input.trim().to_uppercase();
+        // ASCII on purpose: every supported format is ASCII, so anything else is refused anyway.
+        let code = input.trim().to_ascii_uppercase();
         if code.is_empty() {
             return Err(FieldCode::Required);
         }

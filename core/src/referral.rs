@@ -190,6 +190,8 @@ mod tests {
     fn gmail_dots_tags_and_case_do_not_make_a_new_person() {
         assert_eq!(identity_email("A.N.Na+promo@GoogleMail.com"), "anna@gmail.com");
         assert_eq!(identity_email("anna@gmail.com"), identity_email("an.na+x@gmail.com"));
+        // Email::parse folds only ASCII case; the identity folds the rest.
+        assert_eq!(identity_email("Jörg@BÜCHER.de"), "jörg@bücher.de");
     }
 
     #[test]

@@ -49,13 +49,17 @@ impl UploadLimits {
         }
     }
 
-    /// Human size for messages, e.g. "10 MB".
+    /// Human size for messages, e.g. "10 MB" or "2.5 MB". Integer arithmetic on purpose: the
+    /// widget calls this, and formatting an `f64` would add about 15 kB to its wasm.
     pub fn max_size_label(&self) -> String {
-        let mb = self.max_bytes as f64 / (1024.0 * 1024.0);
-        if mb >= 1.0 {
-            format!("{} MB", (mb * 10.0).round() / 10.0)
-        } else {
-            format!("{} kB", self.max_bytes / 1024)
+        const MB: u64 = 1024 * 1024;
+        if self.max_bytes < MB {
+            return format!("{} kB", self.max_bytes / 1024);
+        }
+        let tenths = (self.max_bytes.saturating_mul(10) + MB / 2) / MB;
+        match tenths % 10 {
+            0 => format!("{} MB", tenths / 10),
+            d => format!("{}.{d} MB", tenths / 10),
         }
     }
 }
@@ -113,6 +117,10 @@ mod tests {
     #[test]
     fn the_size_limit_reads_as_megabytes() {
         assert_eq!(UploadLimits::default().max_size_label(), "10 MB");
+        let label = |max_bytes| UploadLimits { max_bytes, ..UploadLimits::default() }.max_size_label();
+        assert_eq!(label(5 * 1024 * 1024 / 2), "2.5 MB");
+        assert_eq!(label(1024 * 1024 - 1), "1023 kB");
+        assert_eq!(label(1024 * 1024 * 1024), "1024 MB");
     }
 
     #[test]

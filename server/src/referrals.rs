@@ -76,7 +76,7 @@ pub async fn join(
             campaign: campaign.id().to_string(),
             code: code.as_str().to_string(),
             email: valid.email.clone(),
-            identity: valid.identity.clone(),
+            identity: valid.identity(),
             first_name: valid.first_name.clone(),
             join_flagged: false,
             created_at_ms: now_ms(),

@@ -15,6 +15,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test     set up what is missing, build, and run all tests (unit, integration, end-to-end)
   setup    install missing tools only (wasm target, wasm-bindgen-cli, npm packages, chromium, moto)
   build    build the widget (dist/widget) and the server (release)
+  widget   build the widget only (dist/widget) and print its sizes
   sizes    print the widget's sizes (raw, gzip, brotli) and check the budgets
   bench    benchmarks beside their peers (Uppy Companion, Uppy Dashboard); writes docs/benchmarks.md";
 
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Some("test") => setup::all().and_then(|()| build::test()),
         Some("setup") => setup::all(),
         Some("build") => setup::all().and_then(|()| build::all()),
+        Some("widget") => build::widget(),
         Some("sizes") => sizes::report(true).map(|_| ()),
         Some("bench") => {
             setup::all().and_then(|()| bench::tools()).and_then(|()| build::all()).and_then(|()| bench::run_all())

@@ -10,7 +10,7 @@ const LOADER_BUDGET_BR: usize = 2 * 1024;
 /// The goal for widget js + wasm (issue 5). Not met yet: see docs/benchmarks.md.
 const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// Enforced meanwhile so the widget cannot silently grow: today's size plus a little room.
-const WIDGET_CEILING_BR: usize = 170 * 1024;
+const WIDGET_CEILING_BR: usize = 150 * 1024;
 
 fn compressed(tool: &str, args: &[&str], file: &Path) -> Option<usize> {
     let out = Command::new(tool).args(args).arg(file).output().ok()?;
