@@ -10,7 +10,9 @@ CREATE TABLE IF NOT EXISTS submissions (
     created_ms  INTEGER NOT NULL,
     PRIMARY KEY (campaign, idem_key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS submissions_by_receipt ON submissions (receipt_key);
+-- Partial: most entries have no receipt, and NULL keys would still cost an index insert each.
+DROP INDEX IF EXISTS submissions_by_receipt;
+CREATE INDEX IF NOT EXISTS submissions_receipts ON submissions (receipt_key) WHERE receipt_key IS NOT NULL;
 
 -- A durable queue: `visible_ms` hides a message while a worker holds it; `attempts` counts
 -- deliveries; `dead` messages wait for an operator.
