@@ -17,6 +17,21 @@ test('the widget mounts in a shadow root on the merchant page, from another orig
   await expect(page.getByLabel('E-mail')).toBeVisible();
 });
 
+test('the space the page reserved holds while the widget loads: nothing below it moves', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as any).__shifts = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => (window as any).__shifts.push((e as any).value)))
+      .observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.reload();
+  await expect(page.locator('#first_name')).toBeVisible({ timeout: 20_000 });
+  await page.waitForTimeout(500);
+  expect(await page.evaluate(() => (window as any).__shifts)).toEqual([]);
+  // The demo snippet reserves 700 px with an inline min-height; the widget's host reset keeps it.
+  const height = await page.locator('[data-vouch-campaign="demo"]').evaluate((el) => el.getBoundingClientRect().height);
+  expect(height).toBeGreaterThanOrEqual(700);
+});
+
 test('a shopper enters with a receipt photo and sees the entry confirmed', async ({ page }) => {
   const email = `anna.${Date.now()}@example.com`;
   // Leaving a field shows its rule's error, announced via aria-invalid and a described-by message.

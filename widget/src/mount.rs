@@ -19,6 +19,19 @@ pub(crate) fn scan() {
     }
 }
 
+/// The space the page reserved for the widget (`min-height` on the host, however it was set)
+/// survives our `:host { all: initial }` reset through a custom property, which `all` leaves
+/// alone: without it the host collapses while the widget loads and the page below jumps.
+fn keep_reserved_height(el: &Element) {
+    let reserved = web_sys::window()
+        .and_then(|w| w.get_computed_style(el).ok().flatten())
+        .and_then(|style| style.get_property_value("min-height").ok())
+        .filter(|v| v.ends_with("px") && v != "0px");
+    if let (Some(value), Some(el)) = (reserved, el.dyn_ref::<web_sys::HtmlElement>()) {
+        let _ = el.style().set_property("--vouch-reserve", &value);
+    }
+}
+
 /// What the loader wrote on the host element.
 fn read_host(el: &Element) -> Option<Host> {
     Some(Host {
@@ -37,6 +50,7 @@ fn read_host(el: &Element) -> Option<Host> {
 
 fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
     let host = read_host(el)?;
+    keep_reserved_height(el);
     el.set_attribute("data-vouch-mounted", "").ok()?;
     let root = el.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
     let style = document.create_element("style").ok()?;
