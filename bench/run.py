@@ -294,8 +294,11 @@ def sizes(path):
 
 def bench_widget():
     dist = ROOT / "dist" / "widget"
-    ours = {"loader.js": sizes(ROOT / "widget" / "loader.js"), "vouch_widget.js": sizes(dist / "vouch_widget.js"),
-            "vouch_widget_bg.wasm": sizes(dist / "vouch_widget_bg.wasm"), "widget.css (in the wasm)": sizes(ROOT / "style" / "widget.css")}
+    ours = {"loader.js": sizes(ROOT / "widget" / "loader.js")}
+    for stem in ["vouch_entry", "vouch_referral"]:
+        ours[f"{stem}.js"] = sizes(dist / f"{stem}.js")
+        ours[f"{stem}_bg.wasm"] = sizes(dist / f"{stem}_bg.wasm")
+    ours["widget.css (in each wasm)"] = sizes(ROOT / "style" / "widget.css")
     # The peer: the same page with an Uppy Dashboard, bundled the way its docs suggest.
     site = Path(tempfile.mkdtemp(prefix="uppy-page-"))
     subprocess.run([str(BENCH / "node_modules" / ".bin" / "esbuild"), str(BENCH / "uppy" / "entry.js"), "--bundle", "--minify",
@@ -425,10 +428,13 @@ def report(r):
     out += ["## 4. Widget weight and page impact", "", "| file | raw | gzip | brotli |", "|---|---|---|---|"]
     for name, s in list(wid["ours"].items()) + [(f"peer: {k}", v) for k, v in wid["peer"].items()]:
         out.append(f"| {name} | {kb(s['raw'])} | {kb(s['gzip'])} | {kb(s['brotli'])} |")
-    widget_br = wid["ours"]["vouch_widget.js"]["brotli"] + wid["ours"]["vouch_widget_bg.wasm"]["brotli"]
+    bundle_br = {stem: wid["ours"][f"{stem}.js"]["brotli"] + wid["ours"][f"{stem}_bg.wasm"]["brotli"]
+                 for stem in ["vouch_entry", "vouch_referral"]}
+    loader_br = wid["ours"]["loader.js"]["brotli"]
     uppy_br = wid["peer"]["uppy.js"]["brotli"] + wid["peer"]["uppy.css"]["brotli"]
-    out += ["", f"Everything a page downloads for the widget, brotli: Vouch {kb(widget_br + wid['ours']['loader.js']['brotli'])} "
-                f"(loader + js + wasm, CSS inside), Uppy Dashboard {kb(uppy_br)} (js + css).", "",
+    out += ["", "Everything a page downloads for the widget, brotli (loader + its bundle's js + wasm, CSS inside): "
+                f"Vouch giveaway form {kb(loader_br + bundle_br['vouch_entry'])}, Vouch referral panel "
+                f"{kb(loader_br + bundle_br['vouch_referral'])}; Uppy Dashboard {kb(uppy_br)} (js + css).", "",
             "Chromium, CPU throttled 4×, fresh context per run:", "",
             "| page | form usable after (ms) | long tasks | long-task time (ms) | CLS |", "|---|---|---|---|---|"]
     for name, s in wid["impact"].items():
@@ -444,7 +450,7 @@ def report(r):
 
 
 def main():
-    for tool in [VOUCH, ROOT / "dist" / "widget" / "vouch_widget_bg.wasm"]:
+    for tool in [VOUCH, ROOT / "dist" / "widget" / "vouch_entry_bg.wasm"]:
         if not Path(tool).exists() and sys.argv[1:] != ["report"]:
             sys.exit(f"{tool} is missing: run `cargo xtask bench`, which builds it")
     sections = {"accept": bench_accept_path, "grants": bench_grants, "drain": bench_worker_drain, "widget": bench_widget}

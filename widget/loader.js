@@ -1,6 +1,5 @@
-/* Vouch loader: paste <div data-vouch-campaign="ID"></div><script async src="https://BFF/v1/loader.js"></script>.
-   It finds widget hosts, loads the widget module from its own origin, remembers a friend's referral
-   code (?vouch_ref=CODE) for the attribution window, and runs vouch('…') commands. */
+/* Vouch loader: finds widget hosts, loads the bundle each needs from its own origin, keeps a
+   friend's referral code (?vouch_ref=CODE) for the attribution window, runs vouch('…') commands. */
 (function (w, d) {
   "use strict";
   if (w.__vouchLoader) return;
@@ -9,7 +8,9 @@
   var base = new URL(script ? script.src : "/", location.href).origin;
   var KEY = "vouch_ref", HOSTS = "[data-vouch-campaign]", CODE = /^[2-9A-HJKMNP-Z]{7,8}$/;
   var days = +opts.vouchAttributionDays || 30;
-  var consent = opts.vouchConsent !== "required", held = null, loading;
+  var consent = opts.vouchConsent !== "required", held = null, loading = {};
+  // One bundle per kind of page: the giveaway form, or the referral panel and offer.
+  var BUNDLES = { entry: ["__ENTRY_JS__", "__ENTRY_WASM__"], referral: ["__REFERRAL_JS__", "__REFERRAL_WASM__"] };
 
   function json(s) { try { return JSON.parse(s); } catch (e) { return null; } }
   function parse(s) { var a = json(s); return a && a.exp > Date.now() ? a : null; }
@@ -33,23 +34,26 @@
     if (CODE.test(code) && !(now && now.code == code)) keep({ code: code, exp: Date.now() + days * 864e5 });
   }
 
-  function load() {
-    return loading || (loading = import(base + "__WIDGET_JS__").then(function (m) {
-      return m.default({ module_or_path: base + "__WIDGET_WASM__" });
+  function load(name) {
+    var b = BUNDLES[name];
+    return loading[name] || (loading[name] = import(base + b[0]).then(function (m) {
+      return m.default({ module_or_path: base + b[1] });
     }));
   }
   function scan() {
-    var hosts = d.querySelectorAll(HOSTS + ":not([data-vouch-api])"), a = read();
-    if (!hosts.length) return;
+    var hosts = d.querySelectorAll(HOSTS + ":not([data-vouch-api])"), a = read(), want = {};
     for (var i = 0; i < hosts.length; i++) {
       hosts[i].setAttribute("data-vouch-consent", consent ? "1" : "0");
       if (a) hosts[i].setAttribute("data-vouch-ref", a.code);
       hosts[i].setAttribute("data-vouch-api", base);
+      want[/^(referral|offer)$/.test(hosts[i].getAttribute("data-vouch-view")) ? "referral" : "entry"] = 1;
     }
-    // The widget scans on start; later hosts are announced with an event.
-    var fresh = !loading;
-    load().then(function () { if (!fresh) w.dispatchEvent(new Event("vouch:scan")); },
-      function (e) { console.error("Vouch widget failed to load", e); });
+    // A bundle scans on start; hosts added later are announced with an event.
+    Object.keys(want).forEach(function (name) {
+      var fresh = !loading[name];
+      load(name).then(function () { if (!fresh) w.dispatchEvent(new Event("vouch:scan")); },
+        function (e) { console.error("Vouch widget failed to load", e); });
+    });
   }
   // Single-page shops change route without a page load: look at the URL and for new hosts again.
   function navigated() { capture(); scan(); }

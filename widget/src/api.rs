@@ -37,6 +37,7 @@ impl ApiFailure {
         }
     }
 
+    #[cfg(feature = "entry")]
     pub(crate) fn code(&self) -> Option<&str> {
         match self {
             ApiFailure::Http { body: Some(b), .. } => Some(&b.error.code),
@@ -62,6 +63,7 @@ impl Api {
     }
 
     /// A GET that proves who is asking (the referrer's progress token).
+    #[cfg(feature = "referral")]
     pub(crate) async fn get_with_token<T: DeserializeOwned>(&self, rest: &str, token: &str) -> Result<T, ApiFailure> {
         send(&self.campaign_url(rest), "GET", None, &[("Authorization", &format!("Bearer {token}"))]).await
     }
@@ -122,6 +124,7 @@ async fn send<T: DeserializeOwned>(
 }
 
 /// Resolves after `ms` milliseconds.
+#[cfg(feature = "entry")]
 pub(crate) async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {

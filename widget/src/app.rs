@@ -7,9 +7,11 @@ use vouch_core::campaign::CampaignPublic;
 use vouch_core::i18n::{self, Ui};
 
 use crate::api::Api;
+#[cfg(feature = "entry")]
 use crate::form::EntryForm;
 use crate::friend::FriendOffer;
 use crate::locale::preferred;
+#[cfg(feature = "referral")]
 use crate::referral::ReferralPanel;
 
 /// What the host element asks for.
@@ -33,6 +35,17 @@ pub(crate) enum View {
     Entry,
     Referral,
     Offer,
+}
+
+impl View {
+    /// The loader fetches the giveaway bundle for `Entry` hosts and the referral bundle for the
+    /// others; each bundle leaves the other's hosts alone (a page may load both).
+    pub(crate) fn in_this_bundle(self) -> bool {
+        match self {
+            View::Entry => cfg!(feature = "entry"),
+            View::Referral | View::Offer => cfg!(feature = "referral"),
+        }
+    }
 }
 
 #[component]
@@ -59,13 +72,16 @@ pub(crate) fn App(host: Host) -> impl IntoView {
                 }),
                 _ => None,
             };
+            // A bundle only mounts the views it was built with (see `View::in_this_bundle`).
             let body = match host.view {
+                #[cfg(feature = "referral")]
                 View::Referral => view! { <ReferralPanel api=api.clone() campaign=campaign /> }.into_any(),
+                #[cfg(feature = "entry")]
                 View::Entry => {
                     view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() /> }
                         .into_any()
                 }
-                View::Offer => ().into_any(),
+                _ => ().into_any(),
             };
             view! { <style>{theme}</style> {offer} {body} }.into_any()
         }

@@ -7,19 +7,28 @@
 
 mod api;
 mod app;
+#[cfg(feature = "entry")]
 mod draft;
+#[cfg(feature = "entry")]
 mod fields;
+#[cfg(feature = "entry")]
 mod form;
 mod friend;
 mod json;
 mod locale;
 mod mount;
+#[cfg(feature = "referral")]
 mod qr;
+#[cfg(feature = "entry")]
 mod receipt;
+#[cfg(feature = "referral")]
 mod referral;
+#[cfg(feature = "referral")]
 mod share;
+#[cfg(feature = "entry")]
 mod status;
 mod storage;
+#[cfg(feature = "entry")]
 mod upload;
 
 use wasm_bindgen::prelude::*;

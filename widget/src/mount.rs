@@ -49,7 +49,7 @@ fn read_host(el: &Element) -> Option<Host> {
 }
 
 fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
-    let host = read_host(el)?;
+    let host = read_host(el).filter(|h| h.view.in_this_bundle())?;
     keep_reserved_height(el);
     el.set_attribute("data-vouch-mounted", "").ok()?;
     let root = el.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;

@@ -15,6 +15,7 @@ pub(crate) fn set(key: &str, value: &str) {
     }
 }
 
+#[cfg(feature = "entry")]
 pub(crate) fn remove(key: &str) {
     if let Some(s) = local() {
         let _ = s.remove_item(key);

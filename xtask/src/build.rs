@@ -21,8 +21,21 @@ pub(crate) fn all() -> Result {
     server(true)
 }
 
+/// The widget's bundles: (cargo feature, file stem). The loader picks one per host.
+pub(crate) const BUNDLES: [(&str, &str); 2] = [("entry", "vouch_entry"), ("referral", "vouch_referral")];
+
 pub(crate) fn widget() -> Result {
-    let root = root();
+    let out = root().join("dist/widget");
+    // A clean directory: files of an older layout must not be served or measured.
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    for (feature, stem) in BUNDLES {
+        bundle(feature, stem, &out)?;
+    }
+    crate::sizes::report(false).map(|_| ())
+}
+
+fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
     run(Command::new("cargo")
         .args([
             "build",
@@ -33,13 +46,17 @@ pub(crate) fn widget() -> Result {
             "wasm32-unknown-unknown",
             "--profile",
             "wasm-release",
+            "--no-default-features",
+            "--features",
+            feature,
         ])
-        .current_dir(&root))?;
+        .current_dir(root()))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/vouch_widget.wasm");
-    let out = root.join("dist/widget");
-    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
-    run(Command::new("wasm-bindgen").arg(&wasm).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&out))?;
-    let bg = out.join("vouch_widget_bg.wasm");
+    run(Command::new("wasm-bindgen")
+        .arg(&wasm)
+        .args(["--target", "web", "--no-typescript", "--out-name", stem, "--out-dir"])
+        .arg(out))?;
+    let bg = out.join(format!("{stem}_bg.wasm"));
     run(Command::new("wasm-opt")
         .env("PATH", path_with_node_bin())
         .args(["-Oz", "--strip-debug", "--strip-producers"])
@@ -49,18 +66,18 @@ pub(crate) fn widget() -> Result {
         .arg(&bg))?;
     // wasm-bindgen's glue, minified: about 2 kB brotli less. Object keys (the wasm's imports) and
     // the module's exports keep their names.
-    let js = out.join("vouch_widget.js");
+    let js = out.join(format!("{stem}.js"));
     run(Command::new("terser")
         .env("PATH", path_with_node_bin())
         .arg(&js)
         .args(["--module", "--compress", "--mangle", "-o"])
         .arg(&js))?;
     if on_path("brotli") {
-        for file in ["vouch_widget.js", "vouch_widget_bg.wasm"] {
-            run(Command::new("brotli").args(["-q", "11", "-f", "-k"]).arg(out.join(file)))?;
+        for file in [js, bg] {
+            run(Command::new("brotli").args(["-q", "11", "-f", "-k"]).arg(file))?;
         }
     }
-    crate::sizes::report(false).map(|_| ())
+    Ok(())
 }
 
 pub(crate) fn server(release: bool) -> Result {

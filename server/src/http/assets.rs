@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 
 const LOADER_TEMPLATE: &str = include_str!("../../../widget/loader.js");
-const WIDGET_JS: &str = "vouch_widget.js";
-const WIDGET_WASM: &str = "vouch_widget_bg.wasm";
+/// One bundle per kind of page (`cargo xtask widget`): (loader placeholder, file stem).
+const BUNDLES: [(&str, &str); 2] = [("ENTRY", "vouch_entry"), ("REFERRAL", "vouch_referral")];
 
 #[derive(Debug, Clone)]
 struct Asset {
@@ -47,26 +47,26 @@ impl WidgetAssets {
     /// the widget itself will not appear).
     pub fn load(dir: &Path) -> Self {
         let mut files = HashMap::new();
-        let mut versions = HashMap::new();
-        for name in [WIDGET_JS, WIDGET_WASM] {
-            match std::fs::read(dir.join(name)) {
-                Ok(body) => {
-                    versions.insert(name, hex::encode(&Sha256::digest(&body)[..6]));
-                    let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
-                    files.insert(
-                        name.to_string(),
-                        Asset { body: body.into(), brotli, content_type: content_type(name) },
-                    );
-                }
-                Err(e) => {
-                    tracing::warn!(file = %dir.join(name).display(), error = %e, "widget file missing: run `cargo xtask build`")
-                }
+        let mut loader = LOADER_TEMPLATE.to_string();
+        for (placeholder, stem) in BUNDLES {
+            for (suffix, name) in [("JS", format!("{stem}.js")), ("WASM", format!("{stem}_bg.wasm"))] {
+                let version = match std::fs::read(dir.join(&name)) {
+                    Ok(body) => {
+                        let version = hex::encode(&Sha256::digest(&body)[..6]);
+                        let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
+                        let asset = Asset { body: body.into(), brotli, content_type: content_type(&name) };
+                        files.insert(name.clone(), asset);
+                        version
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %dir.join(&name).display(), error = %e, "widget file missing: run `cargo xtask build`");
+                        String::new()
+                    }
+                };
+                loader =
+                    loader.replace(&format!("__{placeholder}_{suffix}__"), &format!("/v1/widget/{name}?v={version}"));
             }
         }
-        let version = |name: &str| versions.get(name).cloned().unwrap_or_default();
-        let loader = LOADER_TEMPLATE
-            .replace("__WIDGET_JS__", &format!("/v1/widget/{WIDGET_JS}?v={}", version(WIDGET_JS)))
-            .replace("__WIDGET_WASM__", &format!("/v1/widget/{WIDGET_WASM}?v={}", version(WIDGET_WASM)));
         Self { loader: loader.into(), files: Arc::new(files) }
     }
 }

@@ -43,7 +43,9 @@ async fn the_loader_is_public_short_cached_and_cross_origin() {
     assert_eq!(res.headers()["access-control-allow-origin"], "*");
     assert_eq!(res.headers()["cache-control"], "public, max-age=300");
     let js = res.text().await.unwrap();
-    assert!(js.contains("/v1/widget/vouch_widget.js?v="));
+    assert!(js.contains("/v1/widget/vouch_entry.js?v="));
+    assert!(js.contains("/v1/widget/vouch_referral_bg.wasm?v="));
+    assert!(!js.contains("_JS__") && !js.contains("_WASM__"), "a placeholder was left in the loader");
     assert!(js.contains("data-vouch-campaign"));
 }
 
