@@ -6,10 +6,10 @@
   w.__vouchLoader = 1;
   var script = d.currentScript, opts = (script && script.dataset) || {};
   var base = new URL(script ? script.src : "/", location.href).origin;
-  var KEY = "vouch_ref", HOSTS = "[data-vouch-campaign]", CODE = /^[2-9A-HJKMNP-Z]{7,8}$/;
+  var KEY = "vouch_ref", HOSTS = "[data-vouch-campaign]:not([data-vouch-api])", CODE = /^[2-9A-HJKMNP-Z]{7,8}$/;
   var days = +opts.vouchAttributionDays || 30;
   var consent = opts.vouchConsent !== "required", held = null, loading = {};
-  // One bundle per kind of page: the giveaway form, or the referral panel and offer.
+  // One bundle per kind of page: the form, or the referral panel and offer.
   var BUNDLES = { entry: ["__ENTRY_JS__", "__ENTRY_WASM__"], referral: ["__REFERRAL_JS__", "__REFERRAL_WASM__"] };
 
   function json(s) { try { return JSON.parse(s); } catch (e) { return null; } }
@@ -41,12 +41,15 @@
     }));
   }
   function scan() {
-    var hosts = d.querySelectorAll(HOSTS + ":not([data-vouch-api])"), a = read(), want = {};
+    var a = read(), hosts = d.querySelectorAll(a ? HOSTS : HOSTS + ":not([data-vouch-idle])"), want = {};
     for (var i = 0; i < hosts.length; i++) {
-      hosts[i].setAttribute("data-vouch-consent", consent ? "1" : "0");
-      if (a) hosts[i].setAttribute("data-vouch-ref", a.code);
-      hosts[i].setAttribute("data-vouch-api", base);
-      want[/^(referral|offer)$/.test(hosts[i].getAttribute("data-vouch-view")) ? "referral" : "entry"] = 1;
+      var h = hosts[i], view = h.getAttribute("data-vouch-view");
+      // An offer shows a friend's code, nothing else: no code, no download (until one comes).
+      if (view == "offer" && !a) { h.setAttribute("data-vouch-idle", ""); continue; }
+      h.setAttribute("data-vouch-consent", consent ? "1" : "0");
+      if (a) h.setAttribute("data-vouch-ref", a.code);
+      h.setAttribute("data-vouch-api", base);
+      want[/^(referral|offer)$/.test(view) ? "referral" : "entry"] = 1;
     }
     // A bundle scans on start; hosts added later are announced with an event.
     Object.keys(want).forEach(function (name) {
@@ -55,7 +58,7 @@
         function (e) { console.error("Vouch widget failed to load", e); });
     });
   }
-  // Single-page shops change route without a page load: look at the URL and for new hosts again.
+  // Single-page shops change route without a load: look at the URL and for hosts again.
   function navigated() { capture(); scan(); }
   ["pushState", "replaceState"].forEach(function (m) {
     var orig = history[m];
@@ -93,6 +96,6 @@
   capture();
   for (var i = 0; i < queued.length; i++) run(queued[i]);
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan); else scan();
-  new MutationObserver(function () { if (d.querySelector(HOSTS + ":not([data-vouch-api])")) scan(); })
+  new MutationObserver(function () { if (d.querySelector(HOSTS + ":not([data-vouch-idle])")) scan(); })
     .observe(d.documentElement, { childList: true, subtree: true });
 })(window, document);

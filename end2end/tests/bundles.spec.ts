@@ -1,12 +1,18 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 
-// Each kind of page downloads only the bundle it shows: the giveaway form or the referral panel.
-test('a page downloads only the bundle its widget needs; another kind added later loads beside it', async ({ page }) => {
+/** The widget files the page downloads, by name. */
+function widgetFiles(page: Page): string[] {
   const fetched: string[] = [];
   page.on('request', (r) => {
     const file = r.url().match(/\/v1\/widget\/(vouch_\w+\.(?:js|wasm))/);
     if (file) fetched.push(file[1]);
   });
+  return fetched;
+}
+
+// Each kind of page downloads only the bundle it shows: the giveaway form or the referral panel.
+test('a page downloads only the bundle its widget needs; another kind added later loads beside it', async ({ page }) => {
+  const fetched = widgetFiles(page);
   await page.goto('/');
   await expect(page.locator('#first_name')).toBeVisible({ timeout: 20_000 });
   expect([...fetched].sort()).toEqual(['vouch_entry.js', 'vouch_entry_bg.wasm']);
@@ -25,4 +31,20 @@ test('a page downloads only the bundle its widget needs; another kind added late
   await page.locator('#email').fill('not-an-address');
   await page.locator('#email').blur();
   await expect(page.locator('#email-error')).not.toBeEmpty();
+});
+
+// The offer shows only a friend's code, so most shop visitors need no widget at all.
+test('a shop visitor without a friend’s code downloads no widget; a code arriving later loads the offer', async ({ page }) => {
+  const fetched = widgetFiles(page);
+  await page.goto('/shop');
+  const offer = page.locator('[data-vouch-view="offer"]');
+  await expect(offer).toHaveAttribute('data-vouch-idle', '');
+  await page.waitForTimeout(500);
+  expect(fetched).toEqual([]);
+  expect(await offer.evaluate((el) => el.shadowRoot)).toBeNull();
+
+  // A single-page navigation that carries a code, as a friend's link does.
+  await page.evaluate(() => history.pushState(null, '', '/shop?vouch_ref=ABCDEFGH'));
+  await expect(offer).toHaveAttribute('data-vouch-mounted', '', { timeout: 20_000 });
+  expect([...fetched].sort()).toEqual(['vouch_referral.js', 'vouch_referral_bg.wasm']);
 });
