@@ -294,7 +294,7 @@ def sizes(path):
 
 def bench_widget():
     dist = ROOT / "dist" / "widget"
-    ours = {"loader.js": sizes(ROOT / "widget" / "loader.js")}
+    ours = {"loader.js": sizes(dist / "loader.js")}
     for stem in ["vouch_entry", "vouch_referral"]:
         ours[f"{stem}.js"] = sizes(dist / f"{stem}.js")
         ours[f"{stem}_bg.wasm"] = sizes(dist / f"{stem}_bg.wasm")

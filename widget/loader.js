@@ -35,9 +35,10 @@
   }
 
   function load(name) {
-    var b = BUNDLES[name];
-    return loading[name] || (loading[name] = import(base + b[0]).then(function (m) {
-      return m.default({ module_or_path: base + b[1] });
+    var b = BUNDLES[name], wasm;
+    // The wasm downloads beside the module that compiles it, not after it: one round trip less.
+    return loading[name] || (wasm = fetch(base + b[1]), loading[name] = import(base + b[0]).then(function (m) {
+      return m.default({ module_or_path: wasm });
     }));
   }
   function scan() {

@@ -1,11 +1,13 @@
 import { test, expect, type Page } from '@playwright/test';
 
+const widgetFile = (url: string) => url.match(/\/v1\/widget\/(vouch_\w+\.(?:js|wasm))/)?.[1];
+
 /** The widget files the page downloads, by name. */
 function widgetFiles(page: Page): string[] {
   const fetched: string[] = [];
   page.on('request', (r) => {
-    const file = r.url().match(/\/v1\/widget\/(vouch_\w+\.(?:js|wasm))/);
-    if (file) fetched.push(file[1]);
+    const file = widgetFile(r.url());
+    if (file) fetched.push(file);
   });
   return fetched;
 }
@@ -13,9 +15,14 @@ function widgetFiles(page: Page): string[] {
 // Each kind of page downloads only the bundle it shows: the giveaway form or the referral panel.
 test('a page downloads only the bundle its widget needs; another kind added later loads beside it', async ({ page }) => {
   const fetched = widgetFiles(page);
+  const events: string[] = [];
+  page.on('request', (r) => events.push(`start ${widgetFile(r.url())}`));
+  page.on('requestfinished', (r) => events.push(`end ${widgetFile(r.url())}`));
   await page.goto('/');
   await expect(page.locator('#first_name')).toBeVisible({ timeout: 20_000 });
   expect([...fetched].sort()).toEqual(['vouch_entry.js', 'vouch_entry_bg.wasm']);
+  // The wasm is requested beside its module, not after the module has arrived.
+  expect(events.indexOf('start vouch_entry_bg.wasm')).toBeLessThan(events.indexOf('end vouch_entry.js'));
 
   await page.evaluate(() => {
     const host = document.createElement('div');

@@ -49,7 +49,7 @@ impl Row {
 pub(crate) fn report(enforce: bool) -> Result<Vec<(String, usize)>> {
     let root = root();
     let dist = root.join("dist/widget");
-    let mut files: Vec<(String, PathBuf)> = vec![("loader.js".into(), root.join("widget/loader.js"))];
+    let mut files: Vec<(String, PathBuf)> = vec![("loader.js (minified)".into(), dist.join("loader.js"))];
     for (_, stem) in BUNDLES {
         files.push((format!("{stem}.js"), dist.join(format!("{stem}.js"))));
         files.push((format!("{stem}_bg.wasm"), dist.join(format!("{stem}_bg.wasm"))));

@@ -47,7 +47,8 @@ impl WidgetAssets {
     /// the widget itself will not appear).
     pub fn load(dir: &Path) -> Self {
         let mut files = HashMap::new();
-        let mut loader = LOADER_TEMPLATE.to_string();
+        // The build's minified loader; the source (with its comments) when there is no build.
+        let mut loader = std::fs::read_to_string(dir.join("loader.js")).unwrap_or_else(|_| LOADER_TEMPLATE.to_string());
         for (placeholder, stem) in BUNDLES {
             for (suffix, name) in [("JS", format!("{stem}.js")), ("WASM", format!("{stem}_bg.wasm"))] {
                 let version = match std::fs::read(dir.join(&name)) {

@@ -50,6 +50,26 @@ async fn the_loader_is_public_short_cached_and_cross_origin() {
 }
 
 #[tokio::test]
+async fn the_built_widget_is_served_with_its_minified_loader_pointing_at_hashed_bundles() {
+    let built = tempfile::tempdir().unwrap();
+    std::fs::write(built.path().join("loader.js"), r#"import("__ENTRY_JS__");fetch("__ENTRY_WASM__")"#).unwrap();
+    std::fs::write(built.path().join("vouch_entry.js"), "export default 1").unwrap();
+    std::fs::write(built.path().join("vouch_entry_bg.wasm"), b"\0asm").unwrap();
+    let dir = built.path().to_path_buf();
+    let app = TestApp::spawn_with(move |c| c.widget_dir = dir).await;
+    let loader = app.client.get(app.url("/v1/loader.js")).send().await.unwrap().text().await.unwrap();
+    let js_url = loader.split('"').nth(1).unwrap().to_string();
+    assert!(js_url.starts_with("/v1/widget/vouch_entry.js?v="), "{loader}");
+    assert!(loader.contains("/v1/widget/vouch_entry_bg.wasm?v="), "{loader}");
+    let js = app.client.get(app.url(&js_url)).send().await.unwrap();
+    assert_eq!(js.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(js.text().await.unwrap(), "export default 1");
+    // A bundle that was not built is a 404, not a crash.
+    let missing = app.client.get(app.url("/v1/widget/vouch_referral.js")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
 async fn no_secret_reaches_a_served_file_or_response() {
     let app = TestApp::spawn().await;
     let secrets: Value =
