@@ -328,10 +328,26 @@ def bench_widget():
                                  capture_output=True, text=True, check=True).stdout
             runs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
             impact[name] = summarise(runs)
+        lighthouse = {name: summarise([lighthouse_run(url) for _ in range(max(REPEATS, 3))]) for name, (url, _) in pages.items()}
     finally:
         vouch.stop()
         static.terminate()
-    return {"ours": ours, "peer": peer, "impact": impact}
+    return {"ours": ours, "peer": peer, "impact": impact, "lighthouse": lighthouse}
+
+
+def lighthouse_run(url):
+    """One Lighthouse 12.2.3 performance run (its default mobile profile, simulated throttling)."""
+    out = Path(tempfile.mkdtemp(prefix="lighthouse-")) / "report.json"
+    subprocess.run([str(BENCH / "node_modules" / ".bin" / "lighthouse"), url, "--only-categories=performance",
+                    "--output=json", f"--output-path={out}", "--quiet",
+                    "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
+                   env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"}, check=True, capture_output=True)
+    report = json.loads(out.read_text())
+    audits = report["audits"]
+    return {"score": report["categories"]["performance"]["score"] * 100,
+            "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+            "tbt_ms": audits["total-blocking-time"]["numericValue"],
+            "cls": audits["cumulative-layout-shift"]["numericValue"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,6 +456,12 @@ def report(r):
     for name, s in wid["impact"].items():
         out.append(f"| {name} | {fmt(s['readyMs'], '', 0)} | {fmt(s['longTasks'], '', 0)} | {fmt(s['longTaskMs'], '', 0)} | "
                    f"{fmt(s['cls'], '', 3)} |")
+    if "lighthouse" in wid:
+        out += ["", "Lighthouse 12.2.3, performance category, its default mobile profile (simulated slow 4G, 4× CPU):", "",
+                "| page | score | LCP (ms) | total blocking time (ms) | CLS |", "|---|---|---|---|---|"]
+        for name, s in wid["lighthouse"].items():
+            out.append(f"| {name} | {fmt(s['score'], '', 0)} | {fmt(s['lcp_ms'], '', 0)} | {fmt(s['tbt_ms'], '', 0)} | "
+                       f"{fmt(s['cls'], '', 3)} |")
     out += ["", "## 5. Footprint", "",
             f"- Vouch RSS idle {a['rss_idle_kb'] / 1024:.1f} MB, under load {a['rss_peak_kb'] / 1024:.1f} MB; "
             f"Companion {g['companion_rss_idle_kb'] / 1024:.0f} MB idle, {g['companion_rss_peak_kb'] / 1024:.0f} MB under load.",
