@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 VOUCH = TARGET / "release" / "vouch"
+# The widget's bundles, as `cargo xtask widget` names them (xtask/src/build.rs).
+BUNDLE_STEMS = ["vouch_entry", "vouch_referral", "vouch_offer"]
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 DURATION = os.environ.get("BENCH_DURATION", "8s")
 CONNECTIONS = [64, 256]
@@ -295,7 +297,7 @@ def sizes(path):
 def bench_widget():
     dist = ROOT / "dist" / "widget"
     ours = {"loader.js": sizes(dist / "loader.js")}
-    for stem in ["vouch_entry", "vouch_referral"]:
+    for stem in BUNDLE_STEMS:
         ours[f"{stem}.js"] = sizes(dist / f"{stem}.js")
         ours[f"{stem}_bg.wasm"] = sizes(dist / f"{stem}_bg.wasm")
     ours["widget.css (in each wasm)"] = sizes(ROOT / "style" / "widget.css")
@@ -445,12 +447,15 @@ def report(r):
     for name, s in list(wid["ours"].items()) + [(f"peer: {k}", v) for k, v in wid["peer"].items()]:
         out.append(f"| {name} | {kb(s['raw'])} | {kb(s['gzip'])} | {kb(s['brotli'])} |")
     bundle_br = {stem: wid["ours"][f"{stem}.js"]["brotli"] + wid["ours"][f"{stem}_bg.wasm"]["brotli"]
-                 for stem in ["vouch_entry", "vouch_referral"]}
+                 for stem in BUNDLE_STEMS if f"{stem}.js" in wid["ours"]}
     loader_br = wid["ours"]["loader.js"]["brotli"]
     uppy_br = wid["peer"]["uppy.js"]["brotli"] + wid["peer"]["uppy.css"]["brotli"]
     out += ["", "Everything a page downloads for the widget, brotli (loader + its bundle's js + wasm, CSS inside): "
                 f"Vouch giveaway form {kb(loader_br + bundle_br['vouch_entry'])}, Vouch referral panel "
-                f"{kb(loader_br + bundle_br['vouch_referral'])}; Uppy Dashboard {kb(uppy_br)} (js + css).", "",
+                f"{kb(loader_br + bundle_br['vouch_referral'])}"
+                + (f", Vouch friend's offer on a shop page {kb(loader_br + bundle_br['vouch_offer'])} (only for a visitor "
+                   "who carries a friend's code; others download the loader alone)" if "vouch_offer" in bundle_br else "")
+                + f"; Uppy Dashboard {kb(uppy_br)} (js + css).", "",
             "Chromium, CPU throttled 4×, fresh context per run:", "",
             "| page | form usable after (ms) | long tasks | long-task time (ms) | CLS |", "|---|---|---|---|---|"]
     for name, s in wid["impact"].items():

@@ -9,8 +9,9 @@
   var KEY = "vouch_ref", HOSTS = "[data-vouch-campaign]:not([data-vouch-api])", CODE = /^[2-9A-HJKMNP-Z]{7,8}$/;
   var days = +opts.vouchAttributionDays || 30;
   var consent = opts.vouchConsent !== "required", held = null, loading = {};
-  // One bundle per kind of page: the form, or the referral panel and offer.
-  var BUNDLES = { entry: ["__ENTRY_JS__", "__ENTRY_WASM__"], referral: ["__REFERRAL_JS__", "__REFERRAL_WASM__"] };
+  // One bundle per kind of host: the form, the referral panel, a friend's offer.
+  var BUNDLES = { entry: ["__ENTRY_JS__", "__ENTRY_WASM__"], referral: ["__REFERRAL_JS__", "__REFERRAL_WASM__"],
+    offer: ["__OFFER_JS__", "__OFFER_WASM__"] };
 
   function json(s) { try { return JSON.parse(s); } catch (e) { return null; } }
   function parse(s) { var a = json(s); return a && a.exp > Date.now() ? a : null; }
@@ -50,7 +51,7 @@
       h.setAttribute("data-vouch-consent", consent ? "1" : "0");
       if (a) h.setAttribute("data-vouch-ref", a.code);
       h.setAttribute("data-vouch-api", base);
-      want[/^(referral|offer)$/.test(view) ? "referral" : "entry"] = 1;
+      want[BUNDLES.hasOwnProperty(view) ? view : "entry"] = 1;
     }
     // A bundle scans on start; hosts added later are announced with an event.
     Object.keys(want).forEach(function (name) {

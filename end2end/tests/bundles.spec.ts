@@ -53,5 +53,5 @@ test('a shop visitor without a friend’s code downloads no widget; a code arriv
   // A single-page navigation that carries a code, as a friend's link does.
   await page.evaluate(() => history.pushState(null, '', '/shop?vouch_ref=ABCDEFGH'));
   await expect(offer).toHaveAttribute('data-vouch-mounted', '', { timeout: 20_000 });
-  expect([...fetched].sort()).toEqual(['vouch_referral.js', 'vouch_referral_bg.wasm']);
+  expect([...fetched].sort()).toEqual(['vouch_offer.js', 'vouch_offer_bg.wasm']);
 });

@@ -38,12 +38,13 @@ pub(crate) enum View {
 }
 
 impl View {
-    /// The loader fetches the giveaway bundle for `Entry` hosts and the referral bundle for the
-    /// others; each bundle leaves the other's hosts alone (a page may load both).
+    /// The loader fetches each host's own bundle; a bundle leaves other kinds of hosts alone (a
+    /// page may load several).
     pub(crate) fn in_this_bundle(self) -> bool {
         match self {
             View::Entry => cfg!(feature = "entry"),
-            View::Referral | View::Offer => cfg!(feature = "referral"),
+            View::Referral => cfg!(feature = "referral"),
+            View::Offer => cfg!(feature = "offer"),
         }
     }
 }

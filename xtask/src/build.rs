@@ -22,7 +22,8 @@ pub(crate) fn all() -> Result {
 }
 
 /// The widget's bundles: (cargo feature, file stem). The loader picks one per host.
-pub(crate) const BUNDLES: [(&str, &str); 2] = [("entry", "vouch_entry"), ("referral", "vouch_referral")];
+pub(crate) const BUNDLES: [(&str, &str); 3] =
+    [("entry", "vouch_entry"), ("referral", "vouch_referral"), ("offer", "vouch_offer")];
 
 pub(crate) fn widget() -> Result {
     let out = root().join("dist/widget");

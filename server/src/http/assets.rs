@@ -18,7 +18,7 @@ use super::AppState;
 
 const LOADER_TEMPLATE: &str = include_str!("../../../widget/loader.js");
 /// One bundle per kind of page (`cargo xtask widget`): (loader placeholder, file stem).
-const BUNDLES: [(&str, &str); 2] = [("ENTRY", "vouch_entry"), ("REFERRAL", "vouch_referral")];
+const BUNDLES: [(&str, &str); 3] = [("ENTRY", "vouch_entry"), ("REFERRAL", "vouch_referral"), ("OFFER", "vouch_offer")];
 
 #[derive(Debug, Clone)]
 struct Asset {
