@@ -10,14 +10,14 @@ use vouch_server::backends::wiring::Backends;
 use vouch_server::backends::QueueStats;
 use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
+use vouch_server::referrals::{decide_credit, new_secret, sha256_hex};
+use vouch_server::secrets::Secrets;
+use vouch_server::{demo, export, server};
 
 /// Every request allocates (headers, JSON, SQL parameters); glibc's malloc was about a sixth of
 /// the accept path's CPU under load, mimalloc is cheaper and does not fragment as it grows.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use vouch_server::referrals::{decide_credit, new_secret, sha256_hex};
-use vouch_server::secrets::Secrets;
-use vouch_server::{demo, export, server};
 
 #[derive(Parser)]
 #[command(name = "vouch", version, about = "Referral and giveaway campaigns: BFF, worker and operator tools")]

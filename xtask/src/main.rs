@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("build") => setup::all().and_then(|()| build::all()),
         Some("widget") => build::widget(),
-        Some("sizes") => sizes::report(true).map(|_| ()),
+        Some("sizes") => sizes::report(true),
         Some("bench") => {
             setup::all().and_then(|()| bench::tools()).and_then(|()| build::all()).and_then(|()| bench::run_all())
         }

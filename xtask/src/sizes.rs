@@ -1,7 +1,7 @@
 //! Widget weight: raw, gzip and brotli sizes of what a merchant page downloads, checked against
 //! the budgets (a size check, not a timing: it is the same on every machine).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::build::BUNDLES;
@@ -44,41 +44,40 @@ impl Row {
     }
 }
 
-/// Prints the table; with `enforce`, fails when a budget is exceeded. Returns the loader's and
-/// each bundle's (js + wasm) brotli size.
-pub(crate) fn report(enforce: bool) -> Result<Vec<(String, usize)>> {
+/// Prints the table; with `enforce`, fails when a budget is exceeded.
+pub(crate) fn report(enforce: bool) -> Result {
     let root = root();
     let dist = root.join("dist/widget");
-    let mut files: Vec<(String, PathBuf)> = vec![("loader.js (minified)".into(), dist.join("loader.js"))];
-    for (_, stem) in BUNDLES {
-        files.push((format!("{stem}.js"), dist.join(format!("{stem}.js"))));
-        files.push((format!("{stem}_bg.wasm"), dist.join(format!("{stem}_bg.wasm"))));
+    let loader = Row::measure("loader.js (minified)".into(), &dist.join("loader.js"))?;
+    let mut rows = vec![];
+    // The CSS is compiled into the wasm, so a bundle's js + wasm is everything its page downloads
+    // after the loader.
+    let mut bundles = vec![];
+    for (feature, stem) in BUNDLES {
+        let js = Row::measure(format!("{stem}.js"), &dist.join(format!("{stem}.js")))?;
+        let wasm = Row::measure(format!("{stem}_bg.wasm"), &dist.join(format!("{stem}_bg.wasm")))?;
+        bundles.push((feature, js.brotli_or_raw() + wasm.brotli_or_raw()));
+        rows.extend([js, wasm]);
     }
-    files.push(("widget.css (inside each wasm)".into(), root.join("style/widget.css")));
-    let rows = files.into_iter().map(|(name, path)| Row::measure(name, &path)).collect::<Result<Vec<_>>>()?;
+    let css = Row::measure("widget.css (inside each wasm)".into(), &root.join("style/widget.css"))?;
     let fmt = |n: Option<usize>| n.map_or("-".to_string(), |n| format!("{:.1} kB", n as f64 / 1024.0));
     println!("{:<30} {:>10} {:>10} {:>10}", "widget file", "raw", "gzip", "brotli");
-    for r in &rows {
+    for r in std::iter::once(&loader).chain(&rows).chain([&css]) {
         println!("{:<30} {:>10} {:>10} {:>10}", r.name, fmt(Some(r.raw)), fmt(r.gzip), fmt(r.brotli));
     }
     let k = |n: usize| n as f64 / 1024.0;
-    let loader_br = rows[0].brotli_or_raw();
-    let mut sizes = vec![("loader".to_string(), loader_br)];
+    let loader_br = loader.brotli_or_raw();
     println!("budget: loader {:.1} kB of {:.1} kB brotli", k(loader_br), k(LOADER_BUDGET_BR));
-    // The CSS is compiled into the wasm, so a bundle's js + wasm is everything its page downloads
-    // after the loader.
-    for (i, (feature, _)) in BUNDLES.iter().enumerate() {
-        let bundle_br = rows[1 + 2 * i].brotli_or_raw() + rows[2 + 2 * i].brotli_or_raw();
+    for (feature, bundle_br) in &bundles {
         println!(
             "budget: {feature} bundle js+wasm {:.1} kB brotli (ceiling {:.1} kB, target {:.1} kB)",
-            k(bundle_br),
+            k(*bundle_br),
             k(WIDGET_CEILING_BR),
             k(WIDGET_TARGET_BR)
         );
-        sizes.push((feature.to_string(), bundle_br));
     }
-    if enforce && (loader_br > LOADER_BUDGET_BR || sizes[1..].iter().any(|(_, n)| *n > WIDGET_CEILING_BR)) {
+    if enforce && (loader_br > LOADER_BUDGET_BR || bundles.iter().any(|(_, n)| *n > WIDGET_CEILING_BR)) {
         return Err("a widget size budget is exceeded (see above)".into());
     }
-    Ok(sizes)
+    Ok(())
 }
