@@ -192,8 +192,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     Ok(Running { bff, s3, demo, backends, stop, tasks })
 }
 
-/// Once a minute: forget idle rate-limit clients; every ten minutes, on the embedded store, sweep
-/// abandoned uploads (S3 does that with a lifecycle rule).
+/// Once a minute: forget idle rate-limit clients and relay join events a crash or a queue outage
+/// left behind; every ten minutes, on the embedded store, sweep abandoned uploads (S3 does that
+/// with a lifecycle rule).
 fn janitor(
     config: &Config,
     backends: &Backends,
@@ -202,6 +203,7 @@ fn janitor(
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let sweep = backends.sqlite.clone().zip(backends.local_objects.clone());
     let orphan_ttl = Duration::from_secs(config.objects.orphan_ttl_hours * 3600);
+    let referrals = backends.referrals.clone();
     async move {
         for minute in 0u64.. {
             tokio::select! {
@@ -209,6 +211,9 @@ fn janitor(
                 _ = stop.changed() => return,
             }
             limiter.forget_idle_clients();
+            if let Err(e) = referrals.relay_stranded_events(Duration::from_secs(60)).await {
+                tracing::warn!(error = %e, "relaying join events failed");
+            }
             if let (0, Some((db, objects))) = (minute % 10, &sweep) {
                 if let Err(e) = sweep_orphan_uploads(db, objects, orphan_ttl).await {
                     tracing::warn!(error = %e, "orphan upload sweep failed");

@@ -100,6 +100,12 @@ pub fn credit_id(conversion_id: &str, side: Side) -> String {
 pub trait Referrals: Send + Sync {
     /// The referrer for this mailbox identity, created with the candidate code if new.
     async fn join(&self, new: NewReferrer) -> Result<Joined>;
+    /// Queues the `referrer.joined` events of joins that committed more than `older_than` ago
+    /// but whose event never reached the queue (a crash or a queue outage in between); returns
+    /// how many. A store that queues the event in the join's own transaction has none.
+    async fn relay_stranded_events(&self, _older_than: std::time::Duration) -> Result<usize> {
+        Ok(0)
+    }
     /// Looks a code up in `campaign`, or in any campaign when `None`.
     async fn referrer_by_code(&self, campaign: Option<&str>, code: &str) -> Result<Option<Referrer>>;
     async fn referrer_by_token(&self, token_hash: &str) -> Result<Option<Referrer>>;

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use vouch_server::backends::referrals::{Joined, NewReferrer, Referrals, Referrer};
 use vouch_server::backends::QueueStats;
 use vouch_server::referrals::sha256_hex;
 
@@ -102,4 +103,41 @@ async fn a_conversion_replayed_concurrently_is_credited_once_on_dynamodb() {
         .await
         .unwrap();
     assert_eq!((progress["conversions"].as_u64(), progress["rewards_earned"].as_u64()), (Some(1), Some(1)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_event_sqs_refused_is_relayed_from_dynamodb_once() {
+    let app = TestApp::spawn_aws().await;
+    // A BFF on the same table whose queue names lead nowhere: SQS refuses its every send.
+    let mut cut_off = app.config.clone();
+    cut_off.queue.prefix = format!("{}gone-", cut_off.queue.prefix);
+    let cut_off = vouch_server::backends::aws::Aws::connect(&cut_off).await.unwrap().store();
+    let referrer = Referrer {
+        referrer_id: "ref_stranded".into(),
+        campaign: "demo".into(),
+        code: "STRAND2D".into(),
+        email: "anna@example.com".into(),
+        identity: "anna@example.com".into(),
+        first_name: "Anna".into(),
+        join_flagged: false,
+        created_at_ms: vouch_server::backends::sqlite::now_ms(),
+    };
+    let new = NewReferrer {
+        referrer,
+        marketing_consent: false,
+        client: "203.0.113.1".into(),
+        token_hash: "t".into(),
+        joins_per_client_per_hour: 100,
+        webhook: Some("the join event".into()),
+    };
+    assert!(matches!(cut_off.join(new).await.unwrap(), Joined::Created(_)), "the join stands");
+
+    let events = app.queue("webhooks");
+    assert!(events.receive(10, Duration::from_secs(30)).await.unwrap().is_empty());
+    let store = &app.running.backends.referrals;
+    assert_eq!(store.relay_stranded_events(Duration::from_secs(60)).await.unwrap(), 0, "too fresh to relay");
+    assert_eq!(store.relay_stranded_events(Duration::ZERO).await.unwrap(), 1);
+    let queued = events.receive(10, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(queued.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(), ["the join event"]);
+    assert_eq!(store.relay_stranded_events(Duration::ZERO).await.unwrap(), 0, "relayed once");
 }

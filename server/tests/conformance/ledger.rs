@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use vouch_core::rewards::{CreditState, Side};
 use vouch_server::backends::referrals::{
     credit_id, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrer,
@@ -77,6 +79,20 @@ pub async fn the_same_mailbox_joins_once_and_codes_are_unique(f: Fixture) {
     );
     assert_eq!(r.referrer_by_code(Some("other"), "AAAAAAA2").await.unwrap(), None);
     assert_eq!(r.referrer_by_code(None, "CCCCCCC2").await.unwrap().map(|x| x.campaign), Some("demo".into()));
+}
+
+pub async fn a_new_referrer_queues_its_join_event_once(f: Fixture) {
+    let (r, events) = (&f.backends.referrals, &f.backends.webhooks);
+    let with_event = |id: &str, code: &str| NewReferrer {
+        webhook: Some(format!("event of {id}")),
+        ..referrer(id, "anna@example.com", code, now())
+    };
+    assert!(matches!(r.join(with_event("ref_1", "AAAAAAA2")).await.unwrap(), Joined::Created(_)));
+    // The same mailbox again: the existing referrer, and no second event.
+    assert!(matches!(r.join(with_event("ref_2", "BBBBBBB2")).await.unwrap(), Joined::Existing(_)));
+    let queued = events.receive(10, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(queued.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(), ["event of ref_1"]);
+    assert_eq!(r.relay_stranded_events(Duration::ZERO).await.unwrap(), 0, "nothing was left behind");
 }
 
 pub async fn tokens_visits_and_progress_follow_the_referrer(f: Fixture) {

@@ -39,6 +39,7 @@ conformance!(
     store::the_first_verdict_on_an_entry_stands,
     store::entries_are_listed_per_campaign_in_acceptance_order,
     ledger::the_same_mailbox_joins_once_and_codes_are_unique,
+    ledger::a_new_referrer_queues_its_join_event_once,
     ledger::tokens_visits_and_progress_follow_the_referrer,
     ledger::a_conversion_is_taken_in_once_per_order,
     ledger::credits_are_written_once_and_move_only_forward,

@@ -114,18 +114,19 @@ impl Referrals for DynamoStore {
             ("gsi2pk", Some(s(&joins))),
             ("gsi2sk", Some(s(&format!("{}#{}", at(referrer.created_at_ms), referrer.referrer_id)))),
         ]);
-        let writes = vec![
+        let mut writes = vec![
             self.put_item(claim(identity_claim.clone()), true)?,
             self.put_item(claim(format!("code#{}#{}", referrer.campaign, referrer.code)), true)?,
             self.put_item(record, true)?,
             self.put_item(claim(format!("token#{}", new.token_hash)), true)?,
         ];
+        if let Some(body) = &new.webhook {
+            writes.push(self.join_event(&referrer, body)?);
+        }
         match self.transact(writes).await? {
             None => {
-                if let Some(webhook) = new.webhook {
-                    if let Err(e) = self.webhooks.send(webhook).await {
-                        tracing::warn!(error = %e, "referrer.joined webhook not queued");
-                    }
+                if let Some(body) = new.webhook {
+                    self.hand_over_join_event(&referrer.referrer_id, body).await;
                 }
                 Ok(Joined::Created(referrer))
             }
@@ -135,6 +136,10 @@ impl Referrals for DynamoStore {
             },
             Some(_) => Ok(Joined::CodeTaken),
         }
+    }
+
+    async fn relay_stranded_events(&self, older_than: std::time::Duration) -> Result<usize> {
+        self.relay_join_events(older_than).await
     }
 
     async fn referrer_by_code(&self, campaign: Option<&str>, code: &str) -> Result<Option<Referrer>> {
