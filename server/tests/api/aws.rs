@@ -5,11 +5,11 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vouch_server::backends::referrals::{Joined, NewReferrer, Referrals, Referrer};
+use vouch_server::backends::referrals::{Joined, NewReferrer, Referrals};
 use vouch_server::backends::QueueStats;
 use vouch_server::referrals::sha256_hex;
 
-use crate::helpers::{entry_body, jpeg, TestApp};
+use crate::helpers::{entry_body, jpeg, new_referrer, TestApp};
 
 fn unique_email(name: &str) -> String {
     format!("{name}.{}@example.com", uuid::Uuid::new_v4().simple())
@@ -112,23 +112,9 @@ async fn a_join_event_sqs_refused_is_relayed_from_dynamodb_once() {
     let mut cut_off = app.config.clone();
     cut_off.queue.prefix = format!("{}gone-", cut_off.queue.prefix);
     let cut_off = vouch_server::backends::aws::Aws::connect(&cut_off).await.unwrap().store();
-    let referrer = Referrer {
-        referrer_id: "ref_stranded".into(),
-        campaign: "demo".into(),
-        code: "STRAND2D".into(),
-        email: "anna@example.com".into(),
-        identity: "anna@example.com".into(),
-        first_name: "Anna".into(),
-        join_flagged: false,
-        created_at_ms: vouch_server::backends::sqlite::now_ms(),
-    };
     let new = NewReferrer {
-        referrer,
-        marketing_consent: false,
-        client: "203.0.113.1".into(),
-        token_hash: "t".into(),
-        joins_per_client_per_hour: 100,
         webhook: Some("the join event".into()),
+        ..new_referrer("ref_stranded", "STRAND2D", "anna@example.com")
     };
     assert!(matches!(cut_off.join(new).await.unwrap(), Joined::Created(_)), "the join stands");
 

@@ -8,6 +8,7 @@ use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use vouch_core::wire::UploadGrant;
+use vouch_server::backends::referrals::{NewReferrer, Referrer};
 use vouch_server::config::Config;
 use vouch_server::server::{self, Running};
 use vouch_server::worker::Worker;
@@ -277,6 +278,28 @@ pub async fn upload(
     }
     let part = Part::bytes(bytes.to_vec()).file_name("receipt").mime_str(content_type).unwrap();
     client.post(url).header("Origin", SHOP).multipart(form.part("file", part)).send().await.unwrap()
+}
+
+/// A join as the store sees it, for the demo campaign: referrer `id` with `code` and mailbox `email`,
+/// from one client, no webhook, flagged only past 100 joins an hour.
+pub fn new_referrer(id: &str, code: &str, email: &str) -> NewReferrer {
+    NewReferrer {
+        referrer: Referrer {
+            referrer_id: id.into(),
+            campaign: "demo".into(),
+            code: code.into(),
+            email: email.into(),
+            identity: email.into(),
+            first_name: "R".into(),
+            join_flagged: false,
+            created_at_ms: vouch_server::backends::sqlite::now_ms(),
+        },
+        marketing_consent: false,
+        client: "203.0.113.9".into(),
+        token_hash: format!("token-{id}"),
+        joins_per_client_per_hour: 100,
+        webhook: None,
+    }
 }
 
 pub fn entry_body(email: &str, upload_id: Option<&str>) -> Value {

@@ -2,10 +2,10 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 use vouch_core::rewards::CreditState;
-use vouch_server::backends::referrals::Credit;
+use vouch_server::backends::referrals::{Credit, NewReferrer};
 use vouch_server::referrals::sha256_hex;
 
-use crate::helpers::{error_code, TestApp, SHOP};
+use crate::helpers::{error_code, new_referrer, TestApp, SHOP};
 
 const SECRET: &str = "vm_test_merchant_secret";
 
@@ -386,24 +386,8 @@ async fn a_referrer_who_joined_in_a_burst_from_one_client_waits_for_review() {
     let store = &app.running.backends.referrals;
     let mut flags = Vec::new();
     for n in 0..3 {
-        let referrer = vouch_server::backends::referrals::Referrer {
-            referrer_id: format!("ref_{n}"),
-            campaign: "demo".into(),
-            code: format!("ABCDEFG{}", [2, 3, 4][n]),
-            email: format!("r{n}@example.com"),
-            identity: format!("r{n}@example.com"),
-            first_name: "R".into(),
-            join_flagged: false,
-            created_at_ms: vouch_server::backends::sqlite::now_ms(),
-        };
-        let new = vouch_server::backends::referrals::NewReferrer {
-            referrer,
-            marketing_consent: false,
-            client: "203.0.113.9".into(),
-            token_hash: format!("t{n}"),
-            joins_per_client_per_hour: 2,
-            webhook: None,
-        };
+        let (code, email) = (format!("ABCDEFG{}", [2, 3, 4][n]), format!("r{n}@example.com"));
+        let new = NewReferrer { joins_per_client_per_hour: 2, ..new_referrer(&format!("ref_{n}"), &code, &email) };
         match store.join(new).await.unwrap() {
             vouch_server::backends::referrals::Joined::Created(r) => flags.push(r.join_flagged),
             other => panic!("{other:?}"),

@@ -57,7 +57,7 @@ impl DynamoStore {
             }
             let pk = text(&pending, "pk")?;
             let body = text(&pending, "body")?;
-            let mut claimed = pending.clone();
+            let mut claimed = pending;
             claimed.insert("relayed_ms".into(), n(now));
             // The index lags the table: a deleted item may still be listed, hence `attribute_exists`.
             let condition = "attribute_exists(pk) AND (attribute_not_exists(#s) OR #s <= :v)";
