@@ -98,7 +98,10 @@ pub struct ConversionFacts {
     pub recent_on_code: u32,
     pub recent_from_client: u32,
     pub referrer_join_flagged: bool,
+    /// Reported by the merchant's back end with its secret, not by a shopper's browser.
     pub from_merchant: bool,
+    /// The campaign takes browser reports on trust, as if the merchant had sent them.
+    pub browser_trusted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,9 +127,10 @@ pub fn assess(facts: &ConversionFacts, limits: &VelocityLimits) -> Vec<Flag> {
     if facts.friend_domain_disposable {
         flags.push(Flag::DisposableEmail);
     }
-    if facts.recent_on_code >= limits.conversions_per_code_per_day
-        || facts.recent_from_client >= limits.conversions_per_client_per_day
-    {
+    // For a merchant's server-to-server report the "client" is the merchant's own server, which
+    // reports every referred order: the per-client rule only makes sense for browsers.
+    let client_over = !facts.from_merchant && facts.recent_from_client >= limits.conversions_per_client_per_day;
+    if facts.recent_on_code >= limits.conversions_per_code_per_day || client_over {
         flags.push(Flag::Velocity);
     }
     if facts.referrer_join_flagged {
@@ -135,7 +139,7 @@ pub fn assess(facts: &ConversionFacts, limits: &VelocityLimits) -> Vec<Flag> {
     if !facts.code_in_campaign {
         flags.push(Flag::CodeOutsideCampaign);
     }
-    if !facts.from_merchant {
+    if !facts.from_merchant && !facts.browser_trusted {
         flags.push(Flag::UnverifiedSource);
     }
     flags
@@ -193,8 +197,15 @@ mod tests {
         let limit = VelocityLimits::default().conversions_per_code_per_day;
         assert_eq!(flags(ConversionFacts { recent_on_code: limit - 1, ..clean() }), vec![]);
         assert_eq!(flags(ConversionFacts { recent_on_code: limit, ..clean() }), vec![Flag::Velocity]);
+    }
+
+    #[test]
+    fn many_conversions_from_one_browser_client_are_flagged_but_not_from_the_merchants_server() {
         let per_client = VelocityLimits::default().conversions_per_client_per_day;
-        assert_eq!(flags(ConversionFacts { recent_from_client: per_client, ..clean() }), vec![Flag::Velocity]);
+        let browser =
+            ConversionFacts { recent_from_client: per_client, from_merchant: false, browser_trusted: true, ..clean() };
+        assert_eq!(flags(browser.clone()), vec![Flag::Velocity]);
+        assert_eq!(flags(ConversionFacts { from_merchant: true, browser_trusted: false, ..browser }), vec![]);
     }
 
     #[test]
@@ -208,8 +219,9 @@ mod tests {
     }
 
     #[test]
-    fn a_browser_reported_conversion_waits_for_review() {
+    fn a_browser_reported_conversion_waits_for_review_unless_the_campaign_trusts_browsers() {
         assert_eq!(flags(ConversionFacts { from_merchant: false, ..clean() }), vec![Flag::UnverifiedSource]);
+        assert_eq!(flags(ConversionFacts { from_merchant: false, browser_trusted: true, ..clean() }), vec![]);
     }
 
     #[test]

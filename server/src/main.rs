@@ -310,15 +310,7 @@ async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCom
         RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
         RewardsCommand::Deny { credit_id, reason } => (credit_id, CreditState::Denied, reason),
     };
-    let decided = decide_credit(
-        backends.referrals.as_ref(),
-        backends.webhooks.as_ref(),
-        campaigns,
-        &credit_id,
-        next,
-        reason.as_deref(),
-    )
-    .await?;
+    let decided = decide_credit(backends.referrals.as_ref(), campaigns, &credit_id, next, reason.as_deref()).await?;
     match decided {
         Some(credit) => println!("{} is now {}", credit.credit_id, credit.state.as_str()),
         None => anyhow::bail!("{credit_id} is not a pending credit"),

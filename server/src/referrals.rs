@@ -202,6 +202,7 @@ pub async fn convert(
         body_hash: Sha256::digest(&canonical).to_vec(),
         code: message.code.clone(),
         client: client.to_string(),
+        from_merchant,
         message: serde_json::to_string(&message).map_err(|e| BackendError::Corrupt(e.to_string()))?,
     };
     match store.accept_conversion(new).await? {
@@ -212,23 +213,21 @@ pub async fn convert(
     }
 }
 
-/// An operator's verdict on a pending credit; an approval is announced by webhook.
+/// An operator's verdict on a pending credit. An approval is announced by webhook, queued in the
+/// same transaction as the verdict, so that neither can happen without the other.
 pub async fn decide_credit(
     store: &dyn Referrals,
-    webhooks: &dyn crate::backends::Queue,
     campaigns: &crate::campaigns::Campaigns,
     credit_id: &str,
     next: vouch_core::rewards::CreditState,
     reason: Option<&str>,
 ) -> Result<Option<crate::backends::referrals::Credit>, ReferralError> {
-    let Some(credit) = store.decide_credit(credit_id, next, "operator", reason).await? else {
-        return Ok(None);
+    let announce = |credit: &crate::backends::referrals::Credit| {
+        let hooks = campaigns.get(&credit.campaign).and_then(|c| c.referral.clone()).and_then(|r| r.webhook_url);
+        let approved = credit.state == vouch_core::rewards::CreditState::Approved;
+        (hooks.is_some() && approved).then(|| Event::reward_approved(credit).outbox())
     };
-    let hooks = campaigns.get(&credit.campaign).and_then(|c| c.referral.clone()).and_then(|r| r.webhook_url).is_some();
-    if hooks && next == vouch_core::rewards::CreditState::Approved {
-        webhooks.send(Event::reward_approved(&credit).to_json()).await?;
-    }
-    Ok(Some(credit))
+    Ok(store.decide_credit(credit_id, next, "operator", reason, &announce).await?)
 }
 
 /// A new random secret, printed once to the operator (only its hash is stored for merchants).

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::backends::referrals::{Credit, Referrer};
+use crate::backends::referrals::{Credit, OutboxEvent, Referrer};
 use crate::grant::{format_iso8601, hmac};
 use crate::referrals::ConversionMessage;
 
@@ -39,16 +39,23 @@ impl Event {
         }
     }
 
+    /// The merchant's report and a browser's report of one order share a conversion id; their
+    /// events do not, so the merchant's, which supersedes the browser's, is not dropped as a
+    /// duplicate by a receiver that saw the browser's first.
     pub fn conversion_recorded(c: &ConversionMessage, referral_code_known: bool, flags: &[&str]) -> Self {
+        let source = if c.from_merchant { "merchant" } else { "browser" };
         Self {
-            id: format!("evt_{}_recorded", c.conversion_id),
+            id: match c.from_merchant {
+                true => format!("evt_{}_recorded", c.conversion_id),
+                false => format!("evt_{}_browser_recorded", c.conversion_id),
+            },
             kind: "conversion.recorded".into(),
             created_at: now(),
             campaign: c.campaign.clone(),
             data: json!({
                 "conversion_id": c.conversion_id, "order_id": c.order_id, "email": c.email,
                 "referral_code": c.code, "referral_code_known": referral_code_known,
-                "amount": c.amount, "currency": c.currency, "flags": flags,
+                "amount": c.amount, "currency": c.currency, "flags": flags, "source": source,
             }),
         }
     }
@@ -68,6 +75,11 @@ impl Event {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The event for the store's outbox, committed with the change it announces.
+    pub fn outbox(&self) -> OutboxEvent {
+        OutboxEvent { id: self.id.clone(), body: self.to_json() }
     }
 }
 

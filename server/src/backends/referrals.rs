@@ -50,7 +50,9 @@ pub struct ProgressCounts {
     pub rewards_earned: u64,
 }
 
-/// A conversion on its way in, keyed for idempotency by (campaign, order_id).
+/// A conversion on its way in, keyed for idempotency by (campaign, order_id) and by who reported
+/// it: a browser's report and the merchant's report of the same order have keys of their own, so
+/// neither can block the other.
 #[derive(Debug, Clone)]
 pub struct NewConversion {
     pub conversion_id: String,
@@ -59,6 +61,8 @@ pub struct NewConversion {
     pub body_hash: Vec<u8>,
     pub code: String,
     pub client: String,
+    /// Reported by the merchant's back end with its secret (authoritative), not by a browser.
+    pub from_merchant: bool,
     /// The queue message the worker credits from.
     pub message: String,
 }
@@ -88,7 +92,21 @@ pub struct Credit {
     pub state: CreditState,
     pub reason: Option<String>,
     pub created_at_ms: i64,
+    /// Written from a browser's unverified report: the merchant's report of the same order
+    /// replaces it while it is pending.
+    pub from_browser: bool,
 }
+
+/// A webhook event to queue in the same transaction as the change it announces (an outbox), so
+/// that the change and its announcement commit or fail together. `id` is the event's stable id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    pub id: String,
+    pub body: String,
+}
+
+/// Builds the event announcing a decided credit, if there is one to send.
+pub type Announce<'a> = &'a (dyn Fn(&Credit) -> Option<OutboxEvent> + Send + Sync);
 
 /// Credit ids are derived from conversion and side, so a redelivered message writes the same ids
 /// and changes nothing.
@@ -100,9 +118,10 @@ pub fn credit_id(conversion_id: &str, side: Side) -> String {
 pub trait Referrals: Send + Sync {
     /// The referrer for this mailbox identity, created with the candidate code if new.
     async fn join(&self, new: NewReferrer) -> Result<Joined>;
-    /// Queues the `referrer.joined` events of joins that committed more than `older_than` ago
-    /// but whose event never reached the queue (a crash or a queue outage in between); returns
-    /// how many. A store that queues the event in the join's own transaction has none.
+    /// Queues the webhook events (joins, credits, decisions) whose change committed more than
+    /// `older_than` ago but whose event never reached the queue (a crash or a queue outage in
+    /// between); returns how many. A store that queues events in the change's own transaction
+    /// has none.
     async fn relay_stranded_events(&self, _older_than: std::time::Duration) -> Result<usize> {
         Ok(0)
     }
@@ -113,6 +132,11 @@ pub trait Referrals: Send + Sync {
     async fn progress(&self, referrer_id: &str) -> Result<ProgressCounts>;
 
     /// Records the conversion and queues its message together (or recognises a replay).
+    /// - A browser's report of an order the merchant already reported is a `Replay` of the
+    ///   merchant's conversion: nothing is queued.
+    /// - The merchant's report of an order a browser reported first is new, under the browser
+    ///   report's conversion id, so that both messages credit the same ledger rows.
+    /// - Neither ever answers `OrderReused` because of the other's report.
     async fn accept_conversion(&self, conversion: NewConversion) -> Result<ConversionIntake>;
     /// Conversions since `since_ms` on `code` and from `client`, not counting `except`.
     async fn recent_conversions(
@@ -124,19 +148,24 @@ pub trait Referrals: Send + Sync {
         except: &str,
     ) -> Result<(u32, u32)>;
 
-    /// Inserts each credit once (its id is derived from conversion and side); existing ones stay
-    /// as they are.
-    async fn record_credits(&self, credits: &[Credit]) -> Result<()>;
+    /// Inserts each credit once (its id is derived from conversion and side). An existing credit
+    /// stays as it is, except that a credit from the merchant's report replaces a still pending
+    /// one written from a browser's report. `events` are queued in the same transaction when
+    /// anything was written, and never otherwise, so a redelivered message announces nothing
+    /// twice and a crash loses no announcement.
+    async fn record_credits(&self, credits: &[Credit], events: &[OutboxEvent]) -> Result<()>;
     async fn credits_for_conversion(&self, conversion_id: &str) -> Result<Vec<Credit>>;
     async fn list_credits(&self, campaign: &str) -> Result<Vec<Credit>>;
     /// Moves a pending credit to a final state; `None` if there is no such credit or the move is
-    /// not allowed.
+    /// not allowed. The event `announce` builds for the decided credit is queued in the same
+    /// transaction as the move.
     async fn decide_credit(
         &self,
         credit_id: &str,
         next: CreditState,
         actor: &str,
         reason: Option<&str>,
+        announce: Announce<'_>,
     ) -> Result<Option<Credit>>;
 
     async fn add_merchant_secret(&self, campaign: &str, secret_hash: &str) -> Result<()>;

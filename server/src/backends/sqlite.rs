@@ -40,14 +40,22 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Opens (creating and migrating) the database and starts its writer thread.
-    pub fn open(path: &Path, schema: &str) -> Result<Self, DbError> {
+    /// Opens (creating and migrating) the database and starts its writer thread. `added_columns`
+    /// are `ALTER TABLE … ADD COLUMN` statements for databases created before those columns:
+    /// SQLite has no `ADD COLUMN IF NOT EXISTS`, so one that exists already is skipped.
+    pub fn open(path: &Path, schema: &str, added_columns: &[&str]) -> Result<Self, DbError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
         }
         let conn = connect(path)?;
         conn.execute_batch(schema)?;
+        for alter in added_columns {
+            match conn.execute_batch(alter) {
+                Err(e) if e.to_string().contains("duplicate column name") => {}
+                other => other?,
+            }
+        }
         let readers = (0..READERS).map(|_| connect(path).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         std::thread::Builder::new()

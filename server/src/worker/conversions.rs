@@ -1,5 +1,7 @@
 //! Crediting a conversion: find the referrer, apply the fraud rules, write one credit per side
-//! (the ledger ignores a second write of the same credit), and queue the webhooks.
+//! (the ledger ignores a second write of the same credit) with its webhooks in one transaction.
+//! The merchant's report of an order replaces the credits of a browser's report that still wait
+//! for review: both share the order's conversion id, so the ledger holds one credit per side.
 
 use std::sync::Arc;
 
@@ -37,66 +39,75 @@ impl Handler for ConversionHandler {
         };
         let in_campaign = self.referrals.referrer_by_code(Some(&msg.campaign), &msg.code).await?;
         let referrer = match in_campaign.clone() {
-            Some(r) => Some(r),
-            None => self.referrals.referrer_by_code(None, &msg.code).await?,
+            Some(r) => r,
+            None => match self.referrals.referrer_by_code(None, &msg.code).await? {
+                Some(r) => r,
+                None => {
+                    // Nothing to credit, so nothing varies between deliveries: sent again on a
+                    // redelivery, receivers drop the duplicate by its event id.
+                    if cfg.webhook_url.is_some() {
+                        self.webhooks.send(Event::conversion_recorded(&msg, false, &[]).to_json()).await?;
+                    }
+                    return Ok(());
+                }
+            },
         };
-        let mut credits = self.referrals.credits_for_conversion(&msg.conversion_id).await?;
-        let mut flags = Vec::new();
-        if let (Some(referrer), true) = (&referrer, credits.is_empty()) {
-            let (on_code, from_client) = self
-                .referrals
-                .recent_conversions(
-                    &msg.campaign,
-                    &msg.code,
-                    &msg.client,
-                    msg.accepted_at_ms - DAY_MS,
-                    &msg.conversion_id,
-                )
-                .await?;
-            let device_owner = match &msg.device_token_hash {
-                Some(hash) => self.referrals.referrer_by_token(hash).await?,
-                None => None,
-            };
-            let facts = ConversionFacts {
-                referrer_identity: referrer.identity.clone(),
-                friend_identity: msg.identity.clone(),
-                friend_domain_disposable: is_disposable_domain(&msg.domain),
-                friend_device_is_referrers: device_owner.is_some_and(|o| o.referrer_id == referrer.referrer_id),
-                code_in_campaign: in_campaign.is_some(),
-                recent_on_code: on_code,
-                recent_from_client: from_client,
-                referrer_join_flagged: referrer.join_flagged,
-                from_merchant: msg.from_merchant || cfg.trust_browser_conversions,
-            };
-            flags = assess(&facts, &cfg.velocity);
-            let (state, reason) = initial_state(&flags);
-            let new: Vec<Credit> = Side::BOTH
-                .into_iter()
-                .map(|side| Credit {
-                    credit_id: credit_id(&msg.conversion_id, side),
-                    conversion_id: msg.conversion_id.clone(),
-                    side,
-                    campaign: msg.campaign.clone(),
-                    referrer_id: referrer.referrer_id.clone(),
-                    recipient: if side == Side::Referrer { referrer.email.clone() } else { msg.email.clone() },
-                    reward: if side == Side::Referrer { cfg.referrer_reward.clone() } else { cfg.friend_offer.clone() },
-                    state,
-                    reason: reason.clone(),
-                    created_at_ms: now_ms(),
-                })
-                .collect();
-            self.referrals.record_credits(&new).await?;
-            credits = self.referrals.credits_for_conversion(&msg.conversion_id).await?;
+        let credited = self.referrals.credits_for_conversion(&msg.conversion_id).await?;
+        // Owed: the first crediting, or the merchant's report taking over from a browser's
+        // report that is still waiting for review. A redelivery owes nothing: its credits and
+        // their events were committed together the first time.
+        let supersedes =
+            msg.from_merchant && credited.iter().any(|c| c.from_browser && c.state == CreditState::Pending);
+        if !credited.is_empty() && !supersedes {
+            return Ok(());
         }
+        let (on_code, from_client) = self
+            .referrals
+            .recent_conversions(&msg.campaign, &msg.code, &msg.client, msg.accepted_at_ms - DAY_MS, &msg.conversion_id)
+            .await?;
+        let device_owner = match &msg.device_token_hash {
+            Some(hash) => self.referrals.referrer_by_token(hash).await?,
+            None => None,
+        };
+        let facts = ConversionFacts {
+            referrer_identity: referrer.identity.clone(),
+            friend_identity: msg.identity.clone(),
+            friend_domain_disposable: is_disposable_domain(&msg.domain),
+            friend_device_is_referrers: device_owner.is_some_and(|o| o.referrer_id == referrer.referrer_id),
+            code_in_campaign: in_campaign.is_some(),
+            recent_on_code: on_code,
+            recent_from_client: from_client,
+            referrer_join_flagged: referrer.join_flagged,
+            from_merchant: msg.from_merchant,
+            browser_trusted: cfg.trust_browser_conversions,
+        };
+        let flags = assess(&facts, &cfg.velocity);
+        let (state, reason) = initial_state(&flags);
+        let credits: Vec<Credit> = Side::BOTH
+            .into_iter()
+            .map(|side| Credit {
+                credit_id: credit_id(&msg.conversion_id, side),
+                conversion_id: msg.conversion_id.clone(),
+                side,
+                campaign: msg.campaign.clone(),
+                referrer_id: referrer.referrer_id.clone(),
+                recipient: if side == Side::Referrer { referrer.email.clone() } else { msg.email.clone() },
+                reward: if side == Side::Referrer { cfg.referrer_reward.clone() } else { cfg.friend_offer.clone() },
+                state,
+                reason: reason.clone(),
+                created_at_ms: now_ms(),
+                from_browser: !msg.from_merchant,
+            })
+            .collect();
+        let mut events = Vec::new();
         if cfg.webhook_url.is_some() {
-            // Sent again on a redelivery: receivers drop duplicates by event id.
             let flag_codes: Vec<&str> = flags.iter().map(|f| f.code()).collect();
-            let mut events = vec![Event::conversion_recorded(&msg, referrer.is_some(), &flag_codes)];
-            events.extend(credits.iter().filter(|c| c.state == CreditState::Approved).map(Event::reward_approved));
-            for event in events {
-                self.webhooks.send(event.to_json()).await?;
-            }
+            events.push(Event::conversion_recorded(&msg, true, &flag_codes).outbox());
+            events.extend(
+                credits.iter().filter(|c| c.state == CreditState::Approved).map(|c| Event::reward_approved(c).outbox()),
+            );
         }
+        self.referrals.record_credits(&credits, &events).await?;
         Ok(())
     }
 }

@@ -120,6 +120,15 @@ impl TestApp {
     /// Like `spawn`, with every backend on AWS (S3, SQS, DynamoDB, SES on moto), resources
     /// created for this test alone. `endpoint` overrides where the SDK connects (a proxy).
     pub async fn spawn_aws_via(endpoint: Option<&str>) -> Self {
+        Self::spawn_aws_full(endpoint, |_| {}).await
+    }
+
+    /// Like `spawn_aws`, then `adjust` the configuration (e.g. a campaign file).
+    pub async fn spawn_aws_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_aws_full(None, adjust).await
+    }
+
+    async fn spawn_aws_full(endpoint: Option<&str>, adjust: impl FnOnce(&mut Config)) -> Self {
         let moto = moto();
         let mut aws_config = Config::default();
         use_aws(&mut aws_config, &moto.endpoint);
@@ -139,6 +148,7 @@ impl TestApp {
                 if let Some(via) = via {
                     c.aws.endpoint = Some(via);
                 }
+                adjust(c);
             },
             None,
         )

@@ -292,10 +292,15 @@ async fn a_pending_credit_can_be_approved_once_and_never_moved_back() {
     app.drain().await;
     let credit = app.running.backends.referrals.credits_for_conversion(&id).await.unwrap().remove(0);
     let store = &app.running.backends.referrals;
-    let approved = store.decide_credit(&credit.credit_id, CreditState::Approved, "test", None).await.unwrap();
+    let approved =
+        store.decide_credit(&credit.credit_id, CreditState::Approved, "test", None, &|_| None).await.unwrap();
     assert_eq!(approved.unwrap().state, CreditState::Approved);
-    assert!(store.decide_credit(&credit.credit_id, CreditState::Denied, "test", None).await.unwrap().is_none());
-    assert!(store.decide_credit("cr_nope", CreditState::Approved, "test", None).await.unwrap().is_none());
+    assert!(store
+        .decide_credit(&credit.credit_id, CreditState::Denied, "test", None, &|_| None)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store.decide_credit("cr_nope", CreditState::Approved, "test", None, &|_| None).await.unwrap().is_none());
 }
 
 #[derive(Clone, Default)]

@@ -7,7 +7,7 @@ use vouch_server::backends::referrals::{
 
 use crate::fixture::Fixture;
 
-fn referrer(id: &str, identity: &str, code: &str, at: i64) -> NewReferrer {
+pub fn referrer(id: &str, identity: &str, code: &str, at: i64) -> NewReferrer {
     NewReferrer {
         referrer: Referrer {
             referrer_id: id.into(),
@@ -27,7 +27,7 @@ fn referrer(id: &str, identity: &str, code: &str, at: i64) -> NewReferrer {
     }
 }
 
-fn conversion(id: &str, order: &str, hash: u8, code: &str, client: &str) -> NewConversion {
+pub fn conversion(id: &str, order: &str, hash: u8, code: &str, client: &str) -> NewConversion {
     NewConversion {
         conversion_id: id.into(),
         campaign: "demo".into(),
@@ -35,11 +35,12 @@ fn conversion(id: &str, order: &str, hash: u8, code: &str, client: &str) -> NewC
         body_hash: vec![hash; 32],
         code: code.into(),
         client: client.into(),
+        from_merchant: true,
         message: format!("{{\"conversion_id\":\"{id}\"}}"),
     }
 }
 
-fn credit(conversion: &str, side: Side, referrer_id: &str, state: CreditState) -> Credit {
+pub fn credit(conversion: &str, side: Side, referrer_id: &str, state: CreditState) -> Credit {
     Credit {
         credit_id: credit_id(conversion, side),
         conversion_id: conversion.into(),
@@ -51,10 +52,11 @@ fn credit(conversion: &str, side: Side, referrer_id: &str, state: CreditState) -
         state,
         reason: (state == CreditState::Pending).then(|| "velocity".to_string()),
         created_at_ms: 1_000,
+        from_browser: false,
     }
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     vouch_server::backends::sqlite::now_ms()
 }
 
@@ -131,19 +133,23 @@ pub async fn credits_are_written_once_and_move_only_forward(f: Fixture) {
         credit("cnv_2", Side::Friend, "ref_1", CreditState::Pending),
     ];
     for _ in 0..3 {
-        r.record_credits(&approved).await.unwrap();
+        r.record_credits(&approved, &[]).await.unwrap();
     }
-    r.record_credits(&pending).await.unwrap();
+    r.record_credits(&pending, &[]).await.unwrap();
     assert_eq!(r.credits_for_conversion("cnv_1").await.unwrap().len(), 2);
     assert_eq!(r.list_credits("demo").await.unwrap().len(), 4);
     let expect = ProgressCounts { friends_joined: 0, conversions: 2, rewards_pending: 1, rewards_earned: 1 };
     assert_eq!(r.progress("ref_1").await.unwrap(), expect);
 
     let id = credit_id("cnv_2", Side::Referrer);
-    let decided = r.decide_credit(&id, CreditState::Approved, "test", Some("checked")).await.unwrap().unwrap();
+    let decided =
+        r.decide_credit(&id, CreditState::Approved, "test", Some("checked"), &|_| None).await.unwrap().unwrap();
     assert_eq!((decided.state, decided.reason.as_deref()), (CreditState::Approved, Some("checked")));
-    assert_eq!(r.decide_credit(&id, CreditState::Denied, "test", None).await.unwrap(), None);
-    assert_eq!(r.decide_credit("cr_nope_referrer", CreditState::Approved, "test", None).await.unwrap(), None);
+    assert_eq!(r.decide_credit(&id, CreditState::Denied, "test", None, &|_| None).await.unwrap(), None);
+    assert_eq!(
+        r.decide_credit("cr_nope_referrer", CreditState::Approved, "test", None, &|_| None).await.unwrap(),
+        None
+    );
     let expect = ProgressCounts { friends_joined: 0, conversions: 2, rewards_pending: 0, rewards_earned: 2 };
     assert_eq!(r.progress("ref_1").await.unwrap(), expect);
     let stored = r.credits_for_conversion("cnv_2").await.unwrap();

@@ -10,6 +10,7 @@ mod fixture;
 mod ledger;
 mod objects_mail;
 mod queue;
+mod sources;
 mod store;
 
 /// Declares each listed test twice: `embedded::name` and `aws::name`.
@@ -45,6 +46,10 @@ conformance!(
     ledger::credits_are_written_once_and_move_only_forward,
     ledger::recent_conversions_are_counted_per_code_and_client,
     ledger::merchant_and_webhook_secrets_are_kept,
+    sources::a_browser_report_never_blocks_the_merchants_report_of_the_same_order,
+    sources::the_merchants_credits_replace_a_browsers_pending_ones_once,
+    sources::a_decided_browser_credit_stands_against_the_merchants_report,
+    sources::a_decision_and_its_event_commit_together,
     objects_mail::objects_are_stored_read_and_deleted,
     objects_mail::a_confirmation_mail_is_sent_once,
 );

@@ -2,6 +2,7 @@
 
 mod control;
 mod intake;
+mod ledger;
 mod outbox;
 mod queue;
 mod referrals;
@@ -16,6 +17,9 @@ use super::sqlite::{Db, DbError};
 
 pub const SCHEMA: &str = include_str!("schema.sql");
 
+/// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
+const ADDED_COLUMNS: &[&str] = &["ALTER TABLE credits ADD COLUMN from_browser INTEGER NOT NULL DEFAULT 0"];
+
 /// The embedded intake and store share the database with the queue.
 #[derive(Debug, Clone)]
 pub struct SqliteBackend {
@@ -24,7 +28,7 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        Ok(Self { db: Db::open(path, SCHEMA)? })
+        Ok(Self { db: Db::open(path, SCHEMA, ADDED_COLUMNS)? })
     }
 
     pub fn db(&self) -> &Db {

@@ -2,19 +2,18 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use vouch_core::rewards::{CreditState, Side};
+use vouch_core::rewards::CreditState;
 
 use super::queue::enqueue;
-use super::{SqliteBackend, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC};
+use super::{ledger, SqliteBackend, WEBHOOKS_TOPIC};
 use crate::backends::referrals::{
-    ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrals, Referrer,
+    Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
+    Referrer,
 };
-use crate::backends::sqlite::{now_ms, DbError};
+use crate::backends::sqlite::now_ms;
 use crate::backends::Result;
 
 const REFERRER_COLUMNS: &str = "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";
-const CREDIT_COLUMNS: &str =
-    "credit_id, conversion_id, side, campaign, referrer_id, recipient, reward, state, reason, created_ms";
 const HOUR_MS: i64 = 3_600_000;
 
 fn referrer_from_row(r: &Row<'_>) -> rusqlite::Result<Referrer> {
@@ -28,35 +27,6 @@ fn referrer_from_row(r: &Row<'_>) -> rusqlite::Result<Referrer> {
         join_flagged: r.get(6)?,
         created_at_ms: r.get(7)?,
     })
-}
-
-fn credit_from_row(r: &Row<'_>) -> rusqlite::Result<(Credit, String, String)> {
-    let credit = Credit {
-        credit_id: r.get(0)?,
-        conversion_id: r.get(1)?,
-        side: Side::Referrer,
-        campaign: r.get(3)?,
-        referrer_id: r.get(4)?,
-        recipient: r.get(5)?,
-        reward: r.get(6)?,
-        state: CreditState::Pending,
-        reason: r.get(8)?,
-        created_at_ms: r.get(9)?,
-    };
-    Ok((credit, r.get(2)?, r.get(7)?))
-}
-
-fn query_credits(conn: &Connection, filter: &str, value: &str) -> std::result::Result<Vec<Credit>, DbError> {
-    let sql = format!("SELECT {CREDIT_COLUMNS} FROM credits WHERE {filter} = ?1 ORDER BY created_ms, credit_id");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![value], credit_from_row)?;
-    rows.map(|row| {
-        let (mut credit, side, state) = row?;
-        credit.side = Side::parse(&side).ok_or_else(|| DbError::Corrupt(format!("credit side {side:?}")))?;
-        credit.state = CreditState::parse(&state).ok_or_else(|| DbError::Corrupt(format!("credit state {state:?}")))?;
-        Ok(credit)
-    })
-    .collect()
 }
 
 fn referrer_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> rusqlite::Result<Option<Referrer>> {
@@ -186,32 +156,7 @@ impl Referrals for SqliteBackend {
     }
 
     async fn accept_conversion(&self, c: NewConversion) -> Result<ConversionIntake> {
-        let outcome =
-            self.db()
-                .write(move |conn| {
-                    let earlier: Option<(Vec<u8>, String)> = conn
-                        .prepare_cached(
-                            "SELECT body_hash, conversion_id FROM conversions WHERE campaign = ?1 AND order_id = ?2",
-                        )?
-                        .query_row(params![c.campaign, c.order_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .optional()?;
-                    if let Some((hash, conversion_id)) = earlier {
-                        return Ok(if hash == c.body_hash {
-                            ConversionIntake::Replay { conversion_id }
-                        } else {
-                            ConversionIntake::OrderReused
-                        });
-                    }
-                    conn.prepare_cached(
-                    "INSERT INTO conversions (conversion_id, campaign, order_id, body_hash, code, client, created_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![c.conversion_id, c.campaign, c.order_id, c.body_hash, c.code, c.client, now_ms()])?;
-                    enqueue(conn, CONVERSIONS_TOPIC, &c.message)?;
-                    Ok(ConversionIntake::New { conversion_id: c.conversion_id })
-                })
-                .await?;
-        Ok(outcome)
+        Ok(self.db().write(move |conn| ledger::accept_conversion(conn, c)).await?)
     }
 
     async fn recent_conversions(
@@ -226,65 +171,24 @@ impl Referrals for SqliteBackend {
             (campaign.to_string(), code.to_string(), client.to_string(), except.to_string());
         let counts = self
             .db()
-            .read(move |conn| {
-                let on_code = count(
-                    conn,
-                    "SELECT count(*) FROM conversions WHERE code = ?1 AND created_ms > ?2 AND conversion_id != ?3",
-                    params![code, since_ms, except],
-                )?;
-                let from_client = count(
-                    conn,
-                    "SELECT count(*) FROM conversions WHERE campaign = ?1 AND client = ?2 AND created_ms > ?3
-                     AND conversion_id != ?4",
-                    params![campaign, client, since_ms, except],
-                )?;
-                Ok((on_code as u32, from_client as u32))
-            })
+            .read(move |conn| Ok(ledger::recent_conversions(conn, (&campaign, &code, &client), since_ms, &except)?))
             .await?;
         Ok(counts)
     }
 
-    async fn record_credits(&self, credits: &[Credit]) -> Result<()> {
-        let credits = credits.to_vec();
-        self.db()
-            .write(move |conn| {
-                for c in &credits {
-                    let inserted = conn
-                        .prepare_cached(
-                            "INSERT INTO credits (credit_id, conversion_id, side, campaign, referrer_id, recipient, reward,
-                                state, reason, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                             ON CONFLICT DO NOTHING",
-                        )?
-                        .execute(params![
-                            c.credit_id,
-                            c.conversion_id,
-                            c.side.as_str(),
-                            c.campaign,
-                            c.referrer_id,
-                            c.recipient,
-                            c.reward,
-                            c.state.as_str(),
-                            c.reason,
-                            c.created_at_ms
-                        ])?;
-                    if inserted == 1 {
-                        log_change(conn, &c.credit_id, c.state, c.reason.as_deref(), "worker")?;
-                    }
-                }
-                Ok(())
-            })
-            .await?;
-        Ok(())
+    async fn record_credits(&self, credits: &[Credit], events: &[OutboxEvent]) -> Result<()> {
+        let (credits, events) = (credits.to_vec(), events.to_vec());
+        Ok(self.db().write(move |conn| ledger::record_credits(conn, &credits, &events)).await?)
     }
 
     async fn credits_for_conversion(&self, conversion_id: &str) -> Result<Vec<Credit>> {
         let id = conversion_id.to_string();
-        Ok(self.db().read(move |conn| query_credits(conn, "conversion_id", &id)).await?)
+        Ok(self.db().read(move |conn| ledger::query_credits(conn, "conversion_id", &id)).await?)
     }
 
     async fn list_credits(&self, campaign: &str) -> Result<Vec<Credit>> {
         let campaign = campaign.to_string();
-        Ok(self.db().read(move |conn| query_credits(conn, "campaign", &campaign)).await?)
+        Ok(self.db().read(move |conn| ledger::query_credits(conn, "campaign", &campaign)).await?)
     }
 
     async fn decide_credit(
@@ -293,24 +197,16 @@ impl Referrals for SqliteBackend {
         next: CreditState,
         actor: &str,
         reason: Option<&str>,
+        announce: Announce<'_>,
     ) -> Result<Option<Credit>> {
+        let id = credit_id.to_string();
+        let found = self.db().read(move |conn| ledger::query_credits(conn, "credit_id", &id)).await?;
+        // The event describes the credit, not its state, so it can be built before the move.
+        let event = found.first().and_then(|c| announce(&Credit { state: next, ..c.clone() }));
         let (id, actor, reason) = (credit_id.to_string(), actor.to_string(), reason.map(str::to_string));
         let decided = self
             .db()
-            .write(move |conn| {
-                let Some(mut credit) = query_credits(conn, "credit_id", &id)?.pop() else { return Ok(None) };
-                if !credit.state.can_become(next) {
-                    return Ok(None);
-                }
-                conn.prepare_cached(
-                    "UPDATE credits SET state = ?2, reason = ?3 WHERE credit_id = ?1 AND state = 'pending'",
-                )?
-                .execute(params![id, next.as_str(), reason])?;
-                log_change(conn, &id, next, reason.as_deref(), &actor)?;
-                credit.state = next;
-                credit.reason = reason;
-                Ok(Some(credit))
-            })
+            .write(move |conn| ledger::decide_credit(conn, &id, (next, &actor, reason.as_deref()), event.as_ref()))
             .await?;
         Ok(decided)
     }
@@ -370,19 +266,4 @@ impl Referrals for SqliteBackend {
             .await?;
         Ok(secret)
     }
-}
-
-/// The ledger's append-only history of state changes.
-fn log_change(
-    conn: &Connection,
-    credit_id: &str,
-    state: CreditState,
-    reason: Option<&str>,
-    actor: &str,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO credit_changes (credit_id, state, reason, actor, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![credit_id, state.as_str(), reason, actor, now_ms()])?;
-    Ok(())
 }

@@ -100,7 +100,7 @@ CREATE TABLE IF NOT EXISTS referral_visits (
     PRIMARY KEY (referrer_id, visitor_hash)
 ) WITHOUT ROWID;
 
--- Conversions, idempotent by (campaign, order_id).
+-- Conversions the merchant's back end reported, idempotent by (campaign, order_id).
 CREATE TABLE IF NOT EXISTS conversions (
     conversion_id   TEXT    NOT NULL UNIQUE,
     campaign        TEXT    NOT NULL,
@@ -113,6 +113,20 @@ CREATE TABLE IF NOT EXISTS conversions (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversions_by_code ON conversions (code, created_ms);
 CREATE INDEX IF NOT EXISTS conversions_by_client ON conversions (campaign, client, created_ms);
+-- Conversions a shopper's browser reported (unverified), under a key of their own so that they
+-- never block the merchant's authoritative report of the same order.
+CREATE TABLE IF NOT EXISTS browser_conversions (
+    conversion_id   TEXT    NOT NULL UNIQUE,
+    campaign        TEXT    NOT NULL,
+    order_id        TEXT    NOT NULL,
+    body_hash       BLOB    NOT NULL,
+    code            TEXT    NOT NULL,
+    client          TEXT    NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    PRIMARY KEY (campaign, order_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS browser_conversions_by_code ON browser_conversions (code, created_ms);
+CREATE INDEX IF NOT EXISTS browser_conversions_by_client ON browser_conversions (campaign, client, created_ms);
 
 -- The rewards ledger: one credit per (conversion, side), inserted once; its state only moves
 -- pending → approved | denied, and every move is appended to credit_changes.
@@ -127,6 +141,7 @@ CREATE TABLE IF NOT EXISTS credits (
     state         TEXT    NOT NULL,
     reason        TEXT,
     created_ms    INTEGER NOT NULL,
+    from_browser  INTEGER NOT NULL DEFAULT 0,
     UNIQUE (conversion_id, side)
 );
 CREATE INDEX IF NOT EXISTS credits_by_referrer ON credits (referrer_id);

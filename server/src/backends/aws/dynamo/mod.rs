@@ -2,6 +2,7 @@
 //! the referral program and its ledger, switches. Keys and indexes are in `docs/deploy.md`.
 
 mod entries;
+mod ledger;
 mod outbox;
 mod referrals;
 
@@ -48,11 +49,6 @@ impl DynamoStore {
             .await
             .map_err(|e| unavailable(WHAT, e))?;
         Ok(out.item)
-    }
-
-    /// Puts `item` unless its key exists; `false` when it did.
-    async fn put_new(&self, item: Item) -> Result<bool> {
-        self.put_if(item, "attribute_not_exists(pk)", None).await
     }
 
     /// Puts `item` if `condition` holds (with one `#s`/`:v` name and value); `false` when not.

@@ -1,53 +1,80 @@
-//! `referrer.joined` events on DynamoDB. SQS cannot join a DynamoDB transaction, so the event is
-//! written with the join (an outbox item) and handed to SQS after the commit. If the BFF dies or
-//! SQS is down in between, the item stays, and every BFF's janitor relays items older than a
-//! minute. A relayed event may go out twice (its event id stays the same); it is never lost.
+//! Webhook events on DynamoDB (joins, credits, decisions). SQS cannot join a DynamoDB
+//! transaction, so an event is written with the change it announces (an outbox item) and handed
+//! to SQS after the commit. If the process dies or SQS is down in between, the item stays, and
+//! every BFF's janitor relays items older than a minute. A relayed event may go out twice (its
+//! event id stays the same); it is never lost.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{at, item, n, number, s, text, DynamoStore};
-use crate::backends::referrals::Referrer;
+use crate::backends::referrals::{OutboxEvent, Referrer};
 use crate::backends::sqlite::now_ms;
 use crate::backends::{Queue, Result};
 
 /// The `gsi2` partition listing events not yet handed to SQS.
 const PENDING: &str = "outbox#webhooks";
 
-fn event_pk(referrer_id: &str) -> String {
+fn join_event_pk(referrer_id: &str) -> String {
     format!("joinevent#{referrer_id}")
 }
 
+fn event_pk(event_id: &str) -> String {
+    format!("event#{event_id}")
+}
+
 impl DynamoStore {
-    /// The outbox item for `body`, to commit in the join's transaction.
-    pub(super) fn join_event(&self, referrer: &Referrer, body: &str) -> Result<TransactWriteItem> {
+    /// An outbox item for `body` under `pk`, to commit in the transaction of what it announces.
+    /// Unconditional: two changes announcing the same event write the same item.
+    fn outbox_item(&self, pk: &str, key: &str, body: &str) -> Result<TransactWriteItem> {
+        let now = now_ms();
         let record = item(vec![
-            ("pk", Some(s(&event_pk(&referrer.referrer_id)))),
+            ("pk", Some(s(pk))),
             ("body", Some(s(body))),
-            ("created_ms", Some(n(referrer.created_at_ms))),
+            ("created_ms", Some(n(now))),
             ("gsi2pk", Some(s(PENDING))),
-            ("gsi2sk", Some(s(&format!("{}#{}", at(referrer.created_at_ms), referrer.referrer_id)))),
+            ("gsi2sk", Some(s(&format!("{}#{key}", at(now))))),
         ]);
-        self.put_item(record, true)
+        self.put_item(record, false)
     }
 
-    /// Hands a committed join's event to SQS and clears its outbox item. A failure is logged,
-    /// not returned: the join stands, and the relay sends the event later.
-    pub(super) async fn hand_over_join_event(&self, referrer_id: &str, body: String) {
-        let pk = event_pk(referrer_id);
+    /// Hands a committed change's event to SQS and clears its outbox item. A failure is logged,
+    /// not returned: the change stands, and the relay sends the event later.
+    async fn hand_over(&self, pk: &str, body: String) {
         if let Err(e) = self.webhooks.send(body).await {
-            tracing::warn!(error = %e, referrer_id, "referrer.joined not queued yet; the relay will send it");
+            tracing::warn!(error = %e, pk, "webhook event not queued yet; the relay will send it");
             return;
         }
-        if let Err(e) = self.delete(&pk).await {
-            tracing::warn!(error = %e, referrer_id, "referrer.joined queued, outbox item kept; it may go out twice");
+        if let Err(e) = self.delete(pk).await {
+            tracing::warn!(error = %e, pk, "webhook event queued, outbox item kept; it may go out twice");
+        }
+    }
+
+    /// The outbox item for a join's `referrer.joined` event.
+    pub(super) fn join_event(&self, referrer: &Referrer, body: &str) -> Result<TransactWriteItem> {
+        self.outbox_item(&join_event_pk(&referrer.referrer_id), &referrer.referrer_id, body)
+    }
+
+    pub(super) async fn hand_over_join_event(&self, referrer_id: &str, body: String) {
+        self.hand_over(&join_event_pk(referrer_id), body).await;
+    }
+
+    /// The outbox items for `events`.
+    pub(super) fn event_items(&self, events: &[OutboxEvent]) -> Result<Vec<TransactWriteItem>> {
+        events.iter().map(|e| self.outbox_item(&event_pk(&e.id), &e.id, &e.body)).collect()
+    }
+
+    /// Hands committed `events` over, as `hand_over_join_event` does.
+    pub(super) async fn hand_over_events(&self, events: &[OutboxEvent]) {
+        for e in events {
+            self.hand_over(&event_pk(&e.id), e.body.clone()).await;
         }
     }
 
     /// Queues the events whose join committed more than `older_than` ago and whose item is still
     /// there; returns how many. Each item is claimed first, so BFFs relaying at once send it once.
-    pub(super) async fn relay_join_events(&self, older_than: Duration) -> Result<usize> {
+    pub(super) async fn relay_events(&self, older_than: Duration) -> Result<usize> {
         let now = now_ms();
         let stale = now - i64::try_from(older_than.as_millis()).unwrap_or(i64::MAX);
         let mut relayed = 0;
@@ -69,7 +96,7 @@ impl DynamoStore {
             relayed += 1;
         }
         if relayed > 0 {
-            tracing::info!(relayed, "relayed referrer.joined events left behind");
+            tracing::info!(relayed, "relayed webhook events left behind");
         }
         Ok(relayed)
     }

@@ -1,25 +1,21 @@
-//! The referral program and its ledger in DynamoDB. Claims (`identity#…`, `code#…`, `credit#…`)
-//! are conditional puts inside transactions, so a race or a redelivery writes nothing twice;
-//! progress counters live on the referrer item and move in the same transactions as the credits.
+//! The referral program in DynamoDB (its conversions and ledger are in `ledger.rs`). Claims
+//! (`identity#…`, `code#…`, `token#…`) are conditional puts inside transactions, so a race or a
+//! redelivery writes nothing twice; progress counters live on the referrer item.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue as AV;
-use vouch_core::rewards::{CreditState, Side};
+use vouch_core::rewards::CreditState;
 
-use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
+use super::ledger::referrer_pk;
+use super::{at, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
 use crate::backends::referrals::{
-    credit_id, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrals, Referrer,
+    Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
+    Referrer,
 };
 use crate::backends::sqlite::now_ms;
-use crate::backends::{Queue, Result};
+use crate::backends::Result;
 
 const HOUR_MS: i64 = 3_600_000;
-const TAKEOVER_MS: i64 = 30_000;
-
-fn referrer_pk(id: &str) -> String {
-    format!("referrer#{id}")
-}
 
 fn referrer_from(i: &Item) -> Result<Referrer> {
     Ok(Referrer {
@@ -32,31 +28,6 @@ fn referrer_from(i: &Item) -> Result<Referrer> {
         join_flagged: flag(i, "join_flagged"),
         created_at_ms: number(i, "created_ms"),
     })
-}
-
-fn credit_from(i: &Item) -> Result<Credit> {
-    let bad = |what: &str| crate::backends::BackendError::Corrupt(format!("credit with bad {what}"));
-    Ok(Credit {
-        credit_id: text(i, "credit_id")?,
-        conversion_id: text(i, "conversion_id")?,
-        side: Side::parse(&text(i, "side")?).ok_or_else(|| bad("side"))?,
-        campaign: text(i, "campaign")?,
-        referrer_id: text(i, "referrer_id")?,
-        recipient: text(i, "recipient")?,
-        reward: text(i, "reward")?,
-        state: CreditState::parse(&text(i, "state")?).ok_or_else(|| bad("state"))?,
-        reason: opt_text(i, "reason"),
-        created_at_ms: number(i, "created_ms"),
-    })
-}
-
-/// The referrer counter a credit in `state` adds to.
-fn counter(state: CreditState) -> Option<&'static str> {
-    match state {
-        CreditState::Pending => Some("pending"),
-        CreditState::Approved => Some("earned"),
-        CreditState::Denied => None,
-    }
 }
 
 impl DynamoStore {
@@ -72,7 +43,7 @@ impl DynamoStore {
         }
     }
 
-    fn log_item(&self, credit_id: &str, state: CreditState, reason: Option<&str>, actor: &str) -> Item {
+    pub(super) fn log_item(&self, credit_id: &str, state: CreditState, reason: Option<&str>, actor: &str) -> Item {
         let now = now_ms();
         item(vec![
             ("pk", Some(s(&format!("creditlog#{credit_id}#{}#{}", at(now), state.as_str())))),
@@ -139,7 +110,7 @@ impl Referrals for DynamoStore {
     }
 
     async fn relay_stranded_events(&self, older_than: std::time::Duration) -> Result<usize> {
-        self.relay_join_events(older_than).await
+        self.relay_events(older_than).await
     }
 
     async fn referrer_by_code(&self, campaign: Option<&str>, code: &str) -> Result<Option<Referrer>> {
@@ -180,41 +151,7 @@ impl Referrals for DynamoStore {
     }
 
     async fn accept_conversion(&self, c: NewConversion) -> Result<ConversionIntake> {
-        let pk = format!("conv#{}#{}", c.campaign, c.order_id);
-        let now = now_ms();
-        let record = item(vec![
-            ("pk", Some(s(&pk))),
-            ("conversion_id", Some(s(&c.conversion_id))),
-            ("body_hash", Some(AV::B(Blob::new(c.body_hash.clone())))),
-            ("state", Some(s("pending"))),
-            ("created_ms", Some(n(now))),
-            ("gsi1pk", Some(s(&format!("convcode#{}", c.code)))),
-            ("gsi1sk", Some(s(&format!("{}#{}", at(now), c.conversion_id)))),
-            ("gsi2pk", Some(s(&format!("convclient#{}#{}", c.campaign, c.client)))),
-            ("gsi2sk", Some(s(&format!("{}#{}", at(now), c.conversion_id)))),
-        ]);
-        let mut message = c.message.clone();
-        let mut conversion_id = c.conversion_id.clone();
-        if !self.put_new(record).await? {
-            let Some(earlier) = self.get(&pk).await? else { return Ok(ConversionIntake::InFlight) };
-            if bytes(&earlier, "body_hash") != c.body_hash {
-                return Ok(ConversionIntake::OrderReused);
-            }
-            conversion_id = text(&earlier, "conversion_id")?;
-            if opt_text(&earlier, "state").as_deref() == Some("queued") {
-                return Ok(ConversionIntake::Replay { conversion_id });
-            }
-            if now - number(&earlier, "created_ms") < TAKEOVER_MS {
-                return Ok(ConversionIntake::InFlight);
-            }
-            message = message.replace(&c.conversion_id, &conversion_id);
-        }
-        if let Err(e) = self.conversions.send(message).await {
-            let _ = self.delete(&pk).await;
-            return Err(e);
-        }
-        self.mark_queued(&pk).await;
-        Ok(ConversionIntake::New { conversion_id })
+        self.accept_conversion_item(c).await
     }
 
     async fn recent_conversions(
@@ -232,62 +169,16 @@ impl Referrals for DynamoStore {
         Ok((on_code, from_client))
     }
 
-    async fn record_credits(&self, credits: &[Credit]) -> Result<()> {
-        let Some(first) = credits.first() else { return Ok(()) };
-        let mut writes = Vec::new();
-        let (mut conversions, mut pending, mut earned) = (0, 0, 0);
-        for c in credits {
-            writes.push(self.put_item(
-                item(vec![
-                    ("pk", Some(s(&format!("credit#{}", c.credit_id)))),
-                    ("credit_id", Some(s(&c.credit_id))),
-                    ("conversion_id", Some(s(&c.conversion_id))),
-                    ("side", Some(s(c.side.as_str()))),
-                    ("campaign", Some(s(&c.campaign))),
-                    ("referrer_id", Some(s(&c.referrer_id))),
-                    ("recipient", Some(s(&c.recipient))),
-                    ("reward", Some(s(&c.reward))),
-                    ("state", Some(s(c.state.as_str()))),
-                    ("reason", c.reason.as_deref().map(s)),
-                    ("created_ms", Some(n(c.created_at_ms))),
-                    ("gsi2pk", Some(s(&format!("campaigncredits#{}", c.campaign)))),
-                    ("gsi2sk", Some(s(&format!("{}#{}", at(c.created_at_ms), c.credit_id)))),
-                ]),
-                true,
-            )?);
-            writes.push(self.put_item(self.log_item(&c.credit_id, c.state, c.reason.as_deref(), "worker"), false)?);
-            if c.side == Side::Referrer {
-                conversions += 1;
-                match counter(c.state) {
-                    Some("pending") => pending += 1,
-                    Some(_) => earned += 1,
-                    None => {}
-                }
-            }
-        }
-        let values = [(":c", n(conversions)), (":p", n(pending)), (":e", n(earned))];
-        writes.push(self.update_item(
-            &referrer_pk(&first.referrer_id),
-            "ADD conversions :c, pending :p, earned :e",
-            &values,
-            None,
-        )?);
-        // Cancelled by a credit that exists already: this conversion was credited before.
-        self.transact(writes).await.map(|_| ())
+    async fn record_credits(&self, credits: &[Credit], events: &[OutboxEvent]) -> Result<()> {
+        self.record_credit_items(credits, events).await
     }
 
     async fn credits_for_conversion(&self, conversion_id: &str) -> Result<Vec<Credit>> {
-        let mut credits = Vec::new();
-        for side in Side::BOTH {
-            if let Some(found) = self.get(&format!("credit#{}", credit_id(conversion_id, side))).await? {
-                credits.push(credit_from(&found)?);
-            }
-        }
-        Ok(credits)
+        self.credits_of(conversion_id).await
     }
 
     async fn list_credits(&self, campaign: &str) -> Result<Vec<Credit>> {
-        self.query("gsi2", &format!("campaigncredits#{campaign}"), None).await?.iter().map(credit_from).collect()
+        self.list_credit_items(campaign).await
     }
 
     async fn decide_credit(
@@ -296,50 +187,9 @@ impl Referrals for DynamoStore {
         next: CreditState,
         actor: &str,
         reason: Option<&str>,
+        announce: Announce<'_>,
     ) -> Result<Option<Credit>> {
-        let pk = format!("credit#{credit_id}");
-        let Some(found) = self.get(&pk).await? else { return Ok(None) };
-        let mut credit = credit_from(&found)?;
-        if !credit.state.can_become(next) {
-            return Ok(None);
-        }
-        let mut move_credit = vec![(":next", s(next.as_str())), (":pending", s("pending"))];
-        let set = match reason {
-            Some(r) => {
-                move_credit.push((":reason", s(r)));
-                "SET #st = :next, reason = :reason"
-            }
-            None => "SET #st = :next REMOVE reason",
-        };
-        let update = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(&pk))
-            .update_expression(set)
-            .condition_expression("#st = :pending")
-            .expression_attribute_names("#st", "state")
-            .set_expression_attribute_values(Some(move_credit.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
-            .build()
-            .map_err(super::super::corrupt)?;
-        let mut writes = vec![
-            aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build(),
-            self.put_item(self.log_item(credit_id, next, reason, actor), false)?,
-        ];
-        if credit.side == Side::Referrer {
-            let earned = i64::from(next == CreditState::Approved);
-            let values = [(":p", n(-1)), (":e", n(earned))];
-            writes.push(self.update_item(
-                &referrer_pk(&credit.referrer_id),
-                "ADD pending :p, earned :e",
-                &values,
-                None,
-            )?);
-        }
-        if self.transact(writes).await?.is_some() {
-            return Ok(None);
-        }
-        credit.state = next;
-        credit.reason = reason.map(str::to_string);
-        Ok(Some(credit))
+        self.decide_credit_item(credit_id, (next, actor, reason), announce).await
     }
 
     async fn add_merchant_secret(&self, campaign: &str, secret_hash: &str) -> Result<()> {

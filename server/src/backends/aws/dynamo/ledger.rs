@@ -1,0 +1,289 @@
+//! Conversions and the rewards ledger in DynamoDB. A conversion's report is keyed by its source
+//! (`conv#…` for the merchant's, `bconv#…` for a browser's); each intake transaction checks the
+//! other source's key, so two reports of one order racing each other still share one conversion
+//! id. Credits (`credit#…`) are conditional puts, replaced only over a browser's pending credit,
+//! and the referrer's progress counters move in the same transaction.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{AttributeValue as AV, ConditionCheck, TransactWriteItem, Update};
+use vouch_core::rewards::{CreditState, Side};
+
+use super::super::corrupt;
+use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
+use crate::backends::referrals::{credit_id, Announce, ConversionIntake, Credit, NewConversion, OutboxEvent};
+use crate::backends::sqlite::now_ms;
+use crate::backends::{BackendError, Queue, Result};
+
+const TAKEOVER_MS: i64 = 30_000;
+/// Rounds of read, plan and conditional write before a racing writer is reported as in flight.
+const ROUNDS: usize = 5;
+
+fn conversion_pk(from_merchant: bool, campaign: &str, order_id: &str) -> String {
+    let prefix = if from_merchant { "conv" } else { "bconv" };
+    format!("{prefix}#{campaign}#{order_id}")
+}
+
+fn credit_pk(credit_id: &str) -> String {
+    format!("credit#{credit_id}")
+}
+
+pub(super) fn referrer_pk(id: &str) -> String {
+    format!("referrer#{id}")
+}
+
+fn credit_from(i: &Item) -> Result<Credit> {
+    let bad = |what: &str| BackendError::Corrupt(format!("credit with bad {what}"));
+    Ok(Credit {
+        credit_id: text(i, "credit_id")?,
+        conversion_id: text(i, "conversion_id")?,
+        side: Side::parse(&text(i, "side")?).ok_or_else(|| bad("side"))?,
+        campaign: text(i, "campaign")?,
+        referrer_id: text(i, "referrer_id")?,
+        recipient: text(i, "recipient")?,
+        reward: text(i, "reward")?,
+        state: CreditState::parse(&text(i, "state")?).ok_or_else(|| bad("state"))?,
+        reason: opt_text(i, "reason"),
+        created_at_ms: number(i, "created_ms"),
+        from_browser: flag(i, "from_browser"),
+    })
+}
+
+/// What a referrer-side credit adds to its referrer's counters: (conversions, pending, earned).
+fn counts(c: &Credit) -> [i64; 3] {
+    if c.side != Side::Referrer {
+        return [0; 3];
+    }
+    [1, i64::from(c.state == CreditState::Pending), i64::from(c.state == CreditState::Approved)]
+}
+
+impl DynamoStore {
+    fn condition_check(&self, pk: &str, condition: &str) -> Result<TransactWriteItem> {
+        let check = ConditionCheck::builder().table_name(&self.table).key("pk", s(pk)).condition_expression(condition);
+        Ok(TransactWriteItem::builder().condition_check(check.build().map_err(corrupt)?).build())
+    }
+
+    pub(super) async fn accept_conversion_item(&self, c: NewConversion) -> Result<ConversionIntake> {
+        let pk = conversion_pk(c.from_merchant, &c.campaign, &c.order_id);
+        let other_pk = conversion_pk(!c.from_merchant, &c.campaign, &c.order_id);
+        for _ in 0..ROUNDS {
+            let now = now_ms();
+            let other = self.get(&other_pk).await?;
+            let mut conversion_id = c.conversion_id.clone();
+            let mut indexed = true;
+            match (&other, c.from_merchant) {
+                // The merchant already reported this order: the browser's report adds nothing.
+                (Some(merchants), false) => {
+                    return Ok(ConversionIntake::Replay { conversion_id: text(merchants, "conversion_id")? })
+                }
+                // A browser reported it first: take over its id; its record stays in the indexes.
+                (Some(browsers), true) => {
+                    conversion_id = text(browsers, "conversion_id")?;
+                    indexed = false;
+                }
+                (None, _) => {}
+            }
+            let mut record = item(vec![
+                ("pk", Some(s(&pk))),
+                ("conversion_id", Some(s(&conversion_id))),
+                ("body_hash", Some(AV::B(Blob::new(c.body_hash.clone())))),
+                ("state", Some(s("pending"))),
+                ("created_ms", Some(n(now))),
+            ]);
+            if indexed {
+                record.extend(item(vec![
+                    ("gsi1pk", Some(s(&format!("convcode#{}", c.code)))),
+                    ("gsi1sk", Some(s(&format!("{}#{}", at(now), conversion_id)))),
+                    ("gsi2pk", Some(s(&format!("convclient#{}#{}", c.campaign, c.client)))),
+                    ("gsi2sk", Some(s(&format!("{}#{}", at(now), conversion_id)))),
+                ]));
+            }
+            let other_unchanged = match &other {
+                Some(_) => "attribute_exists(pk)",
+                None => "attribute_not_exists(pk)",
+            };
+            let writes = vec![self.put_item(record, true)?, self.condition_check(&other_pk, other_unchanged)?];
+            match self.transact(writes).await? {
+                None => {
+                    let message = c.message.replace(&c.conversion_id, &conversion_id);
+                    return self.queue_conversion(&pk, conversion_id, message).await;
+                }
+                Some(failed) if failed.first() == Some(&true) => return self.earlier_conversion(&pk, &c, now).await,
+                // The other source's report arrived meanwhile: decide again.
+                Some(_) => continue,
+            }
+        }
+        Ok(ConversionIntake::InFlight)
+    }
+
+    /// A report whose key exists: a replay, a reuse of the order id, or one still in flight.
+    async fn earlier_conversion(&self, pk: &str, c: &NewConversion, now: i64) -> Result<ConversionIntake> {
+        let Some(earlier) = self.get(pk).await? else { return Ok(ConversionIntake::InFlight) };
+        if bytes(&earlier, "body_hash") != c.body_hash {
+            return Ok(ConversionIntake::OrderReused);
+        }
+        let conversion_id = text(&earlier, "conversion_id")?;
+        if opt_text(&earlier, "state").as_deref() == Some("queued") {
+            return Ok(ConversionIntake::Replay { conversion_id });
+        }
+        if now - number(&earlier, "created_ms") < TAKEOVER_MS {
+            return Ok(ConversionIntake::InFlight);
+        }
+        // The first request died before queuing: queue its conversion now, under its id.
+        let message = c.message.replace(&c.conversion_id, &conversion_id);
+        self.queue_conversion(pk, conversion_id, message).await
+    }
+
+    async fn queue_conversion(&self, pk: &str, conversion_id: String, message: String) -> Result<ConversionIntake> {
+        if let Err(e) = self.conversions.send(message).await {
+            let _ = self.delete(pk).await;
+            return Err(e);
+        }
+        self.mark_queued(pk).await;
+        Ok(ConversionIntake::New { conversion_id })
+    }
+
+    pub(super) async fn credits_of(&self, conversion_id: &str) -> Result<Vec<Credit>> {
+        let mut credits = Vec::new();
+        for side in Side::BOTH {
+            if let Some(found) = self.get(&credit_pk(&credit_id(conversion_id, side))).await? {
+                credits.push(credit_from(&found)?);
+            }
+        }
+        Ok(credits)
+    }
+
+    pub(super) async fn list_credit_items(&self, campaign: &str) -> Result<Vec<Credit>> {
+        self.query("gsi2", &format!("campaigncredits#{campaign}"), None).await?.iter().map(credit_from).collect()
+    }
+
+    fn credit_item(c: &Credit) -> Item {
+        item(vec![
+            ("pk", Some(s(&credit_pk(&c.credit_id)))),
+            ("credit_id", Some(s(&c.credit_id))),
+            ("conversion_id", Some(s(&c.conversion_id))),
+            ("side", Some(s(c.side.as_str()))),
+            ("campaign", Some(s(&c.campaign))),
+            ("referrer_id", Some(s(&c.referrer_id))),
+            ("recipient", Some(s(&c.recipient))),
+            ("reward", Some(s(&c.reward))),
+            ("state", Some(s(c.state.as_str()))),
+            ("reason", c.reason.as_deref().map(s)),
+            ("created_ms", Some(n(c.created_at_ms))),
+            ("from_browser", Some(AV::Bool(c.from_browser))),
+            ("gsi2pk", Some(s(&format!("campaigncredits#{}", c.campaign)))),
+            ("gsi2sk", Some(s(&format!("{}#{}", at(c.created_at_ms), c.credit_id)))),
+        ])
+    }
+
+    /// Puts `credit` over nothing, or over the browser's pending credit `over`.
+    fn put_credit(&self, credit: &Credit, over: Option<&Credit>) -> Result<TransactWriteItem> {
+        let Some(_) = over else { return self.put_item(Self::credit_item(credit), true) };
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(Self::credit_item(credit)))
+            .condition_expression("#st = :pending AND from_browser = :yes")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":pending", s(CreditState::Pending.as_str()))
+            .expression_attribute_values(":yes", AV::Bool(true))
+            .build()
+            .map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    pub(super) async fn record_credit_items(&self, credits: &[Credit], events: &[OutboxEvent]) -> Result<()> {
+        for _ in 0..ROUNDS {
+            let existing = match credits.first() {
+                Some(first) => self.credits_of(&first.conversion_id).await?,
+                None => return Ok(()),
+            };
+            let mut writes = Vec::new();
+            let mut counters: HashMap<&str, [i64; 3]> = HashMap::new();
+            for c in credits {
+                let before = existing.iter().find(|e| e.credit_id == c.credit_id);
+                let replaceable = |e: &&Credit| !c.from_browser && e.from_browser && e.state == CreditState::Pending;
+                if before.is_some() && !before.is_some_and(|e| replaceable(&e)) {
+                    continue;
+                }
+                writes.push(self.put_credit(c, before)?);
+                writes.push(self.put_item(self.log_item(&c.credit_id, c.state, c.reason.as_deref(), "worker"), false)?);
+                let add = counters.entry(&c.referrer_id).or_default();
+                add.iter_mut().zip(counts(c)).for_each(|(a, b)| *a += b);
+                if let Some(e) = before {
+                    let sub = counters.entry(&e.referrer_id).or_default();
+                    sub.iter_mut().zip(counts(e)).for_each(|(a, b)| *a -= b);
+                }
+            }
+            if writes.is_empty() {
+                return Ok(());
+            }
+            for (referrer_id, [c, p, e]) in counters {
+                let values = [(":c", n(c)), (":p", n(p)), (":e", n(e))];
+                let expression = "ADD conversions :c, pending :p, earned :e";
+                writes.push(self.update_item(&referrer_pk(referrer_id), expression, &values, None)?);
+            }
+            writes.extend(self.event_items(events)?);
+            // Cancelled: another delivery wrote or replaced a credit meanwhile; plan again.
+            if self.transact(writes).await?.is_none() {
+                self.hand_over_events(events).await;
+                return Ok(());
+            }
+        }
+        Err(BackendError::Unavailable(super::WHAT, "credits kept changing while being recorded".into()))
+    }
+
+    pub(super) async fn decide_credit_item(
+        &self,
+        credit_id: &str,
+        (next, actor, reason): (CreditState, &str, Option<&str>),
+        announce: Announce<'_>,
+    ) -> Result<Option<Credit>> {
+        let pk = credit_pk(credit_id);
+        let Some(found) = self.get(&pk).await? else { return Ok(None) };
+        let mut credit = credit_from(&found)?;
+        if !credit.state.can_become(next) {
+            return Ok(None);
+        }
+        let mut move_credit = vec![(":next", s(next.as_str())), (":pending", s("pending"))];
+        let set = match reason {
+            Some(r) => {
+                move_credit.push((":reason", s(r)));
+                "SET #st = :next, reason = :reason"
+            }
+            None => "SET #st = :next REMOVE reason",
+        };
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(&pk))
+            .update_expression(set)
+            .condition_expression("#st = :pending")
+            .expression_attribute_names("#st", "state")
+            .set_expression_attribute_values(Some(move_credit.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+            .build()
+            .map_err(corrupt)?;
+        let mut writes = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.put_item(self.log_item(credit_id, next, reason, actor), false)?,
+        ];
+        if credit.side == Side::Referrer {
+            let earned = i64::from(next == CreditState::Approved);
+            let values = [(":p", n(-1)), (":e", n(earned))];
+            writes.push(self.update_item(
+                &referrer_pk(&credit.referrer_id),
+                "ADD pending :p, earned :e",
+                &values,
+                None,
+            )?);
+        }
+        credit.state = next;
+        credit.reason = reason.map(str::to_string);
+        let events: Vec<OutboxEvent> = announce(&credit).into_iter().collect();
+        writes.extend(self.event_items(&events)?);
+        if self.transact(writes).await?.is_some() {
+            return Ok(None);
+        }
+        self.hand_over_events(&events).await;
+        Ok(Some(credit))
+    }
+}
