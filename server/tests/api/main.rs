@@ -14,6 +14,7 @@ mod outage;
 mod pages;
 mod protection;
 mod public;
+mod redelivery;
 mod referrals;
 mod uploads;
 mod worker;
