@@ -205,6 +205,9 @@ pub struct WorkerConfig {
     pub poll_interval_ms: u64,
     /// First retry delay after a failure; doubles per attempt, capped at a minute.
     pub retry_backoff_ms: u64,
+    /// Deliver webhooks to loopback, private and link-local addresses too. Off by default: a
+    /// campaign's webhook must not reach the operator's own network. For development only.
+    pub allow_internal_webhooks: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -271,6 +274,7 @@ impl Default for WorkerConfig {
             visibility_timeout_secs: 60,
             poll_interval_ms: 200,
             retry_backoff_ms: 1000,
+            allow_internal_webhooks: false,
         }
     }
 }

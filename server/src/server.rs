@@ -86,8 +86,7 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         webhooks: backends.webhooks.clone(),
         campaigns: campaigns.clone(),
     };
-    let deliveries =
-        WebhookHandler { referrals: backends.referrals.clone(), campaigns, http: WebhookHandler::client() };
+    let deliveries = WebhookHandler::new(backends.referrals.clone(), campaigns, config.worker.allow_internal_webhooks);
     Worker {
         lanes: vec![
             Lane { name: ENTRIES_TOPIC, queue: backends.entries.clone(), handler: Arc::new(entries) },

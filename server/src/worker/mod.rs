@@ -5,6 +5,7 @@
 pub mod conversions;
 pub mod entries;
 pub mod receipt;
+pub mod webhook_guard;
 pub mod webhooks;
 
 use std::sync::Arc;

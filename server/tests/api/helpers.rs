@@ -184,6 +184,8 @@ impl TestApp {
         config.worker.embedded = false;
         config.worker.retry_backoff_ms = 20;
         config.worker.max_attempts = 3;
+        // The tests' webhook receivers listen on loopback.
+        config.worker.allow_internal_webhooks = true;
         adjust(&mut config);
         let running = server::start(&config).await.expect("server starts");
         Self { running, client: Client::new(), config, moto: None, _dir: dir }

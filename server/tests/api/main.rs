@@ -17,4 +17,5 @@ mod public;
 mod redelivery;
 mod referrals;
 mod uploads;
+mod webhook_targets;
 mod worker;
