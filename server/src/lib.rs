@@ -12,6 +12,7 @@ pub mod janitor;
 pub mod limiter;
 pub mod mail;
 pub mod page;
+pub mod redact;
 pub mod referrals;
 pub mod secrets;
 pub mod server;

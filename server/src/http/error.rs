@@ -48,6 +48,7 @@ impl From<BackendError> for ApiError {
     fn from(e: BackendError) -> Self {
         match e {
             BackendError::Unavailable(what, detail) => {
+                let detail = crate::redact::mailboxes(&detail);
                 tracing::warn!(dependency = what, %detail, "dependency unavailable");
                 Self {
                     retry_after: Some(UNAVAILABLE_RETRY_SECS),
@@ -59,6 +60,7 @@ impl From<BackendError> for ApiError {
                 }
             }
             BackendError::Corrupt(detail) => {
+                let detail = crate::redact::mailboxes(&detail);
                 tracing::error!(%detail, "internal error");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
             }

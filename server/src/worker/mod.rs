@@ -150,8 +150,10 @@ async fn settle(lane: Lane, backoff_ms: u64, visibility: Duration, delivery: Del
     let outcome = match handled {
         Ok(()) => lane.queue.ack(&delivery).await,
         Err(e) => {
-            tracing::warn!(lane = lane.name, error = %e, attempts = delivery.attempts, "message failed; will retry");
-            lane.queue.retry(&delivery, backoff(backoff_ms, delivery.attempts), &e.to_string()).await
+            // Logged and stored as `last_error`, where no shopper's mailbox belongs.
+            let error = crate::redact::mailboxes(&e.to_string());
+            tracing::warn!(lane = lane.name, %error, attempts = delivery.attempts, "message failed; will retry");
+            lane.queue.retry(&delivery, backoff(backoff_ms, delivery.attempts), &error).await
         }
     };
     if let Err(e) = outcome {

@@ -9,6 +9,7 @@ mod support;
 mod aws;
 mod entries;
 mod helpers;
+mod logs;
 mod order_sources;
 mod outage;
 mod pages;

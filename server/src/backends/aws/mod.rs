@@ -146,9 +146,11 @@ impl CredentialSource for AwsSigning {
     }
 }
 
-/// Any AWS failure as "unavailable": the caller answers 503 or retries later.
+/// Any AWS failure as "unavailable": the caller answers 503 or retries later. Mailboxes the
+/// service quotes (an SES rejection names its recipients) are redacted.
 pub(crate) fn unavailable(what: &'static str, e: impl std::error::Error) -> BackendError {
-    BackendError::Unavailable(what, aws_smithy_types::error::display::DisplayErrorContext(e).to_string())
+    let detail = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
+    BackendError::Unavailable(what, crate::redact::mailboxes(&detail))
 }
 
 pub(crate) fn corrupt(e: impl Display) -> BackendError {
