@@ -9,6 +9,7 @@ mod support;
 mod aws;
 mod entries;
 mod helpers;
+mod network;
 mod outage;
 mod pages;
 mod protection;
