@@ -357,6 +357,10 @@ impl Config {
         if let Some(v) = var("VOUCH_S3_PORT") {
             self.objects.port = port("VOUCH_S3_PORT", v)?;
         }
+        if let Some(v) = var("VOUCH_TRUSTED_PROXY_HOPS") {
+            self.http.trusted_proxy_hops =
+                v.parse().map_err(|_| ConfigError::Env { var: "VOUCH_TRUSTED_PROXY_HOPS", value: v })?;
+        }
         if let Some(v) = var("VOUCH_METRICS_ADDR") {
             self.http.metrics_addr = v.parse().map_err(|_| ConfigError::Env { var: "VOUCH_METRICS_ADDR", value: v })?;
         }
@@ -452,11 +456,15 @@ mod tests {
             .apply_env(|k| match k {
                 "VOUCH_PORT" => Some("0".into()),
                 "VOUCH_DATA_DIR" => Some("/tmp/x".into()),
+                "VOUCH_TRUSTED_PROXY_HOPS" => Some("2".into()),
+                "VOUCH_METRICS_ADDR" => Some("0.0.0.0:9100".into()),
                 _ => None,
             })
             .unwrap();
         assert_eq!(config.http.port, 0);
         assert_eq!(config.db_path(), PathBuf::from("/tmp/x/vouch.db"));
+        assert_eq!(config.http.trusted_proxy_hops, 2);
+        assert_eq!(config.http.metrics_addr.port(), 9100);
     }
 
     #[test]
