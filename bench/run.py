@@ -91,12 +91,14 @@ class Vouch:
         self.dir = Path(tempfile.mkdtemp(prefix="vouch-bench-"))
         self.data_dir = Path(data_dir) if data_dir else self.dir / "data"
         self.port, self.s3_port, self.demo_port = free_port(), free_port(), free_port()
+        self.metrics_port = free_port()
         config = f"""
 data_dir = "{self.data_dir}"
 campaigns_dir = "{BENCH / 'campaigns'}"
 widget_dir = "{ROOT / 'dist' / 'widget'}"
 [http]
 port = {self.port}
+metrics_addr = "127.0.0.1:{self.metrics_port}"
 [objects]
 port = {self.s3_port}
 [demo]
@@ -121,7 +123,7 @@ embedded = {str(worker).lower()}
                                 env={**os.environ, "RUST_LOG": "error"})
 
     def queue_idle(self):
-        metrics = get(self.url + "/metrics")[1].decode()
+        metrics = get(f"http://127.0.0.1:{self.metrics_port}/metrics")[1].decode()
         busy = re.findall(r'vouch_queue_(?:ready|in_flight)\{queue="entries"\} (\d+)', metrics)
         return all(int(n) == 0 for n in busy)
 

@@ -16,6 +16,7 @@ if (!process.env.VOUCH_PORT) {
   process.env.VOUCH_PORT = freePort();
   process.env.VOUCH_DEMO_PORT = freePort();
   process.env.VOUCH_S3_PORT = freePort();
+  process.env.VOUCH_METRICS_ADDR = `127.0.0.1:${freePort()}`;
   process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
 }
 // The Facebook tab test signs its requests with this app secret.

@@ -1,7 +1,7 @@
 //! Server configuration: an optional TOML file, overridable by environment variables, with
 //! defaults that run the whole product on one machine with no setup at all.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -167,8 +167,22 @@ pub struct HttpConfig {
     pub port: u16,
     /// Largest JSON body the BFF reads.
     pub max_body_bytes: usize,
-    /// Trust the left-most `X-Forwarded-For` address (only behind a proxy you run).
-    pub trust_forwarded_for: bool,
+    /// How many proxies you run in front of the BFF (1 behind one load balancer). The client is
+    /// the `X-Forwarded-For` entry this many hops from the right; 0 uses the peer address.
+    pub trusted_proxy_hops: usize,
+    /// Replaced by `trusted_proxy_hops`; still read only to refuse it with a clear message.
+    #[serde(rename = "trust_forwarded_for")]
+    pub legacy_trust_forwarded_for: Option<toml::Value>,
+    /// Where `/metrics` and `/readyz` are served: an internal listener, loopback by default.
+    pub metrics_addr: SocketAddr,
+    /// A request (body included) taking longer than this is answered 503 `timeout`.
+    pub request_timeout_ms: u64,
+    /// A JSON body not fully received this long after the headers is answered 408.
+    pub body_timeout_ms: u64,
+    /// A connection must send its request headers within this long.
+    pub header_timeout_ms: u64,
+    /// Connections served at once (per listener); more wait in the kernel's backlog.
+    pub max_connections: usize,
     /// The origin shoppers reach the BFF at (`https://vouch.example`), when behind a proxy. Its
     /// own pages (hosted campaign page, Facebook tab) are allowed to use every campaign.
     pub public_url: Option<String>,
@@ -244,7 +258,13 @@ impl Default for HttpConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 8080,
             max_body_bytes: 16 * 1024,
-            trust_forwarded_for: false,
+            trusted_proxy_hops: 0,
+            legacy_trust_forwarded_for: None,
+            metrics_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 9090)),
+            request_timeout_ms: 30_000,
+            body_timeout_ms: 10_000,
+            header_timeout_ms: 10_000,
+            max_connections: 4096,
             public_url: None,
         }
     }
@@ -295,6 +315,11 @@ pub enum ConfigError {
     Env { var: &'static str, value: String },
     #[error("[queue] and [store] must both be embedded (sqlite) or both be AWS (sqs + dynamodb)")]
     Mixed,
+    #[error(
+        "[http] trust_forwarded_for is gone: set [http] trusted_proxy_hops to the number of proxies in \
+         front of Vouch (1 behind one load balancer, 0 when clients connect directly)"
+    )]
+    TrustForwardedForReplaced,
 }
 
 impl Config {
@@ -336,6 +361,13 @@ impl Config {
         if let Some(v) = var("VOUCH_S3_PORT") {
             self.objects.port = port("VOUCH_S3_PORT", v)?;
         }
+        if let Some(v) = var("VOUCH_TRUSTED_PROXY_HOPS") {
+            self.http.trusted_proxy_hops =
+                v.parse().map_err(|_| ConfigError::Env { var: "VOUCH_TRUSTED_PROXY_HOPS", value: v })?;
+        }
+        if let Some(v) = var("VOUCH_METRICS_ADDR") {
+            self.http.metrics_addr = v.parse().map_err(|_| ConfigError::Env { var: "VOUCH_METRICS_ADDR", value: v })?;
+        }
         if let Some(v) = var("VOUCH_PUBLIC_URL") {
             self.http.public_url = Some(v);
         }
@@ -352,6 +384,10 @@ impl Config {
         let embedded_store = self.store.backend == StoreBackend::Sqlite;
         if embedded_queue != embedded_store {
             return Err(ConfigError::Mixed);
+        }
+        // Mapping `true` to one hop would be wrong behind two proxies (CDN + load balancer).
+        if self.http.legacy_trust_forwarded_for.is_some() {
+            return Err(ConfigError::TrustForwardedForReplaced);
         }
         Ok(())
     }
@@ -408,17 +444,31 @@ mod tests {
     }
 
     #[test]
+    fn the_old_forwarded_for_switch_is_refused_naming_its_replacement() {
+        let config: Config = toml::from_str("[http]\ntrust_forwarded_for = true").unwrap();
+        let err = config.check().unwrap_err().to_string();
+        assert!(err.contains("trusted_proxy_hops"), "{err}");
+        let config: Config = toml::from_str("[http]\ntrusted_proxy_hops = 2").unwrap();
+        assert!(config.check().is_ok());
+        assert_eq!(config.http.trusted_proxy_hops, 2);
+    }
+
+    #[test]
     fn environment_variables_override_ports_and_folders() {
         let mut config = Config::default();
         config
             .apply_env(|k| match k {
                 "VOUCH_PORT" => Some("0".into()),
                 "VOUCH_DATA_DIR" => Some("/tmp/x".into()),
+                "VOUCH_TRUSTED_PROXY_HOPS" => Some("2".into()),
+                "VOUCH_METRICS_ADDR" => Some("0.0.0.0:9100".into()),
                 _ => None,
             })
             .unwrap();
         assert_eq!(config.http.port, 0);
         assert_eq!(config.db_path(), PathBuf::from("/tmp/x/vouch.db"));
+        assert_eq!(config.http.trusted_proxy_hops, 2);
+        assert_eq!(config.http.metrics_addr.port(), 9100);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,9 +27,13 @@ struct CampaignLimiters {
     referrals: DefaultKeyedRateLimiter<IpAddr>,
 }
 
+/// Checks between two sweeps of idle clients on the request path, besides the janitor's.
+const SWEEP_EVERY: u32 = 4096;
+
 #[derive(Clone, Default)]
 pub struct Limiter {
     by_campaign: Arc<HashMap<String, CampaignLimiters>>,
+    checks: Arc<AtomicU32>,
 }
 
 impl std::fmt::Debug for Limiter {
@@ -57,11 +62,15 @@ impl Limiter {
                 (c.id().to_string(), limiters)
             })
             .collect();
-        Self { by_campaign: Arc::new(by_campaign) }
+        Self { by_campaign: Arc::new(by_campaign), checks: Arc::default() }
     }
 
     /// `Err(wait)` when `ip` must wait before its next request on this route.
     pub fn check(&self, campaign: &str, route: Route, ip: IpAddr) -> Result<(), Duration> {
+        // A scan from many addresses must not grow memory until the janitor's next minute.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.forget_idle_clients();
+        }
         let Some(limiters) = self.by_campaign.get(campaign) else {
             return Ok(());
         };
@@ -79,7 +88,15 @@ impl Limiter {
             limiters.entries.retain_recent();
             limiters.uploads.retain_recent();
             limiters.referrals.retain_recent();
+            for limiter in [&limiters.entries, &limiters.uploads, &limiters.referrals] {
+                limiter.shrink_to_fit();
+            }
         }
+    }
+
+    /// Clients remembered across all campaigns and routes.
+    pub fn tracked_clients(&self) -> usize {
+        self.by_campaign.values().map(|l| l.entries.len() + l.uploads.len() + l.referrals.len()).sum()
     }
 }
 
@@ -93,8 +110,14 @@ mod tests {
     use super::*;
 
     fn limiter(burst: u32) -> Limiter {
+        limiter_with(1, burst)
+    }
+
+    fn limiter_with(per_minute: u32, burst: u32) -> Limiter {
         let mut campaigns = Campaigns::default();
-        let text = format!("id = \"demo\"\nname = \"Demo\"\n[limits]\nentries_per_minute = 1\nentries_burst = {burst}");
+        let text = format!(
+            "id = \"demo\"\nname = \"Demo\"\n[limits]\nentries_per_minute = {per_minute}\nentries_burst = {burst}"
+        );
         campaigns.insert(crate::campaigns::parse(&text).unwrap());
         Limiter::new(&campaigns)
     }
@@ -117,6 +140,34 @@ mod tests {
         assert!(limiter.check("demo", Route::Entries, flooder).is_err());
         assert!(limiter.check("demo", Route::Entries, "198.51.100.1".parse().unwrap()).is_ok());
         assert!(limiter.check("demo", Route::Uploads, flooder).is_ok());
+    }
+
+    #[test]
+    fn a_scan_from_many_addresses_does_not_grow_memory_without_bound() {
+        // Allowance refills within microseconds, so a client is idle again almost at once.
+        let limiter = limiter_with(60_000_000, 1);
+        let mut most = 0;
+        for i in 0..100_000u32 {
+            let ip = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            let _ = limiter.check("demo", Route::Entries, ip);
+            if i % 512 == 0 {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+            most = most.max(limiter.tracked_clients());
+        }
+        assert!(most <= 2 * SWEEP_EVERY as usize, "{most} clients remembered at once");
+    }
+
+    #[test]
+    fn idle_clients_are_forgotten() {
+        let limiter = limiter_with(60_000_000, 1);
+        for i in 0..100u32 {
+            let _ = limiter.check("demo", Route::Entries, IpAddr::V4(std::net::Ipv4Addr::from(i)));
+        }
+        assert_eq!(limiter.tracked_clients(), 100);
+        std::thread::sleep(Duration::from_millis(5));
+        limiter.forget_idle_clients();
+        assert_eq!(limiter.tracked_clients(), 0);
     }
 
     #[test]

@@ -207,11 +207,14 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
     }
     let running = server::start(&config).await?;
     let s3 = running.s3.map(|a| format!("http://{a}"));
-    let ready = serde_json::json!({ "bff": running.bff_url(), "s3": s3, "demo": running.demo_url() });
+    let ready = serde_json::json!({
+        "bff": running.bff_url(), "metrics": running.metrics_url(), "s3": s3, "demo": running.demo_url()
+    });
     // One machine-readable line for scripts and tests, then the words for people.
     println!("VOUCH_READY {ready}");
     println!("Vouch is running.");
     println!("  BFF (API, loader):     {}", running.bff_url());
+    println!("  Metrics, readiness:    {}/metrics, /readyz (internal)", running.metrics_url());
     if let Some(demo_url) = running.demo_url() {
         println!("  Demo merchant page:    {demo_url}/   (referral panel: {demo_url}/refer, shop: {demo_url}/shop)");
         println!(

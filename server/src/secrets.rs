@@ -1,6 +1,6 @@
 //! Server secrets: the upload-id MAC key and the embedded object store's credentials. Taken from
-//! the environment when set, otherwise generated once into the data folder (mode 0600). They are
-//! never logged or served.
+//! the environment when set, otherwise generated once into the data folder (mode 0700, the file
+//! 0600, written whole or not at all). They are never logged or served.
 
 use std::path::Path;
 
@@ -29,16 +29,19 @@ fn random_hex(bytes: usize) -> std::io::Result<String> {
 
 impl Secrets {
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
+        private_dir(data_dir)?;
         let path = data_dir.join("secrets.json");
         let mut secrets = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(std::io::Error::other)?,
+            Ok(bytes) => {
+                refuse_if_shared(&path)?;
+                serde_json::from_slice(&bytes).map_err(std::io::Error::other)?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let fresh = Secrets {
                     signing_key: random_hex(32)?,
                     s3_access_key: format!("VOUCH{}", random_hex(8)?.to_uppercase()),
                     s3_secret_key: random_hex(24)?,
                 };
-                std::fs::create_dir_all(data_dir)?;
                 write_private(&path, &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?)?;
                 fresh
             }
@@ -66,13 +69,61 @@ impl Secrets {
     }
 }
 
+/// Creates `dir` (and its parents) open to this user only; the database, uploads and receipts
+/// inside hold personal data. An existing folder is left as the operator made it, with a warning.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "the data folder is open to other users; chmod 700 it");
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
+/// Other users must not read the keys that sign upload ids and open the object store.
+#[cfg(unix)]
+fn refuse_if_shared(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "{} can be read by other users (mode {mode:o}); run `chmod 600 {}` and start again",
+                path.display(),
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_if_shared(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Writes aside, syncs, then renames: a crash leaves either no secrets file or a whole one, never
+/// an empty file that would stop the next start.
 #[cfg(unix)]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let tmp = path.with_extension("json.tmp");
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
     f.write_all(bytes)?;
-    f.sync_all()
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    match path.parent() {
+        Some(dir) => std::fs::File::open(dir)?.sync_all(),
+        None => Ok(()),
+    }
 }
 
 #[cfg(not(unix))]
@@ -92,5 +143,22 @@ mod tests {
         assert_eq!(first.signing_key, second.signing_key);
         assert_eq!(first.signing_key.len(), 64);
         assert!(!format!("{first:?}").contains(&first.s3_secret_key));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_and_file_are_private_and_a_shared_secrets_file_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        Secrets::load_or_create(&data).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        let file = data.join("secrets.json");
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(std::fs::read_dir(&data).unwrap().count(), 1, "no temporary file is left behind");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Secrets::load_or_create(&data).unwrap_err().to_string();
+        assert!(err.contains("can be read by other users") && err.contains("chmod 600"), "{err}");
     }
 }

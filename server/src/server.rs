@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -16,6 +15,7 @@ use crate::backends::objects::s3_router;
 use crate::backends::wiring::Backends;
 use crate::campaigns::Campaigns;
 use crate::config::{Config, ObjectsBackend};
+use crate::http::listener::ConnectionLimits;
 use crate::http::{self, WidgetAssets};
 use crate::janitor::sweep_orphan_uploads;
 use crate::limiter::Limiter;
@@ -30,6 +30,8 @@ use crate::worker::{Lane, Worker};
 /// A started server; dropping it does not stop it, `shutdown` does.
 pub struct Running {
     pub bff: SocketAddr,
+    /// The internal listener with `/readyz` and `/metrics`.
+    pub metrics: SocketAddr,
     /// The in-process object store, when objects are local.
     pub s3: Option<SocketAddr>,
     pub demo: Option<SocketAddr>,
@@ -41,6 +43,10 @@ pub struct Running {
 impl Running {
     pub fn bff_url(&self) -> String {
         format!("http://{}", self.bff)
+    }
+
+    pub fn metrics_url(&self) -> String {
+        format!("http://{}", self.metrics)
     }
 
     pub fn demo_url(&self) -> Option<String> {
@@ -120,6 +126,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let mut campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     let host = config.http.host;
     let bff_listener = TcpListener::bind((host, config.http.port)).await.context("binding the BFF port")?;
+    let metrics_listener =
+        TcpListener::bind(config.http.metrics_addr).await.context("binding the metrics address (metrics_addr)")?;
     let s3_listener = match config.objects.backend {
         ObjectsBackend::Local => {
             Some(TcpListener::bind((host, config.objects.port)).await.context("binding the object store port")?)
@@ -131,10 +139,15 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         false => None,
     };
     let bff = bff_listener.local_addr()?;
+    let metrics = metrics_listener.local_addr()?;
     let s3 = s3_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     let demo = demo_listener.as_ref().map(TcpListener::local_addr).transpose()?;
     // The hosted page and the Facebook tab run the widget on the BFF's own origin.
     let mut own = vec![format!("http://{bff}"), format!("http://localhost:{}", bff.port())];
+    // The first is the pages' canonical origin without `public_url`; 0.0.0.0 is no place to visit.
+    if bff.ip().is_unspecified() {
+        own.swap(0, 1);
+    }
     own.extend(config.http.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()));
     for origin in &own {
         campaigns.allow_everywhere(origin);
@@ -165,13 +178,21 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         widget: WidgetAssets::load(&config.widget_dir),
         metrics: Default::default(),
         max_body_bytes: config.http.max_body_bytes,
-        trust_forwarded_for: config.http.trust_forwarded_for,
-        public_url: config.http.public_url.clone(),
+        trusted_proxy_hops: config.http.trusted_proxy_hops,
+        request_timeout: Duration::from_millis(config.http.request_timeout_ms),
+        body_timeout: Duration::from_millis(config.http.body_timeout_ms),
+        public_url: config.http.public_url.clone().unwrap_or_else(|| own[0].clone()),
         facebook: config.facebook.clone(),
     });
 
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
+    let limits = ConnectionLimits {
+        max_connections: config.http.max_connections,
+        header_timeout: Duration::from_millis(config.http.header_timeout_ms),
+    };
+    let serve = move |listener, app, stopped| http::listener::serve(listener, app, limits, stopped);
+    tasks.spawn(serve(metrics_listener, http::internal(state.clone()), stopped.clone()));
     let app = http::app(state).layer(tower_http::trace::TraceLayer::new_for_http());
     tasks.spawn(serve(bff_listener, app, stopped.clone()));
     if let Some(listener) = s3_listener {
@@ -188,7 +209,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tasks.spawn(worker(config, &backends, campaigns).run(stopped.clone()));
     }
     tasks.spawn(janitor(config, &backends, limiter, stopped));
-    Ok(Running { bff, s3, demo, backends, stop, tasks })
+    Ok(Running { bff, metrics, s3, demo, backends, stop, tasks })
 }
 
 /// Once a minute: forget idle rate-limit clients and relay join events a crash or a queue outage
@@ -219,18 +240,6 @@ fn janitor(
                 }
             }
         }
-    }
-}
-
-async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
-    let service = app.into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        })
-        .await;
-    if let Err(e) = result {
-        tracing::error!(error = %e, "server stopped with an error");
     }
 }
 

@@ -39,6 +39,8 @@ joins_per_client_per_hour = 100000
 struct Vouch {
     child: Child,
     bff: String,
+    /// The internal listener (`/metrics`).
+    metrics: String,
 }
 
 fn command(dir: &Path, args: &[&str]) -> Command {
@@ -52,6 +54,7 @@ fn command(dir: &Path, args: &[&str]) -> Command {
         .env("VOUCH_PORT", "0")
         .env("VOUCH_DEMO_PORT", "0")
         .env("VOUCH_S3_PORT", "0")
+        .env("VOUCH_METRICS_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -73,7 +76,8 @@ async fn serve(dir: &Path, extra: &[&str]) -> Vouch {
     .await
     .expect("ready in time");
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Vouch { child, bff: ready["bff"].as_str().unwrap().to_string() }
+    let url = |key: &str| ready[key].as_str().unwrap().to_string();
+    Vouch { child, bff: url("bff"), metrics: url("metrics") }
 }
 
 fn setup() -> tempfile::TempDir {
@@ -184,7 +188,7 @@ async fn collect(mut tasks: tokio::task::JoinSet<Accepted>) -> Accepted {
     all
 }
 
-async fn wait_until_processed(bff: &str, accepted: &Accepted) {
+async fn wait_until_processed(bff: &str, metrics: &str, accepted: &Accepted) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     for (id, _) in accepted.values() {
@@ -201,15 +205,15 @@ async fn wait_until_processed(bff: &str, accepted: &Accepted) {
         }
     }
     // Confirmed is recorded before the mail goes out: wait until no message is left at all.
-    wait_until_idle(bff).await;
+    wait_until_idle(metrics).await;
 }
 
 /// Waits until no queue holds a message, ready or in flight.
-async fn wait_until_idle(bff: &str) {
+async fn wait_until_idle(metrics_url: &str) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let metrics = client.get(format!("{bff}/metrics")).send().await.unwrap().text().await.unwrap();
+        let metrics = client.get(format!("{metrics_url}/metrics")).send().await.unwrap().text().await.unwrap();
         let idle = |gauge: &str| {
             ["entries", "conversions", "webhooks"]
                 .iter()
@@ -258,7 +262,7 @@ async fn every_accepted_entry_survives_a_sigkill_of_the_server() {
     assert!(accepted.len() > 20, "the burst should have been accepted in part: {}", accepted.len());
 
     let vouch = serve(dir.path(), &[]).await;
-    wait_until_processed(&vouch.bff, &accepted).await;
+    wait_until_processed(&vouch.bff, &vouch.metrics, &accepted).await;
     // Idempotency records survived too: a client retrying after the crash gets its entry back.
     let client = reqwest::Client::new();
     for (n, (id, upload_id)) in accepted.iter().take(5) {
@@ -286,7 +290,7 @@ async fn a_worker_killed_mid_drain_resumes_without_doubling_entries_or_mails() {
         worker.wait().await.unwrap();
     }
     let _worker = command(dir.path(), &["worker"]).spawn().unwrap();
-    wait_until_processed(&vouch.bff, &accepted).await;
+    wait_until_processed(&vouch.bff, &vouch.metrics, &accepted).await;
     assert_exactly_once(dir.path(), &accepted).await;
 }
 
@@ -346,7 +350,7 @@ async fn every_accepted_conversion_has_one_credit_per_side_after_a_sigkill() {
     assert!(accepted.len() > 20, "{}", accepted.len());
 
     let vouch = serve(dir.path(), &[]).await;
-    wait_until_idle(&vouch.bff).await;
+    wait_until_idle(&vouch.metrics).await;
     let credits = cli_json(dir.path(), &["rewards", "list", "--campaign", "crash"]).await;
     let mut per_conversion: HashMap<String, Vec<String>> = HashMap::new();
     for credit in credits.as_array().unwrap() {

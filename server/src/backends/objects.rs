@@ -28,7 +28,7 @@ pub struct LocalObjects {
 impl LocalObjects {
     pub fn new(root: &Path, bucket: &str) -> std::io::Result<Self> {
         let bucket_dir = root.join(bucket);
-        std::fs::create_dir_all(&bucket_dir)?;
+        crate::secrets::private_dir(&bucket_dir)?;
         Ok(Self { bucket_dir })
     }
 
@@ -106,7 +106,12 @@ impl Objects for LocalObjects {
         }
         // Write aside and rename, so a crash never leaves half an object under the real key.
         let tmp = path.with_extension("part");
-        let mut file = tokio::fs::File::create(&tmp).await.map_err(unavailable)?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // Receipts are personal data: this user only.
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&tmp).await.map_err(unavailable)?;
         file.write_all(&bytes).await.map_err(unavailable)?;
         file.sync_all().await.map_err(unavailable)?;
         tokio::fs::rename(&tmp, &path).await.map_err(unavailable)
@@ -127,7 +132,7 @@ impl Objects for LocalObjects {
 /// The S3 endpoint over `root`, answering CORS for `origins` (the campaigns' merchant sites) so
 /// the widget can post files to it and read its error codes.
 pub fn s3_router(root: &Path, creds: &Credentials, origins: Vec<String>) -> std::io::Result<Router> {
-    std::fs::create_dir_all(root)?;
+    crate::secrets::private_dir(root)?;
     let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
     let mut builder = S3ServiceBuilder::new(fs);
     builder.set_auth(SimpleAuth::from_single(creds.access_key.clone(), creds.secret_key.clone()));

@@ -44,10 +44,11 @@ impl Db {
     /// are `ALTER TABLE … ADD COLUMN` statements for databases created before those columns:
     /// SQLite has no `ADD COLUMN IF NOT EXISTS`, so one that exists already is skipped.
     pub fn open(path: &Path, schema: &str, added_columns: &[&str]) -> Result<Self, DbError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::secrets::private_dir(dir)
                 .map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
         }
+        owner_only(path).map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", path.display())))?;
         let conn = connect(path)?;
         conn.execute_batch(schema)?;
         for alter in added_columns {
@@ -103,6 +104,26 @@ impl Db {
         .await
         .map_err(|_| DbError::WriterGone)?
     }
+}
+
+/// The database file readable by this user only. SQLite gives its `-wal` and `-shm` files the
+/// database file's mode, so this covers them too (older ones are tightened as well).
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().append(true).create(true).mode(0o600).open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    }
+    let _ = path;
+    Ok(())
 }
 
 fn connect(path: &Path) -> Result<Connection, DbError> {

@@ -1,4 +1,4 @@
-//! Liveness, readiness (which dependency is down) and metrics.
+//! Liveness (public), readiness (which dependency is down) and metrics (internal listener).
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -11,7 +11,11 @@ use super::error::ApiError;
 use super::AppState;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(|| async { "ok" })).route("/readyz", get(ready)).route("/metrics", get(metrics))
+    Router::new().route("/healthz", get(|| async { "ok" }))
+}
+
+pub(super) fn internal() -> Router<AppState> {
+    router().route("/readyz", get(ready)).route("/metrics", get(metrics))
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {

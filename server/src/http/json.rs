@@ -30,13 +30,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             ));
         }
         let limit = state.max_body_bytes;
-        let bytes = axum::body::to_bytes(Body::new(req.into_body()), limit).await.map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("The request body must be at most {limit} bytes."),
-            )
-        })?;
+        // A client trickling its body must not hold a connection and a task for as long as it likes.
+        let read = tokio::time::timeout(state.body_timeout, axum::body::to_bytes(Body::new(req.into_body()), limit));
+        let bytes = read
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_timeout",
+                    format!("The request body did not arrive within {} ms.", state.body_timeout.as_millis()),
+                )
+            })?
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!("The request body must be at most {limit} bytes."),
+                )
+            })?;
         serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,

@@ -6,16 +6,19 @@ mod campaign;
 mod client_ip;
 mod conversions;
 mod cors;
+mod deadline;
 mod entries;
 pub mod error;
 mod health;
 mod json;
+pub mod listener;
 pub mod metrics;
 mod pages;
 mod referrals;
 mod uploads;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -48,9 +51,13 @@ pub struct State {
     pub widget: WidgetAssets,
     pub metrics: metrics::Metrics,
     pub max_body_bytes: usize,
-    pub trust_forwarded_for: bool,
-    /// The origin shoppers reach this BFF at, when configured (absolute page URLs).
-    pub public_url: Option<String>,
+    /// Proxies in front of the BFF whose `X-Forwarded-For` entries are believed.
+    pub trusted_proxy_hops: usize,
+    pub request_timeout: Duration,
+    pub body_timeout: Duration,
+    /// The origin shoppers reach this BFF at: the configured `public_url`, else its own address
+    /// (absolute page URLs are never taken from a request's `Host`).
+    pub public_url: String,
     pub facebook: FacebookConfig,
 }
 
@@ -91,6 +98,17 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(axum::middleware::map_response(no_framing))
-        .fallback(|| async { error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such route.") })
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::request_deadline))
         .with_state(state)
+}
+
+/// The operators' listener (`metrics_addr`): readiness and metrics reveal volumes and cost a
+/// backend round trip each, so they are not on the public port.
+pub fn internal(state: AppState) -> Router {
+    health::internal().fallback(not_found).with_state(state)
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such route.")
 }

@@ -18,7 +18,7 @@ use crate::facebook::{self, SignedRequestError};
 use crate::page::{campaign_page, message_page, PageContext};
 
 /// Facebook shows tabs from www/web/m.facebook.com.
-const FACEBOOK_FRAMING: &str = "frame-ancestors https://facebook.com https://*.facebook.com";
+const FACEBOOK_FRAMING: &str = "https://facebook.com https://*.facebook.com";
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/c/{campaign}", get(hosted)).route("/fb/tab", get(tab_by_get).post(tab_by_post))
@@ -28,17 +28,36 @@ fn accept_language(headers: &HeaderMap) -> Option<Locale> {
     headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language)
 }
 
-/// The absolute URL of `path` on this BFF: the configured public URL, else the request's host.
-fn absolute(state: &AppState, headers: &HeaderMap, path: &str) -> String {
-    if let Some(base) = &state.public_url {
-        return format!("{}{path}", base.trim_end_matches('/'));
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
-        .unwrap_or("localhost");
-    format!("http://{host}{path}")
+/// The absolute URL of `path` on this BFF, from configuration only: a `Host` header is the
+/// client's to choose, and a cached page would carry a forged one to every later visitor.
+fn absolute(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.public_url.trim_end_matches('/'))
+}
+
+/// `scheme://host[:port]` of a URL, when it has only characters an origin can have (so an odd
+/// configured URL cannot add directives to the policy).
+fn origin_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = url.get(..scheme.len() + 3 + end)?;
+    let host = &rest[..end];
+    let fine = !host.is_empty()
+        && matches!(scheme, "http" | "https")
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    fine.then_some(origin)
+}
+
+/// The page's policy: the widget's code from this origin only (wasm compiled), its calls to this
+/// BFF and the object store, images from here, the campaign's image host and the receipt preview.
+fn page_policy(state: &AppState, image_url: Option<&str>, frame_ancestors: &str) -> HeaderValue {
+    let upload = origin_of(&state.grants.url).map(|o| format!(" {o}")).unwrap_or_default();
+    let image = image_url.and_then(origin_of).map(|o| format!(" {o}")).unwrap_or_default();
+    let policy = format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'{upload}; \
+         img-src 'self' data: blob:{image}; style-src 'self' 'unsafe-inline'; font-src 'self'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
 }
 
 async fn hosted(
@@ -49,16 +68,19 @@ async fn hosted(
 ) -> Response {
     let browser = accept_language(&headers);
     let Some(campaign) = state.campaigns.get(&id) else {
-        return (StatusCode::NOT_FOUND, Html(message_page(browser.unwrap_or_default(), PageText::NoCampaign)))
+        let policy = [(header::CONTENT_SECURITY_POLICY, page_policy(&state, None, "'none'"))];
+        return (StatusCode::NOT_FOUND, policy, Html(message_page(browser.unwrap_or_default(), PageText::NoCampaign)))
             .into_response();
     };
     // The merchant's choice, then `?lang=` on a shared link, then the browser's.
     let locale = campaign.locale_for(query.get("lang").and_then(|l| Locale::parse(l)).or(browser));
-    let url = absolute(&state, &headers, &format!("/c/{}", campaign.id()));
+    let url = absolute(&state, &format!("/c/{}", campaign.id()));
     let ctx = PageContext { locale, url: &url, referral_code: None };
     let headers = [
         (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60")),
         (header::VARY, HeaderValue::from_static("Accept-Language")),
+        (header::CONTENT_SECURITY_POLICY, page_policy(&state, campaign.image_url.as_deref(), "'none'")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
     ];
     (headers, Html(campaign_page(&campaign, &ctx))).into_response()
 }
@@ -86,7 +108,7 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
     let browser = accept_language(headers).unwrap_or_default();
     let Some(secret) = &state.facebook.app_secret else {
         tracing::error!("a Facebook tab request came in, but no app secret is set (VOUCH_FACEBOOK_APP_SECRET)");
-        return framed(StatusCode::SERVICE_UNAVAILABLE, message_page(browser, PageText::TabUnverified));
+        return framed(state, None, StatusCode::SERVICE_UNAVAILABLE, message_page(browser, PageText::TabUnverified));
     };
     let now = now_ms() / 1000;
     let request =
@@ -100,25 +122,26 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
                         StatusCode::FORBIDDEN
                     }
                 };
-                return framed(status, message_page(browser, PageText::TabUnverified));
+                return framed(state, None, status, message_page(browser, PageText::TabUnverified));
             }
         };
     let viewer = request.user.as_ref().and_then(|u| u.locale.as_deref()).and_then(Locale::parse);
     let Some(campaign) = request.page.as_ref().and_then(|p| state.campaigns.for_facebook_page(&p.id)) else {
         tracing::warn!(page = ?request.page.map(|p| p.id), "a Facebook tab request for a page no campaign lists");
-        return framed(StatusCode::NOT_FOUND, message_page(viewer.unwrap_or(browser), PageText::NoCampaign));
+        let page = message_page(viewer.unwrap_or(browser), PageText::NoCampaign);
+        return framed(state, None, StatusCode::NOT_FOUND, page);
     };
     let locale = campaign.locale_for(viewer.or(Some(browser)));
     let code = request.app_data.as_deref().and_then(|d| ReferralCode::parse(d).ok());
-    let url = absolute(state, headers, &format!("/c/{}", campaign.id()));
+    let url = absolute(state, &format!("/c/{}", campaign.id()));
     let ctx = PageContext { locale, url: &url, referral_code: code.as_ref().map(ReferralCode::as_str) };
-    framed(StatusCode::OK, campaign_page(&campaign, &ctx))
+    framed(state, campaign.image_url.as_deref(), StatusCode::OK, campaign_page(&campaign, &ctx))
 }
 
 /// A tab answer: Facebook may frame it (no `X-Frame-Options`), nobody may cache it.
-fn framed(status: StatusCode, html: String) -> Response {
+fn framed(state: &AppState, image_url: Option<&str>, status: StatusCode, html: String) -> Response {
     let headers = [
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FACEBOOK_FRAMING)),
+        (header::CONTENT_SECURITY_POLICY, page_policy(state, image_url, FACEBOOK_FRAMING)),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
     ];
     (status, headers, Html(html)).into_response()

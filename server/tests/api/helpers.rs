@@ -179,6 +179,7 @@ impl TestApp {
             ..Config::default()
         };
         config.http.port = 0;
+        config.http.metrics_addr = ([127, 0, 0, 1], 0).into();
         config.objects.port = 0;
         config.demo.enabled = false;
         config.worker.embedded = false;
@@ -193,6 +194,11 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.running.bff_url())
+    }
+
+    /// A path on the internal listener (`/metrics`, `/readyz`).
+    pub fn internal_url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.metrics_url())
     }
 
     pub fn worker(&self) -> Worker {

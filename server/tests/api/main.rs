@@ -10,6 +10,7 @@ mod aws;
 mod entries;
 mod helpers;
 mod logs;
+mod network;
 mod order_sources;
 mod outage;
 mod pages;

@@ -114,7 +114,7 @@ async fn every_202_before_during_and_after_an_aws_outage_is_stored_exactly_once(
     proxy.cut();
     let refused = record(send(&app, 5..10).await);
     assert_eq!(refused, 5, "nothing is acknowledged while AWS is unreachable");
-    let ready: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    let ready: Value = app.client.get(app.internal_url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["status"], "unavailable");
     assert_eq!(ready["checks"]["store"], "down");
     assert_eq!(ready["checks"]["queue"], "down");

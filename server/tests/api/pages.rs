@@ -46,7 +46,17 @@ async fn the_hosted_page_previews_well_and_embeds_the_widget_from_its_own_origin
     assert_eq!(res.status(), 200);
     assert!(header(&res, "content-type").unwrap().starts_with("text/html"));
     assert_eq!(header(&res, "x-frame-options"), Some("DENY"), "only the tab may be framed");
-    assert_eq!(header(&res, "content-security-policy"), Some("frame-ancestors 'none'"));
+    let csp = header(&res, "content-security-policy").unwrap().to_string();
+    let upload_origin = format!("http://{}", app.running.s3.unwrap());
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        &format!("connect-src 'self' {upload_origin}"),
+        "img-src 'self' data: blob: https://cdn.example",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.split("; ").any(|d| d == directive), "{directive} missing from {csp}");
+    }
     let html = res.text().await.unwrap();
     assert!(html.contains("<title>Enter the giveaway · Demo</title>"), "{html}");
     assert!(html.contains("<meta property=\"og:image\" content=\"https://cdn.example/demo.jpg\">"));
@@ -93,8 +103,9 @@ async fn a_signed_tab_request_shows_the_pages_campaign_in_the_viewers_language()
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "x-frame-options"), None, "Facebook must be able to frame the tab");
     let csp = header(&res, "content-security-policy").unwrap();
-    assert!(csp.starts_with("frame-ancestors https://facebook.com https://*.facebook.com"), "{csp}");
-    assert!(!csp.contains("'none'"));
+    assert!(csp.ends_with("; frame-ancestors https://facebook.com https://*.facebook.com"), "{csp}");
+    assert!(csp.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
+    assert!(!csp.contains("frame-ancestors 'none'"));
     assert_eq!(header(&res, "cache-control"), Some("no-store"));
     let html = res.text().await.unwrap();
     assert!(
@@ -151,4 +162,28 @@ async fn without_an_app_secret_the_tab_is_unavailable() {
     let res = post_tab(&app, &sign(&payload(PAGE, now()), SECRET.as_bytes())).await;
     assert_eq!(res.status(), 503);
     assert!(!res.text().await.unwrap().contains("data-vouch-campaign"));
+}
+
+#[tokio::test]
+async fn a_forged_host_header_never_reaches_the_page() {
+    let app = facebook_app().await;
+    let own = app.url("/c/demo");
+    let res = app.client.get(app.url("/c/demo")).header("Host", "evil.example").send().await.unwrap();
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("evil.example"), "{html}");
+    assert!(html.contains(&format!("<link rel=\"canonical\" href=\"{own}\">")), "{html}");
+    let signed = sign(&payload(PAGE, now()), SECRET.as_bytes());
+    let res = app.client.get(app.url("/fb/tab")).query(&[("signed_request", &signed)]).header("Host", "evil.example");
+    let html = res.send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-vouch-campaign=\"demo\"") && !html.contains("evil.example"), "{html}");
+}
+
+#[tokio::test]
+async fn the_configured_public_url_is_the_canonical_address() {
+    let app = TestApp::spawn_with(|c| c.http.public_url = Some("https://giveaways.example/".into())).await;
+    let res = app.client.get(app.url("/c/demo")).header("Host", "evil.example").send().await.unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<meta property=\"og:url\" content=\"https://giveaways.example/c/demo\">"), "{html}");
+    assert!(html.contains("<link rel=\"canonical\" href=\"https://giveaways.example/c/demo\">"));
+    assert!(!html.contains("evil.example"));
 }

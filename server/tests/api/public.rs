@@ -25,14 +25,20 @@ async fn an_unknown_campaign_is_a_structured_404() {
 }
 
 #[tokio::test]
-async fn health_readiness_and_metrics_answer() {
+async fn health_is_public_while_readiness_and_metrics_are_on_the_internal_listener_only() {
     let app = TestApp::spawn().await;
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
-    let ready: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    let ready: Value = app.client.get(app.internal_url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["checks"]["store"], "up");
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = app.client.get(app.internal_url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("vouch_entries_accepted_total 0"), "{metrics}");
+    // Business volumes and a backend scan per call are not for the internet.
+    for path in ["/metrics", "/readyz"] {
+        let (status, error) = error_code(app.client.get(app.url(path)).send().await.unwrap()).await;
+        assert_eq!((status, error["code"].as_str()), (404, Some("not_found")), "{path} on the public port");
+    }
+    assert!(app.running.metrics.ip().is_loopback());
 }
 
 #[tokio::test]
@@ -76,8 +82,11 @@ async fn no_secret_reaches_a_served_file_or_response() {
         serde_json::from_slice(&std::fs::read(app.config.data_dir.join("secrets.json")).unwrap()).unwrap();
     let grant = app.grant("demo", "image/jpeg", 1000).await.text().await.unwrap();
     let mut served = vec![grant];
-    for path in ["/v1/loader.js", "/v1/campaigns/demo", "/metrics", "/readyz"] {
+    for path in ["/v1/loader.js", "/v1/campaigns/demo"] {
         served.push(app.client.get(app.url(path)).send().await.unwrap().text().await.unwrap());
+    }
+    for path in ["/metrics", "/readyz"] {
+        served.push(app.client.get(app.internal_url(path)).send().await.unwrap().text().await.unwrap());
     }
     for secret in ["signing_key", "s3_secret_key"] {
         let value = secrets[secret].as_str().unwrap();

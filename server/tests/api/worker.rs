@@ -81,3 +81,21 @@ async fn a_paused_queue_is_not_drained_until_it_is_resumed() {
     assert_eq!(app.drain().await, 1);
     assert_eq!(app.status("demo", &entry_id).await["status"], "confirmed");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_and_its_files_are_for_this_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn().await;
+    let entry_id = submit(&app, &jpeg(320, 200), "image/jpeg", "private").await;
+    app.drain().await;
+    assert_eq!(app.status("demo", &entry_id).await["status"], "confirmed");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let data = &app.config.data_dir;
+    assert_eq!(mode(data), 0o700);
+    assert_eq!(mode(&app.config.objects_dir()), 0o700);
+    for file in ["vouch.db", "vouch.db-wal", "vouch.db-shm", "secrets.json"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    assert_eq!(mode(&app.object_path(&format!("receipts/demo/{entry_id}.jpg"))), 0o600);
+}
