@@ -47,4 +47,5 @@ conformance!(
     ledger::merchant_and_webhook_secrets_are_kept,
     objects_mail::objects_are_stored_read_and_deleted,
     objects_mail::a_confirmation_mail_is_sent_once,
+    objects_mail::copies_of_a_mail_sent_at_once_go_out_once,
 );

@@ -15,7 +15,6 @@ use crate::backends::sqlite::now_ms;
 use crate::backends::{Queue, Result};
 
 const HOUR_MS: i64 = 3_600_000;
-const TAKEOVER_MS: i64 = 30_000;
 
 fn referrer_pk(id: &str) -> String {
     format!("referrer#{id}")
@@ -204,15 +203,14 @@ impl Referrals for DynamoStore {
             if opt_text(&earlier, "state").as_deref() == Some("queued") {
                 return Ok(ConversionIntake::Replay { conversion_id });
             }
-            if now - number(&earlier, "created_ms") < TAKEOVER_MS {
+            if now - number(&earlier, "created_ms") < self.takeover_ms {
                 return Ok(ConversionIntake::InFlight);
             }
             message = message.replace(&c.conversion_id, &conversion_id);
         }
-        if let Err(e) = self.conversions.send(message).await {
-            let _ = self.delete(&pk).await;
-            return Err(e);
-        }
+        // A failed send may still have been stored: the record stays pending, so a retry takes
+        // over under this conversion id instead of queuing a second conversion.
+        self.conversions.send(message).await?;
         self.mark_queued(&pk).await;
         Ok(ConversionIntake::New { conversion_id })
     }
