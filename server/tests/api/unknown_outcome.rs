@@ -100,13 +100,13 @@ async fn a_conversion_whose_queue_answer_was_lost_is_credited_once_per_side() {
 
     let (status, answer, seen) = until_settled(send, Duration::from_secs(30)).await;
     assert_eq!(status, 202, "{answer}");
-    assert!(seen.contains(&409), "the retry waited for the first attempt: {seen:?}");
 
     app.drain().await;
     let credits = app.running.backends.referrals.list_credits("demo").await.unwrap();
     let sides: Vec<&str> = credits.iter().map(|c| c.side.as_str()).collect();
     assert_eq!(credits.len(), 2, "one credit per side: {sides:?}");
     assert!(credits.iter().all(|c| c.conversion_id == answer["conversion_id"]));
+    assert!(seen.contains(&409), "the retry waited for the first attempt: {seen:?}");
     let token = joined["progress_token"].as_str().unwrap();
     let progress: Value = app
         .client
