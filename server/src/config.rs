@@ -418,8 +418,7 @@ mod tests {
 
     #[test]
     fn a_bff_on_dynamodb_needs_a_signing_key_shared_through_the_environment() {
-        let mut config: Config =
-            toml::from_str("[queue]\nbackend = \"sqs\"\n[store]\nbackend = \"dynamodb\"").unwrap();
+        let mut config: Config = toml::from_str("[queue]\nbackend = \"sqs\"\n[store]\nbackend = \"dynamodb\"").unwrap();
         assert!(config.check().is_ok(), "a worker or the CLI needs no signing key");
         let refused = config.check_bff().unwrap_err();
         assert!(matches!(refused, ConfigError::SigningKeyNotShared));

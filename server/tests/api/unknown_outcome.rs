@@ -89,7 +89,8 @@ async fn a_conversion_whose_queue_answer_was_lost_is_credited_once_per_side() {
     let join = json!({"first_name": "Anna", "email": "anna.lost@example.com", "consents": {"terms": true}});
     let joined: Value = app.post_json("/v1/campaigns/demo/referrers", &join, None).await.json().await.unwrap();
     let code = joined["referral_code"].as_str().unwrap().to_string();
-    let order = json!({"campaign": "demo", "order_id": "o-lost", "email": "ben.lost@example.com", "referral_code": code});
+    let order =
+        json!({"campaign": "demo", "order_id": "o-lost", "email": "ben.lost@example.com", "referral_code": code});
     let send = || app.client.post(app.url("/v1/conversions")).bearer_auth(secret).json(&order);
 
     proxy.lose_answers_to("SendMessage");
