@@ -11,6 +11,10 @@ use serde::Deserialize;
 pub struct Config {
     /// Where the SQLite database, the object store folder and generated secrets live.
     pub data_dir: PathBuf,
+    /// The key that signs upload ids. Prefer the `VOUCH_SIGNING_KEY` environment variable to a
+    /// file. Without it one is generated into the data folder, which only a single instance can
+    /// use: the DynamoDB store (several BFFs) requires it.
+    pub signing_key: Option<Secret>,
     /// A folder of `<campaign-id>.toml` files.
     pub campaigns_dir: PathBuf,
     /// The built widget (`cargo xtask build` writes it here).
@@ -237,6 +241,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("data"),
+            signing_key: None,
             campaigns_dir: PathBuf::from("campaigns"),
             widget_dir: PathBuf::from("dist/widget"),
             http: HttpConfig::default(),
@@ -320,6 +325,12 @@ pub enum ConfigError {
          front of Vouch (1 behind one load balancer, 0 when clients connect directly)"
     )]
     TrustForwardedForReplaced,
+    #[error(
+        "the DynamoDB store serves several BFF instances, and an upload id one instance issues must \
+         be accepted by the others: set VOUCH_SIGNING_KEY to the same random value on every instance \
+         (e.g. `openssl rand -hex 32`)"
+    )]
+    SigningKeyNotShared,
 }
 
 impl Config {
@@ -374,6 +385,9 @@ impl Config {
         if let Some(v) = var("VOUCH_FACEBOOK_APP_SECRET").filter(|v| !v.is_empty()) {
             self.facebook.app_secret = Some(Secret(v));
         }
+        if let Some(v) = var("VOUCH_SIGNING_KEY").filter(|v| !v.is_empty()) {
+            self.signing_key = Some(Secret(v));
+        }
         Ok(())
     }
 
@@ -388,6 +402,16 @@ impl Config {
         // Mapping `true` to one hop would be wrong behind two proxies (CDN + load balancer).
         if self.http.legacy_trust_forwarded_for.is_some() {
             return Err(ConfigError::TrustForwardedForReplaced);
+        }
+        Ok(())
+    }
+
+    /// A BFF on the DynamoDB store runs beside others: a signing key generated into its own data
+    /// folder would make every other instance refuse the upload ids it issues.
+    pub fn check_bff(&self) -> Result<(), ConfigError> {
+        let shared = self.signing_key.as_ref().is_some_and(|k| !k.expose().is_empty());
+        if self.store.backend == StoreBackend::Dynamodb && !shared {
+            return Err(ConfigError::SigningKeyNotShared);
         }
         Ok(())
     }
@@ -430,6 +454,18 @@ mod tests {
         assert!(config.check().is_ok());
         assert!(config.uses_aws());
         assert_eq!(config.aws.endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+    }
+
+    #[test]
+    fn a_bff_on_dynamodb_needs_a_signing_key_shared_through_the_environment() {
+        let mut config: Config = toml::from_str("[queue]\nbackend = \"sqs\"\n[store]\nbackend = \"dynamodb\"").unwrap();
+        assert!(config.check().is_ok(), "a worker or the CLI needs no signing key");
+        let refused = config.check_bff().unwrap_err();
+        assert!(matches!(refused, ConfigError::SigningKeyNotShared));
+        assert!(refused.to_string().contains("VOUCH_SIGNING_KEY"));
+        config.apply_env(|k| (k == "VOUCH_SIGNING_KEY").then(|| "shared".into())).unwrap();
+        assert!(config.check_bff().is_ok());
+        assert!(Config::default().check_bff().is_ok(), "one embedded instance generates its own");
     }
 
     #[test]

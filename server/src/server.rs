@@ -122,7 +122,11 @@ fn upload_url(config: &Config, s3: Option<SocketAddr>) -> String {
 }
 
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
-    let secrets = Secrets::load_or_create(&config.data_dir).context("loading secrets")?;
+    config.check_bff()?;
+    let mut secrets = Secrets::load_or_create(&config.data_dir).context("loading secrets")?;
+    if let Some(key) = &config.signing_key {
+        secrets.signing_key = key.expose().to_string();
+    }
     let mut campaigns = Campaigns::load_dir(&config.campaigns_dir)?;
     let host = config.http.host;
     let bff_listener = TcpListener::bind((host, config.http.port)).await.context("binding the BFF port")?;

@@ -29,7 +29,7 @@ impl From<SubmitError> for ApiError {
             SubmitError::KeyReused => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", e.to_string())
             }
-            SubmitError::InFlight => ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_flight", e.to_string()),
+            SubmitError::InFlight => ApiError::in_flight("idempotency_key_in_flight", e.to_string()),
             SubmitError::Backend(b) => b.into(),
         }
     }

@@ -10,6 +10,9 @@ use crate::backends::BackendError;
 
 /// How long clients should wait before retrying when a dependency is down.
 const UNAVAILABLE_RETRY_SECS: u64 = 5;
+/// How long clients should wait before retrying a request whose first attempt is still being
+/// answered (or is being taken over once its holder is known to be gone).
+const IN_FLIGHT_RETRY_SECS: u64 = 1;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -34,6 +37,11 @@ impl ApiError {
 
     pub fn campaign_not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "campaign_not_found", "No such campaign.")
+    }
+
+    /// A 409 for a duplicate of a request still in flight: come back shortly.
+    pub fn in_flight(code: &'static str, message: impl Into<String>) -> Self {
+        Self { retry_after: Some(IN_FLIGHT_RETRY_SECS), ..Self::new(StatusCode::CONFLICT, code, message) }
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {

@@ -37,7 +37,7 @@ impl From<ReferralError> for ApiError {
             ReferralError::OrderReused => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "order_id_reused", e.to_string())
             }
-            ReferralError::InFlight => ApiError::new(StatusCode::CONFLICT, "order_in_flight", e.to_string()),
+            ReferralError::InFlight => ApiError::in_flight("order_in_flight", e.to_string()),
             ReferralError::Backend(b) => b.into(),
         }
     }

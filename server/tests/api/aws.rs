@@ -10,6 +10,7 @@ use vouch_server::backends::QueueStats;
 use vouch_server::referrals::sha256_hex;
 
 use crate::helpers::{entry_body, jpeg, new_referrer, TestApp};
+use crate::support::moto;
 
 fn unique_email(name: &str) -> String {
     format!("{name}.{}@example.com", uuid::Uuid::new_v4().simple())
@@ -126,4 +127,27 @@ async fn a_join_event_sqs_refused_is_relayed_from_dynamodb_once() {
     let queued = events.receive(10, Duration::from_secs(30)).await.unwrap();
     assert_eq!(queued.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(), ["the join event"]);
     assert_eq!(store.relay_stranded_events(Duration::ZERO).await.unwrap(), 0, "relayed once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bff_on_dynamodb_refuses_to_start_without_a_shared_signing_key() {
+    let folder = tempfile::tempdir().unwrap();
+    let data_dir = folder.path().join("data");
+    let own = data_dir.clone();
+    let adjust = move |c: &mut vouch_server::config::Config| {
+        c.signing_key = None;
+        c.data_dir = own;
+    };
+    let refused = TestApp::try_spawn_aws(moto(), None, adjust).await.err().expect("refused to start");
+    assert!(format!("{refused:#}").contains("VOUCH_SIGNING_KEY"), "{refused:#}");
+    assert!(!data_dir.join("secrets.json").exists(), "no key of its own was generated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_granted_by_one_bff_is_accepted_by_another() {
+    let first = TestApp::spawn_aws().await;
+    let second = TestApp::spawn_beside(&first).await;
+    let upload_id = first.uploaded("demo", &jpeg(320, 240), "image/jpeg").await;
+    let res = second.entry("demo", &entry_body(&unique_email("two"), Some(&upload_id)), "two-bffs").await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
 }

@@ -120,23 +120,28 @@ impl TestApp {
     /// Like `spawn`, with every backend on AWS (S3, SQS, DynamoDB, SES on moto), resources
     /// created for this test alone. `endpoint` overrides where the SDK connects (a proxy).
     pub async fn spawn_aws_via(endpoint: Option<&str>) -> Self {
-        Self::spawn_aws_full(endpoint, |_| {}).await
+        Self::try_spawn_aws(moto(), endpoint, |_| {}).await.expect("server starts")
     }
 
     /// Like `spawn_aws`, then `adjust` the configuration (e.g. a campaign file).
     pub async fn spawn_aws_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_aws_full(None, adjust).await
+        Self::try_spawn_aws(moto(), None, adjust).await.expect("server starts")
     }
 
-    async fn spawn_aws_full(endpoint: Option<&str>, adjust: impl FnOnce(&mut Config)) -> Self {
-        let moto = moto();
+    /// Like `spawn_aws_via` on `moto` (which a proxy at `endpoint` may lead to), with `adjust`
+    /// applied last; the server's start may fail.
+    pub async fn try_spawn_aws(
+        moto: Moto,
+        endpoint: Option<&str>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
         let mut aws_config = Config::default();
         use_aws(&mut aws_config, &moto.endpoint);
         aws_config.worker.max_attempts = 3;
         let aws = vouch_server::backends::aws::Aws::connect(&aws_config).await.unwrap();
         aws.provision(aws_config.worker.max_attempts).await.unwrap();
         let via = endpoint.map(str::to_string);
-        let mut app = Self::spawn_full(
+        let mut app = Self::try_spawn_full(
             move |c| {
                 c.objects.backend = aws_config.objects.backend;
                 c.objects.bucket = aws_config.objects.bucket;
@@ -145,6 +150,7 @@ impl TestApp {
                 c.store = aws_config.store;
                 c.mail = aws_config.mail;
                 c.aws = aws_config.aws;
+                c.signing_key = aws_config.signing_key;
                 if let Some(via) = via {
                     c.aws.endpoint = Some(via);
                 }
@@ -152,16 +158,34 @@ impl TestApp {
             },
             None,
         )
-        .await;
+        .await?;
         app.moto = Some(moto);
-        app
+        Ok(app)
     }
 
     pub async fn spawn_aws() -> Self {
         Self::spawn_aws_via(None).await
     }
 
+    /// A second BFF on `other`'s AWS resources: the same table, queues, bucket and keys.
+    pub async fn spawn_beside(other: &TestApp) -> Self {
+        let shared = other.config.clone();
+        Self::spawn_with(move |c| {
+            c.objects = shared.objects;
+            c.queue = shared.queue;
+            c.store = shared.store;
+            c.mail = shared.mail;
+            c.aws = shared.aws;
+            c.signing_key = shared.signing_key;
+        })
+        .await
+    }
+
     async fn spawn_full(adjust: impl FnOnce(&mut Config), webhook: Option<&str>) -> Self {
+        Self::try_spawn_full(adjust, webhook).await.expect("server starts")
+    }
+
+    async fn try_spawn_full(adjust: impl FnOnce(&mut Config), webhook: Option<&str>) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().expect("tempdir");
         let campaigns = dir.path().join("campaigns");
         std::fs::create_dir_all(&campaigns).unwrap();
@@ -188,8 +212,8 @@ impl TestApp {
         // The tests' webhook receivers listen on loopback.
         config.worker.allow_internal_webhooks = true;
         adjust(&mut config);
-        let running = server::start(&config).await.expect("server starts");
-        Self { running, client: Client::new(), config, moto: None, _dir: dir }
+        let running = server::start(&config).await?;
+        Ok(Self { running, client: Client::new(), config, moto: None, _dir: dir })
     }
 
     pub fn url(&self, path: &str) -> String {

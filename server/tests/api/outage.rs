@@ -1,60 +1,14 @@
 //! AWS unreachable in the middle of a run: the SDK talks to moto through a TCP proxy the test
-//! cuts and restores (moto keeps its state in memory, so moto itself stays up).
+//! cuts and restores.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::AbortHandle;
 
 use crate::helpers::{TestApp, SHOP};
+use crate::proxy::Proxy;
 use crate::support::moto;
-
-/// Forwards connections to `target` while up; while down, drops every connection at once.
-struct Proxy {
-    addr: String,
-    up: Arc<AtomicBool>,
-    open: Arc<Mutex<Vec<AbortHandle>>>,
-}
-
-impl Proxy {
-    async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = format!("http://{}", listener.local_addr().unwrap());
-        let (up, open) = (Arc::new(AtomicBool::new(true)), Arc::new(Mutex::new(Vec::new())));
-        let (up2, open2) = (up.clone(), open.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut inbound, _)) = listener.accept().await else { return };
-                if !up2.load(Ordering::SeqCst) {
-                    continue; // dropped: the client sees the connection closed
-                }
-                let target = target.clone();
-                let task = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-                open2.lock().unwrap().push(task.abort_handle());
-            }
-        });
-        Self { addr, up, open }
-    }
-
-    fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        for task in self.open.lock().unwrap().drain(..) {
-            task.abort();
-        }
-    }
-
-    fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
 
 fn body(n: usize) -> Value {
     json!({
@@ -86,9 +40,9 @@ async fn send(app: &TestApp, range: std::ops::Range<usize>) -> Vec<(usize, u16, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_202_before_during_and_after_an_aws_outage_is_stored_exactly_once() {
-    let target = moto().endpoint.trim_start_matches("http://").to_string();
-    let proxy = Proxy::start(target).await;
-    let app = TestApp::spawn_aws_via(Some(&proxy.addr)).await;
+    let moto = moto();
+    let proxy = Proxy::start(&moto).await;
+    let app = TestApp::try_spawn_aws(moto, Some(&proxy.addr), |_| {}).await.unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(app.worker().run(stopped));
 

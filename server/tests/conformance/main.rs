@@ -52,4 +52,5 @@ conformance!(
     sources::a_decision_and_its_event_commit_together,
     objects_mail::objects_are_stored_read_and_deleted,
     objects_mail::a_confirmation_mail_is_sent_once,
+    objects_mail::copies_of_a_mail_sent_at_once_go_out_once,
 );

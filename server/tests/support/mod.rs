@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vouch_server::config::{Config, MailBackend, ObjectsBackend, QueueBackend, StoreBackend};
+use vouch_server::config::{Config, MailBackend, ObjectsBackend, QueueBackend, Secret, StoreBackend};
 
 /// A moto server: the one `cargo xtask test` started (`VOUCH_TEST_MOTO`), or one of our own.
 pub struct Moto {
@@ -71,6 +71,8 @@ pub fn use_aws(config: &mut Config, endpoint: &str) {
     config.mail.from = "giveaways@vouch.test".into();
     config.aws.endpoint = Some(endpoint.to_string());
     config.aws.timeout_ms = 2000;
+    // Several BFFs share the table, so they share the key of the upload ids too.
+    config.signing_key = Some(Secret::new("test-signing-key-shared-by-every-instance"));
 }
 
 /// Mails moto's SES received for `to`: (to, subject, body).

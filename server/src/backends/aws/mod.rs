@@ -108,7 +108,7 @@ impl Aws {
     }
 
     pub fn mailer(&self) -> SesMailer {
-        SesMailer::new(self.ses.clone(), self.ddb.clone(), &self.names.table, &self.names.mail_from)
+        SesMailer::new(self.ses.clone(), self.ddb.clone(), &self.names.table, &self.names.mail_from, self.names.timeout)
     }
 
     pub fn signing(&self) -> AwsSigning {

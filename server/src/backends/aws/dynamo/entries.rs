@@ -10,10 +10,6 @@ use crate::backends::aws::unavailable;
 use crate::backends::sqlite::now_ms;
 use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Result, Store, StoredEntry, Submission};
 
-/// A pending idempotency record older than this belongs to a request that died between the
-/// record and the queue: the next request with the same key takes over.
-const TAKEOVER_MS: i64 = 30_000;
-
 fn idem_pk(campaign: &str, key: &str) -> String {
     format!("idem#{campaign}#{key}")
 }
@@ -89,7 +85,7 @@ impl Intake for DynamoStore {
         match self.transact(vec![self.put_item(record, true)?, self.put_item(stub, true)?]).await? {
             None => {}
             Some(_) => {
-                // Gone again: the first request failed and cleaned up just now; let the client retry.
+                // Refused, yet not there to read: let the client retry.
                 let Some(earlier) = self.get(&idem).await? else { return Ok(Accepted::InFlight) };
                 if bytes(&earlier, "body_hash") != sub.body_hash {
                     return Ok(Accepted::KeyReused);
@@ -98,20 +94,18 @@ impl Intake for DynamoStore {
                 if opt_text(&earlier, "state").as_deref() == Some("queued") {
                     return Ok(Accepted::Replay { entry_id });
                 }
-                if now - number(&earlier, "created_ms") < TAKEOVER_MS {
+                if now - number(&earlier, "created_ms") < self.takeover_ms {
                     return Ok(Accepted::InFlight);
                 }
-                // The first request died before queuing: queue its entry now, under its id.
+                // The first request died or failed around the send: queue its entry now, under its
+                // id (if its send did arrive, the worker recognises the id and does nothing twice).
                 message.entry_id = entry_id;
             }
         }
         let body = serde_json::to_string(&message).map_err(super::super::corrupt)?;
-        if let Err(e) = self.entries.send(body).await {
-            // Nothing was acknowledged: remove the records so a retry starts clean.
-            let _ = self.delete(&idem).await;
-            let _ = self.delete(&entry_pk(&message.entry_id)).await;
-            return Err(e);
-        }
+        // A failed send may still have been stored (a timeout, a lost answer): the records stay
+        // pending, so a retry takes over under this entry id instead of queuing a second entry.
+        self.entries.send(body).await?;
         self.mark_queued(&idem).await;
         Ok(Accepted::New { entry_id: message.entry_id })
     }

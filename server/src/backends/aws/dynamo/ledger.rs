@@ -16,7 +16,6 @@ use crate::backends::referrals::{credit_id, Announce, ConversionIntake, Credit, 
 use crate::backends::sqlite::now_ms;
 use crate::backends::{BackendError, Queue, Result};
 
-const TAKEOVER_MS: i64 = 30_000;
 /// Rounds of read, plan and conditional write before a racing writer is reported as in flight.
 const ROUNDS: usize = 5;
 
@@ -127,7 +126,7 @@ impl DynamoStore {
         if opt_text(&earlier, "state").as_deref() == Some("queued") {
             return Ok(ConversionIntake::Replay { conversion_id });
         }
-        if now - number(&earlier, "created_ms") < TAKEOVER_MS {
+        if now - number(&earlier, "created_ms") < self.takeover_ms {
             return Ok(ConversionIntake::InFlight);
         }
         // The first request died before queuing: queue its conversion now, under its id.
@@ -136,10 +135,9 @@ impl DynamoStore {
     }
 
     async fn queue_conversion(&self, pk: &str, conversion_id: String, message: String) -> Result<ConversionIntake> {
-        if let Err(e) = self.conversions.send(message).await {
-            let _ = self.delete(pk).await;
-            return Err(e);
-        }
+        // A failed send may still have been stored: the record stays pending, so a retry takes
+        // over under this conversion id instead of queuing a second conversion.
+        self.conversions.send(message).await?;
         self.mark_queued(pk).await;
         Ok(ConversionIntake::New { conversion_id })
     }

@@ -25,6 +25,20 @@ pub struct DynamoStore {
     entries: SqsQueue,
     conversions: SqsQueue,
     webhooks: SqsQueue,
+    /// A pending idempotency record older than this belongs to a request that is no longer
+    /// running: the next request with the same key takes over (see [`takeover_ms`]).
+    takeover_ms: i64,
+}
+
+/// The longest a live request can hold a pending record, with a margin. From `created_ms` (taken
+/// just before the write) a request writes the record, may look up the queue's URLs (two calls,
+/// once per process) and sends: four calls, each bounded by the operation timeout, which covers
+/// the SDK's retries too. The margin absorbs clock skew between instances, which compare their
+/// own clocks with `created_ms`.
+pub(super) fn takeover_ms(timeout: std::time::Duration) -> i64 {
+    const CALLS: u32 = 4;
+    const MARGIN_MS: i64 = 2_000;
+    i64::try_from(timeout.saturating_mul(CALLS).as_millis()).unwrap_or(i64::MAX / 2) + MARGIN_MS
 }
 
 impl DynamoStore {
@@ -35,6 +49,7 @@ impl DynamoStore {
             entries: aws.queue(ENTRIES_TOPIC),
             conversions: aws.queue(CONVERSIONS_TOPIC),
             webhooks: aws.queue(WEBHOOKS_TOPIC),
+            takeover_ms: takeover_ms(aws.names.timeout),
         }
     }
 
