@@ -363,6 +363,13 @@ mod tests {
     }
 
     #[test]
+    fn pending_uploads_default_to_a_gigabyte_and_must_hold_one_upload() {
+        assert_eq!(parse(DEMO).unwrap().pending_upload_bytes, 1 << 30);
+        let text = DEMO.replace("max_bytes = 1000", "max_bytes = 2000000") + "[uploads]\nmax_pending_mb = 1\n";
+        assert!(parse(&text).unwrap_err().contains("max_pending_mb"));
+    }
+
+    #[test]
     fn an_origin_with_a_path_is_refused() {
         let text = DEMO.replace("https://shop.example", "https://shop.example/page");
         assert!(parse(&text).unwrap_err().contains("allowed origin"));
