@@ -118,7 +118,9 @@ impl Intake for DynamoStore {
         match self.transact(items).await? {
             None => {}
             // The key is new but the upload is another submission's.
-            Some(failed) if !failed[0] && failed.get(2) == Some(&true) => return Ok(Accepted::UploadClaimed),
+            Some(failed) if failed.first() == Some(&false) && failed.get(2) == Some(&true) => {
+                return Ok(Accepted::UploadClaimed)
+            }
             Some(_) => {
                 // Gone again: the first request failed and cleaned up just now; let the client retry.
                 let Some(earlier) = self.get(&idem).await? else { return Ok(Accepted::InFlight) };
