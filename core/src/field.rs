@@ -64,6 +64,7 @@ pub enum FieldCode {
     InvalidAmount,
     InvalidCurrency,
     InvalidCharacters,
+    UploadAlreadyUsed,
 }
 
 impl std::fmt::Display for FieldCode {

@@ -157,7 +157,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
 }
 
 const UI_COUNT: usize = Ui::GaveYou as usize + 1;
-const FIELD_CODES: usize = FieldCode::InvalidCharacters as usize + 1;
+const FIELD_CODES: usize = FieldCode::UploadAlreadyUsed as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
 
 struct Catalogue {
@@ -274,6 +274,7 @@ static EN: Catalogue = Catalogue {
         "The amount must be a number of zero or more.",
         "The currency must be a three-letter ISO 4217 code, like EUR.",
         "This contains characters that are not allowed.",
+        "This receipt photo is already part of another entry; please upload your own.",
     ],
     reject_reasons: [
         "The receipt file is not a photo (JPEG, PNG or WebP).",
@@ -358,6 +359,7 @@ static DE: Catalogue = Catalogue {
         "Der Betrag muss eine Zahl ab null sein.",
         "Die Währung muss ein dreistelliger ISO-4217-Code sein, z. B. EUR.",
         "Dies enthält unerlaubte Zeichen.",
+        "Dieses Kassenbon-Foto gehört schon zu einer anderen Teilnahme; bitte laden Sie Ihr eigenes hoch.",
     ],
     reject_reasons: [
         "Die Datei ist kein Foto (JPEG, PNG oder WebP).",
@@ -442,6 +444,7 @@ static ES: Catalogue = Catalogue {
         "El importe debe ser un número igual o mayor que cero.",
         "La moneda debe ser un código ISO 4217 de tres letras, como EUR.",
         "Contiene caracteres no permitidos.",
+        "Esta foto del ticket ya forma parte de otra participación; sube la tuya.",
     ],
     reject_reasons: [
         "El archivo no es una foto (JPEG, PNG o WebP).",

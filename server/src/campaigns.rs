@@ -27,6 +27,8 @@ pub struct Campaign {
     pub image_url: Option<String>,
     /// Facebook pages whose fan-page tab shows this campaign.
     pub facebook_page_ids: Vec<String>,
+    /// Upload grants may allow this many bytes that no entry claimed yet (`[uploads] max_pending_mb`).
+    pub pending_upload_bytes: u64,
 }
 
 /// A campaign's referral program, server side.
@@ -133,6 +135,21 @@ struct CampaignFile {
     image_url: Option<String>,
     #[serde(default)]
     facebook: FacebookFile,
+    #[serde(default)]
+    uploads: UploadsFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct UploadsFile {
+    /// Megabytes of granted, unclaimed uploads the campaign may have pending (the store's disk).
+    max_pending_mb: u64,
+}
+
+impl Default for UploadsFile {
+    fn default() -> Self {
+        Self { max_pending_mb: 1024 }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -260,6 +277,10 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
     if let Some(o) = file.allowed_origins.iter().find(|o| !is_origin(o)) {
         return Err(format!("allowed origin {o:?} must be scheme://host[:port] with no path"));
     }
+    let pending_upload_bytes = file.uploads.max_pending_mb.saturating_mul(1024 * 1024);
+    if pending_upload_bytes < file.form.upload.max_bytes {
+        return Err("[uploads] max_pending_mb must hold at least one upload of [form.upload] max_bytes".into());
+    }
     let l = file.limits;
     if [l.entries_per_minute, l.entries_burst, l.uploads_per_minute, l.uploads_burst].contains(&0) {
         return Err("rate limits must be at least 1".into());
@@ -303,6 +324,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         referral: file.referral,
         image_url: file.image_url,
         facebook_page_ids: file.facebook.page_ids,
+        pending_upload_bytes,
     })
 }
 
@@ -338,6 +360,13 @@ mod tests {
     fn an_upload_type_the_worker_cannot_verify_is_refused() {
         let text = DEMO.replace("max_bytes = 1000", "content_types = [\"text/html\"]");
         assert!(parse(&text).unwrap_err().contains("text/html"));
+    }
+
+    #[test]
+    fn pending_uploads_default_to_a_gigabyte_and_must_hold_one_upload() {
+        assert_eq!(parse(DEMO).unwrap().pending_upload_bytes, 1 << 30);
+        let text = DEMO.replace("max_bytes = 1000", "max_bytes = 2000000") + "[uploads]\nmax_pending_mb = 1\n";
+        assert!(parse(&text).unwrap_err().contains("max_pending_mb"));
     }
 
     #[test]

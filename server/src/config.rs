@@ -204,8 +204,9 @@ pub struct ObjectsConfig {
     pub public_url: Option<String>,
     /// Upload grants live this long (s3s refuses dates more than 15 minutes off).
     pub grant_ttl_secs: u64,
-    /// Uploads no entry claimed are removed after this long.
-    pub orphan_ttl_hours: u64,
+    /// Uploads no entry claimed are removed this long after their grant expired (embedded store;
+    /// on S3 a lifecycle rule does it).
+    pub orphan_grace_secs: u64,
     /// S3 addressing: `true` for `endpoint/bucket/key` (moto, MinIO), `false` for
     /// `bucket.s3.region.amazonaws.com/key`.
     pub force_path_style: bool,
@@ -226,6 +227,9 @@ pub struct WorkerConfig {
     /// Deliver webhooks to loopback, private and link-local addresses too. Off by default: a
     /// campaign's webhook must not reach the operator's own network. For development only.
     pub allow_internal_webhooks: bool,
+    /// Receipts decoding at once may hold this many megapixels together (about 4-7 bytes of
+    /// memory each); a larger image waits for the others and then decodes alone.
+    pub decode_budget_megapixels: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -284,7 +288,7 @@ impl Default for ObjectsConfig {
             port: 8082,
             public_url: None,
             grant_ttl_secs: 600,
-            orphan_ttl_hours: 24,
+            orphan_grace_secs: 120,
             force_path_style: false,
         }
     }
@@ -300,6 +304,7 @@ impl Default for WorkerConfig {
             poll_interval_ms: 200,
             retry_backoff_ms: 1000,
             allow_internal_webhooks: false,
+            decode_budget_megapixels: 50,
         }
     }
 }
@@ -430,6 +435,13 @@ impl Config {
 
     pub fn objects_dir(&self) -> PathBuf {
         self.data_dir.join("objects")
+    }
+
+    /// How old (by its file's time) an unclaimed upload is when the sweep removes it: an upload is
+    /// written before its grant expires, so its grant has been expired for the grace by then.
+    pub fn orphan_age(&self) -> std::time::Duration {
+        crate::uploads::grant_ttl(self.objects.grant_ttl_secs)
+            + std::time::Duration::from_secs(self.objects.orphan_grace_secs)
     }
 }
 

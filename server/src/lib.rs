@@ -17,6 +17,7 @@ pub mod referrals;
 pub mod secrets;
 pub mod server;
 pub mod submit;
+pub mod upload_budget;
 pub mod upload_id;
 pub mod uploads;
 pub mod webhooks;

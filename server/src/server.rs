@@ -20,9 +20,11 @@ use crate::http::{self, WidgetAssets};
 use crate::janitor::sweep_orphan_uploads;
 use crate::limiter::Limiter;
 use crate::secrets::Secrets;
+use crate::upload_budget::UploadBudget;
 use crate::upload_id::UploadIds;
-use crate::uploads::GrantConfig;
+use crate::uploads::{grant_ttl, GrantConfig};
 use crate::worker::conversions::ConversionHandler;
+use crate::worker::decode_budget::DecodeBudget;
 use crate::worker::entries::EntryHandler;
 use crate::worker::webhooks::WebhookHandler;
 use crate::worker::{Lane, Worker};
@@ -86,6 +88,7 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         objects: backends.objects.clone(),
         mailer: backends.mailer.clone(),
         campaigns: campaigns.clone(),
+        decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
     };
     let conversions = ConversionHandler {
         referrals: backends.referrals.clone(),
@@ -176,6 +179,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             bucket: config.objects.bucket.clone(),
             url: upload_url(config, s3),
             ttl_secs: config.objects.grant_ttl_secs,
+            // Until the sweep would remove an upload written at the grant's last moment.
+            budget: UploadBudget::new(config.orphan_age() + grant_ttl(config.objects.grant_ttl_secs) + SWEEP_EVERY),
         },
         upload_ids: UploadIds::new(secrets.signing_key.as_bytes()),
         limiter: limiter.clone(),
@@ -216,9 +221,12 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     Ok(Running { bff, metrics, s3, demo, backends, stop, tasks })
 }
 
-/// Once a minute: forget idle rate-limit clients and relay join events a crash or a queue outage
-/// left behind; every ten minutes, on the embedded store, sweep abandoned uploads (S3 does that
-/// with a lifecycle rule).
+/// How often the janitor runs.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Once a minute: forget idle rate-limit clients, relay join events a crash or a queue outage
+/// left behind and, on the embedded store, sweep abandoned uploads (S3 does that with a lifecycle
+/// rule).
 fn janitor(
     config: &Config,
     backends: &Backends,
@@ -226,20 +234,20 @@ fn janitor(
     mut stop: watch::Receiver<bool>,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let sweep = backends.sqlite.clone().zip(backends.local_objects.clone());
-    let orphan_ttl = Duration::from_secs(config.objects.orphan_ttl_hours * 3600);
+    let orphan_age = config.orphan_age();
     let referrals = backends.referrals.clone();
     async move {
-        for minute in 0u64.. {
+        loop {
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+                _ = tokio::time::sleep(SWEEP_EVERY) => {}
                 _ = stop.changed() => return,
             }
             limiter.forget_idle_clients();
             if let Err(e) = referrals.relay_stranded_events(Duration::from_secs(60)).await {
                 tracing::warn!(error = %e, "relaying join events failed");
             }
-            if let (0, Some((db, objects))) = (minute % 10, &sweep) {
-                if let Err(e) = sweep_orphan_uploads(db, objects, orphan_ttl).await {
+            if let Some((db, objects)) = &sweep {
+                if let Err(e) = sweep_orphan_uploads(db, objects, orphan_age).await {
                     tracing::warn!(error = %e, "orphan upload sweep failed");
                 }
             }

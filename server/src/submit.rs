@@ -10,6 +10,7 @@ use vouch_core::{Field, FieldCode, FieldError};
 use crate::backends::sqlite::now_ms;
 use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Submission};
 use crate::campaigns::Campaign;
+use crate::upload_budget::UploadBudget;
 use crate::upload_id::UploadIds;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,7 @@ pub struct Deps<'a> {
     pub intake: &'a dyn Intake,
     pub objects: &'a dyn Objects,
     pub upload_ids: &'a UploadIds,
+    pub upload_budget: &'a UploadBudget,
 }
 
 /// The idempotency fingerprint: the parsed request re-serialised, so whitespace or key order in
@@ -81,18 +83,30 @@ pub async fn submit(
         receipt_key,
         accepted_at_ms: now_ms(),
     };
+    let claimed = message.receipt_key.clone();
     let submission =
         Submission { campaign: campaign.id().to_string(), idempotency_key: key.to_string(), body_hash: hash, message };
     match deps.intake.accept(submission).await? {
-        Accepted::New { entry_id } => Ok(Outcome { entry_id, replay: false }),
+        Accepted::New { entry_id } => {
+            if let Some(upload) = claimed {
+                deps.upload_budget.release(campaign.id(), &upload);
+            }
+            Ok(Outcome { entry_id, replay: false })
+        }
         Accepted::Replay { entry_id } => Ok(Outcome { entry_id, replay: true }),
         Accepted::KeyReused => Err(SubmitError::KeyReused),
         Accepted::InFlight => Err(SubmitError::InFlight),
+        Accepted::UploadClaimed => Err(receipt_error(FieldCode::UploadAlreadyUsed)),
+        Accepted::UploadSwept => Err(receipt_error(FieldCode::UploadExpired)),
     }
 }
 
+fn receipt_error(code: FieldCode) -> SubmitError {
+    SubmitError::Invalid(vec![FieldError::new(Field::Receipt, code)])
+}
+
 async fn resolve_upload(deps: &Deps<'_>, campaign: &str, upload_id: &str) -> Result<String, SubmitError> {
-    let not_found = || SubmitError::Invalid(vec![FieldError::new(Field::Receipt, FieldCode::UploadNotFound)]);
+    let not_found = || receipt_error(FieldCode::UploadNotFound);
     let key = deps.upload_ids.resolve(campaign, upload_id).ok_or_else(not_found)?;
     match deps.objects.head(&key).await? {
         Some(_) => Ok(key),

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use crate::backends::BackendError;
 use crate::grant::{format_iso8601, presign_post, Credentials, PostPolicy};
+use crate::upload_budget::UploadBudget;
 
 /// Where signing credentials come from: fixed keys (the in-process store) or the AWS chain
 /// (rotating role credentials, refreshed by the SDK).
@@ -32,10 +33,17 @@ pub struct GrantConfig {
     /// The bucket's POST URL as browsers reach it, e.g. `http://127.0.0.1:8082/receipts`.
     pub url: String,
     pub ttl_secs: u64,
+    /// Each campaign's pending upload bytes.
+    pub budget: UploadBudget,
+}
+
+/// A grant is valid this long at most (s3s refuses dates more than 15 minutes off).
+pub fn grant_ttl(ttl_secs: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(ttl_secs.min(900))
 }
 
 /// Decides on a grant request: the campaign's type and size rules, then a signed policy for one
-/// fresh key.
+/// fresh key and exactly the size asked for.
 pub fn issue(
     config: &GrantConfig,
     credentials: &Credentials,
@@ -58,12 +66,13 @@ pub fn issue(
     }
     let (upload_id, key) = ids.issue(&campaign.id);
     let content_type = req.content_type.trim().to_ascii_lowercase();
-    let expires = now + time::Duration::seconds(config.ttl_secs.min(900) as i64);
+    let expires = now + grant_ttl(config.ttl_secs);
     let policy = PostPolicy {
         bucket: &config.bucket,
         key: &key,
         content_type: &content_type,
-        max_bytes: limits.max_bytes,
+        // The size asked for (the widget sends the file's own), which is what the budget reserved.
+        max_bytes: req.size,
         expires,
     };
     Ok(vouch_core::wire::UploadGrant {

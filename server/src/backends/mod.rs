@@ -67,10 +67,15 @@ pub enum Accepted {
     KeyReused,
     /// The same key is being accepted by a concurrent request.
     InFlight,
+    /// The cited upload already backs another entry: one upload, one entry.
+    UploadClaimed,
+    /// The cited upload was swept as abandoned while this request was on its way.
+    UploadSwept,
 }
 
 /// Records each submission once and queues it, atomically from the caller's point of view: after
-/// `New` or `Replay`, the message is durably queued.
+/// `New` or `Replay`, the message is durably queued. A submission with a receipt claims its upload
+/// in the same step, so an upload backs at most one entry.
 #[async_trait]
 pub trait Intake: Send + Sync {
     async fn accept(&self, submission: Submission) -> Result<Accepted>;

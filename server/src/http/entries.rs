@@ -45,7 +45,12 @@ async fn create(
     let campaign = state.campaign_for(&campaign, Route::Entries, ip)?;
     let ApiJson(req) = body?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
-    let deps = Deps { intake: state.intake.as_ref(), objects: state.objects.as_ref(), upload_ids: &state.upload_ids };
+    let deps = Deps {
+        intake: state.intake.as_ref(),
+        objects: state.objects.as_ref(),
+        upload_ids: &state.upload_ids,
+        upload_budget: &state.grants.budget,
+    };
     let outcome = submit(&deps, &campaign, key, req).await.inspect_err(|e| {
         if matches!(e, SubmitError::Invalid(_)) {
             state.metrics.entries_invalid.inc();

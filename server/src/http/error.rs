@@ -52,6 +52,20 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The campaign's pending uploads hold its whole budget: a later grant fits again.
+    pub fn upload_budget_spent(retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "upload_budget_exhausted",
+                "Too many receipt uploads are waiting to be used right now; please try again shortly.",
+            )
+        }
+    }
+}
+
 impl From<BackendError> for ApiError {
     fn from(e: BackendError) -> Self {
         match e {

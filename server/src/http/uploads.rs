@@ -10,7 +10,7 @@ use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::AppState;
-use crate::limiter::Route;
+use crate::limiter::{retry_after_secs, Route};
 use crate::uploads;
 
 pub(super) fn router() -> Router<AppState> {
@@ -29,6 +29,11 @@ async fn create(
     let now = time::OffsetDateTime::now_utc();
     let grant = uploads::issue(&state.grants, &credentials, &state.upload_ids, &campaign.public, &req, now)
         .map_err(ApiError::validation)?;
+    state
+        .grants
+        .budget
+        .reserve(campaign.id(), &grant.fields["key"], req.size, campaign.pending_upload_bytes)
+        .map_err(|wait| ApiError::upload_budget_spent(retry_after_secs(wait)))?;
     state.metrics.grants_issued.inc();
     Ok((StatusCode::CREATED, Json(grant)))
 }

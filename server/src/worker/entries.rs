@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use vouch_core::upload::UploadLimits;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
-use super::{receipt, Handler};
+use super::decode_budget::DecodeBudget;
+use super::Handler;
 use crate::backends::sqlite::now_ms;
 use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store, StoredEntry};
 use crate::campaigns::Campaigns;
@@ -18,6 +19,8 @@ pub struct EntryHandler {
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
     pub campaigns: Campaigns,
+    /// Shared by every decode in the process (see [`DecodeBudget`]).
+    pub decode: DecodeBudget,
 }
 
 /// Where the normalised copy of an entry's receipt is kept.
@@ -79,11 +82,7 @@ impl EntryHandler {
         let Some(bytes) = self.objects.get(original).await? else {
             return Ok(Err(RejectReason::ReceiptMissing));
         };
-        let max_pixels = limits.max_pixels;
-        let verdict = tokio::task::spawn_blocking(move || receipt::normalise(&bytes, max_pixels))
-            .await
-            .map_err(|e| BackendError::Corrupt(format!("receipt check panicked: {e}")))?;
-        match verdict {
+        match self.decode.normalise(bytes, limits.max_pixels).await? {
             Ok(normalised) => {
                 let key = receipt_key(&msg.campaign, &msg.entry_id);
                 self.objects.put(&key, normalised.jpeg, "image/jpeg").await?;

@@ -3,6 +3,7 @@
 //! work done and only finishes what is missing.
 
 pub mod conversions;
+pub mod decode_budget;
 pub mod entries;
 pub mod receipt;
 pub mod webhook_guard;
@@ -136,17 +137,23 @@ async fn run_lane(lane: Lane, control: Arc<dyn Control>, config: WorkerConfig, m
 async fn settle(lane: Lane, backoff_ms: u64, visibility: Duration, delivery: Delivery) {
     let heartbeat = {
         let (queue, delivery) = (lane.queue.clone(), delivery.clone());
-        tokio::spawn(async move {
+        Heartbeat(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(visibility / 2).await;
                 if let Err(e) = queue.extend(&delivery, visibility).await {
                     tracing::warn!(error = %e, "cannot extend a message's visibility");
                 }
             }
-        })
+        }))
     };
-    let handled = lane.handler.handle(&delivery.body).await;
-    heartbeat.abort();
+    // In its own task, so a panic is a failed attempt (retried, then dead-lettered) rather than an
+    // unwinding `settle`.
+    let (handler, body) = (lane.handler.clone(), delivery.body.clone());
+    let handled = match tokio::spawn(async move { handler.handle(&body).await }).await {
+        Ok(result) => result,
+        Err(_) => Err(BackendError::Corrupt("the handler panicked".into())),
+    };
+    drop(heartbeat);
     let outcome = match handled {
         Ok(()) => lane.queue.ack(&delivery).await,
         Err(e) => {
@@ -159,6 +166,16 @@ async fn settle(lane: Lane, backoff_ms: u64, visibility: Duration, delivery: Del
     if let Err(e) = outcome {
         // The visibility timeout brings the message back; handling it again is harmless.
         tracing::warn!(lane = lane.name, error = %e, "cannot settle a delivery");
+    }
+}
+
+/// Stops extending a message's visibility however `settle` ends (also by panic or cancellation):
+/// a heartbeat that outlived its handler would hide the message for ever.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

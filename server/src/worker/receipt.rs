@@ -19,28 +19,38 @@ pub struct Normalised {
     pub height: u32,
 }
 
+/// Width × height from the image's header, after checking by its bytes that it is an image we take.
+pub fn pixels(bytes: &[u8]) -> Result<u64, RejectReason> {
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format(bytes)?)
+        .into_dimensions()
+        .map_err(|_| RejectReason::ReceiptUnreadable)?;
+    Ok(u64::from(width) * u64::from(height))
+}
+
+fn format(bytes: &[u8]) -> Result<ImageFormat, RejectReason> {
+    match sniff_image_type(bytes) {
+        Some("image/jpeg") => Ok(ImageFormat::Jpeg),
+        Some("image/png") => Ok(ImageFormat::Png),
+        Some("image/webp") => Ok(ImageFormat::WebP),
+        _ => Err(RejectReason::ReceiptNotAnImage),
+    }
+}
+
 pub fn normalise(bytes: &[u8], max_pixels: u64) -> Result<Normalised, RejectReason> {
-    let format = match sniff_image_type(bytes) {
-        Some("image/jpeg") => ImageFormat::Jpeg,
-        Some("image/png") => ImageFormat::Png,
-        Some("image/webp") => ImageFormat::WebP,
-        _ => return Err(RejectReason::ReceiptNotAnImage),
-    };
-    let reader = || ImageReader::with_format(Cursor::new(bytes), format);
     // Header first: a decompression bomb is refused before a single pixel is inflated.
-    let (width, height) = reader().into_dimensions().map_err(|_| RejectReason::ReceiptUnreadable)?;
-    if u64::from(width) * u64::from(height) > max_pixels {
+    if pixels(bytes)? > max_pixels {
         return Err(RejectReason::ReceiptTooManyPixels);
     }
     let mut limits = Limits::default();
     limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(16 << 20));
-    let mut reader = reader();
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format(bytes)?);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(reject)?;
     let orientation = decoder.orientation().map_err(reject)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(reject)?;
     image.apply_orientation(orientation);
-    let rgb = image.to_rgb8();
+    // Moves the pixels when they are RGB already (most JPEGs) instead of holding a second copy.
+    let rgb = image.into_rgb8();
     let (Ok(w), Ok(h)) = (u16::try_from(rgb.width()), u16::try_from(rgb.height())) else {
         return Err(RejectReason::ReceiptUnreadable);
     };

@@ -7,8 +7,10 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
+use vouch_core::form::ValidEntry;
 use vouch_core::wire::UploadGrant;
 use vouch_server::backends::referrals::{NewReferrer, Referrer};
+use vouch_server::backends::{EntryMessage, Submission};
 use vouch_server::config::Config;
 use vouch_server::server::{self, Running};
 use vouch_server::worker::Worker;
@@ -17,7 +19,7 @@ use crate::support::{moto, use_aws, Moto};
 
 pub const SHOP: &str = "https://shop.example";
 
-const CAMPAIGNS: [(&str, &str); 4] = [
+const CAMPAIGNS: [(&str, &str); 5] = [
     (
         "demo",
         r#"id = "demo"
@@ -89,6 +91,22 @@ required = false
 [limits]
 entries_per_minute = 100000
 entries_burst = 100000
+"#,
+    ),
+    (
+        "budget",
+        r#"id = "budget"
+name = "One megabyte of pending uploads"
+allowed_origins = ["https://shop.example"]
+[form]
+phone = "optional"
+[form.upload]
+max_bytes = 400000
+[limits]
+uploads_per_minute = 600
+uploads_burst = 200
+[uploads]
+max_pending_mb = 1
 "#,
     ),
 ];
@@ -341,6 +359,35 @@ pub fn new_referrer(id: &str, code: &str, email: &str) -> NewReferrer {
         token_hash: format!("token-{id}"),
         joins_per_client_per_hour: 100,
         webhook: None,
+    }
+}
+
+/// A submission as the intake gets it, citing the upload at `receipt_key` if any.
+pub fn submission(campaign: &str, key: &str, receipt_key: Option<&str>) -> Submission {
+    let entry = ValidEntry {
+        first_name: "Zoë".into(),
+        last_name: "Ünal".into(),
+        email: "zoe@example.com".into(),
+        phone: None,
+        postal_code: Some("10115".into()),
+        marketing_consent: false,
+        receipt_upload_id: None,
+        referral_code: None,
+        locale: vouch_core::i18n::Locale::En,
+    };
+    let entry_id = format!("ent_{key}");
+    Submission {
+        campaign: campaign.into(),
+        idempotency_key: key.into(),
+        body_hash: vec![7; 32],
+        message: EntryMessage {
+            entry_id,
+            campaign: campaign.into(),
+            idempotency_key: key.into(),
+            entry,
+            receipt_key: receipt_key.map(str::to_string),
+            accepted_at_ms: 1_000,
+        },
     }
 }
 

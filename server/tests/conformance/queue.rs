@@ -1,6 +1,10 @@
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use vouch_server::backends::QueueStats;
+use vouch_server::backends::{BackendError, QueueStats};
+use vouch_server::config::WorkerConfig;
+use vouch_server::worker::{Handler, Lane, Worker};
 
 use crate::fixture::Fixture;
 
@@ -74,4 +78,39 @@ pub async fn a_paused_queue_stays_paused_until_resumed(f: Fixture) {
     assert!(!c.paused("webhooks").await.unwrap());
     c.set_paused("entries", false).await.unwrap();
     assert!(!c.paused("entries").await.unwrap());
+}
+
+/// A handler that panics on every message, counting its attempts.
+struct Panicking(AtomicU32);
+
+#[async_trait::async_trait]
+impl Handler for Panicking {
+    async fn handle(&self, _body: &str) -> Result<(), BackendError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        panic!("a bug in a handler");
+    }
+}
+
+pub async fn a_message_whose_handler_panics_is_retried_then_dead_lettered(f: Fixture) {
+    let q = f.backends.entries.clone();
+    q.send("boom".into()).await.unwrap();
+    let handler = Arc::new(Panicking(AtomicU32::new(0)));
+    let config = WorkerConfig {
+        visibility_timeout_secs: 2,
+        retry_backoff_ms: 10,
+        poll_interval_ms: 20,
+        ..f.config.worker.clone()
+    };
+    let lane = Lane { name: "entries", queue: q.clone(), handler: handler.clone() };
+    let worker = Worker { lanes: vec![lane], control: f.backends.control.clone(), config };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker.run(stopped));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while q.stats().await.unwrap().dead == 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    assert_eq!(q.stats().await.unwrap(), QueueStats { ready: 0, in_flight: 0, dead: 1 }, "not stuck invisible");
+    assert_eq!(handler.0.load(Ordering::SeqCst), f.config.worker.max_attempts, "tried each attempt, then given up");
 }

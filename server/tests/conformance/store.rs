@@ -113,3 +113,35 @@ pub async fn entries_are_listed_per_campaign_in_acceptance_order(f: Fixture) {
     assert_eq!(listed, ["ent_1", "ent_2", "ent_3"]);
     store.ping().await.unwrap();
 }
+
+pub async fn an_upload_backs_one_entry_and_its_replay_stays_a_replay(f: Fixture) {
+    let intake = &f.backends.intake;
+    let citing = |upload: &str, key: &str, hash: u8, entry_id: &str| {
+        let mut sub = submission("demo", key, hash, entry_id);
+        sub.message.receipt_key = Some(format!("uploads/demo/{upload}"));
+        sub
+    };
+    assert_eq!(
+        intake.accept(citing("r1", "k1", 1, "ent_a")).await.unwrap(),
+        Accepted::New { entry_id: "ent_a".into() }
+    );
+    // Another submission citing the same upload is refused, and leaves nothing behind.
+    assert_eq!(intake.accept(citing("r1", "k2", 2, "ent_b")).await.unwrap(), Accepted::UploadClaimed);
+    assert_eq!(intake.accept(citing("r1", "k2", 2, "ent_b")).await.unwrap(), Accepted::UploadClaimed);
+    assert_eq!(intake.earlier("demo", "k2").await.unwrap(), None);
+    assert_eq!(f.backends.store.entry_state("demo", "ent_b").await.unwrap(), None);
+    // The first submission's retry is still its replay.
+    assert_eq!(
+        intake.accept(citing("r1", "k1", 1, "ent_c")).await.unwrap(),
+        Accepted::Replay { entry_id: "ent_a".into() }
+    );
+    assert_eq!(
+        intake.accept(citing("r2", "k2", 2, "ent_d")).await.unwrap(),
+        Accepted::New { entry_id: "ent_d".into() }
+    );
+    let held = f.backends.entries.receive(10, Duration::from_secs(30)).await.unwrap();
+    let mut ids: Vec<String> =
+        held.iter().map(|d| serde_json::from_str::<EntryMessage>(&d.body).unwrap().entry_id).collect();
+    ids.sort();
+    assert_eq!(ids, ["ent_a", "ent_d"]);
+}

@@ -1,4 +1,5 @@
-//! Accepting a submission: the idempotency record and the queue row commit together.
+//! Accepting a submission: the idempotency record (which claims the receipt upload) and the queue
+//! row commit together.
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -17,6 +18,11 @@ impl Intake for SqliteBackend {
             .write(move |conn| {
                 if let Some((hash, entry_id)) = lookup(conn, &sub.campaign, &sub.idempotency_key)? {
                     return Ok(if hash == sub.body_hash { Accepted::Replay { entry_id } } else { Accepted::KeyReused });
+                }
+                if let Some(key) = &sub.message.receipt_key {
+                    if let Some(refusal) = upload_taken(conn, key)? {
+                        return Ok(refusal);
+                    }
                 }
                 let now = now_ms();
                 conn.prepare_cached(
@@ -42,6 +48,16 @@ impl Intake for SqliteBackend {
         let (campaign, key) = (campaign.to_string(), idempotency_key.to_string());
         Ok(self.db().read(move |conn| lookup(conn, &campaign, &key)).await?)
     }
+}
+
+/// Why the upload at `key` cannot back a new entry, if it cannot: the submissions' `receipt_key`
+/// is the claim; the orphan sweep leaves a tombstone before it deletes a file.
+fn upload_taken(conn: &Connection, key: &str) -> std::result::Result<Option<Accepted>, DbError> {
+    if conn.prepare_cached("SELECT 1 FROM submissions WHERE receipt_key = ?1")?.exists(params![key])? {
+        return Ok(Some(Accepted::UploadClaimed));
+    }
+    let swept = conn.prepare_cached("SELECT 1 FROM swept_uploads WHERE receipt_key = ?1")?.exists(params![key])?;
+    Ok(swept.then_some(Accepted::UploadSwept))
 }
 
 fn lookup(conn: &Connection, campaign: &str, key: &str) -> std::result::Result<Option<(Vec<u8>, String)>, DbError> {

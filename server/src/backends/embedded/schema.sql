@@ -14,6 +14,13 @@ CREATE TABLE IF NOT EXISTS submissions (
 DROP INDEX IF EXISTS submissions_by_receipt;
 CREATE INDEX IF NOT EXISTS submissions_receipts ON submissions (receipt_key) WHERE receipt_key IS NOT NULL;
 
+-- Uploads the orphan sweep is deleting or deleted: written in the sweep's transaction before the
+-- file goes, so an entry racing the sweep is refused instead of accepted without its receipt.
+CREATE TABLE IF NOT EXISTS swept_uploads (
+    receipt_key TEXT    PRIMARY KEY,
+    swept_ms    INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- A durable queue: `visible_ms` hides a message while a worker holds it; `attempts` counts
 -- deliveries; `dead` messages wait for an operator.
 CREATE TABLE IF NOT EXISTS queue (

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::AttributeValue as AV;
+use aws_sdk_dynamodb::types::{AttributeValue as AV, Put, TransactWriteItem};
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
@@ -12,6 +12,10 @@ use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Result, Stor
 
 fn idem_pk(campaign: &str, key: &str) -> String {
     format!("idem#{campaign}#{key}")
+}
+
+fn upload_pk(receipt_key: &str) -> String {
+    format!("upload#{receipt_key}")
 }
 
 fn entry_pk(entry_id: &str) -> String {
@@ -62,6 +66,27 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// The intake's claim on an upload: written in the intake's transaction, so one upload backs at
+    /// most one entry. The same idempotency key may claim again (its retry, or a takeover).
+    fn claim_upload(&self, receipt_key: &str, idem: &str, entry_id: &str, now: i64) -> Result<TransactWriteItem> {
+        let claim = item(vec![
+            ("pk", Some(s(&upload_pk(receipt_key)))),
+            ("idem", Some(s(idem))),
+            ("entry_id", Some(s(entry_id))),
+            ("created_ms", Some(n(now))),
+        ]);
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(claim))
+            .condition_expression("attribute_not_exists(pk) OR idem = :idem")
+            .expression_attribute_values(":idem", s(idem))
+            .build()
+            .map_err(super::super::corrupt)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
 #[async_trait]
 impl Intake for DynamoStore {
     async fn accept(&self, sub: Submission) -> Result<Accepted> {
@@ -82,8 +107,16 @@ impl Intake for DynamoStore {
             ("accepted_ms", Some(n(now))),
         ]);
         let mut message = sub.message.clone();
-        match self.transact(vec![self.put_item(record, true)?, self.put_item(stub, true)?]).await? {
+        let mut items = vec![self.put_item(record, true)?, self.put_item(stub, true)?];
+        if let Some(key) = &sub.message.receipt_key {
+            items.push(self.claim_upload(key, &idem, &sub.message.entry_id, now)?);
+        }
+        match self.transact(items).await? {
             None => {}
+            // The key is new but the upload is another submission's.
+            Some(failed) if failed.first() == Some(&false) && failed.get(2) == Some(&true) => {
+                return Ok(Accepted::UploadClaimed)
+            }
             Some(_) => {
                 // Refused, yet not there to read: let the client retry.
                 let Some(earlier) = self.get(&idem).await? else { return Ok(Accepted::InFlight) };
