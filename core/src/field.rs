@@ -64,6 +64,8 @@ pub enum FieldCode {
     InvalidAmount,
     InvalidCurrency,
     InvalidCharacters,
+    AmountTooPrecise,
+    AmountTooLarge,
 }
 
 impl std::fmt::Display for FieldCode {

@@ -157,7 +157,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
 }
 
 const UI_COUNT: usize = Ui::GaveYou as usize + 1;
-const FIELD_CODES: usize = FieldCode::InvalidCharacters as usize + 1;
+const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
 
 struct Catalogue {
@@ -274,6 +274,8 @@ static EN: Catalogue = Catalogue {
         "The amount must be a number of zero or more.",
         "The currency must be a three-letter ISO 4217 code, like EUR.",
         "This contains characters that are not allowed.",
+        "The amount has more decimals than its currency has.",
+        "The amount is too large.",
     ],
     reject_reasons: [
         "The receipt file is not a photo (JPEG, PNG or WebP).",
@@ -358,6 +360,8 @@ static DE: Catalogue = Catalogue {
         "Der Betrag muss eine Zahl ab null sein.",
         "Die Währung muss ein dreistelliger ISO-4217-Code sein, z. B. EUR.",
         "Dies enthält unerlaubte Zeichen.",
+        "Der Betrag hat mehr Nachkommastellen als seine Währung.",
+        "Der Betrag ist zu groß.",
     ],
     reject_reasons: [
         "Die Datei ist kein Foto (JPEG, PNG oder WebP).",
@@ -442,6 +446,8 @@ static ES: Catalogue = Catalogue {
         "El importe debe ser un número igual o mayor que cero.",
         "La moneda debe ser un código ISO 4217 de tres letras, como EUR.",
         "Contiene caracteres no permitidos.",
+        "El importe tiene más decimales que su moneda.",
+        "El importe es demasiado grande.",
     ],
     reject_reasons: [
         "El archivo no es una foto (JPEG, PNG o WebP).",
