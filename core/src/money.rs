@@ -107,6 +107,14 @@ impl Money {
         Ok(Self { minor, currency })
     }
 
+    /// An amount already in minor units (as stored), within the same bound as a parsed one.
+    pub fn from_minor(minor: u64, currency: Currency) -> Result<Self, FieldCode> {
+        if minor > MAX_MINOR {
+            return Err(FieldCode::AmountTooLarge);
+        }
+        Ok(Self { minor, currency })
+    }
+
     pub fn minor(&self) -> u64 {
         self.minor
     }
