@@ -207,7 +207,9 @@ mod tests {
 
     #[test]
     fn a_referral_code_is_normalised_and_anything_else_there_is_refused() {
-        let with = |code: &str| validate_entry(&EntryRequest { referral_code: Some(code.into()), ..request() }, &FormRules::default());
+        let with = |code: &str| {
+            validate_entry(&EntryRequest { referral_code: Some(code.into()), ..request() }, &FormRules::default())
+        };
         assert_eq!(with(" ab3dk9mz ").unwrap().referral_code.as_deref(), Some("AB3DK9MZ"));
         assert_eq!(with("  ").unwrap().referral_code, None);
         for bad in ["=1+2", "@SUM(A1)", "-AB3DK9M", "AB3DK9MZ+"] {

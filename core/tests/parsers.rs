@@ -16,7 +16,7 @@ use vouch_core::name::PersonName;
 use vouch_core::phone::Phone;
 use vouch_core::postal::{PostalCode, PostalCountry};
 use vouch_core::referral::ReferralCode;
-use vouch_core::wire::{ConversionRequest, Consents, EntryFields, EntryRequest};
+use vouch_core::wire::{Consents, ConversionRequest, EntryFields, EntryRequest};
 
 const COUNTRIES: [PostalCountry; 6] =
     [PostalCountry::Us, PostalCountry::De, PostalCountry::Gb, PostalCountry::Nl, PostalCountry::Fr, PostalCountry::Any];

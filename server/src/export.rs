@@ -140,7 +140,10 @@ mod tests {
         let mut out = Vec::new();
         write_csv(&mut out, &[entry("Anna\",=1+2,\"x")]).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.lines().nth(1).unwrap().starts_with(r#""ent_1","demo","confirmed","","Anna"",=1+2,""x","#), "{text}");
+        assert!(
+            text.lines().nth(1).unwrap().starts_with(r#""ent_1","demo","confirmed","","Anna"",=1+2,""x","#),
+            "{text}"
+        );
         assert_eq!(exported_row(entry("Anna\",=1+2,\"x"))[4], "Anna\",=1+2,\"x");
     }
 }

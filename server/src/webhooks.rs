@@ -43,9 +43,10 @@ impl Event {
     /// `amount_minor` is the exact amount in minor units of `currency`; `amount` is the same as a
     /// JSON number, kept for receivers written before there was `amount_minor`.
     pub fn conversion_recorded(c: &ConversionMessage, referral_code_known: bool, flags: &[&str]) -> Self {
-        let money = c.amount_minor.zip(c.currency.as_deref()).and_then(|(minor, currency)| {
-            Money::from_minor(minor, Currency::parse(currency).ok()?).ok()
-        });
+        let money = c
+            .amount_minor
+            .zip(c.currency.as_deref())
+            .and_then(|(minor, currency)| Money::from_minor(minor, Currency::parse(currency).ok()?).ok());
         Self {
             id: format!("evt_{}_recorded", c.conversion_id),
             kind: "conversion.recorded".into(),
@@ -132,7 +133,10 @@ mod tests {
         };
         let data = |m| Event::conversion_recorded(&m, true, &[]).data;
         let eur = data(message(Some(4990), Some("EUR")));
-        assert_eq!((&eur["amount"], &eur["amount_minor"], &eur["currency"]), (&json!(49.9), &json!(4990), &json!("EUR")));
+        assert_eq!(
+            (&eur["amount"], &eur["amount_minor"], &eur["currency"]),
+            (&json!(49.9), &json!(4990), &json!("EUR"))
+        );
         let yen = data(message(Some(1000), Some("JPY")));
         assert_eq!((&yen["amount"], &yen["amount_minor"]), (&json!(1000.0), &json!(1000)));
         let none = data(message(None, None));

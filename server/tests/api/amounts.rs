@@ -10,8 +10,7 @@ const SECRET: &str = "vm_test_merchant_secret";
 async fn referral_code(app: &TestApp) -> String {
     app.running.backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     let body = json!({"first_name": "Anna", "email": "anna@example.com", "consents": {"terms": true}});
-    let res =
-        app.client.post(app.url("/v1/campaigns/demo/referrers")).header("Origin", SHOP).json(&body).send().await;
+    let res = app.client.post(app.url("/v1/campaigns/demo/referrers")).header("Origin", SHOP).json(&body).send().await;
     res.unwrap().json::<Value>().await.unwrap()["referral_code"].as_str().unwrap().to_string()
 }
 
@@ -42,7 +41,11 @@ async fn an_amount_that_does_not_fit_its_currency_is_refused_per_field_and_nothi
         let res = convert(&app, &code, &format!("o-{i}"), amount.clone(), currency).await;
         let (status, error) = error_code(res).await;
         assert_eq!(status, 422, "{amount}");
-        assert_eq!((error["fields"][0]["field"].as_str(), error["fields"][0]["code"].as_str()), (Some(field), Some(expected)), "{amount}");
+        assert_eq!(
+            (error["fields"][0]["field"].as_str(), error["fields"][0]["code"].as_str()),
+            (Some(field), Some(expected)),
+            "{amount}"
+        );
         assert!(error["fields"][0]["message"].as_str().unwrap().len() > 5);
     }
     assert_eq!(app.queue("conversions").stats().await.unwrap(), Default::default());
