@@ -58,7 +58,7 @@ pub fn write_csv(out: impl Write, entries: &[StoredEntry]) -> csv::Result<()> {
 /// A cell starting with = + - @ TAB or CR is run as a formula by spreadsheets; a leading single
 /// quote makes it text. Phone numbers (`+49…`) get one too: a spreadsheet would otherwise turn
 /// them into numbers and drop the plus.
-pub fn defuse(cell: &str) -> String {
+fn defuse(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -65,4 +65,8 @@ async fn the_same_order_reported_as_a_number_and_as_a_decimal_string_is_one_conv
     assert_eq!(again.json::<Value>().await.unwrap()["conversion_id"], first["conversion_id"]);
     let (status, error) = error_code(convert(&app, &code, "o-1", json!("49.91"), json!("EUR")).await).await;
     assert_eq!((status, error["code"].as_str()), (422, Some("order_id_reused")));
+    // What the worker credits from (and the webhook reports) is the exact amount.
+    let queued = app.queue("conversions").receive(10, std::time::Duration::from_secs(30)).await.unwrap();
+    let message: Value = serde_json::from_str(&queued[0].body).unwrap();
+    assert_eq!((&message["amount_minor"], &message["currency"]), (&json!(4990), &json!("EUR")));
 }
