@@ -2,6 +2,7 @@
 //! anything is stored.
 
 use crate::email::Email;
+use crate::money::{Currency, Money};
 use crate::name::PersonName;
 use crate::referral::{identity_email, ReferralCode};
 use crate::wire::{ConversionRequest, JoinRequest};
@@ -49,7 +50,7 @@ pub struct ValidConversion {
     pub identity: String,
     pub domain: String,
     pub code: ReferralCode,
-    pub amount: Option<f64>,
+    pub amount: Option<Money>,
     pub currency: Option<String>,
 }
 
@@ -72,12 +73,20 @@ pub fn validate_conversion(req: &ConversionRequest) -> Result<ValidConversion, V
     }
     .map_err(|c| errors.push(FieldError::new(Field::ReferralCode, c)))
     .ok();
-    if req.amount.is_some_and(|a| !a.is_finite() || a < 0.0) {
-        errors.push(FieldError::new(Field::Amount, FieldCode::InvalidAmount));
+    let currency = req.currency.as_deref().map(Currency::parse);
+    // Without a valid currency the number of decimals allowed is unknown: only the notation is checked.
+    let amount = match (&req.amount, &currency) {
+        (None, _) => Ok(None),
+        (Some(amount), Some(Ok(currency))) => amount.parse(currency.clone()).map(Some),
+        (Some(amount), _) => amount.check_notation().map(|()| None),
     }
-    let currency = req.currency.as_deref().map(|c| c.trim().to_ascii_uppercase());
-    if currency.as_deref().is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
-        errors.push(FieldError::new(Field::Currency, FieldCode::InvalidCurrency));
+    .map_err(|c| errors.push(FieldError::new(Field::Amount, c)))
+    .ok()
+    .flatten();
+    match (&currency, &req.amount) {
+        (Some(Err(code)), _) => errors.push(FieldError::new(Field::Currency, *code)),
+        (None, Some(_)) => errors.push(FieldError::new(Field::Currency, FieldCode::Required)),
+        _ => {}
     }
     match (email, code) {
         (Some(email), Some(code)) if errors.is_empty() => Ok(ValidConversion {
@@ -86,8 +95,8 @@ pub fn validate_conversion(req: &ConversionRequest) -> Result<ValidConversion, V
             domain: email.domain().to_string(),
             email: email.into_inner(),
             code,
-            amount: req.amount,
-            currency,
+            amount,
+            currency: currency.and_then(Result::ok).map(|c| c.as_str().to_string()),
         }),
         _ => Err(errors),
     }
@@ -104,7 +113,7 @@ mod tests {
             order_id: "A-1001".into(),
             email: "Ben.Friend+shop@Gmail.com".into(),
             referral_code: "ab3dk9mz".into(),
-            amount: Some(49.9),
+            amount: Some(49.9.into()),
             currency: Some("eur".into()),
             device_token: None,
         }
@@ -130,6 +139,25 @@ mod tests {
         assert_eq!(c.code.as_str(), "AB3DK9MZ");
         assert_eq!(c.identity, "benfriend@gmail.com");
         assert_eq!(c.currency.as_deref(), Some("EUR"));
+        assert_eq!(c.amount.map(|a| a.minor()), Some(4990));
+    }
+
+    #[test]
+    fn an_amount_must_fit_its_currency() {
+        let with = |amount: &str, currency: Option<&str>| {
+            validate_conversion(&ConversionRequest {
+                amount: Some(amount.into()),
+                currency: currency.map(String::from),
+                ..conversion()
+            })
+            .map(|c| c.amount.map(|a| a.minor()))
+            .map_err(|e| e.iter().map(|e| (e.field, e.code)).collect::<Vec<_>>())
+        };
+        assert_eq!(with("49.90", Some("EUR")), Ok(Some(4990)));
+        assert_eq!(with("1000", Some("JPY")), Ok(Some(1000)));
+        assert_eq!(with("49.999", Some("EUR")), Err(vec![(Field::Amount, FieldCode::AmountTooPrecise)]));
+        assert_eq!(with("1e3", Some("EUR")), Err(vec![(Field::Amount, FieldCode::InvalidAmount)]));
+        assert_eq!(with("49.90", None), Err(vec![(Field::Currency, FieldCode::Required)]));
     }
 
     #[test]
@@ -138,7 +166,7 @@ mod tests {
             order_id: "".into(),
             email: "x".into(),
             referral_code: "0000".into(),
-            amount: Some(-1.0),
+            amount: Some((-1.0).into()),
             currency: Some("EURO".into()),
             ..conversion()
         };

@@ -65,6 +65,8 @@ pub enum FieldCode {
     InvalidCurrency,
     InvalidCharacters,
     UploadAlreadyUsed,
+    AmountTooPrecise,
+    AmountTooLarge,
 }
 
 impl std::fmt::Display for FieldCode {

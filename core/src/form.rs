@@ -9,6 +9,7 @@ use crate::i18n::Locale;
 use crate::name::PersonName;
 use crate::phone::Phone;
 use crate::postal::{PostalCode, PostalCountry};
+use crate::referral::ReferralCode;
 use crate::upload::UploadLimits;
 use crate::wire::EntryRequest;
 use crate::{Field, FieldCode, FieldError};
@@ -96,6 +97,14 @@ pub fn validate_entry(req: &EntryRequest, rules: &FormRules) -> Result<ValidEntr
     if !req.consents.terms {
         errors.push(FieldError::new(Field::Terms, FieldCode::ConsentRequired));
     }
+    // The code is optional, but what is given must be a code: it is stored and exported as is.
+    let referral_code = match req.referral_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        None => None,
+        Some(code) => ReferralCode::parse(code)
+            .map(|c| c.as_str().to_string())
+            .map_err(|c| errors.push(FieldError::new(Field::ReferralCode, c)))
+            .ok(),
+    };
     match (first_name, last_name, email) {
         (Some(first_name), Some(last_name), Some(email)) if errors.is_empty() => Ok(ValidEntry {
             first_name,
@@ -105,7 +114,7 @@ pub fn validate_entry(req: &EntryRequest, rules: &FormRules) -> Result<ValidEntr
             postal_code,
             marketing_consent: req.consents.marketing,
             receipt_upload_id: receipt,
-            referral_code: req.referral_code.clone().filter(|c| !c.trim().is_empty()),
+            referral_code,
             locale: req.locale.as_deref().and_then(Locale::parse).unwrap_or_default(),
         }),
         _ => Err(errors),
@@ -194,6 +203,20 @@ mod tests {
         let optional =
             FormRules { upload: UploadLimits { required: false, ..UploadLimits::default() }, ..FormRules::default() };
         assert_eq!(validate_entry(&req, &optional).unwrap().receipt_upload_id, None);
+    }
+
+    #[test]
+    fn a_referral_code_is_normalised_and_anything_else_there_is_refused() {
+        let with = |code: &str| {
+            validate_entry(&EntryRequest { referral_code: Some(code.into()), ..request() }, &FormRules::default())
+        };
+        assert_eq!(with(" ab3dk9mz ").unwrap().referral_code.as_deref(), Some("AB3DK9MZ"));
+        assert_eq!(with("  ").unwrap().referral_code, None);
+        for bad in ["=1+2", "@SUM(A1)", "-AB3DK9M", "AB3DK9MZ+"] {
+            let errors = with(bad).unwrap_err();
+            assert_eq!(codes(&errors), vec![(Field::ReferralCode, FieldCode::InvalidReferralCode)], "{bad}");
+            assert_eq!(errors[0].message, FieldCode::InvalidReferralCode.to_string());
+        }
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
 }
 
 const UI_COUNT: usize = Ui::GaveYou as usize + 1;
-const FIELD_CODES: usize = FieldCode::UploadAlreadyUsed as usize + 1;
+const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
 
 struct Catalogue {
@@ -275,6 +275,8 @@ static EN: Catalogue = Catalogue {
         "The currency must be a three-letter ISO 4217 code, like EUR.",
         "This contains characters that are not allowed.",
         "This receipt photo is already part of another entry; please upload your own.",
+        "The amount has more decimals than its currency has.",
+        "The amount is too large.",
     ],
     reject_reasons: [
         "The receipt file is not a photo (JPEG, PNG or WebP).",
@@ -360,6 +362,8 @@ static DE: Catalogue = Catalogue {
         "Die Währung muss ein dreistelliger ISO-4217-Code sein, z. B. EUR.",
         "Dies enthält unerlaubte Zeichen.",
         "Dieses Kassenbon-Foto gehört schon zu einer anderen Teilnahme; bitte laden Sie Ihr eigenes hoch.",
+        "Der Betrag hat mehr Nachkommastellen als seine Währung.",
+        "Der Betrag ist zu groß.",
     ],
     reject_reasons: [
         "Die Datei ist kein Foto (JPEG, PNG oder WebP).",
@@ -445,6 +449,8 @@ static ES: Catalogue = Catalogue {
         "La moneda debe ser un código ISO 4217 de tres letras, como EUR.",
         "Contiene caracteres no permitidos.",
         "Esta foto del ticket ya forma parte de otra participación; sube la tuya.",
+        "El importe tiene más decimales que su moneda.",
+        "El importe es demasiado grande.",
     ],
     reject_reasons: [
         "El archivo no es una foto (JPEG, PNG o WebP).",

@@ -8,6 +8,7 @@ pub mod field;
 pub mod form;
 pub mod i18n;
 pub mod idempotency;
+pub mod money;
 pub mod name;
 pub mod phone;
 pub mod postal;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::money::AmountInput;
 use crate::FieldError;
 
 /// The one error shape every route answers with.
@@ -194,7 +195,9 @@ pub struct ConversionRequest {
     pub order_id: String,
     pub email: String,
     pub referral_code: String,
-    pub amount: Option<f64>,
+    /// A JSON number (`49.9`) or a decimal string (`"49.90"`) in `currency`; checked against the
+    /// currency's minor digits by [`crate::conversion::validate_conversion`].
+    pub amount: Option<AmountInput>,
     pub currency: Option<String>,
     /// The converting browser's own referrer token, if it has one (self-referral check).
     pub device_token: Option<String>,

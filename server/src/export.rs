@@ -27,19 +27,20 @@ fn timestamp(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Every cell is quoted and every one that a spreadsheet would read as a formula is defused
+/// (OWASP CSV injection): shoppers type the names and e-mails, operators open the file in Excel.
 pub fn write_csv(out: impl Write, entries: &[StoredEntry]) -> csv::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(out);
     w.write_record(COLUMNS)?;
     for e in entries {
-        w.write_record([
+        let cells = [
             e.entry_id.as_str(),
             e.campaign.as_str(),
             e.status.as_str(),
             e.reason.map(|r| r.code()).unwrap_or(""),
-            // A leading = + - @ makes spreadsheets run the cell as a formula (CSV injection).
-            &defuse(&e.first_name),
-            &defuse(&e.last_name),
-            &defuse(&e.email),
+            &e.first_name,
+            &e.last_name,
+            &e.email,
             e.phone.as_deref().unwrap_or(""),
             e.postal_code.as_deref().unwrap_or(""),
             if e.marketing_consent { "true" } else { "false" },
@@ -47,14 +48,18 @@ pub fn write_csv(out: impl Write, entries: &[StoredEntry]) -> csv::Result<()> {
             e.receipt_key.as_deref().unwrap_or(""),
             &timestamp(e.accepted_at_ms),
             &timestamp(e.processed_at_ms),
-        ])?;
+        ];
+        w.write_record(cells.map(defuse))?;
     }
     w.flush()?;
     Ok(())
 }
 
+/// A cell starting with = + - @ TAB or CR is run as a formula by spreadsheets; a leading single
+/// quote makes it text. Phone numbers (`+49…`) get one too: a spreadsheet would otherwise turn
+/// them into numbers and drop the plus.
 fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
         cell.to_string()
@@ -92,17 +97,53 @@ mod tests {
         write_csv(&mut out, &[entry("Anna")]).unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
-        assert!(lines.next().unwrap().starts_with("entry_id,campaign,status"));
+        assert!(lines.next().unwrap().starts_with(r#""entry_id","campaign","status""#));
         assert_eq!(
             lines.next().unwrap(),
-            "ent_1,demo,confirmed,,Anna,\"Doe, Jr.\",a@example.com,,10115,true,,receipts/demo/ent_1.jpg,1970-01-01T00:00:00.000Z,1970-01-01T00:00:01.000Z"
+            r#""ent_1","demo","confirmed","","Anna","Doe, Jr.","a@example.com","","10115","true","","receipts/demo/ent_1.jpg","1970-01-01T00:00:00.000Z","1970-01-01T00:00:01.000Z""#
         );
     }
 
-    #[test]
-    fn a_formula_in_a_name_is_defused_for_spreadsheets() {
+    /// The cells of the one entry row, as a spreadsheet's CSV import reads them.
+    fn exported_row(e: StoredEntry) -> Vec<String> {
         let mut out = Vec::new();
-        write_csv(&mut out, &[entry("=HYPERLINK(\"x\")")]).unwrap();
-        assert!(String::from_utf8(out).unwrap().contains("'=HYPERLINK"));
+        write_csv(&mut out, &[e]).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        reader.records().next().unwrap().unwrap().iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn every_text_cell_that_a_spreadsheet_would_run_as_a_formula_is_defused() {
+        let payloads =
+            ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1+2", "\r=1+2"];
+        for p in payloads {
+            let e = StoredEntry {
+                first_name: p.into(),
+                last_name: p.into(),
+                email: p.into(),
+                phone: Some(p.into()),
+                postal_code: Some(p.into()),
+                referral_code: Some(p.into()),
+                receipt_key: Some(p.into()),
+                ..entry("Anna")
+            };
+            let row = exported_row(e);
+            for column in ["first_name", "last_name", "email", "phone", "postal_code", "referral_code", "receipt_key"] {
+                let i = COLUMNS.iter().position(|c| *c == column).unwrap();
+                assert_eq!(row[i], format!("'{p}"), "{column} with {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_cell_is_quoted_so_a_payload_cannot_open_a_cell_of_its_own() {
+        let mut out = Vec::new();
+        write_csv(&mut out, &[entry("Anna\",=1+2,\"x")]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.lines().nth(1).unwrap().starts_with(r#""ent_1","demo","confirmed","","Anna"",=1+2,""x","#),
+            "{text}"
+        );
+        assert_eq!(exported_row(entry("Anna\",=1+2,\"x"))[4], "Anna\",=1+2,\"x");
     }
 }

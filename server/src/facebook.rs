@@ -88,7 +88,8 @@ pub fn verify(raw: &str, secret: &[u8], now: i64, max_age_secs: u64) -> Result<S
     if !request.algorithm.eq_ignore_ascii_case("HMAC-SHA256") {
         return Err(SignedRequestError::Algorithm);
     }
-    let age = now - request.issued_at;
+    // Saturating: `issued_at` is whatever the payload says, and i64 arithmetic on it can overflow.
+    let age = now.saturating_sub(request.issued_at);
     if age > i64::try_from(max_age_secs).unwrap_or(i64::MAX) || age < -FUTURE_SKEW_SECS {
         return Err(SignedRequestError::Stale);
     }
@@ -153,6 +154,10 @@ mod tests {
         assert_eq!(verify(&sign(&payload(NOW - 901), SECRET), SECRET, NOW, 900), Err(SignedRequestError::Stale));
         assert_eq!(verify(&sign(&payload(NOW + 3600), SECRET), SECRET, NOW, 900), Err(SignedRequestError::Stale));
         assert!(verify(&sign(&payload(NOW - 899), SECRET), SECRET, NOW, 900).is_ok());
+        // Dates far outside i64 differences are stale too, not an overflow.
+        for far in [i64::MIN, i64::MAX] {
+            assert_eq!(verify(&sign(&payload(far), SECRET), SECRET, NOW, 900), Err(SignedRequestError::Stale));
+        }
     }
 
     #[test]

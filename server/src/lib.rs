@@ -22,3 +22,6 @@ pub mod upload_id;
 pub mod uploads;
 pub mod webhooks;
 pub mod worker;
+
+#[cfg(test)]
+mod parser_properties;

@@ -152,7 +152,9 @@ pub struct ConversionMessage {
     pub identity: String,
     pub domain: String,
     pub code: String,
-    pub amount: Option<f64>,
+    /// In minor units of `currency` (4990 for 49.90 EUR).
+    #[serde(default)]
+    pub amount_minor: Option<u64>,
     pub currency: Option<String>,
     pub client: String,
     pub device_token_hash: Option<String>,
@@ -176,7 +178,7 @@ pub async fn convert(
         &valid.order_id,
         &valid.email,
         valid.code.as_str(),
-        req.amount,
+        valid.amount.as_ref().map(|a| a.minor()),
         &valid.currency,
     ))
     .unwrap_or_default();
@@ -188,7 +190,7 @@ pub async fn convert(
         identity: valid.identity,
         domain: valid.domain,
         code: valid.code.as_str().to_string(),
-        amount: valid.amount,
+        amount_minor: valid.amount.as_ref().map(|a| a.minor()),
         currency: valid.currency,
         client: client.to_string(),
         device_token_hash: req.device_token.as_deref().filter(|t| !t.is_empty()).map(sha256_hex),

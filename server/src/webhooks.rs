@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use vouch_core::money::{Currency, Money};
 
 use crate::backends::referrals::{Credit, OutboxEvent, Referrer};
 use crate::grant::{format_iso8601, hmac};
@@ -41,9 +42,15 @@ impl Event {
 
     /// The merchant's report and a browser's report of one order share a conversion id; their
     /// events do not, so the merchant's, which supersedes the browser's, is not dropped as a
-    /// duplicate by a receiver that saw the browser's first.
+    /// duplicate by a receiver that saw the browser's first. `amount_minor` is the exact amount in
+    /// minor units of `currency`; `amount` is the same as a JSON number, kept for receivers written
+    /// before there was `amount_minor`.
     pub fn conversion_recorded(c: &ConversionMessage, referral_code_known: bool, flags: &[&str]) -> Self {
         let source = if c.from_merchant { "merchant" } else { "browser" };
+        let money = c
+            .amount_minor
+            .zip(c.currency.as_deref())
+            .and_then(|(minor, currency)| Money::from_minor(minor, Currency::parse(currency).ok()?).ok());
         Self {
             id: match c.from_merchant {
                 true => format!("evt_{}_recorded", c.conversion_id),
@@ -55,7 +62,8 @@ impl Event {
             data: json!({
                 "conversion_id": c.conversion_id, "order_id": c.order_id, "email": c.email,
                 "referral_code": c.code, "referral_code_known": referral_code_known,
-                "amount": c.amount, "currency": c.currency, "flags": flags, "source": source,
+                "amount": money.as_ref().map(Money::to_f64), "amount_minor": money.as_ref().map(Money::minor),
+                "currency": c.currency, "flags": flags, "source": source,
             }),
         }
     }
@@ -91,6 +99,7 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn the_signature_covers_timestamp_and_body() {
@@ -115,5 +124,34 @@ mod tests {
         };
         assert_eq!(Event::referrer_joined(&r).id, Event::referrer_joined(&r).id);
         assert_eq!(Event::referrer_joined(&r).kind, "referrer.joined");
+    }
+
+    #[test]
+    fn a_recorded_conversion_carries_the_exact_amount_beside_the_number_older_receivers_read() {
+        let message = |amount_minor: Option<u64>, currency: Option<&str>| ConversionMessage {
+            conversion_id: "cnv_1".into(),
+            campaign: "demo".into(),
+            order_id: "o-1".into(),
+            email: "ben@example.com".into(),
+            identity: "ben@example.com".into(),
+            domain: "example.com".into(),
+            code: "AB3DK9MZ".into(),
+            amount_minor,
+            currency: currency.map(String::from),
+            client: "c".into(),
+            device_token_hash: None,
+            from_merchant: true,
+            accepted_at_ms: 0,
+        };
+        let data = |m| Event::conversion_recorded(&m, true, &[]).data;
+        let eur = data(message(Some(4990), Some("EUR")));
+        assert_eq!(
+            (&eur["amount"], &eur["amount_minor"], &eur["currency"]),
+            (&json!(49.9), &json!(4990), &json!("EUR"))
+        );
+        let yen = data(message(Some(1000), Some("JPY")));
+        assert_eq!((&yen["amount"], &yen["amount_minor"]), (&json!(1000.0), &json!(1000)));
+        let none = data(message(None, None));
+        assert_eq!((&none["amount"], &none["amount_minor"]), (&Value::Null, &Value::Null));
     }
 }

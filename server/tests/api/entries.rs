@@ -206,3 +206,59 @@ async fn an_entry_id_is_only_visible_in_its_own_campaign() {
     assert_eq!(res.status(), 404);
     assert!(app.running.backends.store.entry_state("demo", id).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn an_entry_with_something_other_than_a_referral_code_there_is_refused_and_nothing_is_queued() {
+    let app = TestApp::spawn().await;
+    let upload_id = app.uploaded("demo", &jpeg(64, 64), "image/jpeg").await;
+    let mut body = entry_body("zoe@example.com", Some(&upload_id));
+    body["referral_code"] = json!("=HYPERLINK(\"http://evil.example\")");
+    let (status, error) = error_code(app.entry("demo", &body, "k").await).await;
+    assert_eq!(status, 422);
+    assert_eq!(error["fields"][0]["field"], "referral_code");
+    assert_eq!(error["fields"][0]["code"], "invalid_referral_code");
+    assert_eq!(error["fields"][0]["message"], "This referral code is not valid.");
+    assert_eq!(queue_stats(&app).await, QueueStats::default());
+
+    body["referral_code"] = json!(" ab3dk9mz ");
+    assert_eq!(app.entry("demo", &body, "k2").await.status(), 202);
+    app.drain().await;
+    let entries = app.running.backends.store.list_entries("demo").await.unwrap();
+    assert_eq!(entries[0].referral_code.as_deref(), Some("AB3DK9MZ"));
+}
+
+#[tokio::test]
+async fn formulas_typed_into_the_form_reach_the_export_as_text() {
+    let app = TestApp::spawn().await;
+    // Each is a valid name, e-mail or phone number that a spreadsheet would run as a formula.
+    let typed = [("-Anna", "=1+2@example.com"), ("Zoë", "+cmd@example.com"), ("Ben", "-2+3@example.com")];
+    for (i, (first_name, email)) in typed.iter().enumerate() {
+        let upload_id = app.uploaded("demo", &jpeg(64, 64), "image/jpeg").await;
+        let mut body = entry_body(email, Some(&upload_id));
+        body["fields"]["first_name"] = json!(first_name);
+        body["fields"]["phone"] = json!("+49 30 1234567");
+        assert_eq!(app.entry("demo", &body, &format!("k{i}")).await.status(), 202);
+    }
+    app.drain().await;
+    let entries = app.running.backends.store.list_entries("demo").await.unwrap();
+    let mut csv = Vec::new();
+    vouch_server::export::write_csv(&mut csv, &entries).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut cells: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r[column("first_name")].into(), r[column("email")].into(), r[column("phone")].into()))
+        .collect();
+    cells.sort();
+    assert_eq!(
+        cells,
+        [
+            ("'-Anna", "'=1+2@example.com", "'+49301234567"),
+            ("Ben", "'-2+3@example.com", "'+49301234567"),
+            ("Zoë", "'+cmd@example.com", "'+49301234567"),
+        ]
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    );
+}

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod amounts;
 mod aws;
 mod entries;
 mod helpers;
