@@ -149,6 +149,9 @@ enum Format {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Shoppers' receipts, the database and the secrets are this user's alone, whatever library
+    // writes them (the object store writes its own files).
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),

@@ -248,12 +248,19 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
     }
 }
 
-/// Sends the entry; retries a concurrent-duplicate answer, maps field errors back onto the form.
+/// How long the form keeps retrying an entry the server still holds in flight (409) before it
+/// tells the shopper the server is busy. After an outage the server may need its takeover window
+/// (four AWS timeouts and a margin, 14 s by default) before it takes the same key over.
+const IN_FLIGHT_PATIENCE_MS: i32 = 20_000;
+
+/// Sends the entry; retries a concurrent-duplicate answer as the server's `Retry-After` says,
+/// maps field errors back onto the form.
 async fn submit(api: Api, model: Model) {
     let request = model.request();
     let key = model.key.get_untracked();
     model.save_draft();
-    for _ in 0..5 {
+    let mut waited = 0;
+    loop {
         match api.post::<_, EntryAccepted>("/entries", &request, Some(&key)).await {
             Ok(accepted) => {
                 model.phase.set(Phase::Accepted { entry_id: accepted.entry_id.clone() });
@@ -261,7 +268,12 @@ async fn submit(api: Api, model: Model) {
                 follow(api, model, accepted.entry_id).await;
                 return;
             }
-            Err(ApiFailure::Http { status: 409, .. }) => sleep(1000).await,
+            Err(ApiFailure::Http { status: 409, retry_after, .. }) if waited < IN_FLIGHT_PATIENCE_MS => {
+                let wait = i32::try_from(retry_after.unwrap_or(1).clamp(1, 5)).unwrap_or(1) * 1000;
+                sleep(wait).await;
+                waited += wait;
+            }
+            Err(ApiFailure::Http { status: 409, .. }) => break,
             Err(ApiFailure::Http { body: Some(body), .. }) if !body.error.fields.is_empty() => {
                 // Render from our own catalogue: the codes are the contract, the server's words are not.
                 let fields = body.error.fields.into_iter().map(|f| FieldError::new(f.field, f.code)).collect();

@@ -256,8 +256,7 @@ impl TestApp {
     /// Confirmation mails sent so far: (to, text). From the outbox, or from moto's SES.
     pub async fn mails(&self) -> Vec<(String, String)> {
         if let Some(moto) = &self.moto {
-            let data: Value =
-                reqwest::get(format!("{}/moto-api/data.json", moto.endpoint)).await.unwrap().json().await.unwrap();
+            let data = crate::support::moto_data(&moto.endpoint).await;
             let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
             return messages
                 .iter()

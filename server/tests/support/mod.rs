@@ -77,8 +77,7 @@ pub fn use_aws(config: &mut Config, endpoint: &str) {
 
 /// Mails moto's SES received for `to`: (to, subject, body).
 pub async fn ses_mails(endpoint: &str, to: &str) -> Vec<(String, String, String)> {
-    let data: serde_json::Value =
-        reqwest::get(format!("{endpoint}/moto-api/data.json")).await.unwrap().json().await.unwrap();
+    let data = moto_data(endpoint).await;
     let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
     messages
         .iter()
@@ -91,4 +90,17 @@ pub async fn ses_mails(endpoint: &str, to: &str) -> Vec<(String, String, String)
             )
         })
         .collect()
+}
+
+/// moto's dump of everything it holds. A moto shared by many tests at once sometimes fails to
+/// serialise it while another test writes (a 500 with a Python traceback): ask again.
+pub async fn moto_data(endpoint: &str) -> serde_json::Value {
+    let url = format!("{endpoint}/moto-api/data.json");
+    for _ in 0..20 {
+        if let Ok(data) = reqwest::get(&url).await.unwrap().json::<serde_json::Value>().await {
+            return data;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("moto kept failing to dump its data");
 }
