@@ -1,26 +1,19 @@
-//! Vouch's backend-for-frontend, worker and operator commands.
+//! Vouch's backend-for-frontend, worker and operator commands, grouped by concern: `app` starts
+//! and wires everything, `entries`, `uploads`, `referrals` and `pages` hold each concern's
+//! decisions, `http` its routes, `worker` its queue handlers, and `backends` the storage traits
+//! with their embedded (SQLite) and AWS implementations.
 
+pub mod app;
 pub mod backends;
 pub mod campaigns;
 pub mod config;
-pub mod demo;
-pub mod export;
-pub mod facebook;
-pub mod grant;
+pub mod entries;
 pub mod http;
-pub mod janitor;
 pub mod limiter;
-pub mod mail;
-pub mod page;
+pub mod pages;
 pub mod redact;
 pub mod referrals;
-pub mod secrets;
-pub mod server;
-pub mod submit;
-pub mod upload_budget;
-pub mod upload_id;
 pub mod uploads;
-pub mod webhooks;
 pub mod worker;
 
 #[cfg(test)]

@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use vouch_core::rewards::CreditState;
-use vouch_server::backends::wiring::Backends;
+use vouch_server::app::secrets::Secrets;
+use vouch_server::app::wiring::Backends;
+use vouch_server::app::{demo, start};
 use vouch_server::backends::QueueStats;
 use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
-use vouch_server::referrals::{decide_credit, new_secret, sha256_hex};
-use vouch_server::secrets::Secrets;
-use vouch_server::{demo, export, server};
+use vouch_server::entries::export;
+use vouch_server::referrals::decisions::{decide_credit, new_secret, sha256_hex};
 
 /// Every request allocates (headers, JSON, SQL parameters); glibc's malloc was about a sixth of
 /// the accept path's CPU under load, mimalloc is cheaper and does not fragment as it grows.
@@ -170,11 +171,11 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } | Command::FacebookTab { .. } => unreachable!("handled above"),
         Command::Worker => {
-            let worker = server::worker(&config, &backends, campaigns);
+            let worker = start::worker(&config, &backends, campaigns);
             let (stop, stopped) = tokio::sync::watch::channel(false);
             let run = tokio::spawn(worker.run(stopped));
             tracing::info!("worker running; Ctrl-C or SIGTERM to stop");
-            server::wait_for_signal().await;
+            start::wait_for_signal().await;
             let _ = stop.send(true);
             run.await?;
         }
@@ -208,7 +209,7 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
     if no_worker {
         config.worker.embedded = false;
     }
-    let running = server::start(&config).await?;
+    let running = start::start(&config).await?;
     let s3 = running.s3.map(|a| format!("http://{a}"));
     let ready = serde_json::json!({
         "bff": running.bff_url(), "metrics": running.metrics_url(), "s3": s3, "demo": running.demo_url()
@@ -234,7 +235,7 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
 
 fn facebook_tab(config: &Config, page: &str, locale: &str, app_data: Option<String>) -> anyhow::Result<()> {
     let secret = config.facebook.app_secret.as_ref().context("set VOUCH_FACEBOOK_APP_SECRET (the app's secret)")?;
-    let now = vouch_server::backends::sqlite::now_ms() / 1000;
+    let now = vouch_server::backends::embedded::db::now_ms() / 1000;
     let payload = serde_json::json!({
         "algorithm": "HMAC-SHA256",
         "issued_at": now,
@@ -242,7 +243,7 @@ fn facebook_tab(config: &Config, page: &str, locale: &str, app_data: Option<Stri
         "user": { "locale": locale },
         "app_data": app_data,
     });
-    let signed = vouch_server::facebook::sign(&payload, secret.expose().as_bytes());
+    let signed = vouch_server::pages::facebook::sign(&payload, secret.expose().as_bytes());
     let base =
         config.http.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", config.http.host, config.http.port));
     println!("{}/fb/tab?signed_request={signed}", base.trim_end_matches('/'));

@@ -6,8 +6,8 @@ use serde_json::json;
 use vouch_core::campaign::is_valid_campaign_id;
 
 use crate::campaigns;
-use crate::facebook::{sign, verify, SignedRequestError};
-use crate::upload_id::UploadIds;
+use crate::pages::facebook::{sign, verify, SignedRequestError};
+use crate::uploads::ids::UploadIds;
 
 const SECRET: &[u8] = b"property-secret";
 

@@ -4,10 +4,7 @@
 
 pub mod aws;
 pub mod embedded;
-pub mod objects;
 pub mod referrals;
-pub mod sqlite;
-pub mod wiring;
 
 use std::time::Duration;
 
@@ -25,10 +22,10 @@ pub enum BackendError {
     Corrupt(String),
 }
 
-impl From<sqlite::DbError> for BackendError {
-    fn from(e: sqlite::DbError) -> Self {
+impl From<embedded::db::DbError> for BackendError {
+    fn from(e: embedded::db::DbError) -> Self {
         match e {
-            sqlite::DbError::Corrupt(m) => BackendError::Corrupt(m),
+            embedded::db::DbError::Corrupt(m) => BackendError::Corrupt(m),
             other => BackendError::Unavailable("database", other.to_string()),
         }
     }

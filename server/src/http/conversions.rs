@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::json::ApiJson;
 use super::referrals::{bearer, campaign};
 use super::AppState;
-use crate::referrals::{self, sha256_hex};
+use crate::referrals::decisions::{self, sha256_hex};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/v1/conversions", post(create))
@@ -33,6 +33,6 @@ async fn create(
         return Err(unauthorized());
     }
     let (conversion_id, _) =
-        referrals::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), true).await?;
+        decisions::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), true).await?;
     Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: "accepted".into() })))
 }

@@ -10,8 +10,8 @@ use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::AppState;
+use crate::entries::submit::{submit, Deps, SubmitError};
 use crate::limiter::Route;
-use crate::submit::{submit, Deps, SubmitError};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

@@ -34,7 +34,7 @@ use std::net::IpAddr;
 use crate::campaigns::Campaign;
 use crate::config::FacebookConfig;
 use crate::limiter::{retry_after_secs, Limiter, Route};
-use crate::upload_id::UploadIds;
+use crate::uploads::ids::UploadIds;
 use crate::uploads::GrantConfig;
 
 pub struct State {

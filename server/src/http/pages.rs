@@ -13,9 +13,9 @@ use vouch_core::i18n::{Locale, PageText};
 use vouch_core::referral::ReferralCode;
 
 use super::AppState;
-use crate::backends::sqlite::now_ms;
-use crate::facebook::{self, SignedRequestError};
-use crate::page::{campaign_page, message_page, PageContext};
+use crate::backends::embedded::db::now_ms;
+use crate::pages::facebook::{self, SignedRequestError};
+use crate::pages::page::{campaign_page, message_page, PageContext};
 
 /// Facebook shows tabs from www/web/m.facebook.com.
 const FACEBOOK_FRAMING: &str = "https://facebook.com https://*.facebook.com";

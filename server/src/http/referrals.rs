@@ -16,7 +16,7 @@ use super::json::ApiJson;
 use super::AppState;
 use crate::campaigns::Campaign;
 use crate::limiter::Route;
-use crate::referrals::{self, ReferralError};
+use crate::referrals::decisions::{self, ReferralError};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -55,7 +55,7 @@ async fn join(
 ) -> Result<(StatusCode, Json<JoinResponse>), ApiError> {
     let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(req) = body?;
-    let (answer, created) = referrals::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
+    let (answer, created) = decisions::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(answer)))
 }
 
@@ -64,7 +64,7 @@ async fn landing(
     Path((id, code)): Path<(String, String)>,
 ) -> Result<Json<ReferrerLanding>, ApiError> {
     let campaign = campaign(&state, &id)?;
-    Ok(Json(referrals::landing(state.referrals.as_ref(), &campaign, &code).await?))
+    Ok(Json(decisions::landing(state.referrals.as_ref(), &campaign, &code).await?))
 }
 
 #[derive(Deserialize)]
@@ -80,7 +80,7 @@ async fn visit(
 ) -> Result<StatusCode, ApiError> {
     let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(v) = body?;
-    referrals::visit(state.referrals.as_ref(), &campaign, &code, &v.visitor).await?;
+    decisions::visit(state.referrals.as_ref(), &campaign, &code, &v.visitor).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,7 +94,7 @@ async fn progress(
     headers: HeaderMap,
 ) -> Result<([(header::HeaderName, &'static str); 1], Json<ReferralProgress>), ApiError> {
     let campaign = campaign(&state, &id)?;
-    let progress = referrals::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
+    let progress = decisions::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(progress)))
 }
 
@@ -107,6 +107,6 @@ async fn browser_conversion(
     let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(req) = body?;
     let (conversion_id, _) =
-        referrals::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), false).await?;
+        decisions::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), false).await?;
     Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: "accepted".into() })))
 }

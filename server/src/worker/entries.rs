@@ -9,10 +9,10 @@ use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::decode_budget::DecodeBudget;
 use super::Handler;
-use crate::backends::sqlite::now_ms;
+use crate::backends::embedded::db::now_ms;
 use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store, StoredEntry};
 use crate::campaigns::Campaigns;
-use crate::mail;
+use crate::entries::mail;
 
 pub struct EntryHandler {
     pub store: Arc<dyn Store>,

@@ -8,7 +8,7 @@ use super::{webhook_guard, Handler};
 use crate::backends::referrals::Referrals;
 use crate::backends::BackendError;
 use crate::campaigns::Campaigns;
-use crate::webhooks::{signature, Event, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::referrals::webhooks::{signature, Event, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 pub struct WebhookHandler {
     pub referrals: Arc<dyn Referrals>,

@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use vouch_core::form::ValidEntry;
 use vouch_core::wire::UploadGrant;
+use vouch_server::app::start::{self, Running};
 use vouch_server::backends::referrals::{NewReferrer, Referrer};
 use vouch_server::backends::{EntryMessage, Submission};
 use vouch_server::config::Config;
-use vouch_server::server::{self, Running};
 use vouch_server::worker::Worker;
 
 use crate::support::{moto, use_aws, Moto};
@@ -230,7 +230,7 @@ impl TestApp {
         // The tests' webhook receivers listen on loopback.
         config.worker.allow_internal_webhooks = true;
         adjust(&mut config);
-        let running = server::start(&config).await?;
+        let running = start::start(&config).await?;
         Ok(Self { running, client: Client::new(), config, moto: None, _dir: dir })
     }
 
@@ -245,7 +245,7 @@ impl TestApp {
 
     pub fn worker(&self) -> Worker {
         let campaigns = vouch_server::campaigns::Campaigns::load_dir(&self.config.campaigns_dir).unwrap();
-        server::worker(&self.config, &self.running.backends, campaigns)
+        start::worker(&self.config, &self.running.backends, campaigns)
     }
 
     /// One of the queues (`entries`, `conversions`, `webhooks`).
@@ -351,7 +351,7 @@ pub fn new_referrer(id: &str, code: &str, email: &str) -> NewReferrer {
             identity: email.into(),
             first_name: "R".into(),
             join_flagged: false,
-            created_at_ms: vouch_server::backends::sqlite::now_ms(),
+            created_at_ms: vouch_server::backends::embedded::db::now_ms(),
         },
         marketing_consent: false,
         client: "203.0.113.9".into(),

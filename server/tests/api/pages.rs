@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use reqwest::Response;
 use serde_json::{json, Value};
 use vouch_server::config::Secret;
-use vouch_server::facebook::sign;
+use vouch_server::pages::facebook::sign;
 
 use crate::helpers::TestApp;
 

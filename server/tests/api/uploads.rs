@@ -129,9 +129,10 @@ async fn an_upload_no_entry_claimed_is_swept_shortly_after_its_grant_expired_and
 }
 
 async fn sweep(app: &TestApp) -> usize {
-    let objects = vouch_server::backends::objects::LocalObjects::new(&app.config.objects_dir(), "receipts").unwrap();
+    let objects =
+        vouch_server::backends::embedded::objects::LocalObjects::new(&app.config.objects_dir(), "receipts").unwrap();
     let backend = app.running.backends.sqlite.as_ref().unwrap();
-    vouch_server::janitor::sweep_orphan_uploads(backend, &objects, app.config.orphan_age()).await.unwrap()
+    vouch_server::uploads::sweep::sweep_orphan_uploads(backend, &objects, app.config.orphan_age()).await.unwrap()
 }
 
 #[tokio::test]

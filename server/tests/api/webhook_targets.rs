@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use vouch_server::backends::referrals::Referrer;
 use vouch_server::campaigns::Campaigns;
-use vouch_server::webhooks::Event;
+use vouch_server::referrals::webhooks::Event;
 use vouch_server::worker::webhooks::WebhookHandler;
 use vouch_server::worker::Handler;
 

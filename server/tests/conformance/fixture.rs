@@ -1,9 +1,9 @@
 //! The backends under test, built from configuration exactly as `vouch serve` builds them.
 
 use tempfile::TempDir;
-use vouch_server::backends::wiring::Backends;
+use vouch_server::app::secrets::Secrets;
+use vouch_server::app::wiring::Backends;
 use vouch_server::config::Config;
-use vouch_server::secrets::Secrets;
 
 use crate::support::{moto, ses_mails, use_aws, Moto};
 

@@ -24,7 +24,7 @@ pub use sqs::SqsQueue;
 
 use super::BackendError;
 use crate::config::Config;
-use crate::grant::Credentials;
+use crate::uploads::grant::Credentials;
 use crate::uploads::CredentialSource;
 
 /// The AWS clients and resource names, cheap to clone.

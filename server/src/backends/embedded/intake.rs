@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::queue::enqueue;
 use super::{SqliteBackend, ENTRIES_TOPIC};
-use crate::backends::sqlite::{now_ms, DbError};
+use crate::backends::embedded::db::{now_ms, DbError};
 use crate::backends::{Accepted, Intake, Result, Submission};
 
 #[async_trait]

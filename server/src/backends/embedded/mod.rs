@@ -1,8 +1,10 @@
 //! The embedded backends: intake, queue, entry store and mail outbox in one SQLite database.
 
 mod control;
+pub mod db;
 mod intake;
 mod ledger;
+pub mod objects;
 mod outbox;
 mod queue;
 mod referrals;
@@ -13,7 +15,7 @@ pub use queue::SqliteQueue;
 
 use std::path::Path;
 
-use super::sqlite::{Db, DbError};
+use db::{Db, DbError};
 
 pub const SCHEMA: &str = include_str!("schema.sql");
 

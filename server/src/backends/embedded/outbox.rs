@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::backends::sqlite::{now_ms, Db};
+use crate::backends::embedded::db::{now_ms, Db};
 use crate::backends::{Mail, Mailer, Result};
 
 #[derive(Debug, Clone)]

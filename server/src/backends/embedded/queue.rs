@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::params;
 
-use crate::backends::sqlite::{now_ms, Db, DbError};
+use crate::backends::embedded::db::{now_ms, Db, DbError};
 use crate::backends::{Delivery, Queue, QueueStats, Result};
 
 #[derive(Debug, Clone)]

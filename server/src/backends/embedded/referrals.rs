@@ -6,11 +6,11 @@ use vouch_core::rewards::CreditState;
 
 use super::queue::enqueue;
 use super::{ledger, SqliteBackend, WEBHOOKS_TOPIC};
+use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{
     Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
     Referrer,
 };
-use crate::backends::sqlite::now_ms;
 use crate::backends::Result;
 
 const REFERRER_COLUMNS: &str = "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::SqliteBackend;
-use crate::backends::sqlite::DbError;
+use crate::backends::embedded::db::DbError;
 use crate::backends::{EntryState, Result, Store, StoredEntry};
 
 fn status(s: &str) -> std::result::Result<EntryStatus, DbError> {

@@ -12,8 +12,8 @@ use vouch_core::rewards::{CreditState, Side};
 
 use super::super::corrupt;
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
+use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{credit_id, Announce, ConversionIntake, Credit, NewConversion, OutboxEvent};
-use crate::backends::sqlite::now_ms;
 use crate::backends::{BackendError, Queue, Result};
 
 /// Rounds of read, plan and conditional write before a racing writer is reported as in flight.

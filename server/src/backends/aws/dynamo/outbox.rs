@@ -9,8 +9,8 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{at, item, n, number, s, text, DynamoStore};
+use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{OutboxEvent, Referrer};
-use crate::backends::sqlite::now_ms;
 use crate::backends::{Queue, Result};
 
 /// The `gsi2` partition listing events not yet handed to SQS.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::grant::Credentials;
+use crate::uploads::grant::Credentials;
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Secrets {

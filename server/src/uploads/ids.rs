@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 
-use crate::grant::hmac;
+use crate::uploads::grant::hmac;
 
 const MAC_BYTES: usize = 16;
 

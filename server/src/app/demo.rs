@@ -9,10 +9,10 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 
-const GIVEAWAY: &str = include_str!("../../public/demo.html");
-const REFER: &str = include_str!("../../public/refer.html");
-const SHOP: &str = include_str!("../../public/shop.html");
-const HOSTILE: &str = include_str!("../../public/hostile.html");
+const GIVEAWAY: &str = include_str!("../../../public/demo.html");
+const REFER: &str = include_str!("../../../public/refer.html");
+const SHOP: &str = include_str!("../../../public/shop.html");
+const HOSTILE: &str = include_str!("../../../public/hostile.html");
 /// The command-queue stub pages put before the loader so `vouch(…)` works before it arrives.
 const STUB: &str = "<script>window.vouch=window.vouch||function(){(vouch.q=vouch.q||[]).push(arguments)};</script>";
 

@@ -45,7 +45,7 @@ impl Db {
     /// SQLite has no `ADD COLUMN IF NOT EXISTS`, so one that exists already is skipped.
     pub fn open(path: &Path, schema: &str, added_columns: &[&str]) -> Result<Self, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::secrets::private_dir(dir)
+            crate::app::secrets::private_dir(dir)
                 .map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
         }
         owner_only(path).map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", path.display())))?;

@@ -8,11 +8,11 @@ use vouch_core::referral::ReferralCode;
 use vouch_core::wire::{ConversionRequest, JoinRequest, JoinResponse, ReferralProgress, ReferrerLanding};
 use vouch_core::FieldError;
 
+use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{ConversionIntake, Joined, NewConversion, NewReferrer, Referrals, Referrer};
-use crate::backends::sqlite::now_ms;
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, ReferralConfig};
-use crate::webhooks::Event;
+use crate::referrals::webhooks::Event;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReferralError {

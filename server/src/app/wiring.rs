@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::aws::Aws;
-use super::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
-use super::objects::LocalObjects;
-use super::referrals::Referrals;
-use super::{Control, Intake, Mailer, Objects, Queue, Store};
+use crate::app::secrets::Secrets;
+use crate::backends::aws::Aws;
+use crate::backends::embedded::objects::LocalObjects;
+use crate::backends::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::referrals::Referrals;
+use crate::backends::{Control, Intake, Mailer, Objects, Queue, Store};
 use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
-use crate::secrets::Secrets;
 use crate::uploads::CredentialSource;
 
 /// Webhook deliveries get more attempts than other messages: receivers go down for a while.

@@ -10,18 +10,18 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::app::secrets::Secrets;
+use crate::app::wiring::Backends;
+use crate::backends::embedded::objects::s3_router;
 use crate::backends::embedded::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
-use crate::backends::objects::s3_router;
-use crate::backends::wiring::Backends;
 use crate::campaigns::Campaigns;
 use crate::config::{Config, ObjectsBackend};
 use crate::http::listener::ConnectionLimits;
 use crate::http::{self, WidgetAssets};
-use crate::janitor::sweep_orphan_uploads;
 use crate::limiter::Limiter;
-use crate::secrets::Secrets;
-use crate::upload_budget::UploadBudget;
-use crate::upload_id::UploadIds;
+use crate::uploads::budget::UploadBudget;
+use crate::uploads::ids::UploadIds;
+use crate::uploads::sweep::sweep_orphan_uploads;
 use crate::uploads::{grant_ttl, GrantConfig};
 use crate::worker::conversions::ConversionHandler;
 use crate::worker::decode_budget::DecodeBudget;
@@ -211,7 +211,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tasks.spawn(serve(listener, s3_app, stopped.clone()));
     }
     if let Some(listener) = demo_listener {
-        let site = crate::demo::router(&format!("http://{bff}"), &config.demo.campaign);
+        let site = crate::app::demo::router(&format!("http://{bff}"), &config.demo.campaign);
         tasks.spawn(serve(listener, site, stopped.clone()));
     }
     if config.worker.embedded {

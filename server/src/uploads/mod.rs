@@ -1,5 +1,11 @@
-//! Upload grants: the decision (the campaign's type and size rules) and the signed POST policy for
-//! one fresh object key, with credentials from wherever the object store's come from.
+//! Uploads: a grant's decision (the campaign's type and size rules) and the signed POST policy for
+//! one fresh object key, with credentials from wherever the object store's come from; the upload
+//! ids that name them, the per-campaign budget of pending bytes, and the sweep of unclaimed ones.
+
+pub mod budget;
+pub mod grant;
+pub mod ids;
+pub mod sweep;
 
 use std::sync::Arc;
 
@@ -7,8 +13,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::backends::BackendError;
-use crate::grant::{format_iso8601, presign_post, Credentials, PostPolicy};
-use crate::upload_budget::UploadBudget;
+use crate::uploads::budget::UploadBudget;
+use crate::uploads::grant::{format_iso8601, presign_post, Credentials, PostPolicy};
 
 /// Where signing credentials come from: fixed keys (the in-process store) or the AWS chain
 /// (rotating role credentials, refreshed by the SDK).
@@ -47,7 +53,7 @@ pub fn grant_ttl(ttl_secs: u64) -> std::time::Duration {
 pub fn issue(
     config: &GrantConfig,
     credentials: &Credentials,
-    ids: &crate::upload_id::UploadIds,
+    ids: &crate::uploads::ids::UploadIds,
     campaign: &vouch_core::campaign::CampaignPublic,
     req: &vouch_core::wire::UploadGrantRequest,
     now: OffsetDateTime,

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use rusqlite::params;
 
+use crate::backends::embedded::db::now_ms;
+use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::SqliteBackend;
-use crate::backends::objects::LocalObjects;
-use crate::backends::sqlite::now_ms;
 use crate::backends::{Objects, Result};
 
 const UPLOADS_PREFIX: &str = "uploads";

@@ -1,0 +1,4 @@
+//! The HTML pages Vouch serves itself: the hosted campaign page and the Facebook fan-page tab.
+
+pub mod facebook;
+pub mod page;
