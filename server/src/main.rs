@@ -12,8 +12,9 @@ use vouch_server::app::{demo, start};
 use vouch_server::backends::QueueStats;
 use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
+use vouch_server::crypto::sha256_hex;
 use vouch_server::entries::export;
-use vouch_server::referrals::decisions::{decide_credit, new_secret, sha256_hex};
+use vouch_server::referrals::decisions::{decide_credit, new_secret};
 
 /// Every request allocates (headers, JSON, SQL parameters); glibc's malloc was about a sixth of
 /// the accept path's CPU under load, mimalloc is cheaper and does not fragment as it grows.

@@ -23,7 +23,7 @@ const COLUMNS: [&str; 14] = [
 
 fn timestamp(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(crate::uploads::grant::format_iso8601)
+        .map(crate::crypto::format_iso8601)
         .unwrap_or_default()
 }
 

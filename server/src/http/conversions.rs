@@ -12,7 +12,8 @@ use super::error::ApiError;
 use super::json::ApiJson;
 use super::referrals::{bearer, campaign};
 use super::AppState;
-use crate::referrals::decisions::{self, sha256_hex};
+use crate::crypto::sha256_hex;
+use crate::referrals::decisions;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/v1/conversions", post(create))

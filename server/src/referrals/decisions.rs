@@ -12,6 +12,7 @@ use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{ConversionIntake, Joined, NewConversion, NewReferrer, Referrals, Referrer};
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, ReferralConfig};
+use crate::crypto::sha256_hex;
 use crate::referrals::webhooks::Event;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,10 +31,6 @@ pub enum ReferralError {
     InFlight,
     #[error(transparent)]
     Backend(#[from] BackendError),
-}
-
-pub fn sha256_hex(value: &str) -> String {
-    hex::encode(Sha256::digest(value.as_bytes()))
 }
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], BackendError> {

@@ -8,8 +8,8 @@ use serde_json::json;
 use vouch_core::money::{Currency, Money};
 
 use crate::backends::referrals::{Credit, OutboxEvent, Referrer};
+use crate::crypto::{format_iso8601, hmac};
 use crate::referrals::decisions::ConversionMessage;
-use crate::uploads::grant::{format_iso8601, hmac};
 
 pub const EVENT_ID_HEADER: &str = "vouch-event-id";
 pub const TIMESTAMP_HEADER: &str = "vouch-timestamp";

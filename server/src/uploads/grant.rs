@@ -5,11 +5,9 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use time::OffsetDateTime;
 
-type HmacSha256 = Hmac<Sha256>;
+use crate::crypto::{format_iso8601, hmac};
 
 /// Credentials allowed to write to the bucket. Never leaves the server; only signatures do.
 #[derive(Clone)]
@@ -76,28 +74,8 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec<u8>
     hmac(&k_service, b"aws4_request")
 }
 
-pub(crate) fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC-SHA256 takes keys of any length");
-    mac.update(msg);
-    mac.finalize().into_bytes().to_vec()
-}
-
 fn format_date(t: OffsetDateTime) -> String {
     format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day())
-}
-
-/// `2026-11-25T00:10:00.000Z`, the form S3 wants in policies and we return as `expires_at`.
-pub fn format_iso8601(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 #[cfg(test)]

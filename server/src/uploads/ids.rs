@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 
-use crate::uploads::grant::hmac;
+use crate::crypto::hmac;
 
 const MAC_BYTES: usize = 16;
 

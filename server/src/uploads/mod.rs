@@ -13,8 +13,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::backends::BackendError;
+use crate::crypto::format_iso8601;
 use crate::uploads::budget::UploadBudget;
-use crate::uploads::grant::{format_iso8601, presign_post, Credentials, PostPolicy};
+use crate::uploads::grant::{presign_post, Credentials, PostPolicy};
 
 /// Where signing credentials come from: fixed keys (the in-process store) or the AWS chain
 /// (rotating role credentials, refreshed by the SDK).

@@ -1,7 +1,7 @@
 //! Conversion amounts: exact minor units of their currency, refused per field when they are not.
 
 use serde_json::{json, Value};
-use vouch_server::referrals::decisions::sha256_hex;
+use vouch_server::crypto::sha256_hex;
 
 use crate::helpers::{error_code, TestApp, SHOP};
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use vouch_server::backends::referrals::{Joined, NewReferrer, Referrals};
 use vouch_server::backends::QueueStats;
-use vouch_server::referrals::decisions::sha256_hex;
+use vouch_server::crypto::sha256_hex;
 
 use crate::helpers::{entry_body, jpeg, new_referrer, TestApp};
 use crate::support::moto;

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 use vouch_core::rewards::{CreditState, Side};
 use vouch_server::backends::referrals::Credit;
-use vouch_server::referrals::decisions::sha256_hex;
+use vouch_server::crypto::sha256_hex;
 
 use crate::helpers::TestApp;
 

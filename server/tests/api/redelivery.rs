@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use vouch_core::rewards::CreditState;
-use vouch_server::referrals::decisions::{decide_credit, sha256_hex};
+use vouch_server::crypto::sha256_hex;
+use vouch_server::referrals::decisions::decide_credit;
 
 use crate::helpers::TestApp;
 

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use serde_json::{json, Value};
 use vouch_core::rewards::CreditState;
 use vouch_server::backends::referrals::{Credit, NewReferrer};
-use vouch_server::referrals::decisions::sha256_hex;
+use vouch_server::crypto::sha256_hex;
 
 use crate::helpers::{error_code, new_referrer, TestApp, SHOP};
 

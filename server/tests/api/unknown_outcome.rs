@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use vouch_server::referrals::decisions::sha256_hex;
+use vouch_server::crypto::sha256_hex;
 
 use crate::helpers::{TestApp, SHOP};
 use crate::proxy::Proxy;
