@@ -5,6 +5,7 @@
 use base64::Engine as _;
 
 use crate::crypto::hmac;
+use crate::uploads::keys::upload_key;
 
 const MAC_BYTES: usize = 16;
 
@@ -19,11 +20,6 @@ impl std::fmt::Debug for UploadIds {
     }
 }
 
-/// Where a campaign's uploads land in the bucket.
-pub fn object_key(campaign: &str, nonce: &str) -> String {
-    format!("uploads/{campaign}/{nonce}")
-}
-
 impl UploadIds {
     pub fn new(secret: &[u8]) -> Self {
         Self { secret: secret.to_vec() }
@@ -32,7 +28,7 @@ impl UploadIds {
     /// A fresh (upload id, object key) pair for `campaign`.
     pub fn issue(&self, campaign: &str) -> (String, String) {
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        (format!("{nonce}.{}", self.mac(campaign, &nonce)), object_key(campaign, &nonce))
+        (format!("{nonce}.{}", self.mac(campaign, &nonce)), upload_key(campaign, &nonce))
     }
 
     /// The object key `id` stands for, if this server issued it for `campaign`.
@@ -41,7 +37,7 @@ impl UploadIds {
         let well_formed = nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
         // Both sides are public-length strings; comparing them in constant time keeps timing mute.
         (well_formed && constant_time_eq(mac.as_bytes(), self.mac(campaign, nonce).as_bytes()))
-            .then(|| object_key(campaign, nonce))
+            .then(|| upload_key(campaign, nonce))
     }
 
     fn mac(&self, campaign: &str, nonce: &str) -> String {

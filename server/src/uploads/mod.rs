@@ -5,6 +5,7 @@
 pub mod budget;
 pub mod grant;
 pub mod ids;
+pub mod keys;
 pub mod sweep;
 
 use std::sync::Arc;

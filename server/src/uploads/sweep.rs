@@ -11,8 +11,7 @@ use crate::backends::embedded::db::now_ms;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::SqliteBackend;
 use crate::backends::{Objects, Result};
-
-const UPLOADS_PREFIX: &str = "uploads";
+use crate::uploads::keys;
 
 /// A tombstone only has to outlive an entry request that checked the file just before it went.
 const TOMBSTONE_MS: i64 = 24 * 3600 * 1000;
@@ -23,7 +22,7 @@ pub async fn sweep_orphan_uploads(
     objects: &LocalObjects,
     older_than: Duration,
 ) -> Result<usize> {
-    let candidates = objects.list_older_than(UPLOADS_PREFIX, older_than).await?;
+    let candidates = objects.list_older_than(keys::UPLOADS, older_than).await?;
     // Unclaimed candidates get their tombstone in the same transaction that finds them unclaimed:
     // an entry committed before it keeps its upload, an entry after it is refused.
     let doomed: Vec<String> = backend

@@ -13,6 +13,7 @@ use crate::backends::embedded::db::now_ms;
 use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store, StoredEntry};
 use crate::campaigns::Campaigns;
 use crate::entries::mail;
+use crate::uploads::keys::receipt_key;
 
 pub struct EntryHandler {
     pub store: Arc<dyn Store>,
@@ -21,11 +22,6 @@ pub struct EntryHandler {
     pub campaigns: Campaigns,
     /// Shared by every decode in the process (see [`DecodeBudget`]).
     pub decode: DecodeBudget,
-}
-
-/// Where the normalised copy of an entry's receipt is kept.
-pub fn receipt_key(campaign: &str, entry_id: &str) -> String {
-    format!("receipts/{campaign}/{entry_id}.jpg")
 }
 
 #[async_trait]
