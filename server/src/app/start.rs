@@ -13,7 +13,6 @@ use tokio::task::JoinSet;
 use crate::app::secrets::Secrets;
 use crate::app::wiring::Backends;
 use crate::backends::embedded::objects::s3_router;
-use crate::backends::embedded::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::campaigns::Campaigns;
 use crate::config::{Config, ObjectsBackend};
 use crate::http::listener::ConnectionLimits;
@@ -23,11 +22,7 @@ use crate::uploads::budget::UploadBudget;
 use crate::uploads::ids::UploadIds;
 use crate::uploads::sweep::sweep_orphan_uploads;
 use crate::uploads::{grant_ttl, GrantConfig};
-use crate::worker::conversions::ConversionHandler;
-use crate::worker::decode_budget::DecodeBudget;
-use crate::worker::entries::EntryHandler;
-use crate::worker::webhooks::WebhookHandler;
-use crate::worker::{Lane, Worker};
+use crate::worker::{lanes, Worker};
 
 /// A started server; dropping it does not stop it, `shutdown` does.
 pub struct Running {
@@ -83,28 +78,18 @@ pub async fn wait_for_signal() {
 
 /// Everything the worker needs, built from the same backends as the BFF.
 pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Worker {
-    let entries = EntryHandler {
-        store: backends.store.clone(),
-        objects: backends.objects.clone(),
-        mailer: backends.mailer.clone(),
-        campaigns: campaigns.clone(),
-        decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
+    let b = backends.clone();
+    let parts = lanes::Parts {
+        entries: b.entries,
+        conversions: b.conversions,
+        webhooks: b.webhooks,
+        store: b.store,
+        objects: b.objects,
+        mailer: b.mailer,
+        referrals: b.referrals,
+        control: b.control,
     };
-    let conversions = ConversionHandler {
-        referrals: backends.referrals.clone(),
-        webhooks: backends.webhooks.clone(),
-        campaigns: campaigns.clone(),
-    };
-    let deliveries = WebhookHandler::new(backends.referrals.clone(), campaigns, config.worker.allow_internal_webhooks);
-    Worker {
-        lanes: vec![
-            Lane { name: ENTRIES_TOPIC, queue: backends.entries.clone(), handler: Arc::new(entries) },
-            Lane { name: CONVERSIONS_TOPIC, queue: backends.conversions.clone(), handler: Arc::new(conversions) },
-            Lane { name: WEBHOOKS_TOPIC, queue: backends.webhooks.clone(), handler: Arc::new(deliveries) },
-        ],
-        control: backends.control.clone(),
-        config: config.worker.clone(),
-    }
+    lanes::assemble(config, parts, campaigns)
 }
 
 /// The URL browsers post receipts to.

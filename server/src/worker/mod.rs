@@ -5,6 +5,7 @@
 pub mod conversions;
 pub mod decode_budget;
 pub mod entries;
+pub mod lanes;
 pub mod receipt;
 pub mod webhook_guard;
 pub mod webhooks;
