@@ -181,10 +181,7 @@ async fn main() -> anyhow::Result<()> {
             run.await?;
         }
         Command::Entries { command } => entries(&backends, command).await?,
-        Command::Outbox => {
-            let db = backends.sqlite.as_ref().context("the outbox exists with the embedded mail backend only")?;
-            println!("{}", serde_json::to_string_pretty(&db.outbox().list().await?)?);
-        }
+        Command::Outbox => println!("{}", serde_json::to_string_pretty(&backends.outbox_mails().await?)?),
         Command::Queue { command: None } => {
             for (name, queue) in backends.queues() {
                 let QueueStats { ready, in_flight, dead } = queue.stats().await?;
@@ -196,9 +193,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Queue { command: Some(QueueCommand::Resume { queue }) } => pause(&backends, &queue, false).await?,
         Command::Secrets { command } => secrets(&backends, &campaigns, command).await?,
         Command::Provision => {
-            let aws =
-                backends.aws.as_ref().context("nothing to provision: no backend is on AWS in this configuration")?;
-            aws.provision(config.worker.max_attempts).await?;
+            backends.provision(config.worker.max_attempts).await?;
             println!("bucket, queues (with dead-letter queues), table and mail identity are in place");
         }
         Command::Rewards { command } => rewards(&backends, &campaigns, command).await?,

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use crate::app::secrets::Secrets;
 use crate::backends::aws::Aws;
 use crate::backends::embedded::objects::LocalObjects;
-use crate::backends::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::embedded::{OutboxMail, SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::backends::referrals::Referrals;
 use crate::backends::{Control, Intake, Mailer, Objects, Queue, Store};
 use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
@@ -39,6 +39,18 @@ pub struct Backends {
 }
 
 impl Backends {
+    /// The mails in the embedded outbox (`vouch outbox`); an error when mail goes through SES.
+    pub async fn outbox_mails(&self) -> anyhow::Result<Vec<OutboxMail>> {
+        let db = self.sqlite.as_ref().context("the outbox exists with the embedded mail backend only")?;
+        Ok(db.outbox().list().await?)
+    }
+
+    /// Creates the configured AWS resources (`vouch provision`).
+    pub async fn provision(&self, max_attempts: u32) -> anyhow::Result<()> {
+        let aws = self.aws.as_ref().context("nothing to provision: no backend is on AWS in this configuration")?;
+        aws.provision(max_attempts).await
+    }
+
     pub async fn open(config: &Config, secrets: &Secrets) -> anyhow::Result<Self> {
         config.check()?;
         let needs_sqlite = config.queue.backend == QueueBackend::Sqlite || config.mail.backend == MailBackend::Outbox;
