@@ -9,8 +9,8 @@ use rusqlite::params;
 
 use crate::backends::embedded::SqliteBackend;
 use crate::backends::objects::LocalObjects;
-use crate::backends::sqlite::now_ms;
 use crate::backends::{Objects, Result};
+use crate::clock::now_ms;
 
 const UPLOADS_PREFIX: &str = "uploads";
 

@@ -2,6 +2,7 @@
 
 pub mod backends;
 pub mod campaigns;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod export;

@@ -9,9 +9,9 @@ use vouch_core::wire::{ConversionRequest, JoinRequest, JoinResponse, ReferralPro
 use vouch_core::FieldError;
 
 use crate::backends::referrals::{ConversionIntake, Joined, NewConversion, NewReferrer, Referrals, Referrer};
-use crate::backends::sqlite::now_ms;
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, ReferralConfig};
+use crate::clock::now_ms;
 use crate::webhooks::Event;
 
 #[derive(Debug, thiserror::Error)]

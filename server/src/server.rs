@@ -10,9 +10,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::backends::embedded::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::backends::objects::s3_router;
 use crate::backends::wiring::Backends;
+use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::campaigns::Campaigns;
 use crate::config::{Config, ObjectsBackend};
 use crate::http::listener::ConnectionLimits;

@@ -7,9 +7,9 @@ use vouch_core::idempotency::is_valid_key;
 use vouch_core::wire::EntryRequest;
 use vouch_core::{Field, FieldCode, FieldError};
 
-use crate::backends::sqlite::now_ms;
 use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Submission};
 use crate::campaigns::Campaign;
+use crate::clock::now_ms;
 use crate::upload_budget::UploadBudget;
 use crate::upload_id::UploadIds;
 

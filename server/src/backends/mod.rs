@@ -36,6 +36,14 @@ impl From<sqlite::DbError> for BackendError {
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
+/// The queue topics: giveaway entries, referral conversions, webhook deliveries.
+pub const ENTRIES_TOPIC: &str = "entries";
+pub const CONVERSIONS_TOPIC: &str = "conversions";
+pub const WEBHOOKS_TOPIC: &str = "webhooks";
+
+/// Webhook deliveries get more attempts than other messages: receivers go down for a while.
+pub const WEBHOOK_ATTEMPTS: u32 = 8;
+
 /// What the accept path hands to the queue: everything the worker needs, already validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryMessage {

@@ -6,16 +6,15 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use super::aws::Aws;
-use super::embedded::{SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use super::embedded::SqliteBackend;
 use super::objects::LocalObjects;
 use super::referrals::Referrals;
-use super::{Control, Intake, Mailer, Objects, Queue, Store};
+use super::{
+    Control, Intake, Mailer, Objects, Queue, Store, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS,
+};
 use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
 use crate::secrets::Secrets;
 use crate::uploads::CredentialSource;
-
-/// Webhook deliveries get more attempts than other messages: receivers go down for a while.
-pub const WEBHOOK_ATTEMPTS: u32 = 8;
 
 #[derive(Clone)]
 pub struct Backends {

@@ -11,9 +11,9 @@ use vouch_core::rewards::{assess, initial_state, ConversionFacts, CreditState, S
 
 use super::Handler;
 use crate::backends::referrals::{credit_id, Credit, Referrals};
-use crate::backends::sqlite::now_ms;
 use crate::backends::{BackendError, Queue};
 use crate::campaigns::Campaigns;
+use crate::clock::now_ms;
 use crate::referrals::ConversionMessage;
 use crate::webhooks::Event;
 

@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::queue::enqueue;
-use super::{SqliteBackend, ENTRIES_TOPIC};
-use crate::backends::sqlite::{now_ms, DbError};
-use crate::backends::{Accepted, Intake, Result, Submission};
+use super::SqliteBackend;
+use crate::backends::sqlite::DbError;
+use crate::backends::{Accepted, Intake, Result, Submission, ENTRIES_TOPIC};
+use crate::clock::now_ms;
 
 #[async_trait]
 impl Intake for SqliteBackend {

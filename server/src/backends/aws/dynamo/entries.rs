@@ -7,8 +7,8 @@ use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
 use crate::backends::aws::unavailable;
-use crate::backends::sqlite::now_ms;
 use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Result, Store, StoredEntry, Submission};
+use crate::clock::now_ms;
 
 fn idem_pk(campaign: &str, key: &str) -> String {
     format!("idem#{campaign}#{key}")

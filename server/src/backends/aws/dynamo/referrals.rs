@@ -12,8 +12,8 @@ use crate::backends::referrals::{
     Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
     Referrer,
 };
-use crate::backends::sqlite::now_ms;
 use crate::backends::Result;
+use crate::clock::now_ms;
 
 const HOUR_MS: i64 = 3_600_000;
 
