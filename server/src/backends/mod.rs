@@ -89,6 +89,10 @@ pub trait Intake: Send + Sync {
     async fn accept(&self, submission: Submission) -> Result<Accepted>;
     /// What was accepted under this key before, if anything: `(body_hash, entry_id)`.
     async fn earlier(&self, campaign: &str, idempotency_key: &str) -> Result<Option<(Vec<u8>, String)>>;
+    /// Of the uploads at `keys` (old enough to be abandoned), marks as swept the ones no
+    /// submission claims and returns them for the caller to delete. Each mark is atomic against
+    /// `accept`: a submission accepted before keeps its upload, one after gets `UploadSwept`.
+    async fn sweep_unclaimed(&self, keys: Vec<String>) -> Result<Vec<String>>;
 }
 
 /// One received message; `handle` identifies this delivery (not the message) for ack and retry.

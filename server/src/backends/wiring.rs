@@ -29,7 +29,7 @@ pub struct Backends {
     pub mailer: Arc<dyn Mailer>,
     /// What upload grants are signed with.
     pub signing: Arc<dyn CredentialSource>,
-    /// The SQLite database, when any part is embedded (outbox, orphan sweep, CLI listings).
+    /// The SQLite database, when any part is embedded (outbox, CLI listings).
     pub sqlite: Option<SqliteBackend>,
     /// The in-process object store's folder, when objects are local.
     pub local_objects: Option<LocalObjects>,
