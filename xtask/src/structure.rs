@@ -49,7 +49,7 @@ pub(crate) fn report(dir: Option<&str>) -> Result {
         print_cycles(&format!("import cycles inside {inner}/"), &graph, &format!("{inner}::"));
     }
     let mut long: Vec<&Source> = sources.iter().filter(|s| s.lines > MAX_LINES).collect();
-    long.sort_by(|a, b| b.lines.cmp(&a.lines));
+    long.sort_by_key(|s| std::cmp::Reverse(s.lines));
     println!("- files over {MAX_LINES} lines: {}", long.len());
     for s in long {
         println!("  - {} ({} lines)", s.rel, s.lines);
