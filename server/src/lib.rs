@@ -6,6 +6,7 @@
 pub mod app;
 pub mod backends;
 pub mod campaigns;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod entries;

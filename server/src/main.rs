@@ -231,7 +231,7 @@ async fn serve(mut config: Config, no_worker: bool) -> anyhow::Result<()> {
 
 fn facebook_tab(config: &Config, page: &str, locale: &str, app_data: Option<String>) -> anyhow::Result<()> {
     let secret = config.facebook.app_secret.as_ref().context("set VOUCH_FACEBOOK_APP_SECRET (the app's secret)")?;
-    let now = vouch_server::backends::embedded::db::now_ms() / 1000;
+    let now = vouch_server::clock::now_ms() / 1000;
     let payload = serde_json::json!({
         "algorithm": "HMAC-SHA256",
         "issued_at": now,

@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod setup;
 mod sizes;
+mod structure;
 mod util;
 
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   build    build the widget (dist/widget) and the server (release)
   widget   build the widget only (dist/widget) and print its sizes
   sizes    print the widget's sizes (raw, gzip, brotli) and check the budgets
+  structure  [DIR] server/src's (or DIR's) top-level files and folders, import cycles, files over 400 lines
   bench    benchmarks beside their peers (Uppy Companion, Uppy Dashboard); writes docs/benchmarks.md";
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("build") => setup::all().and_then(|()| build::all()),
         Some("widget") => build::widget(),
         Some("sizes") => sizes::report(true),
+        Some("structure") => structure::report(args.get(1).map(String::as_str)),
         Some("bench") => {
             setup::all().and_then(|()| bench::tools()).and_then(|()| build::all()).and_then(|()| bench::run_all())
         }

@@ -210,15 +210,15 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Once a minute: forget idle rate-limit clients, relay join events a crash or a queue outage
-/// left behind and, on the embedded store, sweep abandoned uploads (S3 does that with a lifecycle
-/// rule).
+/// left behind and, with the local object store, sweep abandoned uploads (S3 does that with a
+/// lifecycle rule).
 fn janitor(
     config: &Config,
     backends: &Backends,
     limiter: Limiter,
     mut stop: watch::Receiver<bool>,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
-    let sweep = backends.sqlite.clone().zip(backends.local_objects.clone());
+    let sweep = backends.local_objects.clone().map(|objects| (backends.intake.clone(), objects));
     let orphan_age = config.orphan_age();
     let referrals = backends.referrals.clone();
     async move {
@@ -231,8 +231,8 @@ fn janitor(
             if let Err(e) = referrals.relay_stranded_events(Duration::from_secs(60)).await {
                 tracing::warn!(error = %e, "relaying join events failed");
             }
-            if let Some((db, objects)) = &sweep {
-                if let Err(e) = sweep_orphan_uploads(db, objects, orphan_age).await {
+            if let Some((intake, objects)) = &sweep {
+                if let Err(e) = sweep_orphan_uploads(intake.as_ref(), objects, orphan_age).await {
                     tracing::warn!(error = %e, "orphan upload sweep failed");
                 }
             }

@@ -8,14 +8,13 @@ use anyhow::Context as _;
 use crate::app::secrets::Secrets;
 use crate::backends::aws::Aws;
 use crate::backends::embedded::objects::LocalObjects;
-use crate::backends::embedded::{OutboxMail, SqliteBackend, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::referrals::Referrals;
-use crate::backends::{Control, Intake, Mailer, Objects, Queue, Store};
+use crate::backends::{
+    Control, Intake, Mailer, Objects, Queue, Store, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS,
+};
 use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
 use crate::uploads::CredentialSource;
-
-/// Webhook deliveries get more attempts than other messages: receivers go down for a while.
-pub const WEBHOOK_ATTEMPTS: u32 = 8;
 
 #[derive(Clone)]
 pub struct Backends {
@@ -30,7 +29,7 @@ pub struct Backends {
     pub mailer: Arc<dyn Mailer>,
     /// What upload grants are signed with.
     pub signing: Arc<dyn CredentialSource>,
-    /// The SQLite database, when any part is embedded (outbox, orphan sweep, CLI listings).
+    /// The SQLite database, when any part is embedded (outbox, CLI listings).
     pub sqlite: Option<SqliteBackend>,
     /// The in-process object store's folder, when objects are local.
     pub local_objects: Option<LocalObjects>,

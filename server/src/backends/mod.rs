@@ -33,6 +33,14 @@ impl From<embedded::db::DbError> for BackendError {
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
+/// The queue topics: giveaway entries, referral conversions, webhook deliveries.
+pub const ENTRIES_TOPIC: &str = "entries";
+pub const CONVERSIONS_TOPIC: &str = "conversions";
+pub const WEBHOOKS_TOPIC: &str = "webhooks";
+
+/// Webhook deliveries get more attempts than other messages: receivers go down for a while.
+pub const WEBHOOK_ATTEMPTS: u32 = 8;
+
 /// What the accept path hands to the queue: everything the worker needs, already validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryMessage {
@@ -78,6 +86,10 @@ pub trait Intake: Send + Sync {
     async fn accept(&self, submission: Submission) -> Result<Accepted>;
     /// What was accepted under this key before, if anything: `(body_hash, entry_id)`.
     async fn earlier(&self, campaign: &str, idempotency_key: &str) -> Result<Option<(Vec<u8>, String)>>;
+    /// Of the uploads at `keys` (old enough to be abandoned), marks as swept the ones no
+    /// submission claims and returns them for the caller to delete. Each mark is atomic against
+    /// `accept`: a submission accepted before keeps its upload, one after gets `UploadSwept`.
+    async fn sweep_unclaimed(&self, keys: Vec<String>) -> Result<Vec<String>>;
 }
 
 /// One received message; `handle` identifies this delivery (not the message) for ack and retry.

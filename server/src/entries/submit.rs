@@ -7,9 +7,9 @@ use vouch_core::idempotency::is_valid_key;
 use vouch_core::wire::EntryRequest;
 use vouch_core::{Field, FieldCode, FieldError};
 
-use crate::backends::embedded::db::now_ms;
 use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Submission};
 use crate::campaigns::Campaign;
+use crate::clock::now_ms;
 use crate::uploads::budget::UploadBudget;
 use crate::uploads::ids::UploadIds;
 

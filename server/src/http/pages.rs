@@ -13,7 +13,7 @@ use vouch_core::i18n::{Locale, PageText};
 use vouch_core::referral::ReferralCode;
 
 use super::AppState;
-use crate::backends::embedded::db::now_ms;
+use crate::clock::now_ms;
 use crate::pages::facebook::{self, SignedRequestError};
 use crate::pages::page::{campaign_page, message_page, PageContext};
 

@@ -8,10 +8,10 @@ use vouch_core::referral::ReferralCode;
 use vouch_core::wire::{ConversionRequest, JoinRequest, JoinResponse, ReferralProgress, ReferrerLanding};
 use vouch_core::FieldError;
 
-use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{ConversionIntake, Joined, NewConversion, NewReferrer, Referrals, Referrer};
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, ReferralConfig};
+use crate::clock::now_ms;
 use crate::crypto::sha256_hex;
 use crate::referrals::webhooks::Event;
 

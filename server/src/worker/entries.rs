@@ -9,9 +9,9 @@ use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::decode_budget::DecodeBudget;
 use super::Handler;
-use crate::backends::embedded::db::now_ms;
 use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store, StoredEntry};
 use crate::campaigns::Campaigns;
+use crate::clock::now_ms;
 use crate::entries::mail;
 use crate::uploads::keys::receipt_key;
 

@@ -8,9 +8,9 @@ use super::decode_budget::DecodeBudget;
 use super::entries::EntryHandler;
 use super::webhooks::WebhookHandler;
 use super::{Lane, Worker};
-use crate::backends::embedded::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::backends::referrals::Referrals;
 use crate::backends::{Control, Mailer, Objects, Queue, Store};
+use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::campaigns::Campaigns;
 use crate::config::Config;
 

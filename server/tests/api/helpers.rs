@@ -351,7 +351,7 @@ pub fn new_referrer(id: &str, code: &str, email: &str) -> NewReferrer {
             identity: email.into(),
             first_name: "R".into(),
             join_flagged: false,
-            created_at_ms: vouch_server::backends::embedded::db::now_ms(),
+            created_at_ms: vouch_server::clock::now_ms(),
         },
         marketing_consent: false,
         client: "203.0.113.9".into(),

@@ -57,7 +57,7 @@ pub fn credit(conversion: &str, side: Side, referrer_id: &str, state: CreditStat
 }
 
 pub fn now() -> i64 {
-    vouch_server::backends::embedded::db::now_ms()
+    vouch_server::clock::now_ms()
 }
 
 pub async fn the_same_mailbox_joins_once_and_codes_are_unique(f: Fixture) {

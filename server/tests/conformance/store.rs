@@ -145,3 +145,27 @@ pub async fn an_upload_backs_one_entry_and_its_replay_stays_a_replay(f: Fixture)
     ids.sort();
     assert_eq!(ids, ["ent_a", "ent_d"]);
 }
+
+pub async fn an_unclaimed_upload_is_swept_and_an_entry_citing_it_later_is_refused(f: Fixture) {
+    let intake = &f.backends.intake;
+    let citing = |upload: &str, key: &str, hash: u8, entry_id: &str| {
+        let mut sub = submission("demo", key, hash, entry_id);
+        sub.message.receipt_key = Some(format!("uploads/demo/{upload}"));
+        sub
+    };
+    assert!(matches!(intake.accept(citing("kept", "k1", 1, "ent_a")).await.unwrap(), Accepted::New { .. }));
+    let old = vec!["uploads/demo/kept".to_string(), "uploads/demo/gone".to_string()];
+    assert_eq!(intake.sweep_unclaimed(old.clone()).await.unwrap(), ["uploads/demo/gone"]);
+    // An entry that saw the file before it went is refused, and leaves nothing behind.
+    assert_eq!(intake.accept(citing("gone", "k2", 2, "ent_b")).await.unwrap(), Accepted::UploadSwept);
+    assert_eq!(intake.earlier("demo", "k2").await.unwrap(), None);
+    assert_eq!(f.backends.store.entry_state("demo", "ent_b").await.unwrap(), None);
+    // A file a failed delete left behind goes on the next sweep; the claimed one stays.
+    assert_eq!(intake.sweep_unclaimed(old).await.unwrap(), ["uploads/demo/gone"]);
+    assert_eq!(
+        intake.accept(citing("kept", "k1", 1, "ent_c")).await.unwrap(),
+        Accepted::Replay { entry_id: "ent_a".into() }
+    );
+    assert!(matches!(intake.accept(citing("gone", "k2", 2, "ent_d")).await.unwrap(), Accepted::UploadSwept));
+    assert!(matches!(intake.accept(citing("fresh", "k2", 2, "ent_e")).await.unwrap(), Accepted::New { .. }));
+}

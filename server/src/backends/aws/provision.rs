@@ -8,8 +8,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_sqs::types::QueueAttributeName as Qa;
 
 use super::Aws;
-use crate::app::wiring::WEBHOOK_ATTEMPTS;
-use crate::backends::embedded::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS};
 
 pub(super) async fn all(aws: &Aws, max_receive_count: u32) -> anyhow::Result<()> {
     bucket(aws).await?;

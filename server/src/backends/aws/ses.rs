@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::types::AttributeValue as AV;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
 use super::{corrupt, unavailable, BackendError};
-use crate::backends::embedded::db::now_ms;
 use crate::backends::{Mail, Mailer, Result};
+use crate::clock::now_ms;
 
 const STORE: &str = "store (DynamoDB)";
 

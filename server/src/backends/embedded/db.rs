@@ -181,7 +181,3 @@ fn run_batch(conn: &Connection, jobs: impl Iterator<Item = Job>) -> Vec<Finish> 
     })
     .collect()
 }
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}

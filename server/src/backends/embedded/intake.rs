@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::queue::enqueue;
-use super::{SqliteBackend, ENTRIES_TOPIC};
-use crate::backends::embedded::db::{now_ms, DbError};
-use crate::backends::{Accepted, Intake, Result, Submission};
+use super::SqliteBackend;
+use crate::backends::embedded::db::DbError;
+use crate::backends::{Accepted, Intake, Result, Submission, ENTRIES_TOPIC};
+use crate::clock::now_ms;
 
 #[async_trait]
 impl Intake for SqliteBackend {
@@ -48,7 +49,34 @@ impl Intake for SqliteBackend {
         let (campaign, key) = (campaign.to_string(), idempotency_key.to_string());
         Ok(self.db().read(move |conn| lookup(conn, &campaign, &key)).await?)
     }
+
+    async fn sweep_unclaimed(&self, keys: Vec<String>) -> Result<Vec<String>> {
+        // Unclaimed uploads get their tombstone in the same transaction that finds them unclaimed.
+        let doomed = self
+            .db()
+            .write(move |conn| {
+                let now = now_ms();
+                conn.prepare_cached("DELETE FROM swept_uploads WHERE swept_ms < ?1")?
+                    .execute(params![now - TOMBSTONE_MS])?;
+                let mut claimed = conn.prepare_cached("SELECT 1 FROM submissions WHERE receipt_key = ?1")?;
+                let mut tombstone =
+                    conn.prepare_cached("INSERT OR IGNORE INTO swept_uploads (receipt_key, swept_ms) VALUES (?1, ?2)")?;
+                let mut doomed = Vec::new();
+                for key in keys {
+                    if !claimed.exists(params![key])? {
+                        tombstone.execute(params![key, now])?;
+                        doomed.push(key);
+                    }
+                }
+                Ok(doomed)
+            })
+            .await?;
+        Ok(doomed)
+    }
 }
+
+/// A tombstone only has to outlive an entry request that checked the file just before it went.
+const TOMBSTONE_MS: i64 = 24 * 3600 * 1000;
 
 /// Why the upload at `key` cannot back a new entry, if it cannot: the submissions' `receipt_key`
 /// is the claim; the orphan sweep leaves a tombstone before it deletes a file.

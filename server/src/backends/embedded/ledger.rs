@@ -5,9 +5,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use vouch_core::rewards::{CreditState, Side};
 
 use super::queue::enqueue;
-use super::{CONVERSIONS_TOPIC, WEBHOOKS_TOPIC};
-use crate::backends::embedded::db::{now_ms, DbError};
+use crate::backends::embedded::db::DbError;
 use crate::backends::referrals::{ConversionIntake, Credit, NewConversion, OutboxEvent};
+use crate::backends::{CONVERSIONS_TOPIC, WEBHOOKS_TOPIC};
+use crate::clock::now_ms;
 
 const CREDIT_COLUMNS: &str =
     "credit_id, conversion_id, side, campaign, referrer_id, recipient, reward, state, reason, created_ms, from_browser";

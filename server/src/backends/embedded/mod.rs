@@ -45,8 +45,3 @@ impl SqliteBackend {
         SqliteOutbox::new(self.db.clone())
     }
 }
-
-/// The queue topics: giveaway entries, referral conversions, webhook deliveries.
-pub const ENTRIES_TOPIC: &str = "entries";
-pub const CONVERSIONS_TOPIC: &str = "conversions";
-pub const WEBHOOKS_TOPIC: &str = "webhooks";

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::backends::embedded::db::{now_ms, Db};
+use crate::backends::embedded::db::Db;
 use crate::backends::{Mail, Mailer, Result};
+use crate::clock::now_ms;
 
 #[derive(Debug, Clone)]
 pub struct SqliteOutbox {

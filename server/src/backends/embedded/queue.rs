@@ -7,8 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::params;
 
-use crate::backends::embedded::db::{now_ms, Db, DbError};
+use crate::backends::embedded::db::{Db, DbError};
 use crate::backends::{Delivery, Queue, QueueStats, Result};
+use crate::clock::now_ms;
 
 #[derive(Debug, Clone)]
 pub struct SqliteQueue {

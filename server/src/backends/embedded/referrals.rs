@@ -5,13 +5,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use vouch_core::rewards::CreditState;
 
 use super::queue::enqueue;
-use super::{ledger, SqliteBackend, WEBHOOKS_TOPIC};
-use crate::backends::embedded::db::now_ms;
+use super::{ledger, SqliteBackend};
 use crate::backends::referrals::{
     Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
     Referrer,
 };
-use crate::backends::Result;
+use crate::backends::{Result, WEBHOOKS_TOPIC};
+use crate::clock::now_ms;
 
 const REFERRER_COLUMNS: &str = "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";
 const HOUR_MS: i64 = 3_600_000;

@@ -7,8 +7,8 @@ use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
 use crate::backends::aws::unavailable;
-use crate::backends::embedded::db::now_ms;
 use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Result, Store, StoredEntry, Submission};
+use crate::clock::now_ms;
 
 fn idem_pk(campaign: &str, key: &str) -> String {
     format!("idem#{campaign}#{key}")
@@ -113,9 +113,11 @@ impl Intake for DynamoStore {
         }
         match self.transact(items).await? {
             None => {}
-            // The key is new but the upload is another submission's.
+            // The key is new but the upload is another submission's, or was swept.
             Some(failed) if failed.first() == Some(&false) && failed.get(2) == Some(&true) => {
-                return Ok(Accepted::UploadClaimed)
+                let key = sub.message.receipt_key.as_deref().unwrap_or_default();
+                let swept = self.get(&upload_pk(key)).await?.is_some_and(|i| i.contains_key("swept_ms"));
+                return Ok(if swept { Accepted::UploadSwept } else { Accepted::UploadClaimed });
             }
             Some(_) => {
                 // Refused, yet not there to read: let the client retry.
@@ -153,7 +155,30 @@ impl Intake for DynamoStore {
             _ => Ok(None),
         }
     }
+
+    /// The tombstone takes the claim's place (`upload#…`) unless a claim is there, so a claim and a
+    /// tombstone exclude each other item by item. DynamoDB drops it at `expires_at` when the
+    /// table's TTL is on; a kept tombstone only costs its few bytes.
+    async fn sweep_unclaimed(&self, keys: Vec<String>) -> Result<Vec<String>> {
+        let now = now_ms();
+        let mut doomed = Vec::new();
+        for key in keys {
+            let tombstone = item(vec![
+                ("pk", Some(s(&upload_pk(&key)))),
+                ("swept_ms", Some(n(now))),
+                ("expires_at", Some(n((now + TOMBSTONE_MS) / 1000))),
+            ]);
+            // Claims carry `idem`; an earlier tombstone does not, and its file may still be there.
+            if self.put_if(tombstone, "attribute_not_exists(idem)", None).await? {
+                doomed.push(key);
+            }
+        }
+        Ok(doomed)
+    }
 }
+
+/// A tombstone only has to outlive an entry request that checked the file just before it went.
+const TOMBSTONE_MS: i64 = 24 * 3600 * 1000;
 
 #[async_trait]
 impl Store for DynamoStore {

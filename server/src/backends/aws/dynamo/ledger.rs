@@ -12,9 +12,9 @@ use vouch_core::rewards::{CreditState, Side};
 
 use super::super::corrupt;
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
-use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{credit_id, Announce, ConversionIntake, Credit, NewConversion, OutboxEvent};
 use crate::backends::{BackendError, Queue, Result};
+use crate::clock::now_ms;
 
 /// Rounds of read, plan and conditional write before a racing writer is reported as in flight.
 const ROUNDS: usize = 5;

@@ -12,8 +12,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue as AV, Put, Select, TransactWriteItem, Update};
 
 use super::{corrupt, unavailable, Aws, SqsQueue};
-use crate::backends::embedded::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
-use crate::backends::Result;
+use crate::backends::{Result, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 
 pub(super) const WHAT: &str = "store (DynamoDB)";
 type Item = HashMap<String, AV>;

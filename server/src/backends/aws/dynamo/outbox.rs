@@ -9,9 +9,9 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{at, item, n, number, s, text, DynamoStore};
-use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{OutboxEvent, Referrer};
 use crate::backends::{Queue, Result};
+use crate::clock::now_ms;
 
 /// The `gsi2` partition listing events not yet handed to SQS.
 const PENDING: &str = "outbox#webhooks";

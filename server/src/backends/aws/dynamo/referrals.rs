@@ -8,12 +8,12 @@ use vouch_core::rewards::CreditState;
 
 use super::ledger::referrer_pk;
 use super::{at, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
-use crate::backends::embedded::db::now_ms;
 use crate::backends::referrals::{
     Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
     Referrer,
 };
 use crate::backends::Result;
+use crate::clock::now_ms;
 
 const HOUR_MS: i64 = 3_600_000;
 
