@@ -440,9 +440,13 @@ impl Config {
     /// How old (by its file's time) an unclaimed upload is when the sweep removes it: an upload is
     /// written before its grant expires, so its grant has been expired for the grace by then.
     pub fn orphan_age(&self) -> std::time::Duration {
-        crate::uploads::grant_ttl(self.objects.grant_ttl_secs)
-            + std::time::Duration::from_secs(self.objects.orphan_grace_secs)
+        grant_ttl(self.objects.grant_ttl_secs) + std::time::Duration::from_secs(self.objects.orphan_grace_secs)
     }
+}
+
+/// A grant is valid this long at most (s3s refuses dates more than 15 minutes off).
+pub fn grant_ttl(ttl_secs: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(ttl_secs.min(900))
 }
 
 #[cfg(test)]

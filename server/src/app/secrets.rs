@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::uploads::grant::Credentials;
+use crate::backends::signing::Credentials;
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Secrets {
@@ -29,7 +29,7 @@ fn random_hex(bytes: usize) -> std::io::Result<String> {
 
 impl Secrets {
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
-        private_dir(data_dir)?;
+        crate::backends::embedded::db::private_dir(data_dir)?;
         let path = data_dir.join("secrets.json");
         let mut secrets = match std::fs::read(&path) {
             Ok(bytes) => {
@@ -67,23 +67,6 @@ impl Secrets {
             session_token: None,
         }
     }
-}
-
-/// Creates `dir` (and its parents) open to this user only; the database, uploads and receipts
-/// inside hold personal data. An existing folder is left as the operator made it, with a warning.
-pub fn private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-        let mode = std::fs::metadata(dir)?.permissions().mode();
-        if mode & 0o077 != 0 {
-            tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "the data folder is open to other users; chmod 700 it");
-        }
-        Ok(())
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)
 }
 
 /// Other users must not read the keys that sign upload ids and open the object store.

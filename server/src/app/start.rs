@@ -14,14 +14,14 @@ use crate::app::secrets::Secrets;
 use crate::app::wiring::Backends;
 use crate::backends::embedded::objects::s3_router;
 use crate::campaigns::Campaigns;
-use crate::config::{Config, ObjectsBackend};
+use crate::config::{grant_ttl, Config, ObjectsBackend};
 use crate::http::listener::ConnectionLimits;
 use crate::http::{self, WidgetAssets};
 use crate::limiter::Limiter;
 use crate::uploads::budget::UploadBudget;
 use crate::uploads::ids::UploadIds;
 use crate::uploads::sweep::sweep_orphan_uploads;
-use crate::uploads::{grant_ttl, GrantConfig};
+use crate::uploads::GrantConfig;
 use crate::worker::{lanes, Worker};
 
 /// A started server; dropping it does not stop it, `shutdown` does.

@@ -10,11 +10,11 @@ use crate::backends::aws::Aws;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::referrals::Referrals;
+use crate::backends::signing::CredentialSource;
 use crate::backends::{
     Control, Intake, Mailer, Objects, Queue, Store, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS,
 };
 use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
-use crate::uploads::CredentialSource;
 
 #[derive(Clone)]
 pub struct Backends {

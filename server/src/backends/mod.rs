@@ -5,6 +5,7 @@
 pub mod aws;
 pub mod embedded;
 pub mod referrals;
+pub mod signing;
 
 use std::time::Duration;
 

@@ -7,21 +7,8 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use time::OffsetDateTime;
 
+use crate::backends::signing::Credentials;
 use crate::crypto::{format_iso8601, hmac};
-
-/// Credentials allowed to write to the bucket. Never leaves the server; only signatures do.
-#[derive(Clone)]
-pub struct Credentials {
-    pub access_key: String,
-    pub secret_key: String,
-    pub session_token: Option<String>,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("access_key", &self.access_key).finish_non_exhaustive()
-    }
-}
 
 /// What one grant allows: exactly one key, one content type, a size range, until `expires`.
 #[derive(Debug, Clone)]

@@ -10,27 +10,12 @@ pub mod sweep;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::backends::BackendError;
+use crate::backends::signing::{CredentialSource, Credentials};
 use crate::crypto::format_iso8601;
 use crate::uploads::budget::UploadBudget;
-use crate::uploads::grant::{presign_post, Credentials, PostPolicy};
-
-/// Where signing credentials come from: fixed keys (the in-process store) or the AWS chain
-/// (rotating role credentials, refreshed by the SDK).
-#[async_trait]
-pub trait CredentialSource: Send + Sync {
-    async fn credentials(&self) -> Result<Credentials, BackendError>;
-}
-
-#[async_trait]
-impl CredentialSource for Credentials {
-    async fn credentials(&self) -> Result<Credentials, BackendError> {
-        Ok(self.clone())
-    }
-}
+use crate::uploads::grant::{presign_post, PostPolicy};
 
 /// Where and how upload grants are signed.
 #[derive(Clone)]
@@ -43,11 +28,6 @@ pub struct GrantConfig {
     pub ttl_secs: u64,
     /// Each campaign's pending upload bytes.
     pub budget: UploadBudget,
-}
-
-/// A grant is valid this long at most (s3s refuses dates more than 15 minutes off).
-pub fn grant_ttl(ttl_secs: u64) -> std::time::Duration {
-    std::time::Duration::from_secs(ttl_secs.min(900))
 }
 
 /// Decides on a grant request: the campaign's type and size rules, then a signed policy for one
@@ -74,7 +54,7 @@ pub fn issue(
     }
     let (upload_id, key) = ids.issue(&campaign.id);
     let content_type = req.content_type.trim().to_ascii_lowercase();
-    let expires = now + grant_ttl(config.ttl_secs);
+    let expires = now + crate::config::grant_ttl(config.ttl_secs);
     let policy = PostPolicy {
         bucket: &config.bucket,
         key: &key,

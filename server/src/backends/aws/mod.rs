@@ -23,9 +23,8 @@ pub use ses::SesMailer;
 pub use sqs::SqsQueue;
 
 use super::BackendError;
+use crate::backends::signing::{CredentialSource, Credentials};
 use crate::config::Config;
-use crate::uploads::grant::Credentials;
-use crate::uploads::CredentialSource;
 
 /// The AWS clients and resource names, cheap to clone.
 #[derive(Clone)]

@@ -45,8 +45,7 @@ impl Db {
     /// SQLite has no `ADD COLUMN IF NOT EXISTS`, so one that exists already is skipped.
     pub fn open(path: &Path, schema: &str, added_columns: &[&str]) -> Result<Self, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::app::secrets::private_dir(dir)
-                .map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+            private_dir(dir).map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
         }
         owner_only(path).map_err(|e| DbError::Corrupt(format!("cannot create {}: {e}", path.display())))?;
         let conn = connect(path)?;
@@ -108,6 +107,23 @@ impl Db {
 
 /// The database file readable by this user only. SQLite gives its `-wal` and `-shm` files the
 /// database file's mode, so this covers them too (older ones are tightened as well).
+/// Creates `dir` (and its parents) open to this user only; the database, uploads and receipts
+/// inside hold personal data. An existing folder is left as the operator made it, with a warning.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "the data folder is open to other users; chmod 700 it");
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
 fn owner_only(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {

@@ -14,8 +14,8 @@ use s3s::service::S3ServiceBuilder;
 use tokio::io::AsyncWriteExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::backends::signing::Credentials;
 use crate::backends::{BackendError, ObjectInfo, Objects, Result};
-use crate::uploads::grant::Credentials;
 
 /// Browsers may upload at most this long after a grant was signed.
 const MAX_SKEW_SECS: u64 = 900;
@@ -28,7 +28,7 @@ pub struct LocalObjects {
 impl LocalObjects {
     pub fn new(root: &Path, bucket: &str) -> std::io::Result<Self> {
         let bucket_dir = root.join(bucket);
-        crate::app::secrets::private_dir(&bucket_dir)?;
+        crate::backends::embedded::db::private_dir(&bucket_dir)?;
         Ok(Self { bucket_dir })
     }
 
@@ -132,7 +132,7 @@ impl Objects for LocalObjects {
 /// The S3 endpoint over `root`, answering CORS for `origins` (the campaigns' merchant sites) so
 /// the widget can post files to it and read its error codes.
 pub fn s3_router(root: &Path, creds: &Credentials, origins: Vec<String>) -> std::io::Result<Router> {
-    crate::app::secrets::private_dir(root)?;
+    crate::backends::embedded::db::private_dir(root)?;
     let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
     let mut builder = S3ServiceBuilder::new(fs);
     builder.set_auth(SimpleAuth::from_single(creds.access_key.clone(), creds.secret_key.clone()));
