@@ -44,17 +44,28 @@ impl FormRules {
     }
 }
 
-/// A form that passed every rule, normalised.
+/// Who entered, normalised: what is stored and exported of an entry, from the queue message to
+/// the entries table. Plain strings, not the parsed newtypes: those are the proof that a value
+/// passed its rule at the door, and a stored entry must read back even after a rule has changed
+/// (a postal code's rule even depends on the campaign's country).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValidEntry {
+pub struct Entrant {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
     pub phone: Option<String>,
     pub postal_code: Option<String>,
     pub marketing_consent: bool,
-    pub receipt_upload_id: Option<String>,
     pub referral_code: Option<String>,
+}
+
+/// A form that passed every rule, normalised. Flattened, so the queue message keeps the shape it
+/// had when these fields were written out here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidEntry {
+    #[serde(flatten)]
+    pub entrant: Entrant,
+    pub receipt_upload_id: Option<String>,
     /// The language the confirmation is written in (entries queued before there was one: English).
     #[serde(default)]
     pub locale: Locale,
@@ -107,14 +118,16 @@ pub fn validate_entry(req: &EntryRequest, rules: &FormRules) -> Result<ValidEntr
     };
     match (first_name, last_name, email) {
         (Some(first_name), Some(last_name), Some(email)) if errors.is_empty() => Ok(ValidEntry {
-            first_name,
-            last_name,
-            email,
-            phone,
-            postal_code,
-            marketing_consent: req.consents.marketing,
+            entrant: Entrant {
+                first_name,
+                last_name,
+                email,
+                phone,
+                postal_code,
+                marketing_consent: req.consents.marketing,
+                referral_code,
+            },
             receipt_upload_id: receipt,
-            referral_code,
             locale: req.locale.as_deref().and_then(Locale::parse).unwrap_or_default(),
         }),
         _ => Err(errors),
@@ -149,8 +162,8 @@ mod tests {
     #[test]
     fn a_complete_form_is_accepted_and_normalised() {
         let entry = validate_entry(&request(), &FormRules::default()).unwrap();
-        assert_eq!(entry.email, "Anna@example.com");
-        assert_eq!(entry.phone.as_deref(), Some("+49301234567"));
+        assert_eq!(entry.entrant.email, "Anna@example.com");
+        assert_eq!(entry.entrant.phone.as_deref(), Some("+49301234567"));
         assert_eq!(entry.locale, Locale::De, "de-AT is written in German");
         let unknown = EntryRequest { locale: Some("klingon".into()), ..request() };
         assert_eq!(validate_entry(&unknown, &FormRules::default()).unwrap().locale, Locale::En);
@@ -179,7 +192,7 @@ mod tests {
         let rules = FormRules { phone: Requirement::Optional, ..FormRules::default() };
         let mut req = request();
         req.fields.phone = " ".into();
-        assert_eq!(validate_entry(&req, &rules).unwrap().phone, None);
+        assert_eq!(validate_entry(&req, &rules).unwrap().entrant.phone, None);
         req.fields.phone = "12".into();
         assert_eq!(codes(&validate_entry(&req, &rules).unwrap_err()), vec![(Field::Phone, FieldCode::InvalidPhone)]);
     }
@@ -189,7 +202,7 @@ mod tests {
         let rules = FormRules { postal_code: Requirement::Hidden, ..FormRules::default() };
         let mut req = request();
         req.fields.postal_code = "<junk>".into();
-        assert_eq!(validate_entry(&req, &rules).unwrap().postal_code, None);
+        assert_eq!(validate_entry(&req, &rules).unwrap().entrant.postal_code, None);
     }
 
     #[test]
@@ -210,13 +223,27 @@ mod tests {
         let with = |code: &str| {
             validate_entry(&EntryRequest { referral_code: Some(code.into()), ..request() }, &FormRules::default())
         };
-        assert_eq!(with(" ab3dk9mz ").unwrap().referral_code.as_deref(), Some("AB3DK9MZ"));
-        assert_eq!(with("  ").unwrap().referral_code, None);
+        assert_eq!(with(" ab3dk9mz ").unwrap().entrant.referral_code.as_deref(), Some("AB3DK9MZ"));
+        assert_eq!(with("  ").unwrap().entrant.referral_code, None);
         for bad in ["=1+2", "@SUM(A1)", "-AB3DK9M", "AB3DK9MZ+"] {
             let errors = with(bad).unwrap_err();
             assert_eq!(codes(&errors), vec![(Field::ReferralCode, FieldCode::InvalidReferralCode)], "{bad}");
             assert_eq!(errors[0].message, FieldCode::InvalidReferralCode.to_string());
         }
+    }
+
+    #[test]
+    fn an_entry_keeps_its_flat_queue_shape_and_reads_what_older_code_wrote() {
+        let entry = validate_entry(&request(), &FormRules::default()).unwrap();
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["first_name"], "Anna");
+        assert_eq!(json["receipt_upload_id"], "up_1");
+        assert!(json.get("entrant").is_none());
+        let old = r#"{"first_name":"Anna","last_name":"Müller","email":"a@example.com","phone":null,
+            "postal_code":"10115","marketing_consent":true,"receipt_upload_id":null,"referral_code":null}"#;
+        let read: ValidEntry = serde_json::from_str(old).unwrap();
+        assert_eq!((read.entrant.postal_code.as_deref(), read.locale), (Some("10115"), Locale::En));
+        assert!(read.entrant.marketing_consent);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod campaign;
 pub mod conversion;
 pub mod email;
+pub mod error_code;
 pub mod field;
 pub mod form;
 pub mod i18n;
@@ -17,4 +18,5 @@ pub mod rewards;
 pub mod upload;
 pub mod wire;
 
+pub use error_code::ErrorCode;
 pub use field::{Field, FieldCode, FieldError};

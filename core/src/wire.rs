@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::money::AmountInput;
-use crate::FieldError;
+use crate::{ErrorCode, FieldError};
 
 /// The one error shape every route answers with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,7 +16,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
@@ -203,10 +203,17 @@ pub struct ConversionRequest {
     pub device_token: Option<String>,
 }
 
+/// What `POST …/conversions` answers: the report is durably queued for crediting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversionStatus {
+    Accepted,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversionAccepted {
     pub conversion_id: String,
-    pub status: String,
+    pub status: ConversionStatus,
 }
 
 #[cfg(test)]
@@ -223,7 +230,7 @@ mod tests {
 
     #[test]
     fn error_bodies_omit_fields_when_no_field_is_at_fault() {
-        let body = ErrorBody { error: ErrorDetail { code: "not_found".into(), message: "x".into(), fields: vec![] } };
+        let body = ErrorBody { error: ErrorDetail { code: ErrorCode::NotFound, message: "x".into(), fields: vec![] } };
         assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"error":{"code":"not_found","message":"x"}}"#);
     }
 

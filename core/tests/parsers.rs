@@ -141,13 +141,13 @@ proptest! {
         );
         if let Ok(valid) = validate_entry(&first, &rules) {
             let fields = EntryFields {
-                first_name: valid.first_name.clone(),
-                last_name: valid.last_name.clone(),
-                email: valid.email.clone(),
-                phone: valid.phone.clone().unwrap_or_default(),
-                postal_code: valid.postal_code.clone().unwrap_or_default(),
+                first_name: valid.entrant.first_name.clone(),
+                last_name: valid.entrant.last_name.clone(),
+                email: valid.entrant.email.clone(),
+                phone: valid.entrant.phone.clone().unwrap_or_default(),
+                postal_code: valid.entrant.postal_code.clone().unwrap_or_default(),
             };
-            prop_assert_eq!(validate_entry(&request(fields, valid.referral_code.clone()), &rules), Ok(valid));
+            prop_assert_eq!(validate_entry(&request(fields, valid.entrant.referral_code.clone()), &rules), Ok(valid));
         }
     }
 

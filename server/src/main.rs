@@ -264,7 +264,10 @@ async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result
             for e in backends.store.list_entries(&campaign).await? {
                 let reason = e.reason.map(|r| r.code()).unwrap_or("");
                 let status = e.status.as_str();
-                println!("{}  {status:<9} {reason:<24} {} {}  {}", e.entry_id, e.first_name, e.last_name, e.email);
+                println!(
+                    "{}  {status:<9} {reason:<24} {} {}  {}",
+                    e.entry_id, e.entrant.first_name, e.entrant.last_name, e.entrant.email
+                );
             }
         }
         EntriesCommand::Export { campaign, format, output } => {

@@ -5,6 +5,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vouch_core::i18n::{self, fill, Locale, Ui};
 use vouch_core::wire::ErrorBody;
+#[cfg(feature = "entry")]
+use vouch_core::ErrorCode;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
@@ -38,9 +40,9 @@ impl ApiFailure {
     }
 
     #[cfg(feature = "entry")]
-    pub(crate) fn code(&self) -> Option<&str> {
+    pub(crate) fn code(&self) -> Option<ErrorCode> {
         match self {
-            ApiFailure::Http { body: Some(b), .. } => Some(&b.error.code),
+            ApiFailure::Http { body: Some(b), .. } => Some(b.error.code),
             _ => None,
         }
     }

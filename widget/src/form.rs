@@ -7,7 +7,7 @@ use vouch_core::campaign::CampaignPublic;
 use vouch_core::form::{validate_field, FormRules, Requirement};
 use vouch_core::i18n::{self, Locale, Ui};
 use vouch_core::wire::{Consents, EntryAccepted, EntryFields, EntryRequest};
-use vouch_core::{Field, FieldCode, FieldError};
+use vouch_core::{ErrorCode, Field, FieldCode, FieldError};
 
 use crate::api::{random_key, sleep, Api, ApiFailure};
 use crate::draft::{self, Draft};
@@ -268,12 +268,16 @@ async fn submit(api: Api, model: Model) {
                 follow(api, model, accepted.entry_id).await;
                 return;
             }
-            Err(ApiFailure::Http { status: 409, retry_after, .. }) if waited < IN_FLIGHT_PATIENCE_MS => {
+            Err(ApiFailure::Http { body: Some(body), retry_after, .. })
+                if body.error.code == ErrorCode::IdempotencyKeyInFlight =>
+            {
+                if waited >= IN_FLIGHT_PATIENCE_MS {
+                    break;
+                }
                 let wait = i32::try_from(retry_after.unwrap_or(1).clamp(1, 5)).unwrap_or(1) * 1000;
                 sleep(wait).await;
                 waited += wait;
             }
-            Err(ApiFailure::Http { status: 409, .. }) => break,
             Err(ApiFailure::Http { body: Some(body), .. }) if !body.error.fields.is_empty() => {
                 // Render from our own catalogue: the codes are the contract, the server's words are not.
                 let fields = body.error.fields.into_iter().map(|f| FieldError::new(f.field, f.code)).collect();
@@ -283,7 +287,7 @@ async fn submit(api: Api, model: Model) {
                 return;
             }
             Err(failure) => {
-                if failure.code() == Some("idempotency_key_reused") {
+                if failure.code() == Some(ErrorCode::IdempotencyKeyReused) {
                     model.key.set(random_key());
                 }
                 model.notice.set(Some(failure.message(model.locale)));

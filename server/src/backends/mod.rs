@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use vouch_core::form::ValidEntry;
+use vouch_core::form::{Entrant, ValidEntry};
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 #[derive(Debug, thiserror::Error)]
@@ -127,13 +127,9 @@ pub struct StoredEntry {
     pub entry_id: String,
     pub campaign: String,
     pub idempotency_key: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub postal_code: Option<String>,
-    pub marketing_consent: bool,
-    pub referral_code: Option<String>,
+    /// As the entry message carried it: the worker stores it without reshaping it.
+    #[serde(flatten)]
+    pub entrant: Entrant,
     /// The normalised (EXIF-free) copy of the receipt.
     pub receipt_key: Option<String>,
     pub status: EntryStatus,

@@ -50,6 +50,36 @@ pub struct ProgressCounts {
     pub rewards_earned: u64,
 }
 
+/// What the worker credits from: the conversions queue's message. The store writes it, under the
+/// conversion id it settles on (see [`Referrals::accept_conversion`]), with [`Self::body_as`].
+/// It lives here, not with the referral decisions, because both backends must name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversionMessage {
+    pub conversion_id: String,
+    pub campaign: String,
+    pub order_id: String,
+    pub email: String,
+    pub identity: String,
+    pub domain: String,
+    pub code: String,
+    /// In minor units of `currency` (4990 for 49.90 EUR).
+    #[serde(default)]
+    pub amount_minor: Option<u64>,
+    pub currency: Option<String>,
+    pub client: String,
+    pub device_token_hash: Option<String>,
+    pub from_merchant: bool,
+    pub accepted_at_ms: i64,
+}
+
+impl ConversionMessage {
+    /// The queue body of this message under `conversion_id`.
+    pub fn body_as(&self, conversion_id: &str) -> Result<String> {
+        let message = ConversionMessage { conversion_id: conversion_id.to_string(), ..self.clone() };
+        serde_json::to_string(&message).map_err(|e| super::BackendError::Corrupt(e.to_string()))
+    }
+}
+
 /// A conversion on its way in, keyed for idempotency by (campaign, order_id) and by who reported
 /// it: a browser's report and the merchant's report of the same order have keys of their own, so
 /// neither can block the other.
@@ -64,7 +94,7 @@ pub struct NewConversion {
     /// Reported by the merchant's back end with its secret (authoritative), not by a browser.
     pub from_merchant: bool,
     /// The queue message the worker credits from.
-    pub message: String,
+    pub message: ConversionMessage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +146,12 @@ pub fn credit_id(conversion_id: &str, side: Side) -> String {
 
 #[async_trait]
 pub trait Referrals: Send + Sync {
-    /// The referrer for this mailbox identity, created with the candidate code if new.
+    /// The referrer for this mailbox identity in the campaign, created with the candidate code if
+    /// new. One identity is one referrer: a repeat or concurrent join answers `Existing` with the
+    /// first referrer and writes nothing. A candidate code another referrer of the campaign holds
+    /// answers `CodeTaken` and writes nothing. `Created` commits the referrer, its progress token
+    /// and its `webhook` (if any) together; the referrer is flagged when its client already made
+    /// `joins_per_client_per_hour` joins in the hour before.
     async fn join(&self, new: NewReferrer) -> Result<Joined>;
     /// Queues the webhook events (joins, credits, decisions) whose change committed more than
     /// `older_than` ago but whose event never reached the queue (a crash or a queue outage in
@@ -125,10 +160,17 @@ pub trait Referrals: Send + Sync {
     async fn relay_stranded_events(&self, _older_than: std::time::Duration) -> Result<usize> {
         Ok(0)
     }
-    /// Looks a code up in `campaign`, or in any campaign when `None`.
+    /// Looks a code up in `campaign`, or in any campaign when `None`. Codes are stored
+    /// normalised, so the caller parses a code before asking.
     async fn referrer_by_code(&self, campaign: Option<&str>, code: &str) -> Result<Option<Referrer>>;
+    /// The referrer a progress token was handed to at its join, by the token's hash; `None` for any
+    /// other hash. Tokens never move to another referrer.
     async fn referrer_by_token(&self, token_hash: &str) -> Result<Option<Referrer>>;
+    /// Counts a friend's device on the referrer's link once: the same `visitor_hash` again, even
+    /// concurrently, changes nothing.
     async fn record_visit(&self, referrer_id: &str, visitor_hash: &str) -> Result<()>;
+    /// The referrer's counts: distinct visitors, conversions credited to the referrer, and the
+    /// referrer's credits still pending and approved. Zeros for an unknown id.
     async fn progress(&self, referrer_id: &str) -> Result<ProgressCounts>;
 
     /// Records the conversion and queues its message together (or recognises a replay).
@@ -137,8 +179,14 @@ pub trait Referrals: Send + Sync {
     /// - The merchant's report of an order a browser reported first is new, under the browser
     ///   report's conversion id, so that both messages credit the same ledger rows.
     /// - Neither ever answers `OrderReused` because of the other's report.
+    ///
+    /// After `New`, the message is durably queued, carrying the conversion id answered (which is
+    /// the browser report's when the merchant's takes it over, not `conversion.conversion_id`).
+    /// The same key with another `body_hash` answers `OrderReused`; a concurrent report of the
+    /// same key answers `InFlight` and writes nothing.
     async fn accept_conversion(&self, conversion: NewConversion) -> Result<ConversionIntake>;
-    /// Conversions since `since_ms` on `code` and from `client`, not counting `except`.
+    /// Distinct conversions accepted after `since_ms`: `(on code, from client in campaign)`, not
+    /// counting `except`. One order reported by a browser and by the merchant counts once.
     async fn recent_conversions(
         &self,
         campaign: &str,
@@ -154,7 +202,9 @@ pub trait Referrals: Send + Sync {
     /// anything was written, and never otherwise, so a redelivered message announces nothing
     /// twice and a crash loses no announcement.
     async fn record_credits(&self, credits: &[Credit], events: &[OutboxEvent]) -> Result<()>;
+    /// Every credit of the conversion (at most one per side), as last written.
     async fn credits_for_conversion(&self, conversion_id: &str) -> Result<Vec<Credit>>;
+    /// Every credit of the campaign, in every state, as last written.
     async fn list_credits(&self, campaign: &str) -> Result<Vec<Credit>>;
     /// Moves a pending credit to a final state; `None` if there is no such credit or the move is
     /// not allowed. The event `announce` builds for the decided credit is queued in the same
@@ -168,8 +218,14 @@ pub trait Referrals: Send + Sync {
         announce: Announce<'_>,
     ) -> Result<Option<Credit>>;
 
+    /// Adds a merchant secret, by its hash, beside the campaign's others: earlier secrets stay
+    /// valid, so one can be rotated in before the old one is retired.
     async fn add_merchant_secret(&self, campaign: &str, secret_hash: &str) -> Result<()>;
+    /// Whether `secret_hash` was added for this campaign (a secret of another campaign is not).
     async fn merchant_secret_known(&self, campaign: &str, secret_hash: &str) -> Result<bool>;
+    /// Sets the campaign's webhook signing secret, replacing the one before: every process signs
+    /// with the new one from its next delivery on.
     async fn set_webhook_secret(&self, campaign: &str, secret: &str) -> Result<()>;
+    /// The campaign's webhook signing secret, in clear (it signs), or `None` when none was set.
     async fn webhook_secret(&self, campaign: &str) -> Result<Option<String>>;
 }

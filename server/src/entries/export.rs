@@ -38,13 +38,13 @@ pub fn write_csv(out: impl Write, entries: &[StoredEntry]) -> csv::Result<()> {
             e.campaign.as_str(),
             e.status.as_str(),
             e.reason.map(|r| r.code()).unwrap_or(""),
-            &e.first_name,
-            &e.last_name,
-            &e.email,
-            e.phone.as_deref().unwrap_or(""),
-            e.postal_code.as_deref().unwrap_or(""),
-            if e.marketing_consent { "true" } else { "false" },
-            e.referral_code.as_deref().unwrap_or(""),
+            &e.entrant.first_name,
+            &e.entrant.last_name,
+            &e.entrant.email,
+            e.entrant.phone.as_deref().unwrap_or(""),
+            e.entrant.postal_code.as_deref().unwrap_or(""),
+            if e.entrant.marketing_consent { "true" } else { "false" },
+            e.entrant.referral_code.as_deref().unwrap_or(""),
             e.receipt_key.as_deref().unwrap_or(""),
             &timestamp(e.accepted_at_ms),
             &timestamp(e.processed_at_ms),
@@ -69,6 +69,7 @@ fn defuse(cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vouch_core::form::Entrant;
     use vouch_core::wire::EntryStatus;
 
     fn entry(first_name: &str) -> StoredEntry {
@@ -76,13 +77,15 @@ mod tests {
             entry_id: "ent_1".into(),
             campaign: "demo".into(),
             idempotency_key: "k".into(),
-            first_name: first_name.into(),
-            last_name: "Doe, Jr.".into(),
-            email: "a@example.com".into(),
-            phone: None,
-            postal_code: Some("10115".into()),
-            marketing_consent: true,
-            referral_code: None,
+            entrant: Entrant {
+                first_name: first_name.into(),
+                last_name: "Doe, Jr.".into(),
+                email: "a@example.com".into(),
+                phone: None,
+                postal_code: Some("10115".into()),
+                marketing_consent: true,
+                referral_code: None,
+            },
             receipt_key: Some("receipts/demo/ent_1.jpg".into()),
             status: EntryStatus::Confirmed,
             reason: None,
@@ -118,12 +121,15 @@ mod tests {
             ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1+2", "\r=1+2"];
         for p in payloads {
             let e = StoredEntry {
-                first_name: p.into(),
-                last_name: p.into(),
-                email: p.into(),
-                phone: Some(p.into()),
-                postal_code: Some(p.into()),
-                referral_code: Some(p.into()),
+                entrant: Entrant {
+                    first_name: p.into(),
+                    last_name: p.into(),
+                    email: p.into(),
+                    phone: Some(p.into()),
+                    postal_code: Some(p.into()),
+                    marketing_consent: true,
+                    referral_code: Some(p.into()),
+                },
                 receipt_key: Some(p.into()),
                 ..entry("Anna")
             };

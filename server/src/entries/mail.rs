@@ -8,9 +8,9 @@ use crate::campaigns::Campaign;
 pub fn confirmation(campaign: &Campaign, entry: &StoredEntry, locale: Locale) -> Mail {
     let (subject, greeting) = confirmation_mail(locale);
     let name = &campaign.public.name;
-    let greeting = fill(greeting, &[&entry.first_name, name, &entry.entry_id]);
+    let greeting = fill(greeting, &[&entry.entrant.first_name, name, &entry.entry_id]);
     Mail {
-        to: entry.email.clone(),
+        to: entry.entrant.email.clone(),
         subject: fill(subject, &[name]),
         text: format!("{greeting}\n\n{}\n", campaign.copy_in(locale).confirmed),
     }

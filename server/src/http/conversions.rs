@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use vouch_core::wire::{ConversionAccepted, ConversionRequest};
+use vouch_core::wire::{ConversionAccepted, ConversionRequest, ConversionStatus};
+use vouch_core::ErrorCode;
 
 use super::client_ip::ClientIp;
 use super::error::ApiError;
@@ -26,8 +27,7 @@ async fn create(
     body: Result<ApiJson<ConversionRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<ConversionAccepted>), ApiError> {
     let ApiJson(req) = body?;
-    let unauthorized =
-        || ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid merchant secret is required.");
+    let unauthorized = || ApiError::new(ErrorCode::Unauthorized, "A valid merchant secret is required.");
     let secret = bearer(&headers).filter(|s| !s.is_empty()).ok_or_else(unauthorized)?;
     let campaign = campaign(&state, &req.campaign)?;
     if !state.referrals.merchant_secret_known(campaign.id(), &sha256_hex(secret)).await? {
@@ -35,5 +35,5 @@ async fn create(
     }
     let (conversion_id, _) =
         decisions::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), true).await?;
-    Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: "accepted".into() })))
+    Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: ConversionStatus::Accepted })))
 }

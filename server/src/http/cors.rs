@@ -5,6 +5,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use vouch_core::ErrorCode;
 
 use super::error::ApiError;
 use super::AppState;
@@ -33,15 +34,12 @@ pub(super) async fn campaign_cors(State(state): State<AppState>, req: Request, n
         }
         (Some(origin), true) => with_cors(next.run(req).await, origin, false),
         (Some(_), false) => {
-            ApiError::new(StatusCode::FORBIDDEN, "origin_not_allowed", "This site may not use this campaign.")
-                .into_response()
+            ApiError::new(ErrorCode::OriginNotAllowed, "This site may not use this campaign.").into_response()
         }
         // No Origin: not a browser. Reads are public; writes must say where they come from.
         (None, _) if method == Method::GET || method == Method::HEAD => next.run(req).await,
-        (None, _) => {
-            ApiError::new(StatusCode::FORBIDDEN, "origin_required", "Requests that write must carry an allowed Origin.")
-                .into_response()
-        }
+        (None, _) => ApiError::new(ErrorCode::OriginRequired, "Requests that write must carry an allowed Origin.")
+            .into_response(),
     }
 }
 

@@ -2,9 +2,9 @@
 //! structured error instead of holding its connection and its handler forever.
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use vouch_core::ErrorCode;
 
 use super::error::ApiError;
 use super::AppState;
@@ -16,11 +16,7 @@ pub(super) async fn request_deadline(State(state): State<AppState>, req: Request
             tracing::warn!(timeout_ms = state.request_timeout.as_millis() as u64, "a request ran out of time");
             ApiError {
                 retry_after: Some(1),
-                ..ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "timeout",
-                    "This took too long to answer; please try again.",
-                )
+                ..ApiError::new(ErrorCode::Timeout, "This took too long to answer; please try again.")
             }
             .into_response()
         }

@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use vouch_core::wire::{EntryAccepted, EntryRequest, EntryStatus, EntryStatusResponse};
+use vouch_core::ErrorCode;
 
 use super::client_ip::ClientIp;
 use super::error::ApiError;
@@ -22,14 +23,10 @@ pub(super) fn router() -> Router<AppState> {
 impl From<SubmitError> for ApiError {
     fn from(e: SubmitError) -> Self {
         match e {
-            SubmitError::BadIdempotencyKey => {
-                ApiError::new(StatusCode::BAD_REQUEST, "idempotency_key_invalid", e.to_string())
-            }
+            SubmitError::BadIdempotencyKey => ApiError::new(ErrorCode::IdempotencyKeyInvalid, e.to_string()),
             SubmitError::Invalid(fields) => ApiError::validation(fields),
-            SubmitError::KeyReused => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", e.to_string())
-            }
-            SubmitError::InFlight => ApiError::in_flight("idempotency_key_in_flight", e.to_string()),
+            SubmitError::KeyReused => ApiError::new(ErrorCode::IdempotencyKeyReused, e.to_string()),
+            SubmitError::InFlight => ApiError::in_flight(ErrorCode::IdempotencyKeyInFlight, e.to_string()),
             SubmitError::Backend(b) => b.into(),
         }
     }
@@ -64,9 +61,10 @@ async fn status(
     State(state): State<AppState>,
     Path((campaign, entry_id)): Path<(String, String)>,
 ) -> Result<Json<EntryStatusResponse>, ApiError> {
-    let entry_state =
-        state.store.entry_state(&campaign, &entry_id).await?.ok_or_else(|| {
-            ApiError::new(StatusCode::NOT_FOUND, "entry_not_found", "No such entry in this campaign.")
-        })?;
+    let entry_state = state
+        .store
+        .entry_state(&campaign, &entry_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::EntryNotFound, "No such entry in this campaign."))?;
     Ok(Json(EntryStatusResponse { entry_id, status: entry_state.status, reason: entry_state.reason }))
 }

@@ -4,7 +4,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vouch_core::wire::{ErrorBody, ErrorDetail};
-use vouch_core::FieldError;
+use vouch_core::{ErrorCode, FieldError};
 
 use crate::backends::BackendError;
 
@@ -17,37 +17,53 @@ const IN_FLIGHT_RETRY_SECS: u64 = 1;
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub fields: Vec<FieldError>,
     pub retry_after: Option<u64>,
 }
 
+/// The status each code answers with: a code means one thing, so it has one status.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        ValidationFailed | OrderIdReused | IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        CampaignNotFound | NotFound | EntryNotFound | ReferralNotEnabled | ReferrerNotFound => StatusCode::NOT_FOUND,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        UploadBudgetExhausted | Unavailable | Timeout => StatusCode::SERVICE_UNAVAILABLE,
+        Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
+        UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+        BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        MalformedJson | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
+        OriginNotAllowed | OriginRequired => StatusCode::FORBIDDEN,
+        Unauthorized => StatusCode::UNAUTHORIZED,
+        IdempotencyKeyInFlight | OrderInFlight => StatusCode::CONFLICT,
+    }
+}
+
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: Vec::new(), retry_after: None }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { status: status_of(code), code, message: message.into(), fields: Vec::new(), retry_after: None }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
-        Self {
-            fields,
-            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Some fields need attention.")
-        }
+        Self { fields, ..Self::new(ErrorCode::ValidationFailed, "Some fields need attention.") }
     }
 
     pub fn campaign_not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "campaign_not_found", "No such campaign.")
+        Self::new(ErrorCode::CampaignNotFound, "No such campaign.")
     }
 
     /// A 409 for a duplicate of a request still in flight: come back shortly.
-    pub fn in_flight(code: &'static str, message: impl Into<String>) -> Self {
-        Self { retry_after: Some(IN_FLIGHT_RETRY_SECS), ..Self::new(StatusCode::CONFLICT, code, message) }
+    pub fn in_flight(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { retry_after: Some(IN_FLIGHT_RETRY_SECS), ..Self::new(code, message) }
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
         Self {
             retry_after: Some(retry_after),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests; please wait a moment.")
+            ..Self::new(ErrorCode::RateLimited, "Too many requests; please wait a moment.")
         }
     }
 }
@@ -58,8 +74,7 @@ impl ApiError {
         Self {
             retry_after: Some(retry_after),
             ..Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "upload_budget_exhausted",
+                ErrorCode::UploadBudgetExhausted,
                 "Too many receipt uploads are waiting to be used right now; please try again shortly.",
             )
         }
@@ -74,17 +89,13 @@ impl From<BackendError> for ApiError {
                 tracing::warn!(dependency = what, %detail, "dependency unavailable");
                 Self {
                     retry_after: Some(UNAVAILABLE_RETRY_SECS),
-                    ..Self::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "unavailable",
-                        "We could not save this right now; please try again shortly.",
-                    )
+                    ..Self::new(ErrorCode::Unavailable, "We could not save this right now; please try again shortly.")
                 }
             }
             BackendError::Corrupt(detail) => {
                 let detail = crate::redact::mailboxes(&detail);
                 tracing::error!(%detail, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
+                Self::new(ErrorCode::Internal, "Something went wrong on our side.")
             }
         }
     }
@@ -92,13 +103,40 @@ impl From<BackendError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail { code: self.code.to_string(), message: self.message, fields: self.fields },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, fields: self.fields } };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn wire(e: ApiError) -> (StatusCode, String) {
+        let response = e.into_response();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn typed_codes_answer_the_same_status_and_bytes_as_the_strings_did() {
+        let cases = [
+            (ErrorCode::IdempotencyKeyInFlight, 409, "idempotency_key_in_flight"),
+            (ErrorCode::OrderIdReused, 422, "order_id_reused"),
+            (ErrorCode::UploadBudgetExhausted, 503, "upload_budget_exhausted"),
+            (ErrorCode::BodyTimeout, 408, "body_timeout"),
+            (ErrorCode::OriginRequired, 403, "origin_required"),
+            (ErrorCode::Unauthorized, 401, "unauthorized"),
+        ];
+        for (code, status, text) in cases {
+            let (got, body) = wire(ApiError::new(code, "m")).await;
+            assert_eq!(got.as_u16(), status, "{text}");
+            assert_eq!(body, format!(r#"{{"error":{{"code":"{text}","message":"m"}}}}"#));
+        }
     }
 }

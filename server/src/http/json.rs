@@ -3,8 +3,9 @@
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use serde::de::DeserializeOwned;
+use vouch_core::ErrorCode;
 
 use super::error::ApiError;
 use super::AppState;
@@ -24,8 +25,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
         if !is_json {
             return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Send JSON with Content-Type: application/json.",
             ));
         }
@@ -36,24 +36,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             .await
             .map_err(|_| {
                 ApiError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "body_timeout",
+                    ErrorCode::BodyTimeout,
                     format!("The request body did not arrive within {} ms.", state.body_timeout.as_millis()),
                 )
             })?
             .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("The request body must be at most {limit} bytes."),
-                )
+                ApiError::new(ErrorCode::BodyTooLarge, format!("The request body must be at most {limit} bytes."))
             })?;
         serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("The body is not valid JSON for this route: {e}."),
-            )
+            ApiError::new(ErrorCode::MalformedJson, format!("The body is not valid JSON for this route: {e}."))
         })
     }
 }

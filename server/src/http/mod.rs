@@ -1,5 +1,12 @@
 //! The backend-for-frontend's HTTP surface. Handlers parse and answer; the decisions they call are
 //! plain functions and backend traits that tests can drive without a socket.
+//!
+//! The handlers of campaign writes take their body as `Result<ApiJson<T>, ApiError>`, not as
+//! `ApiJson<T>`, and look at it only after [`State::campaign_for`]. A failing extractor answers
+//! before the handler runs: with a plain `ApiJson<T>` an unknown campaign would answer 400 or 415
+//! instead of 404, and requests with bad bodies would skip the rate limiter, so a client could
+//! send them without end and never be told to slow down. Taking the `Result` lets the campaign
+//! and the allowance be checked first, for every request, whatever its body.
 
 mod assets;
 mod campaign;
@@ -110,5 +117,5 @@ pub fn internal(state: AppState) -> Router {
 }
 
 async fn not_found() -> error::ApiError {
-    error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such route.")
+    error::ApiError::new(vouch_core::ErrorCode::NotFound, "No such route.")
 }

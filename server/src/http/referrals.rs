@@ -7,8 +7,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use vouch_core::wire::{
-    ConversionAccepted, ConversionRequest, JoinRequest, JoinResponse, ReferralProgress, ReferrerLanding,
+    ConversionAccepted, ConversionRequest, ConversionStatus, JoinRequest, JoinResponse, ReferralProgress,
+    ReferrerLanding,
 };
+use vouch_core::ErrorCode;
 
 use super::client_ip::ClientIp;
 use super::error::ApiError;
@@ -30,14 +32,12 @@ pub(super) fn router() -> Router<AppState> {
 impl From<ReferralError> for ApiError {
     fn from(e: ReferralError) -> Self {
         match e {
-            ReferralError::NotEnabled => ApiError::new(StatusCode::NOT_FOUND, "referral_not_enabled", e.to_string()),
+            ReferralError::NotEnabled => ApiError::new(ErrorCode::ReferralNotEnabled, e.to_string()),
             ReferralError::Invalid(fields) => ApiError::validation(fields),
-            ReferralError::UnknownCode => ApiError::new(StatusCode::NOT_FOUND, "referrer_not_found", e.to_string()),
-            ReferralError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", e.to_string()),
-            ReferralError::OrderReused => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "order_id_reused", e.to_string())
-            }
-            ReferralError::InFlight => ApiError::in_flight("order_in_flight", e.to_string()),
+            ReferralError::UnknownCode => ApiError::new(ErrorCode::ReferrerNotFound, e.to_string()),
+            ReferralError::Unauthorized => ApiError::new(ErrorCode::Unauthorized, e.to_string()),
+            ReferralError::OrderReused => ApiError::new(ErrorCode::OrderIdReused, e.to_string()),
+            ReferralError::InFlight => ApiError::in_flight(ErrorCode::OrderInFlight, e.to_string()),
             ReferralError::Backend(b) => b.into(),
         }
     }
@@ -108,5 +108,5 @@ async fn browser_conversion(
     let ApiJson(req) = body?;
     let (conversion_id, _) =
         decisions::convert(state.referrals.as_ref(), &campaign, &req, &ip.to_string(), false).await?;
-    Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: "accepted".into() })))
+    Ok((StatusCode::ACCEPTED, Json(ConversionAccepted { conversion_id, status: ConversionStatus::Accepted })))
 }

@@ -1,14 +1,15 @@
 //! Decisions of the referral program: joining, a friend's landing, a referrer's progress, and
 //! taking a conversion in. Crediting happens later, in the worker (`worker::conversions`).
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use vouch_core::conversion::{validate_conversion, validate_join};
 use vouch_core::referral::ReferralCode;
 use vouch_core::wire::{ConversionRequest, JoinRequest, JoinResponse, ReferralProgress, ReferrerLanding};
 use vouch_core::FieldError;
 
-use crate::backends::referrals::{ConversionIntake, Joined, NewConversion, NewReferrer, Referrals, Referrer};
+use crate::backends::referrals::{
+    ConversionIntake, ConversionMessage, Joined, NewConversion, NewReferrer, Referrals, Referrer,
+};
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, ReferralConfig};
 use crate::clock::now_ms;
@@ -139,26 +140,6 @@ pub async fn progress(
     })
 }
 
-/// What the worker credits from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConversionMessage {
-    pub conversion_id: String,
-    pub campaign: String,
-    pub order_id: String,
-    pub email: String,
-    pub identity: String,
-    pub domain: String,
-    pub code: String,
-    /// In minor units of `currency` (4990 for 49.90 EUR).
-    #[serde(default)]
-    pub amount_minor: Option<u64>,
-    pub currency: Option<String>,
-    pub client: String,
-    pub device_token_hash: Option<String>,
-    pub from_merchant: bool,
-    pub accepted_at_ms: i64,
-}
-
 /// Takes a conversion in, once per (campaign, order id). Returns its id and whether this was a
 /// replay of an earlier report.
 pub async fn convert(
@@ -202,7 +183,7 @@ pub async fn convert(
         code: message.code.clone(),
         client: client.to_string(),
         from_merchant,
-        message: serde_json::to_string(&message).map_err(|e| BackendError::Corrupt(e.to_string()))?,
+        message,
     };
     match store.accept_conversion(new).await? {
         ConversionIntake::New { conversion_id } => Ok((conversion_id, false)),

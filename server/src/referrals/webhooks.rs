@@ -7,19 +7,45 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use vouch_core::money::{Currency, Money};
 
-use crate::backends::referrals::{Credit, OutboxEvent, Referrer};
+use crate::backends::referrals::{ConversionMessage, Credit, OutboxEvent, Referrer};
 use crate::crypto::{format_iso8601, hmac};
-use crate::referrals::decisions::ConversionMessage;
 
 pub const EVENT_ID_HEADER: &str = "vouch-event-id";
 pub const TIMESTAMP_HEADER: &str = "vouch-timestamp";
 pub const SIGNATURE_HEADER: &str = "vouch-signature";
 
+/// What an event announces: its `type`, which receivers switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    #[serde(rename = "referrer.joined")]
+    ReferrerJoined,
+    #[serde(rename = "conversion.recorded")]
+    ConversionRecorded,
+    #[serde(rename = "reward.approved")]
+    RewardApproved,
+}
+
+impl EventKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventKind::ReferrerJoined => "referrer.joined",
+            EventKind::ConversionRecorded => "conversion.recorded",
+            EventKind::RewardApproved => "reward.approved",
+        }
+    }
+}
+
+impl PartialEq<&str> for EventKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     pub created_at: String,
     pub campaign: String,
     pub data: serde_json::Value,
@@ -33,7 +59,7 @@ impl Event {
     pub fn referrer_joined(r: &Referrer) -> Self {
         Self {
             id: format!("evt_{}_joined", r.referrer_id),
-            kind: "referrer.joined".into(),
+            kind: EventKind::ReferrerJoined,
             created_at: now(),
             campaign: r.campaign.clone(),
             data: json!({ "referral_code": r.code, "first_name": r.first_name, "email": r.email }),
@@ -56,7 +82,7 @@ impl Event {
                 true => format!("evt_{}_recorded", c.conversion_id),
                 false => format!("evt_{}_browser_recorded", c.conversion_id),
             },
-            kind: "conversion.recorded".into(),
+            kind: EventKind::ConversionRecorded,
             created_at: now(),
             campaign: c.campaign.clone(),
             data: json!({
@@ -71,7 +97,7 @@ impl Event {
     pub fn reward_approved(c: &Credit) -> Self {
         Self {
             id: format!("evt_{}_approved", c.credit_id),
-            kind: "reward.approved".into(),
+            kind: EventKind::RewardApproved,
             created_at: now(),
             campaign: c.campaign.clone(),
             data: json!({
@@ -124,6 +150,20 @@ mod tests {
         };
         assert_eq!(Event::referrer_joined(&r).id, Event::referrer_joined(&r).id);
         assert_eq!(Event::referrer_joined(&r).kind, "referrer.joined");
+    }
+
+    #[test]
+    fn event_types_travel_as_dotted_names_and_read_back() {
+        for (kind, text) in [
+            (EventKind::ReferrerJoined, "referrer.joined"),
+            (EventKind::ConversionRecorded, "conversion.recorded"),
+            (EventKind::RewardApproved, "reward.approved"),
+        ] {
+            let event = Event { id: "e".into(), kind, created_at: "t".into(), campaign: "c".into(), data: Value::Null };
+            let json: Value = serde_json::from_str(&event.to_json()).unwrap();
+            assert_eq!(json["type"], text);
+            assert_eq!(serde_json::from_value::<Event>(json).unwrap().kind, kind);
+        }
     }
 
     #[test]

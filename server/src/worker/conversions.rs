@@ -10,11 +10,10 @@ use vouch_core::referral::is_disposable_domain;
 use vouch_core::rewards::{assess, initial_state, ConversionFacts, CreditState, Side};
 
 use super::Handler;
-use crate::backends::referrals::{credit_id, Credit, Referrals};
+use crate::backends::referrals::{credit_id, ConversionMessage, Credit, Referrals};
 use crate::backends::{BackendError, Queue};
 use crate::campaigns::Campaigns;
 use crate::clock::now_ms;
-use crate::referrals::decisions::ConversionMessage;
 use crate::referrals::webhooks::Event;
 
 const DAY_MS: i64 = 86_400_000;

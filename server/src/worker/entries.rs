@@ -95,18 +95,11 @@ fn stored_entry(
     reason: Option<RejectReason>,
     receipt_key: Option<String>,
 ) -> StoredEntry {
-    let e = &msg.entry;
     StoredEntry {
         entry_id: msg.entry_id.clone(),
         campaign: msg.campaign.clone(),
         idempotency_key: msg.idempotency_key.clone(),
-        first_name: e.first_name.clone(),
-        last_name: e.last_name.clone(),
-        email: e.email.clone(),
-        phone: e.phone.clone(),
-        postal_code: e.postal_code.clone(),
-        marketing_consent: e.marketing_consent,
-        referral_code: e.referral_code.clone(),
+        entrant: msg.entry.entrant.clone(),
         receipt_key,
         status,
         reason,

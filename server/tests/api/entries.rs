@@ -22,7 +22,7 @@ async fn an_entry_with_a_receipt_goes_from_accepted_to_confirmed_with_one_mail()
     assert_eq!(app.status("demo", &entry_id).await, json!({"entry_id": entry_id, "status": "confirmed"}));
     let entries = app.running.backends.store.list_entries("demo").await.unwrap();
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].first_name, "Zoë");
+    assert_eq!(entries[0].entrant.first_name, "Zoë");
     let receipt = entries[0].receipt_key.clone().unwrap();
     assert_eq!(receipt, format!("receipts/demo/{entry_id}.jpg"));
     assert!(app.object_path(&receipt).exists(), "the normalised copy is stored");
@@ -224,7 +224,7 @@ async fn an_entry_with_something_other_than_a_referral_code_there_is_refused_and
     assert_eq!(app.entry("demo", &body, "k2").await.status(), 202);
     app.drain().await;
     let entries = app.running.backends.store.list_entries("demo").await.unwrap();
-    assert_eq!(entries[0].referral_code.as_deref(), Some("AB3DK9MZ"));
+    assert_eq!(entries[0].entrant.referral_code.as_deref(), Some("AB3DK9MZ"));
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use vouch_core::form::ValidEntry;
+use vouch_core::form::{Entrant, ValidEntry};
 use vouch_core::wire::UploadGrant;
 use vouch_server::app::start::{self, Running};
 use vouch_server::backends::referrals::{NewReferrer, Referrer};
@@ -364,14 +364,16 @@ pub fn new_referrer(id: &str, code: &str, email: &str) -> NewReferrer {
 /// A submission as the intake gets it, citing the upload at `receipt_key` if any.
 pub fn submission(campaign: &str, key: &str, receipt_key: Option<&str>) -> Submission {
     let entry = ValidEntry {
-        first_name: "Zoë".into(),
-        last_name: "Ünal".into(),
-        email: "zoe@example.com".into(),
-        phone: None,
-        postal_code: Some("10115".into()),
-        marketing_consent: false,
+        entrant: Entrant {
+            first_name: "Zoë".into(),
+            last_name: "Ünal".into(),
+            email: "zoe@example.com".into(),
+            phone: None,
+            postal_code: Some("10115".into()),
+            marketing_consent: false,
+            referral_code: None,
+        },
         receipt_upload_id: None,
-        referral_code: None,
         locale: vouch_core::i18n::Locale::En,
     };
     let entry_id = format!("ent_{key}");

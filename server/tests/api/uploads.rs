@@ -214,5 +214,5 @@ async fn one_upload_backs_one_entry_and_the_first_entry_still_replays() {
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["entry_id"], entry_id);
     app.drain().await;
     let entries = app.running.backends.store.list_entries("demo").await.unwrap();
-    assert_eq!(entries.iter().map(|e| e.email.as_str()).collect::<Vec<_>>(), ["a@example.com"]);
+    assert_eq!(entries.iter().map(|e| e.entrant.email.as_str()).collect::<Vec<_>>(), ["a@example.com"]);
 }

@@ -2,7 +2,8 @@ use std::time::Duration;
 
 use vouch_core::rewards::{CreditState, Side};
 use vouch_server::backends::referrals::{
-    credit_id, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, ProgressCounts, Referrer,
+    credit_id, ConversionIntake, ConversionMessage, Credit, Joined, NewConversion, NewReferrer, ProgressCounts,
+    Referrer,
 };
 
 use crate::fixture::Fixture;
@@ -36,7 +37,21 @@ pub fn conversion(id: &str, order: &str, hash: u8, code: &str, client: &str) -> 
         code: code.into(),
         client: client.into(),
         from_merchant: true,
-        message: format!("{{\"conversion_id\":\"{id}\"}}"),
+        message: ConversionMessage {
+            conversion_id: id.into(),
+            campaign: "demo".into(),
+            order_id: order.into(),
+            email: "ben@example.com".into(),
+            identity: "ben@example.com".into(),
+            domain: "example.com".into(),
+            code: code.into(),
+            amount_minor: None,
+            currency: None,
+            client: client.into(),
+            device_token_hash: None,
+            from_merchant: true,
+            accepted_at_ms: 1_000,
+        },
     }
 }
 

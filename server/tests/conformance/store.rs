@@ -1,23 +1,25 @@
 use std::time::Duration;
 
-use vouch_core::form::ValidEntry;
+use vouch_core::form::{Entrant, ValidEntry};
 use vouch_core::wire::{EntryStatus, RejectReason};
 use vouch_server::backends::{Accepted, EntryMessage, StoredEntry, Submission};
 
 use crate::fixture::Fixture;
 
-fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission {
-    let entry = ValidEntry {
+fn entrant() -> Entrant {
+    Entrant {
         first_name: "Zoë".into(),
         last_name: "Ünal".into(),
         email: "zoe@example.com".into(),
         phone: None,
         postal_code: Some("10115".into()),
         marketing_consent: false,
-        receipt_upload_id: None,
         referral_code: None,
-        locale: vouch_core::i18n::Locale::De,
-    };
+    }
+}
+
+fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission {
+    let entry = ValidEntry { entrant: entrant(), receipt_upload_id: None, locale: vouch_core::i18n::Locale::De };
     Submission {
         campaign: campaign.into(),
         idempotency_key: key.into(),
@@ -38,13 +40,7 @@ fn verdict(entry_id: &str, status: EntryStatus, reason: Option<RejectReason>, ac
         entry_id: entry_id.into(),
         campaign: "demo".into(),
         idempotency_key: format!("key-{entry_id}"),
-        first_name: "Zoë".into(),
-        last_name: "Ünal".into(),
-        email: "zoe@example.com".into(),
-        phone: None,
-        postal_code: Some("10115".into()),
-        marketing_consent: true,
-        referral_code: Some("AB3DK9MZ".into()),
+        entrant: Entrant { marketing_consent: true, referral_code: Some("AB3DK9MZ".into()), ..entrant() },
         receipt_key: Some(format!("receipts/demo/{entry_id}.jpg")),
         status,
         reason,

@@ -62,7 +62,8 @@ pub(super) fn accept_conversion(conn: &Connection, c: NewConversion) -> Result<C
         c.client,
         now_ms()
     ])?;
-    enqueue(conn, CONVERSIONS_TOPIC, &c.message.replace(&c.conversion_id, &conversion_id))?;
+    let message = c.message.body_as(&conversion_id).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    enqueue(conn, CONVERSIONS_TOPIC, &message)?;
     Ok(ConversionIntake::New { conversion_id })
 }
 

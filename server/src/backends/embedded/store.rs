@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use vouch_core::form::Entrant;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::SqliteBackend;
@@ -17,13 +18,15 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredEntry, String, Option<
         entry_id: r.get(0)?,
         campaign: r.get(1)?,
         idempotency_key: r.get(2)?,
-        first_name: r.get(3)?,
-        last_name: r.get(4)?,
-        email: r.get(5)?,
-        phone: r.get(6)?,
-        postal_code: r.get(7)?,
-        marketing_consent: r.get(8)?,
-        referral_code: r.get(9)?,
+        entrant: Entrant {
+            first_name: r.get(3)?,
+            last_name: r.get(4)?,
+            email: r.get(5)?,
+            phone: r.get(6)?,
+            postal_code: r.get(7)?,
+            marketing_consent: r.get(8)?,
+            referral_code: r.get(9)?,
+        },
         receipt_key: r.get(10)?,
         status: EntryStatus::Accepted,
         reason: None,
@@ -95,13 +98,13 @@ impl Store for SqliteBackend {
                         e.entry_id,
                         e.campaign,
                         e.idempotency_key,
-                        e.first_name,
-                        e.last_name,
-                        e.email,
-                        e.phone,
-                        e.postal_code,
-                        e.marketing_consent,
-                        e.referral_code,
+                        e.entrant.first_name,
+                        e.entrant.last_name,
+                        e.entrant.email,
+                        e.entrant.phone,
+                        e.entrant.postal_code,
+                        e.entrant.marketing_consent,
+                        e.entrant.referral_code,
                         e.receipt_key,
                         e.status.as_str(),
                         e.reason.map(RejectReason::code),

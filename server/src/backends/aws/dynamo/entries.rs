@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue as AV, Put, TransactWriteItem};
+use vouch_core::form::Entrant;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
@@ -31,13 +32,15 @@ fn entry_from(item: &Item) -> Result<StoredEntry> {
         entry_id: text(item, "entry_id")?,
         campaign: text(item, "campaign")?,
         idempotency_key: text(item, "idem_key")?,
-        first_name: text(item, "first_name")?,
-        last_name: text(item, "last_name")?,
-        email: text(item, "email")?,
-        phone: opt_text(item, "phone"),
-        postal_code: opt_text(item, "postal_code"),
-        marketing_consent: flag(item, "marketing_consent"),
-        referral_code: opt_text(item, "referral_code"),
+        entrant: Entrant {
+            first_name: text(item, "first_name")?,
+            last_name: text(item, "last_name")?,
+            email: text(item, "email")?,
+            phone: opt_text(item, "phone"),
+            postal_code: opt_text(item, "postal_code"),
+            marketing_consent: flag(item, "marketing_consent"),
+            referral_code: opt_text(item, "referral_code"),
+        },
         receipt_key: opt_text(item, "receipt_key"),
         status: status(item).unwrap_or(EntryStatus::Accepted),
         reason: opt_text(item, "reason").and_then(|r| RejectReason::parse(&r)),
@@ -192,18 +195,19 @@ impl Store for DynamoStore {
     }
 
     async fn record_entry(&self, e: &StoredEntry) -> Result<bool> {
+        let p = &e.entrant;
         let entry = item(vec![
             ("pk", Some(s(&entry_pk(&e.entry_id)))),
             ("entry_id", Some(s(&e.entry_id))),
             ("campaign", Some(s(&e.campaign))),
             ("idem_key", Some(s(&e.idempotency_key))),
-            ("first_name", Some(s(&e.first_name))),
-            ("last_name", Some(s(&e.last_name))),
-            ("email", Some(s(&e.email))),
-            ("phone", e.phone.as_deref().map(s)),
-            ("postal_code", e.postal_code.as_deref().map(s)),
-            ("marketing_consent", Some(AV::Bool(e.marketing_consent))),
-            ("referral_code", e.referral_code.as_deref().map(s)),
+            ("first_name", Some(s(&p.first_name))),
+            ("last_name", Some(s(&p.last_name))),
+            ("email", Some(s(&p.email))),
+            ("phone", p.phone.as_deref().map(s)),
+            ("postal_code", p.postal_code.as_deref().map(s)),
+            ("marketing_consent", Some(AV::Bool(p.marketing_consent))),
+            ("referral_code", p.referral_code.as_deref().map(s)),
             ("receipt_key", e.receipt_key.as_deref().map(s)),
             ("status", Some(s(e.status.as_str()))),
             ("reason", e.reason.map(|r| s(r.code()))),

@@ -12,7 +12,9 @@ use vouch_core::rewards::{CreditState, Side};
 
 use super::super::corrupt;
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
-use crate::backends::referrals::{credit_id, Announce, ConversionIntake, Credit, NewConversion, OutboxEvent};
+use crate::backends::referrals::{
+    credit_id, Announce, ConversionIntake, ConversionMessage, Credit, NewConversion, OutboxEvent,
+};
 use crate::backends::{BackendError, Queue, Result};
 use crate::clock::now_ms;
 
@@ -105,8 +107,7 @@ impl DynamoStore {
             let writes = vec![self.put_item(record, true)?, self.condition_check(&other_pk, other_unchanged)?];
             match self.transact(writes).await? {
                 None => {
-                    let message = c.message.replace(&c.conversion_id, &conversion_id);
-                    return self.queue_conversion(&pk, conversion_id, message).await;
+                    return self.queue_conversion(&pk, conversion_id, &c.message).await;
                 }
                 Some(failed) if failed.first() == Some(&true) => return self.earlier_conversion(&pk, &c, now).await,
                 // The other source's report arrived meanwhile: decide again.
@@ -130,14 +131,19 @@ impl DynamoStore {
             return Ok(ConversionIntake::InFlight);
         }
         // The first request died before queuing: queue its conversion now, under its id.
-        let message = c.message.replace(&c.conversion_id, &conversion_id);
-        self.queue_conversion(pk, conversion_id, message).await
+        self.queue_conversion(pk, conversion_id, &c.message).await
     }
 
-    async fn queue_conversion(&self, pk: &str, conversion_id: String, message: String) -> Result<ConversionIntake> {
+    async fn queue_conversion(
+        &self,
+        pk: &str,
+        conversion_id: String,
+        message: &ConversionMessage,
+    ) -> Result<ConversionIntake> {
+        let body = message.body_as(&conversion_id)?;
         // A failed send may still have been stored: the record stays pending, so a retry takes
         // over under this conversion id instead of queuing a second conversion.
-        self.conversions.send(message).await?;
+        self.conversions.send(body).await?;
         self.mark_queued(pk).await;
         Ok(ConversionIntake::New { conversion_id })
     }

@@ -1,0 +1,53 @@
+//! Why a whole request was refused: the `error.code` of every error body (see `shared/API.md`).
+//! The server builds its errors from these and the widget matches on them, so the two agree on
+//! the wire strings by construction.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    ValidationFailed,
+    CampaignNotFound,
+    RateLimited,
+    UploadBudgetExhausted,
+    Unavailable,
+    Internal,
+    NotFound,
+    Timeout,
+    UnsupportedMediaType,
+    BodyTimeout,
+    BodyTooLarge,
+    MalformedJson,
+    OriginNotAllowed,
+    OriginRequired,
+    Unauthorized,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    IdempotencyKeyInFlight,
+    EntryNotFound,
+    ReferralNotEnabled,
+    ReferrerNotFound,
+    OrderIdReused,
+    OrderInFlight,
+    /// A code this build does not know (a newer server): read as a generic failure, not as an
+    /// unreadable body. The server never sends it.
+    #[serde(other)]
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_travel_in_snake_case_and_unknown_ones_still_parse() {
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::IdempotencyKeyInFlight).unwrap(),
+            r#""idempotency_key_in_flight""#
+        );
+        assert_eq!(serde_json::to_string(&ErrorCode::OrderIdReused).unwrap(), r#""order_id_reused""#);
+        assert_eq!(serde_json::from_str::<ErrorCode>(r#""rate_limited""#).unwrap(), ErrorCode::RateLimited);
+        assert_eq!(serde_json::from_str::<ErrorCode>(r#""something_new""#).unwrap(), ErrorCode::Unknown);
+    }
+}
