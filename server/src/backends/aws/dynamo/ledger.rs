@@ -1,13 +1,13 @@
 //! Conversions and the rewards ledger in DynamoDB. A conversion's report is keyed by its source
-//! (`conv#…` for the merchant's, `bconv#…` for a browser's); each intake transaction checks the
-//! other source's key, so two reports of one order racing each other still share one conversion
-//! id. Credits (`credit#…`) are conditional puts, replaced only over a browser's pending credit,
+//! (`conv#…` for the merchant's, `bconv#…` for a browser's); each report writes its own record,
+//! then reads the other's, so two reports of one order racing each other still settle on one
+//! conversion id. Credits (`credit#…`) are conditional puts, replaced only over a browser's pending credit,
 //! and the referrer's progress counters move in the same transaction.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue as AV, ConditionCheck, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue as AV, TransactWriteItem, Update};
 use vouch_core::rewards::{CreditState, Side};
 
 use super::super::corrupt;
@@ -60,61 +60,66 @@ fn counts(c: &Credit) -> [i64; 3] {
 }
 
 impl DynamoStore {
-    fn condition_check(&self, pk: &str, condition: &str) -> Result<TransactWriteItem> {
-        let check = ConditionCheck::builder().table_name(&self.table).key("pk", s(pk)).condition_expression(condition);
-        Ok(TransactWriteItem::builder().condition_check(check.build().map_err(corrupt)?).build())
-    }
-
     pub(super) async fn accept_conversion_item(&self, c: NewConversion) -> Result<ConversionIntake> {
         let pk = conversion_pk(c.from_merchant, &c.campaign, &c.order_id);
-        let other_pk = conversion_pk(!c.from_merchant, &c.campaign, &c.order_id);
-        for _ in 0..ROUNDS {
-            let now = now_ms();
-            let other = self.get(&other_pk).await?;
-            let mut conversion_id = c.conversion_id.clone();
-            let mut indexed = true;
-            match (&other, c.from_merchant) {
-                // The merchant already reported this order: the browser's report adds nothing.
-                (Some(merchants), false) => {
-                    return Ok(ConversionIntake::Replay { conversion_id: text(merchants, "conversion_id")? })
-                }
-                // A browser reported it first: take over its id; its record stays in the indexes.
-                (Some(browsers), true) => {
-                    conversion_id = text(browsers, "conversion_id")?;
-                    indexed = false;
-                }
-                (None, _) => {}
-            }
-            let mut record = item(vec![
-                ("pk", Some(s(&pk))),
-                ("conversion_id", Some(s(&conversion_id))),
-                ("body_hash", Some(AV::B(Blob::new(c.body_hash.clone())))),
-                ("state", Some(s("pending"))),
-                ("created_ms", Some(n(now))),
-            ]);
-            if indexed {
-                record.extend(item(vec![
-                    ("gsi1pk", Some(s(&format!("convcode#{}", c.code)))),
-                    ("gsi1sk", Some(s(&format!("{}#{}", at(now), conversion_id)))),
-                    ("gsi2pk", Some(s(&format!("convclient#{}#{}", c.campaign, c.client)))),
-                    ("gsi2sk", Some(s(&format!("{}#{}", at(now), conversion_id)))),
-                ]));
-            }
-            let other_unchanged = match &other {
-                Some(_) => "attribute_exists(pk)",
-                None => "attribute_not_exists(pk)",
-            };
-            let writes = vec![self.put_item(record, true)?, self.condition_check(&other_pk, other_unchanged)?];
-            match self.transact(writes).await? {
-                None => {
-                    return self.queue_conversion(&pk, conversion_id, &c.message).await;
-                }
-                Some(failed) if failed.first() == Some(&true) => return self.earlier_conversion(&pk, &c, now).await,
-                // The other source's report arrived meanwhile: decide again.
-                Some(_) => continue,
-            }
+        let now = now_ms();
+        // Single-item conditional writes only, in an order that settles every interleaving of
+        // the two sources' reports on one conversion id (see `agree_and_queue`).
+        let record = item(vec![
+            ("pk", Some(s(&pk))),
+            ("conversion_id", Some(s(&c.conversion_id))),
+            ("body_hash", Some(AV::B(Blob::new(c.body_hash.clone())))),
+            ("state", Some(s("pending"))),
+            ("created_ms", Some(n(now))),
+            ("gsi1pk", Some(s(&format!("convcode#{}", c.code)))),
+            ("gsi1sk", Some(s(&format!("{}#{}", at(now), c.conversion_id)))),
+            ("gsi2pk", Some(s(&format!("convclient#{}#{}", c.campaign, c.client)))),
+            ("gsi2sk", Some(s(&format!("{}#{}", at(now), c.conversion_id)))),
+        ]);
+        if !self.put_if(record, "attribute_not_exists(pk)", None).await? {
+            return self.earlier_conversion(&pk, &c, now).await;
         }
-        Ok(ConversionIntake::InFlight)
+        self.agree_and_queue(&pk, &c, c.conversion_id.clone()).await
+    }
+
+    /// With this report's record written, agrees with the other source's report on the order's
+    /// one conversion id, then queues this report or not. Each report writes its record before it
+    /// reads the other's, so at least one of two racing reports sees the other:
+    /// - a browser's report that sees the merchant's takes the merchant's id and is never queued
+    ///   (its record is settled, so a replay or a takeover queues nothing either);
+    /// - the merchant's report that sees a browser's takes the browser's id, so both messages, if
+    ///   both are queued, credit the same ledger rows, and the merchant's replaces the browser's.
+    async fn agree_and_queue(
+        &self,
+        pk: &str,
+        c: &NewConversion,
+        mut conversion_id: String,
+    ) -> Result<ConversionIntake> {
+        let other = self.get(&conversion_pk(!c.from_merchant, &c.campaign, &c.order_id)).await?;
+        match (other, c.from_merchant) {
+            (Some(merchants), false) => {
+                let merchants_id = text(&merchants, "conversion_id")?;
+                let values = [(":id", s(&merchants_id)), (":queued", s("queued"))];
+                let settle = "SET conversion_id = :id, #st = :queued REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk";
+                self.update(pk, settle, &values).await?;
+                return Ok(ConversionIntake::Replay { conversion_id: merchants_id });
+            }
+            (Some(browsers), true) => {
+                let browsers_id = text(&browsers, "conversion_id")?;
+                if browsers_id != conversion_id {
+                    // One order counts once for the velocity rules: the browser's record is
+                    // still in the indexes unless it settled on this report meanwhile.
+                    let set = match browsers.contains_key("gsi1pk") {
+                        true => "SET conversion_id = :id REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk",
+                        false => "SET conversion_id = :id",
+                    };
+                    self.update(pk, set, &[(":id", s(&browsers_id))]).await?;
+                    conversion_id = browsers_id;
+                }
+            }
+            _ => {}
+        }
+        self.queue_conversion(pk, conversion_id, &c.message).await
     }
 
     /// A report whose key exists: a replay, a reuse of the order id, or one still in flight.
@@ -130,8 +135,8 @@ impl DynamoStore {
         if now - number(&earlier, "created_ms") < self.takeover_ms {
             return Ok(ConversionIntake::InFlight);
         }
-        // The first request died before queuing: queue its conversion now, under its id.
-        self.queue_conversion(pk, conversion_id, &c.message).await
+        // The first request died before queuing: finish it now, under its id.
+        self.agree_and_queue(pk, c, conversion_id).await
     }
 
     async fn queue_conversion(

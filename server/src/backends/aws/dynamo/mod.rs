@@ -95,6 +95,19 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Updates the item at `pk` with `expression` (`#st` names its `state`) and `values`.
+    async fn update(&self, pk: &str, expression: &str, values: &[(&str, AV)]) -> Result<()> {
+        let mut update = self.ddb.update_item().table_name(&self.table).key("pk", s(pk)).update_expression(expression);
+        if expression.contains("#st") {
+            update = update.expression_attribute_names("#st", "state");
+        }
+        for (name, value) in values {
+            update = update.expression_attribute_values(*name, value.clone());
+        }
+        update.send().await.map_err(|e| unavailable(WHAT, e))?;
+        Ok(())
+    }
+
     async fn delete(&self, pk: &str) -> Result<()> {
         self.ddb
             .delete_item()
