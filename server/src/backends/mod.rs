@@ -192,3 +192,11 @@ pub trait Objects: Send + Sync {
     async fn delete(&self, key: &str) -> Result<()>;
     async fn ping(&self) -> Result<()>;
 }
+
+/// An object store the server sweeps itself: the embedded one. S3 expires `uploads/` with a
+/// bucket lifecycle rule instead (`infra/vouch.yaml`), so it has no need of this.
+#[async_trait]
+pub trait SweptObjects: Objects {
+    /// Keys under `prefix` whose objects were last written more than `age` ago.
+    async fn list_older_than(&self, prefix: &str, age: Duration) -> Result<Vec<String>>;
+}

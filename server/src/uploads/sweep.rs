@@ -5,12 +5,15 @@
 
 use std::time::Duration;
 
-use crate::backends::embedded::objects::LocalObjects;
-use crate::backends::{Intake, Objects, Result};
+use crate::backends::{Intake, Result, SweptObjects};
 use crate::uploads::keys;
 
 /// Deletes unclaimed uploads older than `older_than`; returns how many went.
-pub async fn sweep_orphan_uploads(intake: &dyn Intake, objects: &LocalObjects, older_than: Duration) -> Result<usize> {
+pub async fn sweep_orphan_uploads(
+    intake: &dyn Intake,
+    objects: &dyn SweptObjects,
+    older_than: Duration,
+) -> Result<usize> {
     let candidates = objects.list_older_than(keys::UPLOADS, older_than).await?;
     // The intake marks them swept before any goes: an entry committed before keeps its upload, an
     // entry after it is refused.

@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::backends::signing::Credentials;
-use crate::backends::{BackendError, ObjectInfo, Objects, Result};
+use crate::backends::{BackendError, ObjectInfo, Objects, Result, SweptObjects};
 
 /// Browsers may upload at most this long after a grant was signed.
 const MAX_SKEW_SECS: u64 = 900;
@@ -44,9 +44,9 @@ impl LocalObjects {
     }
 }
 
-impl LocalObjects {
-    /// Keys under `prefix` whose files were last written more than `age` ago.
-    pub async fn list_older_than(&self, prefix: &str, age: std::time::Duration) -> Result<Vec<String>> {
+#[async_trait::async_trait]
+impl SweptObjects for LocalObjects {
+    async fn list_older_than(&self, prefix: &str, age: std::time::Duration) -> Result<Vec<String>> {
         let bucket_dir = self.bucket_dir.clone();
         let start = self.path(prefix)?;
         tokio::task::spawn_blocking(move || {
