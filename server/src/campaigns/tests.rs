@@ -1,0 +1,119 @@
+//! The campaign file's rules: what parses, what is refused, and the defaults.
+
+use super::*;
+
+const DEMO: &str = r#"
+    id = "demo"
+    name = "Demo"
+    allowed_origins = ["https://shop.example"]
+    [form]
+    phone = "optional"
+    [form.upload]
+    max_bytes = 1000
+"#;
+
+#[test]
+fn a_campaign_file_sets_its_rules_and_keeps_defaults_for_the_rest() {
+    let c = parse(DEMO).unwrap();
+    assert_eq!(c.public.form.upload.max_bytes, 1000);
+    assert_eq!(c.public.form.upload.content_types.len(), 3);
+    assert!(c.allows_origin("https://shop.example"));
+    assert!(!c.allows_origin("https://evil.example"));
+}
+
+#[test]
+fn an_upload_type_the_worker_cannot_verify_is_refused() {
+    let text = DEMO.replace("max_bytes = 1000", "content_types = [\"text/html\"]");
+    assert!(parse(&text).unwrap_err().contains("text/html"));
+}
+
+#[test]
+fn pending_uploads_default_to_a_gigabyte_and_must_hold_one_upload() {
+    assert_eq!(parse(DEMO).unwrap().pending_upload_bytes, 1 << 30);
+    let text = DEMO.replace("max_bytes = 1000", "max_bytes = 2000000") + "[uploads]\nmax_pending_mb = 1\n";
+    assert!(parse(&text).unwrap_err().contains("max_pending_mb"));
+}
+
+#[test]
+fn an_origin_with_a_path_is_refused() {
+    let text = DEMO.replace("https://shop.example", "https://shop.example/page");
+    assert!(parse(&text).unwrap_err().contains("allowed origin"));
+}
+
+#[test]
+fn a_referral_program_shares_links_to_its_landing_page() {
+    let text = format!("{DEMO}\n[referral]\nlanding_url = \"https://shop.example/r?src=x\"\nfriend_offer = \"10 %\"\nreferrer_reward = \"10 %\"");
+    let c = parse(&text).unwrap();
+    let r = c.referral.unwrap();
+    assert_eq!(r.share_url("AB3DK9MZ"), "https://shop.example/r?src=x&vouch_ref=AB3DK9MZ");
+    assert_eq!(r.attribution_days, 30);
+    assert_eq!(c.public.referral.unwrap().friend_offer, "10 %");
+}
+
+const TRANSLATED: &str = r##"
+    locale = "en"
+    image_url = "https://cdn.example/x.jpg"
+    [copy]
+    title = "Win"
+    intro = "Upload your receipt."
+    [translations.de]
+    title = "Gewinnen"
+    friend_offer = "10 % Rabatt"
+    [theme]
+    accent = "#7c3f16"
+    font = "\"Inter\", sans-serif"
+    [facebook]
+    page_ids = ["42"]
+    [referral]
+    landing_url = "https://shop.example/"
+    friend_offer = "10 % off"
+    referrer_reward = "5 EUR"
+"##;
+
+/// DEMO's top-level keys first, then the tables, as TOML wants.
+fn combined(extra: &str) -> String {
+    let (top, tables) = extra.split_once('[').unwrap();
+    DEMO.replacen("[form]", &format!("{top}\n[{tables}\n[form]"), 1)
+}
+
+#[test]
+fn a_translation_replaces_the_keys_it_sets_and_keeps_the_rest() {
+    let c = parse(&combined(&TRANSLATED.replace("locale = \"en\"\n", ""))).unwrap();
+    let de = c.public_in(Locale::De);
+    assert_eq!(
+        (de.locale, de.copy.title.as_str(), de.copy.intro.as_str()),
+        (Locale::De, "Gewinnen", "Upload your receipt.")
+    );
+    let offer = de.referral.unwrap();
+    assert_eq!((offer.friend_offer.as_str(), offer.referrer_reward.as_str()), ("10 % Rabatt", "5 EUR"));
+    let es = c.public_in(Locale::Es);
+    assert_eq!(es.copy.title, "Win", "no Spanish translation: the campaign's own copy");
+    assert_eq!(c.locale_for(Some(Locale::Es)), Locale::Es);
+    assert_eq!(c.locale_for(None), Locale::En);
+}
+
+#[test]
+fn a_fixed_locale_wins_over_what_the_shopper_asks_for() {
+    let c = parse(&combined(TRANSLATED)).unwrap();
+    assert_eq!(c.locale_for(Some(Locale::De)), Locale::En);
+    assert_eq!(c.public.theme, "--vouch-accent: #7c3f16; --vouch-font: \"Inter\", sans-serif;");
+    assert_eq!(c.facebook_page_ids, ["42"]);
+    assert_eq!(c.image_url.as_deref(), Some("https://cdn.example/x.jpg"));
+}
+
+#[test]
+fn unknown_languages_keys_and_unsafe_themes_are_refused() {
+    let text = combined(TRANSLATED);
+    assert!(parse(&text.replace("[translations.de]", "[translations.fr]")).unwrap_err().contains("\"fr\""));
+    assert!(parse(&text.replace("title = \"Gewinnen\"", "titel = \"Gewinnen\"")).unwrap_err().contains("titel"));
+    let err = parse(&text.replace("#7c3f16", "red; } :host { display: none")).unwrap_err();
+    assert!(err.contains("theme value"), "{err}");
+    assert!(parse(&text.replace("https://cdn.example/x.jpg", "javascript:alert(1)"))
+        .unwrap_err()
+        .contains("image_url"));
+}
+
+#[test]
+fn an_unsafe_campaign_id_is_refused() {
+    assert!(parse(&DEMO.replace("\"demo\"", "\"../x\"")).is_err());
+}
