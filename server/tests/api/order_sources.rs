@@ -193,17 +193,15 @@ mod aws {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_reports_of_one_order_credit_it_once() {
-        // The worker credits one message at a time here: moto undoes a cancelled transaction by
-        // restoring a copy of the whole table taken when it began, losing what others committed
-        // meanwhile, which DynamoDB never does. The reports themselves race at intake.
-        let app = TestApp::spawn_aws_with(|c| c.worker.concurrency = 1).await;
+        // The reports race at intake; the worker credits one message at a time on moto (see
+        // `TestApp::try_spawn_aws`).
+        let app = TestApp::spawn_aws().await;
         super::both_reports_of_one_order_credit_it_once(app, true).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn both_reports_of_one_order_in_either_order_credit_it_once() {
-        let app = TestApp::spawn_aws_with(|c| c.worker.concurrency = 1).await;
-        super::both_reports_of_one_order_credit_it_once(app, false).await;
+        super::both_reports_of_one_order_credit_it_once(TestApp::spawn_aws().await, false).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
