@@ -26,6 +26,8 @@ mod referral;
 #[cfg(feature = "referral")]
 mod share;
 #[cfg(feature = "entry")]
+mod schedule;
+#[cfg(feature = "entry")]
 mod status;
 mod storage;
 #[cfg(feature = "entry")]
