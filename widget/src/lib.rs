@@ -23,10 +23,10 @@ mod qr;
 mod receipt;
 #[cfg(feature = "referral")]
 mod referral;
-#[cfg(feature = "referral")]
-mod share;
 #[cfg(feature = "entry")]
 mod schedule;
+#[cfg(feature = "referral")]
+mod share;
 #[cfg(feature = "entry")]
 mod status;
 mod storage;
