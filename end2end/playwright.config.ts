@@ -2,7 +2,7 @@
 // fresh data folder per run. Ports are picked once in the main process and inherited by workers.
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -18,6 +18,17 @@ if (!process.env.VOUCH_PORT) {
   process.env.VOUCH_S3_PORT = freePort();
   process.env.VOUCH_METRICS_ADDR = `127.0.0.1:${freePort()}`;
   process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
+}
+// The repo's campaigns plus two with a schedule (schedule.spec.ts): one long closed, one not yet open.
+if (!process.env.VOUCH_CAMPAIGNS_DIR) {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-e2e-campaigns-'));
+  cpSync(join(root, 'campaigns'), dir, { recursive: true });
+  writeFileSync(join(dir, 'e2e-ended.toml'),
+    'id = "e2e-ended"\nname = "Ended"\nopens_at = "2021-01-01T00:00:00Z"\ncloses_at = "2021-02-01T00:00:00Z"\n');
+  writeFileSync(join(dir, 'e2e-soon.toml'),
+    'id = "e2e-soon"\nname = "Soon"\nlocale = "de"\ntimezone = "Europe/Berlin"\n' +
+    'opens_at = "2099-06-01T00:30:00+02:00"\ncloses_at = "2099-07-01T00:00:00+02:00"\n');
+  process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.
 process.env.VOUCH_FACEBOOK_APP_SECRET ||= 'e2e-facebook-app-secret';

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::form::FormRules;
 use crate::i18n::Locale;
+use crate::schedule::ScheduleState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignPublic {
@@ -23,6 +24,17 @@ pub struct CampaignPublic {
     /// the widget need not know the theme's shape.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub theme: String,
+    /// The schedule (RFC 3339, as the campaign file gives it); absent means unbounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<String>,
+    /// The IANA time zone dates are shown in, when the merchant names one (display only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Where the schedule stood when this answer was made.
+    #[serde(default)]
+    pub state: ScheduleState,
 }
 
 /// Colours, corner radius and font of the widget (CSS custom properties inside the shadow

@@ -30,6 +30,8 @@ pub enum ErrorCode {
     ReferrerNotFound,
     OrderIdReused,
     OrderInFlight,
+    CampaignNotOpen,
+    CampaignClosed,
     /// A code this build does not know (a newer server): read as a generic failure, not as an
     /// unreadable body. The server never sends it.
     #[serde(other)]

@@ -110,6 +110,8 @@ pub enum Ui {
     Refresh,
     ProgressElsewhere,
     GaveYou,
+    OpensOn,
+    GiveawayEnded,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -156,7 +158,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::GaveYou as usize + 1;
+const UI_COUNT: usize = Ui::GiveawayEnded as usize + 1;
 const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
 
@@ -255,6 +257,8 @@ static EN: Catalogue = Catalogue {
         "Refresh",
         "Your progress shows in the browser you first joined with.",
         " gave you ",
+        "This giveaway opens on {0}.",
+        "This giveaway has ended.",
     ],
     field_codes: [
         "This field is required.",
@@ -342,6 +346,8 @@ static DE: Catalogue = Catalogue {
         "Aktualisieren",
         "Ihr Fortschritt wird in dem Browser angezeigt, mit dem Sie sich angemeldet haben.",
         " schenkt Ihnen ",
+        "Dieses Gewinnspiel beginnt am {0}.",
+        "Dieses Gewinnspiel ist beendet.",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",
@@ -429,6 +435,8 @@ static ES: Catalogue = Catalogue {
         "Actualizar",
         "Tu progreso se muestra en el navegador con el que te uniste.",
         " te regala ",
+        "Este sorteo empieza el {0}.",
+        "Este sorteo ha terminado.",
     ],
     field_codes: [
         "Este campo es obligatorio.",

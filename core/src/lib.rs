@@ -15,6 +15,7 @@ pub mod phone;
 pub mod postal;
 pub mod referral;
 pub mod rewards;
+pub mod schedule;
 pub mod upload;
 pub mod wire;
 

@@ -78,10 +78,13 @@ pub(crate) fn App(host: Host) -> impl IntoView {
                 #[cfg(feature = "referral")]
                 View::Referral => view! { <ReferralPanel api=api.clone() campaign=campaign /> }.into_any(),
                 #[cfg(feature = "entry")]
-                View::Entry => {
-                    view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() /> }
-                        .into_any()
-                }
+                View::Entry => match crate::schedule::closed_notice(&campaign) {
+                    Some(notice) => notice,
+                    None => {
+                        view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() /> }
+                            .into_any()
+                    }
+                },
                 _ => ().into_any(),
             };
             view! { <style>{theme}</style> {offer} {body} }.into_any()

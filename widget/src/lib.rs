@@ -23,6 +23,8 @@ mod qr;
 mod receipt;
 #[cfg(feature = "referral")]
 mod referral;
+#[cfg(feature = "entry")]
+mod schedule;
 #[cfg(feature = "referral")]
 mod share;
 #[cfg(feature = "entry")]

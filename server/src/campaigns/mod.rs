@@ -12,6 +12,11 @@ use vouch_core::i18n::Locale;
 use vouch_core::rewards::VelocityLimits;
 use vouch_core::upload::SUPPORTED_TYPES;
 
+pub use schedule::CampaignSchedule;
+use schedule::ScheduleFile;
+
+mod schedule;
+
 #[derive(Debug, Clone)]
 pub struct Campaign {
     /// The public config in the campaign's own language (`[copy]`).
@@ -29,6 +34,8 @@ pub struct Campaign {
     pub facebook_page_ids: Vec<String>,
     /// Upload grants may allow this many bytes that no entry claimed yet (`[uploads] max_pending_mb`).
     pub pending_upload_bytes: u64,
+    /// When entries are taken, and the grace after the close for grants issued before it.
+    pub schedule: CampaignSchedule,
 }
 
 /// A campaign's referral program, server side.
@@ -137,6 +144,16 @@ struct CampaignFile {
     facebook: FacebookFile,
     #[serde(default)]
     uploads: UploadsFile,
+    // The schedule (see `schedule.rs`); top-level keys, as serde's flatten and
+    // deny_unknown_fields do not mix.
+    #[serde(default)]
+    opens_at: Option<String>,
+    #[serde(default)]
+    closes_at: Option<String>,
+    #[serde(default)]
+    timezone: Option<String>,
+    #[serde(default)]
+    close_grace_minutes: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -307,6 +324,13 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
     if file.image_url.as_deref().is_some_and(|u| !u.starts_with("https://") && !u.starts_with("http://")) {
         return Err("image_url must be an http(s) URL".into());
     }
+    let schedule = ScheduleFile {
+        opens_at: file.opens_at.clone(),
+        closes_at: file.closes_at.clone(),
+        timezone: file.timezone.clone(),
+        close_grace_minutes: file.close_grace_minutes,
+    }
+    .check()?;
     Ok(Campaign {
         public: CampaignPublic {
             id: file.id,
@@ -316,6 +340,10 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
             referral: offer,
             locale: file.locale.unwrap_or_default(),
             theme: file.theme.css_variables(),
+            opens_at: file.opens_at,
+            closes_at: file.closes_at,
+            timezone: file.timezone,
+            state: Default::default(),
         },
         locale: file.locale,
         translations,
@@ -325,6 +353,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         image_url: file.image_url,
         facebook_page_ids: file.facebook.page_ids,
         pending_upload_bytes,
+        schedule,
     })
 }
 

@@ -117,3 +117,35 @@ fn unknown_languages_keys_and_unsafe_themes_are_refused() {
 fn an_unsafe_campaign_id_is_refused() {
     assert!(parse(&DEMO.replace("\"demo\"", "\"../x\"")).is_err());
 }
+
+#[test]
+fn a_schedule_parses_with_its_offset_and_defaults_to_a_15_minute_grace() {
+    let text = format!(
+        "opens_at = \"2026-12-01T09:00:00+01:00\"\ncloses_at = \"2026-12-24T23:59:59Z\"\ntimezone = \"Europe/Berlin\"\n{DEMO}"
+    );
+    let c = parse(&text).unwrap();
+    assert_eq!(c.schedule.window.opens_at_ms, Some(1_796_112_000_000));
+    assert_eq!(c.schedule.window.closes_at_ms, Some(1_798_156_799_000));
+    assert_eq!(c.schedule.close_grace_ms, 15 * 60_000);
+    assert_eq!(c.public.opens_at.as_deref(), Some("2026-12-01T09:00:00+01:00"));
+    assert_eq!(c.public.timezone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(parse(DEMO).unwrap().schedule.window, vouch_core::schedule::Schedule::default());
+}
+
+#[test]
+fn a_campaign_closing_before_or_when_it_opens_is_refused() {
+    for closes in ["2026-12-01T08:00:00Z", "2026-12-01T09:00:00+01:00"] {
+        let text = format!("opens_at = \"2026-12-01T09:00:00+01:00\"\ncloses_at = \"{closes}\"\n{DEMO}");
+        assert!(parse(&text).unwrap_err().contains("closes_at must be after opens_at"), "{closes}");
+    }
+}
+
+#[test]
+fn a_time_without_an_offset_or_not_rfc_3339_is_refused() {
+    for bad in ["2026-12-01T09:00:00", "2026-12-01", "1 December 2026", "2026-13-01T09:00:00Z"] {
+        let text = format!("opens_at = \"{bad}\"\n{DEMO}");
+        assert!(parse(&text).unwrap_err().contains("RFC 3339"), "{bad}");
+    }
+    let text = format!("timezone = \"Berlin time!\"\n{DEMO}");
+    assert!(parse(&text).unwrap_err().contains("timezone"));
+}

@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 use vouch_core::form::validate_entry;
 use vouch_core::idempotency::is_valid_key;
+use vouch_core::schedule::ScheduleState;
 use vouch_core::wire::EntryRequest;
 use vouch_core::{Field, FieldCode, FieldError};
 
@@ -23,6 +24,8 @@ pub enum SubmitError {
     KeyReused,
     #[error("a request with this Idempotency-Key is in flight")]
     InFlight,
+    #[error("outside the campaign's schedule")]
+    Schedule(ScheduleState),
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -56,6 +59,7 @@ pub async fn submit(
 ) -> Result<Outcome, SubmitError> {
     let key = key.filter(|k| is_valid_key(k)).ok_or(SubmitError::BadIdempotencyKey)?;
     let hash = body_hash(&req);
+    check_schedule(deps, campaign, key, &hash, req.receipt_upload_id.as_deref()).await?;
     let entry = validate_entry(&req, &campaign.public.form).map_err(SubmitError::Invalid)?;
     let receipt_key = match entry.receipt_upload_id.as_deref() {
         Some(id) => match resolve_upload(deps, campaign.id(), id).await {
@@ -98,6 +102,24 @@ pub async fn submit(
         Accepted::InFlight => Err(SubmitError::InFlight),
         Accepted::UploadClaimed => Err(receipt_error(FieldCode::UploadAlreadyUsed)),
         Accepted::UploadSwept => Err(receipt_error(FieldCode::UploadExpired)),
+    }
+}
+
+/// Outside the window, nothing is taken, except an entry whose upload grant predates the close
+/// (within the grace), and a retry of an entry accepted while it was open, which gets its answer.
+async fn check_schedule(
+    deps: &Deps<'_>,
+    campaign: &Campaign,
+    key: &str,
+    hash: &[u8],
+    upload_id: Option<&str>,
+) -> Result<(), SubmitError> {
+    let issued = upload_id.and_then(|id| deps.upload_ids.issued_at_ms(campaign.id(), id));
+    let s = &campaign.schedule;
+    let Err(state) = s.window.admits_entry(now_ms(), issued, s.close_grace_ms) else { return Ok(()) };
+    match deps.intake.earlier(campaign.id(), key).await? {
+        Some((earlier, _)) if earlier == hash => Ok(()),
+        _ => Err(SubmitError::Schedule(state)),
     }
 }
 

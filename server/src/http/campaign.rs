@@ -25,5 +25,7 @@ async fn show(
 ) -> Result<impl IntoResponse, ApiError> {
     let campaign = state.campaigns.get(&campaign).ok_or_else(ApiError::campaign_not_found)?;
     let locale = campaign.locale_for(query.get("locale").and_then(|l| Locale::parse(l)));
-    Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Json(campaign.public_in(locale))))
+    let mut public = campaign.public_in(locale);
+    public.state = campaign.schedule.window.state(crate::clock::now_ms());
+    Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Json(public)))
 }

@@ -27,6 +27,7 @@ impl From<SubmitError> for ApiError {
             SubmitError::Invalid(fields) => ApiError::validation(fields),
             SubmitError::KeyReused => ApiError::new(ErrorCode::IdempotencyKeyReused, e.to_string()),
             SubmitError::InFlight => ApiError::in_flight(ErrorCode::IdempotencyKeyInFlight, e.to_string()),
+            SubmitError::Schedule(state) => ApiError::outside_schedule(state),
             SubmitError::Backend(b) => b.into(),
         }
     }

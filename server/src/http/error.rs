@@ -27,7 +27,9 @@ pub struct ApiError {
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        ValidationFailed | OrderIdReused | IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        ValidationFailed | OrderIdReused | IdempotencyKeyReused | CampaignNotOpen | CampaignClosed => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         CampaignNotFound | NotFound | EntryNotFound | ReferralNotEnabled | ReferrerNotFound => StatusCode::NOT_FOUND,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
         UploadBudgetExhausted | Unavailable | Timeout => StatusCode::SERVICE_UNAVAILABLE,
@@ -69,6 +71,16 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// A grant or entry the campaign's schedule does not take now.
+    pub fn outside_schedule(state: vouch_core::schedule::ScheduleState) -> Self {
+        match state {
+            vouch_core::schedule::ScheduleState::NotYetOpen => {
+                Self::new(ErrorCode::CampaignNotOpen, "This giveaway has not opened yet.")
+            }
+            _ => Self::new(ErrorCode::CampaignClosed, "This giveaway has ended."),
+        }
+    }
+
     /// The campaign's pending uploads hold its whole budget: a later grant fits again.
     pub fn upload_budget_spent(retry_after: u64) -> Self {
         Self {

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
+use vouch_core::schedule::ScheduleState;
 use vouch_core::wire::{UploadGrant, UploadGrantRequest};
 
 use super::client_ip::ClientIp;
@@ -25,6 +26,10 @@ async fn create(
 ) -> Result<(StatusCode, Json<UploadGrant>), ApiError> {
     let campaign = state.campaign_for(&campaign, Route::Uploads, ip)?;
     let ApiJson(req) = body?;
+    let state_now = campaign.schedule.window.state(crate::clock::now_ms());
+    if state_now != ScheduleState::Open {
+        return Err(ApiError::outside_schedule(state_now));
+    }
     let credentials = state.grants.credentials.credentials().await?;
     let now = time::OffsetDateTime::now_utc();
     let grant = uploads::issue(&state.grants, &credentials, &state.upload_ids, &campaign.public, &req, now)

@@ -1,6 +1,8 @@
 //! Upload ids: what the widget gets back with a grant and later names in its entry. An id is the
 //! object key's random part plus a MAC over (campaign, random part), so the BFF needs no database
 //! write to hand out a grant, and an id forged or borrowed from another campaign resolves to nothing.
+//! The random part is a UUIDv7, so the signed id also says when the grant was issued (the close's
+//! grace needs it); ids from before that change (UUIDv4) still resolve, with no issue time.
 
 use base64::Engine as _;
 
@@ -27,7 +29,7 @@ impl UploadIds {
 
     /// A fresh (upload id, object key) pair for `campaign`.
     pub fn issue(&self, campaign: &str) -> (String, String) {
-        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let nonce = uuid::Uuid::now_v7().simple().to_string();
         (format!("{nonce}.{}", self.mac(campaign, &nonce)), upload_key(campaign, &nonce))
     }
 
@@ -38,6 +40,14 @@ impl UploadIds {
         // Both sides are public-length strings; comparing them in constant time keeps timing mute.
         (well_formed && constant_time_eq(mac.as_bytes(), self.mac(campaign, nonce).as_bytes()))
             .then(|| upload_key(campaign, nonce))
+    }
+
+    /// When this server issued `id` for `campaign` (Unix ms), if it is genuine and carries a time.
+    pub fn issued_at_ms(&self, campaign: &str, id: &str) -> Option<i64> {
+        self.resolve(campaign, id)?;
+        let nonce = id.split_once('.')?.0;
+        // UUIDv7: 48 bits of Unix milliseconds, then the version nibble.
+        (nonce.as_bytes()[12] == b'7').then(|| i64::from_str_radix(&nonce[..12], 16).ok()).flatten()
     }
 
     fn mac(&self, campaign: &str, nonce: &str) -> String {
@@ -60,6 +70,20 @@ mod tests {
         let (id, key) = ids.issue("demo");
         assert!(key.starts_with("uploads/demo/"));
         assert_eq!(ids.resolve("demo", &id), Some(key));
+    }
+
+    #[test]
+    fn an_issued_id_carries_its_issue_time_and_an_old_one_still_resolves_without() {
+        let ids = UploadIds::new(b"secret");
+        let before = crate::clock::now_ms();
+        let (id, _) = ids.issue("demo");
+        let issued = ids.issued_at_ms("demo", &id).unwrap();
+        assert!((before..=crate::clock::now_ms()).contains(&issued), "{issued}");
+        let old_nonce = uuid::Uuid::new_v4().simple().to_string();
+        let old = format!("{old_nonce}.{}", ids.mac("demo", &old_nonce));
+        assert_eq!(ids.resolve("demo", &old), Some(upload_key("demo", &old_nonce)));
+        assert_eq!(ids.issued_at_ms("demo", &old), None);
+        assert_eq!(ids.issued_at_ms("other", &id), None);
     }
 
     #[test]

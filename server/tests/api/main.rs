@@ -20,6 +20,7 @@ mod proxy;
 mod public;
 mod redelivery;
 mod referrals;
+mod schedule;
 mod unknown_outcome;
 mod uploads;
 mod webhook_targets;
