@@ -187,7 +187,9 @@ pub(super) fn decide_credit(
         return Ok(None);
     }
     log_change(conn, credit_id, next, reason, actor)?;
-    queue_events(conn, event.cloned().as_slice())?;
+    if let Some(event) = event {
+        enqueue(conn, WEBHOOKS_TOPIC, &event.body)?;
+    }
     credit.state = next;
     credit.reason = reason.map(str::to_string);
     Ok(Some(credit))

@@ -211,8 +211,10 @@ impl DynamoStore {
             let mut counters: HashMap<&str, [i64; 3]> = HashMap::new();
             for c in credits {
                 let before = existing.iter().find(|e| e.credit_id == c.credit_id);
-                let replaceable = |e: &&Credit| !c.from_browser && e.from_browser && e.state == CreditState::Pending;
-                if before.is_some() && !before.is_some_and(|e| replaceable(&e)) {
+                // Only over nothing, or the merchant's credit over a browser's pending one.
+                let writable =
+                    before.is_none_or(|e| !c.from_browser && e.from_browser && e.state == CreditState::Pending);
+                if !writable {
                     continue;
                 }
                 writes.push(self.put_credit(c, before)?);
