@@ -62,7 +62,8 @@ pub fn client(allow_internal: bool) -> reqwest::Client {
         .timeout(std::time::Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none());
     let builder = if allow_internal { builder } else { builder.dns_resolver(Arc::new(PublicOnly)) };
-    builder.build().unwrap_or_default()
+    // A default client instead would silently drop the address check: fail loudly at start.
+    builder.build().expect("the webhook client builds (rustls, no system dependencies)")
 }
 
 /// An address literal in the URL is connected to without resolving, so it is checked here.
