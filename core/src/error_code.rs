@@ -32,6 +32,7 @@ pub enum ErrorCode {
     OrderInFlight,
     CampaignNotOpen,
     CampaignClosed,
+    EntryLimitReached,
     /// A code this build does not know (a newer server): read as a generic failure, not as an
     /// unreadable body. The server never sends it.
     #[serde(other)]

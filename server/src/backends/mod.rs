@@ -61,6 +61,17 @@ pub struct Submission {
     pub idempotency_key: String,
     pub body_hash: Vec<u8>,
     pub message: EntryMessage,
+    /// The person's entry limit, counted in the same step that accepts the entry.
+    pub quota: Option<Quota>,
+}
+
+/// One person's allowance in one period: `identity` is the normalised mailbox, `period` the
+/// bucket key (see `vouch_core::eligibility`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quota {
+    pub identity: String,
+    pub period: String,
+    pub limit: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +88,8 @@ pub enum Accepted {
     UploadClaimed,
     /// The cited upload was swept as abandoned while this request was on its way.
     UploadSwept,
+    /// The person already has as many entries in this period as the campaign allows.
+    LimitReached,
 }
 
 /// Records each submission once and queues it, atomically from the caller's point of view: after

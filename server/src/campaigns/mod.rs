@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer, Theme};
+use vouch_core::eligibility::EntriesPeriod;
 use vouch_core::form::FormRules;
 use vouch_core::i18n::Locale;
 use vouch_core::rewards::VelocityLimits;
@@ -36,6 +37,14 @@ pub struct Campaign {
     pub pending_upload_bytes: u64,
     /// When entries are taken, and the grace after the close for grants issued before it.
     pub schedule: CampaignSchedule,
+    /// At most this many entries per person (mailbox identity) and period; `None`: no limit.
+    pub entry_limit: Option<EntryLimit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryLimit {
+    pub per_person: u32,
+    pub period: EntriesPeriod,
 }
 
 /// A campaign's referral program, server side.
@@ -154,6 +163,10 @@ struct CampaignFile {
     timezone: Option<String>,
     #[serde(default)]
     close_grace_minutes: Option<u32>,
+    #[serde(default)]
+    entries_per_person: Option<u32>,
+    #[serde(default)]
+    entries_period: Option<EntriesPeriod>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,6 +344,12 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         close_grace_minutes: file.close_grace_minutes,
     }
     .check()?;
+    let entry_limit = match (file.entries_per_person, file.entries_period) {
+        (Some(0), _) => return Err("entries_per_person must be at least 1 (leave it out for no limit)".into()),
+        (Some(per_person), period) => Some(EntryLimit { per_person, period: period.unwrap_or_default() }),
+        (None, Some(_)) => return Err("entries_period needs entries_per_person".into()),
+        (None, None) => None,
+    };
     Ok(Campaign {
         public: CampaignPublic {
             id: file.id,
@@ -354,6 +373,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         facebook_page_ids: file.facebook.page_ids,
         pending_upload_bytes,
         schedule,
+        entry_limit,
     })
 }
 

@@ -149,3 +149,21 @@ fn a_time_without_an_offset_or_not_rfc_3339_is_refused() {
     let text = format!("timezone = \"Berlin time!\"\n{DEMO}");
     assert!(parse(&text).unwrap_err().contains("timezone"));
 }
+
+#[test]
+fn an_entry_limit_counts_per_campaign_unless_a_period_is_given() {
+    use vouch_core::eligibility::EntriesPeriod;
+    assert_eq!(parse(DEMO).unwrap().entry_limit, None);
+    let limit = |extra: &str| parse(&format!("{extra}\n{DEMO}")).map(|c| c.entry_limit);
+    assert_eq!(
+        limit("entries_per_person = 3").unwrap(),
+        Some(EntryLimit { per_person: 3, period: EntriesPeriod::Campaign })
+    );
+    assert_eq!(
+        limit("entries_per_person = 1\nentries_period = \"week\"").unwrap(),
+        Some(EntryLimit { per_person: 1, period: EntriesPeriod::Week })
+    );
+    assert!(limit("entries_per_person = 0").unwrap_err().contains("entries_per_person"));
+    assert!(limit("entries_period = \"day\"").unwrap_err().contains("entries_per_person"));
+    assert!(limit("entries_per_person = 2\nentries_period = \"month\"").is_err());
+}

@@ -4,11 +4,12 @@
 use sha2::{Digest, Sha256};
 use vouch_core::form::validate_entry;
 use vouch_core::idempotency::is_valid_key;
+use vouch_core::referral::identity_email;
 use vouch_core::schedule::ScheduleState;
 use vouch_core::wire::EntryRequest;
 use vouch_core::{Field, FieldCode, FieldError};
 
-use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Submission};
+use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Quota, Submission};
 use crate::campaigns::Campaign;
 use crate::clock::now_ms;
 use crate::uploads::budget::UploadBudget;
@@ -26,6 +27,8 @@ pub enum SubmitError {
     InFlight,
     #[error("outside the campaign's schedule")]
     Schedule(ScheduleState),
+    #[error("this person has made as many entries as the campaign allows")]
+    LimitReached,
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -88,8 +91,19 @@ pub async fn submit(
         accepted_at_ms: now_ms(),
     };
     let claimed = message.receipt_key.clone();
-    let submission =
-        Submission { campaign: campaign.id().to_string(), idempotency_key: key.to_string(), body_hash: hash, message };
+    // The same person as the referral program sees it: one mailbox, however it is spelled.
+    let quota = campaign.entry_limit.map(|l| Quota {
+        identity: identity_email(&message.entry.entrant.email),
+        period: l.period.key(message.accepted_at_ms),
+        limit: l.per_person,
+    });
+    let submission = Submission {
+        campaign: campaign.id().to_string(),
+        idempotency_key: key.to_string(),
+        body_hash: hash,
+        message,
+        quota,
+    };
     match deps.intake.accept(submission).await? {
         Accepted::New { entry_id } => {
             if let Some(upload) = claimed {
@@ -102,6 +116,7 @@ pub async fn submit(
         Accepted::InFlight => Err(SubmitError::InFlight),
         Accepted::UploadClaimed => Err(receipt_error(FieldCode::UploadAlreadyUsed)),
         Accepted::UploadSwept => Err(receipt_error(FieldCode::UploadExpired)),
+        Accepted::LimitReached => Err(SubmitError::LimitReached),
     }
 }
 

@@ -28,6 +28,9 @@ impl From<SubmitError> for ApiError {
             SubmitError::KeyReused => ApiError::new(ErrorCode::IdempotencyKeyReused, e.to_string()),
             SubmitError::InFlight => ApiError::in_flight(ErrorCode::IdempotencyKeyInFlight, e.to_string()),
             SubmitError::Schedule(state) => ApiError::outside_schedule(state),
+            SubmitError::LimitReached => {
+                ApiError::new(ErrorCode::EntryLimitReached, "You have already entered the maximum number of times.")
+            }
             SubmitError::Backend(b) => b.into(),
         }
     }

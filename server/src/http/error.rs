@@ -27,9 +27,8 @@ pub struct ApiError {
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        ValidationFailed | OrderIdReused | IdempotencyKeyReused | CampaignNotOpen | CampaignClosed => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        ValidationFailed | OrderIdReused | IdempotencyKeyReused | CampaignNotOpen | CampaignClosed
+        | EntryLimitReached => StatusCode::UNPROCESSABLE_ENTITY,
         CampaignNotFound | NotFound | EntryNotFound | ReferralNotEnabled | ReferrerNotFound => StatusCode::NOT_FOUND,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
         UploadBudgetExhausted | Unavailable | Timeout => StatusCode::SERVICE_UNAVAILABLE,
@@ -140,6 +139,7 @@ mod tests {
         let cases = [
             (ErrorCode::IdempotencyKeyInFlight, 409, "idempotency_key_in_flight"),
             (ErrorCode::OrderIdReused, 422, "order_id_reused"),
+            (ErrorCode::EntryLimitReached, 422, "entry_limit_reached"),
             (ErrorCode::UploadBudgetExhausted, 503, "upload_budget_exhausted"),
             (ErrorCode::BodyTimeout, 408, "body_timeout"),
             (ErrorCode::OriginRequired, 403, "origin_required"),

@@ -42,6 +42,7 @@ conformance!(
     store::entries_are_listed_per_campaign_in_acceptance_order,
     store::an_upload_backs_one_entry_and_its_replay_stays_a_replay,
     store::an_unclaimed_upload_is_swept_and_an_entry_citing_it_later_is_refused,
+    store::entries_beyond_a_persons_limit_are_refused_and_replays_still_answer,
     ledger::the_same_mailbox_joins_once_and_codes_are_unique,
     ledger::a_new_referrer_queues_its_join_event_once,
     ledger::tokens_visits_and_progress_follow_the_referrer,

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use vouch_core::form::{Entrant, ValidEntry};
 use vouch_core::wire::{EntryStatus, RejectReason};
-use vouch_server::backends::{Accepted, EntryMessage, StoredEntry, Submission};
+use vouch_server::backends::{Accepted, EntryMessage, Quota, StoredEntry, Submission};
 
 use crate::fixture::Fixture;
 
@@ -32,6 +32,7 @@ fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission
             receipt_key: None,
             accepted_at_ms: 1_000,
         },
+        quota: None,
     }
 }
 
@@ -164,4 +165,26 @@ pub async fn an_unclaimed_upload_is_swept_and_an_entry_citing_it_later_is_refuse
     );
     assert!(matches!(intake.accept(citing("gone", "k2", 2, "ent_d")).await.unwrap(), Accepted::UploadSwept));
     assert!(matches!(intake.accept(citing("fresh", "k2", 2, "ent_e")).await.unwrap(), Accepted::New { .. }));
+}
+
+fn limited(key: &str, email: &str, period: &str) -> Submission {
+    let mut sub = submission("demo", key, 1, &format!("ent_{key}"));
+    sub.message.entry.entrant.email = email.into();
+    sub.quota = Some(Quota { identity: email.into(), period: period.into(), limit: 2 });
+    sub
+}
+
+pub async fn entries_beyond_a_persons_limit_are_refused_and_replays_still_answer(f: Fixture) {
+    let intake = &f.backends.intake;
+    let zoe = "zoe@example.com";
+    assert_eq!(intake.accept(limited("k1", zoe, "d1")).await.unwrap(), Accepted::New { entry_id: "ent_k1".into() });
+    assert!(matches!(intake.accept(limited("k2", zoe, "d1")).await.unwrap(), Accepted::New { .. }));
+    assert_eq!(intake.accept(limited("k3", zoe, "d1")).await.unwrap(), Accepted::LimitReached);
+    // A retry of an accepted entry is its replay, not a third entry.
+    assert_eq!(intake.accept(limited("k1", zoe, "d1")).await.unwrap(), Accepted::Replay { entry_id: "ent_k1".into() });
+    assert!(matches!(intake.accept(limited("k4", "ben@example.com", "d1")).await.unwrap(), Accepted::New { .. }));
+    assert!(matches!(intake.accept(limited("k5", zoe, "d2")).await.unwrap(), Accepted::New { .. }));
+    // The refused entry left nothing behind: no record under its key, nothing queued.
+    assert_eq!(intake.earlier("demo", "k3").await.unwrap(), None);
+    assert_eq!(f.backends.entries.stats().await.unwrap().ready, 4);
 }

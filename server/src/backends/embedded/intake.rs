@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::queue::enqueue;
 use super::SqliteBackend;
 use crate::backends::embedded::db::DbError;
-use crate::backends::{Accepted, Intake, Result, Submission, ENTRIES_TOPIC};
+use crate::backends::{Accepted, Intake, Quota, Result, Submission, ENTRIES_TOPIC};
 use crate::clock::now_ms;
 
 #[async_trait]
@@ -23,6 +23,11 @@ impl Intake for SqliteBackend {
                 if let Some(key) = &sub.message.receipt_key {
                     if let Some(refusal) = upload_taken(conn, key)? {
                         return Ok(refusal);
+                    }
+                }
+                if let Some(q) = &sub.quota {
+                    if !count_entry(conn, &sub.campaign, q)? {
+                        return Ok(Accepted::LimitReached);
                     }
                 }
                 let now = now_ms();
@@ -86,6 +91,19 @@ fn upload_taken(conn: &Connection, key: &str) -> std::result::Result<Option<Acce
     }
     let swept = conn.prepare_cached("SELECT 1 FROM swept_uploads WHERE receipt_key = ?1")?.exists(params![key])?;
     Ok(swept.then_some(Accepted::UploadSwept))
+}
+
+/// Counts one more entry for the person in the period, unless that would pass the limit: `false`
+/// then, and nothing changes. Inside the intake's transaction, so concurrent entries cannot both
+/// take the last place.
+fn count_entry(conn: &Connection, campaign: &str, q: &Quota) -> std::result::Result<bool, DbError> {
+    let counted = conn
+        .prepare_cached(
+            "INSERT INTO entry_counts (campaign, identity, period, n) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT (campaign, identity, period) DO UPDATE SET n = n + 1 WHERE n < ?4",
+        )?
+        .execute(params![campaign, q.identity, q.period, q.limit])?;
+    Ok(counted == 1)
 }
 
 fn lookup(conn: &Connection, campaign: &str, key: &str) -> std::result::Result<Option<(Vec<u8>, String)>, DbError> {

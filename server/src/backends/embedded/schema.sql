@@ -21,6 +21,16 @@ CREATE TABLE IF NOT EXISTS swept_uploads (
     swept_ms    INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- Entries per person (normalised mailbox) and period, for campaigns that limit them: counted in
+-- the intake's transaction, so concurrent entries cannot pass the limit together.
+CREATE TABLE IF NOT EXISTS entry_counts (
+    campaign TEXT    NOT NULL,
+    identity TEXT    NOT NULL,
+    period   TEXT    NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (campaign, identity, period)
+) WITHOUT ROWID;
+
 -- A durable queue: `visible_ms` hides a message while a worker holds it; `attempts` counts
 -- deliveries; `dead` messages wait for an operator.
 CREATE TABLE IF NOT EXISTS queue (

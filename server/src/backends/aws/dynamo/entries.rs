@@ -8,7 +8,7 @@ use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
 use crate::backends::aws::unavailable;
-use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Result, Store, StoredEntry, Submission};
+use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Quota, Result, Store, StoredEntry, Submission};
 use crate::clock::now_ms;
 
 fn idem_pk(campaign: &str, key: &str) -> String {
@@ -17,6 +17,10 @@ fn idem_pk(campaign: &str, key: &str) -> String {
 
 fn upload_pk(receipt_key: &str) -> String {
     format!("upload#{receipt_key}")
+}
+
+fn quota_pk(campaign: &str, q: &Quota) -> String {
+    format!("quota#{campaign}#{}#{}", q.identity, q.period)
 }
 
 fn entry_pk(entry_id: &str) -> String {
@@ -111,17 +115,30 @@ impl Intake for DynamoStore {
         ]);
         let mut message = sub.message.clone();
         let mut items = vec![self.put_item(record, true)?, self.put_item(stub, true)?];
+        let claim_at = sub.message.receipt_key.as_ref().map(|_| items.len());
         if let Some(key) = &sub.message.receipt_key {
             items.push(self.claim_upload(key, &idem, &sub.message.entry_id, now)?);
         }
+        // The person's counter moves in the same transaction, so concurrent entries cannot pass
+        // the limit together, and a replay (its record already there) counts nothing.
+        let quota_at = sub.quota.as_ref().map(|_| items.len());
+        if let Some(q) = &sub.quota {
+            let values = [(":one", n(1)), (":limit", n(i64::from(q.limit)))];
+            let condition = Some("attribute_not_exists(n) OR n < :limit");
+            items.push(self.update_item(&quota_pk(&sub.campaign, q), "ADD n :one", &values, condition)?);
+        }
+        let failed_at = |failed: &[bool], at: Option<usize>| {
+            failed.first() == Some(&false) && at.is_some_and(|i| failed.get(i) == Some(&true))
+        };
         match self.transact(items).await? {
             None => {}
             // The key is new but the upload is another submission's, or was swept.
-            Some(failed) if failed.first() == Some(&false) && failed.get(2) == Some(&true) => {
+            Some(failed) if failed_at(&failed, claim_at) => {
                 let key = sub.message.receipt_key.as_deref().unwrap_or_default();
                 let swept = self.get(&upload_pk(key)).await?.is_some_and(|i| i.contains_key("swept_ms"));
                 return Ok(if swept { Accepted::UploadSwept } else { Accepted::UploadClaimed });
             }
+            Some(failed) if failed_at(&failed, quota_at) => return Ok(Accepted::LimitReached),
             Some(_) => {
                 // Refused, yet not there to read: let the client retry.
                 let Some(earlier) = self.get(&idem).await? else { return Ok(Accepted::InFlight) };
