@@ -112,6 +112,7 @@ pub enum Ui {
     GaveYou,
     OpensOn,
     GiveawayEnded,
+    EntryLimitReached,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -158,7 +159,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::GiveawayEnded as usize + 1;
+const UI_COUNT: usize = Ui::EntryLimitReached as usize + 1;
 const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
 
@@ -259,6 +260,7 @@ static EN: Catalogue = Catalogue {
         " gave you ",
         "This giveaway opens on {0}.",
         "This giveaway has ended.",
+        "You have already entered as many times as this giveaway allows.",
     ],
     field_codes: [
         "This field is required.",
@@ -348,6 +350,7 @@ static DE: Catalogue = Catalogue {
         " schenkt Ihnen ",
         "Dieses Gewinnspiel beginnt am {0}.",
         "Dieses Gewinnspiel ist beendet.",
+        "Sie haben schon so oft teilgenommen, wie dieses Gewinnspiel erlaubt.",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",
@@ -437,6 +440,7 @@ static ES: Catalogue = Catalogue {
         " te regala ",
         "Este sorteo empieza el {0}.",
         "Este sorteo ha terminado.",
+        "Ya has participado tantas veces como permite este sorteo.",
     ],
     field_codes: [
         "Este campo es obligatorio.",

@@ -5,7 +5,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vouch_core::i18n::{self, fill, Locale, Ui};
 use vouch_core::wire::ErrorBody;
-#[cfg(feature = "entry")]
 use vouch_core::ErrorCode;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -30,6 +29,12 @@ impl ApiFailure {
             ApiFailure::Network => ui(Ui::Unreachable).into(),
             ApiFailure::Http { body: Some(body), .. } if !body.error.fields.is_empty() => {
                 i18n::field_code(body.error.fields[0].code, locale).into()
+            }
+            ApiFailure::Http { body: Some(body), .. } if body.error.code == ErrorCode::EntryLimitReached => {
+                ui(Ui::EntryLimitReached).into()
+            }
+            ApiFailure::Http { body: Some(body), .. } if body.error.code == ErrorCode::CampaignClosed => {
+                ui(Ui::GiveawayEnded).into()
             }
             ApiFailure::Http { status: 429, retry_after, .. } => match retry_after {
                 Some(secs) => format!("{} {}", ui(Ui::ServerBusy), fill(ui(Ui::TryAgainIn), &[&secs.to_string()])),
