@@ -2,7 +2,7 @@
 // fresh data folder per run. Ports are picked once in the main process and inherited by workers.
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -19,7 +19,8 @@ if (!process.env.VOUCH_PORT) {
   process.env.VOUCH_METRICS_ADDR = `127.0.0.1:${freePort()}`;
   process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
 }
-// The repo's campaigns plus two with a schedule (schedule.spec.ts): one long closed, one not yet open.
+// The repo's campaigns plus two with a schedule (schedule.spec.ts): one long closed, one not yet
+// open; and the demo campaign once more with one entry per person (eligibility.spec.ts).
 if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-e2e-campaigns-'));
   cpSync(join(root, 'campaigns'), dir, { recursive: true });
@@ -28,6 +29,8 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   writeFileSync(join(dir, 'e2e-soon.toml'),
     'id = "e2e-soon"\nname = "Soon"\nlocale = "de"\ntimezone = "Europe/Berlin"\n' +
     'opens_at = "2099-06-01T00:30:00+02:00"\ncloses_at = "2099-07-01T00:00:00+02:00"\n');
+  const demo = readFileSync(join(root, 'campaigns/demo.toml'), 'utf8');
+  writeFileSync(join(dir, 'e2e-once.toml'), demo.replace('id = "demo"', 'id = "e2e-once"\nentries_per_person = 1'));
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.

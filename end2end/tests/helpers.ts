@@ -42,6 +42,6 @@ export function cli(args: string[]): string {
 type Entry = { entry_id: string; email: string; status: string; receipt_key: string | null };
 
 /** The operator's view: entries as `vouch entries export` prints them. */
-export function exportedEntries(): Entry[] {
-  return JSON.parse(cli(['entries', 'export', '--campaign', 'demo', '--format', 'json']));
+export function exportedEntries(campaign = 'demo'): Entry[] {
+  return JSON.parse(cli(['entries', 'export', '--campaign', campaign, '--format', 'json']));
 }
