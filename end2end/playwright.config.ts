@@ -30,7 +30,9 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
     'id = "e2e-soon"\nname = "Soon"\nlocale = "de"\ntimezone = "Europe/Berlin"\n' +
     'opens_at = "2099-06-01T00:30:00+02:00"\ncloses_at = "2099-07-01T00:00:00+02:00"\n');
   const demo = readFileSync(join(root, 'campaigns/demo.toml'), 'utf8');
-  writeFileSync(join(dir, 'e2e-once.toml'), demo.replace('id = "demo"', 'id = "e2e-once"\nentries_per_person = 1'));
+  const once = demo.replace('id = "demo"', 'id = "e2e-once"\nentries_per_person = 1')
+    .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []'); // the Facebook page stays the demo's
+  writeFileSync(join(dir, 'e2e-once.toml'), once);
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.
