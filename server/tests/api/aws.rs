@@ -92,17 +92,7 @@ async fn a_conversion_replayed_concurrently_is_credited_once_on_dynamodb() {
     app.drain().await;
     let credits = app.running.backends.referrals.list_credits("demo").await.unwrap();
     assert_eq!(credits.len(), 2, "one credit per side");
-    let token = joined["progress_token"].as_str().unwrap();
-    let progress: Value = app
-        .client
-        .get(app.url(&format!("/v1/campaigns/demo/referrers/{code}/progress")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let progress = app.progress(&code, joined["progress_token"].as_str().unwrap()).await;
     assert_eq!((progress["conversions"].as_u64(), progress["rewards_earned"].as_u64()), (Some(1), Some(1)));
 }
 

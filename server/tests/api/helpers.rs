@@ -7,7 +7,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use vouch_core::form::{Entrant, ValidEntry};
+use vouch_core::form::ValidEntry;
 use vouch_core::wire::UploadGrant;
 use vouch_server::app::start::{self, Running};
 use vouch_server::backends::referrals::{NewReferrer, Referrer};
@@ -318,6 +318,12 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// A referrer's progress in the demo campaign, as its owner's browser reads it with `token`.
+    pub async fn progress(&self, code: &str, token: &str) -> Value {
+        let url = self.url(&format!("/v1/campaigns/demo/referrers/{code}/progress"));
+        self.client.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    }
+
     pub fn object_path(&self, key: &str) -> std::path::PathBuf {
         self.config.objects_dir().join(&self.config.objects.bucket).join(key)
     }
@@ -369,15 +375,7 @@ pub fn new_referrer(id: &str, code: &str, email: &str) -> NewReferrer {
 /// A submission as the intake gets it, citing the upload at `receipt_key` if any.
 pub fn submission(campaign: &str, key: &str, receipt_key: Option<&str>) -> Submission {
     let entry = ValidEntry {
-        entrant: Entrant {
-            first_name: "Zoë".into(),
-            last_name: "Ünal".into(),
-            email: "zoe@example.com".into(),
-            phone: None,
-            postal_code: Some("10115".into()),
-            marketing_consent: false,
-            referral_code: None,
-        },
+        entrant: crate::support::entrant(),
         receipt_upload_id: None,
         locale: vouch_core::i18n::Locale::En,
     };

@@ -43,11 +43,6 @@ async fn ledger(app: &TestApp, conversion_id: &str) -> Vec<Credit> {
     app.running.backends.referrals.credits_for_conversion(conversion_id).await.unwrap()
 }
 
-async fn progress(app: &TestApp, code: &str, token: &str) -> Value {
-    let url = app.url(&format!("/v1/campaigns/demo/referrers/{code}/progress"));
-    app.client.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
-}
-
 fn unique(name: &str) -> String {
     format!("{name}.{}@example.com", uuid::Uuid::new_v4().simple())
 }
@@ -72,7 +67,7 @@ async fn the_merchants_report_supersedes_an_earlier_browser_report(app: TestApp)
     assert!(credits.iter().all(|c| c.state == CreditState::Approved && !c.from_browser), "{credits:?}");
     let friend = credits.iter().find(|c| c.side == Side::Friend).unwrap();
     assert_eq!(friend.recipient, "ben.real@example.com", "the credits follow the merchant's data");
-    let p = progress(&app, &code, &token).await;
+    let p = app.progress(&code, &token).await;
     assert_eq!(
         (p["conversions"].as_u64(), p["rewards_earned"].as_u64(), p["rewards_pending"].as_u64()),
         (Some(1), Some(1), Some(0))
@@ -120,7 +115,7 @@ async fn both_reports_of_one_order_credit_it_once(app: TestApp, at_once: bool) {
     assert_eq!(credits.len(), 20, "one credit per side and order: {credits:?}");
     assert!(credits.iter().all(|c| !c.from_browser && c.state == CreditState::Approved), "{credits:?}");
     for (code, token) in referrers {
-        let p = progress(&app, &code, &token).await;
+        let p = app.progress(&code, &token).await;
         assert_eq!(
             (p["conversions"].as_u64(), p["rewards_earned"].as_u64(), p["rewards_pending"].as_u64()),
             (Some(1), Some(1), Some(0))

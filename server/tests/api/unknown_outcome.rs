@@ -108,17 +108,7 @@ async fn a_conversion_whose_queue_answer_was_lost_is_credited_once_per_side() {
     assert_eq!(credits.len(), 2, "one credit per side: {sides:?}");
     assert!(credits.iter().all(|c| c.conversion_id == answer["conversion_id"]));
     assert!(seen.contains(&409), "the retry waited for the first attempt: {seen:?}");
-    let token = joined["progress_token"].as_str().unwrap();
-    let progress: Value = app
-        .client
-        .get(app.url(&format!("/v1/campaigns/demo/referrers/{code}/progress")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let progress = app.progress(&code, joined["progress_token"].as_str().unwrap()).await;
     assert_eq!(progress["conversions"], 1);
 }
 

@@ -5,18 +5,7 @@ use vouch_core::wire::{EntryStatus, RejectReason};
 use vouch_server::backends::{Accepted, EntryMessage, Quota, StoredEntry, Submission};
 
 use crate::fixture::Fixture;
-
-fn entrant() -> Entrant {
-    Entrant {
-        first_name: "Zoë".into(),
-        last_name: "Ünal".into(),
-        email: "zoe@example.com".into(),
-        phone: None,
-        postal_code: Some("10115".into()),
-        marketing_consent: false,
-        referral_code: None,
-    }
-}
+use crate::support::entrant;
 
 fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission {
     let entry = ValidEntry { entrant: entrant(), receipt_upload_id: None, locale: vouch_core::i18n::Locale::De };

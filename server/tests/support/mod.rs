@@ -104,3 +104,16 @@ pub async fn moto_data(endpoint: &str) -> serde_json::Value {
     }
     panic!("moto kept failing to dump its data");
 }
+
+/// The shopper every store-level test enters as.
+pub fn entrant() -> vouch_core::form::Entrant {
+    vouch_core::form::Entrant {
+        first_name: "Zoë".into(),
+        last_name: "Ünal".into(),
+        email: "zoe@example.com".into(),
+        phone: None,
+        postal_code: Some("10115".into()),
+        marketing_consent: false,
+        referral_code: None,
+    }
+}
