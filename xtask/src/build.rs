@@ -115,7 +115,7 @@ pub(crate) fn test() -> Result {
     }
     run(Command::new("cfn-lint").arg(root.join("infra/vouch.yaml")))?;
     // One moto server for every AWS test of the run (tests start their own when it is absent).
-    let moto = Moto::start()?;
+    let moto = Moto::start(&root)?;
     unit.env("VOUCH_TEST_MOTO", &moto.endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -139,10 +139,12 @@ struct Moto {
 }
 
 impl Moto {
-    fn start() -> Result<Self> {
+    fn start(root: &std::path::Path) -> Result<Self> {
         let port =
             std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-        let child = Command::new("moto_server")
+        // moto with DynamoDB requests serialised, as the real service isolates them.
+        let child = Command::new("python3")
+            .arg(root.join("server/tests/support/moto_serial.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

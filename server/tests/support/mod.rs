@@ -41,12 +41,14 @@ pub fn moto() -> Moto {
         return Moto { endpoint, child: None };
     }
     let port = free_port();
-    let child = Command::new("moto_server")
+    // moto with DynamoDB requests serialised, as the real service isolates them (see the script).
+    let child = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/moto_serial.py"))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("moto_server runs (cargo xtask setup installs it)");
+        .expect("python3 with moto runs (cargo xtask setup installs it)");
     let endpoint = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
