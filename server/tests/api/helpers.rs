@@ -169,11 +169,6 @@ impl TestApp {
                 c.mail = aws_config.mail;
                 c.aws = aws_config.aws;
                 c.signing_key = aws_config.signing_key;
-                // One message at a time: moto undoes a cancelled transaction by restoring a copy
-                // of the whole table taken when it began, losing what another transaction
-                // committed meanwhile (DynamoDB isolates them), so two copies of one message
-                // handled at once can corrupt moto's table where DynamoDB would not.
-                c.worker.concurrency = 1;
                 if let Some(via) = via {
                     c.aws.endpoint = Some(via);
                 }
