@@ -1,0 +1,124 @@
+//! The `vouch` binary as the crash tests run it: started on a data folder, ready when it prints
+//! its addresses, killed with SIGKILL, restarted; and its CLI, read as JSON or text.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_vouch");
+pub const ORIGIN: &str = "https://shop.example";
+pub const CAMPAIGN: &str = r#"id = "crash"
+name = "Crash"
+allowed_origins = ["https://shop.example"]
+[form]
+phone = "optional"
+[form.upload]
+max_pixels = 4000000
+[limits]
+entries_per_minute = 100000
+entries_burst = 100000
+uploads_per_minute = 100000
+uploads_burst = 100000
+[referral]
+landing_url = "https://shop.example/"
+friend_offer = "10 % off"
+referrer_reward = "10 % off"
+[referral.velocity]
+conversions_per_code_per_day = 100000
+conversions_per_client_per_day = 100000
+joins_per_client_per_hour = 100000
+"#;
+
+pub struct Vouch {
+    pub child: Child,
+    pub bff: String,
+    /// The internal listener (`/metrics`).
+    pub metrics: String,
+}
+
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--config")
+        .arg(dir.join("vouch.toml"))
+        .args(args)
+        .env("VOUCH_DATA_DIR", dir.join("data"))
+        .env("VOUCH_CAMPAIGNS_DIR", dir.join("campaigns"))
+        .env("VOUCH_WIDGET_DIR", dir.join("widget"))
+        .env("VOUCH_PORT", "0")
+        .env("VOUCH_DEMO_PORT", "0")
+        .env("VOUCH_S3_PORT", "0")
+        .env("VOUCH_METRICS_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    cmd
+}
+
+pub async fn serve(dir: &Path, extra: &[&str]) -> Vouch {
+    let mut child = command(dir, &[&["serve"], extra].concat()).spawn().expect("vouch starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(json) = line.strip_prefix("VOUCH_READY ") {
+                return serde_json::from_str::<Value>(json).unwrap();
+            }
+        }
+        panic!("vouch exited before it was ready");
+    })
+    .await
+    .expect("ready in time");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let url = |key: &str| ready[key].as_str().unwrap().to_string();
+    Vouch { child, bff: url("bff"), metrics: url("metrics") }
+}
+
+pub fn setup() -> tempfile::TempDir {
+    setup_with("")
+}
+
+/// A data folder whose campaign has `settings` (top-level keys) on top of [`CAMPAIGN`].
+pub fn setup_with(settings: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
+    std::fs::write(dir.path().join("campaigns/crash.toml"), format!("{settings}\n{CAMPAIGN}")).unwrap();
+    // A killed worker's messages come back after the visibility timeout: keep it short here.
+    std::fs::write(dir.path().join("vouch.toml"), "[worker]\nvisibility_timeout_secs = 2\npoll_interval_ms = 50\n")
+        .unwrap();
+    dir
+}
+
+/// Waits until no queue holds a message, ready or in flight.
+pub async fn wait_until_idle(metrics_url: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let metrics = client.get(format!("{metrics_url}/metrics")).send().await.unwrap().text().await.unwrap();
+        let idle = |gauge: &str| {
+            ["entries", "conversions", "webhooks"]
+                .iter()
+                .all(|q| metrics.contains(&format!("vouch_{gauge}{{queue=\"{q}\"}} 0\n")))
+        };
+        if idle("queue_ready") && idle("queue_in_flight") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the queues never drained: {metrics}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn cli_json(dir: &Path, args: &[&str]) -> Value {
+    let out = command(dir, args).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+pub async fn cli_text(dir: &Path, args: &[&str]) -> String {
+    let out = command(dir, args).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
