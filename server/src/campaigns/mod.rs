@@ -66,6 +66,12 @@ pub struct ReferralConfig {
     pub trust_browser_conversions: bool,
     #[serde(default)]
     pub velocity: VelocityLimits,
+    /// Extra draw entries per approved referrer credit, for a referrer who also entered.
+    #[serde(default)]
+    pub bonus_entries_per_conversion: u32,
+    /// The most bonus entries one referrer can earn; required with `bonus_entries_per_conversion`.
+    #[serde(default)]
+    pub max_bonus_entries: Option<u32>,
 }
 
 fn default_attribution_days() -> u32 {
@@ -73,6 +79,14 @@ fn default_attribution_days() -> u32 {
 }
 
 impl ReferralConfig {
+    /// `(per approved credit, at most)`, when the campaign gives bonus entries.
+    pub fn bonus(&self) -> Option<(u32, u32)> {
+        match (self.bonus_entries_per_conversion, self.max_bonus_entries) {
+            (0, _) | (_, None | Some(0)) => None,
+            (per, Some(max)) => Some((per, max)),
+        }
+    }
+
     pub fn share_url(&self, code: &str) -> String {
         let sep = if self.landing_url.contains('?') { '&' } else { '?' };
         format!("{}{sep}vouch_ref={code}", self.landing_url)
@@ -323,6 +337,9 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         let webhook_ok = |u: &str| u.starts_with("https://") || u.starts_with("http://");
         if r.webhook_url.as_deref().is_some_and(|u| !webhook_ok(u)) {
             return Err("referral webhook_url must be an http(s) URL".into());
+        }
+        if r.bonus_entries_per_conversion > 0 && r.max_bonus_entries.is_none() {
+            return Err("referral bonus_entries_per_conversion needs max_bonus_entries (the cap)".into());
         }
     }
     let offer = file.referral.as_ref().map(|r| ReferralOffer {
