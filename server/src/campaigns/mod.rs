@@ -400,4 +400,6 @@ fn is_origin(s: &str) -> bool {
 }
 
 #[cfg(test)]
+mod entrant_tests;
+#[cfg(test)]
 mod tests;
