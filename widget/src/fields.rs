@@ -87,6 +87,44 @@ pub(crate) fn Checkbox(model: Model, field: Option<Field>, label: String, checke
     }
 }
 
+/// The postal country, from the campaign's allow-list (shown only when the campaign has one).
+#[component]
+pub(crate) fn CountrySelect(model: Model) -> impl IntoView {
+    if !model.visible(Field::Country) {
+        return ().into_any();
+    }
+    let field = Field::Country;
+    let id = field.as_str();
+    let error_id = format!("{id}-error");
+    let error = move || model.error(field);
+    let countries: Vec<String> = model.rules.with_value(|r| r.countries.iter().map(|c| c.as_str().to_string()).collect());
+    view! {
+        <div class="field" part="field" class:invalid=move || error().is_some()>
+            <label for=id part="label">{i18n::field_label(field, model.locale)}</label>
+            <select
+                id=id
+                part="input"
+                name=id
+                autocomplete="country"
+                aria-required="true"
+                aria-invalid=move || error().is_some().to_string()
+                aria-describedby=error_id.clone()
+                prop:value=move || model.country.get()
+                on:change=move |ev| {
+                    model.country.set(event_target_value(&ev));
+                    model.validate(field);
+                    model.save_draft();
+                }
+            >
+                <option value="">"—"</option>
+                {countries.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+            </select>
+            <p class="error" part="error" id=error_id>{error}</p>
+        </div>
+    }
+    .into_any()
+}
+
 /// Lists what blocks the submit; each item moves focus to its field.
 #[component]
 pub(crate) fn ErrorSummary(model: Model) -> impl IntoView {
