@@ -97,7 +97,8 @@ pub(crate) fn CountrySelect(model: Model) -> impl IntoView {
     let id = field.as_str();
     let error_id = format!("{id}-error");
     let error = move || model.error(field);
-    let countries: Vec<String> = model.rules.with_value(|r| r.countries.iter().map(|c| c.as_str().to_string()).collect());
+    let countries: Vec<String> =
+        model.rules.with_value(|r| r.countries.iter().map(|c| c.as_str().to_string()).collect());
     view! {
         <div class="field" part="field" class:invalid=move || error().is_some()>
             <label for=id part="label">{i18n::field_label(field, model.locale)}</label>

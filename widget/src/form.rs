@@ -117,7 +117,9 @@ impl Model {
         let code = match field {
             Field::Terms => (!self.terms.get_untracked()).then_some(FieldCode::ConsentRequired),
             Field::Receipt => self.receipt_problem(),
-            Field::AgeConfirmation => (!self.age_confirmed.get_untracked()).then_some(FieldCode::AgeConfirmationRequired),
+            Field::AgeConfirmation => {
+                (!self.age_confirmed.get_untracked()).then_some(FieldCode::AgeConfirmationRequired)
+            }
             // The whole age rule, on the shopper's clock; the server checks again on its own.
             Field::DateOfBirth => self.rules.with_value(|rules| {
                 let today = CivilDate::from_unix_ms(js_sys::Date::now() as i64);

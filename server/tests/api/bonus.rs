@@ -70,7 +70,11 @@ async fn approved_credits_earn_bonus_entries_up_to_the_cap(app: TestApp) {
     app.drain().await;
     let credit = referrals.credits_for_conversion(&denied).await.unwrap();
     let credit = credit.iter().find(|c| c.side == Side::Referrer).unwrap();
-    assert!(referrals.decide_credit(&credit.credit_id, CreditState::Denied, "test", None, &|_| None).await.unwrap().is_some());
+    assert!(referrals
+        .decide_credit(&credit.credit_id, CreditState::Denied, "test", None, &|_| None)
+        .await
+        .unwrap()
+        .is_some());
     assert_eq!(bonus(&app, code, token, &identity).await, (Some(4), Some(4)), "pending and denied earn nothing");
 
     // A third approved one: 6 earned, 5 the cap.
@@ -97,6 +101,7 @@ async fn a_campaign_without_a_bonus_shows_none_in_progress() {
     let app = TestApp::spawn().await;
     let join = json!({"first_name": "Anna", "email": "anna@example.com", "consents": {"terms": true}});
     let anna: Value = app.post_json("/v1/campaigns/demo/referrers", &join, None).await.json().await.unwrap();
-    let progress = app.progress(anna["referral_code"].as_str().unwrap(), anna["progress_token"].as_str().unwrap()).await;
+    let progress =
+        app.progress(anna["referral_code"].as_str().unwrap(), anna["progress_token"].as_str().unwrap()).await;
     assert!(progress.get("bonus_entries").is_none(), "{progress}");
 }
