@@ -45,9 +45,8 @@ impl Serialize for Country {
 impl<'de> Deserialize<'de> for Country {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Country::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("{s:?} is not an ISO 3166-1 alpha-2 country code (such as \"DE\")"))
-        })
+        let expected = &"an ISO 3166-1 alpha-2 country code (such as \"DE\")";
+        Country::parse(&s).ok_or_else(|| serde::de::Error::invalid_value(serde::de::Unexpected::Str(&s), expected))
     }
 }
 
@@ -92,7 +91,7 @@ mod tests {
         let ok: Vec<Country> = serde_json::from_str(r#"["DE","at"]"#).unwrap();
         assert_eq!(serde_json::to_string(&ok).unwrap(), r#"["DE","AT"]"#);
         let err = serde_json::from_str::<Vec<Country>>(r#"["DE","UK"]"#).unwrap_err().to_string();
-        assert!(err.contains("\"UK\" is not an ISO 3166-1 alpha-2 country code"), "{err}");
+        assert!(err.contains("\"UK\", expected an ISO 3166-1 alpha-2 country code"), "{err}");
     }
 
     #[test]

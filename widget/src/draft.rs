@@ -15,10 +15,6 @@ pub(crate) struct Draft {
     pub(crate) postal_code: String,
     pub(crate) terms: bool,
     pub(crate) marketing: bool,
-    /// The country and the age box, but never the date of birth: the page's storage outlives
-    /// the form, and a birth date is more personal than it needs to keep.
-    pub(crate) country: String,
-    pub(crate) age_confirmed: bool,
     pub(crate) idempotency_key: String,
     pub(crate) upload_id: Option<String>,
     pub(crate) upload_name: Option<String>,

@@ -33,6 +33,8 @@ pub(crate) struct Model {
     pub(crate) email: RwSignal<String>,
     pub(crate) phone: RwSignal<String>,
     pub(crate) postal_code: RwSignal<String>,
+    /// Not kept in the draft, as the page's storage outlives the form: a birth date is more
+    /// personal than a draft needs, and country and age box are one click each.
     pub(crate) date_of_birth: RwSignal<String>,
     pub(crate) country: RwSignal<String>,
     pub(crate) age_confirmed: RwSignal<bool>,
@@ -66,8 +68,8 @@ impl Model {
             phone: RwSignal::new(d.phone),
             postal_code: RwSignal::new(d.postal_code),
             date_of_birth: RwSignal::new(String::new()),
-            country: RwSignal::new(d.country),
-            age_confirmed: RwSignal::new(d.age_confirmed),
+            country: RwSignal::new(String::new()),
+            age_confirmed: RwSignal::new(false),
             terms: RwSignal::new(d.terms),
             marketing: RwSignal::new(d.marketing),
             errors: RwSignal::new(Vec::new()),
@@ -200,8 +202,6 @@ impl Model {
             postal_code: r.fields.postal_code,
             terms: r.consents.terms,
             marketing: r.consents.marketing,
-            country: r.fields.country,
-            age_confirmed: r.consents.age_confirmed,
             idempotency_key: self.key.get_untracked(),
             upload_id,
             upload_name,
@@ -246,6 +246,12 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
     let copy = StoredValue::new(campaign.copy.clone());
     let min_age = campaign.form.min_age.unwrap_or(0).to_string();
     let age_label = StoredValue::new(i18n::fill(i18n::ui(Ui::AgeConfirmation, l), &[&min_age]));
+    let age_box = move || {
+        let label = age_label.get_value();
+        model.visible(Field::AgeConfirmation).then(|| {
+            view! { <Checkbox model=model field=Some(Field::AgeConfirmation) label=label checked=model.age_confirmed /> }
+        })
+    };
     let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
     let api = StoredValue::new(api);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -285,9 +291,7 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
                     <CountrySelect model=model />
                     <TextField model=model field=Field::DateOfBirth kind="date" autocomplete="bday" />
                     <ReceiptField model=model api=api.get_value() />
-                    <Show when=move || model.visible(Field::AgeConfirmation)>
-                        <Checkbox model=model field=Some(Field::AgeConfirmation) label=age_label.get_value() checked=model.age_confirmed />
-                    </Show>
+                    {age_box}
                     <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
                     <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />
                     <p class="notice" role="status">{move || model.notice.get()}</p>

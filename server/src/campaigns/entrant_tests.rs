@@ -26,7 +26,7 @@ fn a_minimum_age_and_countries_reach_the_public_form() {
 #[test]
 fn a_country_list_with_an_unknown_code_is_refused_at_load() {
     let err = parse(&format!("{BASE}countries = [\"DE\", \"UK\"]\n")).unwrap_err();
-    assert!(err.contains("\"UK\" is not an ISO 3166-1 alpha-2 country code"), "{err}");
+    assert!(err.contains("\"UK\", expected an ISO 3166-1 alpha-2 country code"), "{err}");
     let err = parse(&format!("{BASE}age_check = \"selfie\"\n")).unwrap_err();
     assert!(err.contains("selfie"), "{err}");
 }
