@@ -126,3 +126,26 @@ async fn embedded_only_listed_countries_may_enter() {
 async fn aws_only_listed_countries_may_enter() {
     only_listed_countries_may_enter(TestApp::spawn_aws_with(dach_only).await).await;
 }
+
+/// A date of birth is personal data: it appears in no log line, whether the entry is refused or
+/// taken (every event at debug level, captured as `logs.rs` does).
+#[tokio::test]
+async fn a_date_of_birth_is_never_logged() {
+    let logs = crate::logs::capture();
+    let app = TestApp::spawn_with(adult_by_birth_date).await;
+    let young = born(18, true);
+    let adult = "1987-03-14";
+    refused_with(
+        send(&app, "young", |b| b["fields"]["date_of_birth"] = young.clone().into()).await,
+        "date_of_birth",
+        "too_young",
+    )
+    .await;
+    assert_eq!(send(&app, "adult", |b| b["fields"]["date_of_birth"] = adult.into()).await.status(), 202);
+    assert_eq!(stored(&app).await, vec!["adult@example.com"]);
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    assert!(text.contains("entry"), "the capture holds the flow's log lines");
+    for dob in [young.as_str(), adult, &young.replace('-', ""), "19870314"] {
+        assert!(!text.contains(dob), "{dob} was logged");
+    }
+}
