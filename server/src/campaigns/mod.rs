@@ -79,14 +79,6 @@ fn default_attribution_days() -> u32 {
 }
 
 impl ReferralConfig {
-    /// `(per approved credit, at most)`, when the campaign gives bonus entries.
-    pub fn bonus(&self) -> Option<(u32, u32)> {
-        match (self.bonus_entries_per_conversion, self.max_bonus_entries) {
-            (0, _) | (_, None | Some(0)) => None,
-            (per, Some(max)) => Some((per, max)),
-        }
-    }
-
     pub fn share_url(&self, code: &str) -> String {
         let sep = if self.landing_url.contains('?') { '&' } else { '?' };
         format!("{}{sep}vouch_ref={code}", self.landing_url)

@@ -12,7 +12,15 @@ use vouch_core::rewards::{CreditState, Side};
 
 use crate::backends::referrals::Referrals;
 use crate::backends::Result;
-use crate::campaigns::Campaign;
+use crate::campaigns::{Campaign, ReferralConfig};
+
+/// `(per approved credit, at most)`, when the campaign gives bonus entries.
+pub fn rule(cfg: &ReferralConfig) -> Option<(u32, u32)> {
+    match (cfg.bonus_entries_per_conversion, cfg.max_bonus_entries) {
+        (0, _) | (_, None | Some(0)) => None,
+        (per, Some(max)) => Some((per, max)),
+    }
+}
 
 /// Bonus entries per normalised mailbox identity (the one the entry limit and the referral
 /// program use) for the whole campaign, from one read of its ledger. Identities that earned none
@@ -20,7 +28,7 @@ use crate::campaigns::Campaign;
 /// entries with the bonus of the entrant's identity, so a referrer who never entered gains
 /// nothing from it.
 pub async fn bonus_entries(store: &dyn Referrals, campaign: &Campaign) -> Result<HashMap<String, u32>> {
-    let Some((per, max)) = campaign.referral.as_ref().and_then(|r| r.bonus()) else {
+    let Some((per, max)) = campaign.referral.as_ref().and_then(rule) else {
         return Ok(HashMap::new());
     };
     let mut approved: HashMap<String, u64> = HashMap::new();
@@ -35,4 +43,22 @@ pub async fn bonus_entries(store: &dyn Referrals, campaign: &Campaign) -> Result
         .map(|(identity, n)| (identity, vouch_core::rewards::bonus_entries(n, per, max)))
         .filter(|(_, bonus)| *bonus > 0)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_campaign_gives_bonus_entries_only_with_a_positive_rate_and_cap() {
+        let cfg = |text: &str| {
+            let file =
+                format!("id = \"c\"\nname = \"C\"\n[referral]\nfriend_offer = \"x\"\nreferrer_reward = \"y\"\n{text}");
+            crate::campaigns::parse(&file).unwrap().referral.unwrap()
+        };
+        assert_eq!(rule(&cfg("bonus_entries_per_conversion = 2\nmax_bonus_entries = 5")), Some((2, 5)));
+        assert_eq!(rule(&cfg("")), None);
+        assert_eq!(rule(&cfg("bonus_entries_per_conversion = 2\nmax_bonus_entries = 0")), None);
+        assert_eq!(rule(&cfg("max_bonus_entries = 5")), None);
+    }
 }

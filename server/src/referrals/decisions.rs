@@ -138,7 +138,8 @@ pub async fn progress(
         rewards_pending: p.rewards_pending,
         rewards_earned: p.rewards_earned,
         // The same rule over the same ledger rows as `bonus::bonus_entries` gives the draw.
-        bonus_entries: cfg.bonus().map(|(per, max)| vouch_core::rewards::bonus_entries(p.rewards_earned, per, max)),
+        bonus_entries: super::bonus::rule(cfg)
+            .map(|(per, max)| vouch_core::rewards::bonus_entries(p.rewards_earned, per, max)),
     })
 }
 
