@@ -20,7 +20,8 @@ if (!process.env.VOUCH_PORT) {
   process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
 }
 // The repo's campaigns plus two with a schedule (schedule.spec.ts): one long closed, one not yet
-// open; and the demo campaign once more with one entry per person (eligibility.spec.ts).
+// open; and the demo campaign once more with one entry per person (eligibility.spec.ts), and
+// for adults from two countries (entrant_conditions.spec.ts).
 if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-e2e-campaigns-'));
   cpSync(join(root, 'campaigns'), dir, { recursive: true });
@@ -33,6 +34,10 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   const once = demo.replace('id = "demo"', 'id = "e2e-once"\nentries_per_person = 1')
     .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []'); // the Facebook page stays the demo's
   writeFileSync(join(dir, 'e2e-once.toml'), once);
+  const adults = demo.replace('id = "demo"', 'id = "e2e-adults"')
+    .replace('[form]\n', '[form]\nmin_age = 18\ncountries = ["DE", "AT"]\n')
+    .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []');
+  writeFileSync(join(dir, 'e2e-adults.toml'), adults);
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.

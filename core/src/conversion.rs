@@ -124,7 +124,7 @@ mod tests {
         let ok = validate_join(&JoinRequest {
             first_name: "Anna".into(),
             email: "A.nna@gmail.com".into(),
-            consents: Consents { terms: true, marketing: true },
+            consents: Consents { terms: true, marketing: true, ..Consents::default() },
         })
         .unwrap();
         assert_eq!(ok.identity(), "anna@gmail.com");

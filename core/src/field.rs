@@ -20,6 +20,9 @@ pub enum Field {
     OrderId,
     Amount,
     Currency,
+    DateOfBirth,
+    AgeConfirmation,
+    Country,
 }
 
 impl Field {
@@ -38,6 +41,9 @@ impl Field {
             Field::OrderId => "order_id",
             Field::Amount => "amount",
             Field::Currency => "currency",
+            Field::DateOfBirth => "date_of_birth",
+            Field::AgeConfirmation => "age_confirmation",
+            Field::Country => "country",
         }
     }
 }
@@ -67,6 +73,11 @@ pub enum FieldCode {
     UploadAlreadyUsed,
     AmountTooPrecise,
     AmountTooLarge,
+    InvalidDate,
+    DateInFuture,
+    TooYoung,
+    AgeConfirmationRequired,
+    CountryNotEligible,
 }
 
 impl std::fmt::Display for FieldCode {

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::age::{check_date_of_birth, AgeCheck, CivilDate};
+use crate::country::{check_country, Country};
 use crate::email::Email;
 use crate::i18n::Locale;
 use crate::name::PersonName;
@@ -31,6 +33,13 @@ pub struct FormRules {
     pub postal_code: Requirement,
     pub postal_country: PostalCountry,
     pub upload: UploadLimits,
+    /// Entrants must be at least this old on the day of entry; asked as `age_check` says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<u8>,
+    pub age_check: AgeCheck,
+    /// The postal countries (ISO 3166-1 alpha-2) that may enter; empty: every country.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<Country>,
 }
 
 impl FormRules {
@@ -39,6 +48,13 @@ impl FormRules {
             Field::Phone => self.phone,
             Field::PostalCode => self.postal_code,
             Field::Receipt if !self.upload.required => Requirement::Optional,
+            Field::DateOfBirth if self.min_age.is_none() || self.age_check != AgeCheck::DateOfBirth => {
+                Requirement::Hidden
+            }
+            Field::AgeConfirmation if self.min_age.is_none() || self.age_check != AgeCheck::Confirmation => {
+                Requirement::Hidden
+            }
+            Field::Country if self.countries.is_empty() => Requirement::Hidden,
             _ => Requirement::Required,
         }
     }
@@ -83,6 +99,9 @@ pub fn validate_field(field: Field, value: &str, rules: &FormRules) -> Result<Op
         Field::Phone => Phone::parse(value)?.into_inner(),
         Field::PostalCode => PostalCode::parse(value, rules.postal_country)?.into_inner(),
         Field::Receipt if value.trim().is_empty() => return Err(FieldCode::ReceiptRequired),
+        // The format only: the age needs the day of entry, which [`check_eligibility`] is given.
+        Field::DateOfBirth => CivilDate::parse(value).map(|_| value.trim().to_string())?,
+        Field::Country => check_country(value, &rules.countries)?.map_or_else(String::new, |c| c.as_str().into()),
         _ => value.trim().to_string(),
     };
     Ok(Some(normalised))
@@ -134,6 +153,28 @@ pub fn validate_entry(req: &EntryRequest, rules: &FormRules) -> Result<ValidEntr
     }
 }
 
+/// The campaign's entrant conditions: the minimum age on `today` (the day of entry, UTC) and the
+/// allowed countries. Apart from [`validate_entry`] because only the caller knows the day.
+pub fn check_eligibility(req: &EntryRequest, rules: &FormRules, today: CivilDate) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some(min_age) = rules.min_age {
+        let checked = match rules.age_check {
+            AgeCheck::DateOfBirth => check_date_of_birth(&req.fields.date_of_birth, min_age, today)
+                .map(drop)
+                .map_err(|c| (Field::DateOfBirth, c)),
+            AgeCheck::Confirmation if req.consents.age_confirmed => Ok(()),
+            AgeCheck::Confirmation => Err((Field::AgeConfirmation, FieldCode::AgeConfirmationRequired)),
+        };
+        if let Err((field, code)) = checked {
+            errors.push(FieldError::new(field, code));
+        }
+    }
+    if let Err(code) = check_country(&req.fields.country, &rules.countries) {
+        errors.push(FieldError::new(Field::Country, code));
+    }
+    errors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,8 +188,9 @@ mod tests {
                 email: "Anna@Example.com".into(),
                 phone: "+49 30 1234567".into(),
                 postal_code: "10115".into(),
+                ..EntryFields::default()
             },
-            consents: Consents { terms: true, marketing: false },
+            consents: Consents { terms: true, ..Consents::default() },
             receipt_upload_id: Some("up_1".into()),
             referral_code: None,
             locale: Some("de-AT".into()),
@@ -255,5 +297,71 @@ mod tests {
             codes(&validate_entry(&req, &rules).unwrap_err()),
             vec![(Field::PostalCode, FieldCode::InvalidPostalCode)]
         );
+    }
+
+    fn today() -> CivilDate {
+        CivilDate::parse("2026-11-30").unwrap()
+    }
+
+    #[test]
+    fn a_campaign_without_conditions_asks_for_no_age_or_country() {
+        let rules = FormRules::default();
+        assert!(check_eligibility(&request(), &rules, today()).is_empty());
+        for field in [Field::DateOfBirth, Field::AgeConfirmation, Field::Country] {
+            assert_eq!(rules.requirement(field), Requirement::Hidden);
+        }
+    }
+
+    #[test]
+    fn a_date_of_birth_must_show_the_minimum_age_on_the_day_of_entry() {
+        let rules = FormRules { min_age: Some(18), ..FormRules::default() };
+        assert_eq!(rules.requirement(Field::DateOfBirth), Requirement::Required);
+        assert_eq!(rules.requirement(Field::AgeConfirmation), Requirement::Hidden);
+        let with = |dob: &str| {
+            let mut req = request();
+            req.fields.date_of_birth = dob.into();
+            codes(&check_eligibility(&req, &rules, today()))
+        };
+        assert_eq!(with("2008-11-30"), vec![]);
+        assert_eq!(with("2008-12-01"), vec![(Field::DateOfBirth, FieldCode::TooYoung)]);
+        assert_eq!(with(""), vec![(Field::DateOfBirth, FieldCode::Required)]);
+        assert_eq!(with("2008-02-30"), vec![(Field::DateOfBirth, FieldCode::InvalidDate)]);
+        assert_eq!(with("2027-01-01"), vec![(Field::DateOfBirth, FieldCode::DateInFuture)]);
+        assert_eq!(validate_field(Field::DateOfBirth, "2008-02-30", &rules), Err(FieldCode::InvalidDate));
+    }
+
+    #[test]
+    fn an_age_confirmation_must_be_ticked() {
+        let rules = FormRules { min_age: Some(21), age_check: AgeCheck::Confirmation, ..FormRules::default() };
+        assert_eq!(rules.requirement(Field::DateOfBirth), Requirement::Hidden);
+        let mut req = request();
+        assert_eq!(
+            codes(&check_eligibility(&req, &rules, today())),
+            vec![(Field::AgeConfirmation, FieldCode::AgeConfirmationRequired)]
+        );
+        req.consents.age_confirmed = true;
+        assert!(check_eligibility(&req, &rules, today()).is_empty());
+    }
+
+    #[test]
+    fn the_postal_country_must_be_on_the_campaign_list() {
+        let countries = ["DE", "AT"].iter().filter_map(|c| Country::parse(c)).collect();
+        let rules = FormRules { countries, ..FormRules::default() };
+        let mut req = request();
+        req.fields.country = "at".into();
+        assert!(check_eligibility(&req, &rules, today()).is_empty());
+        assert_eq!(validate_field(Field::Country, "at", &rules), Ok(Some("AT".into())));
+        req.fields.country = "CH".into();
+        assert_eq!(
+            codes(&check_eligibility(&req, &rules, today())),
+            vec![(Field::Country, FieldCode::CountryNotEligible)]
+        );
+    }
+
+    #[test]
+    fn new_fields_left_empty_keep_the_old_request_shape() {
+        let json = serde_json::to_value(request()).unwrap();
+        assert!(json["fields"].get("date_of_birth").is_none() && json["fields"].get("country").is_none());
+        assert!(json["consents"].get("age_confirmed").is_none());
     }
 }

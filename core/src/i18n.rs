@@ -113,6 +113,11 @@ pub enum Ui {
     OpensOn,
     GiveawayEnded,
     EntryLimitReached,
+    DateOfBirth,
+    Age,
+    AgeConfirmation,
+    Country,
+    BonusEntries,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -159,8 +164,8 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::EntryLimitReached as usize + 1;
-const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
+const UI_COUNT: usize = Ui::BonusEntries as usize + 1;
+const FIELD_CODES: usize = FieldCode::CountryNotEligible as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
 
 struct Catalogue {
@@ -193,6 +198,9 @@ pub fn field_label(field: Field, locale: Locale) -> &'static str {
         Field::Receipt | Field::ContentType | Field::Size => Ui::ReceiptPhoto,
         Field::ReferralCode => Ui::ReferralCode,
         Field::OrderId | Field::Amount | Field::Currency => Ui::Order,
+        Field::DateOfBirth => Ui::DateOfBirth,
+        Field::AgeConfirmation => Ui::Age,
+        Field::Country => Ui::Country,
     };
     ui(key, locale)
 }
@@ -261,6 +269,11 @@ static EN: Catalogue = Catalogue {
         "This giveaway opens on {0}.",
         "This giveaway has ended.",
         "You have already entered as many times as this giveaway allows.",
+        "Date of birth",
+        "Age",
+        "I am at least {0} years old.",
+        "Country",
+        "Bonus entries in the draw",
     ],
     field_codes: [
         "This field is required.",
@@ -283,6 +296,11 @@ static EN: Catalogue = Catalogue {
         "This receipt photo is already part of another entry; please upload your own.",
         "The amount has more decimals than its currency has.",
         "The amount is too large.",
+        "Enter a real date (YYYY-MM-DD).",
+        "This date is in the future.",
+        "You are not old enough to take part.",
+        "Please confirm your age.",
+        "This giveaway is not open in your country.",
     ],
     reject_reasons: [
         "The receipt file is not a photo (JPEG, PNG or WebP).",
@@ -351,6 +369,11 @@ static DE: Catalogue = Catalogue {
         "Dieses Gewinnspiel beginnt am {0}.",
         "Dieses Gewinnspiel ist beendet.",
         "Sie haben schon so oft teilgenommen, wie dieses Gewinnspiel erlaubt.",
+        "Geburtsdatum",
+        "Alter",
+        "Ich bin mindestens {0} Jahre alt.",
+        "Land",
+        "Zusätzliche Lose in der Verlosung",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",
@@ -373,6 +396,11 @@ static DE: Catalogue = Catalogue {
         "Dieses Kassenbon-Foto gehört schon zu einer anderen Teilnahme; bitte laden Sie Ihr eigenes hoch.",
         "Der Betrag hat mehr Nachkommastellen als seine Währung.",
         "Der Betrag ist zu groß.",
+        "Bitte geben Sie ein gültiges Datum ein (JJJJ-MM-TT).",
+        "Dieses Datum liegt in der Zukunft.",
+        "Sie sind noch nicht alt genug, um teilzunehmen.",
+        "Bitte bestätigen Sie Ihr Alter.",
+        "Dieses Gewinnspiel ist in Ihrem Land nicht verfügbar.",
     ],
     reject_reasons: [
         "Die Datei ist kein Foto (JPEG, PNG oder WebP).",
@@ -441,6 +469,11 @@ static ES: Catalogue = Catalogue {
         "Este sorteo empieza el {0}.",
         "Este sorteo ha terminado.",
         "Ya has participado tantas veces como permite este sorteo.",
+        "Fecha de nacimiento",
+        "Edad",
+        "Tengo al menos {0} años.",
+        "País",
+        "Participaciones extra en el sorteo",
     ],
     field_codes: [
         "Este campo es obligatorio.",
@@ -463,6 +496,11 @@ static ES: Catalogue = Catalogue {
         "Esta foto del ticket ya forma parte de otra participación; sube la tuya.",
         "El importe tiene más decimales que su moneda.",
         "El importe es demasiado grande.",
+        "Introduce una fecha válida (AAAA-MM-DD).",
+        "Esta fecha está en el futuro.",
+        "No tienes la edad mínima para participar.",
+        "Confirma tu edad.",
+        "Este sorteo no está disponible en tu país.",
     ],
     reject_reasons: [
         "El archivo no es una foto (JPEG, PNG o WebP).",

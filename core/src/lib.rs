@@ -1,8 +1,10 @@
 //! Vouch's shared domain: the validation rules both the widget (wasm) and the server apply, and the
 //! JSON shapes of the public API. Nothing here does I/O, so every rule is testable as a plain function.
 
+pub mod age;
 pub mod campaign;
 pub mod conversion;
+pub mod country;
 pub mod eligibility;
 pub mod email;
 pub mod error_code;

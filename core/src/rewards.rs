@@ -154,6 +154,13 @@ pub fn initial_state(flags: &[Flag]) -> (CreditState, Option<String>) {
     }
 }
 
+/// Bonus draw entries a referrer who also entered the giveaway earns: `per` for each approved
+/// referrer-side credit, at most `max`.
+pub fn bonus_entries(approved: u64, per: u32, max: u32) -> u32 {
+    let earned = approved.saturating_mul(u64::from(per));
+    u32::try_from(earned.min(u64::from(max))).unwrap_or(max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +248,15 @@ mod tests {
         {
             assert!(!from.can_become(to), "{from:?} -> {to:?}");
         }
+    }
+
+    #[test]
+    fn bonus_entries_grow_per_approved_credit_up_to_the_cap() {
+        assert_eq!(bonus_entries(0, 2, 5), 0);
+        assert_eq!(bonus_entries(1, 2, 5), 2);
+        assert_eq!(bonus_entries(2, 2, 5), 4);
+        assert_eq!(bonus_entries(3, 2, 5), 5);
+        assert_eq!(bonus_entries(u64::MAX, u32::MAX, 7), 7);
+        assert_eq!(bonus_entries(4, 0, 5), 0);
     }
 }

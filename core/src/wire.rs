@@ -50,6 +50,13 @@ pub struct EntryFields {
     pub phone: String,
     #[serde(default)]
     pub postal_code: String,
+    /// `YYYY-MM-DD`, asked when the campaign has a `min_age` checked by date of birth. Left out of
+    /// the JSON when empty, so the idempotency fingerprint of a form without it stays as it was.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date_of_birth: String,
+    /// The postal address's country (ISO 3166-1 alpha-2), asked when the campaign has `countries`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub country: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +65,9 @@ pub struct Consents {
     pub terms: bool,
     #[serde(default)]
     pub marketing: bool,
+    /// "I am at least {N} years old", when the campaign asks for its `min_age` that way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub age_confirmed: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +194,10 @@ pub struct ReferralProgress {
     pub conversions: u64,
     pub rewards_pending: u64,
     pub rewards_earned: u64,
+    /// Extra draw entries earned from approved credits, when the campaign gives any; they count in
+    /// the draw once the referrer has entered the giveaway with the same mailbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus_entries: Option<u32>,
 }
 
 /// A friend's qualifying purchase, from the merchant's back end (`POST /v1/conversions`) or a

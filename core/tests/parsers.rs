@@ -130,13 +130,13 @@ proptest! {
         let rules = FormRules { postal_country: country, ..FormRules::default() };
         let request = |fields: EntryFields, referral_code: Option<String>| EntryRequest {
             fields,
-            consents: Consents { terms: true, marketing: false },
+            consents: Consents { terms: true, ..Consents::default() },
             receipt_upload_id: Some("up_1".into()),
             referral_code,
             locale: None,
         };
         let first = request(
-            EntryFields { first_name: first_name.clone(), last_name: first_name, email, phone, postal_code },
+            EntryFields { first_name: first_name.clone(), last_name: first_name, email, phone, postal_code, ..EntryFields::default() },
             referral_code,
         );
         if let Ok(valid) = validate_entry(&first, &rules) {
@@ -146,6 +146,7 @@ proptest! {
                 email: valid.entrant.email.clone(),
                 phone: valid.entrant.phone.clone().unwrap_or_default(),
                 postal_code: valid.entrant.postal_code.clone().unwrap_or_default(),
+                ..EntryFields::default()
             };
             prop_assert_eq!(validate_entry(&request(fields, valid.entrant.referral_code.clone()), &rules), Ok(valid));
         }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use vouch_core::age::{check_date_of_birth, CivilDate};
 use vouch_core::campaign::CampaignPublic;
 use vouch_core::form::{validate_field, FormRules, Requirement};
 use vouch_core::i18n::{self, Locale, Ui};
@@ -11,7 +12,7 @@ use vouch_core::{ErrorCode, Field, FieldCode, FieldError};
 
 use crate::api::{random_key, sleep, Api, ApiFailure};
 use crate::draft::{self, Draft};
-use crate::fields::{Checkbox, ErrorSummary, TextField};
+use crate::fields::{Checkbox, CountrySelect, ErrorSummary, TextField};
 use crate::receipt::{ReceiptField, UploadState};
 use crate::status::{follow, StatusPanel};
 
@@ -32,6 +33,11 @@ pub(crate) struct Model {
     pub(crate) email: RwSignal<String>,
     pub(crate) phone: RwSignal<String>,
     pub(crate) postal_code: RwSignal<String>,
+    /// Not kept in the draft, as the page's storage outlives the form: a birth date is more
+    /// personal than a draft needs, and country and age box are one click each.
+    pub(crate) date_of_birth: RwSignal<String>,
+    pub(crate) country: RwSignal<String>,
+    pub(crate) age_confirmed: RwSignal<bool>,
     pub(crate) terms: RwSignal<bool>,
     pub(crate) marketing: RwSignal<bool>,
     pub(crate) errors: RwSignal<Vec<FieldError>>,
@@ -61,6 +67,9 @@ impl Model {
             email: RwSignal::new(d.email),
             phone: RwSignal::new(d.phone),
             postal_code: RwSignal::new(d.postal_code),
+            date_of_birth: RwSignal::new(String::new()),
+            country: RwSignal::new(String::new()),
+            age_confirmed: RwSignal::new(false),
             terms: RwSignal::new(d.terms),
             marketing: RwSignal::new(d.marketing),
             errors: RwSignal::new(Vec::new()),
@@ -83,6 +92,8 @@ impl Model {
             Field::Email => Some(self.email),
             Field::Phone => Some(self.phone),
             Field::PostalCode => Some(self.postal_code),
+            Field::DateOfBirth => Some(self.date_of_birth),
+            Field::Country => Some(self.country),
             _ => None,
         }
     }
@@ -108,6 +119,15 @@ impl Model {
         let code = match field {
             Field::Terms => (!self.terms.get_untracked()).then_some(FieldCode::ConsentRequired),
             Field::Receipt => self.receipt_problem(),
+            Field::AgeConfirmation => {
+                (!self.age_confirmed.get_untracked()).then_some(FieldCode::AgeConfirmationRequired)
+            }
+            // The whole age rule, on the shopper's clock; the server checks again on its own.
+            Field::DateOfBirth => self.rules.with_value(|rules| {
+                let today = CivilDate::from_unix_ms(js_sys::Date::now() as i64);
+                let value = self.date_of_birth.get_untracked();
+                check_date_of_birth(&value, rules.min_age.unwrap_or(0), today).err()
+            }),
             _ => {
                 let value = self.value(field).map(|v| v.get_untracked()).unwrap_or_default();
                 self.rules.with_value(|rules| validate_field(field, &value, rules).err())
@@ -129,6 +149,15 @@ impl Model {
         self.rules.with_value(|r| r.requirement(field) != Requirement::Hidden)
     }
 
+    /// A field's value when the campaign asks for it, else nothing (a stale draft sends no country).
+    fn shown(&self, field: Field, value: String) -> String {
+        if self.visible(field) {
+            value
+        } else {
+            String::new()
+        }
+    }
+
     fn request(&self) -> EntryRequest {
         let upload_id = match self.upload.get_untracked() {
             UploadState::Done { upload_id, .. } => Some(upload_id),
@@ -141,8 +170,14 @@ impl Model {
                 email: self.email.get_untracked(),
                 phone: self.phone.get_untracked(),
                 postal_code: self.postal_code.get_untracked(),
+                date_of_birth: self.shown(Field::DateOfBirth, self.date_of_birth.get_untracked()),
+                country: self.shown(Field::Country, self.country.get_untracked()),
             },
-            consents: Consents { terms: self.terms.get_untracked(), marketing: self.marketing.get_untracked() },
+            consents: Consents {
+                terms: self.terms.get_untracked(),
+                marketing: self.marketing.get_untracked(),
+                age_confirmed: self.visible(Field::AgeConfirmation) && self.age_confirmed.get_untracked(),
+            },
             receipt_upload_id: upload_id,
             referral_code: self.referral_code.get_value(),
             locale: Some(self.locale.code().into()),
@@ -187,8 +222,18 @@ impl Model {
     }
 }
 
-pub(crate) const FIELD_ORDER: [Field; 7] =
-    [Field::FirstName, Field::LastName, Field::Email, Field::Phone, Field::PostalCode, Field::Receipt, Field::Terms];
+pub(crate) const FIELD_ORDER: [Field; 10] = [
+    Field::FirstName,
+    Field::LastName,
+    Field::Email,
+    Field::Phone,
+    Field::PostalCode,
+    Field::Country,
+    Field::DateOfBirth,
+    Field::Receipt,
+    Field::AgeConfirmation,
+    Field::Terms,
+];
 
 #[component]
 pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Option<String>) -> impl IntoView {
@@ -199,6 +244,14 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
         spawn_local(follow(api.clone(), model, entry_id));
     }
     let copy = StoredValue::new(campaign.copy.clone());
+    let min_age = campaign.form.min_age.unwrap_or(0).to_string();
+    let age_label = StoredValue::new(i18n::fill(i18n::ui(Ui::AgeConfirmation, l), &[&min_age]));
+    let age_box = move || {
+        let label = age_label.get_value();
+        model.visible(Field::AgeConfirmation).then(|| {
+            view! { <Checkbox model=model field=Some(Field::AgeConfirmation) label=label checked=model.age_confirmed /> }
+        })
+    };
     let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
     let api = StoredValue::new(api);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -235,7 +288,10 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
                         <TextField model=model field=Field::Phone kind="tel" autocomplete="tel" />
                         <TextField model=model field=Field::PostalCode autocomplete="postal-code" />
                     </div>
+                    <CountrySelect model=model />
+                    <TextField model=model field=Field::DateOfBirth kind="date" autocomplete="bday" />
                     <ReceiptField model=model api=api.get_value() />
+                    {age_box}
                     <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
                     <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />
                     <p class="notice" role="status">{move || model.notice.get()}</p>

@@ -61,7 +61,7 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
     let request = move || JoinRequest {
         first_name: first_name.get_untracked(),
         email: email.get_untracked(),
-        consents: Consents { terms: terms.get_untracked(), marketing: false },
+        consents: Consents { terms: terms.get_untracked(), ..Consents::default() },
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -146,6 +146,9 @@ fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
                     <div><dt>{i18n::ui(Ui::Purchases, l)}</dt><dd data-stat="conversions">{p.conversions}</dd></div>
                     <div><dt>{i18n::ui(Ui::RewardsPending, l)}</dt><dd data-stat="pending">{p.rewards_pending}</dd></div>
                     <div><dt>{i18n::ui(Ui::RewardsEarned, l)}</dt><dd data-stat="earned">{p.rewards_earned}</dd></div>
+                    {p.bonus_entries.map(|bonus| view! {
+                        <div><dt>{i18n::ui(Ui::BonusEntries, l)}</dt><dd data-stat="bonus">{bonus}</dd></div>
+                    })}
                 </dl>
             })}
             <button type="button" class="secondary" on:click=move |_| load()>{i18n::ui(Ui::Refresh, l)}</button>

@@ -66,6 +66,12 @@ pub struct ReferralConfig {
     pub trust_browser_conversions: bool,
     #[serde(default)]
     pub velocity: VelocityLimits,
+    /// Extra draw entries per approved referrer credit, for a referrer who also entered.
+    #[serde(default)]
+    pub bonus_entries_per_conversion: u32,
+    /// The most bonus entries one referrer can earn; required with `bonus_entries_per_conversion`.
+    #[serde(default)]
+    pub max_bonus_entries: Option<u32>,
 }
 
 fn default_attribution_days() -> u32 {
@@ -324,6 +330,9 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         if r.webhook_url.as_deref().is_some_and(|u| !webhook_ok(u)) {
             return Err("referral webhook_url must be an http(s) URL".into());
         }
+        if r.bonus_entries_per_conversion > 0 && r.max_bonus_entries.is_none() {
+            return Err("referral bonus_entries_per_conversion needs max_bonus_entries (the cap)".into());
+        }
     }
     let offer = file.referral.as_ref().map(|r| ReferralOffer {
         friend_offer: r.friend_offer.clone(),
@@ -382,5 +391,7 @@ fn is_origin(s: &str) -> bool {
     rest.is_some_and(|host| !host.is_empty() && !host.contains('/'))
 }
 
+#[cfg(test)]
+mod entrant_tests;
 #[cfg(test)]
 mod tests;

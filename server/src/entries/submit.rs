@@ -2,7 +2,8 @@
 //! then hand it to the intake exactly once per idempotency key.
 
 use sha2::{Digest, Sha256};
-use vouch_core::form::validate_entry;
+use vouch_core::age::CivilDate;
+use vouch_core::form::{check_eligibility, validate_entry};
 use vouch_core::idempotency::is_valid_key;
 use vouch_core::referral::identity_email;
 use vouch_core::schedule::ScheduleState;
@@ -63,7 +64,7 @@ pub async fn submit(
     let key = key.filter(|k| is_valid_key(k)).ok_or(SubmitError::BadIdempotencyKey)?;
     let hash = body_hash(&req);
     check_schedule(deps, campaign, key, &hash, req.receipt_upload_id.as_deref()).await?;
-    let entry = validate_entry(&req, &campaign.public.form).map_err(SubmitError::Invalid)?;
+    let entry = validate(&req, campaign)?;
     let receipt_key = match entry.receipt_upload_id.as_deref() {
         Some(id) => match resolve_upload(deps, campaign.id(), id).await {
             Ok(key) => Some(key),
@@ -117,6 +118,21 @@ pub async fn submit(
         Accepted::UploadClaimed => Err(receipt_error(FieldCode::UploadAlreadyUsed)),
         Accepted::UploadSwept => Err(receipt_error(FieldCode::UploadExpired)),
         Accepted::LimitReached => Err(SubmitError::LimitReached),
+    }
+}
+
+/// The form's rules and the campaign's entrant conditions, every refused field at once. The age
+/// counts on today's UTC date; the date of birth is only checked, never stored or logged.
+fn validate(req: &EntryRequest, campaign: &Campaign) -> Result<vouch_core::form::ValidEntry, SubmitError> {
+    let rules = &campaign.public.form;
+    let mut refused = check_eligibility(req, rules, CivilDate::from_unix_ms(now_ms()));
+    match validate_entry(req, rules) {
+        Ok(entry) if refused.is_empty() => Ok(entry),
+        Ok(_) => Err(SubmitError::Invalid(refused)),
+        Err(mut errors) => {
+            errors.append(&mut refused);
+            Err(SubmitError::Invalid(errors))
+        }
     }
 }
 

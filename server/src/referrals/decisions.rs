@@ -124,7 +124,7 @@ pub async fn progress(
     code: &str,
     token: Option<&str>,
 ) -> Result<ReferralProgress, ReferralError> {
-    config(campaign)?;
+    let cfg = config(campaign)?;
     let token = token.filter(|t| !t.is_empty()).ok_or(ReferralError::Unauthorized)?;
     let owner = store.referrer_by_token(&sha256_hex(token)).await?.ok_or(ReferralError::Unauthorized)?;
     if owner.campaign != campaign.id() || !owner.code.eq_ignore_ascii_case(code.trim()) {
@@ -137,6 +137,9 @@ pub async fn progress(
         conversions: p.conversions,
         rewards_pending: p.rewards_pending,
         rewards_earned: p.rewards_earned,
+        // The same rule over the same ledger rows as `bonus::bonus_entries` gives the draw.
+        bonus_entries: super::bonus::rule(cfg)
+            .map(|(per, max)| vouch_core::rewards::bonus_entries(p.rewards_earned, per, max)),
     })
 }
 

@@ -11,7 +11,7 @@ use vouch_server::crypto::sha256_hex;
 use crate::helpers::{jpeg, TestApp};
 
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -26,7 +26,7 @@ impl Write for Captured {
 
 /// Every event of every crate at debug level and above, from this process (nextest runs each
 /// test in a process of its own).
-fn capture() -> Captured {
+pub fn capture() -> Captured {
     static LOGS: OnceLock<Captured> = OnceLock::new();
     LOGS.get_or_init(|| {
         let logs = Captured::default();

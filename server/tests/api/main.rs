@@ -8,7 +8,9 @@ mod support;
 
 mod amounts;
 mod aws;
+mod bonus;
 mod eligibility;
+mod entrant_conditions;
 mod entries;
 mod helpers;
 mod logs;

@@ -1,6 +1,7 @@
 //! Crash tests: the real `vouch` binary is killed with SIGKILL while clients are sending, then
 //! restarted on the same data folder. Nothing that got a 2xx may be lost or doubled.
 
+mod bonus;
 mod conversions;
 mod entries;
 mod limit;

@@ -9,9 +9,9 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_vouch");
-pub const ORIGIN: &str = "https://shop.example";
-pub const CAMPAIGN: &str = r#"id = "crash"
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_vouch");
+pub(crate) const ORIGIN: &str = "https://shop.example";
+pub(crate) const CAMPAIGN: &str = r#"id = "crash"
 name = "Crash"
 allowed_origins = ["https://shop.example"]
 [form]
@@ -33,14 +33,14 @@ conversions_per_client_per_day = 100000
 joins_per_client_per_hour = 100000
 "#;
 
-pub struct Vouch {
-    pub child: Child,
-    pub bff: String,
+pub(crate) struct Vouch {
+    pub(crate) child: Child,
+    pub(crate) bff: String,
     /// The internal listener (`/metrics`).
-    pub metrics: String,
+    pub(crate) metrics: String,
 }
 
-pub fn command(dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.arg("--config")
         .arg(dir.join("vouch.toml"))
@@ -59,7 +59,7 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-pub async fn serve(dir: &Path, extra: &[&str]) -> Vouch {
+pub(crate) async fn serve(dir: &Path, extra: &[&str]) -> Vouch {
     let mut child = command(dir, &[&["serve"], extra].concat()).spawn().expect("vouch starts");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let ready = tokio::time::timeout(Duration::from_secs(30), async {
@@ -77,15 +77,20 @@ pub async fn serve(dir: &Path, extra: &[&str]) -> Vouch {
     Vouch { child, bff: url("bff"), metrics: url("metrics") }
 }
 
-pub fn setup() -> tempfile::TempDir {
+pub(crate) fn setup() -> tempfile::TempDir {
     setup_with("")
 }
 
 /// A data folder whose campaign has `settings` (top-level keys) on top of [`CAMPAIGN`].
-pub fn setup_with(settings: &str) -> tempfile::TempDir {
+pub(crate) fn setup_with(settings: &str) -> tempfile::TempDir {
+    data_dir("crash", &format!("{settings}\n{CAMPAIGN}"))
+}
+
+/// A data folder with one campaign file and a worker whose killed messages come back quickly.
+pub(crate) fn data_dir(campaign_id: &str, campaign: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
-    std::fs::write(dir.path().join("campaigns/crash.toml"), format!("{settings}\n{CAMPAIGN}")).unwrap();
+    std::fs::write(dir.path().join(format!("campaigns/{campaign_id}.toml")), campaign).unwrap();
     // A killed worker's messages come back after the visibility timeout: keep it short here.
     std::fs::write(dir.path().join("vouch.toml"), "[worker]\nvisibility_timeout_secs = 2\npoll_interval_ms = 50\n")
         .unwrap();
@@ -93,7 +98,7 @@ pub fn setup_with(settings: &str) -> tempfile::TempDir {
 }
 
 /// Waits until no queue holds a message, ready or in flight.
-pub async fn wait_until_idle(metrics_url: &str) {
+pub(crate) async fn wait_until_idle(metrics_url: &str) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -111,13 +116,13 @@ pub async fn wait_until_idle(metrics_url: &str) {
     }
 }
 
-pub async fn cli_json(dir: &Path, args: &[&str]) -> Value {
+pub(crate) async fn cli_json(dir: &Path, args: &[&str]) -> Value {
     let out = command(dir, args).output().await.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-pub async fn cli_text(dir: &Path, args: &[&str]) -> String {
+pub(crate) async fn cli_text(dir: &Path, args: &[&str]) -> String {
     let out = command(dir, args).output().await.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
