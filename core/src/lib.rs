@@ -2,6 +2,7 @@
 //! JSON shapes of the public API. Nothing here does I/O, so every rule is testable as a plain function.
 
 pub mod campaign;
+pub mod codes;
 pub mod conversion;
 pub mod eligibility;
 pub mod email;
