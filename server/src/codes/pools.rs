@@ -56,3 +56,23 @@ pub fn removed_in_use(campaign: &str, statuses: &[PoolStatus]) -> Option<String>
         pool = s.pool.as_str(),
     ))
 }
+
+/// At start: a warning for each campaign whose file dropped a pool still in use (the campaign
+/// files load without the store, so this is where the server can see it; `vouch codes` refuses).
+pub async fn warn_removed_in_use(campaigns: &crate::campaigns::Campaigns, codes: &dyn Codes) {
+    for id in campaigns.ids() {
+        let Some(campaign) = campaigns.get(id) else { continue };
+        match status(&campaign, codes).await {
+            Ok(statuses) => {
+                for s in statuses.iter().filter(|s| s.removed_in_use()) {
+                    let (pool, assigned, awaiting) = (s.pool.as_str(), s.counts.assigned, s.counts.awaiting);
+                    tracing::warn!(
+                        campaign = id, pool, assigned, awaiting,
+                        "a code pool in use is no longer in the campaign file; put [codes.<pool>] back"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(campaign = id, error = %e, "cannot check the campaign's code pools"),
+        }
+    }
+}

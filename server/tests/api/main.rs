@@ -8,6 +8,7 @@ mod support;
 
 mod amounts;
 mod aws;
+mod code_pools;
 mod eligibility;
 mod entries;
 mod helpers;
