@@ -145,6 +145,17 @@ mod tests {
         assert!(!format!("{first:?}").contains(&first.s3_secret_key));
     }
 
+    #[test]
+    fn a_secrets_file_from_before_codes_gets_a_codes_key_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"signing_key":"s","s3_access_key":"a","s3_secret_key":"k"}"#;
+        crate::backends::embedded::db::private_dir(dir.path()).unwrap();
+        write_private(&dir.path().join("secrets.json"), old.as_bytes()).unwrap();
+        let first = Secrets::load_or_create(dir.path()).unwrap();
+        assert_eq!((first.signing_key.as_str(), first.codes_key.len()), ("s", 64));
+        assert_eq!(Secrets::load_or_create(dir.path()).unwrap().codes_key, first.codes_key, "kept, not replaced");
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_folder_and_file_are_private_and_a_shared_secrets_file_is_refused() {

@@ -38,7 +38,12 @@ pub enum StatusFormat {
     Json,
 }
 
-pub async fn run(command: CodesCommand, campaigns: &Campaigns, codes: &dyn Codes, out: &mut dyn Write) -> anyhow::Result<()> {
+pub async fn run(
+    command: CodesCommand,
+    campaigns: &Campaigns,
+    codes: &dyn Codes,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let known = |id: &str| campaigns.get(id).with_context(|| format!("no campaign {id:?}"));
     match command {
         CodesCommand::Import { campaign, pool, file } => import(&*known(&campaign)?, &pool, &file, codes, out).await,
@@ -46,7 +51,13 @@ pub async fn run(command: CodesCommand, campaigns: &Campaigns, codes: &dyn Codes
     }
 }
 
-async fn import(campaign: &Campaign, pool: &str, path: &PathBuf, codes: &dyn Codes, out: &mut dyn Write) -> anyhow::Result<()> {
+async fn import(
+    campaign: &Campaign,
+    pool: &str,
+    path: &PathBuf,
+    codes: &dyn Codes,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let Some(pool) = Pool::parse(pool) else {
         bail!("unknown pool {pool:?}: the pools are entry, winner, referrer and friend");
     };
@@ -70,7 +81,11 @@ async fn import(campaign: &Campaign, pool: &str, path: &PathBuf, codes: &dyn Cod
         for (line, problem) in &invalid {
             writeln!(out, "line {line}: {problem}")?;
         }
-        bail!("{}: nothing imported: {} invalid line(s); fix or remove them and import again", path.display(), invalid.len());
+        bail!(
+            "{}: nothing imported: {} invalid line(s); fix or remove them and import again",
+            path.display(),
+            invalid.len()
+        );
     }
     let all: Vec<String> = lines.into_iter().map(|l| l.code).collect();
     let report = codes.import(campaign.id(), pool, &all).await?;
@@ -82,17 +97,33 @@ async fn import(campaign: &Campaign, pool: &str, path: &PathBuf, codes: &dyn Cod
     Ok(())
 }
 
-async fn status(campaign: &Campaign, format: StatusFormat, codes: &dyn Codes, out: &mut dyn Write) -> anyhow::Result<()> {
+async fn status(
+    campaign: &Campaign,
+    format: StatusFormat,
+    codes: &dyn Codes,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let statuses = pools::status(campaign, codes).await?;
     match format {
         StatusFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&statuses)?)?,
         StatusFormat::Table => {
-            writeln!(out, "{:<10} {:>10} {:>10} {:>10} {:>10}  level", "pool", "available", "assigned", "awaiting", "low_water")?;
+            writeln!(
+                out,
+                "{:<10} {:>10} {:>10} {:>10} {:>10}  level",
+                "pool", "available", "assigned", "awaiting", "low_water"
+            )?;
             for s in &statuses {
                 let mark = s.low_water.map_or("removed".to_string(), |m| m.to_string());
                 let level = serde_json::to_value(s.level)?.as_str().unwrap_or("").to_string();
                 let c = s.counts;
-                writeln!(out, "{:<10} {:>10} {:>10} {:>10} {mark:>10}  {level}", s.pool.as_str(), c.available, c.assigned, c.awaiting)?;
+                writeln!(
+                    out,
+                    "{:<10} {:>10} {:>10} {:>10} {mark:>10}  {level}",
+                    s.pool.as_str(),
+                    c.available,
+                    c.assigned,
+                    c.awaiting
+                )?;
             }
         }
     }

@@ -128,9 +128,13 @@ async fn a_pool_removed_from_the_campaign_file_while_codes_are_assigned_is_an_er
     let after = campaigns("[codes.winner]\n");
     let (_, result) = s.import(&after, "winner", s.file("w.txt", b"W-1\n")).await;
     let err = result.unwrap_err();
-    assert!(err.contains("pool entry is no longer in the campaign file") && err.contains("1 codes are assigned"), "{err}");
+    assert!(
+        err.contains("pool entry is no longer in the campaign file") && err.contains("1 codes are assigned"),
+        "{err}"
+    );
     assert_eq!(s.stored().await.len(), 1, "nothing imported into winner");
-    let (out, result) = s.run(&after, CodesCommand::Status { campaign: "demo".into(), format: StatusFormat::Table }).await;
+    let (out, result) =
+        s.run(&after, CodesCommand::Status { campaign: "demo".into(), format: StatusFormat::Table }).await;
     assert!(out.contains("removed"), "{out}");
     assert!(result.unwrap_err().contains("put [codes.entry] back"));
 }

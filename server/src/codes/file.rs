@@ -53,10 +53,8 @@ fn read_csv(text: &str) -> Result<Vec<CodeLine>, FileError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| FileError::Csv {
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.kind_message(),
-        })?;
+        let record = record
+            .map_err(|e| FileError::Csv { line: e.position().map_or(0, |p| p.line()), message: e.kind_message() })?;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

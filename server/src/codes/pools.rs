@@ -67,7 +67,10 @@ pub async fn warn_removed_in_use(campaigns: &crate::campaigns::Campaigns, codes:
                 for s in statuses.iter().filter(|s| s.removed_in_use()) {
                     let (pool, assigned, awaiting) = (s.pool.as_str(), s.counts.assigned, s.counts.awaiting);
                     tracing::warn!(
-                        campaign = id, pool, assigned, awaiting,
+                        campaign = id,
+                        pool,
+                        assigned,
+                        awaiting,
                         "a code pool in use is no longer in the campaign file; put [codes.<pool>] back"
                     );
                 }

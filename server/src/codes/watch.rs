@@ -28,11 +28,17 @@ impl PoolWatch {
                 let (available, awaiting) = (s.counts.available, s.counts.awaiting);
                 match s.level {
                     PoolLevel::Dry => tracing::warn!(
-                        campaign, pool, available, awaiting,
+                        campaign,
+                        pool,
+                        available,
+                        awaiting,
                         "code pool is dry: owed items wait for a code until more are imported"
                     ),
                     _ => tracing::warn!(
-                        campaign, pool, available, low_water = s.low_water,
+                        campaign,
+                        pool,
+                        available,
+                        low_water = s.low_water,
                         "code pool is under its low-water mark: import more codes"
                     ),
                 }
@@ -63,7 +69,8 @@ impl PoolWatch {
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP vouch_{name} {help}\n# TYPE vouch_{name} gauge");
             for (campaign, s) in pools {
-                let _ = writeln!(out, "vouch_{name}{{campaign=\"{campaign}\",pool=\"{}\"}} {}", s.pool.as_str(), value(s));
+                let _ =
+                    writeln!(out, "vouch_{name}{{campaign=\"{campaign}\",pool=\"{}\"}} {}", s.pool.as_str(), value(s));
             }
         }
         let _ = writeln!(
@@ -83,7 +90,12 @@ mod tests {
 
     fn status(available: u64, awaiting: u64) -> PoolStatus {
         let level = vouch_core::codes::pool_level(available, awaiting, 5);
-        PoolStatus { pool: Pool::Entry, counts: PoolCounts { available, assigned: 0, awaiting }, low_water: Some(5), level }
+        PoolStatus {
+            pool: Pool::Entry,
+            counts: PoolCounts { available, assigned: 0, awaiting },
+            low_water: Some(5),
+            level,
+        }
     }
 
     #[test]

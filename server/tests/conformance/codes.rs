@@ -71,8 +71,7 @@ pub async fn concurrent_claims_never_share_a_code_and_the_rest_wait(f: Fixture) 
         tokio::spawn(async move { codes.claim("demo", Pool::Entry, &format!("ent_{i}")).await.unwrap() })
     });
     let results: Vec<Claim> = futures_join(claims).await;
-    let given: Vec<&str> =
-        results.iter().filter(|c| matches!(c, Claim::Assigned { .. })).map(code_of).collect();
+    let given: Vec<&str> = results.iter().filter(|c| matches!(c, Claim::Assigned { .. })).map(code_of).collect();
     assert_eq!(given.len(), 10);
     assert_eq!(given.iter().collect::<HashSet<_>>().len(), 10, "no code twice");
     assert_eq!(results.iter().filter(|c| **c == Claim::AwaitingCode).count(), 10);

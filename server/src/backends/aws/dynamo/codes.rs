@@ -192,7 +192,8 @@ impl DynamoCodes {
                 ("wait_seq", Some(n(c.wait_tail))),
                 ("created_ms", Some(n(now))),
             ]);
-            let wait = item(vec![("pk", Some(s(&wait_pk(campaign, pool, c.wait_tail)))), ("owed_id", Some(s(owed_id)))]);
+            let wait =
+                item(vec![("pk", Some(s(&wait_pk(campaign, pool, c.wait_tail)))), ("owed_id", Some(s(owed_id)))]);
             vec![
                 self.store.update_item(
                     &pool_item,
@@ -214,9 +215,7 @@ impl DynamoCodes {
                 None => Ok(Some(Claim::AwaitingCode)),
             },
             // The same owed id was claimed concurrently: answer what that claim got.
-            Some(failed) if failed.get(1) == Some(&true) => {
-                Ok(self.owed(campaign, owed_id).await?.map(Self::as_claim))
-            }
+            Some(failed) if failed.get(1) == Some(&true) => Ok(self.owed(campaign, owed_id).await?.map(Self::as_claim)),
             Some(_) => Ok(None),
         }
     }
@@ -229,13 +228,19 @@ impl DynamoCodes {
                 return Ok(None);
             }
             let wait = self.store.get(&wait_pk(campaign, pool, c.wait_head)).await?;
-            let owed_id = text(&wait.ok_or_else(|| BackendError::Corrupt("a waiting item is missing".into()))?, "owed_id")?;
+            let owed_id =
+                text(&wait.ok_or_else(|| BackendError::Corrupt("a waiting item is missing".into()))?, "owed_id")?;
             let (code_id, sealed) = self.code_at(campaign, pool, c.claimed).await?;
             let writes = vec![
                 self.store.update_item(
                     &pool_pk(campaign, pool),
                     "SET n_wait_head = :wh1, n_claimed = :c1",
-                    &[(":wh1", n(c.wait_head + 1)), (":c1", n(c.claimed + 1)), (":wh", n(c.wait_head)), (":c", n(c.claimed))],
+                    &[
+                        (":wh1", n(c.wait_head + 1)),
+                        (":c1", n(c.claimed + 1)),
+                        (":wh", n(c.wait_head)),
+                        (":c", n(c.claimed)),
+                    ],
                     Some("n_wait_head = :wh AND n_claimed = :c"),
                 )?,
                 self.store.update_item(
