@@ -17,15 +17,22 @@ use crate::backends::Result;
 use crate::campaigns::Campaign;
 use watch::PoolWatch;
 
-/// Claims `owed_id`'s code from `pool` (the same code on every call), then checks the pool.
+/// Claims `owed_id`'s code from `pool` (the same code on every call); `None` when the campaign
+/// hands out no codes of this kind. Then checks the pool's level: right away when the item has to
+/// wait, otherwise every few seconds per campaign, so counting the pools stays off the hot path.
 pub async fn claim(
     codes: &dyn Codes,
     watch: &PoolWatch,
     campaign: &Campaign,
     pool: Pool,
     owed_id: &str,
-) -> Result<Claim> {
+) -> Result<Option<Claim>> {
+    if !campaign.code_pools.contains_key(&pool) {
+        return Ok(None);
+    }
     let claim = codes.claim(campaign.id(), pool, owed_id).await?;
-    watch.observe(&pools::status(campaign, codes).await?, campaign.id());
-    Ok(claim)
+    if claim == Claim::AwaitingCode || watch.due(campaign.id()) {
+        watch.observe(&pools::status(campaign, codes).await?, campaign.id());
+    }
+    Ok(Some(claim))
 }

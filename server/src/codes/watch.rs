@@ -5,18 +5,36 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use vouch_core::codes::{Pool, PoolLevel};
 
 use super::pools::PoolStatus;
 
+/// How often a flow's claims check a campaign's pools (a claim that has to wait checks at once).
+const CHECK_EVERY: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Clone, Default)]
 pub struct PoolWatch {
     levels: Arc<Mutex<HashMap<(String, Pool), PoolLevel>>>,
+    checked: Arc<Mutex<HashMap<String, Instant>>>,
     alerts: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl PoolWatch {
+    /// Whether `campaign`'s pools are due for a check; if so, counts it as checked now.
+    pub fn due(&self, campaign: &str) -> bool {
+        let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        match checked.get(campaign) {
+            Some(at) if now.duration_since(*at) < CHECK_EVERY => false,
+            _ => {
+                checked.insert(campaign.to_string(), now);
+                true
+            }
+        }
+    }
+
     /// Records the levels of `campaign`'s pools and warns about each that got worse.
     pub fn observe(&self, statuses: &[PoolStatus], campaign: &str) {
         let mut levels = self.levels.lock().unwrap_or_else(|p| p.into_inner());
@@ -117,5 +135,13 @@ mod tests {
         assert!(text.contains("vouch_code_pool_low{campaign=\"demo\",pool=\"entry\"} 1"), "{text}");
         assert!(text.contains("vouch_code_pool_dry{campaign=\"demo\",pool=\"entry\"} 0"), "{text}");
         assert!(text.contains("vouch_code_pool_alerts_total 3"), "{text}");
+    }
+
+    #[test]
+    fn a_campaign_is_due_for_a_check_once_in_a_while() {
+        let watch = PoolWatch::default();
+        assert!(watch.due("demo"));
+        assert!(!watch.due("demo"));
+        assert!(watch.due("other"));
     }
 }

@@ -79,7 +79,9 @@ async fn pools_show_on_metrics_and_a_low_or_dry_pool_warns_once(app: TestApp) {
     let demo = Campaigns::load_dir(&app.config.campaigns_dir).unwrap().get("demo").unwrap();
     let watch = PoolWatch::default();
     let claim = vouch_server::codes::claim(codes.as_ref(), &watch, &demo, Pool::Entry, "ent_5").await.unwrap();
-    assert_eq!(claim, Claim::AwaitingCode);
+    assert_eq!(claim, Some(Claim::AwaitingCode));
+    let none = vouch_server::codes::claim(codes.as_ref(), &watch, &demo, Pool::Winner, "win_1").await.unwrap();
+    assert_eq!(none, None, "the campaign hands out no winner codes");
     assert_eq!(watch.alerts(), 1);
     assert_eq!((gauge(&app, "code_pool_dry").await, gauge(&app, "code_pool_awaiting").await), (1, 1));
     assert_eq!(gauge(&app, "code_pool_alerts_total").await, 2);
