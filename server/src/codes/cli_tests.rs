@@ -103,7 +103,7 @@ async fn an_import_fills_waiting_items_and_status_shows_each_pool() {
     }
     let (out, _) = s.import(&c, "entry", s.file("codes.txt", b"E-1\nE-2\nE-3\n")).await;
     assert_eq!(out, "new 3, duplicate 0, invalid 0\n2 waiting item(s) got a code\n");
-    assert_eq!(s.codes.assigned("demo", "ent_1").await.unwrap().unwrap().1, "E-1");
+    assert_eq!(s.codes.assigned("demo", Pool::Entry, "ent_1").await.unwrap().unwrap().1, "E-1");
 
     let status = CodesCommand::Status { campaign: "demo".into(), format: StatusFormat::Table };
     let (out, result) = s.run(&c, status).await;

@@ -57,10 +57,19 @@ pub async fn codes_are_handed_out_in_import_order_and_shown_again(f: Fixture) {
     assert_eq!(codes.claim("demo", Pool::Referrer, "cr_1").await.unwrap(), first, "a repeated claim, the same code");
     let Claim::Assigned { code_id, .. } = &first else { unreachable!() };
     assert!(!code_id.contains("R-001"));
-    assert_eq!(codes.assigned("demo", "cr_1").await.unwrap(), Some((code_id.clone(), "R-001".to_string())));
-    assert_eq!(codes.assigned("demo", "cr_9").await.unwrap(), None);
-    assert_eq!(codes.assigned("other", "cr_1").await.unwrap(), None);
+    assert_eq!(
+        codes.assigned("demo", Pool::Referrer, "cr_1").await.unwrap(),
+        Some((code_id.clone(), "R-001".to_string()))
+    );
+    assert_eq!(codes.assigned("demo", Pool::Referrer, "cr_9").await.unwrap(), None);
+    assert_eq!(codes.assigned("other", Pool::Referrer, "cr_1").await.unwrap(), None);
     assert_eq!(counts(&f, Pool::Referrer).await, PoolCounts { available: 1, assigned: 2, awaiting: 0 });
+
+    codes.import("demo", Pool::Winner, &lines(&["W-1"])).await.unwrap();
+    let prize = codes.claim("demo", Pool::Winner, "cr_1").await.unwrap();
+    assert_eq!(code_of(&prize), "W-1", "the same id in another pool is another owed item");
+    assert_eq!(codes.assigned("demo", Pool::Referrer, "cr_1").await.unwrap().unwrap().1, "R-001");
+    assert_eq!(codes.assigned("demo", Pool::Winner, "cr_1").await.unwrap().unwrap().1, "W-1");
 }
 
 pub async fn concurrent_claims_never_share_a_code_and_the_rest_wait(f: Fixture) {
@@ -112,8 +121,8 @@ pub async fn waiting_items_are_filled_in_order_after_an_import(f: Fixture) {
     assert_eq!(code_of(&b), "F-2");
     let Claim::Assigned { code_id, .. } = &b else { unreachable!() };
     assert_eq!(code_id, &filled[0].1);
-    assert_eq!(codes.assigned("demo", "cr_a").await.unwrap().unwrap().1, "F-1");
-    assert_eq!(codes.assigned("demo", "cr_c").await.unwrap().unwrap().1, "F-3");
+    assert_eq!(codes.assigned("demo", Pool::Friend, "cr_a").await.unwrap().unwrap().1, "F-1");
+    assert_eq!(codes.assigned("demo", Pool::Friend, "cr_c").await.unwrap().unwrap().1, "F-3");
     assert_eq!(code_of(&codes.claim("demo", Pool::Friend, "cr_d").await.unwrap()), "F-4", "the line is empty");
     assert_eq!(counts(&f, Pool::Friend).await, PoolCounts { available: 0, assigned: 4, awaiting: 0 });
 }
@@ -122,7 +131,7 @@ pub async fn a_raw_read_of_the_store_does_not_show_a_code(f: Fixture) {
     let codes = &f.backends.codes;
     codes.import("demo", Pool::Entry, &lines(&["SECRET-UNCLAIMED-7731", "SECRET-CLAIMED-1234"])).await.unwrap();
     codes.claim("demo", Pool::Entry, "ent_1").await.unwrap();
-    let Some((code_id, _)) = codes.assigned("demo", "ent_1").await.unwrap() else { panic!("no code") };
+    let Some((code_id, _)) = codes.assigned("demo", Pool::Entry, "ent_1").await.unwrap() else { panic!("no code") };
     let raw = f.raw_store().await;
     assert!(raw.contains(&code_id), "the raw read sees the stored codes");
     for secret in ["SECRET-UNCLAIMED-7731", "SECRET-CLAIMED-1234"] {

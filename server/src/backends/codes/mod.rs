@@ -54,15 +54,15 @@ pub trait Codes: Send + Sync {
     /// Adds the valid, new codes of `codes` to the end of `pool`, in order. A code already in any
     /// pool of the campaign is a duplicate, so importing the same file again adds nothing.
     async fn import(&self, campaign: &str, pool: Pool, codes: &[String]) -> Result<ImportReport>;
-    /// Hands `owed_id` the next code of `pool`, once: every later call for the same owed id,
-    /// concurrent or not, answers the same code (or `AwaitingCode` until one is filled in). Owed
-    /// ids are unique within a campaign (entry, credit and winner ids have prefixes of their own).
+    /// Hands `owed_id` the next code of `pool`, once: every later call for the same owed id and
+    /// pool, concurrent or not, answers the same code (or `AwaitingCode` until one is filled in).
+    /// The same id in another pool is another owed item (an entry that also wins the draw).
     async fn claim(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Claim>;
     /// Gives the waiting items of `pool` codes, first come first served, while codes are left.
     /// Returns who got which code id, for the caller to deliver.
     async fn fill_awaiting(&self, campaign: &str, pool: Pool) -> Result<Vec<(String, String)>>;
-    /// The code `owed_id` holds, to show it again: `(code_id, code)`.
-    async fn assigned(&self, campaign: &str, owed_id: &str) -> Result<Option<(String, String)>>;
+    /// The code `owed_id` holds from `pool`, to show it again: `(code_id, code)`.
+    async fn assigned(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Option<(String, String)>>;
     /// Counts for every pool the store holds anything for.
     async fn status(&self, campaign: &str) -> Result<Vec<(Pool, PoolCounts)>>;
 }

@@ -24,11 +24,11 @@ impl SqliteCodes {
     }
 }
 
-/// The code `owed_id` holds: `(code_id, sealed)`.
-fn held(conn: &Connection, campaign: &str, owed_id: &str) -> DbResult<Option<(String, Vec<u8>)>> {
+/// The code `owed_id` holds from `pool`: `(code_id, sealed)`.
+fn held(conn: &Connection, campaign: &str, pool: Pool, owed_id: &str) -> DbResult<Option<(String, Vec<u8>)>> {
     Ok(conn
-        .prepare_cached("SELECT code_id, sealed FROM codes WHERE campaign = ?1 AND owed_id = ?2")?
-        .query_row(params![campaign, owed_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT code_id, sealed FROM codes WHERE campaign = ?1 AND pool = ?2 AND owed_id = ?3")?
+        .query_row(params![campaign, pool.as_str(), owed_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -101,12 +101,14 @@ impl Codes for SqliteCodes {
         let claimed = self
             .db
             .write(move |conn| {
-                if let Some((code_id, sealed)) = held(conn, &campaign, &owed_id)? {
+                if let Some((code_id, sealed)) = held(conn, &campaign, pool, &owed_id)? {
                     return Ok(Claimed::Code(code_id, sealed));
                 }
                 let waiting: bool = conn
-                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM code_waits WHERE campaign = ?1 AND owed_id = ?2)")?
-                    .query_row(params![campaign, owed_id], |r| r.get(0))?;
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM code_waits WHERE campaign = ?1 AND pool = ?2 AND owed_id = ?3)",
+                    )?
+                    .query_row(params![campaign, pool.as_str(), owed_id], |r| r.get(0))?;
                 if waiting {
                     return Ok(Claimed::Waiting);
                 }
@@ -148,8 +150,8 @@ impl Codes for SqliteCodes {
                 let mut filled = Vec::new();
                 for owed_id in waiting {
                     let Some((code_id, _)) = take_next(conn, &campaign, pool, &owed_id)? else { break };
-                    conn.prepare_cached("DELETE FROM code_waits WHERE campaign = ?1 AND owed_id = ?2")?
-                        .execute(params![campaign, owed_id])?;
+                    conn.prepare_cached("DELETE FROM code_waits WHERE campaign = ?1 AND pool = ?2 AND owed_id = ?3")?
+                        .execute(params![campaign, pool.as_str(), owed_id])?;
                     filled.push((owed_id, code_id));
                 }
                 Ok(filled)
@@ -157,9 +159,9 @@ impl Codes for SqliteCodes {
             .await?)
     }
 
-    async fn assigned(&self, campaign: &str, owed_id: &str) -> Result<Option<(String, String)>> {
+    async fn assigned(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Option<(String, String)>> {
         let (campaign, owed_id) = (campaign.to_string(), owed_id.to_string());
-        let held = self.db.read(move |conn| held(conn, &campaign, &owed_id)).await?;
+        let held = self.db.read(move |conn| held(conn, &campaign, pool, &owed_id)).await?;
         held.map(|(code_id, sealed)| Ok((code_id.clone(), self.keys.open(&code_id, &sealed)?))).transpose()
     }
 

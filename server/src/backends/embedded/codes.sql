@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS codes (
     PRIMARY KEY (campaign, hash)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS codes_by_seq ON codes (campaign, pool, seq);
-CREATE UNIQUE INDEX IF NOT EXISTS codes_by_owed ON codes (campaign, owed_id) WHERE owed_id IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS codes_by_owed ON codes (campaign, pool, owed_id) WHERE owed_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS codes_available ON codes (campaign, pool, seq) WHERE owed_id IS NULL;
 -- Owed items waiting for a code, in order of arrival.
 CREATE TABLE IF NOT EXISTS code_waits (
@@ -22,6 +22,6 @@ CREATE TABLE IF NOT EXISTS code_waits (
     pool       TEXT    NOT NULL,
     seq        INTEGER NOT NULL,
     created_ms INTEGER NOT NULL,
-    PRIMARY KEY (campaign, owed_id)
+    PRIMARY KEY (campaign, pool, owed_id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS code_waits_by_seq ON code_waits (campaign, pool, seq);

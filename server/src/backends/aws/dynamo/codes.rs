@@ -52,8 +52,8 @@ fn wait_pk(campaign: &str, pool: Pool, seq: i64) -> String {
     format!("codewait#{campaign}#{}#{}", pool.as_str(), at(seq))
 }
 
-fn owed_pk(campaign: &str, owed_id: &str) -> String {
-    format!("owed#{campaign}#{owed_id}")
+fn owed_pk(campaign: &str, pool: Pool, owed_id: &str) -> String {
+    format!("owed#{campaign}#{}#{owed_id}", pool.as_str())
 }
 
 fn busy() -> BackendError {
@@ -89,8 +89,8 @@ impl DynamoCodes {
     }
 
     /// The owed item's state: `Some(Some(code))` assigned, `Some(None)` waiting, `None` unknown.
-    async fn owed(&self, campaign: &str, owed_id: &str) -> Result<Option<Option<(String, String)>>> {
-        let Some(i) = self.store.get(&owed_pk(campaign, owed_id)).await? else { return Ok(None) };
+    async fn owed(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Option<Option<(String, String)>>> {
+        let Some(i) = self.store.get(&owed_pk(campaign, pool, owed_id)).await? else { return Ok(None) };
         Ok(Some(self.open(&i)?))
     }
 
@@ -164,7 +164,7 @@ impl DynamoCodes {
             let (code_id, sealed) = self.code_at(campaign, pool, c.claimed).await?;
             taken = Some((code_id.clone(), sealed.clone()));
             let owed = item(vec![
-                ("pk", Some(s(&owed_pk(campaign, owed_id)))),
+                ("pk", Some(s(&owed_pk(campaign, pool, owed_id)))),
                 ("pool", Some(s(pool.as_str()))),
                 ("code_id", Some(s(&code_id))),
                 ("sealed", Some(AV::B(Blob::new(sealed)))),
@@ -187,7 +187,7 @@ impl DynamoCodes {
             ]
         } else {
             let owed = item(vec![
-                ("pk", Some(s(&owed_pk(campaign, owed_id)))),
+                ("pk", Some(s(&owed_pk(campaign, pool, owed_id)))),
                 ("pool", Some(s(pool.as_str()))),
                 ("wait_seq", Some(n(c.wait_tail))),
                 ("created_ms", Some(n(now))),
@@ -215,7 +215,9 @@ impl DynamoCodes {
                 None => Ok(Some(Claim::AwaitingCode)),
             },
             // The same owed id was claimed concurrently: answer what that claim got.
-            Some(failed) if failed.get(1) == Some(&true) => Ok(self.owed(campaign, owed_id).await?.map(Self::as_claim)),
+            Some(failed) if failed.get(1) == Some(&true) => {
+                Ok(self.owed(campaign, pool, owed_id).await?.map(Self::as_claim))
+            }
             Some(_) => Ok(None),
         }
     }
@@ -244,7 +246,7 @@ impl DynamoCodes {
                     Some("n_wait_head = :wh AND n_claimed = :c"),
                 )?,
                 self.store.update_item(
-                    &owed_pk(campaign, &owed_id),
+                    &owed_pk(campaign, pool, &owed_id),
                     "SET code_id = :id, sealed = :sealed, assigned_ms = :now",
                     &[(":id", s(&code_id)), (":sealed", AV::B(Blob::new(sealed))), (":now", n(now_ms()))],
                     Some("attribute_exists(pk) AND attribute_not_exists(code_id)"),
@@ -283,7 +285,7 @@ impl Codes for DynamoCodes {
 
     async fn claim(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Claim> {
         for _ in 0..ATTEMPTS {
-            if let Some(held) = self.owed(campaign, owed_id).await? {
+            if let Some(held) = self.owed(campaign, pool, owed_id).await? {
                 return Ok(Self::as_claim(held));
             }
             let c = self.ensure(campaign, pool).await?;
@@ -302,8 +304,8 @@ impl Codes for DynamoCodes {
         Ok(filled)
     }
 
-    async fn assigned(&self, campaign: &str, owed_id: &str) -> Result<Option<(String, String)>> {
-        Ok(self.owed(campaign, owed_id).await?.flatten())
+    async fn assigned(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Option<(String, String)>> {
+        Ok(self.owed(campaign, pool, owed_id).await?.flatten())
     }
 
     async fn status(&self, campaign: &str) -> Result<Vec<(Pool, PoolCounts)>> {
