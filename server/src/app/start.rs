@@ -150,7 +150,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     }
 
     let backends = Backends::open(config, &secrets).await?;
-    crate::codes::pools::warn_removed_in_use(&campaigns, backends.codes.as_ref()).await;
+    tokio::spawn(crate::codes::pools::warn_removed_in_use(campaigns.clone(), backends.codes.clone()));
     let limiter = Limiter::new(&campaigns);
     let state = Arc::new(http::State {
         campaigns: campaigns.clone(),

@@ -57,12 +57,13 @@ pub fn removed_in_use(campaign: &str, statuses: &[PoolStatus]) -> Option<String>
     ))
 }
 
-/// At start: a warning for each campaign whose file dropped a pool still in use (the campaign
-/// files load without the store, so this is where the server can see it; `vouch codes` refuses).
-pub async fn warn_removed_in_use(campaigns: &crate::campaigns::Campaigns, codes: &dyn Codes) {
+/// At start, beside it (a store that is down must not hold the start up): a warning for each
+/// campaign whose file dropped a pool still in use. The campaign files load without the store, so
+/// this is where the server can see it; `vouch codes` refuses to work on such a campaign.
+pub async fn warn_removed_in_use(campaigns: crate::campaigns::Campaigns, codes: std::sync::Arc<dyn Codes>) {
     for id in campaigns.ids() {
         let Some(campaign) = campaigns.get(id) else { continue };
-        match status(&campaign, codes).await {
+        match status(&campaign, codes.as_ref()).await {
             Ok(statuses) => {
                 for s in statuses.iter().filter(|s| s.removed_in_use()) {
                     let (pool, assigned, awaiting) = (s.pool.as_str(), s.counts.assigned, s.counts.awaiting);
