@@ -3,6 +3,7 @@
 
 pub mod age;
 pub mod campaign;
+pub mod codes;
 pub mod conversion;
 pub mod country;
 pub mod eligibility;

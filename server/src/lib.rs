@@ -7,6 +7,7 @@ pub mod app;
 pub mod backends;
 pub mod campaigns;
 pub mod clock;
+pub mod codes;
 pub mod config;
 pub mod crypto;
 pub mod entries;

@@ -61,6 +61,11 @@ enum Command {
     /// Create the configured AWS resources if missing (for moto or a sandbox account; production
     /// uses infra/vouch.yaml).
     Provision,
+    /// Import discount codes into a campaign's pools and show the pools.
+    Codes {
+        #[command(subcommand)]
+        command: vouch_server::codes::cli::CodesCommand,
+    },
     /// Review the rewards ledger.
     Rewards {
         #[command(subcommand)]
@@ -197,6 +202,9 @@ async fn main() -> anyhow::Result<()> {
             println!("bucket, queues (with dead-letter queues), table and mail identity are in place");
         }
         Command::Rewards { command } => rewards(&backends, &campaigns, command).await?,
+        Command::Codes { command } => {
+            vouch_server::codes::cli::run(command, &campaigns, backends.codes.as_ref(), &mut std::io::stdout()).await?
+        }
     }
     Ok(())
 }

@@ -13,6 +13,10 @@ pub struct Secrets {
     pub signing_key: String,
     pub s3_access_key: String,
     pub s3_secret_key: String,
+    /// Seals imported codes and keys their uniqueness (hex, 32 bytes). Files written before codes
+    /// existed lack it: it is generated and added once.
+    #[serde(default)]
+    pub codes_key: String,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -41,12 +45,17 @@ impl Secrets {
                     signing_key: random_hex(32)?,
                     s3_access_key: format!("VOUCH{}", random_hex(8)?.to_uppercase()),
                     s3_secret_key: random_hex(24)?,
+                    codes_key: random_hex(32)?,
                 };
                 write_private(&path, &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?)?;
                 fresh
             }
             Err(e) => return Err(e),
         };
+        if secrets.codes_key.is_empty() {
+            secrets.codes_key = random_hex(32)?;
+            write_private(&path, &serde_json::to_vec_pretty(&secrets).map_err(std::io::Error::other)?)?;
+        }
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         if let Some(v) = env("VOUCH_SIGNING_KEY") {
             secrets.signing_key = v;
@@ -57,7 +66,15 @@ impl Secrets {
         if let Some(v) = env("VOUCH_S3_SECRET_KEY") {
             secrets.s3_secret_key = v;
         }
+        if let Some(v) = env("VOUCH_CODES_KEY") {
+            secrets.codes_key = v;
+        }
         Ok(secrets)
+    }
+
+    /// The keys imported codes are sealed and hashed with.
+    pub fn code_keys(&self) -> crate::backends::codes::CodeKeys {
+        crate::backends::codes::CodeKeys::new(self.codes_key.as_bytes())
     }
 
     pub fn s3_credentials(&self) -> Credentials {
@@ -126,6 +143,17 @@ mod tests {
         assert_eq!(first.signing_key, second.signing_key);
         assert_eq!(first.signing_key.len(), 64);
         assert!(!format!("{first:?}").contains(&first.s3_secret_key));
+    }
+
+    #[test]
+    fn a_secrets_file_from_before_codes_gets_a_codes_key_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"signing_key":"s","s3_access_key":"a","s3_secret_key":"k"}"#;
+        crate::backends::embedded::db::private_dir(dir.path()).unwrap();
+        write_private(&dir.path().join("secrets.json"), old.as_bytes()).unwrap();
+        let first = Secrets::load_or_create(dir.path()).unwrap();
+        assert_eq!((first.signing_key.as_str(), first.codes_key.len()), ("s", 64));
+        assert_eq!(Secrets::load_or_create(dir.path()).unwrap().codes_key, first.codes_key, "kept, not replaced");
     }
 
     #[cfg(unix)]

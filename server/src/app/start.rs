@@ -150,6 +150,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     }
 
     let backends = Backends::open(config, &secrets).await?;
+    tokio::spawn(crate::codes::pools::warn_removed_in_use(campaigns.clone(), backends.codes.clone()));
     let limiter = Limiter::new(&campaigns);
     let state = Arc::new(http::State {
         campaigns: campaigns.clone(),
@@ -157,6 +158,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         store: backends.store.clone(),
         queues: backends.queues(),
         referrals: backends.referrals.clone(),
+        codes: backends.codes.clone(),
         objects: backends.objects.clone(),
         grants: GrantConfig {
             credentials: backends.signing.clone(),

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 
 use crate::app::secrets::Secrets;
 use crate::backends::aws::Aws;
+use crate::backends::codes::Codes;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::referrals::Referrals;
@@ -21,6 +22,8 @@ pub struct Backends {
     pub intake: Arc<dyn Intake>,
     pub store: Arc<dyn Store>,
     pub referrals: Arc<dyn Referrals>,
+    /// Code pools: import, the exactly-once claim, status.
+    pub codes: Arc<dyn Codes>,
     pub control: Arc<dyn Control>,
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
@@ -79,6 +82,7 @@ impl Backends {
                 intake: Arc::new(db.clone()),
                 store: Arc::new(db.clone()),
                 referrals: Arc::new(db.clone()),
+                codes: Arc::new(db.codes(secrets.code_keys())),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
@@ -97,6 +101,7 @@ impl Backends {
                     intake: store.clone(),
                     store: store.clone(),
                     referrals: store.clone(),
+                    codes: Arc::new(store.codes(secrets.code_keys())),
                     control: store,
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),

@@ -13,9 +13,11 @@ use vouch_core::i18n::Locale;
 use vouch_core::rewards::VelocityLimits;
 use vouch_core::upload::SUPPORTED_TYPES;
 
+pub use codes::PoolConfig;
 pub use schedule::CampaignSchedule;
 use schedule::ScheduleFile;
 
+pub mod codes;
 mod schedule;
 
 #[derive(Debug, Clone)]
@@ -39,6 +41,8 @@ pub struct Campaign {
     pub schedule: CampaignSchedule,
     /// At most this many entries per person (mailbox identity) and period; `None`: no limit.
     pub entry_limit: Option<EntryLimit>,
+    /// The code pools (`[codes.<pool>]`) the campaign hands codes out from.
+    pub code_pools: BTreeMap<vouch_core::codes::Pool, PoolConfig>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +177,8 @@ struct CampaignFile {
     entries_per_person: Option<u32>,
     #[serde(default)]
     entries_period: Option<EntriesPeriod>,
+    #[serde(default)]
+    codes: BTreeMap<vouch_core::codes::Pool, codes::PoolFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -383,6 +389,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         pending_upload_bytes,
         schedule,
         entry_limit,
+        code_pools: codes::check(file.codes)?,
     })
 }
 

@@ -31,7 +31,23 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let queues = queue_stats(&state).await?;
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&queues)))
+    let mut text = state.metrics.render(&queues);
+    text.push_str(&state.metrics.code_pools.render(&code_pools(&state).await?));
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text))
+}
+
+/// Every campaign's pools, each also checked against its low-water mark (a warning when worse).
+async fn code_pools(
+    state: &AppState,
+) -> Result<Vec<(String, crate::codes::pools::PoolStatus)>, crate::backends::BackendError> {
+    let mut all = Vec::new();
+    for id in state.campaigns.ids() {
+        let Some(campaign) = state.campaigns.get(id).filter(|c| !c.code_pools.is_empty()) else { continue };
+        let pools = crate::codes::pools::status(&campaign, state.codes.as_ref()).await?;
+        state.metrics.code_pools.observe(&pools, id);
+        all.extend(pools.into_iter().map(|p| (id.to_string(), p)));
+    }
+    Ok(all)
 }
 
 async fn queue_stats(

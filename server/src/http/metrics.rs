@@ -28,6 +28,8 @@ pub struct Metrics {
     pub entries_invalid: Counter,
     pub grants_issued: Counter,
     pub rate_limited: Counter,
+    /// Code pool levels, checked on every scrape.
+    pub code_pools: crate::codes::watch::PoolWatch,
 }
 
 impl Metrics {

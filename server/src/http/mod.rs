@@ -51,6 +51,8 @@ pub struct State {
     /// Every queue, by name, for readiness and metrics.
     pub queues: Vec<(&'static str, Arc<dyn Queue>)>,
     pub referrals: Arc<dyn Referrals>,
+    /// Code pools, for their gauges on `/metrics`.
+    pub codes: Arc<dyn crate::backends::codes::Codes>,
     pub objects: Arc<dyn Objects>,
     pub grants: GrantConfig,
     pub upload_ids: UploadIds,

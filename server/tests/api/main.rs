@@ -9,6 +9,7 @@ mod support;
 mod amounts;
 mod aws;
 mod bonus;
+mod code_pools;
 mod eligibility;
 mod entrant_conditions;
 mod entries;

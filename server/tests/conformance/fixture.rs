@@ -39,6 +39,34 @@ impl Fixture {
         Self::build(true).await
     }
 
+    /// Everything the store holds, as someone with a copy of it would read it: the SQLite file and
+    /// its write-ahead log as bytes, or every text and binary attribute of the DynamoDB table.
+    pub async fn raw_store(&self) -> String {
+        use aws_sdk_dynamodb::types::AttributeValue as AV;
+        match &self.backends.aws {
+            Some(aws) => {
+                let scan = aws.dynamodb().scan().table_name(&self.config.store.table).send().await.unwrap();
+                let mut raw = Vec::new();
+                for (name, value) in scan.items().iter().flatten() {
+                    raw.extend_from_slice(name.as_bytes());
+                    match value {
+                        AV::S(s) => raw.extend_from_slice(s.as_bytes()),
+                        AV::B(b) => raw.extend_from_slice(b.as_ref()),
+                        _ => {}
+                    }
+                    raw.push(b'\n');
+                }
+                String::from_utf8_lossy(&raw).into_owned()
+            }
+            None => {
+                let db = self.config.db_path();
+                let mut bytes = std::fs::read(&db).unwrap();
+                bytes.extend(std::fs::read(format!("{}-wal", db.display())).unwrap_or_default());
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        }
+    }
+
     /// Bodies of the mails sent to `to`.
     pub async fn mails_to(&self, to: &str) -> Vec<String> {
         match &self.moto {

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod codes;
 mod fixture;
 mod ledger;
 mod objects_mail;
@@ -57,4 +58,10 @@ conformance!(
     objects_mail::objects_are_stored_read_and_deleted,
     objects_mail::a_confirmation_mail_is_sent_once,
     objects_mail::copies_of_a_mail_sent_at_once_go_out_once,
+    codes::codes_are_imported_once_per_campaign_and_bad_lines_are_reported,
+    codes::codes_are_handed_out_in_import_order_and_shown_again,
+    codes::concurrent_claims_never_share_a_code_and_the_rest_wait,
+    codes::concurrent_claims_for_one_owed_item_get_one_code,
+    codes::waiting_items_are_filled_in_order_after_an_import,
+    codes::a_raw_read_of_the_store_does_not_show_a_code,
 );

@@ -106,6 +106,11 @@ impl Aws {
         DynamoStore::new(self.ddb.clone(), &self.names.table, self)
     }
 
+    /// The DynamoDB client, for reading the table as it is stored (tests of what sits at rest).
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        self.ddb.clone()
+    }
+
     pub fn mailer(&self) -> SesMailer {
         SesMailer::new(self.ses.clone(), self.ddb.clone(), &self.names.table, &self.names.mail_from, self.names.timeout)
     }

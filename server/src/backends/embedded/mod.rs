@@ -1,5 +1,6 @@
 //! The embedded backends: intake, queue, entry store and mail outbox in one SQLite database.
 
+mod codes;
 mod control;
 pub mod db;
 mod intake;
@@ -10,6 +11,7 @@ mod queue;
 mod referrals;
 mod store;
 
+pub use codes::SqliteCodes;
 pub use outbox::{OutboxMail, SqliteOutbox};
 pub use queue::SqliteQueue;
 
@@ -18,6 +20,8 @@ use std::path::Path;
 use db::{Db, DbError};
 
 pub const SCHEMA: &str = include_str!("schema.sql");
+/// Code pools (`codes.rs`), in a file of their own.
+const CODES_SCHEMA: &str = include_str!("codes.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
 const ADDED_COLUMNS: &[&str] = &["ALTER TABLE credits ADD COLUMN from_browser INTEGER NOT NULL DEFAULT 0"];
@@ -30,7 +34,7 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        Ok(Self { db: Db::open(path, SCHEMA, ADDED_COLUMNS)? })
+        Ok(Self { db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}"), ADDED_COLUMNS)? })
     }
 
     pub fn db(&self) -> &Db {
@@ -39,6 +43,10 @@ impl SqliteBackend {
 
     pub fn queue(&self, topic: &str, max_attempts: u32) -> SqliteQueue {
         SqliteQueue::new(self.db.clone(), topic, max_attempts)
+    }
+
+    pub fn codes(&self, keys: crate::backends::codes::CodeKeys) -> SqliteCodes {
+        SqliteCodes::new(self.db.clone(), keys)
     }
 
     pub fn outbox(&self) -> SqliteOutbox {

@@ -1,0 +1,138 @@
+//! `vouch codes import` and `vouch codes status`. Output names lines and counts, never a code.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use vouch_core::codes::{valid_code, Pool};
+
+use super::{file, pools};
+use crate::backends::codes::Codes;
+use crate::campaigns::{Campaign, Campaigns};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum CodesCommand {
+    /// Import codes into a pool: a CSV file (codes in the first column, a header line is fine) or
+    /// one code per line. Codes already in any of the campaign's pools are skipped; a file with
+    /// an invalid line imports nothing.
+    Import {
+        #[arg(long)]
+        campaign: String,
+        /// entry, winner, referrer or friend (declared as [codes.<pool>] in the campaign file).
+        #[arg(long)]
+        pool: String,
+        file: PathBuf,
+    },
+    /// Each pool's available, assigned and waiting counts and its low-water mark.
+    Status {
+        #[arg(long)]
+        campaign: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: StatusFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusFormat {
+    Table,
+    Json,
+}
+
+pub async fn run(
+    command: CodesCommand,
+    campaigns: &Campaigns,
+    codes: &dyn Codes,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let known = |id: &str| campaigns.get(id).with_context(|| format!("no campaign {id:?}"));
+    match command {
+        CodesCommand::Import { campaign, pool, file } => import(&*known(&campaign)?, &pool, &file, codes, out).await,
+        CodesCommand::Status { campaign, format } => status(&*known(&campaign)?, format, codes, out).await,
+    }
+}
+
+async fn import(
+    campaign: &Campaign,
+    pool: &str,
+    path: &PathBuf,
+    codes: &dyn Codes,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let Some(pool) = Pool::parse(pool) else {
+        bail!("unknown pool {pool:?}: the pools are entry, winner, referrer and friend");
+    };
+    if !campaign.code_pools.contains_key(&pool) {
+        bail!(
+            "campaign {} has no {} pool: declare [codes.{}] in its campaign file first",
+            campaign.id(),
+            pool.as_str(),
+            pool.as_str()
+        );
+    }
+    if let Some(problem) = pools::removed_in_use(campaign.id(), &pools::status(campaign, codes).await?) {
+        bail!("{problem}");
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let lines = file::read(&bytes, is_csv).with_context(|| format!("{}: nothing imported", path.display()))?;
+    let invalid: Vec<_> =
+        lines.iter().filter_map(|l| valid_code(&l.code).err().map(|problem| (l.line, problem))).collect();
+    if !invalid.is_empty() {
+        for (line, problem) in &invalid {
+            writeln!(out, "line {line}: {problem}")?;
+        }
+        bail!(
+            "{}: nothing imported: {} invalid line(s); fix or remove them and import again",
+            path.display(),
+            invalid.len()
+        );
+    }
+    let all: Vec<String> = lines.into_iter().map(|l| l.code).collect();
+    let report = codes.import(campaign.id(), pool, &all).await?;
+    writeln!(out, "new {}, duplicate {}, invalid {}", report.new, report.duplicate, report.invalid.len())?;
+    let filled = codes.fill_awaiting(campaign.id(), pool).await?;
+    if !filled.is_empty() {
+        writeln!(out, "{} waiting item(s) got a code", filled.len())?;
+    }
+    Ok(())
+}
+
+async fn status(
+    campaign: &Campaign,
+    format: StatusFormat,
+    codes: &dyn Codes,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let statuses = pools::status(campaign, codes).await?;
+    match format {
+        StatusFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&statuses)?)?,
+        StatusFormat::Table => {
+            writeln!(
+                out,
+                "{:<10} {:>10} {:>10} {:>10} {:>10}  level",
+                "pool", "available", "assigned", "awaiting", "low_water"
+            )?;
+            for s in &statuses {
+                let mark = s.low_water.map_or("removed".to_string(), |m| m.to_string());
+                let level = serde_json::to_value(s.level)?.as_str().unwrap_or("").to_string();
+                let c = s.counts;
+                writeln!(
+                    out,
+                    "{:<10} {:>10} {:>10} {:>10} {mark:>10}  {level}",
+                    s.pool.as_str(),
+                    c.available,
+                    c.assigned,
+                    c.awaiting
+                )?;
+            }
+        }
+    }
+    if let Some(problem) = pools::removed_in_use(campaign.id(), &statuses) {
+        bail!("{problem}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "cli_tests.rs"]
+mod tests;
