@@ -161,7 +161,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
 
 const UI_COUNT: usize = Ui::EntryLimitReached as usize + 1;
 const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
-const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
+const REJECT_REASONS: usize = RejectReason::ReceiptDuplicate as usize + 1;
 
 struct Catalogue {
     ui: [&'static str; UI_COUNT],
@@ -289,6 +289,7 @@ static EN: Catalogue = Catalogue {
         "The receipt photo has too many pixels.",
         "The receipt photo could not be read.",
         "The receipt photo was not found.",
+        "This receipt was already used for an entry.",
     ],
 };
 
@@ -379,6 +380,7 @@ static DE: Catalogue = Catalogue {
         "Das Foto hat zu viele Pixel.",
         "Das Foto konnte nicht gelesen werden.",
         "Das Foto wurde nicht gefunden.",
+        "Dieser Kassenbon wurde bereits für eine Teilnahme verwendet.",
     ],
 };
 
@@ -469,6 +471,7 @@ static ES: Catalogue = Catalogue {
         "La foto tiene demasiados píxeles.",
         "No se pudo leer la foto.",
         "No se encontró la foto.",
+        "Este ticket ya se usó para otra participación.",
     ],
 };
 

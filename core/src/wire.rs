@@ -81,6 +81,10 @@ pub enum EntryStatus {
     Accepted,
     Confirmed,
     Rejected,
+    /// Waiting for a person (moderation, or a duplicate receipt under `duplicates = "review"`).
+    PendingReview,
+    /// A person approved it after review.
+    Approved,
 }
 
 impl EntryStatus {
@@ -89,11 +93,14 @@ impl EntryStatus {
             EntryStatus::Accepted => "accepted",
             EntryStatus::Confirmed => "confirmed",
             EntryStatus::Rejected => "rejected",
+            EntryStatus::PendingReview => "pending_review",
+            EntryStatus::Approved => "approved",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Accepted, Self::Confirmed, Self::Rejected].into_iter().find(|v| v.as_str() == s)
+        [Self::Accepted, Self::Confirmed, Self::Rejected, Self::PendingReview, Self::Approved]
+            .into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -105,6 +112,8 @@ pub enum RejectReason {
     ReceiptTooManyPixels,
     ReceiptUnreadable,
     ReceiptMissing,
+    /// Another entry of the campaign sent the same receipt (the same file, or a near copy).
+    ReceiptDuplicate,
 }
 
 impl std::fmt::Display for RejectReason {
@@ -122,12 +131,13 @@ impl RejectReason {
             RejectReason::ReceiptTooManyPixels => "receipt_too_many_pixels",
             RejectReason::ReceiptUnreadable => "receipt_unreadable",
             RejectReason::ReceiptMissing => "receipt_missing",
+            RejectReason::ReceiptDuplicate => "receipt_duplicate",
         }
     }
 
     pub fn parse(code: &str) -> Option<Self> {
         use RejectReason::*;
-        [ReceiptNotAnImage, ReceiptTooManyPixels, ReceiptUnreadable, ReceiptMissing]
+        [ReceiptNotAnImage, ReceiptTooManyPixels, ReceiptUnreadable, ReceiptMissing, ReceiptDuplicate]
             .into_iter()
             .find(|r| r.code() == code)
     }

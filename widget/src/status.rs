@@ -20,8 +20,9 @@ pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
             continue;
         };
         match status.status {
-            EntryStatus::Accepted => {}
-            EntryStatus::Confirmed => {
+            // Under review the panel keeps saying the receipt is being checked.
+            EntryStatus::Accepted | EntryStatus::PendingReview => {}
+            EntryStatus::Confirmed | EntryStatus::Approved => {
                 model.phase.set(Phase::Confirmed);
                 model.campaign.with_value(|c| draft::clear(c));
                 return;

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod embedded;
+pub mod receipts;
 pub mod referrals;
 pub mod signing;
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer, Theme};
+use vouch_core::duplicates::{DuplicatePolicy, DEFAULT_THRESHOLD, MAX_THRESHOLD};
 use vouch_core::eligibility::EntriesPeriod;
 use vouch_core::form::FormRules;
 use vouch_core::i18n::Locale;
@@ -39,6 +40,15 @@ pub struct Campaign {
     pub schedule: CampaignSchedule,
     /// At most this many entries per person (mailbox identity) and period; `None`: no limit.
     pub entry_limit: Option<EntryLimit>,
+    /// What the worker does with a receipt another entry already sent; `None`: no check.
+    pub duplicates: Option<DuplicateCheck>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DuplicateCheck {
+    pub policy: DuplicatePolicy,
+    /// Perceptual hashes this many bits apart or closer are the same receipt.
+    pub threshold: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +177,10 @@ struct CampaignFile {
     entries_per_person: Option<u32>,
     #[serde(default)]
     entries_period: Option<EntriesPeriod>,
+    #[serde(default)]
+    duplicates: Option<DuplicatePolicy>,
+    #[serde(default)]
+    duplicate_distance: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -350,6 +364,14 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         (None, Some(_)) => return Err("entries_period needs entries_per_person".into()),
         (None, None) => None,
     };
+    let duplicates = match (file.duplicates, file.duplicate_distance) {
+        (_, Some(d)) if d > MAX_THRESHOLD => {
+            return Err(format!("duplicate_distance must be at most {MAX_THRESHOLD} bits"));
+        }
+        (Some(policy), d) => Some(DuplicateCheck { policy, threshold: d.unwrap_or(DEFAULT_THRESHOLD) }),
+        (None, Some(_)) => return Err("duplicate_distance needs duplicates = \"reject\" or \"review\"".into()),
+        (None, None) => None,
+    };
     Ok(Campaign {
         public: CampaignPublic {
             id: file.id,
@@ -374,6 +396,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         pending_upload_bytes,
         schedule,
         entry_limit,
+        duplicates,
     })
 }
 

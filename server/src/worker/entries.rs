@@ -4,13 +4,17 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use vouch_core::duplicates::DuplicatePolicy;
 use vouch_core::upload::UploadLimits;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::decode_budget::DecodeBudget;
+use super::duplicates::{earlier_copy, Fingerprints};
+use super::fingerprint::sha256_hex;
 use super::Handler;
+use crate::backends::receipts::ReceiptIndex;
 use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store, StoredEntry};
-use crate::campaigns::Campaigns;
+use crate::campaigns::{Campaign, Campaigns};
 use crate::clock::now_ms;
 use crate::entries::mail;
 use crate::uploads::keys::receipt_key;
@@ -20,6 +24,7 @@ pub struct EntryHandler {
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
     pub campaigns: Campaigns,
+    pub receipts: Arc<dyn ReceiptIndex>,
     /// Shared by every decode in the process (see [`DecodeBudget`]).
     pub decode: DecodeBudget,
 }
@@ -41,7 +46,8 @@ impl EntryHandler {
             None => {
                 let limits = campaign.as_ref().map(|c| c.public.form.upload.clone()).unwrap_or_default();
                 let entry = match self.check_receipt(msg, &limits).await? {
-                    Ok(key) => stored_entry(msg, EntryStatus::Confirmed, None, key),
+                    Ok(None) => stored_entry(msg, EntryStatus::Confirmed, None, None),
+                    Ok(Some((key, prints))) => self.verdict(campaign.as_deref(), msg, key, &prints).await?,
                     Err(reason) => stored_entry(msg, EntryStatus::Rejected, Some(reason), None),
                 };
                 if self.store.record_entry(&entry).await? {
@@ -65,13 +71,37 @@ impl EntryHandler {
         Ok(())
     }
 
-    /// `Ok(Ok(key))`: verified and stored under `key`; `Ok(Err(reason))`: refused for good;
-    /// `Err`: try again later.
+    /// A verified receipt's entry: confirmed, unless the campaign checks for duplicate receipts and
+    /// an earlier entry sent this one.
+    async fn verdict(
+        &self,
+        campaign: Option<&Campaign>,
+        msg: &EntryMessage,
+        key: String,
+        prints: &Fingerprints,
+    ) -> Result<StoredEntry, BackendError> {
+        let Some(check) = campaign.and_then(|c| c.duplicates) else {
+            return Ok(stored_entry(msg, EntryStatus::Confirmed, None, Some(key)));
+        };
+        let Some(earlier) = earlier_copy(self.receipts.as_ref(), check, msg, prints).await? else {
+            return Ok(stored_entry(msg, EntryStatus::Confirmed, None, Some(key)));
+        };
+        tracing::info!(entry_id = %msg.entry_id, duplicate_of = %earlier, "duplicate receipt");
+        let status = match check.policy {
+            DuplicatePolicy::Reject => EntryStatus::Rejected,
+            DuplicatePolicy::Review => EntryStatus::PendingReview,
+        };
+        // The copy is kept: whoever reviews or disputes the verdict can compare the two.
+        Ok(stored_entry(msg, status, Some(RejectReason::ReceiptDuplicate), Some(key)))
+    }
+
+    /// `Ok(Ok(Some((key, fingerprints))))`: verified and stored under `key`; `Ok(Err(reason))`:
+    /// refused for good; `Err`: try again later.
     async fn check_receipt(
         &self,
         msg: &EntryMessage,
         limits: &UploadLimits,
-    ) -> Result<Result<Option<String>, RejectReason>, BackendError> {
+    ) -> Result<Result<Option<(String, Fingerprints)>, RejectReason>, BackendError> {
         let Some(original) = &msg.receipt_key else {
             return Ok(Ok(None));
         };
@@ -81,8 +111,9 @@ impl EntryHandler {
         match self.decode.normalise(bytes, limits.max_pixels).await? {
             Ok(normalised) => {
                 let key = receipt_key(&msg.campaign, &msg.entry_id);
+                let prints = Fingerprints { sha256: sha256_hex(&normalised.jpeg), phash: normalised.phash };
                 self.objects.put(&key, normalised.jpeg, "image/jpeg").await?;
-                Ok(Ok(Some(key)))
+                Ok(Ok(Some((key, prints))))
             }
             Err(reason) => Ok(Err(reason)),
         }

@@ -8,6 +8,7 @@ use super::decode_budget::DecodeBudget;
 use super::entries::EntryHandler;
 use super::webhooks::WebhookHandler;
 use super::{Lane, Worker};
+use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
 use crate::backends::{Control, Mailer, Objects, Queue, Store};
 use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
@@ -24,6 +25,7 @@ pub struct Parts {
     pub mailer: Arc<dyn Mailer>,
     pub referrals: Arc<dyn Referrals>,
     pub control: Arc<dyn Control>,
+    pub receipts: Arc<dyn ReceiptIndex>,
 }
 
 /// The worker for `parts`, configured by `config`.
@@ -33,6 +35,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         objects: parts.objects,
         mailer: parts.mailer,
         campaigns: campaigns.clone(),
+        receipts: parts.receipts,
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
     };
     let conversions = ConversionHandler {

@@ -4,7 +4,9 @@
 
 pub mod conversions;
 pub mod decode_budget;
+pub mod duplicates;
 pub mod entries;
+pub mod fingerprint;
 pub mod lanes;
 pub mod receipt;
 pub mod webhook_guard;

@@ -7,6 +7,7 @@ mod ledger;
 pub mod objects;
 mod outbox;
 mod queue;
+mod receipts;
 mod referrals;
 mod store;
 

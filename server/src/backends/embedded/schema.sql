@@ -183,3 +183,22 @@ CREATE TABLE IF NOT EXISTS webhook_secrets (
     secret     TEXT    NOT NULL,
     created_ms INTEGER NOT NULL
 );
+
+-- Receipt fingerprints (duplicate receipts). One entry per exact receipt (SHA-256 of the stored
+-- bytes) per campaign: the primary key makes the claim race-free.
+CREATE TABLE IF NOT EXISTS receipt_exact (
+    campaign TEXT NOT NULL,
+    sha256   TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    PRIMARY KEY (campaign, sha256)
+) WITHOUT ROWID;
+-- Perceptual hashes by band (see vouch_core::duplicates): a lookup reads a few bands, never the
+-- whole campaign. `hash` is the 64-bit hash's bits as a signed integer.
+CREATE TABLE IF NOT EXISTS receipt_bands (
+    campaign    TEXT    NOT NULL,
+    band        TEXT    NOT NULL,
+    entry_id    TEXT    NOT NULL,
+    hash        INTEGER NOT NULL,
+    accepted_ms INTEGER NOT NULL,
+    PRIMARY KEY (campaign, band, entry_id)
+) WITHOUT ROWID;

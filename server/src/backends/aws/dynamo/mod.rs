@@ -4,6 +4,7 @@
 mod entries;
 mod ledger;
 mod outbox;
+mod receipts;
 mod referrals;
 
 use std::collections::HashMap;
