@@ -10,6 +10,7 @@ mod fixture;
 mod ledger;
 mod objects_mail;
 mod queue;
+mod receipts;
 mod sources;
 mod store;
 
@@ -57,4 +58,7 @@ conformance!(
     objects_mail::objects_are_stored_read_and_deleted,
     objects_mail::a_confirmation_mail_is_sent_once,
     objects_mail::copies_of_a_mail_sent_at_once_go_out_once,
+    receipts::a_receipt_is_claimed_by_one_entry_per_campaign,
+    receipts::concurrent_claims_on_one_receipt_have_one_winner,
+    receipts::near_hashes_are_found_by_their_bands_and_far_ones_are_not,
 );
