@@ -5,8 +5,11 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+#[path = "../support/photos.rs"]
+mod photos;
 
 mod amounts;
+mod duplicates;
 mod aws;
 mod eligibility;
 mod entries;
