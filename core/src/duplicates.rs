@@ -73,7 +73,8 @@ mod tests {
         for t in 0..=MAX_THRESHOLD {
             let all = band_keys(u64::MAX, t);
             assert_eq!(all.len() as u32, t + 1);
-            let bits: u32 = all.iter().map(|k| u64::from_str_radix(k.rsplit('.').next().unwrap(), 16).unwrap().count_ones()).sum();
+            let bits: u32 =
+                all.iter().map(|k| u64::from_str_radix(k.rsplit('.').next().unwrap(), 16).unwrap().count_ones()).sum();
             assert_eq!(bits, 64, "threshold {t}");
         }
     }

@@ -138,6 +138,19 @@ pub fn confirmation_mail(locale: Locale) -> (&'static str, &'static str) {
     }
 }
 
+/// The e-mail after a person reviewed an entry: subject (`{0}` campaign name) and text (`{0}` first
+/// name, `{1}` campaign name, `{2}` entry id). A rejection's reason and note follow the text.
+pub fn review_mail(locale: Locale, approved: bool) -> (&'static str, &'static str) {
+    match (locale, approved) {
+        (Locale::En, true) => ("Your receipt was approved: {0}", "Hi {0},\n\nwe checked your receipt for {1}. Your entry {2} is approved and takes part in the draw."),
+        (Locale::En, false) => ("Your entry was not accepted: {0}", "Hi {0},\n\nwe checked your receipt for {1}. We could not accept your entry {2}."),
+        (Locale::De, true) => ("Ihr Kassenbon wurde geprüft: {0}", "Hallo {0},\n\nwir haben Ihren Kassenbon für {1} geprüft. Ihre Teilnahme {2} ist bestätigt und nimmt an der Verlosung teil."),
+        (Locale::De, false) => ("Ihre Teilnahme wurde nicht angenommen: {0}", "Hallo {0},\n\nwir haben Ihren Kassenbon für {1} geprüft. Wir konnten Ihre Teilnahme {2} leider nicht annehmen."),
+        (Locale::Es, true) => ("Tu ticket ha sido aprobado: {0}", "Hola {0}:\n\nhemos revisado tu ticket para {1}. Tu participación {2} está aprobada y entra en el sorteo."),
+        (Locale::Es, false) => ("Tu participación no ha sido aceptada: {0}", "Hola {0}:\n\nhemos revisado tu ticket para {1}. No hemos podido aceptar tu participación {2}."),
+    }
+}
+
 pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     let table: &[&str; 3] = match locale {
         Locale::En => &[
@@ -161,7 +174,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
 
 const UI_COUNT: usize = Ui::EntryLimitReached as usize + 1;
 const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
-const REJECT_REASONS: usize = RejectReason::ReceiptDuplicate as usize + 1;
+const REJECT_REASONS: usize = RejectReason::ReviewOther as usize + 1;
 
 struct Catalogue {
     ui: [&'static str; UI_COUNT],
@@ -290,6 +303,9 @@ static EN: Catalogue = Catalogue {
         "The receipt photo could not be read.",
         "The receipt photo was not found.",
         "This receipt was already used for an entry.",
+        "The receipt is not from a store taking part in this giveaway.",
+        "The receipt's date is outside the giveaway's dates.",
+        "Your entry was not accepted after review.",
     ],
 };
 
@@ -381,6 +397,9 @@ static DE: Catalogue = Catalogue {
         "Das Foto konnte nicht gelesen werden.",
         "Das Foto wurde nicht gefunden.",
         "Dieser Kassenbon wurde bereits für eine Teilnahme verwendet.",
+        "Der Kassenbon stammt nicht aus einem teilnehmenden Geschäft.",
+        "Das Datum des Kassenbons liegt außerhalb des Aktionszeitraums.",
+        "Ihre Teilnahme wurde nach der Prüfung nicht angenommen.",
     ],
 };
 
@@ -472,6 +491,9 @@ static ES: Catalogue = Catalogue {
         "No se pudo leer la foto.",
         "No se encontró la foto.",
         "Este ticket ya se usó para otra participación.",
+        "El ticket no es de una tienda que participe en este sorteo.",
+        "La fecha del ticket está fuera de las fechas del sorteo.",
+        "Tu participación no ha sido aceptada tras la revisión.",
     ],
 };
 

@@ -11,6 +11,7 @@ pub mod field;
 pub mod form;
 pub mod i18n;
 pub mod idempotency;
+pub mod moderation;
 pub mod money;
 pub mod name;
 pub mod phone;

@@ -100,7 +100,8 @@ impl EntryStatus {
 
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Accepted, Self::Confirmed, Self::Rejected, Self::PendingReview, Self::Approved]
-            .into_iter().find(|v| v.as_str() == s)
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -114,6 +115,12 @@ pub enum RejectReason {
     ReceiptMissing,
     /// Another entry of the campaign sent the same receipt (the same file, or a near copy).
     ReceiptDuplicate,
+    /// A reviewer found the receipt is from a store not taking part.
+    ReceiptWrongStore,
+    /// A reviewer found the receipt's date outside the campaign's.
+    ReceiptOutsideDates,
+    /// A reviewer rejected the entry for another reason (given in their note).
+    ReviewOther,
 }
 
 impl std::fmt::Display for RejectReason {
@@ -132,14 +139,26 @@ impl RejectReason {
             RejectReason::ReceiptUnreadable => "receipt_unreadable",
             RejectReason::ReceiptMissing => "receipt_missing",
             RejectReason::ReceiptDuplicate => "receipt_duplicate",
+            RejectReason::ReceiptWrongStore => "receipt_wrong_store",
+            RejectReason::ReceiptOutsideDates => "receipt_outside_dates",
+            RejectReason::ReviewOther => "review_other",
         }
     }
 
     pub fn parse(code: &str) -> Option<Self> {
         use RejectReason::*;
-        [ReceiptNotAnImage, ReceiptTooManyPixels, ReceiptUnreadable, ReceiptMissing, ReceiptDuplicate]
-            .into_iter()
-            .find(|r| r.code() == code)
+        [
+            ReceiptNotAnImage,
+            ReceiptTooManyPixels,
+            ReceiptUnreadable,
+            ReceiptMissing,
+            ReceiptDuplicate,
+            ReceiptWrongStore,
+            ReceiptOutsideDates,
+            ReviewOther,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
     }
 }
 
