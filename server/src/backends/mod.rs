@@ -6,6 +6,7 @@ pub mod aws;
 pub mod embedded;
 pub mod receipts;
 pub mod referrals;
+pub mod review;
 pub mod signing;
 
 use std::time::Duration;

@@ -9,6 +9,7 @@ mod outbox;
 mod queue;
 mod receipts;
 mod referrals;
+mod review;
 mod store;
 
 pub use outbox::{OutboxMail, SqliteOutbox};

@@ -6,6 +6,7 @@ mod ledger;
 mod outbox;
 mod receipts;
 mod referrals;
+mod review;
 
 use std::collections::HashMap;
 
