@@ -89,6 +89,7 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         referrals: b.referrals,
         control: b.control,
         receipts: b.receipts,
+        moderation: b.moderation,
     };
     lanes::assemble(config, parts, campaigns)
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer, Theme};
 use vouch_core::duplicates::{DuplicatePolicy, DEFAULT_THRESHOLD, MAX_THRESHOLD};
 use vouch_core::eligibility::EntriesPeriod;
+use vouch_core::moderation::ModerationMode;
 use vouch_core::form::FormRules;
 use vouch_core::i18n::Locale;
 use vouch_core::rewards::VelocityLimits;
@@ -42,6 +43,8 @@ pub struct Campaign {
     pub entry_limit: Option<EntryLimit>,
     /// What the worker does with a receipt another entry already sent; `None`: no check.
     pub duplicates: Option<DuplicateCheck>,
+    /// Which entries wait for a person (`moderation = "none" | "flagged" | "all"`).
+    pub moderation: ModerationMode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +95,14 @@ impl ReferralConfig {
 impl Campaign {
     pub fn id(&self) -> &str {
         &self.public.id
+    }
+
+    /// The duplicate check the worker runs: the campaign's own, or under `moderation = "flagged"`
+    /// one that sends copies to review (a near-duplicate receipt is a fraud signal).
+    pub fn duplicate_check(&self) -> Option<DuplicateCheck> {
+        let flagged = (self.moderation == ModerationMode::Flagged)
+            .then_some(DuplicateCheck { policy: DuplicatePolicy::Review, threshold: DEFAULT_THRESHOLD });
+        self.duplicates.or(flagged)
     }
 
     /// The language a shopper gets: the campaign's own when fixed, else the one asked for.
@@ -181,6 +192,8 @@ struct CampaignFile {
     duplicates: Option<DuplicatePolicy>,
     #[serde(default)]
     duplicate_distance: Option<u32>,
+    #[serde(default)]
+    moderation: ModerationMode,
 }
 
 #[derive(Debug, Deserialize)]
@@ -397,6 +410,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         schedule,
         entry_limit,
         duplicates,
+        moderation: file.moderation,
     })
 }
 

@@ -89,6 +89,7 @@ pub async fn submit(
         entry,
         receipt_key,
         accepted_at_ms: now_ms(),
+        signals: Vec::new(),
     };
     let claimed = message.receipt_key.clone();
     // The same person as the referral program sees it: one mailbox, however it is spelled.

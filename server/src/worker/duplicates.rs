@@ -68,6 +68,7 @@ mod tests {
             entry: ValidEntry { entrant, receipt_upload_id: None, locale: Default::default() },
             receipt_key: None,
             accepted_at_ms,
+            signals: Vec::new(),
         }
     }
 

@@ -4,18 +4,18 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use vouch_core::duplicates::DuplicatePolicy;
 use vouch_core::upload::UploadLimits;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::decode_budget::DecodeBudget;
-use super::duplicates::{earlier_copy, Fingerprints};
+use super::duplicates::Fingerprints;
 use super::fingerprint::sha256_hex;
+use super::verdict::{stored_entry, verdict, Verified};
 use super::Handler;
 use crate::backends::receipts::ReceiptIndex;
-use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store, StoredEntry};
-use crate::campaigns::{Campaign, Campaigns};
-use crate::clock::now_ms;
+use crate::backends::review::Moderation;
+use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store};
+use crate::campaigns::Campaigns;
 use crate::entries::mail;
 use crate::uploads::keys::receipt_key;
 
@@ -25,6 +25,7 @@ pub struct EntryHandler {
     pub mailer: Arc<dyn Mailer>,
     pub campaigns: Campaigns,
     pub receipts: Arc<dyn ReceiptIndex>,
+    pub moderation: Arc<dyn Moderation>,
     /// Shared by every decode in the process (see [`DecodeBudget`]).
     pub decode: DecodeBudget,
 }
@@ -46,8 +47,10 @@ impl EntryHandler {
             None => {
                 let limits = campaign.as_ref().map(|c| c.public.form.upload.clone()).unwrap_or_default();
                 let entry = match self.check_receipt(msg, &limits).await? {
-                    Ok(None) => stored_entry(msg, EntryStatus::Confirmed, None, None),
-                    Ok(Some((key, prints))) => self.verdict(campaign.as_deref(), msg, key, &prints).await?,
+                    Ok(receipt) => {
+                        let (receipts, moderation) = (self.receipts.as_ref(), self.moderation.as_ref());
+                        verdict(receipts, moderation, campaign.as_deref(), msg, receipt).await?
+                    }
                     Err(reason) => stored_entry(msg, EntryStatus::Rejected, Some(reason), None),
                 };
                 if self.store.record_entry(&entry).await? {
@@ -71,37 +74,13 @@ impl EntryHandler {
         Ok(())
     }
 
-    /// A verified receipt's entry: confirmed, unless the campaign checks for duplicate receipts and
-    /// an earlier entry sent this one.
-    async fn verdict(
-        &self,
-        campaign: Option<&Campaign>,
-        msg: &EntryMessage,
-        key: String,
-        prints: &Fingerprints,
-    ) -> Result<StoredEntry, BackendError> {
-        let Some(check) = campaign.and_then(|c| c.duplicates) else {
-            return Ok(stored_entry(msg, EntryStatus::Confirmed, None, Some(key)));
-        };
-        let Some(earlier) = earlier_copy(self.receipts.as_ref(), check, msg, prints).await? else {
-            return Ok(stored_entry(msg, EntryStatus::Confirmed, None, Some(key)));
-        };
-        tracing::info!(entry_id = %msg.entry_id, duplicate_of = %earlier, "duplicate receipt");
-        let status = match check.policy {
-            DuplicatePolicy::Reject => EntryStatus::Rejected,
-            DuplicatePolicy::Review => EntryStatus::PendingReview,
-        };
-        // The copy is kept: whoever reviews or disputes the verdict can compare the two.
-        Ok(stored_entry(msg, status, Some(RejectReason::ReceiptDuplicate), Some(key)))
-    }
-
     /// `Ok(Ok(Some((key, fingerprints))))`: verified and stored under `key`; `Ok(Err(reason))`:
     /// refused for good; `Err`: try again later.
     async fn check_receipt(
         &self,
         msg: &EntryMessage,
         limits: &UploadLimits,
-    ) -> Result<Result<Option<(String, Fingerprints)>, RejectReason>, BackendError> {
+    ) -> Result<Result<Option<Verified>, RejectReason>, BackendError> {
         let Some(original) = &msg.receipt_key else {
             return Ok(Ok(None));
         };
@@ -117,24 +96,5 @@ impl EntryHandler {
             }
             Err(reason) => Ok(Err(reason)),
         }
-    }
-}
-
-fn stored_entry(
-    msg: &EntryMessage,
-    status: EntryStatus,
-    reason: Option<RejectReason>,
-    receipt_key: Option<String>,
-) -> StoredEntry {
-    StoredEntry {
-        entry_id: msg.entry_id.clone(),
-        campaign: msg.campaign.clone(),
-        idempotency_key: msg.idempotency_key.clone(),
-        entrant: msg.entry.entrant.clone(),
-        receipt_key,
-        status,
-        reason,
-        accepted_at_ms: msg.accepted_at_ms,
-        processed_at_ms: now_ms(),
     }
 }

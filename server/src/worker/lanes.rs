@@ -10,6 +10,7 @@ use super::webhooks::WebhookHandler;
 use super::{Lane, Worker};
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
+use crate::backends::review::Moderation;
 use crate::backends::{Control, Mailer, Objects, Queue, Store};
 use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::campaigns::Campaigns;
@@ -26,6 +27,7 @@ pub struct Parts {
     pub referrals: Arc<dyn Referrals>,
     pub control: Arc<dyn Control>,
     pub receipts: Arc<dyn ReceiptIndex>,
+    pub moderation: Arc<dyn Moderation>,
 }
 
 /// The worker for `parts`, configured by `config`.
@@ -36,6 +38,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         mailer: parts.mailer,
         campaigns: campaigns.clone(),
         receipts: parts.receipts,
+        moderation: parts.moderation,
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
     };
     let conversions = ConversionHandler {

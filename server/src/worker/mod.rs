@@ -9,6 +9,7 @@ pub mod entries;
 pub mod fingerprint;
 pub mod lanes;
 pub mod receipt;
+pub mod verdict;
 pub mod webhook_guard;
 pub mod webhooks;
 
