@@ -50,9 +50,15 @@ async fn copies_are_rejected_and_other_receipts_confirmed(app: TestApp) {
 }
 
 async fn copies_wait_for_review(app: TestApp) {
-    assert_eq!(outcome(&enter(&app, "ana@example.com", &receipt(3)).await), ("confirmed", None));
+    let first = enter(&app, "ana@example.com", &receipt(3)).await;
+    assert_eq!(outcome(&first), ("confirmed", None));
     let copy = enter(&app, "ben@example.com", &rephotographed(3)).await;
-    assert_eq!(outcome(&copy), ("pending_review", Some("receipt_duplicate")));
+    assert_eq!(outcome(&copy), ("pending_review", None));
+    // The reviewer sees which earlier entry it copies.
+    let case = app.running.backends.moderation.case("demo", copy["entry_id"].as_str().unwrap()).await.unwrap();
+    let case = case.expect("a review case");
+    assert_eq!(case.duplicate_of.as_deref(), first["entry_id"].as_str());
+    assert_eq!(case.signals, ["near_duplicate"]);
     let to: Vec<String> = app.mails().await.into_iter().map(|(to, _)| to).collect();
     assert_eq!(to, ["ana@example.com"], "no confirmation while a person has not decided");
 }

@@ -15,6 +15,7 @@ mod eligibility;
 mod entries;
 mod helpers;
 mod logs;
+mod moderation;
 mod network;
 mod order_sources;
 mod outage;
