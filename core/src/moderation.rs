@@ -40,6 +40,12 @@ impl Signal {
     }
 }
 
+/// More entries than this from one client (IP address) within [`CLIENT_BURST_WINDOW_SECS`] is a
+/// burst: the later ones carry [`Signal::ClientBurst`]. A household or an office shares an address,
+/// so a burst sends entries to review rather than refusing them.
+pub const CLIENT_BURST_ENTRIES: u32 = 3;
+pub const CLIENT_BURST_WINDOW_SECS: u64 = 600;
+
 /// The signals an entrant's mailbox raises by itself.
 pub fn mailbox_signals(email: &str) -> Vec<Signal> {
     let domain = email.rsplit_once('@').map_or("", |(_, d)| d);

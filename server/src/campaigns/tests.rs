@@ -185,3 +185,22 @@ fn duplicate_receipts_are_checked_only_when_the_campaign_asks() {
     assert!(check("duplicates = \"reject\"\nduplicate_distance = 40").unwrap_err().contains("at most"));
     assert!(check("duplicates = \"maybe\"").is_err());
 }
+
+#[test]
+fn moderation_defaults_to_none_and_flagged_sends_receipt_copies_to_review() {
+    use vouch_core::duplicates::{DuplicatePolicy, DEFAULT_THRESHOLD};
+    use vouch_core::moderation::ModerationMode;
+    let campaign = |extra: &str| parse(&format!("{extra}\n{DEMO}")).unwrap();
+    assert_eq!(campaign("").moderation, ModerationMode::None);
+    assert_eq!(campaign("").duplicate_check(), None);
+    let flagged = campaign("moderation = \"flagged\"");
+    assert_eq!(
+        flagged.duplicate_check(),
+        Some(DuplicateCheck { policy: DuplicatePolicy::Review, threshold: DEFAULT_THRESHOLD })
+    );
+    // The campaign's own duplicate rule wins.
+    let strict = campaign("moderation = \"flagged\"\nduplicates = \"reject\"");
+    assert_eq!(strict.duplicate_check().map(|c| c.policy), Some(DuplicatePolicy::Reject));
+    assert_eq!(campaign("moderation = \"all\"").moderation, ModerationMode::All);
+    assert!(parse(&format!("moderation = \"some\"\n{DEMO}")).is_err());
+}

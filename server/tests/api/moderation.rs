@@ -105,6 +105,30 @@ async fn only_a_disposable_mailbox_waits_when_flagged(app: TestApp) {
     assert_eq!(case.signals, ["disposable_email"]);
 }
 
+async fn a_burst_from_one_client_waits_when_flagged(app: TestApp) {
+    let mut ids = Vec::new();
+    for (i, seed) in (15..=18).enumerate() {
+        ids.push(enter(&app, &format!("person{i}@example.com"), "en", seed).await);
+    }
+    let mut states = Vec::new();
+    for id in &ids {
+        states.push(status(&app, id).await.0);
+    }
+    assert_eq!(states, ["confirmed", "confirmed", "confirmed", "pending_review"]);
+    let case = app.running.backends.moderation.case("demo", &ids[3]).await.unwrap().unwrap();
+    assert_eq!(case.signals, ["client_burst"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_a_burst_from_one_client_waits_when_flagged() {
+    a_burst_from_one_client_waits_when_flagged(TestApp::spawn_with(moderation("flagged")).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_a_burst_from_one_client_waits_when_flagged() {
+    a_burst_from_one_client_waits_when_flagged(TestApp::spawn_aws_with(moderation("flagged")).await).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_every_entry_waits_then_is_approved() {
     every_entry_waits_then_is_approved(TestApp::spawn_with(moderation("all")).await).await;
