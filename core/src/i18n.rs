@@ -113,6 +113,7 @@ pub enum Ui {
     OpensOn,
     GiveawayEnded,
     EntryLimitReached,
+    UnderReview,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -172,7 +173,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::EntryLimitReached as usize + 1;
+const UI_COUNT: usize = Ui::UnderReview as usize + 1;
 const FIELD_CODES: usize = FieldCode::AmountTooLarge as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReviewOther as usize + 1;
 
@@ -274,6 +275,7 @@ static EN: Catalogue = Catalogue {
         "This giveaway opens on {0}.",
         "This giveaway has ended.",
         "You have already entered as many times as this giveaway allows.",
+        "We're checking your receipt. We'll e-mail you as soon as it's approved.",
     ],
     field_codes: [
         "This field is required.",
@@ -368,6 +370,7 @@ static DE: Catalogue = Catalogue {
         "Dieses Gewinnspiel beginnt am {0}.",
         "Dieses Gewinnspiel ist beendet.",
         "Sie haben schon so oft teilgenommen, wie dieses Gewinnspiel erlaubt.",
+        "Wir prüfen Ihren Kassenbon. Sobald er bestätigt ist, bekommen Sie eine E-Mail.",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",
@@ -462,6 +465,7 @@ static ES: Catalogue = Catalogue {
         "Este sorteo empieza el {0}.",
         "Este sorteo ha terminado.",
         "Ya has participado tantas veces como permite este sorteo.",
+        "Estamos revisando tu ticket. Te escribiremos en cuanto esté aprobado.",
     ],
     field_codes: [
         "Este campo es obligatorio.",

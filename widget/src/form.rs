@@ -20,6 +20,8 @@ pub(crate) enum Phase {
     Editing,
     Submitting,
     Accepted { entry_id: String },
+    /// A person reviews the entry (it can take days): the status is still followed.
+    Reviewing { entry_id: String },
     Confirmed,
     Rejected { reason: String },
 }
@@ -155,7 +157,7 @@ impl Model {
             _ => (None, None),
         };
         let entry_id = match self.phase.get_untracked() {
-            Phase::Accepted { entry_id } => Some(entry_id),
+            Phase::Accepted { entry_id } | Phase::Reviewing { entry_id } => Some(entry_id),
             _ => None,
         };
         let r = self.request();
