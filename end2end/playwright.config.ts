@@ -20,7 +20,8 @@ if (!process.env.VOUCH_PORT) {
   process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
 }
 // The repo's campaigns plus two with a schedule (schedule.spec.ts): one long closed, one not yet
-// open; and the demo campaign once more with one entry per person (eligibility.spec.ts).
+// open; and the demo campaign again with one entry per person (eligibility.spec.ts), with
+// duplicate receipts rejected, and with moderation.
 if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-e2e-campaigns-'));
   cpSync(join(root, 'campaigns'), dir, { recursive: true });
@@ -33,6 +34,12 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   const once = demo.replace('id = "demo"', 'id = "e2e-once"\nentries_per_person = 1')
     .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []'); // the Facebook page stays the demo's
   writeFileSync(join(dir, 'e2e-once.toml'), once);
+  // The demo again: rejecting duplicate receipts (duplicates.spec.ts), and with every entry
+  // waiting for a person (review.spec.ts).
+  const variant = (id: string, settings: string) => demo.replace('id = "demo"', `id = "${id}"\n${settings}`)
+    .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []');
+  writeFileSync(join(dir, 'e2e-dup.toml'), variant('e2e-dup', 'duplicates = "reject"'));
+  writeFileSync(join(dir, 'e2e-review.toml'), variant('e2e-review', 'moderation = "all"'));
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.

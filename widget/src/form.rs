@@ -15,12 +15,12 @@ use crate::fields::{Checkbox, ErrorSummary, TextField};
 use crate::receipt::{ReceiptField, UploadState};
 use crate::status::{follow, StatusPanel};
 
+/// `Reviewing`: a person checks the entry (it can take days); its status is still followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Phase {
     Editing,
     Submitting,
     Accepted { entry_id: String },
-    /// A person reviews the entry (it can take days): the status is still followed.
     Reviewing { entry_id: String },
     Confirmed,
     Rejected { reason: String },

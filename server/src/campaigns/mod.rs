@@ -9,9 +9,9 @@ use serde::Deserialize;
 use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer, Theme};
 use vouch_core::duplicates::{DuplicatePolicy, DEFAULT_THRESHOLD, MAX_THRESHOLD};
 use vouch_core::eligibility::EntriesPeriod;
-use vouch_core::moderation::ModerationMode;
 use vouch_core::form::FormRules;
 use vouch_core::i18n::Locale;
+use vouch_core::moderation::ModerationMode;
 use vouch_core::rewards::VelocityLimits;
 use vouch_core::upload::SUPPORTED_TYPES;
 

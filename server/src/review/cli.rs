@@ -81,7 +81,9 @@ pub async fn review(backends: &Backends, campaigns: &Campaigns, command: ReviewC
             return Ok(());
         }
         ReviewCommand::Approve { entry_id, by } => (entry_id, Decision::Approve, by),
-        ReviewCommand::Reject { entry_id, reason, note, by } => (entry_id, Decision::reject(&reason, note.as_deref())?, by),
+        ReviewCommand::Reject { entry_id, reason, note, by } => {
+            (entry_id, Decision::reject(&reason, note.as_deref())?, by)
+        }
     };
     let decided = reviews.decide(&entry_id, &decision, &actor(by)).await?;
     println!("{} is now {}", decided.entry_id, decided.status.as_str());

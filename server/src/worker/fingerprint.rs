@@ -39,8 +39,8 @@ mod photos;
 mod tests {
     use vouch_core::duplicates::{hamming, DEFAULT_THRESHOLD};
 
-    use super::*;
     use super::photos;
+    use super::*;
 
     fn hash(jpeg: &[u8]) -> u64 {
         perceptual(&image::load_from_memory(jpeg).unwrap().into_rgb8())

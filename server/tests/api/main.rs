@@ -3,14 +3,14 @@
 //! Black-box tests of the BFF and worker over real HTTP, a real SQLite file and the in-process S3
 //! store. Each test gets its own server on port 0 and its own data folder.
 
-#[path = "../support/mod.rs"]
-mod support;
 #[path = "../support/photos.rs"]
 mod photos;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod amounts;
-mod duplicates;
 mod aws;
+mod duplicates;
 mod eligibility;
 mod entries;
 mod helpers;

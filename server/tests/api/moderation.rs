@@ -65,7 +65,10 @@ async fn every_entry_waits_then_is_approved(app: TestApp) {
 
     let log = app.running.backends.moderation.list_audit("demo").await.unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!((log[0].actor.as_str(), log[0].action.as_str(), log[0].subject.as_str()), ("mia", "review.approve", id.as_str()));
+    assert_eq!(
+        (log[0].actor.as_str(), log[0].action.as_str(), log[0].subject.as_str()),
+        ("mia", "review.approve", id.as_str())
+    );
 }
 
 async fn a_rejection_reaches_a_german_shopper_in_german_and_cannot_be_overturned(app: TestApp) {
@@ -87,10 +90,10 @@ async fn a_rejection_reaches_a_german_shopper_in_german_and_cannot_be_overturned
     assert_eq!(status(&app, &id).await, ("rejected".into(), Some("receipt_wrong_store".into())));
     assert_eq!(mails_to(&app, "jonas@example.de").await.len(), 1);
     let log = app.running.backends.moderation.list_audit("demo").await.unwrap();
-    assert_eq!(log.iter().map(|r| (r.action.as_str(), r.detail.as_str())).collect::<Vec<_>>(), [(
-        "review.reject",
-        "wrong_store Der Bon ist von einer Tankstelle."
-    )]);
+    assert_eq!(
+        log.iter().map(|r| (r.action.as_str(), r.detail.as_str())).collect::<Vec<_>>(),
+        [("review.reject", "wrong_store Der Bon ist von einer Tankstelle.")]
+    );
     // An unknown entry is its own error.
     let err = reviews(&app, &campaigns).decide("ent_nope", &Decision::Approve, "sam").await.unwrap_err();
     assert!(matches!(err, ReviewError::UnknownEntry(_)), "{err}");

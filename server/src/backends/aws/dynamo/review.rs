@@ -92,9 +92,9 @@ impl Moderation for DynamoStore {
             .expression_attribute_values(":pending", s(EntryStatus::PendingReview.as_str()))
             .expression_attribute_values(":to", s(status.as_str()));
         update = match reason {
-            Some(r) => update
-                .update_expression("SET #s = :to, reason = :r")
-                .expression_attribute_values(":r", s(r.code())),
+            Some(r) => {
+                update.update_expression("SET #s = :to, reason = :r").expression_attribute_values(":r", s(r.code()))
+            }
             None => update.update_expression("SET #s = :to REMOVE reason"),
         };
         let items = vec![
