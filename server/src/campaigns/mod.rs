@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer, Theme};
-use vouch_core::duplicates::{DuplicatePolicy, DEFAULT_THRESHOLD, MAX_THRESHOLD};
+use vouch_core::duplicates::DuplicatePolicy;
 use vouch_core::eligibility::EntriesPeriod;
 use vouch_core::form::FormRules;
 use vouch_core::i18n::Locale;
@@ -15,9 +15,11 @@ use vouch_core::moderation::ModerationMode;
 use vouch_core::rewards::VelocityLimits;
 use vouch_core::upload::SUPPORTED_TYPES;
 
+pub use duplicates::DuplicateCheck;
 pub use schedule::CampaignSchedule;
 use schedule::ScheduleFile;
 
+mod duplicates;
 mod schedule;
 
 #[derive(Debug, Clone)]
@@ -45,13 +47,6 @@ pub struct Campaign {
     pub duplicates: Option<DuplicateCheck>,
     /// Which entries wait for a person (`moderation = "none" | "flagged" | "all"`).
     pub moderation: ModerationMode,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DuplicateCheck {
-    pub policy: DuplicatePolicy,
-    /// Perceptual hashes this many bits apart or closer are the same receipt.
-    pub threshold: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,14 +90,6 @@ impl ReferralConfig {
 impl Campaign {
     pub fn id(&self) -> &str {
         &self.public.id
-    }
-
-    /// The duplicate check the worker runs: the campaign's own, or under `moderation = "flagged"`
-    /// one that sends copies to review (a near-duplicate receipt is a fraud signal).
-    pub fn duplicate_check(&self) -> Option<DuplicateCheck> {
-        let flagged = (self.moderation == ModerationMode::Flagged)
-            .then_some(DuplicateCheck { policy: DuplicatePolicy::Review, threshold: DEFAULT_THRESHOLD });
-        self.duplicates.or(flagged)
     }
 
     /// The language a shopper gets: the campaign's own when fixed, else the one asked for.
@@ -188,9 +175,7 @@ struct CampaignFile {
     entries_per_person: Option<u32>,
     #[serde(default)]
     entries_period: Option<EntriesPeriod>,
-    #[serde(default)]
     duplicates: Option<DuplicatePolicy>,
-    #[serde(default)]
     duplicate_distance: Option<u32>,
     #[serde(default)]
     moderation: ModerationMode,
@@ -377,14 +362,6 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         (None, Some(_)) => return Err("entries_period needs entries_per_person".into()),
         (None, None) => None,
     };
-    let duplicates = match (file.duplicates, file.duplicate_distance) {
-        (_, Some(d)) if d > MAX_THRESHOLD => {
-            return Err(format!("duplicate_distance must be at most {MAX_THRESHOLD} bits"));
-        }
-        (Some(policy), d) => Some(DuplicateCheck { policy, threshold: d.unwrap_or(DEFAULT_THRESHOLD) }),
-        (None, Some(_)) => return Err("duplicate_distance needs duplicates = \"reject\" or \"review\"".into()),
-        (None, None) => None,
-    };
     Ok(Campaign {
         public: CampaignPublic {
             id: file.id,
@@ -409,7 +386,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         pending_upload_bytes,
         schedule,
         entry_limit,
-        duplicates,
+        duplicates: duplicates::check(file.duplicates, file.duplicate_distance)?,
         moderation: file.moderation,
     })
 }
