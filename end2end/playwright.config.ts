@@ -20,8 +20,9 @@ if (!process.env.VOUCH_PORT) {
   process.env.VOUCH_DATA_DIR = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
 }
 // The repo's campaigns plus two with a schedule (schedule.spec.ts): one long closed, one not yet
-// open; and the demo campaign once more with one entry per person (eligibility.spec.ts), and
-// for adults from two countries (entrant_conditions.spec.ts).
+// open; and the demo campaign again with one entry per person (eligibility.spec.ts), for adults
+// from two countries (entrant_conditions.spec.ts), with duplicate receipts rejected, and with
+// moderation.
 if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-e2e-campaigns-'));
   cpSync(join(root, 'campaigns'), dir, { recursive: true });
@@ -38,6 +39,12 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
     .replace('[form]\n', '[form]\nmin_age = 18\ncountries = ["DE", "AT"]\n')
     .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []');
   writeFileSync(join(dir, 'e2e-adults.toml'), adults);
+  // The demo again: rejecting duplicate receipts (duplicates.spec.ts), and with every entry
+  // waiting for a person (review.spec.ts).
+  const variant = (id: string, settings: string) => demo.replace('id = "demo"', `id = "${id}"\n${settings}`)
+    .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []');
+  writeFileSync(join(dir, 'e2e-dup.toml'), variant('e2e-dup', 'duplicates = "reject"'));
+  writeFileSync(join(dir, 'e2e-review.toml'), variant('e2e-review', 'moderation = "all"'));
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.

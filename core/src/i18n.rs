@@ -118,6 +118,7 @@ pub enum Ui {
     AgeConfirmation,
     Country,
     BonusEntries,
+    UnderReview,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -143,6 +144,19 @@ pub fn confirmation_mail(locale: Locale) -> (&'static str, &'static str) {
     }
 }
 
+/// The e-mail after a person reviewed an entry: subject (`{0}` campaign name) and text (`{0}` first
+/// name, `{1}` campaign name, `{2}` entry id). A rejection's reason and note follow the text.
+pub fn review_mail(locale: Locale, approved: bool) -> (&'static str, &'static str) {
+    match (locale, approved) {
+        (Locale::En, true) => ("Your receipt was approved: {0}", "Hi {0},\n\nwe checked your receipt for {1}. Your entry {2} is approved and takes part in the draw."),
+        (Locale::En, false) => ("Your entry was not accepted: {0}", "Hi {0},\n\nwe checked your receipt for {1}. We could not accept your entry {2}."),
+        (Locale::De, true) => ("Ihr Kassenbon wurde geprüft: {0}", "Hallo {0},\n\nwir haben Ihren Kassenbon für {1} geprüft. Ihre Teilnahme {2} ist bestätigt und nimmt an der Verlosung teil."),
+        (Locale::De, false) => ("Ihre Teilnahme wurde nicht angenommen: {0}", "Hallo {0},\n\nwir haben Ihren Kassenbon für {1} geprüft. Wir konnten Ihre Teilnahme {2} leider nicht annehmen."),
+        (Locale::Es, true) => ("Tu ticket ha sido aprobado: {0}", "Hola {0}:\n\nhemos revisado tu ticket para {1}. Tu participación {2} está aprobada y entra en el sorteo."),
+        (Locale::Es, false) => ("Tu participación no ha sido aceptada: {0}", "Hola {0}:\n\nhemos revisado tu ticket para {1}. No hemos podido aceptar tu participación {2}."),
+    }
+}
+
 pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     let table: &[&str; 3] = match locale {
         Locale::En => &[
@@ -164,9 +178,9 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::BonusEntries as usize + 1;
+const UI_COUNT: usize = Ui::UnderReview as usize + 1;
 const FIELD_CODES: usize = FieldCode::CountryNotEligible as usize + 1;
-const REJECT_REASONS: usize = RejectReason::ReceiptMissing as usize + 1;
+const REJECT_REASONS: usize = RejectReason::ReviewOther as usize + 1;
 
 struct Catalogue {
     ui: [&'static str; UI_COUNT],
@@ -274,6 +288,7 @@ static EN: Catalogue = Catalogue {
         "I am at least {0} years old.",
         "Country",
         "Bonus entries in the draw",
+        "We're checking your receipt. We'll e-mail you as soon as it's approved.",
     ],
     field_codes: [
         "This field is required.",
@@ -307,6 +322,10 @@ static EN: Catalogue = Catalogue {
         "The receipt photo has too many pixels.",
         "The receipt photo could not be read.",
         "The receipt photo was not found.",
+        "This receipt was already used for an entry.",
+        "The receipt is not from a store taking part in this giveaway.",
+        "The receipt's date is outside the giveaway's dates.",
+        "Your entry was not accepted after review.",
     ],
 };
 
@@ -374,6 +393,7 @@ static DE: Catalogue = Catalogue {
         "Ich bin mindestens {0} Jahre alt.",
         "Land",
         "Zusätzliche Lose in der Verlosung",
+        "Wir prüfen Ihren Kassenbon. Sobald er bestätigt ist, bekommen Sie eine E-Mail.",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",
@@ -407,6 +427,10 @@ static DE: Catalogue = Catalogue {
         "Das Foto hat zu viele Pixel.",
         "Das Foto konnte nicht gelesen werden.",
         "Das Foto wurde nicht gefunden.",
+        "Dieser Kassenbon wurde bereits für eine Teilnahme verwendet.",
+        "Der Kassenbon stammt nicht aus einem teilnehmenden Geschäft.",
+        "Das Datum des Kassenbons liegt außerhalb des Aktionszeitraums.",
+        "Ihre Teilnahme wurde nach der Prüfung nicht angenommen.",
     ],
 };
 
@@ -474,6 +498,7 @@ static ES: Catalogue = Catalogue {
         "Tengo al menos {0} años.",
         "País",
         "Participaciones extra en el sorteo",
+        "Estamos revisando tu ticket. Te escribiremos en cuanto esté aprobado.",
     ],
     field_codes: [
         "Este campo es obligatorio.",
@@ -507,6 +532,10 @@ static ES: Catalogue = Catalogue {
         "La foto tiene demasiados píxeles.",
         "No se pudo leer la foto.",
         "No se encontró la foto.",
+        "Este ticket ya se usó para otra participación.",
+        "El ticket no es de una tienda que participe en este sorteo.",
+        "La fecha del ticket está fuera de las fechas del sorteo.",
+        "Tu participación no ha sido aceptada tras la revisión.",
     ],
 };
 

@@ -91,6 +91,10 @@ pub enum EntryStatus {
     Accepted,
     Confirmed,
     Rejected,
+    /// Waiting for a person (moderation, or a duplicate receipt under `duplicates = "review"`).
+    PendingReview,
+    /// A person approved it after review.
+    Approved,
 }
 
 impl EntryStatus {
@@ -99,11 +103,15 @@ impl EntryStatus {
             EntryStatus::Accepted => "accepted",
             EntryStatus::Confirmed => "confirmed",
             EntryStatus::Rejected => "rejected",
+            EntryStatus::PendingReview => "pending_review",
+            EntryStatus::Approved => "approved",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Accepted, Self::Confirmed, Self::Rejected].into_iter().find(|v| v.as_str() == s)
+        [Self::Accepted, Self::Confirmed, Self::Rejected, Self::PendingReview, Self::Approved]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -115,6 +123,14 @@ pub enum RejectReason {
     ReceiptTooManyPixels,
     ReceiptUnreadable,
     ReceiptMissing,
+    /// Another entry of the campaign sent the same receipt (the same file, or a near copy).
+    ReceiptDuplicate,
+    /// A reviewer found the receipt is from a store not taking part.
+    ReceiptWrongStore,
+    /// A reviewer found the receipt's date outside the campaign's.
+    ReceiptOutsideDates,
+    /// A reviewer rejected the entry for another reason (given in their note).
+    ReviewOther,
 }
 
 impl std::fmt::Display for RejectReason {
@@ -132,14 +148,27 @@ impl RejectReason {
             RejectReason::ReceiptTooManyPixels => "receipt_too_many_pixels",
             RejectReason::ReceiptUnreadable => "receipt_unreadable",
             RejectReason::ReceiptMissing => "receipt_missing",
+            RejectReason::ReceiptDuplicate => "receipt_duplicate",
+            RejectReason::ReceiptWrongStore => "receipt_wrong_store",
+            RejectReason::ReceiptOutsideDates => "receipt_outside_dates",
+            RejectReason::ReviewOther => "review_other",
         }
     }
 
     pub fn parse(code: &str) -> Option<Self> {
         use RejectReason::*;
-        [ReceiptNotAnImage, ReceiptTooManyPixels, ReceiptUnreadable, ReceiptMissing]
-            .into_iter()
-            .find(|r| r.code() == code)
+        [
+            ReceiptNotAnImage,
+            ReceiptTooManyPixels,
+            ReceiptUnreadable,
+            ReceiptMissing,
+            ReceiptDuplicate,
+            ReceiptWrongStore,
+            ReceiptOutsideDates,
+            ReviewOther,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod limiter;
 pub mod pages;
 pub mod redact;
 pub mod referrals;
+pub mod review;
 pub mod uploads;
 pub mod worker;
 

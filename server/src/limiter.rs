@@ -11,6 +11,8 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use vouch_core::moderation::{CLIENT_BURST_ENTRIES, CLIENT_BURST_WINDOW_SECS};
+
 use crate::campaigns::{Campaigns, RateLimits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,8 @@ struct CampaignLimiters {
     entries: DefaultKeyedRateLimiter<IpAddr>,
     uploads: DefaultKeyedRateLimiter<IpAddr>,
     referrals: DefaultKeyedRateLimiter<IpAddr>,
+    /// Not a limit: entries beyond it are only flagged as a client burst (moderation).
+    burst_watch: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 /// Checks between two sweeps of idle clients on the request path, besides the janitor's.
@@ -47,7 +51,19 @@ fn keyed(per_minute: u32, burst: u32) -> DefaultKeyedRateLimiter<IpAddr> {
     RateLimiter::keyed(Quota::per_minute(nz(per_minute)).allow_burst(nz(burst)))
 }
 
+fn burst_watch() -> DefaultKeyedRateLimiter<IpAddr> {
+    let entries = NonZeroU32::new(CLIENT_BURST_ENTRIES).unwrap_or(NonZeroU32::MIN);
+    let refill = Duration::from_secs(CLIENT_BURST_WINDOW_SECS) / entries.get();
+    let quota = Quota::with_period(refill).unwrap_or_else(|| Quota::per_minute(entries)).allow_burst(entries);
+    RateLimiter::keyed(quota)
+}
+
 impl Limiter {
+    /// Whether this entry from `ip` is one too many in a short time (a fraud signal, not a refusal).
+    pub fn client_burst(&self, campaign: &str, ip: IpAddr) -> bool {
+        self.by_campaign.get(campaign).is_some_and(|l| l.burst_watch.check_key(&ip).is_err())
+    }
+
     pub fn new(campaigns: &Campaigns) -> Self {
         let by_campaign = campaigns
             .ids()
@@ -58,6 +74,7 @@ impl Limiter {
                     referrals: keyed(entries_per_minute, entries_burst),
                     entries: keyed(entries_per_minute, entries_burst),
                     uploads: keyed(uploads_per_minute, uploads_burst),
+                    burst_watch: burst_watch(),
                 };
                 (c.id().to_string(), limiters)
             })
@@ -88,7 +105,8 @@ impl Limiter {
             limiters.entries.retain_recent();
             limiters.uploads.retain_recent();
             limiters.referrals.retain_recent();
-            for limiter in [&limiters.entries, &limiters.uploads, &limiters.referrals] {
+            limiters.burst_watch.retain_recent();
+            for limiter in [&limiters.entries, &limiters.uploads, &limiters.referrals, &limiters.burst_watch] {
                 limiter.shrink_to_fit();
             }
         }

@@ -15,6 +15,7 @@ use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
 use vouch_server::entries::export;
 use vouch_server::referrals::decisions::{decide_credit, new_secret};
+use vouch_server::review::cli::{audit, review, AuditCommand, ReviewCommand};
 
 /// Every request allocates (headers, JSON, SQL parameters); glibc's malloc was about a sixth of
 /// the accept path's CPU under load, mimalloc is cheaper and does not fragment as it grows.
@@ -48,6 +49,16 @@ enum Command {
     },
     /// Show the mail outbox (embedded mail backend).
     Outbox,
+    /// Entries waiting for a person: list, approve, reject.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
+    /// The audit log: who decided what, when and why.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Show the queues' depth, or pause and resume one.
     Queue {
         #[command(subcommand)]
@@ -205,6 +216,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Codes { command } => {
             vouch_server::codes::cli::run(command, &campaigns, backends.codes.as_ref(), &mut std::io::stdout()).await?
         }
+        Command::Review { command } => review(&backends, &campaigns, command).await?,
+        Command::Audit { command } => audit(&backends, command).await?,
     }
     Ok(())
 }

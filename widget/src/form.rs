@@ -16,11 +16,13 @@ use crate::fields::{Checkbox, CountrySelect, ErrorSummary, TextField};
 use crate::receipt::{ReceiptField, UploadState};
 use crate::status::{follow, StatusPanel};
 
+/// `Reviewing`: a person checks the entry (it can take days); its status is still followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Phase {
     Editing,
     Submitting,
     Accepted { entry_id: String },
+    Reviewing { entry_id: String },
     Confirmed,
     Rejected { reason: String },
 }
@@ -190,7 +192,7 @@ impl Model {
             _ => (None, None),
         };
         let entry_id = match self.phase.get_untracked() {
-            Phase::Accepted { entry_id } => Some(entry_id),
+            Phase::Accepted { entry_id } | Phase::Reviewing { entry_id } => Some(entry_id),
             _ => None,
         };
         let r = self.request();

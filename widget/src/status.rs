@@ -13,15 +13,17 @@ use crate::form::{Model, Phase};
 pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
     for round in 0..90 {
         sleep(if round < 20 { 1000 } else { 3000 }).await;
-        if model.phase.get_untracked() != (Phase::Accepted { entry_id: entry_id.clone() }) {
-            return;
+        match model.phase.get_untracked() {
+            Phase::Accepted { entry_id: id } | Phase::Reviewing { entry_id: id } if id == entry_id => {}
+            _ => return,
         }
         let Ok(status) = api.get::<EntryStatusResponse>(&format!("/entries/{entry_id}")).await else {
             continue;
         };
         match status.status {
             EntryStatus::Accepted => {}
-            EntryStatus::Confirmed => {
+            EntryStatus::PendingReview => model.phase.set(Phase::Reviewing { entry_id: entry_id.clone() }),
+            EntryStatus::Confirmed | EntryStatus::Approved => {
                 model.phase.set(Phase::Confirmed);
                 model.campaign.with_value(|c| draft::clear(c));
                 return;
@@ -51,6 +53,12 @@ pub(crate) fn StatusPanel(model: Model, confirmed: String) -> impl IntoView {
                     <div data-state="accepted">
                         <p class="big">{t(Ui::EntryReceived)}</p>
                         <p>{t(Ui::CheckingReceipt)}</p>
+                    </div>
+                }.into_any(),
+                Phase::Reviewing { .. } => view! {
+                    <div data-state="reviewing">
+                        <p class="big">{t(Ui::EntryReceived)}</p>
+                        <p>{t(Ui::UnderReview)}</p>
                     </div>
                 }.into_any(),
                 Phase::Confirmed => view! {

@@ -88,6 +88,8 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         mailer: b.mailer,
         referrals: b.referrals,
         control: b.control,
+        receipts: b.receipts,
+        moderation: b.moderation,
     };
     lanes::assemble(config, parts, campaigns)
 }

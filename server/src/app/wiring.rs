@@ -10,7 +10,9 @@ use crate::backends::aws::Aws;
 use crate::backends::codes::Codes;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
+use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
+use crate::backends::review::Moderation;
 use crate::backends::signing::CredentialSource;
 use crate::backends::{
     Control, Intake, Mailer, Objects, Queue, Store, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS,
@@ -24,6 +26,10 @@ pub struct Backends {
     pub referrals: Arc<dyn Referrals>,
     /// Code pools: import, the exactly-once claim, status.
     pub codes: Arc<dyn Codes>,
+    /// Receipt fingerprints, for duplicate receipts.
+    pub receipts: Arc<dyn ReceiptIndex>,
+    /// Review cases, decisions and the audit log.
+    pub moderation: Arc<dyn Moderation>,
     pub control: Arc<dyn Control>,
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
@@ -83,6 +89,8 @@ impl Backends {
                 store: Arc::new(db.clone()),
                 referrals: Arc::new(db.clone()),
                 codes: Arc::new(db.codes(secrets.code_keys())),
+                receipts: Arc::new(db.clone()),
+                moderation: Arc::new(db.clone()),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
@@ -102,6 +110,8 @@ impl Backends {
                     store: store.clone(),
                     referrals: store.clone(),
                     codes: Arc::new(store.codes(secrets.code_keys())),
+                    receipts: store.clone(),
+                    moderation: store.clone(),
                     control: store,
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),

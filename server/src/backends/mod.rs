@@ -5,7 +5,9 @@
 pub mod aws;
 pub mod codes;
 pub mod embedded;
+pub mod receipts;
 pub mod referrals;
+pub mod review;
 pub mod signing;
 
 use std::time::Duration;
@@ -13,6 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use vouch_core::form::{Entrant, ValidEntry};
+use vouch_core::moderation::Signal;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +56,9 @@ pub struct EntryMessage {
     /// Object key of the uploaded receipt, resolved from the upload id at accept time.
     pub receipt_key: Option<String>,
     pub accepted_at_ms: i64,
+    /// Fraud signals the BFF saw (a burst of entries from the client), for moderation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<Signal>,
 }
 
 /// One submission on its way in, keyed for idempotency by (campaign, key).

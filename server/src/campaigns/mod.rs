@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use vouch_core::campaign::{is_valid_campaign_id, CampaignPublic, Copy, ReferralOffer, Theme};
+use vouch_core::duplicates::DuplicatePolicy;
 use vouch_core::eligibility::EntriesPeriod;
 use vouch_core::form::FormRules;
 use vouch_core::i18n::Locale;
+use vouch_core::moderation::ModerationMode;
 use vouch_core::rewards::VelocityLimits;
 use vouch_core::upload::SUPPORTED_TYPES;
 
@@ -18,6 +20,9 @@ pub use schedule::CampaignSchedule;
 use schedule::ScheduleFile;
 
 pub mod codes;
+pub use duplicates::DuplicateCheck;
+
+mod duplicates;
 mod schedule;
 
 #[derive(Debug, Clone)]
@@ -43,6 +48,10 @@ pub struct Campaign {
     pub entry_limit: Option<EntryLimit>,
     /// The code pools (`[codes.<pool>]`) the campaign hands codes out from.
     pub code_pools: BTreeMap<vouch_core::codes::Pool, PoolConfig>,
+    /// What the worker does with a receipt another entry already sent; `None`: no check.
+    pub duplicates: Option<DuplicateCheck>,
+    /// Which entries wait for a person (`moderation = "none" | "flagged" | "all"`).
+    pub moderation: ModerationMode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +188,9 @@ struct CampaignFile {
     entries_period: Option<EntriesPeriod>,
     #[serde(default)]
     codes: BTreeMap<vouch_core::codes::Pool, codes::PoolFile>,
+    duplicates: Option<DuplicatePolicy>,
+    duplicate_distance: Option<u32>,
+    moderation: ModerationMode,
 }
 
 #[derive(Debug, Deserialize)]
@@ -390,6 +402,8 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         schedule,
         entry_limit,
         code_pools: codes::check(file.codes)?,
+        duplicates: duplicates::check(file.duplicates, file.duplicate_distance)?,
+        moderation: file.moderation,
     })
 }
 

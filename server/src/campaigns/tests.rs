@@ -167,3 +167,40 @@ fn an_entry_limit_counts_per_campaign_unless_a_period_is_given() {
     assert!(limit("entries_period = \"day\"").unwrap_err().contains("entries_per_person"));
     assert!(limit("entries_per_person = 2\nentries_period = \"month\"").is_err());
 }
+
+#[test]
+fn duplicate_receipts_are_checked_only_when_the_campaign_asks() {
+    use vouch_core::duplicates::{DuplicatePolicy, DEFAULT_THRESHOLD};
+    let check = |extra: &str| parse(&format!("{extra}\n{DEMO}")).map(|c| c.duplicates);
+    assert_eq!(check("").unwrap(), None);
+    assert_eq!(
+        check("duplicates = \"reject\"").unwrap(),
+        Some(DuplicateCheck { policy: DuplicatePolicy::Reject, threshold: DEFAULT_THRESHOLD })
+    );
+    assert_eq!(
+        check("duplicates = \"review\"\nduplicate_distance = 4").unwrap(),
+        Some(DuplicateCheck { policy: DuplicatePolicy::Review, threshold: 4 })
+    );
+    assert!(check("duplicate_distance = 4").unwrap_err().contains("duplicates"));
+    assert!(check("duplicates = \"reject\"\nduplicate_distance = 40").unwrap_err().contains("at most"));
+    assert!(check("duplicates = \"maybe\"").is_err());
+}
+
+#[test]
+fn moderation_defaults_to_none_and_flagged_sends_receipt_copies_to_review() {
+    use vouch_core::duplicates::{DuplicatePolicy, DEFAULT_THRESHOLD};
+    use vouch_core::moderation::ModerationMode;
+    let campaign = |extra: &str| parse(&format!("{extra}\n{DEMO}")).unwrap();
+    assert_eq!(campaign("").moderation, ModerationMode::None);
+    assert_eq!(campaign("").duplicate_check(), None);
+    let flagged = campaign("moderation = \"flagged\"");
+    assert_eq!(
+        flagged.duplicate_check(),
+        Some(DuplicateCheck { policy: DuplicatePolicy::Review, threshold: DEFAULT_THRESHOLD })
+    );
+    // The campaign's own duplicate rule wins.
+    let strict = campaign("moderation = \"flagged\"\nduplicates = \"reject\"");
+    assert_eq!(strict.duplicate_check().map(|c| c.policy), Some(DuplicatePolicy::Reject));
+    assert_eq!(campaign("moderation = \"all\"").moderation, ModerationMode::All);
+    assert!(parse(&format!("moderation = \"some\"\n{DEMO}")).is_err());
+}

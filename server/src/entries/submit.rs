@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use vouch_core::age::CivilDate;
 use vouch_core::form::{check_eligibility, validate_entry};
 use vouch_core::idempotency::is_valid_key;
+use vouch_core::moderation::Signal;
 use vouch_core::referral::identity_email;
 use vouch_core::schedule::ScheduleState;
 use vouch_core::wire::EntryRequest;
@@ -46,6 +47,8 @@ pub struct Deps<'a> {
     pub objects: &'a dyn Objects,
     pub upload_ids: &'a UploadIds,
     pub upload_budget: &'a UploadBudget,
+    /// This client sent many entries just now (a moderation signal the worker sees).
+    pub client_burst: bool,
 }
 
 /// The idempotency fingerprint: the parsed request re-serialised, so whitespace or key order in
@@ -90,6 +93,7 @@ pub async fn submit(
         entry,
         receipt_key,
         accepted_at_ms: now_ms(),
+        signals: if deps.client_burst { vec![Signal::ClientBurst] } else { Vec::new() },
     };
     let claimed = message.receipt_key.clone();
     // The same person as the referral program sees it: one mailbox, however it is spelled.

@@ -51,6 +51,7 @@ async fn create(
         objects: state.objects.as_ref(),
         upload_ids: &state.upload_ids,
         upload_budget: &state.grants.budget,
+        client_burst: state.limiter.client_burst(campaign.id(), ip),
     };
     let outcome = submit(&deps, &campaign, key, req).await.inspect_err(|e| {
         if matches!(e, SubmitError::Invalid(_)) {

@@ -8,10 +8,14 @@ use vouch_core::upload::UploadLimits;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::decode_budget::DecodeBudget;
+use super::duplicates::Fingerprints;
+use super::fingerprint::sha256_hex;
+use super::verdict::{stored_entry, verdict, Verified};
 use super::Handler;
-use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store, StoredEntry};
+use crate::backends::receipts::ReceiptIndex;
+use crate::backends::review::Moderation;
+use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store};
 use crate::campaigns::Campaigns;
-use crate::clock::now_ms;
 use crate::entries::mail;
 use crate::uploads::keys::receipt_key;
 
@@ -20,6 +24,8 @@ pub struct EntryHandler {
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
     pub campaigns: Campaigns,
+    pub receipts: Arc<dyn ReceiptIndex>,
+    pub moderation: Arc<dyn Moderation>,
     /// Shared by every decode in the process (see [`DecodeBudget`]).
     pub decode: DecodeBudget,
 }
@@ -41,7 +47,10 @@ impl EntryHandler {
             None => {
                 let limits = campaign.as_ref().map(|c| c.public.form.upload.clone()).unwrap_or_default();
                 let entry = match self.check_receipt(msg, &limits).await? {
-                    Ok(key) => stored_entry(msg, EntryStatus::Confirmed, None, key),
+                    Ok(receipt) => {
+                        let (receipts, moderation) = (self.receipts.as_ref(), self.moderation.as_ref());
+                        verdict(receipts, moderation, campaign.as_deref(), msg, receipt).await?
+                    }
                     Err(reason) => stored_entry(msg, EntryStatus::Rejected, Some(reason), None),
                 };
                 if self.store.record_entry(&entry).await? {
@@ -65,13 +74,13 @@ impl EntryHandler {
         Ok(())
     }
 
-    /// `Ok(Ok(key))`: verified and stored under `key`; `Ok(Err(reason))`: refused for good;
-    /// `Err`: try again later.
+    /// `Ok(Ok(Some((key, fingerprints))))`: verified and stored under `key`; `Ok(Err(reason))`:
+    /// refused for good; `Err`: try again later.
     async fn check_receipt(
         &self,
         msg: &EntryMessage,
         limits: &UploadLimits,
-    ) -> Result<Result<Option<String>, RejectReason>, BackendError> {
+    ) -> Result<Result<Option<Verified>, RejectReason>, BackendError> {
         let Some(original) = &msg.receipt_key else {
             return Ok(Ok(None));
         };
@@ -81,29 +90,11 @@ impl EntryHandler {
         match self.decode.normalise(bytes, limits.max_pixels).await? {
             Ok(normalised) => {
                 let key = receipt_key(&msg.campaign, &msg.entry_id);
+                let prints = Fingerprints { sha256: sha256_hex(&normalised.jpeg), phash: normalised.phash };
                 self.objects.put(&key, normalised.jpeg, "image/jpeg").await?;
-                Ok(Ok(Some(key)))
+                Ok(Ok(Some((key, prints))))
             }
             Err(reason) => Ok(Err(reason)),
         }
-    }
-}
-
-fn stored_entry(
-    msg: &EntryMessage,
-    status: EntryStatus,
-    reason: Option<RejectReason>,
-    receipt_key: Option<String>,
-) -> StoredEntry {
-    StoredEntry {
-        entry_id: msg.entry_id.clone(),
-        campaign: msg.campaign.clone(),
-        idempotency_key: msg.idempotency_key.clone(),
-        entrant: msg.entry.entrant.clone(),
-        receipt_key,
-        status,
-        reason,
-        accepted_at_ms: msg.accepted_at_ms,
-        processed_at_ms: now_ms(),
     }
 }

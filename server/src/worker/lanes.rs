@@ -8,7 +8,9 @@ use super::decode_budget::DecodeBudget;
 use super::entries::EntryHandler;
 use super::webhooks::WebhookHandler;
 use super::{Lane, Worker};
+use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
+use crate::backends::review::Moderation;
 use crate::backends::{Control, Mailer, Objects, Queue, Store};
 use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::campaigns::Campaigns;
@@ -24,6 +26,8 @@ pub struct Parts {
     pub mailer: Arc<dyn Mailer>,
     pub referrals: Arc<dyn Referrals>,
     pub control: Arc<dyn Control>,
+    pub receipts: Arc<dyn ReceiptIndex>,
+    pub moderation: Arc<dyn Moderation>,
 }
 
 /// The worker for `parts`, configured by `config`.
@@ -33,6 +37,8 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         objects: parts.objects,
         mailer: parts.mailer,
         campaigns: campaigns.clone(),
+        receipts: parts.receipts,
+        moderation: parts.moderation,
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
     };
     let conversions = ConversionHandler {

@@ -4,9 +4,12 @@
 
 pub mod conversions;
 pub mod decode_budget;
+pub mod duplicates;
 pub mod entries;
+pub mod fingerprint;
 pub mod lanes;
 pub mod receipt;
+pub mod verdict;
 pub mod webhook_guard;
 pub mod webhooks;
 

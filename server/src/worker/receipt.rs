@@ -17,6 +17,8 @@ pub struct Normalised {
     pub jpeg: Vec<u8>,
     pub width: u32,
     pub height: u32,
+    /// Perceptual hash of the decoded pixels (see [`super::fingerprint`]).
+    pub phash: u64,
 }
 
 /// Width × height from the image's header, after checking by its bytes that it is an image we take.
@@ -58,7 +60,8 @@ pub fn normalise(bytes: &[u8], max_pixels: u64) -> Result<Normalised, RejectReas
     jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY)
         .encode(rgb.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(|_| RejectReason::ReceiptUnreadable)?;
-    Ok(Normalised { jpeg, width: u32::from(w), height: u32::from(h) })
+    let phash = super::fingerprint::perceptual(&rgb);
+    Ok(Normalised { jpeg, width: u32::from(w), height: u32::from(h), phash })
 }
 
 fn reject(e: ImageError) -> RejectReason {

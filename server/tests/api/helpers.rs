@@ -386,6 +386,7 @@ pub fn submission(campaign: &str, key: &str, receipt_key: Option<&str>) -> Submi
             entry,
             receipt_key: receipt_key.map(str::to_string),
             accepted_at_ms: 1_000,
+            signals: Vec::new(),
         },
         quota: None,
     }

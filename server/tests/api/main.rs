@@ -3,6 +3,8 @@
 //! Black-box tests of the BFF and worker over real HTTP, a real SQLite file and the in-process S3
 //! store. Each test gets its own server on port 0 and its own data folder.
 
+#[path = "../support/photos.rs"]
+mod photos;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -10,11 +12,13 @@ mod amounts;
 mod aws;
 mod bonus;
 mod code_pools;
+mod duplicates;
 mod eligibility;
 mod entrant_conditions;
 mod entries;
 mod helpers;
 mod logs;
+mod moderation;
 mod network;
 mod order_sources;
 mod outage;

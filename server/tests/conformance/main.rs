@@ -11,6 +11,8 @@ mod fixture;
 mod ledger;
 mod objects_mail;
 mod queue;
+mod receipts;
+mod review;
 mod sources;
 mod store;
 
@@ -64,4 +66,11 @@ conformance!(
     codes::concurrent_claims_for_one_owed_item_get_one_code,
     codes::waiting_items_are_filled_in_order_after_an_import,
     codes::a_raw_read_of_the_store_does_not_show_a_code,
+    receipts::a_receipt_is_claimed_by_one_entry_per_campaign,
+    receipts::concurrent_claims_on_one_receipt_have_one_winner,
+    receipts::near_hashes_are_found_by_their_bands_and_far_ones_are_not,
+    review::a_review_case_is_kept_once,
+    review::a_decision_moves_a_pending_entry_once_with_its_audit_record,
+    review::concurrent_decisions_on_one_entry_have_one_winner,
+    review::the_audit_log_lists_a_campaigns_records_oldest_first,
 );

@@ -20,6 +20,7 @@ fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission
             entry,
             receipt_key: None,
             accepted_at_ms: 1_000,
+            signals: Vec::new(),
         },
         quota: None,
     }

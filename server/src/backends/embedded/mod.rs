@@ -8,7 +8,9 @@ mod ledger;
 pub mod objects;
 mod outbox;
 mod queue;
+mod receipts;
 mod referrals;
+mod review;
 mod store;
 
 pub use codes::SqliteCodes;

@@ -183,3 +183,45 @@ CREATE TABLE IF NOT EXISTS webhook_secrets (
     secret     TEXT    NOT NULL,
     created_ms INTEGER NOT NULL
 );
+
+-- Receipt fingerprints (duplicate receipts). One entry per exact receipt (SHA-256 of the stored
+-- bytes) per campaign: the primary key makes the claim race-free.
+CREATE TABLE IF NOT EXISTS receipt_exact (
+    campaign TEXT NOT NULL,
+    sha256   TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    PRIMARY KEY (campaign, sha256)
+) WITHOUT ROWID;
+-- Perceptual hashes by band (see vouch_core::duplicates): a lookup reads a few bands, never the
+-- whole campaign. `hash` is the 64-bit hash's bits as a signed integer.
+CREATE TABLE IF NOT EXISTS receipt_bands (
+    campaign    TEXT    NOT NULL,
+    band        TEXT    NOT NULL,
+    entry_id    TEXT    NOT NULL,
+    hash        INTEGER NOT NULL,
+    accepted_ms INTEGER NOT NULL,
+    PRIMARY KEY (campaign, band, entry_id)
+) WITHOUT ROWID;
+
+-- Entries waiting for a person: why, and the shopper's language for the outcome's e-mail.
+CREATE TABLE IF NOT EXISTS review_cases (
+    campaign     TEXT    NOT NULL,
+    entry_id     TEXT    NOT NULL,
+    locale       TEXT    NOT NULL,
+    signals      TEXT    NOT NULL,
+    duplicate_of TEXT,
+    opened_ms    INTEGER NOT NULL,
+    PRIMARY KEY (campaign, entry_id)
+) WITHOUT ROWID;
+
+-- Who did what, when and why: written in the same transaction as the change it records.
+CREATE TABLE IF NOT EXISTS audit_log (
+    id       TEXT    PRIMARY KEY,
+    campaign TEXT    NOT NULL,
+    at_ms    INTEGER NOT NULL,
+    actor    TEXT    NOT NULL,
+    action   TEXT    NOT NULL,
+    subject  TEXT    NOT NULL,
+    detail   TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit_log (campaign, at_ms, id);

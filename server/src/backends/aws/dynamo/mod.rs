@@ -5,7 +5,9 @@ mod codes;
 mod entries;
 mod ledger;
 mod outbox;
+mod receipts;
 mod referrals;
+mod review;
 
 use std::collections::HashMap;
 
