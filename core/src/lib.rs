@@ -3,6 +3,7 @@
 
 pub mod campaign;
 pub mod conversion;
+pub mod draw;
 pub mod eligibility;
 pub mod email;
 pub mod error_code;
