@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod draw;
 pub mod entries;
 pub mod http;
 pub mod limiter;

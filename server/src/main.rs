@@ -61,6 +61,8 @@ enum Command {
     /// Create the configured AWS resources if missing (for moto or a sandbox account; production
     /// uses infra/vouch.yaml).
     Provision,
+    /// Draw a campaign's winners from a public beacon; verify a draw; record a forfeit.
+    Draw(vouch_server::draw::cli::DrawArgs),
     /// Review the rewards ledger.
     Rewards {
         #[command(subcommand)]
@@ -197,6 +199,7 @@ async fn main() -> anyhow::Result<()> {
             println!("bucket, queues (with dead-letter queues), table and mail identity are in place");
         }
         Command::Rewards { command } => rewards(&backends, &campaigns, command).await?,
+        Command::Draw(args) => vouch_server::draw::cli::run(&backends, &campaigns, args).await?,
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use crate::app::secrets::Secrets;
 use crate::backends::aws::Aws;
 use crate::backends::embedded::objects::LocalObjects;
+use crate::backends::draws::Draws;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::referrals::Referrals;
 use crate::backends::signing::CredentialSource;
@@ -21,6 +22,7 @@ pub struct Backends {
     pub intake: Arc<dyn Intake>,
     pub store: Arc<dyn Store>,
     pub referrals: Arc<dyn Referrals>,
+    pub draws: Arc<dyn Draws>,
     pub control: Arc<dyn Control>,
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
@@ -79,6 +81,7 @@ impl Backends {
                 intake: Arc::new(db.clone()),
                 store: Arc::new(db.clone()),
                 referrals: Arc::new(db.clone()),
+                draws: Arc::new(db.clone()),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
@@ -97,6 +100,7 @@ impl Backends {
                     intake: store.clone(),
                     store: store.clone(),
                     referrals: store.clone(),
+                    draws: store.clone(),
                     control: store,
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),

@@ -3,6 +3,7 @@
 //! distributed (AWS) backends are interchangeable and share one set of tests.
 
 pub mod aws;
+pub mod draws;
 pub mod embedded;
 pub mod referrals;
 pub mod signing;

@@ -39,6 +39,8 @@ pub struct Campaign {
     pub schedule: CampaignSchedule,
     /// At most this many entries per person (mailbox identity) and period; `None`: no limit.
     pub entry_limit: Option<EntryLimit>,
+    /// Days a drawn winner has to claim the prize (`[draw] claim_days`, 14 by default).
+    pub claim_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +155,8 @@ struct CampaignFile {
     facebook: FacebookFile,
     #[serde(default)]
     uploads: UploadsFile,
+    #[serde(default)]
+    draw: DrawFile,
     // The schedule (see `schedule.rs`); top-level keys, as serde's flatten and
     // deny_unknown_fields do not mix.
     #[serde(default)]
@@ -179,6 +183,18 @@ struct UploadsFile {
 impl Default for UploadsFile {
     fn default() -> Self {
         Self { max_pending_mb: 1024 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct DrawFile {
+    claim_days: u32,
+}
+
+impl Default for DrawFile {
+    fn default() -> Self {
+        Self { claim_days: 14 }
     }
 }
 
@@ -374,6 +390,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         pending_upload_bytes,
         schedule,
         entry_limit,
+        claim_days: file.draw.claim_days,
     })
 }
 

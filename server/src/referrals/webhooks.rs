@@ -23,6 +23,8 @@ pub enum EventKind {
     ConversionRecorded,
     #[serde(rename = "reward.approved")]
     RewardApproved,
+    #[serde(rename = "draw.completed")]
+    DrawCompleted,
 }
 
 impl EventKind {
@@ -31,6 +33,7 @@ impl EventKind {
             EventKind::ReferrerJoined => "referrer.joined",
             EventKind::ConversionRecorded => "conversion.recorded",
             EventKind::RewardApproved => "reward.approved",
+            EventKind::DrawCompleted => "draw.completed",
         }
     }
 }

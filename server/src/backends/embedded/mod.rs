@@ -1,6 +1,7 @@
 //! The embedded backends: intake, queue, entry store and mail outbox in one SQLite database.
 
 mod control;
+mod draws;
 pub mod db;
 mod intake;
 mod ledger;

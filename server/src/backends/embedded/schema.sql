@@ -183,3 +183,13 @@ CREATE TABLE IF NOT EXISTS webhook_secrets (
     secret     TEXT    NOT NULL,
     created_ms INTEGER NOT NULL
 );
+
+-- Prize draws, each written once as a JSON record (inputs, seed, outcome, forfeits). The
+-- (campaign, sequence) key makes two racing draws of one campaign commit one at a time.
+CREATE TABLE IF NOT EXISTS draws (
+    draw_id    TEXT    PRIMARY KEY,
+    campaign   TEXT    NOT NULL,
+    sequence   INTEGER NOT NULL,
+    record     TEXT    NOT NULL,
+    UNIQUE (campaign, sequence)
+);

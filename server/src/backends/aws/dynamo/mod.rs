@@ -1,6 +1,7 @@
 //! One DynamoDB table for everything that must be written once: idempotency records, entries,
 //! the referral program and its ledger, switches. Keys and indexes are in `docs/deploy.md`.
 
+mod draws;
 mod entries;
 mod ledger;
 mod outbox;
