@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod draws;
 mod fixture;
 mod ledger;
 mod objects_mail;
@@ -57,4 +58,8 @@ conformance!(
     objects_mail::objects_are_stored_read_and_deleted,
     objects_mail::a_confirmation_mail_is_sent_once,
     objects_mail::copies_of_a_mail_sent_at_once_go_out_once,
+    draws::the_pool_lists_a_campaigns_decided_entries_by_id,
+    draws::a_draw_is_stored_once_with_its_event,
+    draws::a_forfeit_promotes_the_next_alternate_in_order,
+    draws::concurrent_forfeits_each_promote_a_different_alternate,
 );
