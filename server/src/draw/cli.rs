@@ -39,6 +39,8 @@ enum DrawCommand {
     Verify { draw_id: String },
     /// A winner gives up the prize: the next alternate takes the place.
     Forfeit { draw_id: String, entry_id: String },
+    /// Mail the draw's current winners who were not mailed yet (after an interrupted run).
+    Notify { draw_id: String },
     /// Print a campaign's draws as JSON.
     List {
         #[arg(long)]
@@ -70,6 +72,12 @@ pub async fn run(backends: &Backends, campaigns: &Campaigns, args: DrawArgs) -> 
                 Some(next) => println!("{entry_id} forfeited; {next} is promoted and mailed"),
                 None => println!("{entry_id} forfeited; no alternate was left"),
             }
+        }
+        Some(DrawCommand::Notify { draw_id }) => {
+            let draw = backends.draws.get_draw(&draw_id).await?.with_context(|| format!("no draw {draw_id:?}"))?;
+            let campaign = campaigns.get(&draw.campaign).with_context(|| format!("no campaign {:?}", draw.campaign))?;
+            super::notify(backends, &campaign, &draw).await?;
+            println!("{draw_id}: every current winner has been mailed");
         }
         Some(DrawCommand::List { campaign }) => {
             println!("{}", serde_json::to_string_pretty(&backends.draws.list_draws(&campaign).await?)?);

@@ -8,6 +8,7 @@ mod support;
 
 mod amounts;
 mod aws;
+mod draw;
 mod eligibility;
 mod entries;
 mod helpers;
