@@ -159,3 +159,32 @@ fn a_million_entries_draw_quickly() {
     // Generous for an unoptimised test build on a busy machine; the release benchmark is ~0.1 s.
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 }
+
+#[test]
+fn the_published_python_check_draws_the_same() {
+    // docs/verify_draw.py is the README's recipe as a script; skip where there is no Python.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/verify_draw.py");
+    let pool: String = pinned_pool().iter().map(|c| format!("{} {}\n", c.entry_id, c.weight)).collect();
+    let child = std::process::Command::new("python3")
+        .args([script, "demo", BEACON, "3", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("python3 not found; skipped");
+        return;
+    };
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(pool.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let ours = draw("demo", &mut pinned_pool(), BEACON, 3, 2).unwrap();
+    let expected = format!(
+        "inputs_digest {}\nseed {}\nwinners {}\nalternates {}\n",
+        hex(&ours.inputs_digest),
+        hex(&ours.seed),
+        ours.winners.join(" "),
+        ours.alternates.join(" ")
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
