@@ -46,7 +46,10 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DrawError {
     /// More winners wanted than there are eligible entries.
-    TooFewEntries { eligible: usize, winners: usize },
+    TooFewEntries {
+        eligible: usize,
+        winners: usize,
+    },
     NoWinners,
     /// An entry id listed twice, or with weight 0: the caller built the pool wrong.
     BadPool(String),

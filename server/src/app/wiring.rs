@@ -7,8 +7,8 @@ use anyhow::Context as _;
 
 use crate::app::secrets::Secrets;
 use crate::backends::aws::Aws;
-use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::draws::Draws;
+use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::referrals::Referrals;
 use crate::backends::signing::CredentialSource;

@@ -47,7 +47,8 @@ async fn entries(app: &TestApp) -> HashMap<String, String> {
     for i in 0..=CONFIRMED {
         let bytes = if i == CONFIRMED { b"not an image at all".to_vec() } else { jpeg(64, 48) };
         let upload = app.uploaded("demo", &bytes, "image/jpeg").await;
-        let res = app.entry("demo", &entry_body(&format!("entrant{i}@example.com"), Some(&upload)), &format!("k{i}")).await;
+        let res =
+            app.entry("demo", &entry_body(&format!("entrant{i}@example.com"), Some(&upload)), &format!("k{i}")).await;
         assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
     }
     app.drain().await;
@@ -105,7 +106,8 @@ async fn draw_verify_forfeit_redraw(app: TestApp) {
     // Notifying again (as after an interrupted run) mails no one twice.
     draw::notify(backends, &closed, &first).await.unwrap();
     assert_eq!(winner_mails(&app).await.len(), 2);
-    let events: Vec<String> = hooks.receive(10, Duration::from_secs(60)).await.unwrap().into_iter().map(|d| d.body).collect();
+    let events: Vec<String> =
+        hooks.receive(10, Duration::from_secs(60)).await.unwrap().into_iter().map(|d| d.body).collect();
     assert_eq!(webhook_types(&events), ["draw.completed"]);
     let event: Value = serde_json::from_str(&events[0]).unwrap();
     assert_eq!(event["data"]["seed"], first.seed.as_str());

@@ -34,7 +34,8 @@ impl Draws for SqliteBackend {
         let entries = self
             .db()
             .read(move |conn| {
-                let mut stmt = conn.prepare_cached("SELECT entry_id, email, status FROM entries WHERE campaign = ?1")?;
+                let mut stmt =
+                    conn.prepare_cached("SELECT entry_id, email, status FROM entries WHERE campaign = ?1")?;
                 let rows = stmt.query_map(params![campaign], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
                 })?;

@@ -1,8 +1,8 @@
 //! The embedded backends: intake, queue, entry store and mail outbox in one SQLite database.
 
 mod control;
-mod draws;
 pub mod db;
+mod draws;
 mod intake;
 mod ledger;
 pub mod objects;
