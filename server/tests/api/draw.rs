@@ -164,6 +164,39 @@ async fn draw_verify_forfeit_redraw(app: TestApp) {
     assert!(v.differences.iter().any(|d| d.contains("eligible entries: recorded 3, now 4")), "{:?}", v.differences);
 }
 
+/// `vouch draw` killed right after its commit: the record (and its webhook) are stored, no winner
+/// was mailed. The next run of the campaign's draw mails them, once.
+async fn an_interrupted_draws_winners_are_mailed_once_by_the_next_run(app: TestApp) {
+    let ids = entries(&app).await;
+    let backends = &app.running.backends;
+    let closed = campaign_closing(&app, -60);
+    let mut stranded = draw::run(backends, &closed, &request(1, 0, "b"), &HashMap::new(), now_ms()).await.unwrap();
+    // Stands in for the stored-but-not-mailed draw: same shape, other winners, never notified.
+    stranded.draw_id = "drw_stranded".into();
+    stranded.sequence = 2;
+    let confirmed = (0..CONFIRMED).map(|i| ids[&format!("entrant{i}@example.com")].clone());
+    stranded.winners = confirmed.filter(|id| *id != stranded.winners[0]).take(2).collect();
+    assert!(backends.draws.save_draw(&stranded, &[]).await.unwrap());
+    assert_eq!(winner_mails(&app).await.len(), 1);
+    draw::run(backends, &closed, &request(1, 0, "c"), &HashMap::new(), now_ms()).await.unwrap();
+    draw::notify(backends, &closed, &stranded).await.unwrap();
+    let mailed = winner_mails(&app).await;
+    assert_eq!(mailed.len(), 4, "{mailed:?}");
+    for w in &stranded.winners {
+        assert_eq!(mailed.iter().filter(|(_, text)| text.contains(w.as_str())).count(), 1, "{w}: {mailed:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_interrupted_draw_mails_once() {
+    an_interrupted_draws_winners_are_mailed_once_by_the_next_run(TestApp::spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_interrupted_draw_mails_once() {
+    an_interrupted_draws_winners_are_mailed_once_by_the_next_run(TestApp::spawn_aws().await).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_draw_verify_forfeit_and_redraw() {
     draw_verify_forfeit_redraw(TestApp::spawn().await).await;
