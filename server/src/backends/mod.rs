@@ -13,6 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use vouch_core::form::{Entrant, ValidEntry};
+use vouch_core::i18n::Locale;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +151,10 @@ pub struct StoredEntry {
     pub reason: Option<RejectReason>,
     pub accepted_at_ms: i64,
     pub processed_at_ms: i64,
+    /// The language the shopper was answered in, for later mails (a draw's). `None` for entries
+    /// stored before it was kept.
+    #[serde(default)]
+    pub locale: Option<Locale>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,9 +11,6 @@ use crate::campaigns::Campaign;
 
 /// Mails every current winner of `draw` who was not mailed yet.
 pub async fn notify(backends: &Backends, campaign: &Campaign, draw: &DrawRecord) -> Result<(), DrawFailure> {
-    // The entry's language is not stored with it; the campaign's is the one its copy is in.
-    let locale = campaign.locale_for(None);
-    let (subject, text) = winner_mail(locale);
     for entry_id in draw.current_winners() {
         let Some(entry) = backends.store.get_entry(&draw.campaign, &entry_id).await? else {
             tracing::warn!(draw_id = %draw.draw_id, entry_id, "a winner's entry is gone; not mailed");
@@ -26,6 +23,8 @@ pub async fn notify(backends: &Backends, campaign: &Campaign, draw: &DrawRecord)
             None => draw.claim_deadline_ms,
         };
         let date = at(deadline).date().to_string();
+        // The language the shopper entered in; the campaign's for entries stored before it was kept.
+        let (subject, text) = winner_mail(entry.locale.unwrap_or_else(|| campaign.locale_for(None)));
         let name = &campaign.public.name;
         let mail = Mail {
             to: entry.entrant.email.clone(),

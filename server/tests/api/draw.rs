@@ -43,12 +43,16 @@ fn request(winners: usize, alternates: usize, beacon: &str) -> DrawRequest {
 }
 
 /// Six confirmed entries and one rejected (its "receipt" is not an image): entry ids by e-mail.
+/// Entrants with an odd number enter in German.
 async fn entries(app: &TestApp) -> HashMap<String, String> {
     for i in 0..=CONFIRMED {
         let bytes = if i == CONFIRMED { b"not an image at all".to_vec() } else { jpeg(64, 48) };
         let upload = app.uploaded("demo", &bytes, "image/jpeg").await;
-        let res =
-            app.entry("demo", &entry_body(&format!("entrant{i}@example.com"), Some(&upload)), &format!("k{i}")).await;
+        let mut body = entry_body(&format!("entrant{i}@example.com"), Some(&upload));
+        if i % 2 == 1 {
+            body["locale"] = "de".into();
+        }
+        let res = app.entry("demo", &body, &format!("k{i}")).await;
         assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
     }
     app.drain().await;
@@ -69,12 +73,18 @@ fn late_entry() -> StoredEntry {
         reason: None,
         accepted_at_ms: now_ms(),
         processed_at_ms: now_ms(),
+        locale: None,
     }
 }
 
 /// Winner mails so far (texts that announce a win), by recipient.
 async fn winner_mails(app: &TestApp) -> Vec<(String, String)> {
-    let mut mails: Vec<_> = app.mails().await.into_iter().filter(|(_, text)| text.contains("drawn")).collect();
+    let mut mails: Vec<_> = app
+        .mails()
+        .await
+        .into_iter()
+        .filter(|(_, text)| text.contains("drawn as a winner") || text.contains("als Gewinn"))
+        .collect();
     mails.sort();
     mails
 }
@@ -178,8 +188,12 @@ async fn an_interrupted_draws_winners_are_mailed_once_by_the_next_run(app: TestA
     // Stands in for the stored-but-not-mailed draw: same shape, other winners, never notified.
     stranded.draw_id = "drw_stranded".into();
     stranded.sequence = 2;
-    let confirmed = (0..CONFIRMED).map(|i| ids[&format!("entrant{i}@example.com")].clone());
-    stranded.winners = confirmed.filter(|id| *id != stranded.winners[0]).take(2).collect();
+    // One who entered in English, one in German, neither the real draw's winner.
+    let first_not_won = |parity: usize| {
+        let candidates = (0..CONFIRMED).filter(|i| i % 2 == parity);
+        candidates.map(|i| ids[&format!("entrant{i}@example.com")].clone()).find(|id| *id != stranded.winners[0])
+    };
+    stranded.winners = vec![first_not_won(0).unwrap(), first_not_won(1).unwrap()];
     assert!(backends.draws.save_draw(&stranded, &[]).await.unwrap());
     assert_eq!(winner_mails(&app).await.len(), 1);
     draw::run(backends, &closed, &request(1, 0, "c"), &HashMap::new(), now_ms()).await.unwrap();
@@ -187,7 +201,13 @@ async fn an_interrupted_draws_winners_are_mailed_once_by_the_next_run(app: TestA
     let mailed = winner_mails(&app).await;
     assert_eq!(mailed.len(), 4, "{mailed:?}");
     for w in &stranded.winners {
-        assert_eq!(mailed.iter().filter(|(_, text)| text.contains(w.as_str())).count(), 1, "{w}: {mailed:?}");
+        let theirs: Vec<_> = mailed.iter().filter(|(_, text)| text.contains(w.as_str())).collect();
+        assert_eq!(theirs.len(), 1, "{w}: {mailed:?}");
+        // In the language the winner entered in.
+        let (to, text) = theirs[0];
+        let german = to.trim_start_matches("entrant").trim_end_matches("@example.com").parse::<u32>().unwrap() % 2 == 1;
+        assert_eq!(text.contains("Hallo"), german, "{to}: {text}");
+        assert_eq!(text.contains("Hi "), !german, "{to}: {text}");
     }
 }
 

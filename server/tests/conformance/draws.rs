@@ -20,6 +20,7 @@ fn entry(campaign: &str, entry_id: &str, email: &str, status: EntryStatus, accep
         reason: None,
         accepted_at_ms: accepted,
         processed_at_ms: accepted + 5,
+        locale: None,
     }
 }
 

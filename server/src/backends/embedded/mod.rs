@@ -21,7 +21,10 @@ use db::{Db, DbError};
 pub const SCHEMA: &str = include_str!("schema.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
-const ADDED_COLUMNS: &[&str] = &["ALTER TABLE credits ADD COLUMN from_browser INTEGER NOT NULL DEFAULT 0"];
+const ADDED_COLUMNS: &[&str] = &[
+    "ALTER TABLE credits ADD COLUMN from_browser INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE entries ADD COLUMN locale TEXT",
+];
 
 /// The embedded intake and store share the database with the queue.
 #[derive(Debug, Clone)]

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS entries (
     reason            TEXT,
     accepted_ms       INTEGER NOT NULL,
     processed_ms      INTEGER NOT NULL,
+    locale            TEXT,
     UNIQUE (campaign, idem_key)
 );
 CREATE INDEX IF NOT EXISTS entries_by_campaign ON entries (campaign, accepted_ms);
