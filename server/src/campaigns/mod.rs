@@ -186,16 +186,10 @@ impl Default for UploadsFile {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DrawFile {
-    claim_days: u32,
-}
-
-impl Default for DrawFile {
-    fn default() -> Self {
-        Self { claim_days: 14 }
-    }
+    claim_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -390,7 +384,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         pending_upload_bytes,
         schedule,
         entry_limit,
-        claim_days: file.draw.claim_days,
+        claim_days: file.draw.claim_days.unwrap_or(14),
     })
 }
 
