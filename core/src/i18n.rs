@@ -157,6 +157,25 @@ pub fn review_mail(locale: Locale, approved: bool) -> (&'static str, &'static st
     }
 }
 
+/// The winner's e-mail after a draw: subject (`{0}` campaign name) and text (`{0}` first name,
+/// `{1}` campaign name, `{2}` entry id, `{3}` the claim deadline as a date).
+pub fn winner_mail(locale: Locale) -> (&'static str, &'static str) {
+    match locale {
+        Locale::En => (
+            "You won: {0}",
+            "Hi {0},\n\ncongratulations: your entry {2} was drawn as a winner of {1}.\n\nTo claim your prize, reply to this e-mail by {3}. After that date the prize goes to the next person drawn.",
+        ),
+        Locale::De => (
+            "Sie haben gewonnen: {0}",
+            "Hallo {0},\n\nherzlichen Glückwunsch: Ihre Teilnahme {2} wurde als Gewinn bei {1} gezogen.\n\nUm Ihren Preis zu erhalten, antworten Sie bitte bis zum {3} auf diese E-Mail. Danach geht der Preis an die nächste gezogene Person.",
+        ),
+        Locale::Es => (
+            "Has ganado: {0}",
+            "Hola {0}:\n\nenhorabuena: tu participación {2} ha sido elegida como ganadora de {1}.\n\nPara reclamar tu premio, responde a este correo antes del {3}. Después de esa fecha, el premio pasa a la siguiente persona sorteada.",
+        ),
+    }
+}
+
 pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     let table: &[&str; 3] = match locale {
         Locale::En => &[

@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod codes;
 pub mod conversion;
 pub mod country;
+pub mod draw;
 pub mod duplicates;
 pub mod eligibility;
 pub mod email;

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod codes;
 pub mod config;
 pub mod crypto;
+pub mod draw;
 pub mod entries;
 pub mod http;
 pub mod limiter;

@@ -77,6 +77,8 @@ enum Command {
         #[command(subcommand)]
         command: vouch_server::codes::cli::CodesCommand,
     },
+    /// Draw a campaign's winners from a public beacon; verify a draw; record a forfeit.
+    Draw(vouch_server::draw::cli::DrawArgs),
     /// Review the rewards ledger.
     Rewards {
         #[command(subcommand)]
@@ -218,6 +220,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Review { command } => review(&backends, &campaigns, command).await?,
         Command::Audit { command } => audit(&backends, command).await?,
+        Command::Draw(args) => vouch_server::draw::cli::run(&backends, &campaigns, args).await?,
     }
     Ok(())
 }

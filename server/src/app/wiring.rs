@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use crate::app::secrets::Secrets;
 use crate::backends::aws::Aws;
 use crate::backends::codes::Codes;
+use crate::backends::draws::Draws;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::receipts::ReceiptIndex;
@@ -30,6 +31,7 @@ pub struct Backends {
     pub receipts: Arc<dyn ReceiptIndex>,
     /// Review cases, decisions and the audit log.
     pub moderation: Arc<dyn Moderation>,
+    pub draws: Arc<dyn Draws>,
     pub control: Arc<dyn Control>,
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
@@ -91,6 +93,7 @@ impl Backends {
                 codes: Arc::new(db.codes(secrets.code_keys())),
                 receipts: Arc::new(db.clone()),
                 moderation: Arc::new(db.clone()),
+                draws: Arc::new(db.clone()),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
@@ -112,6 +115,7 @@ impl Backends {
                     codes: Arc::new(store.codes(secrets.code_keys())),
                     receipts: store.clone(),
                     moderation: store.clone(),
+                    draws: store.clone(),
                     control: store,
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod codes;
+pub mod draws;
 pub mod embedded;
 pub mod receipts;
 pub mod referrals;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use vouch_core::form::{Entrant, ValidEntry};
+use vouch_core::i18n::Locale;
 use vouch_core::moderation::Signal;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
@@ -156,6 +158,10 @@ pub struct StoredEntry {
     pub reason: Option<RejectReason>,
     pub accepted_at_ms: i64,
     pub processed_at_ms: i64,
+    /// The language the shopper was answered in, for later mails (a draw's). `None` for entries
+    /// stored before it was kept.
+    #[serde(default)]
+    pub locale: Option<Locale>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,6 +52,8 @@ pub struct Campaign {
     pub duplicates: Option<DuplicateCheck>,
     /// Which entries wait for a person (`moderation = "none" | "flagged" | "all"`).
     pub moderation: ModerationMode,
+    /// Days a drawn winner has to claim the prize (`[draw] claim_days`, 14 by default).
+    pub claim_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +174,8 @@ struct CampaignFile {
     facebook: FacebookFile,
     #[serde(default)]
     uploads: UploadsFile,
+    #[serde(default)]
+    draw: DrawFile,
     // The schedule (see `schedule.rs`); top-level keys, as serde's flatten and
     // deny_unknown_fields do not mix.
     #[serde(default)]
@@ -204,6 +208,12 @@ impl Default for UploadsFile {
     fn default() -> Self {
         Self { max_pending_mb: 1024 }
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrawFile {
+    claim_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -404,6 +414,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         code_pools: codes::check(file.codes)?,
         duplicates: duplicates::check(file.duplicates, file.duplicate_distance)?,
         moderation: file.moderation,
+        claim_days: file.draw.claim_days.unwrap_or(14),
     })
 }
 

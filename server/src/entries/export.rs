@@ -91,6 +91,7 @@ mod tests {
             reason: None,
             accepted_at_ms: 0,
             processed_at_ms: 1000,
+            locale: None,
         }
     }
 

@@ -23,6 +23,8 @@ pub enum EventKind {
     ConversionRecorded,
     #[serde(rename = "reward.approved")]
     RewardApproved,
+    #[serde(rename = "draw.completed")]
+    DrawCompleted,
 }
 
 impl EventKind {
@@ -31,6 +33,7 @@ impl EventKind {
             EventKind::ReferrerJoined => "referrer.joined",
             EventKind::ConversionRecorded => "conversion.recorded",
             EventKind::RewardApproved => "reward.approved",
+            EventKind::DrawCompleted => "draw.completed",
         }
     }
 }
@@ -158,6 +161,7 @@ mod tests {
             (EventKind::ReferrerJoined, "referrer.joined"),
             (EventKind::ConversionRecorded, "conversion.recorded"),
             (EventKind::RewardApproved, "reward.approved"),
+            (EventKind::DrawCompleted, "draw.completed"),
         ] {
             let event = Event { id: "e".into(), kind, created_at: "t".into(), campaign: "c".into(), data: Value::Null };
             let json: Value = serde_json::from_str(&event.to_json()).unwrap();

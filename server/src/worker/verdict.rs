@@ -75,5 +75,6 @@ pub fn stored_entry(
         reason,
         accepted_at_ms: msg.accepted_at_ms,
         processed_at_ms: now_ms(),
+        locale: Some(msg.entry.locale),
     }
 }

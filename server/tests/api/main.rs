@@ -12,6 +12,7 @@ mod amounts;
 mod aws;
 mod bonus;
 mod code_pools;
+mod draw;
 mod duplicates;
 mod eligibility;
 mod entrant_conditions;

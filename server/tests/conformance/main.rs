@@ -7,6 +7,7 @@
 mod support;
 
 mod codes;
+mod draws;
 mod fixture;
 mod ledger;
 mod objects_mail;
@@ -73,4 +74,8 @@ conformance!(
     review::a_decision_moves_a_pending_entry_once_with_its_audit_record,
     review::concurrent_decisions_on_one_entry_have_one_winner,
     review::the_audit_log_lists_a_campaigns_records_oldest_first,
+    draws::the_pool_lists_a_campaigns_decided_entries_by_id,
+    draws::a_draw_is_stored_once_with_its_event,
+    draws::a_forfeit_promotes_the_next_alternate_in_order,
+    draws::concurrent_forfeits_each_promote_a_different_alternate,
 );

@@ -17,6 +17,7 @@ fn pending(entry_id: &str) -> StoredEntry {
         reason: None,
         accepted_at_ms: 1_000,
         processed_at_ms: 1_005,
+        locale: None,
     }
 }
 

@@ -37,6 +37,7 @@ fn verdict(entry_id: &str, status: EntryStatus, reason: Option<RejectReason>, ac
         reason,
         accepted_at_ms: accepted,
         processed_at_ms: accepted + 5,
+        locale: Some(vouch_core::i18n::Locale::Es),
     }
 }
 

@@ -3,6 +3,7 @@
 mod codes;
 mod control;
 pub mod db;
+mod draws;
 mod intake;
 mod ledger;
 pub mod objects;
@@ -26,7 +27,10 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 const CODES_SCHEMA: &str = include_str!("codes.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
-const ADDED_COLUMNS: &[&str] = &["ALTER TABLE credits ADD COLUMN from_browser INTEGER NOT NULL DEFAULT 0"];
+const ADDED_COLUMNS: &[&str] = &[
+    "ALTER TABLE credits ADD COLUMN from_browser INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE entries ADD COLUMN locale TEXT",
+];
 
 /// The embedded intake and store share the database with the queue.
 #[derive(Debug, Clone)]

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS entries (
     reason            TEXT,
     accepted_ms       INTEGER NOT NULL,
     processed_ms      INTEGER NOT NULL,
+    locale            TEXT,
     UNIQUE (campaign, idem_key)
 );
 CREATE INDEX IF NOT EXISTS entries_by_campaign ON entries (campaign, accepted_ms);
@@ -225,3 +226,12 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail   TEXT    NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit_log (campaign, at_ms, id);
+-- Prize draws, each written once as a JSON record (inputs, seed, outcome, forfeits). The
+-- (campaign, sequence) key makes two racing draws of one campaign commit one at a time.
+CREATE TABLE IF NOT EXISTS draws (
+    draw_id    TEXT    PRIMARY KEY,
+    campaign   TEXT    NOT NULL,
+    sequence   INTEGER NOT NULL,
+    record     TEXT    NOT NULL,
+    UNIQUE (campaign, sequence)
+);

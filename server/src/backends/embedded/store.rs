@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use vouch_core::form::Entrant;
+use vouch_core::i18n::Locale;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::SqliteBackend;
@@ -32,13 +33,14 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredEntry, String, Option<
         reason: None,
         accepted_at_ms: r.get(13)?,
         processed_at_ms: r.get(14)?,
+        locale: r.get::<_, Option<String>>(15)?.as_deref().and_then(Locale::parse),
     };
     Ok((entry, r.get(11)?, r.get(12)?))
 }
 
 const SELECT_ENTRY: &str =
     "SELECT entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code, marketing_consent,
-        referral_code, receipt_key, status, reason, accepted_ms, processed_ms FROM entries";
+        referral_code, receipt_key, status, reason, accepted_ms, processed_ms, locale FROM entries";
 
 fn query_entries(
     conn: &Connection,
@@ -90,8 +92,9 @@ impl Store for SqliteBackend {
                 let n = conn
                     .prepare_cached(
                         "INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code,
-                            marketing_consent, referral_code, receipt_key, status, reason, accepted_ms, processed_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                            marketing_consent, referral_code, receipt_key, status, reason, accepted_ms, processed_ms,
+                            locale)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                          ON CONFLICT DO NOTHING",
                     )?
                     .execute(params![
@@ -109,7 +112,8 @@ impl Store for SqliteBackend {
                         e.status.as_str(),
                         e.reason.map(RejectReason::code),
                         e.accepted_at_ms,
-                        e.processed_at_ms
+                        e.processed_at_ms,
+                        e.locale.map(Locale::code)
                     ])?;
                 Ok(n == 1)
             })

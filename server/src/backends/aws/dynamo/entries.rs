@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue as AV, Put, TransactWriteItem};
 use vouch_core::form::Entrant;
+use vouch_core::i18n::Locale;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
@@ -50,6 +51,7 @@ fn entry_from(item: &Item) -> Result<StoredEntry> {
         reason: opt_text(item, "reason").and_then(|r| RejectReason::parse(&r)),
         accepted_at_ms: number(item, "accepted_ms"),
         processed_at_ms: number(item, "processed_ms"),
+        locale: opt_text(item, "locale").and_then(|l| Locale::parse(&l)),
     })
 }
 
@@ -230,6 +232,7 @@ impl Store for DynamoStore {
             ("reason", e.reason.map(|r| s(r.code()))),
             ("accepted_ms", Some(n(e.accepted_at_ms))),
             ("processed_ms", Some(n(e.processed_at_ms))),
+            ("locale", e.locale.map(|l| s(l.code()))),
             ("gsi1pk", Some(s(&format!("entries#{}", e.campaign)))),
             ("gsi1sk", Some(s(&format!("{}#{}", at(e.accepted_at_ms), e.entry_id)))),
         ]);

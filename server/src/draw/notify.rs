@@ -1,0 +1,37 @@
+//! Winners' e-mails. Each goes out once per draw and entry (the mailer's dedup key), so sending
+//! again after a crash, or after a forfeit promoted an alternate, mails only who was not mailed.
+
+use vouch_core::i18n::{fill, winner_mail};
+
+use super::{at, DrawFailure, DAY_MS};
+use crate::app::wiring::Backends;
+use crate::backends::draws::DrawRecord;
+use crate::backends::Mail;
+use crate::campaigns::Campaign;
+
+/// Mails every current winner of `draw` who was not mailed yet.
+pub async fn notify(backends: &Backends, campaign: &Campaign, draw: &DrawRecord) -> Result<(), DrawFailure> {
+    for entry_id in draw.current_winners() {
+        let Some(entry) = backends.store.get_entry(&draw.campaign, &entry_id).await? else {
+            tracing::warn!(draw_id = %draw.draw_id, entry_id, "a winner's entry is gone; not mailed");
+            continue;
+        };
+        // A promoted alternate gets the full claim period from its promotion.
+        let promoted = draw.history.iter().find(|f| f.replaced_by.as_deref() == Some(entry_id.as_str()));
+        let deadline = match promoted {
+            Some(f) => draw.claim_deadline_ms.max(f.at_ms + i64::from(campaign.claim_days) * DAY_MS),
+            None => draw.claim_deadline_ms,
+        };
+        let date = at(deadline).date().to_string();
+        // The language the shopper entered in; the campaign's for entries stored before it was kept.
+        let (subject, text) = winner_mail(entry.locale.unwrap_or_else(|| campaign.locale_for(None)));
+        let name = &campaign.public.name;
+        let mail = Mail {
+            to: entry.entrant.email.clone(),
+            subject: fill(subject, &[name]),
+            text: fill(text, &[&entry.entrant.first_name, name, &entry_id, &date]) + "\n",
+        };
+        backends.mailer.send_once(&format!("draw#{}#{entry_id}", draw.draw_id), &mail).await?;
+    }
+    Ok(())
+}
