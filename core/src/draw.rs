@@ -21,11 +21,10 @@ use crate::wire::EntryStatus;
 /// Recorded with every draw; a change to anything above gets a new version.
 pub const ALGORITHM: &str = "vouch-draw-v1";
 
-/// Whether an entry in this state takes part in a draw. Entries still being processed, rejected
-/// or waiting for a person's review do not.
-// When moderation lands, `Approved` joins `Confirmed` here (and only here).
+/// Whether an entry in this state takes part in a draw: confirmed by the worker, or approved by a
+/// person. Entries still being processed, rejected or waiting for a person's review do not.
 pub fn is_drawable(status: EntryStatus) -> bool {
-    matches!(status, EntryStatus::Confirmed)
+    matches!(status, EntryStatus::Confirmed | EntryStatus::Approved)
 }
 
 /// An entry in the pool: its id and how many tickets it holds (1 + bonus entries).

@@ -88,6 +88,8 @@ fn a_duplicate_or_weightless_entry_is_refused() {
 #[test]
 fn only_confirmed_entries_are_drawable() {
     assert!(is_drawable(EntryStatus::Confirmed));
+    assert!(is_drawable(EntryStatus::Approved));
+    assert!(!is_drawable(EntryStatus::PendingReview));
     assert!(!is_drawable(EntryStatus::Accepted));
     assert!(!is_drawable(EntryStatus::Rejected));
 }

@@ -194,6 +194,7 @@ struct CampaignFile {
     codes: BTreeMap<vouch_core::codes::Pool, codes::PoolFile>,
     duplicates: Option<DuplicatePolicy>,
     duplicate_distance: Option<u32>,
+    #[serde(default)]
     moderation: ModerationMode,
 }
 

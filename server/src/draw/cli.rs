@@ -1,7 +1,5 @@
 //! `vouch draw …`: argument parsing and printing only; the work is in the parent module.
 
-use std::collections::HashMap;
-
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
@@ -93,9 +91,7 @@ pub async fn run(backends: &Backends, campaigns: &Campaigns, args: DrawArgs) -> 
                 force: args.force,
                 actor: actor(),
             };
-            // TODO(merge): pass referrals::bonus::bonus_entries(..) here; until then every entry
-            // holds one ticket.
-            let bonus = HashMap::new();
+            let bonus = crate::referrals::bonus::bonus_entries(backends.referrals.as_ref(), &campaign).await?;
             let draw = super::run(backends, &campaign, &request, &bonus, now_ms()).await?;
             println!("{}", serde_json::to_string_pretty(&draw)?);
         }

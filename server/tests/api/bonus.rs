@@ -12,7 +12,7 @@ use vouch_server::referrals::bonus::bonus_entries;
 
 use crate::helpers::{entry_body, jpeg, TestApp};
 
-const SECRET: &str = "vm_bonus_secret";
+pub const SECRET: &str = "vm_bonus_secret";
 
 /// Two bonus entries per approved credit, five at most; a generous velocity limit, so that the
 /// only credits left pending are the ones this test means to leave pending.
@@ -25,7 +25,7 @@ pub fn two_per_conversion_up_to_five(config: &mut Config) {
     std::fs::write(demo, text).unwrap();
 }
 
-async fn convert(app: &TestApp, order: &str, friend: &str, code: &str) -> String {
+pub async fn convert(app: &TestApp, order: &str, friend: &str, code: &str) -> String {
     let body = json!({"campaign": "demo", "order_id": order, "email": friend, "referral_code": code});
     let res = app.client.post(app.url("/v1/conversions")).bearer_auth(SECRET).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 202);

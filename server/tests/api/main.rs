@@ -13,6 +13,7 @@ mod aws;
 mod bonus;
 mod code_pools;
 mod draw;
+mod draw_pool;
 mod duplicates;
 mod eligibility;
 mod entrant_conditions;
