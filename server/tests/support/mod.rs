@@ -68,9 +68,10 @@ pub fn use_aws(config: &mut Config, endpoint: &str) {
     config.queue.prefix = format!("{unique}-");
     config.queue.wait_secs = 0;
     config.store.backend = StoreBackend::Dynamodb;
-    config.store.table = unique;
     config.mail.backend = MailBackend::Ses;
-    config.mail.from = "giveaways@vouch.test".into();
+    // moto keeps every test's mail in one list: the sender tells this test's apart.
+    config.mail.from = format!("giveaways+{unique}@vouch.test");
+    config.store.table = unique;
     config.aws.endpoint = Some(endpoint.to_string());
     config.aws.timeout_ms = 2000;
     // Several BFFs share the table, so they share the key of the upload ids too.
