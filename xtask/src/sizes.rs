@@ -11,8 +11,10 @@ const LOADER_BUDGET_BR: usize = 2 * 1024;
 /// The goal for one page's widget js + wasm (issue 5). Not met yet: see docs/benchmarks.md.
 const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// Enforced per bundle meanwhile, so the widget cannot silently grow: today's largest bundle
-/// (the giveaway form) plus a little room.
-const WIDGET_CEILING_BR: usize = 128 * 1024;
+/// (the giveaway form) plus a little room. Raised from 128 kB when the campaign lifecycle added
+/// the date of birth, the age box, the country select and the review state to the form (124.7 →
+/// 131.0 kB); issue 19 (lazy-loaded upload code) is where it comes back down.
+const WIDGET_CEILING_BR: usize = 134 * 1024;
 
 fn compressed(tool: &str, args: &[&str], file: &Path) -> Option<usize> {
     let out = Command::new(tool).args(args).arg(file).output().ok()?;
