@@ -2,9 +2,6 @@
 //! warning (without a code in it) when a pool falls under its low-water mark and one when it
 //! runs dry. On both backends.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
-
 use vouch_core::codes::Pool;
 use vouch_server::backends::codes::Claim;
 use vouch_server::campaigns::Campaigns;
@@ -12,32 +9,7 @@ use vouch_server::codes::watch::PoolWatch;
 use vouch_server::config::Config;
 
 use crate::helpers::TestApp;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// This process's log lines (nextest runs each test in a process of its own).
-fn capture() -> Captured {
-    static LOGS: OnceLock<Captured> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Captured::default();
-        let sink = logs.clone();
-        tracing_subscriber::fmt().with_env_filter("info").with_writer(move || sink.clone()).with_ansi(false).init();
-        logs
-    })
-    .clone()
-}
+use crate::logs::capture;
 
 fn entry_pool(config: &mut Config) {
     let demo = config.campaigns_dir.join("demo.toml");

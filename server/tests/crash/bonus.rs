@@ -7,31 +7,21 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::process::{cli_json, cli_text, command, data_dir, serve, wait_until_idle, ORIGIN};
+use crate::process::{cli_json, cli_text, command, data_dir, serve, wait_until_idle, CAMPAIGN, ORIGIN};
+
+/// The crash campaign with bonus entries: `PER` per approved credit, capped far above what the
+/// test can earn.
+fn bonus_campaign() -> String {
+    CAMPAIGN.replace(
+        "[referral]\n",
+        &format!("[referral]\nbonus_entries_per_conversion = {PER}\nmax_bonus_entries = {MAX}\n"),
+    )
+}
 
 const PER: u64 = 2;
 /// High enough that a doubled credit would show instead of disappearing under the cap.
 const MAX: u64 = 100_000;
 const CONVERSIONS: usize = 240;
-const CAMPAIGN: &str = r#"id = "bonus"
-name = "Bonus"
-allowed_origins = ["https://shop.example"]
-[limits]
-entries_per_minute = 100000
-entries_burst = 100000
-uploads_per_minute = 100000
-uploads_burst = 100000
-[referral]
-landing_url = "https://shop.example/"
-friend_offer = "10 % off"
-referrer_reward = "10 % off"
-bonus_entries_per_conversion = 2
-max_bonus_entries = 100000
-[referral.velocity]
-conversions_per_code_per_day = 100000
-conversions_per_client_per_day = 100000
-joins_per_client_per_hour = 100000
-"#;
 
 struct Referrer {
     email: String,
@@ -42,7 +32,7 @@ struct Referrer {
 async fn join(client: &reqwest::Client, bff: &str, name: &str) -> Referrer {
     let email = format!("{name}@example.com");
     let res = client
-        .post(format!("{bff}/v1/campaigns/bonus/referrers"))
+        .post(format!("{bff}/v1/campaigns/crash/referrers"))
         .header("Origin", ORIGIN)
         .json(&json!({"first_name": name, "email": email, "consents": {"terms": true}}))
         .send()
@@ -55,9 +45,9 @@ async fn join(client: &reqwest::Client, bff: &str, name: &str) -> Referrer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bonus_entries_stay_exact_when_the_worker_is_killed_while_crediting() {
-    let dir = data_dir("bonus", CAMPAIGN);
+    let dir = data_dir("crash", &bonus_campaign());
     let vouch = serve(dir.path(), &["--no-worker"]).await;
-    let secret = cli_text(dir.path(), &["secrets", "merchant", "--campaign", "bonus"]).await;
+    let secret = cli_text(dir.path(), &["secrets", "merchant", "--campaign", "crash"]).await;
     let client = reqwest::Client::new();
     let mut referrers = Vec::new();
     for name in ["Anna", "Ben", "Cleo"] {
@@ -70,7 +60,7 @@ async fn bonus_entries_stay_exact_when_the_worker_is_killed_while_crediting() {
         let r = &referrers[i % referrers.len()];
         let disposable = i % 5 == 0;
         let friend = if disposable { format!("f{i}@mailinator.com") } else { format!("f{i}@example.com") };
-        let body = json!({"campaign": "bonus", "order_id": format!("o-{i}"), "email": friend, "referral_code": r.code});
+        let body = json!({"campaign": "crash", "order_id": format!("o-{i}"), "email": friend, "referral_code": r.code});
         let res = client.post(format!("{}/v1/conversions", vouch.bff)).bearer_auth(&secret).json(&body).send();
         assert_eq!(res.await.unwrap().status(), 202);
         if !disposable {
@@ -83,13 +73,13 @@ async fn bonus_entries_stay_exact_when_the_worker_is_killed_while_crediting() {
         tokio::time::sleep(Duration::from_millis(pause_ms)).await;
         worker.start_kill().unwrap();
         worker.wait().await.unwrap();
-        let credited = cli_json(dir.path(), &["rewards", "list", "--campaign", "bonus"]).await;
+        let credited = cli_json(dir.path(), &["rewards", "list", "--campaign", "crash"]).await;
         eprintln!("worker killed after {pause_ms} ms: {} credits written", credited.as_array().unwrap().len());
     }
     let _worker = command(dir.path(), &["worker"]).spawn().unwrap();
     wait_until_idle(&vouch.metrics).await;
 
-    let credits = cli_json(dir.path(), &["rewards", "list", "--campaign", "bonus"]).await;
+    let credits = cli_json(dir.path(), &["rewards", "list", "--campaign", "crash"]).await;
     assert_eq!(credits.as_array().unwrap().len(), 2 * CONVERSIONS, "one credit per side and conversion");
     let mut approved: HashMap<String, u64> = HashMap::new();
     for c in credits.as_array().unwrap().iter().filter(|c| c["side"] == "referrer" && c["state"] == "approved") {
@@ -97,7 +87,7 @@ async fn bonus_entries_stay_exact_when_the_worker_is_killed_while_crediting() {
     }
     assert_eq!(approved, approvable, "every approvable credit approved once");
     for r in &referrers {
-        let url = format!("{}/v1/campaigns/bonus/referrers/{}/progress", vouch.bff, r.code);
+        let url = format!("{}/v1/campaigns/crash/referrers/{}/progress", vouch.bff, r.code);
         let progress: Value = client.get(url).bearer_auth(&r.token).send().await.unwrap().json().await.unwrap();
         let expected = (PER * approvable[&r.email]).min(MAX);
         assert_eq!(progress["bonus_entries"].as_u64(), Some(expected), "{}: {progress}", r.email);
