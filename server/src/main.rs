@@ -15,6 +15,7 @@ use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
 use vouch_server::entries::export;
 use vouch_server::referrals::decisions::{decide_credit, new_secret};
+use vouch_server::referrals::payouts;
 use vouch_server::review::cli::{audit, review, AuditCommand, ReviewCommand};
 
 /// Every request allocates (headers, JSON, SQL parameters); glibc's malloc was about a sixth of
@@ -140,6 +141,10 @@ enum RewardsCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Export approved referrer credits not yet paid (to pay by hand).
+    Payouts(payouts::PayoutsArgs),
+    /// Record a payout reference on credits (by id or from a file); the audit log keeps who.
+    MarkPaid(payouts::MarkPaidArgs),
 }
 
 #[derive(Subcommand)]
@@ -158,6 +163,10 @@ enum EntriesCommand {
         /// Write here instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Add the code each entry holds from the campaign's entry pool (the shop's secrets:
+        /// left out unless asked for).
+        #[arg(long)]
+        include_codes: bool,
     },
 }
 
@@ -294,8 +303,12 @@ async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result
                 );
             }
         }
-        EntriesCommand::Export { campaign, format, output } => {
+        EntriesCommand::Export { campaign, format, output, include_codes } => {
             let entries = backends.store.list_entries(&campaign).await?;
+            let codes = match include_codes {
+                true => Some(export::entry_codes(backends.codes.as_ref(), &campaign, &entries).await?),
+                false => None,
+            };
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => {
                     Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
@@ -303,8 +316,8 @@ async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result
                 None => Box::new(std::io::stdout().lock()),
             };
             match format {
-                Format::Csv => export::write_csv(&mut out, &entries)?,
-                Format::Json => serde_json::to_writer_pretty(&mut out, &entries)?,
+                Format::Csv => export::write_csv(&mut out, &entries, codes.as_ref())?,
+                Format::Json => export::write_json(&mut out, &entries, codes.as_ref())?,
             }
             out.flush()?;
         }
@@ -334,8 +347,14 @@ async fn secrets(backends: &Backends, campaigns: &Campaigns, command: SecretsCom
 async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCommand) -> anyhow::Result<()> {
     let (credit_id, next, reason) = match command {
         RewardsCommand::List { campaign } => {
-            println!("{}", serde_json::to_string_pretty(&backends.referrals.list_credits(&campaign).await?)?);
-            return Ok(());
+            let (referrals, paid) = (backends.referrals.as_ref(), backends.payouts.as_ref());
+            return payouts::list_credits(referrals, paid, &campaign, &mut std::io::stdout()).await;
+        }
+        RewardsCommand::Payouts(args) => {
+            return payouts::list(backends.payouts.as_ref(), campaigns, args, &mut std::io::stdout()).await
+        }
+        RewardsCommand::MarkPaid(args) => {
+            return payouts::mark_paid(backends.payouts.as_ref(), campaigns, args, &mut std::io::stdout()).await
         }
         RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
         RewardsCommand::Deny { credit_id, reason } => (credit_id, CreditState::Denied, reason),

@@ -4,3 +4,4 @@
 pub mod bonus;
 pub mod decisions;
 pub mod webhooks;
+pub mod payouts;
