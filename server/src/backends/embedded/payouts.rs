@@ -79,8 +79,13 @@ impl Payouts for SqliteBackend {
                         .query_row(params![credit.referrer_id], |r| r.get(0))
                         .optional()?
                         .unwrap_or_default();
+                    // The worker's first write dates the credit itself (`created_ms`); a later
+                    // approval (an operator's, or the merchant's report over a browser's) dates itself.
                     let decided: Option<i64> = conn
-                        .prepare_cached("SELECT max(created_ms) FROM credit_changes WHERE credit_id = ?1 AND state = ?2")?
+                        .prepare_cached(
+                            "SELECT max(created_ms) FROM credit_changes
+                             WHERE credit_id = ?1 AND state = ?2 AND actor != 'worker'",
+                        )?
                         .query_row(params![credit.credit_id, CreditState::Approved.as_str()], |r| r.get(0))?;
                     let approved_at_ms = decided.unwrap_or(credit.created_at_ms);
                     due.push(Due { credit, first_name, approved_at_ms });
