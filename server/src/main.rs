@@ -304,22 +304,14 @@ async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result
             }
         }
         EntriesCommand::Export { campaign, format, output, include_codes } => {
-            let entries = backends.store.list_entries(&campaign).await?;
-            let codes = match include_codes {
-                true => Some(export::entry_codes(backends.codes.as_ref(), &campaign, &entries).await?),
-                false => None,
-            };
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => {
                     Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
                 }
                 None => Box::new(std::io::stdout().lock()),
             };
-            match format {
-                Format::Csv => export::write_csv(&mut out, &entries, codes.as_ref())?,
-                Format::Json => export::write_json(&mut out, &entries, codes.as_ref())?,
-            }
-            out.flush()?;
+            let (store, codes, json) = (backends.store.as_ref(), backends.codes.as_ref(), matches!(format, Format::Json));
+            export::export(store, codes, &campaign, json, include_codes, &mut out).await?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use std::io::Write;
 use vouch_core::codes::Pool;
 
 use crate::backends::codes::Codes;
-use crate::backends::StoredEntry;
+use crate::backends::{Store, StoredEntry};
 
 /// Entry id → the code it holds from the campaign's `entry` pool.
 pub type EntryCodes = HashMap<String, String>;
@@ -33,6 +33,29 @@ fn timestamp(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .map(crate::crypto::format_iso8601)
         .unwrap_or_default()
+}
+
+/// `vouch entries export`: the campaign's entries as CSV or JSON, with the codes they hold only
+/// when `include_codes`.
+pub async fn export(
+    store: &dyn Store,
+    codes: &dyn Codes,
+    campaign: &str,
+    json: bool,
+    include_codes: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let entries = store.list_entries(campaign).await?;
+    let held = match include_codes {
+        true => Some(entry_codes(codes, campaign, &entries).await?),
+        false => None,
+    };
+    match json {
+        true => write_json(&mut *out, &entries, held.as_ref())?,
+        false => write_csv(&mut *out, &entries, held.as_ref())?,
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// The codes `entries` hold from the `entry` pool (entries without one are left out).

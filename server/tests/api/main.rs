@@ -24,6 +24,7 @@ mod moderation;
 mod network;
 mod order_sources;
 mod outage;
+mod payouts;
 mod pages;
 mod protection;
 mod proxy;
