@@ -310,7 +310,8 @@ async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result
                 }
                 None => Box::new(std::io::stdout().lock()),
             };
-            let (store, codes, json) = (backends.store.as_ref(), backends.codes.as_ref(), matches!(format, Format::Json));
+            let (store, codes, json) =
+                (backends.store.as_ref(), backends.codes.as_ref(), matches!(format, Format::Json));
             export::export(store, codes, &campaign, json, include_codes, &mut out).await?;
         }
     }

@@ -118,20 +118,20 @@ pub fn write_json(out: impl Write, entries: &[StoredEntry], codes: Option<&Entry
 
 fn cells(e: &StoredEntry) -> [String; 14] {
     [
-            e.entry_id.as_str(),
-            e.campaign.as_str(),
-            e.status.as_str(),
-            e.reason.map(|r| r.code()).unwrap_or(""),
-            &e.entrant.first_name,
-            &e.entrant.last_name,
-            &e.entrant.email,
-            e.entrant.phone.as_deref().unwrap_or(""),
-            e.entrant.postal_code.as_deref().unwrap_or(""),
-            if e.entrant.marketing_consent { "true" } else { "false" },
-            e.entrant.referral_code.as_deref().unwrap_or(""),
-            e.receipt_key.as_deref().unwrap_or(""),
-            &timestamp(e.accepted_at_ms),
-            &timestamp(e.processed_at_ms),
+        e.entry_id.as_str(),
+        e.campaign.as_str(),
+        e.status.as_str(),
+        e.reason.map(|r| r.code()).unwrap_or(""),
+        &e.entrant.first_name,
+        &e.entrant.last_name,
+        &e.entrant.email,
+        e.entrant.phone.as_deref().unwrap_or(""),
+        e.entrant.postal_code.as_deref().unwrap_or(""),
+        if e.entrant.marketing_consent { "true" } else { "false" },
+        e.entrant.referral_code.as_deref().unwrap_or(""),
+        e.receipt_key.as_deref().unwrap_or(""),
+        &timestamp(e.accepted_at_ms),
+        &timestamp(e.processed_at_ms),
     ]
     .map(str::to_string)
 }

@@ -3,5 +3,5 @@
 
 pub mod bonus;
 pub mod decisions;
-pub mod webhooks;
 pub mod payouts;
+pub mod webhooks;

@@ -52,7 +52,11 @@ async fn ledger(app: &TestApp) -> (Credit, Credit, Credit) {
     let find = |side: Side, state: CreditState| {
         credits.iter().find(|c| c.side == side && c.state == state).cloned().unwrap_or_else(|| panic!("{credits:?}"))
     };
-    (find(Side::Referrer, CreditState::Approved), find(Side::Friend, CreditState::Approved), find(Side::Referrer, CreditState::Pending))
+    (
+        find(Side::Referrer, CreditState::Approved),
+        find(Side::Friend, CreditState::Approved),
+        find(Side::Referrer, CreditState::Pending),
+    )
 }
 
 async fn due(app: &TestApp, format: PayoutFormat) -> String {
@@ -120,7 +124,10 @@ async fn the_payouts_list_is_paid_from_its_own_file_once(app: TestApp) {
     let credits = listed(&app).await;
     let paid = credits.iter().find(|c| c["credit_id"] == anna.credit_id.as_str()).unwrap();
     assert_eq!((paid["paid_reference"].as_str(), paid["paid_by"].as_str()), (Some("SEPA-2026-11"), Some("mia")));
-    assert!(credits.iter().filter(|c| c["credit_id"] != anna.credit_id.as_str()).all(|c| c["paid_reference"].is_null()));
+    assert!(credits
+        .iter()
+        .filter(|c| c["credit_id"] != anna.credit_id.as_str())
+        .all(|c| c["paid_reference"].is_null()));
 
     // The same file again, or the id with another reference: already paid, no second record.
     let (out, result) = mark_paid(&app, mark(None, &[&anna.credit_id], "SEPA-AGAIN")).await;
@@ -189,7 +196,7 @@ async fn the_export_carries_codes_only_when_asked(app: TestApp) {
     }
     let csv = export(&app, false, true).await;
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().last(), Some("code"));
+    assert_eq!(reader.headers().unwrap().iter().next_back(), Some("code"));
     let rows: Vec<(String, String)> =
         reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[r.len() - 1].to_string())).collect();
     assert!(rows.contains(&(ids[0].clone(), "SHOP-SECRET-1".to_string())), "{rows:?}");

@@ -54,7 +54,7 @@ pub async fn approved_referrer_credits_are_due_until_paid(f: Fixture) {
     assert!(decided.approved_at_ms >= before, "approved at its decision, not at its creation");
     assert!(p.due("other").await.unwrap().is_empty());
 
-    let done = p.mark_paid("demo", &[first.clone()], "SEPA-1", "mia", 5_000).await.unwrap();
+    let done = p.mark_paid("demo", std::slice::from_ref(&first), "SEPA-1", "mia", 5_000).await.unwrap();
     assert_eq!(done, MarkPaid::Done { paid: vec![first.clone()], already: vec![] });
     let due = p.due("demo").await.unwrap();
     assert_eq!(due.iter().map(|d| d.credit.credit_id.as_str()).collect::<Vec<_>>(), [second.as_str()]);
@@ -69,8 +69,9 @@ pub async fn marking_paid_is_all_or_nothing_and_once(f: Fixture) {
     anna(&f).await;
     let (a, b) = (approved(&f, "cnv_1").await, approved(&f, "cnv_2").await);
     r.record_credits(&[credit("cnv_3", Side::Referrer, "ref_1", CreditState::Pending)], &[]).await.unwrap();
-    let elsewhere = Credit { campaign: "other".into(), ..credit("cnv_4", Side::Referrer, "ref_1", CreditState::Approved) };
-    r.record_credits(&[elsewhere.clone()], &[]).await.unwrap();
+    let elsewhere =
+        Credit { campaign: "other".into(), ..credit("cnv_4", Side::Referrer, "ref_1", CreditState::Approved) };
+    r.record_credits(std::slice::from_ref(&elsewhere), &[]).await.unwrap();
     let friend = credit_id("cnv_1", Side::Friend);
     let pending = referrer_credit("cnv_3");
 
@@ -100,10 +101,10 @@ pub async fn marking_paid_is_all_or_nothing_and_once(f: Fixture) {
     let again = p.mark_paid("demo", &ids(&[&b, &a]), "SEPA-2", "tom", 6_000).await.unwrap();
     let MarkPaid::Done { paid, already } = again else { panic!("{again:?}") };
     assert!(paid.is_empty());
-    assert_eq!(already.iter().map(|p| (p.reference.as_str(), p.paid_by.as_str())).collect::<Vec<_>>(), [
-        ("SEPA-1", "mia"),
-        ("SEPA-1", "mia")
-    ]);
+    assert_eq!(
+        already.iter().map(|p| (p.reference.as_str(), p.paid_by.as_str())).collect::<Vec<_>>(),
+        [("SEPA-1", "mia"), ("SEPA-1", "mia")]
+    );
     assert_eq!(m.list_audit("demo").await.unwrap(), audit, "no second audit record");
     assert!(p.payouts("demo").await.unwrap().iter().all(|p| p.reference == "SEPA-1"));
 }
@@ -133,10 +134,12 @@ pub async fn concurrent_mark_paid_of_one_credit_pays_it_once(f: Fixture) {
     let (p, m) = (f.backends.payouts.clone(), &f.backends.moderation);
     anna(&f).await;
     let id = approved(&f, "cnv_1").await;
-    let runs: Vec<_> = (0..4).map(|i| {
-        let (p, id) = (p.clone(), id.clone());
-        tokio::spawn(async move { p.mark_paid("demo", &[id], &format!("REF-{i}"), "mia", 5_000).await.unwrap() })
-    }).collect();
+    let runs: Vec<_> = (0..4)
+        .map(|i| {
+            let (p, id) = (p.clone(), id.clone());
+            tokio::spawn(async move { p.mark_paid("demo", &[id], &format!("REF-{i}"), "mia", 5_000).await.unwrap() })
+        })
+        .collect();
     let mut paid_now = 0;
     for run in runs {
         let MarkPaid::Done { paid, already } = run.await.unwrap() else { panic!("refused") };

@@ -29,7 +29,12 @@ fn payouts_where(conn: &Connection, filter: &str, value: &str) -> std::result::R
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-fn mark(conn: &Connection, campaign: &str, ids: &[String], template: &Payout) -> std::result::Result<MarkPaid, DbError> {
+fn mark(
+    conn: &Connection,
+    campaign: &str,
+    ids: &[String],
+    template: &Payout,
+) -> std::result::Result<MarkPaid, DbError> {
     let mut refused = Vec::new();
     for id in ids {
         let problem = match query_credits(conn, "credit_id", id)?.pop() {
@@ -53,7 +58,13 @@ fn mark(conn: &Connection, campaign: &str, ids: &[String], template: &Payout) ->
         conn.prepare_cached(
             "INSERT INTO payouts (credit_id, campaign, reference, paid_by, paid_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![payout.credit_id, payout.campaign, payout.reference, payout.paid_by, payout.paid_at_ms])?;
+        .execute(params![
+            payout.credit_id,
+            payout.campaign,
+            payout.reference,
+            payout.paid_by,
+            payout.paid_at_ms
+        ])?;
         append(conn, &payout.audit())?;
         paid.push(payout.credit_id);
     }

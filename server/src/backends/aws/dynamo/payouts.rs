@@ -146,8 +146,12 @@ impl Payouts for DynamoStore {
     }
 
     async fn payouts(&self, campaign: &str) -> Result<Vec<Payout>> {
-        let mut all: Vec<Payout> =
-            self.query("gsi1", &format!("payouts#{campaign}"), None).await?.iter().map(payout_from).collect::<Result<_>>()?;
+        let mut all: Vec<Payout> = self
+            .query("gsi1", &format!("payouts#{campaign}"), None)
+            .await?
+            .iter()
+            .map(payout_from)
+            .collect::<Result<_>>()?;
         all.sort_by(|a, b| a.credit_id.cmp(&b.credit_id));
         Ok(all)
     }
