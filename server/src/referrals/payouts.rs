@@ -40,6 +40,7 @@ pub struct MarkPaidArgs {
     /// A file of credit ids: one per line, or the first column of `vouch rewards payouts`' CSV.
     #[arg(long, conflicts_with = "credit_ids", required_unless_present = "credit_ids")]
     pub file: Option<PathBuf>,
+    /// Credit ids (`cr_…`, as `payouts` lists them), instead of `--file`.
     pub credit_ids: Vec<String>,
     /// The payment's reference (a transfer's or a voucher's id), at most 128 characters.
     #[arg(long)]

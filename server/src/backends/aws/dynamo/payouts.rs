@@ -82,14 +82,22 @@ impl Payouts for DynamoStore {
     async fn due(&self, campaign: &str) -> Result<Vec<Due>> {
         let paid: std::collections::HashSet<String> =
             self.payouts(campaign).await?.into_iter().map(|p| p.credit_id).collect();
+        let mut names = std::collections::HashMap::new();
         let mut due = Vec::new();
         for found in self.query("gsi2", &format!("campaigncredits#{campaign}"), None).await? {
             let credit = credit_from(&found)?;
             if payable(credit.side, credit.state).is_err() || paid.contains(&credit.credit_id) {
                 continue;
             }
-            let referrer = self.get(&referrer_pk(&credit.referrer_id)).await?;
-            let first_name = referrer.as_ref().and_then(|r| opt_text(r, "first_name")).unwrap_or_default();
+            let first_name = match names.get(&credit.referrer_id) {
+                Some(name) => String::clone(name),
+                None => {
+                    let referrer = self.get(&referrer_pk(&credit.referrer_id)).await?;
+                    let name = referrer.as_ref().and_then(|r| opt_text(r, "first_name")).unwrap_or_default();
+                    names.insert(credit.referrer_id.clone(), name.clone());
+                    name
+                }
+            };
             // A credit approved at once has no decision; its creation is its approval.
             let approved_at_ms = match number(&found, "decided_ms") {
                 0 => credit.created_at_ms,
