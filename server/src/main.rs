@@ -14,8 +14,8 @@ use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
 use vouch_server::entries::export;
+use vouch_server::payouts;
 use vouch_server::referrals::decisions::{decide_credit, new_secret};
-use vouch_server::referrals::payouts;
 use vouch_server::review::cli::{audit, review, AuditCommand, ReviewCommand};
 
 /// Every request allocates (headers, JSON, SQL parameters); glibc's malloc was about a sixth of

@@ -9,7 +9,7 @@ use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
 use vouch_server::entries::export;
-use vouch_server::referrals::payouts::{self, MarkPaidArgs, PayoutFormat, PayoutsArgs};
+use vouch_server::payouts::{self, MarkPaidArgs, PayoutFormat, PayoutsArgs};
 
 use crate::helpers::{entry_body, jpeg, TestApp};
 
