@@ -49,9 +49,7 @@ fn mark(
     let (mut paid, mut already) = (Vec::new(), Vec::new());
     for id in ids {
         if let Some(earlier) = payouts_where(conn, "credit_id", id)?.pop() {
-            if !already.contains(&earlier) {
-                already.push(earlier);
-            }
+            already.push(earlier);
             continue;
         }
         let payout = Payout { credit_id: id.clone(), ..template.clone() };
