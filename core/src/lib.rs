@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod moderation;
 pub mod money;
 pub mod name;
+pub mod payouts;
 pub mod phone;
 pub mod postal;
 pub mod referral;

@@ -15,6 +15,7 @@ pub mod entries;
 pub mod http;
 pub mod limiter;
 pub mod pages;
+pub mod payouts;
 pub mod redact;
 pub mod referrals;
 pub mod review;

@@ -14,6 +14,7 @@ use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
 use vouch_server::entries::export;
+use vouch_server::payouts;
 use vouch_server::referrals::decisions::{decide_credit, new_secret};
 use vouch_server::review::cli::{audit, review, AuditCommand, ReviewCommand};
 
@@ -140,6 +141,10 @@ enum RewardsCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Export approved referrer credits not yet paid (to pay by hand).
+    Payouts(payouts::PayoutsArgs),
+    /// Record a payout reference on credits (by id or from a file); the audit log keeps who.
+    MarkPaid(payouts::MarkPaidArgs),
 }
 
 #[derive(Subcommand)]
@@ -158,6 +163,10 @@ enum EntriesCommand {
         /// Write here instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Add the code each entry holds from the campaign's entry pool (the shop's secrets:
+        /// left out unless asked for).
+        #[arg(long)]
+        include_codes: bool,
     },
 }
 
@@ -294,19 +303,16 @@ async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result
                 );
             }
         }
-        EntriesCommand::Export { campaign, format, output } => {
-            let entries = backends.store.list_entries(&campaign).await?;
+        EntriesCommand::Export { campaign, format, output, include_codes } => {
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => {
                     Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
                 }
                 None => Box::new(std::io::stdout().lock()),
             };
-            match format {
-                Format::Csv => export::write_csv(&mut out, &entries)?,
-                Format::Json => serde_json::to_writer_pretty(&mut out, &entries)?,
-            }
-            out.flush()?;
+            let (store, codes, json) =
+                (backends.store.as_ref(), backends.codes.as_ref(), matches!(format, Format::Json));
+            export::export(store, codes, &campaign, json, include_codes, &mut out).await?;
         }
     }
     Ok(())
@@ -334,8 +340,14 @@ async fn secrets(backends: &Backends, campaigns: &Campaigns, command: SecretsCom
 async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCommand) -> anyhow::Result<()> {
     let (credit_id, next, reason) = match command {
         RewardsCommand::List { campaign } => {
-            println!("{}", serde_json::to_string_pretty(&backends.referrals.list_credits(&campaign).await?)?);
-            return Ok(());
+            let (referrals, paid) = (backends.referrals.as_ref(), backends.payouts.as_ref());
+            return payouts::list_credits(referrals, paid, &campaign, &mut std::io::stdout()).await;
+        }
+        RewardsCommand::Payouts(args) => {
+            return payouts::list(backends.payouts.as_ref(), campaigns, args, &mut std::io::stdout()).await
+        }
+        RewardsCommand::MarkPaid(args) => {
+            return payouts::mark_paid(backends.payouts.as_ref(), campaigns, args, &mut std::io::stdout()).await
         }
         RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
         RewardsCommand::Deny { credit_id, reason } => (credit_id, CreditState::Denied, reason),

@@ -11,6 +11,7 @@ use crate::backends::codes::Codes;
 use crate::backends::draws::Draws;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
+use crate::backends::payouts::Payouts;
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
 use crate::backends::review::Moderation;
@@ -32,6 +33,8 @@ pub struct Backends {
     /// Review cases, decisions and the audit log.
     pub moderation: Arc<dyn Moderation>,
     pub draws: Arc<dyn Draws>,
+    /// Referrer rewards paid out by hand.
+    pub payouts: Arc<dyn Payouts>,
     pub control: Arc<dyn Control>,
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
@@ -94,6 +97,7 @@ impl Backends {
                 receipts: Arc::new(db.clone()),
                 moderation: Arc::new(db.clone()),
                 draws: Arc::new(db.clone()),
+                payouts: Arc::new(db.clone()),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
@@ -116,6 +120,7 @@ impl Backends {
                     receipts: store.clone(),
                     moderation: store.clone(),
                     draws: store.clone(),
+                    payouts: store.clone(),
                     control: store,
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),

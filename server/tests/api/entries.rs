@@ -242,7 +242,7 @@ async fn formulas_typed_into_the_form_reach_the_export_as_text() {
     app.drain().await;
     let entries = app.running.backends.store.list_entries("demo").await.unwrap();
     let mut csv = Vec::new();
-    vouch_server::entries::export::write_csv(&mut csv, &entries).unwrap();
+    vouch_server::entries::export::write_csv(&mut csv, &entries, None).unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_slice());
     let header = reader.headers().unwrap().clone();
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();

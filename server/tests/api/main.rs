@@ -25,6 +25,7 @@ mod network;
 mod order_sources;
 mod outage;
 mod pages;
+mod payouts;
 mod protection;
 mod proxy;
 mod public;

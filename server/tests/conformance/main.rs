@@ -11,6 +11,7 @@ mod draws;
 mod fixture;
 mod ledger;
 mod objects_mail;
+mod payouts;
 mod queue;
 mod receipts;
 mod review;
@@ -78,4 +79,8 @@ conformance!(
     draws::a_draw_is_stored_once_with_its_event,
     draws::a_forfeit_promotes_the_next_alternate_in_order,
     draws::concurrent_forfeits_each_promote_a_different_alternate,
+    payouts::approved_referrer_credits_are_due_until_paid,
+    payouts::marking_paid_is_all_or_nothing_and_once,
+    payouts::a_large_batch_is_paid_once_across_transactions,
+    payouts::concurrent_mark_paid_of_one_credit_pays_it_once,
 );

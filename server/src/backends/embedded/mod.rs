@@ -8,6 +8,7 @@ mod intake;
 mod ledger;
 pub mod objects;
 mod outbox;
+mod payouts;
 mod queue;
 mod receipts;
 mod referrals;
@@ -25,6 +26,8 @@ use db::{Db, DbError};
 pub const SCHEMA: &str = include_str!("schema.sql");
 /// Code pools (`codes.rs`), in a file of their own.
 const CODES_SCHEMA: &str = include_str!("codes.sql");
+/// Payouts by hand (`payouts.rs`).
+const PAYOUTS_SCHEMA: &str = include_str!("payouts.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
 const ADDED_COLUMNS: &[&str] = &[
@@ -40,7 +43,7 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        Ok(Self { db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}"), ADDED_COLUMNS)? })
+        Ok(Self { db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}"), ADDED_COLUMNS)? })
     }
 
     pub fn db(&self) -> &Db {

@@ -10,7 +10,7 @@ use super::SqliteBackend;
 use crate::backends::review::{AuditRecord, Decided, Moderation, ReviewCase};
 use crate::backends::Result;
 
-fn append(conn: &Connection, r: &AuditRecord) -> std::result::Result<(), DbError> {
+pub(super) fn append(conn: &Connection, r: &AuditRecord) -> std::result::Result<(), DbError> {
     conn.prepare_cached(
         "INSERT INTO audit_log (id, campaign, at_ms, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?

@@ -26,7 +26,7 @@ fn conversion_pk(from_merchant: bool, campaign: &str, order_id: &str) -> String 
     format!("{prefix}#{campaign}#{order_id}")
 }
 
-fn credit_pk(credit_id: &str) -> String {
+pub(super) fn credit_pk(credit_id: &str) -> String {
     format!("credit#{credit_id}")
 }
 
@@ -34,7 +34,7 @@ pub(super) fn referrer_pk(id: &str) -> String {
     format!("referrer#{id}")
 }
 
-fn credit_from(i: &Item) -> Result<Credit> {
+pub(super) fn credit_from(i: &Item) -> Result<Credit> {
     let bad = |what: &str| BackendError::Corrupt(format!("credit with bad {what}"));
     Ok(Credit {
         credit_id: text(i, "credit_id")?,
@@ -256,13 +256,14 @@ impl DynamoStore {
         if !credit.state.can_become(next) {
             return Ok(None);
         }
-        let mut move_credit = vec![(":next", s(next.as_str())), (":pending", s("pending"))];
+        // `decided_ms` dates an approval for the payouts list.
+        let mut move_credit = vec![(":next", s(next.as_str())), (":pending", s("pending")), (":at", n(now_ms()))];
         let set = match reason {
             Some(r) => {
                 move_credit.push((":reason", s(r)));
-                "SET #st = :next, reason = :reason"
+                "SET #st = :next, reason = :reason, decided_ms = :at"
             }
-            None => "SET #st = :next REMOVE reason",
+            None => "SET #st = :next, decided_ms = :at REMOVE reason",
         };
         let update = Update::builder()
             .table_name(&self.table)

@@ -6,6 +6,7 @@ mod draws;
 mod entries;
 mod ledger;
 mod outbox;
+mod payouts;
 mod receipts;
 mod referrals;
 mod review;

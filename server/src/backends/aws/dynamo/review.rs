@@ -15,7 +15,7 @@ fn case_pk(campaign: &str, entry_id: &str) -> String {
     format!("case#{campaign}#{entry_id}")
 }
 
-fn audit_item(r: &AuditRecord) -> Item {
+pub(super) fn audit_item(r: &AuditRecord) -> Item {
     item(vec![
         ("pk", Some(s(&format!("audit#{}", r.id)))),
         ("id", Some(s(&r.id))),
