@@ -1,0 +1,66 @@
+//! Codes for referral credits: an approved referrer credit gets a code of the `referrer` pool, the
+//! friend's credit one of the `friend` pool when the campaign hands it out at conversion. Each is
+//! mailed once (the mail's dedup key is the credit's) and announced by a `reward.fulfilled`
+//! webhook with the code's id.
+
+use std::sync::Arc;
+
+use vouch_core::codes::{FriendHandOut, Pool};
+use vouch_core::rewards::{CreditState, Side};
+
+use super::fulfil::{code_mail_key, own_mail, Fulfil, Handed};
+use crate::backends::referrals::Credit;
+use crate::backends::{Mailer, Queue, Result};
+use crate::campaigns::Campaign;
+use crate::referrals::webhooks::Event;
+
+/// The pool an approved credit draws its code from, if the campaign hands one out for it.
+pub fn pool_for(campaign: &Campaign, credit: &Credit) -> Option<Pool> {
+    if credit.state != CreditState::Approved {
+        return None;
+    }
+    match credit.side {
+        Side::Referrer => Some(Pool::Referrer),
+        Side::Friend => {
+            let at_conversion = campaign.code_pools.get(&Pool::Friend)?.hand_out == Some(FriendHandOut::Conversion);
+            at_conversion.then_some(Pool::Friend)
+        }
+    }
+}
+
+/// Claims and mails the credit's code (the same code on every call, one mail). A code that has to
+/// wait is mailed when an import fills it.
+pub async fn fulfil_credit(
+    fulfil: &Fulfil,
+    mailer: &dyn Mailer,
+    webhooks: &Arc<dyn Queue>,
+    campaign: &Campaign,
+    credit: &Credit,
+) -> Result<Handed> {
+    let Some(pool) = pool_for(campaign, credit) else { return Ok(Handed::Nothing) };
+    let handed = fulfil.hand_out(campaign, pool, &credit.credit_id).await?;
+    if let Handed::Code(_) = &handed {
+        let mail = own_mail(campaign, &credit.recipient, campaign.locale_for(None), &credit.reward, &handed);
+        mailer.send_once(&code_mail_key(campaign.id(), pool, &credit.credit_id), &mail).await?;
+        announce(fulfil, webhooks, campaign, credit, pool).await?;
+    }
+    Ok(handed)
+}
+
+/// The `reward.fulfilled` event, when the campaign has a webhook. Its id is the credit's, so a
+/// repeat is dropped by the receiver.
+pub async fn announce(
+    fulfil: &Fulfil,
+    webhooks: &Arc<dyn Queue>,
+    campaign: &Campaign,
+    credit: &Credit,
+    pool: Pool,
+) -> Result<()> {
+    if campaign.referral.as_ref().and_then(|r| r.webhook_url.as_ref()).is_none() {
+        return Ok(());
+    }
+    if let Some((code_id, _)) = fulfil.codes.assigned(campaign.id(), pool, &credit.credit_id).await? {
+        webhooks.send(Event::reward_fulfilled(credit, pool, &code_id).to_json()).await?;
+    }
+    Ok(())
+}
