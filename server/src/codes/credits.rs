@@ -64,3 +64,46 @@ pub async fn announce(
     }
     Ok(())
 }
+
+/// After an operator approved a credit (`vouch rewards approve`): its code, as the worker hands
+/// one out for a credit approved at conversion.
+pub async fn fulfil_decided(
+    backends: &crate::app::wiring::Backends,
+    campaigns: &crate::campaigns::Campaigns,
+    credit: &Credit,
+) -> Result<Handed> {
+    let Some(campaign) = campaigns.get(&credit.campaign) else { return Ok(Handed::Nothing) };
+    let fulfil = Fulfil::new(backends.codes.clone(), backends.code_watch.clone());
+    fulfil_credit(&fulfil, backends.mailer.as_ref(), &backends.webhooks, &campaign, credit).await
+}
+
+/// The codes of the referrer's approved rewards, oldest first, and how many approved rewards still
+/// wait for theirs. Empty when the campaign has no `referrer` pool.
+pub async fn reward_codes(
+    referrals: &dyn crate::backends::referrals::Referrals,
+    codes: &dyn crate::backends::codes::Codes,
+    campaign: &Campaign,
+    referral_code: &str,
+) -> Result<(Vec<String>, u64)> {
+    if !campaign.code_pools.contains_key(&Pool::Referrer) {
+        return Ok((Vec::new(), 0));
+    }
+    let Some(referrer) = referrals.referrer_by_code(Some(campaign.id()), referral_code).await? else {
+        return Ok((Vec::new(), 0));
+    };
+    let mut owed: Vec<Credit> = referrals
+        .list_credits(campaign.id())
+        .await?
+        .into_iter()
+        .filter(|c| c.referrer_id == referrer.referrer_id && pool_for(campaign, c) == Some(Pool::Referrer))
+        .collect();
+    owed.sort_by_key(|c| c.created_at_ms);
+    let (mut shown, mut pending) = (Vec::new(), 0);
+    for credit in owed {
+        match codes.assigned(campaign.id(), Pool::Referrer, &credit.credit_id).await? {
+            Some((_, code)) => shown.push(code),
+            None => pending += 1,
+        }
+    }
+    Ok((shown, pending))
+}

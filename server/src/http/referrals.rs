@@ -94,7 +94,16 @@ async fn progress(
     headers: HeaderMap,
 ) -> Result<([(header::HeaderName, &'static str); 1], Json<ReferralProgress>), ApiError> {
     let campaign = campaign(&state, &id)?;
-    let progress = decisions::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
+    let mut progress = decisions::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
+    // Behind the same token check: the codes are the referrer's own.
+    let (codes, pending) = crate::codes::credits::reward_codes(
+        state.referrals.as_ref(),
+        state.codes.as_ref(),
+        &campaign,
+        &progress.referral_code,
+    )
+    .await?;
+    (progress.reward_codes, progress.reward_codes_pending) = (codes, pending);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(progress)))
 }
 

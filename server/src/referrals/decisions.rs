@@ -140,6 +140,7 @@ pub async fn progress(
         // The same rule over the same ledger rows as `bonus::bonus_entries` gives the draw.
         bonus_entries: super::bonus::rule(cfg)
             .map(|(per, max)| vouch_core::rewards::bonus_entries(p.rewards_earned, per, max)),
+        ..Default::default()
     })
 }
 
