@@ -18,6 +18,7 @@ mod duplicates;
 mod eligibility;
 mod entrant_conditions;
 mod entries;
+mod fulfilment;
 mod helpers;
 mod logs;
 mod moderation;
