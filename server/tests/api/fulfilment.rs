@@ -10,7 +10,7 @@ use vouch_core::moderation::Decision;
 use vouch_core::rewards::CreditState;
 use vouch_server::campaigns::Campaigns;
 use vouch_server::codes::cli::{run_and_deliver, CodesCommand};
-use vouch_server::codes::fulfil::Fulfil;
+use vouch_server::codes::fulfil::{deliver_filled, Fulfil, Recipients};
 use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
 use vouch_server::referrals::decisions::decide_credit;
@@ -121,6 +121,30 @@ async fn an_empty_pool_makes_entries_wait_and_an_import_delivers_in_order(app: T
     assert_eq!(third.iter().filter_map(|m| code_in(m)).collect::<Vec<_>>(), ["E-3"]);
     import(&app, "entry", &["E-4"]).await;
     assert_eq!(mails_to(&app, &people[0]).await.len(), 2, "nobody is mailed twice");
+
+    // The spare code goes to the next entry at once, in its confirmation.
+    let next = unique("d");
+    post_entry(&app, &next, 14).await;
+    app.drain().await;
+    assert_eq!(mails_to(&app, &next).await.iter().filter_map(|m| code_in(m)).collect::<Vec<_>>(), ["E-4"]);
+
+    // An import that died between the fill and the mail: the janitor's pass mails it, once.
+    let late = unique("e");
+    let id = post_entry(&app, &late, 13).await;
+    app.drain().await;
+    assert_eq!(app.status("demo", &id).await["code_pending"], true);
+    let b = &app.running.backends;
+    b.codes.import("demo", Pool::Entry, &["E-5".to_string()]).await.unwrap();
+    assert_eq!(b.codes.fill_awaiting("demo", Pool::Entry).await.unwrap().len(), 1);
+    assert_eq!(mails_to(&app, &late).await.len(), 1, "only the confirmation so far");
+    let campaigns = Campaigns::load_dir(&app.config.campaigns_dir).unwrap();
+    let recipients = Recipients { store: b.store.as_ref(), referrals: b.referrals.as_ref() };
+    for _ in 0..2 {
+        deliver_filled(b.codes.as_ref(), b.mailer.as_ref(), &recipients, &campaigns).await.unwrap();
+    }
+    let mails = mails_to(&app, &late).await;
+    assert_eq!(mails.iter().filter_map(|m| code_in(m)).collect::<Vec<_>>(), ["E-5"]);
+    assert_eq!(app.status("demo", &id).await["code"], "E-5");
 }
 
 async fn an_approved_entry_gets_its_code_in_the_approval(app: TestApp) {
