@@ -274,3 +274,56 @@ async fn aws_approved_credits_get_codes_once_and_the_referrer_sees_them() {
     approved_credits_get_codes_once_and_the_referrer_sees_them(TestApp::spawn_aws_with(with(CREDIT_POOLS)).await)
         .await;
 }
+
+async fn draw_winners_get_prize_codes_once(app: TestApp) {
+    import(&app, "winner", &["W-1"]).await;
+    let people = [unique("w1"), unique("w2"), unique("w3")];
+    for (i, email) in people.iter().enumerate() {
+        post_entry(&app, email, 30 + i as u64).await;
+    }
+    app.drain().await;
+    let closed = crate::draw::campaign_closing(&app, -1);
+    let backends = &app.running.backends;
+    let request = vouch_server::draw::DrawRequest {
+        winners: 2,
+        alternates: 0,
+        beacon: "beacon".into(),
+        beacon_source: None,
+        force: false,
+        actor: "test".into(),
+    };
+    let now = vouch_server::clock::now_ms();
+    let drawn = vouch_server::draw::run(backends, &closed, &request, &Default::default(), now).await.unwrap();
+    vouch_server::draw::notify(backends, &closed, &drawn).await.unwrap();
+    let winner_mails = || async {
+        let mut mails: Vec<String> =
+            app.mails().await.into_iter().map(|(_, t)| t).filter(|t| t.contains("drawn as a winner")).collect();
+        mails.sort_by_key(|t| !t.contains("Your code: "));
+        mails
+    };
+    let mails = winner_mails().await;
+    assert_eq!(mails.len(), 2);
+    assert_eq!(code_in(&mails[0]).as_deref(), Some("W-1"), "{mails:?}");
+    assert!(mails[1].contains("Your code follows"), "{}", mails[1]);
+    let held = backends.codes.assigned("demo", Pool::Winner, &drawn.winners[0]).await.unwrap();
+    let first = if held.is_some() { &drawn.winners[0] } else { &drawn.winners[1] };
+    assert!(mails[0].contains(first.as_str()), "W-1 went to the winner who holds it");
+
+    let out = import(&app, "winner", &["W-2"]).await;
+    assert!(out.contains("1 code(s) mailed"), "{out}");
+    let all: Vec<String> = app.mails().await.into_iter().filter_map(|(_, t)| code_in(&t)).collect();
+    assert_eq!(all.iter().filter(|c| c.starts_with("W-")).count(), 2);
+    assert!(all.contains(&"W-2".to_string()));
+}
+
+const WINNER_POOL: &str = "\n[codes.winner]\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_draw_winners_get_prize_codes_once() {
+    draw_winners_get_prize_codes_once(TestApp::spawn_with(with(WINNER_POOL)).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_draw_winners_get_prize_codes_once() {
+    draw_winners_get_prize_codes_once(TestApp::spawn_aws_with(with(WINNER_POOL)).await).await;
+}
