@@ -23,7 +23,8 @@ pub(crate) enum Phase {
     Submitting,
     Accepted { entry_id: String },
     Reviewing { entry_id: String },
-    Confirmed,
+    /// `code`: the entry's code, when the campaign hands one out; `code_pending`: it follows by e-mail.
+    Confirmed { code: Option<String>, code_pending: bool },
     Rejected { reason: String },
 }
 

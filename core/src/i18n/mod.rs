@@ -119,6 +119,10 @@ pub enum Ui {
     Country,
     BonusEntries,
     UnderReview,
+    /// `{0}`: the entry's code.
+    YourCode,
+    CodeFollows,
+    RewardCodes,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -217,7 +221,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::UnderReview as usize + 1;
+const UI_COUNT: usize = Ui::RewardCodes as usize + 1;
 const FIELD_CODES: usize = FieldCode::CountryNotEligible as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReviewOther as usize + 1;
 
