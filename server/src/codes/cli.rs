@@ -61,9 +61,11 @@ pub async fn run_and_deliver(
     let import = matches!(command, CodesCommand::Import { .. });
     run(command, campaigns, backends.codes.as_ref(), out).await?;
     if import {
-        let recipients = super::fulfil::Recipients { store: backends.store.as_ref(), referrals: backends.referrals.as_ref() };
-        let sent = super::fulfil::deliver_filled(backends.codes.as_ref(), backends.mailer.as_ref(), &recipients, campaigns)
-            .await?;
+        let recipients =
+            super::fulfil::Recipients { store: backends.store.as_ref(), referrals: backends.referrals.as_ref() };
+        let sent =
+            super::fulfil::deliver_filled(backends.codes.as_ref(), backends.mailer.as_ref(), &recipients, campaigns)
+                .await?;
         if sent > 0 {
             writeln!(out, "{sent} code(s) mailed")?;
         }

@@ -116,9 +116,11 @@ impl Recipients<'_> {
     /// `(mailbox, language, what the code is for)`; `None` when the owed item is gone.
     async fn of(&self, campaign: &Campaign, pool: Pool, owed_id: &str) -> Result<Option<(String, Locale, String)>> {
         match pool {
-            Pool::Entry | Pool::Winner => Ok(self.store.get_entry(campaign.id(), owed_id).await?.map(|e| {
-                (e.entrant.email, e.locale.unwrap_or_else(|| campaign.locale_for(None)), String::new())
-            })),
+            Pool::Entry | Pool::Winner => Ok(self
+                .store
+                .get_entry(campaign.id(), owed_id)
+                .await?
+                .map(|e| (e.entrant.email, e.locale.unwrap_or_else(|| campaign.locale_for(None)), String::new()))),
             Pool::Referrer | Pool::Friend => {
                 let Some(conversion) = conversion_of(owed_id) else { return Ok(None) };
                 let credits = self.referrals.credits_for_conversion(&conversion).await?;

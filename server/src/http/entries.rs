@@ -74,9 +74,11 @@ async fn status(
     // Only the holder of the entry id asks here (as for the status itself).
     let owed = matches!(entry_state.status, EntryStatus::Confirmed | EntryStatus::Approved);
     let handed = match state.campaigns.get(&campaign) {
-        Some(c) if owed => crate::codes::fulfil::Fulfil::new(state.codes.clone(), Default::default())
-            .shown(&c, vouch_core::codes::Pool::Entry, &entry_id)
-            .await?,
+        Some(c) if owed => {
+            crate::codes::fulfil::Fulfil::new(state.codes.clone(), Default::default())
+                .shown(&c, vouch_core::codes::Pool::Entry, &entry_id)
+                .await?
+        }
         _ => crate::codes::fulfil::Handed::Nothing,
     };
     let (code, code_pending) = match handed {

@@ -12,9 +12,9 @@ use vouch_core::rewards::{assess, initial_state, ConversionFacts, CreditState, S
 use super::Handler;
 use crate::backends::referrals::{credit_id, ConversionMessage, Credit, Referrals};
 use crate::backends::{BackendError, Mailer, Queue};
-use crate::codes::fulfil::Fulfil;
 use crate::campaigns::Campaigns;
 use crate::clock::now_ms;
+use crate::codes::fulfil::Fulfil;
 use crate::referrals::webhooks::Event;
 
 const DAY_MS: i64 = 86_400_000;

@@ -244,8 +244,7 @@ async fn aws_entry_codes_reach_the_mail_and_the_status_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_an_empty_pool_makes_entries_wait_and_an_import_delivers_in_order() {
-    an_empty_pool_makes_entries_wait_and_an_import_delivers_in_order(TestApp::spawn_with(with(ENTRY_POOL)).await)
-        .await;
+    an_empty_pool_makes_entries_wait_and_an_import_delivers_in_order(TestApp::spawn_with(with(ENTRY_POOL)).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -271,8 +270,7 @@ async fn embedded_approved_credits_get_codes_once_and_the_referrer_sees_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_approved_credits_get_codes_once_and_the_referrer_sees_them() {
-    approved_credits_get_codes_once_and_the_referrer_sees_them(TestApp::spawn_aws_with(with(CREDIT_POOLS)).await)
-        .await;
+    approved_credits_get_codes_once_and_the_referrer_sees_them(TestApp::spawn_aws_with(with(CREDIT_POOLS)).await).await;
 }
 
 async fn draw_winners_get_prize_codes_once(app: TestApp) {

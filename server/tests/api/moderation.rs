@@ -3,10 +3,10 @@
 //! shopper by e-mail in their language, and is in the audit log. A decision that contradicts an
 //! earlier one is refused and changes nothing.
 
-use vouch_server::codes::fulfil::Fulfil;
 use serde_json::Value;
 use vouch_core::moderation::Decision;
 use vouch_server::campaigns::Campaigns;
+use vouch_server::codes::fulfil::Fulfil;
 use vouch_server::config::Config;
 use vouch_server::review::{ReviewError, Reviews};
 

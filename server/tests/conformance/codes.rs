@@ -148,10 +148,10 @@ pub async fn filled_items_stay_undelivered_until_their_delivery_is_recorded(f: F
     assert_eq!(codes.undelivered("demo", Pool::Winner).await.unwrap(), vec![], "pools are apart");
     codes.delivered("demo", Pool::Entry, "ent_b").await.unwrap();
     assert_eq!(codes.undelivered("demo", Pool::Entry).await.unwrap(), vec![]);
-    assert_eq!(codes.claim("demo", Pool::Entry, "ent_b").await.unwrap(), Claim::Assigned {
-        code_id: filled[1].1.clone(),
-        code: "E-3".into()
-    });
+    assert_eq!(
+        codes.claim("demo", Pool::Entry, "ent_b").await.unwrap(),
+        Claim::Assigned { code_id: filled[1].1.clone(), code: "E-3".into() }
+    );
 }
 
 pub async fn a_raw_read_of_the_store_does_not_show_a_code(f: Fixture) {

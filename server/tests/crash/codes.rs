@@ -115,7 +115,10 @@ async fn codes_are_handed_out_once_each_while_the_worker_is_killed_repeatedly() 
 
     let status = cli_json(path, &["codes", "status", "--campaign", "crash", "--format", "json"]).await;
     let pool = |name: &str| status.as_array().unwrap().iter().find(|p| p["pool"] == name).unwrap().clone();
-    assert_eq!((pool("entry")["assigned"].as_u64(), pool("entry")["awaiting"].as_u64()), (Some(entries as u64), Some(0)));
+    assert_eq!(
+        (pool("entry")["assigned"].as_u64(), pool("entry")["awaiting"].as_u64()),
+        (Some(entries as u64), Some(0))
+    );
     assert_eq!(pool("referrer")["assigned"].as_u64(), Some(orders as u64));
 
     let mails = cli_json(path, &["outbox"]).await;
