@@ -59,8 +59,10 @@ pub async fn announce(
     if campaign.referral.as_ref().and_then(|r| r.webhook_url.as_ref()).is_none() {
         return Ok(());
     }
-    if let Some((code_id, _)) = fulfil.codes.assigned(campaign.id(), pool, &credit.credit_id).await? {
-        webhooks.send(Event::reward_fulfilled(credit, pool, &code_id).to_json()).await?;
+    if let Some((code_id, code)) = fulfil.codes.assigned(campaign.id(), pool, &credit.credit_id).await? {
+        let with_code = campaign.code_pools.get(&pool).is_some_and(|p| p.webhook_includes_code);
+        let event = Event::reward_fulfilled(credit, pool, &code_id, with_code.then_some(code.as_str()));
+        webhooks.send(event.to_json()).await?;
     }
     Ok(())
 }

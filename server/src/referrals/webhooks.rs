@@ -113,18 +113,22 @@ impl Event {
         }
     }
 
-    /// A credit got its code: the code's id (the merchant's shop knows the code by it after the
-    /// import), never the code itself.
-    pub fn reward_fulfilled(c: &Credit, pool: vouch_core::codes::Pool, code_id: &str) -> Self {
+    /// A credit got its code: the code's id, and the code itself only when the campaign's pool
+    /// says `webhook_includes_code`.
+    pub fn reward_fulfilled(c: &Credit, pool: vouch_core::codes::Pool, code_id: &str, code: Option<&str>) -> Self {
+        let mut data = json!({
+            "credit_id": c.credit_id, "conversion_id": c.conversion_id, "side": c.side,
+            "pool": pool, "code_id": code_id,
+        });
+        if let Some(code) = code {
+            data["code"] = json!(code);
+        }
         Self {
             id: format!("evt_{}_fulfilled", c.credit_id),
             kind: EventKind::RewardFulfilled,
             created_at: now(),
             campaign: c.campaign.clone(),
-            data: json!({
-                "credit_id": c.credit_id, "conversion_id": c.conversion_id, "side": c.side,
-                "pool": pool, "code_id": code_id,
-            }),
+            data,
         }
     }
 

@@ -2,6 +2,7 @@
 //! the status and progress routes, exactly once — also when a message is delivered again, and when
 //! the pool was empty until an import.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -184,8 +185,38 @@ async fn convert(app: &TestApp, order: &str, email: &str, code: &str) {
     assert_eq!(res.status(), 202);
 }
 
-async fn approved_credits_get_codes_once_and_the_referrer_sees_them(app: TestApp) {
+/// A webhook endpoint that keeps every event it is sent.
+async fn endpoint() -> (Arc<Mutex<Vec<Value>>>, String) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(move |body: String| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (seen, url)
+}
+
+/// The credit pools, and the campaign's webhook pointed at `url`.
+fn credit_pools(url: String) -> impl FnOnce(&mut Config) {
+    move |config: &mut Config| {
+        let demo = config.campaigns_dir.join("demo.toml");
+        let text = std::fs::read_to_string(&demo).unwrap().replace("# WEBHOOK", &format!("webhook_url = \"{url}\""));
+        std::fs::write(demo, format!("{text}\n{CREDIT_POOLS}")).unwrap();
+    }
+}
+
+async fn approved_credits_get_codes_once_and_the_referrer_sees_them(app: TestApp, hooks: Arc<Mutex<Vec<Value>>>) {
     app.running.backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
+    app.running.backends.referrals.set_webhook_secret("demo", "whsec_fulfilment").await.unwrap();
     import(&app, "referrer", &["R-1", "R-2"]).await;
     import(&app, "friend", &["F-1"]).await;
     let referrer = unique("anna");
@@ -205,6 +236,13 @@ async fn approved_credits_get_codes_once_and_the_referrer_sees_them(app: TestApp
     assert_eq!(friend_mails.iter().filter_map(|m| code_in(m)).collect::<Vec<_>>(), ["F-1"], "{friend_mails:?}");
     let progress = app.progress(&code, &token).await;
     assert_eq!(progress["reward_codes"], json!(["R-1"]));
+    let fulfilled: Vec<Value> =
+        hooks.lock().unwrap().iter().filter(|e| e["type"] == "reward.fulfilled").cloned().collect();
+    let ids: std::collections::HashSet<&str> = fulfilled.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "one event per credit (repeats share the id): {fulfilled:?}");
+    let side = |s: &str| fulfilled.iter().find(|e| e["data"]["side"] == s).unwrap()["data"].clone();
+    assert!(side("referrer")["code_id"].is_string() && side("referrer").get("code").is_none(), "the id, not the code");
+    assert_eq!(side("friend")["code"], "F-1", "the friend pool opted in to the code");
 
     // A flagged conversion (a throwaway mailbox) waits; the operator's approval hands out the code.
     convert(&app, "o-2", "x@mailinator.com", &code).await;
@@ -230,7 +268,8 @@ async fn approved_credits_get_codes_once_and_the_referrer_sees_them(app: TestApp
 
 const ENTRY_POOL: &str = "\n[codes.entry]\nlow_water = 1\n";
 const REVIEWED: &str = "moderation = \"all\"\n[codes.entry]\n";
-const CREDIT_POOLS: &str = "\n[codes.referrer]\n[codes.friend]\nhand_out = \"conversion\"\n";
+const CREDIT_POOLS: &str =
+    "[codes.referrer]\n[codes.friend]\nhand_out = \"conversion\"\nwebhook_includes_code = true\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_entry_codes_reach_the_mail_and_the_status_once() {
@@ -265,12 +304,16 @@ async fn aws_an_approved_entry_gets_its_code_in_the_approval() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_approved_credits_get_codes_once_and_the_referrer_sees_them() {
-    approved_credits_get_codes_once_and_the_referrer_sees_them(TestApp::spawn_with(with(CREDIT_POOLS)).await).await;
+    let (hooks, url) = endpoint().await;
+    let app = TestApp::spawn_with(credit_pools(url)).await;
+    approved_credits_get_codes_once_and_the_referrer_sees_them(app, hooks).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_approved_credits_get_codes_once_and_the_referrer_sees_them() {
-    approved_credits_get_codes_once_and_the_referrer_sees_them(TestApp::spawn_aws_with(with(CREDIT_POOLS)).await).await;
+    let (hooks, url) = endpoint().await;
+    let app = TestApp::spawn_aws_with(credit_pools(url)).await;
+    approved_credits_get_codes_once_and_the_referrer_sees_them(app, hooks).await;
 }
 
 async fn draw_winners_get_prize_codes_once(app: TestApp) {
