@@ -239,8 +239,11 @@ fn janitor(
                 tracing::warn!(error = %e, "relaying join events failed");
             }
             // Codes an import filled whose mail a crash held back.
-            let recipients =
-                crate::codes::fulfil::Recipients { store: b.store.as_ref(), referrals: b.referrals.as_ref() };
+            let recipients = crate::codes::fulfil::Recipients {
+                store: b.store.as_ref(),
+                referrals: b.referrals.as_ref(),
+                webhooks: &b.webhooks,
+            };
             let filled =
                 crate::codes::fulfil::deliver_filled(b.codes.as_ref(), b.mailer.as_ref(), &recipients, &campaigns);
             if let Err(e) = filled.await {

@@ -61,8 +61,11 @@ pub async fn run_and_deliver(
     let import = matches!(command, CodesCommand::Import { .. });
     run(command, campaigns, backends.codes.as_ref(), out).await?;
     if import {
-        let recipients =
-            super::fulfil::Recipients { store: backends.store.as_ref(), referrals: backends.referrals.as_ref() };
+        let recipients = super::fulfil::Recipients {
+            store: backends.store.as_ref(),
+            referrals: backends.referrals.as_ref(),
+            webhooks: &backends.webhooks,
+        };
         let sent =
             super::fulfil::deliver_filled(backends.codes.as_ref(), backends.mailer.as_ref(), &recipients, campaigns)
                 .await?;

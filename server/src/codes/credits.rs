@@ -42,7 +42,7 @@ pub async fn fulfil_credit(
     if let Handed::Code(_) = &handed {
         let mail = own_mail(campaign, &credit.recipient, campaign.locale_for(None), &credit.reward, &handed);
         mailer.send_once(&code_mail_key(campaign.id(), pool, &credit.credit_id), &mail).await?;
-        announce(fulfil, webhooks, campaign, credit, pool).await?;
+        announce(fulfil.codes.as_ref(), webhooks, campaign, credit, pool).await?;
     }
     Ok(handed)
 }
@@ -50,7 +50,7 @@ pub async fn fulfil_credit(
 /// The `reward.fulfilled` event, when the campaign has a webhook. Its id is the credit's, so a
 /// repeat is dropped by the receiver.
 pub async fn announce(
-    fulfil: &Fulfil,
+    codes: &dyn crate::backends::codes::Codes,
     webhooks: &Arc<dyn Queue>,
     campaign: &Campaign,
     credit: &Credit,
@@ -59,7 +59,7 @@ pub async fn announce(
     if campaign.referral.as_ref().and_then(|r| r.webhook_url.as_ref()).is_none() {
         return Ok(());
     }
-    if let Some((code_id, code)) = fulfil.codes.assigned(campaign.id(), pool, &credit.credit_id).await? {
+    if let Some((code_id, code)) = codes.assigned(campaign.id(), pool, &credit.credit_id).await? {
         let with_code = campaign.code_pools.get(&pool).is_some_and(|p| p.webhook_includes_code);
         let event = Event::reward_fulfilled(credit, pool, &code_id, with_code.then_some(code.as_str()));
         webhooks.send(event.to_json()).await?;

@@ -11,8 +11,8 @@ use vouch_core::i18n::{code_lines, code_mail, fill, Locale};
 
 use super::watch::PoolWatch;
 use crate::backends::codes::{Claim, Codes};
-use crate::backends::referrals::Referrals;
-use crate::backends::{Mail, Mailer, Result, Store};
+use crate::backends::referrals::{Credit, Referrals};
+use crate::backends::{Mail, Mailer, Queue, Result, Store};
 use crate::campaigns::{Campaign, Campaigns};
 
 /// What an owed item holds after its claim.
@@ -110,24 +110,27 @@ pub fn own_mail(campaign: &Campaign, to: &str, locale: Locale, about: &str, hand
 pub struct Recipients<'a> {
     pub store: &'a dyn Store,
     pub referrals: &'a dyn Referrals,
+    /// Where a credit's `reward.fulfilled` event goes.
+    pub webhooks: &'a Arc<dyn Queue>,
 }
 
+/// Who gets an owed item's code: `(mailbox, language, what it is for, the credit if it is one)`.
+type Recipient = (String, Locale, String, Option<Credit>);
+
 impl Recipients<'_> {
-    /// `(mailbox, language, what the code is for)`; `None` when the owed item is gone.
-    async fn of(&self, campaign: &Campaign, pool: Pool, owed_id: &str) -> Result<Option<(String, Locale, String)>> {
+    /// `None` when the owed item is gone.
+    async fn of(&self, campaign: &Campaign, pool: Pool, owed_id: &str) -> Result<Option<Recipient>> {
         match pool {
-            Pool::Entry | Pool::Winner => Ok(self
-                .store
-                .get_entry(campaign.id(), owed_id)
-                .await?
-                .map(|e| (e.entrant.email, e.locale.unwrap_or_else(|| campaign.locale_for(None)), String::new()))),
+            Pool::Entry | Pool::Winner => Ok(self.store.get_entry(campaign.id(), owed_id).await?.map(|e| {
+                (e.entrant.email, e.locale.unwrap_or_else(|| campaign.locale_for(None)), String::new(), None)
+            })),
             Pool::Referrer | Pool::Friend => {
                 let Some(conversion) = conversion_of(owed_id) else { return Ok(None) };
                 let credits = self.referrals.credits_for_conversion(&conversion).await?;
                 Ok(credits
                     .into_iter()
                     .find(|c| c.credit_id == owed_id)
-                    .map(|c| (c.recipient, campaign.locale_for(None), c.reward)))
+                    .map(|c| (c.recipient.clone(), campaign.locale_for(None), c.reward.clone(), Some(c))))
             }
         }
     }
@@ -155,9 +158,12 @@ pub async fn deliver_filled(
             for (owed_id, _code_id) in codes.undelivered(id, pool).await? {
                 let Some((code_id, code)) = codes.assigned(id, pool, &owed_id).await? else { continue };
                 match recipients.of(&campaign, pool, &owed_id).await? {
-                    Some((to, locale, about)) => {
+                    Some((to, locale, about, credit)) => {
                         let mail = own_mail(&campaign, &to, locale, &about, &Handed::Code(code));
                         mailer.send_once(&code_mail_key(id, pool, &owed_id), &mail).await?;
+                        if let Some(credit) = credit {
+                            super::credits::announce(codes, recipients.webhooks, &campaign, &credit, pool).await?;
+                        }
                         sent += 1;
                         tracing::info!(campaign = id, pool = pool.as_str(), code_id, "filled code delivered");
                     }

@@ -139,7 +139,7 @@ async fn an_empty_pool_makes_entries_wait_and_an_import_delivers_in_order(app: T
     assert_eq!(b.codes.fill_awaiting("demo", Pool::Entry).await.unwrap().len(), 1);
     assert_eq!(mails_to(&app, &late).await.len(), 1, "only the confirmation so far");
     let campaigns = Campaigns::load_dir(&app.config.campaigns_dir).unwrap();
-    let recipients = Recipients { store: b.store.as_ref(), referrals: b.referrals.as_ref() };
+    let recipients = Recipients { store: b.store.as_ref(), referrals: b.referrals.as_ref(), webhooks: &b.webhooks };
     for _ in 0..2 {
         deliver_filled(b.codes.as_ref(), b.mailer.as_ref(), &recipients, &campaigns).await.unwrap();
     }
@@ -264,6 +264,23 @@ async fn approved_credits_get_codes_once_and_the_referrer_sees_them(app: TestApp
     let status = b.codes.status("demo").await.unwrap();
     let referrer_pool = status.iter().find(|(p, _)| *p == Pool::Referrer).unwrap().1;
     assert_eq!((referrer_pool.assigned, referrer_pool.available), (2, 0));
+
+    // The pool is dry: the next referrer's reward waits, then an import mails and announces it.
+    let second = unique("bea");
+    let (code_b, token_b) = join(&app, &second).await;
+    convert(&app, "o-3", &unique("gus"), &code_b).await;
+    app.drain().await;
+    let progress = app.progress(&code_b, &token_b).await;
+    assert_eq!((progress.get("reward_codes"), &progress["reward_codes_pending"]), (None, &json!(1)));
+    assert!(mails_to(&app, &second).await.is_empty());
+    let out = import(&app, "referrer", &["R-3"]).await;
+    assert!(out.contains("1 code(s) mailed"), "{out}");
+    app.drain().await;
+    assert_eq!(app.progress(&code_b, &token_b).await["reward_codes"], json!(["R-3"]));
+    let mails = mails_to(&app, &second).await;
+    assert_eq!(mails.iter().filter_map(|m| code_in(m)).collect::<Vec<_>>(), ["R-3"]);
+    let announced = hooks.lock().unwrap().iter().filter(|e| e["type"] == "reward.fulfilled").count();
+    assert!(announced >= 4, "R-1, F-1, R-2 and R-3 announced: {announced}");
 }
 
 const ENTRY_POOL: &str = "\n[codes.entry]\nlow_water = 1\n";
