@@ -12,9 +12,9 @@ use crate::process::{cli_json, cli_text, command, data_dir, serve, wait_until_id
 
 const POOLS: &str = "\n[codes.entry]\n[codes.referrer]\n";
 
-fn import(dir: &std::path::Path, pool: &str, n: usize) -> std::path::PathBuf {
-    let file = dir.join(format!("{pool}.txt"));
-    let codes: Vec<String> = (0..n).map(|i| format!("{}-{i:05}", pool.to_uppercase())).collect();
+fn import(dir: &std::path::Path, pool: &str, batch: &str, n: usize) -> std::path::PathBuf {
+    let file = dir.join(format!("{pool}{batch}.txt"));
+    let codes: Vec<String> = (0..n).map(|i| format!("{}-{batch}{i:05}", pool.to_uppercase())).collect();
     std::fs::write(&file, codes.join("\n")).unwrap();
     file
 }
@@ -26,10 +26,20 @@ fn code_in(text: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn codes_are_handed_out_once_each_while_the_worker_is_killed_repeatedly() {
+    handed_out_once_each(5000).await;
+}
+
+/// The entry pool runs dry under load: the rest wait, and an import after the crashes fills them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn entries_wait_for_a_dry_pool_across_kills_and_an_import_fills_each_once() {
+    handed_out_once_each(30).await;
+}
+
+async fn handed_out_once_each(entry_codes: usize) {
     let dir = data_dir("crash", &format!("{CAMPAIGN}{POOLS}"));
     let path = dir.path();
-    for pool in ["entry", "referrer"] {
-        let file = import(path, pool, 5000);
+    for (pool, n) in [("entry", entry_codes), ("referrer", 5000)] {
+        let file = import(path, pool, "", n);
         let file = file.to_str().unwrap();
         cli_text(path, &["codes", "import", "--campaign", "crash", "--pool", pool, file]).await;
     }
@@ -113,13 +123,22 @@ async fn codes_are_handed_out_once_each_while_the_worker_is_killed_repeatedly() 
         .collect();
     assert_eq!(approved.len(), orders, "one approved referrer credit per order");
 
-    let status = cli_json(path, &["codes", "status", "--campaign", "crash", "--format", "json"]).await;
-    let pool = |name: &str| status.as_array().unwrap().iter().find(|p| p["pool"] == name).unwrap().clone();
-    assert_eq!(
-        (pool("entry")["assigned"].as_u64(), pool("entry")["awaiting"].as_u64()),
-        (Some(entries as u64), Some(0))
-    );
-    assert_eq!(pool("referrer")["assigned"].as_u64(), Some(orders as u64));
+    let status = |pool: &'static str| async move {
+        let all = cli_json(path, &["codes", "status", "--campaign", "crash", "--format", "json"]).await;
+        let p = all.as_array().unwrap().iter().find(|p| p["pool"] == pool).unwrap().clone();
+        (p["assigned"].as_u64().unwrap() as usize, p["awaiting"].as_u64().unwrap() as usize)
+    };
+    let handed = entries.min(entry_codes);
+    assert_eq!(status("entry").await, (handed, entries - handed), "every entry holds a code or waits");
+    assert_eq!(status("referrer").await.0, orders);
+    if handed < entries {
+        let file = import(path, "entry", "B", entries);
+        let out =
+            cli_text(path, &["codes", "import", "--campaign", "crash", "--pool", "entry", file.to_str().unwrap()])
+                .await;
+        assert!(out.contains(&format!("{} code(s) mailed", entries - handed)), "{out}");
+        assert_eq!(status("entry").await, (entries, 0));
+    }
 
     let mails = cli_json(path, &["outbox"]).await;
     let mut by_key: HashMap<String, String> = HashMap::new();
@@ -127,14 +146,17 @@ async fn codes_are_handed_out_once_each_while_the_worker_is_killed_repeatedly() 
         let key = m["dedup_key"].as_str().unwrap().to_string();
         assert!(by_key.insert(key.clone(), m["text"].as_str().unwrap().to_string()).is_none(), "{key} twice");
     }
-    let confirmation_codes: Vec<String> =
-        by_key.iter().filter(|(k, _)| k.starts_with("confirmation:")).filter_map(|(_, t)| code_in(t)).collect();
-    assert_eq!(confirmation_codes.len(), entries, "every confirmation carries a code");
-    let reward_keys: Vec<&String> = by_key.keys().filter(|k| k.starts_with("code:crash:referrer:")).collect();
-    assert_eq!(reward_keys.len(), orders, "one reward mail per approved credit");
-    let reward_codes: Vec<String> = reward_keys.iter().filter_map(|k| code_in(&by_key[*k])).collect();
-    let all: Vec<&String> = confirmation_codes.iter().chain(&reward_codes).collect();
+    let codes_under = |prefix: &str| -> Vec<String> {
+        by_key.iter().filter(|(k, _)| k.starts_with(prefix)).filter_map(|(_, t)| code_in(t)).collect()
+    };
+    let entry_codes_mailed: Vec<String> =
+        codes_under("confirmation:").into_iter().chain(codes_under("code:crash:entry:")).collect();
+    assert_eq!(entry_codes_mailed.len(), entries, "every entry mailed exactly one code");
+    let reward_keys = by_key.keys().filter(|k| k.starts_with("code:crash:referrer:")).count();
+    assert_eq!(reward_keys, orders, "one reward mail per approved credit");
+    let reward_codes = codes_under("code:crash:referrer:");
+    let all: Vec<&String> = entry_codes_mailed.iter().chain(&reward_codes).collect();
     assert_eq!(all.iter().collect::<HashSet<_>>().len(), all.len(), "a code was handed out twice");
-    assert!(confirmation_codes.iter().all(|c| c.starts_with("ENTRY-")));
+    assert!(entry_codes_mailed.iter().all(|c| c.starts_with("ENTRY-")));
     assert!(reward_codes.iter().all(|c| c.starts_with("REFERRER-")));
 }
