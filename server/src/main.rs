@@ -346,6 +346,12 @@ async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCom
             vouch_server::codes::credits::fulfil_decided(backends, campaigns, &credit).await?;
             println!("{} is now {}", credit.credit_id, credit.state.as_str())
         }
+        // Approving again after a run that failed between the approval and the code: finish it.
+        None if next == CreditState::Approved
+            && vouch_server::codes::credits::fulfil_approved(backends, campaigns, &credit_id).await? =>
+        {
+            println!("{credit_id} was already approved; its code is handed out")
+        }
         None => anyhow::bail!("{credit_id} is not a pending credit"),
     }
     Ok(())

@@ -215,8 +215,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Once a minute: forget idle rate-limit clients, relay join events a crash or a queue outage
-/// left behind, mail filled codes a crash held back and, with the local object store, sweep abandoned uploads (S3 does that with a
-/// lifecycle rule).
+/// left behind, mail filled codes a crash held back and, with the local object store, sweep
+/// abandoned uploads (S3 does that with a lifecycle rule).
 fn janitor(
     config: &Config,
     backends: &Backends,

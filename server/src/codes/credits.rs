@@ -109,3 +109,20 @@ pub async fn reward_codes(
     }
     Ok((shown, pending))
 }
+
+/// Hands out the code of `credit_id` if the credit is approved (a repeated `vouch rewards approve`
+/// after a run that stopped between the approval and the code); `false` when it is not approved.
+pub async fn fulfil_approved(
+    backends: &crate::app::wiring::Backends,
+    campaigns: &crate::campaigns::Campaigns,
+    credit_id: &str,
+) -> Result<bool> {
+    let Some(conversion) = super::fulfil::conversion_of(credit_id) else { return Ok(false) };
+    let credits = backends.referrals.credits_for_conversion(&conversion).await?;
+    let Some(credit) = credits.into_iter().find(|c| c.credit_id == credit_id) else { return Ok(false) };
+    if credit.state != CreditState::Approved {
+        return Ok(false);
+    }
+    fulfil_decided(backends, campaigns, &credit).await?;
+    Ok(true)
+}

@@ -137,7 +137,7 @@ impl Recipients<'_> {
 }
 
 /// The conversion a credit id was derived from (`referrals::credit_id`).
-fn conversion_of(credit_id: &str) -> Option<String> {
+pub(crate) fn conversion_of(credit_id: &str) -> Option<String> {
     let rest = credit_id.strip_prefix("cr_")?;
     let (conversion, _side) = rest.rsplit_once('_')?;
     Some(format!("cnv_{conversion}"))

@@ -256,7 +256,12 @@ async fn approved_credits_get_codes_once_and_the_referrer_sees_them(app: TestApp
         .unwrap()
         .unwrap();
     vouch_server::codes::credits::fulfil_decided(b, &campaigns, &decided).await.unwrap();
-    vouch_server::codes::credits::fulfil_decided(b, &campaigns, &decided).await.unwrap();
+    // `vouch rewards approve` again (after a run that stopped before the code): the same code.
+    let again = vouch_server::codes::credits::fulfil_approved(b, &campaigns, &waiting.credit_id).await.unwrap();
+    assert!(again);
+    let friend_side = pending.iter().find(|c| c.state == CreditState::Pending && c.recipient != referrer).unwrap();
+    let not_approved = vouch_server::codes::credits::fulfil_approved(b, &campaigns, &friend_side.credit_id).await;
+    assert!(!not_approved.unwrap(), "a pending credit gets no code");
     let progress = app.progress(&code, &token).await;
     assert_eq!(progress["reward_codes"], json!(["R-1", "R-2"]));
     let mails = mails_to(&app, &referrer).await;
