@@ -219,6 +219,13 @@ pub struct ReferrerLanding {
     pub referral_code: String,
     pub first_name: String,
     pub friend_offer: String,
+    /// The friend's code, when the campaign hands it out at landing (`?visitor=` asks for it; the
+    /// same visitor gets the same code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friend_code: Option<String>,
+    /// The friend's code waits for an import: it shows on a later visit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub friend_code_pending: bool,
 }
 
 /// `GET …/referrers/{code}/progress`.

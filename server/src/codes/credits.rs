@@ -126,3 +126,36 @@ pub async fn fulfil_approved(
     fulfil_decided(backends, campaigns, &credit).await?;
     Ok(true)
 }
+
+/// Whether the campaign shows the friend a code of the `friend` pool when they land.
+pub fn hands_out_at_landing(campaign: &Campaign) -> bool {
+    campaign.code_pools.get(&Pool::Friend).is_some_and(|p| p.hand_out == Some(FriendHandOut::Landing))
+}
+
+/// The code a friend landing on `referral_code`'s link gets, once per visitor (the browser's
+/// stored visitor key, kept only as a hash in the owed id). `Err(())` for a visitor key that is
+/// empty or too long; `Ok(None)` when the campaign hands out no code at landing.
+pub async fn landing_code(
+    fulfil: &Fulfil,
+    campaign: &Campaign,
+    referral_code: &str,
+    visitor: &str,
+) -> std::result::Result<Option<Handed>, LandingError> {
+    if !hands_out_at_landing(campaign) {
+        return Ok(None);
+    }
+    if visitor.trim().is_empty() || visitor.len() > 128 {
+        return Err(LandingError::Visitor);
+    }
+    let visitor = crate::crypto::sha256_hex(visitor);
+    let owed_id = format!("{}{referral_code}_{}", super::fulfil::LANDING_PREFIX, &visitor[..32]);
+    Ok(Some(fulfil.hand_out(campaign, Pool::Friend, &owed_id).await?))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LandingError {
+    #[error("the visitor key must be 1 to 128 characters")]
+    Visitor,
+    #[error(transparent)]
+    Backend(#[from] crate::backends::BackendError),
+}

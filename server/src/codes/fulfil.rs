@@ -91,6 +91,9 @@ impl Fulfil {
     }
 }
 
+/// How the owed ids of codes handed out at landing begin (`credits::landing_code`).
+pub const LANDING_PREFIX: &str = "land_";
+
 /// The dedup key of the mail that hands `owed_id` its code on its own.
 pub fn code_mail_key(campaign: &str, pool: Pool, owed_id: &str) -> String {
     format!("code:{campaign}:{}:{owed_id}", pool.as_str())
@@ -167,6 +170,8 @@ pub async fn deliver_filled(
                         sent += 1;
                         tracing::info!(campaign = id, pool = pool.as_str(), code_id, "filled code delivered");
                     }
+                    // A friend's landing code has no mailbox: it shows on the friend's next visit.
+                    None if owed_id.starts_with(LANDING_PREFIX) => {}
                     None => tracing::warn!(campaign = id, pool = pool.as_str(), code_id, "owed item gone; not mailed"),
                 }
                 codes.delivered(id, pool, &owed_id).await?;

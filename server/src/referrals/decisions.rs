@@ -105,7 +105,13 @@ async fn referrer(store: &dyn Referrals, campaign: &Campaign, code: &str) -> Res
 pub async fn landing(store: &dyn Referrals, campaign: &Campaign, code: &str) -> Result<ReferrerLanding, ReferralError> {
     let cfg = config(campaign)?;
     let r = referrer(store, campaign, code).await?;
-    Ok(ReferrerLanding { referral_code: r.code, first_name: r.first_name, friend_offer: cfg.friend_offer.clone() })
+    Ok(ReferrerLanding {
+        referral_code: r.code,
+        first_name: r.first_name,
+        friend_offer: cfg.friend_offer.clone(),
+        friend_code: None,
+        friend_code_pending: false,
+    })
 }
 
 /// Counts a friend's device landing on the link (once per device).

@@ -20,6 +20,7 @@ mod entrant_conditions;
 mod entries;
 mod fulfilment;
 mod helpers;
+mod landing_codes;
 mod logs;
 mod moderation;
 mod network;
