@@ -184,6 +184,12 @@ pub struct EntryStatusResponse {
     pub status: EntryStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RejectReason>,
+    /// The entry's code (the campaign's `entry` pool), once it is confirmed or approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The entry is owed a code but the pool is empty: it follows by e-mail.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub code_pending: bool,
 }
 
 /// `POST /v1/campaigns/{campaign}/referrers`: join as a referrer.
@@ -213,6 +219,13 @@ pub struct ReferrerLanding {
     pub referral_code: String,
     pub first_name: String,
     pub friend_offer: String,
+    /// The friend's code, when the campaign hands it out at landing (`?visitor=` asks for it; the
+    /// same visitor gets the same code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friend_code: Option<String>,
+    /// The friend's code waits for an import: it shows on a later visit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub friend_code_pending: bool,
 }
 
 /// `GET …/referrers/{code}/progress`.
@@ -227,6 +240,16 @@ pub struct ReferralProgress {
     /// the draw once the referrer has entered the giveaway with the same mailbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bonus_entries: Option<u32>,
+    /// The codes of the referrer's approved rewards (the campaign's `referrer` pool), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reward_codes: Vec<String>,
+    /// Approved rewards whose code waits for an import; each follows by e-mail.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reward_codes_pending: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A friend's qualifying purchase, from the merchant's back end (`POST /v1/conversions`) or a
@@ -283,6 +306,8 @@ mod tests {
             entry_id: "e".into(),
             status: EntryStatus::Rejected,
             reason: Some(RejectReason::ReceiptNotAnImage),
+            code: None,
+            code_pending: false,
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),

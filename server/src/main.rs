@@ -225,7 +225,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Rewards { command } => rewards(&backends, &campaigns, command).await?,
         Command::Codes { command } => {
-            vouch_server::codes::cli::run(command, &campaigns, backends.codes.as_ref(), &mut std::io::stdout()).await?
+            vouch_server::codes::cli::run_and_deliver(command, &campaigns, &backends, &mut std::io::stdout()).await?
         }
         Command::Review { command } => review(&backends, &campaigns, command).await?,
         Command::Audit { command } => audit(&backends, command).await?,
@@ -354,7 +354,16 @@ async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCom
     };
     let decided = decide_credit(backends.referrals.as_ref(), campaigns, &credit_id, next, reason.as_deref()).await?;
     match decided {
-        Some(credit) => println!("{} is now {}", credit.credit_id, credit.state.as_str()),
+        Some(credit) => {
+            vouch_server::codes::credits::fulfil_decided(backends, campaigns, &credit).await?;
+            println!("{} is now {}", credit.credit_id, credit.state.as_str())
+        }
+        // Approving again after a run that failed between the approval and the code: finish it.
+        None if next == CreditState::Approved
+            && vouch_server::codes::credits::fulfil_approved(backends, campaigns, &credit_id).await? =>
+        {
+            println!("{credit_id} was already approved; its code is handed out")
+        }
         None => anyhow::bail!("{credit_id} is not a pending credit"),
     }
     Ok(())

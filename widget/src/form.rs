@@ -17,13 +17,15 @@ use crate::receipt::{ReceiptField, UploadState};
 use crate::status::{follow, StatusPanel};
 
 /// `Reviewing`: a person checks the entry (it can take days); its status is still followed.
+/// `Confirmed`: with the entry's code when the campaign hands one out, or `code_pending` while
+/// the code follows by e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Phase {
     Editing,
     Submitting,
     Accepted { entry_id: String },
     Reviewing { entry_id: String },
-    Confirmed,
+    Confirmed { code: Option<String>, code_pending: bool },
     Rejected { reason: String },
 }
 

@@ -150,6 +150,13 @@ fn Progress(api: Api, code: String, token: Option<String>) -> impl IntoView {
                         <div><dt>{i18n::ui(Ui::BonusEntries, l)}</dt><dd data-stat="bonus">{bonus}</dd></div>
                     })}
                 </dl>
+                {(!p.reward_codes.is_empty() || p.reward_codes_pending > 0).then(|| view! {
+                    <div class="reward-codes">
+                        <h4>{i18n::ui(Ui::RewardCodes, l)}</h4>
+                        <ul>{p.reward_codes.iter().map(|c| view! { <li class="code" data-code="reward">{c.clone()}</li> }).collect_view()}</ul>
+                        {(p.reward_codes_pending > 0).then(|| view! { <p data-code="pending">{i18n::ui(Ui::CodeFollows, l)}</p> })}
+                    </div>
+                })}
             })}
             <button type="button" class="secondary" on:click=move |_| load()>{i18n::ui(Ui::Refresh, l)}</button>
         </div>

@@ -24,7 +24,7 @@ pub(crate) async fn follow(api: Api, model: Model, entry_id: String) {
             EntryStatus::Accepted => {}
             EntryStatus::PendingReview => model.phase.set(Phase::Reviewing { entry_id: entry_id.clone() }),
             EntryStatus::Confirmed | EntryStatus::Approved => {
-                model.phase.set(Phase::Confirmed);
+                model.phase.set(Phase::Confirmed { code: status.code, code_pending: status.code_pending });
                 model.campaign.with_value(|c| draft::clear(c));
                 return;
             }
@@ -61,10 +61,12 @@ pub(crate) fn StatusPanel(model: Model, confirmed: String) -> impl IntoView {
                         <p>{t(Ui::UnderReview)}</p>
                     </div>
                 }.into_any(),
-                Phase::Confirmed => view! {
+                Phase::Confirmed { code, code_pending } => view! {
                     <div data-state="confirmed">
                         <p class="big">{t(Ui::EntryConfirmed)}</p>
                         <p>{confirmed.clone()}</p>
+                        {code.map(|c| view! { <p class="code" data-code="entry">{i18n::fill(t(Ui::YourCode), &[&c])}</p> })}
+                        {code_pending.then(|| view! { <p data-code="pending">{t(Ui::CodeFollows)}</p> })}
                         <button type="button" class="secondary" on:click=move |_| model.start_over()>{t(Ui::EnterAnother)}</button>
                     </div>
                 }.into_any(),

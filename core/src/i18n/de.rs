@@ -68,6 +68,9 @@ pub(super) static DE: Catalogue = Catalogue {
         "Land",
         "Zusätzliche Lose in der Verlosung",
         "Wir prüfen Ihren Kassenbon. Sobald er bestätigt ist, bekommen Sie eine E-Mail.",
+        "Ihr Code: {0}",
+        "Ihr Code folgt per E-Mail, sobald er bereitsteht.",
+        "Ihre Prämien-Codes",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",

@@ -68,6 +68,9 @@ pub(super) static EN: Catalogue = Catalogue {
         "Country",
         "Bonus entries in the draw",
         "We're checking your receipt. We'll e-mail you as soon as it's approved.",
+        "Your code: {0}",
+        "Your code follows by e-mail as soon as it is ready.",
+        "Your reward codes",
     ],
     field_codes: [
         "This field is required.",

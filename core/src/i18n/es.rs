@@ -68,6 +68,9 @@ pub(super) static ES: Catalogue = Catalogue {
         "País",
         "Participaciones extra en el sorteo",
         "Estamos revisando tu ticket. Te escribiremos en cuanto esté aprobado.",
+        "Tu código: {0}",
+        "Tu código te llegará por correo en cuanto esté listo.",
+        "Tus códigos de recompensa",
     ],
     field_codes: [
         "Este campo es obligatorio.",

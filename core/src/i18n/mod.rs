@@ -119,6 +119,10 @@ pub enum Ui {
     Country,
     BonusEntries,
     UnderReview,
+    /// `{0}`: the entry's code.
+    YourCode,
+    CodeFollows,
+    RewardCodes,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -176,6 +180,26 @@ pub fn winner_mail(locale: Locale) -> (&'static str, &'static str) {
     }
 }
 
+/// A code in an e-mail: the line with the code (`{0}`), and the line instead of it while the
+/// code pool is empty.
+pub fn code_lines(locale: Locale) -> (&'static str, &'static str) {
+    match locale {
+        Locale::En => ("Your code: {0}", "Your code follows in a separate e-mail as soon as it is ready."),
+        Locale::De => ("Ihr Code: {0}", "Ihr Code folgt in einer eigenen E-Mail, sobald er bereitsteht."),
+        Locale::Es => ("Tu código: {0}", "Tu código te llegará en otro correo en cuanto esté listo."),
+    }
+}
+
+/// The e-mail that hands over a code on its own (a reward, or a code that had to wait): subject
+/// and text (`{0}` campaign name, `{1}` what the code is for, may be empty); the code line follows.
+pub fn code_mail(locale: Locale) -> (&'static str, &'static str) {
+    match locale {
+        Locale::En => ("Your code from {0}", "Hello,\n\nhere is your code from {0}. {1}"),
+        Locale::De => ("Ihr Code von {0}", "Hallo,\n\nhier ist Ihr Code von {0}. {1}"),
+        Locale::Es => ("Tu código de {0}", "Hola:\n\naquí tienes tu código de {0}. {1}"),
+    }
+}
+
 pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     let table: &[&str; 3] = match locale {
         Locale::En => &[
@@ -197,7 +221,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::UnderReview as usize + 1;
+const UI_COUNT: usize = Ui::RewardCodes as usize + 1;
 const FIELD_CODES: usize = FieldCode::CountryNotEligible as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReviewOther as usize + 1;
 

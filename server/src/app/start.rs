@@ -87,6 +87,7 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         objects: b.objects,
         mailer: b.mailer,
         referrals: b.referrals,
+        fulfil: crate::codes::fulfil::Fulfil::new(b.codes, b.code_watch),
         control: b.control,
         receipts: b.receipts,
         moderation: b.moderation,
@@ -174,7 +175,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         upload_ids: UploadIds::new(secrets.signing_key.as_bytes()),
         limiter: limiter.clone(),
         widget: WidgetAssets::load(&config.widget_dir),
-        metrics: Default::default(),
+        metrics: http::metrics::Metrics { code_pools: backends.code_watch.clone(), ..Default::default() },
         max_body_bytes: config.http.max_body_bytes,
         trusted_proxy_hops: config.http.trusted_proxy_hops,
         request_timeout: Duration::from_millis(config.http.request_timeout_ms),
@@ -204,9 +205,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tasks.spawn(serve(listener, site, stopped.clone()));
     }
     if config.worker.embedded {
-        tasks.spawn(worker(config, &backends, campaigns).run(stopped.clone()));
+        tasks.spawn(worker(config, &backends, campaigns.clone()).run(stopped.clone()));
     }
-    tasks.spawn(janitor(config, &backends, limiter, stopped));
+    tasks.spawn(janitor(config, &backends, limiter, campaigns, stopped));
     Ok(Running { bff, metrics, s3, demo, backends, stop, tasks })
 }
 
@@ -214,17 +215,19 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Once a minute: forget idle rate-limit clients, relay join events a crash or a queue outage
-/// left behind and, with the local object store, sweep abandoned uploads (S3 does that with a
-/// lifecycle rule).
+/// left behind, mail filled codes a crash held back and, with the local object store, sweep
+/// abandoned uploads (S3 does that with a lifecycle rule).
 fn janitor(
     config: &Config,
     backends: &Backends,
     limiter: Limiter,
+    campaigns: Campaigns,
     mut stop: watch::Receiver<bool>,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let sweep = backends.local_objects.clone().map(|objects| (backends.intake.clone(), objects));
     let orphan_age = config.orphan_age();
     let referrals = backends.referrals.clone();
+    let b = backends.clone();
     async move {
         loop {
             tokio::select! {
@@ -234,6 +237,17 @@ fn janitor(
             limiter.forget_idle_clients();
             if let Err(e) = referrals.relay_stranded_events(Duration::from_secs(60)).await {
                 tracing::warn!(error = %e, "relaying join events failed");
+            }
+            // Codes an import filled whose mail a crash held back.
+            let recipients = crate::codes::fulfil::Recipients {
+                store: b.store.as_ref(),
+                referrals: b.referrals.as_ref(),
+                webhooks: &b.webhooks,
+            };
+            let filled =
+                crate::codes::fulfil::deliver_filled(b.codes.as_ref(), b.mailer.as_ref(), &recipients, &campaigns);
+            if let Err(e) = filled.await {
+                tracing::warn!(error = %e, "delivering filled codes failed");
             }
             if let Some((intake, objects)) = &sweep {
                 if let Err(e) = sweep_orphan_uploads(intake.as_ref(), objects, orphan_age).await {

@@ -28,6 +28,8 @@ pub struct Backends {
     pub referrals: Arc<dyn Referrals>,
     /// Code pools: import, the exactly-once claim, status.
     pub codes: Arc<dyn Codes>,
+    /// The pools' levels, shared by the flows that claim codes and `/metrics`.
+    pub code_watch: crate::codes::watch::PoolWatch,
     /// Receipt fingerprints, for duplicate receipts.
     pub receipts: Arc<dyn ReceiptIndex>,
     /// Review cases, decisions and the audit log.
@@ -94,6 +96,7 @@ impl Backends {
                 store: Arc::new(db.clone()),
                 referrals: Arc::new(db.clone()),
                 codes: Arc::new(db.codes(secrets.code_keys())),
+                code_watch: Default::default(),
                 receipts: Arc::new(db.clone()),
                 moderation: Arc::new(db.clone()),
                 draws: Arc::new(db.clone()),
@@ -117,6 +120,7 @@ impl Backends {
                     store: store.clone(),
                     referrals: store.clone(),
                     codes: Arc::new(store.codes(secrets.code_keys())),
+                    code_watch: Default::default(),
                     receipts: store.clone(),
                     moderation: store.clone(),
                     draws: store.clone(),

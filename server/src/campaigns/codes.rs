@@ -14,6 +14,9 @@ pub struct PoolConfig {
     pub low_water: u64,
     /// Only for the `friend` pool: at conversion or at landing.
     pub hand_out: Option<FriendHandOut>,
+    /// The `reward.fulfilled` webhook carries the code itself, not only its id (the merchant's
+    /// choice: the code then travels to their endpoint).
+    pub webhook_includes_code: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -23,6 +26,8 @@ pub(super) struct PoolFile {
     low_water: Option<u64>,
     #[serde(default)]
     hand_out: Option<FriendHandOut>,
+    #[serde(default)]
+    webhook_includes_code: bool,
 }
 
 pub(super) fn check(pools: BTreeMap<Pool, PoolFile>) -> Result<BTreeMap<Pool, PoolConfig>, String> {
@@ -33,7 +38,8 @@ pub(super) fn check(pools: BTreeMap<Pool, PoolFile>) -> Result<BTreeMap<Pool, Po
                 return Err(format!("[codes.{}] hand_out is only for the friend pool", pool.as_str()));
             }
             let hand_out = (pool == Pool::Friend).then(|| file.hand_out.unwrap_or_default());
-            Ok((pool, PoolConfig { low_water: file.low_water.unwrap_or(DEFAULT_LOW_WATER), hand_out }))
+            let low_water = file.low_water.unwrap_or(DEFAULT_LOW_WATER);
+            Ok((pool, PoolConfig { low_water, hand_out, webhook_includes_code: file.webhook_includes_code }))
         })
         .collect()
 }
@@ -51,7 +57,8 @@ mod tests {
             "{BASE}[codes.entry]\nlow_water = 50\n[codes.friend]\nhand_out = \"landing\"\n[codes.winner]\n"
         ))
         .unwrap();
-        assert_eq!(c.code_pools[&Pool::Entry], PoolConfig { low_water: 50, hand_out: None });
+        let entry = PoolConfig { low_water: 50, hand_out: None, webhook_includes_code: false };
+        assert_eq!(c.code_pools[&Pool::Entry], entry);
         assert_eq!(c.code_pools[&Pool::Friend].hand_out, Some(FriendHandOut::Landing));
         assert_eq!(c.code_pools[&Pool::Winner].low_water, DEFAULT_LOW_WATER);
         assert!(!c.code_pools.contains_key(&Pool::Referrer));

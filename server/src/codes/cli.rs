@@ -51,6 +51,31 @@ pub async fn run(
     }
 }
 
+/// [`run`], then, after an import, mails the codes it filled (and any a crash held back).
+pub async fn run_and_deliver(
+    command: CodesCommand,
+    campaigns: &Campaigns,
+    backends: &crate::app::wiring::Backends,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let import = matches!(command, CodesCommand::Import { .. });
+    run(command, campaigns, backends.codes.as_ref(), out).await?;
+    if import {
+        let recipients = super::fulfil::Recipients {
+            store: backends.store.as_ref(),
+            referrals: backends.referrals.as_ref(),
+            webhooks: &backends.webhooks,
+        };
+        let sent =
+            super::fulfil::deliver_filled(backends.codes.as_ref(), backends.mailer.as_ref(), &recipients, campaigns)
+                .await?;
+        if sent > 0 {
+            writeln!(out, "{sent} code(s) mailed")?;
+        }
+    }
+    Ok(())
+}
+
 async fn import(
     campaign: &Campaign,
     pool: &str,

@@ -6,7 +6,9 @@
 //! the watch that tells the operator once when the pool falls under its mark or runs dry.
 
 pub mod cli;
+pub mod credits;
 pub mod file;
+pub mod fulfil;
 pub mod pools;
 pub mod watch;
 

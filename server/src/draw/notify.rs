@@ -8,6 +8,8 @@ use crate::app::wiring::Backends;
 use crate::backends::draws::DrawRecord;
 use crate::backends::Mail;
 use crate::campaigns::Campaign;
+use crate::codes::fulfil::Fulfil;
+use vouch_core::codes::Pool;
 
 /// Mails every current winner of `draw` who was not mailed yet.
 pub async fn notify(backends: &Backends, campaign: &Campaign, draw: &DrawRecord) -> Result<(), DrawFailure> {
@@ -24,13 +26,14 @@ pub async fn notify(backends: &Backends, campaign: &Campaign, draw: &DrawRecord)
         };
         let date = at(deadline).date().to_string();
         // The language the shopper entered in; the campaign's for entries stored before it was kept.
-        let (subject, text) = winner_mail(entry.locale.unwrap_or_else(|| campaign.locale_for(None)));
+        let locale = entry.locale.unwrap_or_else(|| campaign.locale_for(None));
+        let (subject, text) = winner_mail(locale);
         let name = &campaign.public.name;
-        let mail = Mail {
-            to: entry.entrant.email.clone(),
-            subject: fill(subject, &[name]),
-            text: fill(text, &[&entry.entrant.first_name, name, &entry_id, &date]) + "\n",
-        };
+        let mut text = fill(text, &[&entry.entrant.first_name, name, &entry_id, &date]) + "\n";
+        // Claimed before the mail: notifying again after a crash mails the same code.
+        let fulfil = Fulfil::new(backends.codes.clone(), backends.code_watch.clone());
+        fulfil.hand_out(campaign, Pool::Winner, &entry_id).await?.append_to(&mut text, locale);
+        let mail = Mail { to: entry.entrant.email.clone(), subject: fill(subject, &[name]), text };
         backends.mailer.send_once(&format!("draw#{}#{entry_id}", draw.draw_id), &mail).await?;
     }
     Ok(())

@@ -71,5 +71,26 @@ async fn status(
         .entry_state(&campaign, &entry_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::EntryNotFound, "No such entry in this campaign."))?;
-    Ok(Json(EntryStatusResponse { entry_id, status: entry_state.status, reason: entry_state.reason }))
+    // Only the holder of the entry id asks here (as for the status itself).
+    let owed = matches!(entry_state.status, EntryStatus::Confirmed | EntryStatus::Approved);
+    let handed = match state.campaigns.get(&campaign) {
+        Some(c) if owed => {
+            crate::codes::fulfil::Fulfil::new(state.codes.clone(), Default::default())
+                .shown(&c, vouch_core::codes::Pool::Entry, &entry_id)
+                .await?
+        }
+        _ => crate::codes::fulfil::Handed::Nothing,
+    };
+    let (code, code_pending) = match handed {
+        crate::codes::fulfil::Handed::Code(code) => (Some(code), false),
+        crate::codes::fulfil::Handed::Awaiting => (None, true),
+        crate::codes::fulfil::Handed::Nothing => (None, false),
+    };
+    Ok(Json(EntryStatusResponse {
+        entry_id,
+        status: entry_state.status,
+        reason: entry_state.reason,
+        code,
+        code_pending,
+    }))
 }

@@ -1,7 +1,7 @@
 //! The referral routes browsers call: join, a friend's landing, visit counting, progress, and a
 //! thank-you page's conversion report.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -59,12 +59,37 @@ async fn join(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(answer)))
 }
 
+#[derive(Deserialize)]
+struct Landing {
+    visitor: Option<String>,
+}
+
 async fn landing(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
+    ClientIp(ip): ClientIp,
+    Query(q): Query<Landing>,
 ) -> Result<Json<ReferrerLanding>, ApiError> {
     let campaign = campaign(&state, &id)?;
-    Ok(Json(decisions::landing(state.referrals.as_ref(), &campaign, &code).await?))
+    let mut landing = decisions::landing(state.referrals.as_ref(), &campaign, &code).await?;
+    if let Some(visitor) = q.visitor.filter(|_| crate::codes::credits::hands_out_at_landing(&campaign)) {
+        // Each claim takes a code for good: as rate-limited as counting a visit.
+        let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
+        let fulfil = crate::codes::fulfil::Fulfil::new(state.codes.clone(), state.metrics.code_pools.clone());
+        let handed = crate::codes::credits::landing_code(&fulfil, &campaign, &landing.referral_code, &visitor)
+            .await
+            .map_err(|e| match e {
+                // As a visit with a bad visitor key is answered.
+                crate::codes::credits::LandingError::Visitor => ApiError::validation(vec![]),
+                crate::codes::credits::LandingError::Backend(b) => b.into(),
+            })?;
+        match handed {
+            Some(crate::codes::fulfil::Handed::Code(c)) => landing.friend_code = Some(c),
+            Some(crate::codes::fulfil::Handed::Awaiting) => landing.friend_code_pending = true,
+            _ => {}
+        }
+    }
+    Ok(Json(landing))
 }
 
 #[derive(Deserialize)]
@@ -94,7 +119,16 @@ async fn progress(
     headers: HeaderMap,
 ) -> Result<([(header::HeaderName, &'static str); 1], Json<ReferralProgress>), ApiError> {
     let campaign = campaign(&state, &id)?;
-    let progress = decisions::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
+    let mut progress = decisions::progress(state.referrals.as_ref(), &campaign, &code, bearer(&headers)).await?;
+    // Behind the same token check: the codes are the referrer's own.
+    let (codes, pending) = crate::codes::credits::reward_codes(
+        state.referrals.as_ref(),
+        state.codes.as_ref(),
+        &campaign,
+        &progress.referral_code,
+    )
+    .await?;
+    (progress.reward_codes, progress.reward_codes_pending) = (codes, pending);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(progress)))
 }
 

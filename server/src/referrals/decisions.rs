@@ -105,7 +105,13 @@ async fn referrer(store: &dyn Referrals, campaign: &Campaign, code: &str) -> Res
 pub async fn landing(store: &dyn Referrals, campaign: &Campaign, code: &str) -> Result<ReferrerLanding, ReferralError> {
     let cfg = config(campaign)?;
     let r = referrer(store, campaign, code).await?;
-    Ok(ReferrerLanding { referral_code: r.code, first_name: r.first_name, friend_offer: cfg.friend_offer.clone() })
+    Ok(ReferrerLanding {
+        referral_code: r.code,
+        first_name: r.first_name,
+        friend_offer: cfg.friend_offer.clone(),
+        friend_code: None,
+        friend_code_pending: false,
+    })
 }
 
 /// Counts a friend's device landing on the link (once per device).
@@ -140,6 +146,7 @@ pub async fn progress(
         // The same rule over the same ledger rows as `bonus::bonus_entries` gives the draw.
         bonus_entries: super::bonus::rule(cfg)
             .map(|(per, max)| vouch_core::rewards::bonus_entries(p.rewards_earned, per, max)),
+        ..Default::default()
     })
 }
 

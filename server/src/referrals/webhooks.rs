@@ -25,6 +25,8 @@ pub enum EventKind {
     RewardApproved,
     #[serde(rename = "draw.completed")]
     DrawCompleted,
+    #[serde(rename = "reward.fulfilled")]
+    RewardFulfilled,
 }
 
 impl EventKind {
@@ -34,6 +36,7 @@ impl EventKind {
             EventKind::ConversionRecorded => "conversion.recorded",
             EventKind::RewardApproved => "reward.approved",
             EventKind::DrawCompleted => "draw.completed",
+            EventKind::RewardFulfilled => "reward.fulfilled",
         }
     }
 }
@@ -107,6 +110,25 @@ impl Event {
                 "credit_id": c.credit_id, "conversion_id": c.conversion_id, "side": c.side,
                 "recipient": c.recipient, "reward": c.reward,
             }),
+        }
+    }
+
+    /// A credit got its code: the code's id, and the code itself only when the campaign's pool
+    /// says `webhook_includes_code`.
+    pub fn reward_fulfilled(c: &Credit, pool: vouch_core::codes::Pool, code_id: &str, code: Option<&str>) -> Self {
+        let mut data = json!({
+            "credit_id": c.credit_id, "conversion_id": c.conversion_id, "side": c.side,
+            "pool": pool, "code_id": code_id,
+        });
+        if let Some(code) = code {
+            data["code"] = json!(code);
+        }
+        Self {
+            id: format!("evt_{}_fulfilled", c.credit_id),
+            kind: EventKind::RewardFulfilled,
+            created_at: now(),
+            campaign: c.campaign.clone(),
+            data,
         }
     }
 

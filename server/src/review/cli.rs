@@ -56,11 +56,13 @@ pub(crate) fn actor(by: Option<String>) -> String {
 }
 
 pub async fn review(backends: &Backends, campaigns: &Campaigns, command: ReviewCommand) -> anyhow::Result<()> {
+    let fulfil = crate::codes::fulfil::Fulfil::new(backends.codes.clone(), backends.code_watch.clone());
     let reviews = Reviews {
         store: backends.store.as_ref(),
         moderation: backends.moderation.as_ref(),
         mailer: backends.mailer.as_ref(),
         campaigns,
+        fulfil: &fulfil,
     };
     let (entry_id, decision, by) = match command {
         ReviewCommand::List { campaign } => {

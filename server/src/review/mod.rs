@@ -13,6 +13,7 @@ use crate::backends::review::{AuditRecord, Decided, Moderation, ReviewCase};
 use crate::backends::{BackendError, Mail, Mailer, Store, StoredEntry};
 use crate::campaigns::{Campaign, Campaigns};
 use crate::clock::now_ms;
+use crate::codes::fulfil::Fulfil;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -30,6 +31,8 @@ pub struct Reviews<'a> {
     pub moderation: &'a dyn Moderation,
     pub mailer: &'a dyn Mailer,
     pub campaigns: &'a Campaigns,
+    /// The `entry` pool's code for each approved entry.
+    pub fulfil: &'a Fulfil,
 }
 
 /// An entry waiting for review, and why it waits.
@@ -76,7 +79,13 @@ impl Reviews<'_> {
         let locale = self.moderation.case(campaign.id(), entry_id).await?.map(|c| c.locale).unwrap_or_default();
         let decided = StoredEntry { status, reason, ..entry };
         let dedup_key = format!("review:{entry_id}:{}", status.as_str());
-        self.mailer.send_once(&dedup_key, &outcome_mail(&campaign, &decided, decision, locale)).await?;
+        let mut mail = outcome_mail(&campaign, &decided, decision, locale);
+        if status == EntryStatus::Approved {
+            // The same code on a retry, so the retry's mail (if the first was lost) carries it too.
+            let code = self.fulfil.hand_out(&campaign, vouch_core::codes::Pool::Entry, entry_id).await?;
+            code.append_to(&mut mail.text, campaign.locale_for(Some(locale)));
+        }
+        self.mailer.send_once(&dedup_key, &mail).await?;
         Ok(decided)
     }
 

@@ -11,9 +11,10 @@ use vouch_core::rewards::{assess, initial_state, ConversionFacts, CreditState, S
 
 use super::Handler;
 use crate::backends::referrals::{credit_id, ConversionMessage, Credit, Referrals};
-use crate::backends::{BackendError, Queue};
+use crate::backends::{BackendError, Mailer, Queue};
 use crate::campaigns::Campaigns;
 use crate::clock::now_ms;
+use crate::codes::fulfil::Fulfil;
 use crate::referrals::webhooks::Event;
 
 const DAY_MS: i64 = 86_400_000;
@@ -22,6 +23,9 @@ pub struct ConversionHandler {
     pub referrals: Arc<dyn Referrals>,
     pub webhooks: Arc<dyn Queue>,
     pub campaigns: Campaigns,
+    /// Codes for approved credits (`referrer` pool, and `friend` when handed out at conversion).
+    pub fulfil: Fulfil,
+    pub mailer: Arc<dyn Mailer>,
 }
 
 #[async_trait]
@@ -58,7 +62,8 @@ impl Handler for ConversionHandler {
         let supersedes =
             msg.from_merchant && credited.iter().any(|c| c.from_browser && c.state == CreditState::Pending);
         if !credited.is_empty() && !supersedes {
-            return Ok(());
+            // A crash may have come between the credits and their codes: finish those.
+            return self.hand_out(&campaign, &credited).await;
         }
         let (on_code, from_client) = self
             .referrals
@@ -107,6 +112,16 @@ impl Handler for ConversionHandler {
             );
         }
         self.referrals.record_credits(&credits, &events).await?;
+        self.hand_out(&campaign, &credits).await
+    }
+}
+
+impl ConversionHandler {
+    async fn hand_out(&self, campaign: &crate::campaigns::Campaign, credits: &[Credit]) -> Result<(), BackendError> {
+        for credit in credits {
+            crate::codes::credits::fulfil_credit(&self.fulfil, self.mailer.as_ref(), &self.webhooks, campaign, credit)
+                .await?;
+        }
         Ok(())
     }
 }

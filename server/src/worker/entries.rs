@@ -16,6 +16,7 @@ use crate::backends::receipts::ReceiptIndex;
 use crate::backends::review::Moderation;
 use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store};
 use crate::campaigns::Campaigns;
+use crate::codes::fulfil::Fulfil;
 use crate::entries::mail;
 use crate::uploads::keys::receipt_key;
 
@@ -23,6 +24,8 @@ pub struct EntryHandler {
     pub store: Arc<dyn Store>,
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
+    /// The `entry` pool's code for each confirmed entry.
+    pub fulfil: Fulfil,
     pub campaigns: Campaigns,
     pub receipts: Arc<dyn ReceiptIndex>,
     pub moderation: Arc<dyn Moderation>,
@@ -66,7 +69,11 @@ impl EntryHandler {
         };
         if let (EntryStatus::Confirmed, Some(campaign)) = (entry.status, &campaign) {
             let dedup_key = format!("confirmation:{}", entry.entry_id);
-            self.mailer.send_once(&dedup_key, &mail::confirmation(campaign, &entry, msg.entry.locale)).await?;
+            // Claimed before the mail: a redelivery claims the same code and mails it in the same mail.
+            let code = self.fulfil.hand_out(campaign, vouch_core::codes::Pool::Entry, &entry.entry_id).await?;
+            let mut confirmation = mail::confirmation(campaign, &entry, msg.entry.locale);
+            code.append_to(&mut confirmation.text, msg.entry.locale);
+            self.mailer.send_once(&dedup_key, &confirmation).await?;
         }
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;

@@ -14,6 +14,7 @@ use crate::backends::review::Moderation;
 use crate::backends::{Control, Mailer, Objects, Queue, Store};
 use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 use crate::campaigns::Campaigns;
+use crate::codes::fulfil::Fulfil;
 use crate::config::Config;
 
 /// What the lanes drain and write to.
@@ -25,6 +26,8 @@ pub struct Parts {
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
     pub referrals: Arc<dyn Referrals>,
+    /// Code pools, for the codes entries and credits are owed.
+    pub fulfil: Fulfil,
     pub control: Arc<dyn Control>,
     pub receipts: Arc<dyn ReceiptIndex>,
     pub moderation: Arc<dyn Moderation>,
@@ -35,7 +38,8 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
     let entries = EntryHandler {
         store: parts.store,
         objects: parts.objects,
-        mailer: parts.mailer,
+        mailer: parts.mailer.clone(),
+        fulfil: parts.fulfil.clone(),
         campaigns: campaigns.clone(),
         receipts: parts.receipts,
         moderation: parts.moderation,
@@ -45,6 +49,8 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         referrals: parts.referrals.clone(),
         webhooks: parts.webhooks.clone(),
         campaigns: campaigns.clone(),
+        fulfil: parts.fulfil,
+        mailer: parts.mailer,
     };
     let deliveries = WebhookHandler::new(parts.referrals, campaigns, config.worker.allow_internal_webhooks);
     Worker {

@@ -20,7 +20,7 @@ use crate::support::entrant;
 const CONFIRMED: usize = 6;
 
 /// The demo campaign as the operator's `vouch draw` sees it, closing `closes_in` seconds from now.
-fn campaign_closing(app: &TestApp, closes_in: i64) -> std::sync::Arc<Campaign> {
+pub(crate) fn campaign_closing(app: &TestApp, closes_in: i64) -> std::sync::Arc<Campaign> {
     let demo = app.config.campaigns_dir.join("demo.toml");
     let text = std::fs::read_to_string(&demo).unwrap();
     let ours = ["closes_at", "[draw]", "claim_days"];

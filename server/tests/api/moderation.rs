@@ -6,6 +6,7 @@
 use serde_json::Value;
 use vouch_core::moderation::Decision;
 use vouch_server::campaigns::Campaigns;
+use vouch_server::codes::fulfil::Fulfil;
 use vouch_server::config::Config;
 use vouch_server::review::{ReviewError, Reviews};
 
@@ -43,7 +44,9 @@ async fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
 
 fn reviews<'a>(app: &'a TestApp, campaigns: &'a Campaigns) -> Reviews<'a> {
     let b = &app.running.backends;
-    Reviews { store: b.store.as_ref(), moderation: b.moderation.as_ref(), mailer: b.mailer.as_ref(), campaigns }
+    // Leaked: a test's few reviews need the pools for as long as the test runs.
+    let fulfil = Box::leak(Box::new(Fulfil::new(b.codes.clone(), b.code_watch.clone())));
+    Reviews { store: b.store.as_ref(), moderation: b.moderation.as_ref(), mailer: b.mailer.as_ref(), campaigns, fulfil }
 }
 
 async fn every_entry_waits_then_is_approved(app: TestApp) {

@@ -127,6 +127,33 @@ pub async fn waiting_items_are_filled_in_order_after_an_import(f: Fixture) {
     assert_eq!(counts(&f, Pool::Friend).await, PoolCounts { available: 0, assigned: 4, awaiting: 0 });
 }
 
+pub async fn filled_items_stay_undelivered_until_their_delivery_is_recorded(f: Fixture) {
+    let codes = &f.backends.codes;
+    codes.import("demo", Pool::Entry, &lines(&["E-1"])).await.unwrap();
+    code_of(&codes.claim("demo", Pool::Entry, "ent_now").await.unwrap());
+    for owed in ["ent_a", "ent_b", "ent_c"] {
+        assert_eq!(codes.claim("demo", Pool::Entry, owed).await.unwrap(), Claim::AwaitingCode);
+    }
+    assert_eq!(codes.undelivered("demo", Pool::Entry).await.unwrap(), vec![], "a claim delivers by itself");
+    codes.import("demo", Pool::Entry, &lines(&["E-2", "E-3", "E-4"])).await.unwrap();
+    let filled = codes.fill_awaiting("demo", Pool::Entry).await.unwrap();
+    // A crash here (after the fill, before any mail) loses nothing: the list is in the store.
+    assert_eq!(codes.undelivered("demo", Pool::Entry).await.unwrap(), filled);
+    assert_eq!(filled.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(), ["ent_a", "ent_b", "ent_c"]);
+    codes.delivered("demo", Pool::Entry, "ent_a").await.unwrap();
+    codes.delivered("demo", Pool::Entry, "ent_c").await.unwrap();
+    codes.delivered("demo", Pool::Entry, "ent_c").await.unwrap();
+    codes.delivered("demo", Pool::Entry, "ent_now").await.unwrap();
+    assert_eq!(codes.undelivered("demo", Pool::Entry).await.unwrap(), vec![filled[1].clone()]);
+    assert_eq!(codes.undelivered("demo", Pool::Winner).await.unwrap(), vec![], "pools are apart");
+    codes.delivered("demo", Pool::Entry, "ent_b").await.unwrap();
+    assert_eq!(codes.undelivered("demo", Pool::Entry).await.unwrap(), vec![]);
+    assert_eq!(
+        codes.claim("demo", Pool::Entry, "ent_b").await.unwrap(),
+        Claim::Assigned { code_id: filled[1].1.clone(), code: "E-3".into() }
+    );
+}
+
 pub async fn a_raw_read_of_the_store_does_not_show_a_code(f: Fixture) {
     let codes = &f.backends.codes;
     codes.import("demo", Pool::Entry, &lines(&["SECRET-UNCLAIMED-7731", "SECRET-CLAIMED-1234"])).await.unwrap();

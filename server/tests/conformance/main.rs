@@ -67,6 +67,7 @@ conformance!(
     codes::concurrent_claims_never_share_a_code_and_the_rest_wait,
     codes::concurrent_claims_for_one_owed_item_get_one_code,
     codes::waiting_items_are_filled_in_order_after_an_import,
+    codes::filled_items_stay_undelivered_until_their_delivery_is_recorded,
     codes::a_raw_read_of_the_store_does_not_show_a_code,
     receipts::a_receipt_is_claimed_by_one_entry_per_campaign,
     receipts::concurrent_claims_on_one_receipt_have_one_winner,

@@ -18,7 +18,7 @@ fn body(n: usize, upload_id: Option<&str>) -> Value {
     })
 }
 
-fn tiny_jpeg() -> Vec<u8> {
+pub(crate) fn tiny_jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 7]));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
@@ -26,7 +26,7 @@ fn tiny_jpeg() -> Vec<u8> {
 }
 
 /// Grant + direct upload, as the widget does.
-async fn upload(client: &reqwest::Client, bff: &str, bytes: &[u8]) -> Option<String> {
+pub(crate) async fn upload(client: &reqwest::Client, bff: &str, bytes: &[u8]) -> Option<String> {
     let grant: vouch_core::wire::UploadGrant = client
         .post(format!("{bff}/v1/campaigns/crash/uploads"))
         .header("Origin", ORIGIN)

@@ -2,6 +2,7 @@
 //! restarted on the same data folder. Nothing that got a 2xx may be lost or doubled.
 
 mod bonus;
+mod codes;
 mod conversions;
 mod entries;
 mod limit;

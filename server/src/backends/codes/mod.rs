@@ -59,8 +59,14 @@ pub trait Codes: Send + Sync {
     /// The same id in another pool is another owed item (an entry that also wins the draw).
     async fn claim(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Claim>;
     /// Gives the waiting items of `pool` codes, first come first served, while codes are left.
-    /// Returns who got which code id, for the caller to deliver.
+    /// Returns who got which code id, for the caller to deliver; each stays in [`Codes::undelivered`]
+    /// until [`Codes::delivered`], in the same step as its fill.
     async fn fill_awaiting(&self, campaign: &str, pool: Pool) -> Result<Vec<(String, String)>>;
+    /// The items a fill handed a code whose delivery nobody recorded yet, in fill order:
+    /// `(owed_id, code_id)`. What a crash between fill and mail left behind is still here.
+    async fn undelivered(&self, campaign: &str, pool: Pool) -> Result<Vec<(String, String)>>;
+    /// Records that `owed_id`'s filled code was delivered; doing it again changes nothing.
+    async fn delivered(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<()>;
     /// The code `owed_id` holds from `pool`, to show it again: `(code_id, code)`.
     async fn assigned(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Option<(String, String)>>;
     /// Counts for every pool the store holds anything for.

@@ -152,9 +152,41 @@ impl Codes for SqliteCodes {
                     let Some((code_id, _)) = take_next(conn, &campaign, pool, &owed_id)? else { break };
                     conn.prepare_cached("DELETE FROM code_waits WHERE campaign = ?1 AND pool = ?2 AND owed_id = ?3")?
                         .execute(params![campaign, pool.as_str(), owed_id])?;
+                    let seq = next_seq(conn, "code_fills", &campaign, pool)?;
+                    conn.prepare_cached(
+                        "INSERT INTO code_fills (campaign, pool, owed_id, seq, code_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![campaign, pool.as_str(), owed_id, seq, code_id])?;
                     filled.push((owed_id, code_id));
                 }
                 Ok(filled)
+            })
+            .await?)
+    }
+
+    async fn undelivered(&self, campaign: &str, pool: Pool) -> Result<Vec<(String, String)>> {
+        let campaign = campaign.to_string();
+        Ok(self
+            .db
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT owed_id, code_id FROM code_fills WHERE campaign = ?1 AND pool = ?2 ORDER BY seq",
+                    )?
+                    .query_map(params![campaign, pool.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<std::result::Result<_, _>>()?)
+            })
+            .await?)
+    }
+
+    async fn delivered(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<()> {
+        let (campaign, owed_id) = (campaign.to_string(), owed_id.to_string());
+        Ok(self
+            .db
+            .write(move |conn| {
+                conn.prepare_cached("DELETE FROM code_fills WHERE campaign = ?1 AND pool = ?2 AND owed_id = ?3")?
+                    .execute(params![campaign, pool.as_str(), owed_id])?;
+                Ok(())
             })
             .await?)
     }

@@ -25,3 +25,13 @@ CREATE TABLE IF NOT EXISTS code_waits (
     PRIMARY KEY (campaign, pool, owed_id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS code_waits_by_seq ON code_waits (campaign, pool, seq);
+-- Waiting items a fill handed a code, until their code is delivered (a crash between the fill and
+-- the mail must not lose the mail).
+CREATE TABLE IF NOT EXISTS code_fills (
+    campaign TEXT    NOT NULL,
+    pool     TEXT    NOT NULL,
+    owed_id  TEXT    NOT NULL,
+    seq      INTEGER NOT NULL,
+    code_id  TEXT    NOT NULL,
+    PRIMARY KEY (campaign, pool, owed_id)
+) WITHOUT ROWID;

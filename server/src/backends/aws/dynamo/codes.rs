@@ -16,6 +16,9 @@ use crate::backends::codes::{prepare, Claim, CodeKeys, Codes, ImportReport, Pool
 use crate::backends::{BackendError, Result};
 use crate::clock::now_ms;
 
+#[path = "code_deliveries.rs"]
+mod deliveries;
+
 /// A contended step is tried again this often before the caller hears "unavailable" (and retries
 /// the message later).
 const ATTEMPTS: usize = 200;
@@ -302,6 +305,14 @@ impl Codes for DynamoCodes {
             filled.push(one);
         }
         Ok(filled)
+    }
+
+    async fn undelivered(&self, campaign: &str, pool: Pool) -> Result<Vec<(String, String)>> {
+        self.undelivered_fills(campaign, pool).await
+    }
+
+    async fn delivered(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<()> {
+        self.mark_delivered(campaign, pool, owed_id).await
     }
 
     async fn assigned(&self, campaign: &str, pool: Pool, owed_id: &str) -> Result<Option<(String, String)>> {
