@@ -45,6 +45,8 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
     .replace(/page_ids = \[[^\]]*\]/, 'page_ids = []');
   writeFileSync(join(dir, 'e2e-dup.toml'), variant('e2e-dup', 'duplicates = "reject"'));
   writeFileSync(join(dir, 'e2e-review.toml'), variant('e2e-review', 'moderation = "all"'));
+  // And with a pool of entry codes (codes.spec.ts), filled by the test itself.
+  writeFileSync(join(dir, 'e2e-codes.toml'), `${variant('e2e-codes', '')}\n[codes.entry]\nlow_water = 1\n`);
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.
