@@ -7,14 +7,12 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use vouch_core::form::ValidEntry;
 use vouch_core::wire::UploadGrant;
 use vouch_server::app::start::{self, Running};
-use vouch_server::backends::referrals::{NewReferrer, Referrer};
-use vouch_server::backends::{EntryMessage, Submission};
 use vouch_server::config::Config;
 use vouch_server::worker::Worker;
 
+pub use crate::fixtures::{new_referrer, submission};
 use crate::support::{moto, use_aws, Moto};
 
 pub const SHOP: &str = "https://shop.example";
@@ -343,53 +341,6 @@ pub async fn upload(
     }
     let part = Part::bytes(bytes.to_vec()).file_name("receipt").mime_str(content_type).unwrap();
     client.post(url).header("Origin", SHOP).multipart(form.part("file", part)).send().await.unwrap()
-}
-
-/// A join as the store sees it, for the demo campaign: referrer `id` with `code` and mailbox `email`,
-/// from one client, no webhook, flagged only past 100 joins an hour.
-pub fn new_referrer(id: &str, code: &str, email: &str) -> NewReferrer {
-    NewReferrer {
-        referrer: Referrer {
-            referrer_id: id.into(),
-            campaign: "demo".into(),
-            code: code.into(),
-            email: email.into(),
-            identity: email.into(),
-            first_name: "R".into(),
-            join_flagged: false,
-            created_at_ms: vouch_server::clock::now_ms(),
-        },
-        marketing_consent: false,
-        client: "203.0.113.9".into(),
-        token_hash: format!("token-{id}"),
-        joins_per_client_per_hour: 100,
-        webhook: None,
-    }
-}
-
-/// A submission as the intake gets it, citing the upload at `receipt_key` if any.
-pub fn submission(campaign: &str, key: &str, receipt_key: Option<&str>) -> Submission {
-    let entry = ValidEntry {
-        entrant: crate::support::entrant(),
-        receipt_upload_id: None,
-        locale: vouch_core::i18n::Locale::En,
-    };
-    let entry_id = format!("ent_{key}");
-    Submission {
-        campaign: campaign.into(),
-        idempotency_key: key.into(),
-        body_hash: vec![7; 32],
-        message: EntryMessage {
-            entry_id,
-            campaign: campaign.into(),
-            idempotency_key: key.into(),
-            entry,
-            receipt_key: receipt_key.map(str::to_string),
-            accepted_at_ms: 1_000,
-            signals: Vec::new(),
-        },
-        quota: None,
-    }
 }
 
 pub fn entry_body(email: &str, upload_id: Option<&str>) -> Value {
