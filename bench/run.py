@@ -315,34 +315,7 @@ def bench_drain_codes(n=300):
 
 def bench_worker_drain(n=300):
     jpeg = receipt_jpeg()
-    runs = []
-    for _ in range(REPEATS):
-        vouch = Vouch(worker=False)
-
-        def enqueue(i):
-            _, grant = post_json(vouch.url + "/v1/campaigns/bench/uploads", {"content_type": "image/jpeg", "size": len(jpeg)})
-            body, ctype = multipart(grant["fields"], jpeg)
-            req = urllib.request.Request(grant["url"], data=body, method="POST", headers={"Content-Type": ctype})
-            urllib.request.urlopen(req, timeout=10).read()
-            entry = {"fields": {"first_name": "Drain", "last_name": "Test", "email": f"d{i}@example.com",
-                                "postal_code": "10115"}, "consents": {"terms": True},
-                     "receipt_upload_id": grant["upload_id"]}
-            post_json(vouch.url + "/v1/campaigns/bench/entries", entry, {"Idempotency-Key": f"drain-{i}"})
-
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            list(pool.map(enqueue, range(n)))
-        started = time.monotonic()
-        worker = vouch.worker()
-        while not vouch.queue_idle():
-            time.sleep(0.02)
-        elapsed = time.monotonic() - started
-        worker.terminate()
-        worker.wait(timeout=10)
-        confirmed = subprocess.run([str(VOUCH), "--config", str(vouch.config), "entries", "export", "--campaign", "bench",
-                                    "--format", "json"], capture_output=True, text=True, check=True).stdout
-        assert sum(1 for e in json.loads(confirmed) if e["status"] == "confirmed") == n, "every entry confirmed"
-        vouch.stop()
-        runs.append({"seconds": elapsed, "entries_per_s": n / elapsed})
+    runs = [drain_once(jpeg, n) for _ in range(REPEATS)]
     return {"entries": n, "receipt_bytes": len(jpeg), **summarise(runs)}
 
 

@@ -19,6 +19,7 @@ use vouch_server::review::Reviews;
 
 use crate::helpers::{entry_body, TestApp};
 use crate::photos::receipt;
+use crate::redelivery::endpoint;
 
 const SECRET: &str = "vm_fulfilment_secret";
 
@@ -183,26 +184,6 @@ async fn convert(app: &TestApp, order: &str, email: &str, code: &str) {
     let body = json!({"campaign": "demo", "order_id": order, "email": email, "referral_code": code});
     let res = app.client.post(app.url("/v1/conversions")).bearer_auth(SECRET).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 202);
-}
-
-/// A webhook endpoint that keeps every event it is sent.
-async fn endpoint() -> (Arc<Mutex<Vec<Value>>>, String) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let keep = seen.clone();
-    let app = axum::Router::new().route(
-        "/hooks",
-        axum::routing::post(move |body: String| {
-            let keep = keep.clone();
-            async move {
-                keep.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
-                axum::http::StatusCode::NO_CONTENT
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (seen, url)
 }
 
 /// The credit pools, and the campaign's webhook pointed at `url`.

@@ -13,7 +13,7 @@ use crate::helpers::TestApp;
 const SECRET: &str = "vm_redelivery_secret";
 
 /// A webhook endpoint that keeps every event it is sent.
-async fn endpoint() -> (Arc<Mutex<Vec<Value>>>, String) {
+pub(crate) async fn endpoint() -> (Arc<Mutex<Vec<Value>>>, String) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let keep = seen.clone();
     let app = axum::Router::new().route(

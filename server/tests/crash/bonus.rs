@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::process::{cli_json, cli_text, command, data_dir, serve, wait_until_idle, CAMPAIGN, ORIGIN};
+use crate::process::{cli_json, cli_text, command, data_dir, join, serve, wait_until_idle, CAMPAIGN};
 
 /// The crash campaign with bonus entries: `PER` per approved credit, capped far above what the
 /// test can earn.
@@ -29,18 +29,14 @@ struct Referrer {
     token: String,
 }
 
-async fn join(client: &reqwest::Client, bff: &str, name: &str) -> Referrer {
-    let email = format!("{name}@example.com");
-    let res = client
-        .post(format!("{bff}/v1/campaigns/crash/referrers"))
-        .header("Origin", ORIGIN)
-        .json(&json!({"first_name": name, "email": email, "consents": {"terms": true}}))
-        .send()
-        .await
-        .unwrap();
-    let joined: Value = res.json().await.unwrap();
+async fn join_as_referrer(bff: &str, name: &str) -> Referrer {
+    let joined = join(bff, name).await;
     let text = |k: &str| joined[k].as_str().unwrap().to_string();
-    Referrer { email: email.to_lowercase(), code: text("referral_code"), token: text("progress_token") }
+    Referrer {
+        email: format!("{name}@example.com").to_lowercase(),
+        code: text("referral_code"),
+        token: text("progress_token"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -51,7 +47,7 @@ async fn bonus_entries_stay_exact_when_the_worker_is_killed_while_crediting() {
     let client = reqwest::Client::new();
     let mut referrers = Vec::new();
     for name in ["Anna", "Ben", "Cleo"] {
-        referrers.push(join(&client, &vouch.bff, name).await);
+        referrers.push(join_as_referrer(&vouch.bff, name).await);
     }
 
     // Every fifth friend has a disposable mailbox: that credit waits for review and earns nothing.

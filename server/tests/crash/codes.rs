@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::process::{cli_json, cli_text, command, data_dir, serve, wait_until_idle, CAMPAIGN, ORIGIN};
+use crate::process::{cli_json, cli_text, command, data_dir, join, serve, wait_until_idle, CAMPAIGN, ORIGIN};
 
 const POOLS: &str = "\n[codes.entry]\n[codes.referrer]\n";
 
@@ -45,17 +45,9 @@ async fn handed_out_once_each(entry_codes: usize) {
     }
     let vouch = serve(path, &["--no-worker"]).await;
     let secret = cli_text(path, &["secrets", "merchant", "--campaign", "crash"]).await;
-    let client = reqwest::Client::new();
     let mut referral_codes = Vec::new();
     for name in ["Anna", "Ben"] {
-        let res = client
-            .post(format!("{}/v1/campaigns/crash/referrers", vouch.bff))
-            .header("Origin", ORIGIN)
-            .json(&json!({"first_name": name, "email": format!("{name}@example.com"), "consents": {"terms": true}}))
-            .send()
-            .await
-            .unwrap();
-        referral_codes.push(res.json::<Value>().await.unwrap()["referral_code"].as_str().unwrap().to_string());
+        referral_codes.push(join(&vouch.bff, name).await["referral_code"].as_str().unwrap().to_string());
     }
 
     let stop = Arc::new(Mutex::new(false));

@@ -7,24 +7,16 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::process::{cli_json, cli_text, serve, setup, wait_until_idle, ORIGIN};
+use crate::process::{cli_json, cli_text, join, serve, setup, wait_until_idle, ORIGIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_accepted_conversion_has_one_credit_per_side_after_a_sigkill() {
     let dir = setup();
     let mut vouch = serve(dir.path(), &[]).await;
     let secret = cli_text(dir.path(), &["secrets", "merchant", "--campaign", "crash"]).await;
-    let client = reqwest::Client::new();
     let mut codes = Vec::new();
     for name in ["Anna", "Ben", "Cleo"] {
-        let res = client
-            .post(format!("{}/v1/campaigns/crash/referrers", vouch.bff))
-            .header("Origin", ORIGIN)
-            .json(&json!({"first_name": name, "email": format!("{name}@example.com"), "consents": {"terms": true}}))
-            .send()
-            .await
-            .unwrap();
-        codes.push(res.json::<Value>().await.unwrap()["referral_code"].as_str().unwrap().to_string());
+        codes.push(join(&vouch.bff, name).await["referral_code"].as_str().unwrap().to_string());
     }
 
     // Every other order is reported by the shopper's browser first, then by the merchant.

@@ -127,3 +127,16 @@ pub(crate) async fn cli_text(dir: &Path, args: &[&str]) -> String {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
+
+/// `name@example.com` joins the crash campaign's referral program: the join's answer (referral
+/// code, progress token).
+pub(crate) async fn join(bff: &str, name: &str) -> Value {
+    let res = reqwest::Client::new()
+        .post(format!("{bff}/v1/campaigns/crash/referrers"))
+        .header("Origin", ORIGIN)
+        .json(&serde_json::json!({"first_name": name, "email": format!("{name}@example.com"), "consents": {"terms": true}}))
+        .send()
+        .await
+        .unwrap();
+    res.json().await.unwrap()
+}
