@@ -17,6 +17,17 @@ pub fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
+/// A stored time (Unix milliseconds) as a UTC time; `None` outside what `time` can represent.
+pub fn utc_from_ms(ms: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
+/// A stored time (Unix milliseconds) in the ISO-8601 form of [`format_iso8601`], as exports show
+/// it; empty when out of range.
+pub fn format_iso8601_ms(ms: i64) -> String {
+    utc_from_ms(ms).map(format_iso8601).unwrap_or_default()
+}
+
 /// `2026-11-25T00:10:00.000Z`, the form S3 wants in policies and we return as `expires_at`.
 pub fn format_iso8601(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);

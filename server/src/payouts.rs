@@ -65,12 +65,6 @@ struct Row {
 
 const COLUMNS: [&str; 7] = ["credit_id", "email", "first_name", "reward", "amount_minor", "currency", "approved_at"];
 
-fn timestamp(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(crate::crypto::format_iso8601)
-        .unwrap_or_default()
-}
-
 pub async fn list(
     payouts: &dyn Payouts,
     campaigns: &Campaigns,
@@ -91,7 +85,7 @@ pub async fn list(
                 email: d.credit.recipient,
                 first_name: d.first_name,
                 reward: d.credit.reward,
-                approved_at: timestamp(d.approved_at_ms),
+                approved_at: crate::crypto::format_iso8601_ms(d.approved_at_ms),
             }
         })
         .collect();
@@ -200,7 +194,7 @@ pub async fn list_credits(
             Listed {
                 paid_reference: payout.map(|p| p.reference.clone()),
                 paid_by: payout.map(|p| p.paid_by.clone()),
-                paid_at: payout.map(|p| timestamp(p.paid_at_ms)),
+                paid_at: payout.map(|p| crate::crypto::format_iso8601_ms(p.paid_at_ms)),
                 credit,
             }
         })

@@ -213,6 +213,5 @@ fn completed(d: &DrawRecord) -> Event {
 }
 
 fn at(ms: i64) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    crate::crypto::utc_from_ms(ms).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }

@@ -29,12 +29,6 @@ const COLUMNS: [&str; 14] = [
     "processed_at",
 ];
 
-fn timestamp(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(crate::crypto::format_iso8601)
-        .unwrap_or_default()
-}
-
 /// `vouch entries export`: the campaign's entries as CSV or JSON, with the codes they hold only
 /// when `include_codes`.
 pub async fn export(
@@ -130,8 +124,8 @@ fn cells(e: &StoredEntry) -> [String; 14] {
         if e.entrant.marketing_consent { "true" } else { "false" },
         e.entrant.referral_code.as_deref().unwrap_or(""),
         e.receipt_key.as_deref().unwrap_or(""),
-        &timestamp(e.accepted_at_ms),
-        &timestamp(e.processed_at_ms),
+        &crate::crypto::format_iso8601_ms(e.accepted_at_ms),
+        &crate::crypto::format_iso8601_ms(e.processed_at_ms),
     ]
     .map(str::to_string)
 }

@@ -45,8 +45,7 @@ pub enum AuditCommand {
 }
 
 fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
+    crate::crypto::utc_from_ms(ms)
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_else(|| ms.to_string())
 }
