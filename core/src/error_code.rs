@@ -33,6 +33,16 @@ pub enum ErrorCode {
     CampaignNotOpen,
     CampaignClosed,
     EntryLimitReached,
+    /// Admin: the e-mail and password do not match an operator (the same for an unknown e-mail).
+    InvalidCredentials,
+    /// Admin: too many failed logins for this account or client; `Retry-After` says when to retry.
+    LoginLocked,
+    /// Admin: signed in, but the role or the campaign scope does not allow this.
+    Forbidden,
+    /// Admin: a write without the session's CSRF token, or from a foreign `Origin`.
+    CsrfRejected,
+    /// Admin: the request conflicts with the current state (e.g. an operator that exists).
+    Conflict,
     /// A code this build does not know (a newer server): read as a generic failure, not as an
     /// unreadable body. The server never sends it.
     #[serde(other)]

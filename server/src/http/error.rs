@@ -29,16 +29,17 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ValidationFailed | OrderIdReused | IdempotencyKeyReused | CampaignNotOpen | CampaignClosed
         | EntryLimitReached => StatusCode::UNPROCESSABLE_ENTITY,
+        Conflict => StatusCode::CONFLICT,
         CampaignNotFound | NotFound | EntryNotFound | ReferralNotEnabled | ReferrerNotFound => StatusCode::NOT_FOUND,
-        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        RateLimited | LoginLocked => StatusCode::TOO_MANY_REQUESTS,
         UploadBudgetExhausted | Unavailable | Timeout => StatusCode::SERVICE_UNAVAILABLE,
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         MalformedJson | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
-        OriginNotAllowed | OriginRequired => StatusCode::FORBIDDEN,
-        Unauthorized => StatusCode::UNAUTHORIZED,
+        OriginNotAllowed | OriginRequired | Forbidden | CsrfRejected => StatusCode::FORBIDDEN,
+        Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
         IdempotencyKeyInFlight | OrderInFlight => StatusCode::CONFLICT,
     }
 }
@@ -144,6 +145,11 @@ mod tests {
             (ErrorCode::BodyTimeout, 408, "body_timeout"),
             (ErrorCode::OriginRequired, 403, "origin_required"),
             (ErrorCode::Unauthorized, 401, "unauthorized"),
+            (ErrorCode::InvalidCredentials, 401, "invalid_credentials"),
+            (ErrorCode::LoginLocked, 429, "login_locked"),
+            (ErrorCode::Forbidden, 403, "forbidden"),
+            (ErrorCode::CsrfRejected, 403, "csrf_rejected"),
+            (ErrorCode::Conflict, 409, "conflict"),
         ];
         for (code, status, text) in cases {
             let (got, body) = wire(ApiError::new(code, "m")).await;
