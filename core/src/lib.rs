@@ -1,6 +1,7 @@
 //! Vouch's shared domain: the validation rules both the widget (wasm) and the server apply, and the
 //! JSON shapes of the public API. Nothing here does I/O, so every rule is testable as a plain function.
 
+pub mod admin;
 pub mod age;
 pub mod campaign;
 pub mod codes;

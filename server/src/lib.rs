@@ -3,6 +3,7 @@
 //! decisions, `http` its routes, `worker` its queue handlers, and `backends` the storage traits
 //! with their embedded (SQLite) and AWS implementations.
 
+pub mod admin;
 pub mod app;
 pub mod backends;
 pub mod campaigns;

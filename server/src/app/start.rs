@@ -155,6 +155,14 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let backends = Backends::open(config, &secrets).await?;
     tokio::spawn(crate::codes::pools::warn_removed_in_use(campaigns.clone(), backends.codes.clone()));
     let limiter = Limiter::new(&campaigns);
+    let public_url = config.http.public_url.clone().unwrap_or_else(|| own[0].clone());
+    let admin = crate::admin::router(crate::admin::AdminState {
+        backends: backends.clone(),
+        campaigns: campaigns.clone(),
+        origin: crate::admin::origin_of(&public_url),
+        trusted_proxy_hops: config.http.trusted_proxy_hops,
+        settings: config.admin.clone(),
+    });
     let state = Arc::new(http::State {
         campaigns: campaigns.clone(),
         intake: backends.intake.clone(),
@@ -180,7 +188,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         trusted_proxy_hops: config.http.trusted_proxy_hops,
         request_timeout: Duration::from_millis(config.http.request_timeout_ms),
         body_timeout: Duration::from_millis(config.http.body_timeout_ms),
-        public_url: config.http.public_url.clone().unwrap_or_else(|| own[0].clone()),
+        public_url,
         facebook: config.facebook.clone(),
     });
 
@@ -192,7 +200,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     };
     let serve = move |listener, app, stopped| http::listener::serve(listener, app, limits, stopped);
     tasks.spawn(serve(metrics_listener, http::internal(state.clone()), stopped.clone()));
-    let app = http::app(state).layer(tower_http::trace::TraceLayer::new_for_http());
+    let app = http::app(state, admin).layer(tower_http::trace::TraceLayer::new_for_http());
     tasks.spawn(serve(bff_listener, app, stopped.clone()));
     if let Some(listener) = s3_listener {
         let origins: Vec<String> =

@@ -11,6 +11,7 @@ use crate::backends::codes::Codes;
 use crate::backends::draws::Draws;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
+use crate::backends::operators::Operators;
 use crate::backends::payouts::Payouts;
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
@@ -37,6 +38,8 @@ pub struct Backends {
     pub draws: Arc<dyn Draws>,
     /// Referrer rewards paid out by hand.
     pub payouts: Arc<dyn Payouts>,
+    /// Operator accounts, sessions and API tokens of the admin API.
+    pub operators: Arc<dyn Operators>,
     pub control: Arc<dyn Control>,
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
@@ -101,6 +104,7 @@ impl Backends {
                 moderation: Arc::new(db.clone()),
                 draws: Arc::new(db.clone()),
                 payouts: Arc::new(db.clone()),
+                operators: Arc::new(db.clone()),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
@@ -125,6 +129,7 @@ impl Backends {
                     moderation: store.clone(),
                     draws: store.clone(),
                     payouts: store.clone(),
+                    operators: store.clone(),
                     control: store,
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),

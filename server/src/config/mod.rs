@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod admin;
 mod sections;
 
+pub use admin::AdminConfig;
 pub use sections::*;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +35,8 @@ pub struct Config {
     pub demo: DemoConfig,
     /// The Facebook fan-page tab.
     pub facebook: FacebookConfig,
+    /// Operator sessions and login throttling of the admin API.
+    pub admin: AdminConfig,
 }
 
 impl Default for Config {
@@ -51,6 +55,7 @@ impl Default for Config {
             worker: WorkerConfig::default(),
             demo: DemoConfig::default(),
             facebook: FacebookConfig::default(),
+            admin: AdminConfig::default(),
         }
     }
 }

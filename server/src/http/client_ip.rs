@@ -24,6 +24,11 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
+/// The client key (see [`client_key`]) of a request from `peer`, for callers outside `http`.
+pub(crate) fn client_address(headers: &HeaderMap, peer: IpAddr, hops: usize) -> IpAddr {
+    client_key(resolve(headers, peer, hops))
+}
+
 /// The client's address: the `X-Forwarded-For` entry `hops` from the right (the one our outermost
 /// proxy wrote), or the peer when no proxy is trusted or the header cannot be read.
 fn resolve(headers: &HeaderMap, peer: IpAddr, hops: usize) -> IpAddr {

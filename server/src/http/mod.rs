@@ -10,7 +10,7 @@
 
 mod assets;
 mod campaign;
-mod client_ip;
+pub(crate) mod client_ip;
 mod conversions;
 mod cors;
 mod deadline;
@@ -94,7 +94,8 @@ async fn no_framing(mut response: axum::response::Response) -> axum::response::R
     response
 }
 
-pub fn app(state: AppState) -> Router {
+/// The public routes and `admin` (the admin API, with its own state).
+pub fn app(state: AppState, admin: Router) -> Router {
     Router::new()
         .merge(health::router())
         .merge(assets::router())
@@ -104,12 +105,13 @@ pub fn app(state: AppState) -> Router {
         .merge(referrals::router())
         .merge(conversions::router())
         .merge(pages::router())
+        .with_state(state.clone())
+        .merge(admin)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(axum::middleware::map_response(no_framing))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::request_deadline))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(state, deadline::request_deadline))
 }
 
 /// The operators' listener (`metrics_addr`): readiness and metrics reveal volumes and cost a

@@ -7,6 +7,7 @@ mod draws;
 mod intake;
 mod ledger;
 pub mod objects;
+mod operators;
 mod outbox;
 mod payouts;
 mod queue;
@@ -28,6 +29,8 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 const CODES_SCHEMA: &str = include_str!("codes.sql");
 /// Payouts by hand (`payouts.rs`).
 const PAYOUTS_SCHEMA: &str = include_str!("payouts.sql");
+/// Operators of the admin API (`operators.rs`).
+const OPERATORS_SCHEMA: &str = include_str!("operators.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
 const ADDED_COLUMNS: &[&str] = &[
@@ -43,7 +46,7 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        Ok(Self { db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}"), ADDED_COLUMNS)? })
+        Ok(Self { db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}"), ADDED_COLUMNS)? })
     }
 
     pub fn db(&self) -> &Db {

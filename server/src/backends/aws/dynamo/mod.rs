@@ -5,6 +5,7 @@ mod codes;
 mod draws;
 mod entries;
 mod ledger;
+mod operators;
 mod outbox;
 mod payouts;
 mod receipts;

@@ -1,0 +1,1 @@
+//! `vouch operators …` (filled in below).

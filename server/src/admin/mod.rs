@@ -1,0 +1,115 @@
+//! The admin API at `/admin/v1`: what the operator console and integrations call. Every route is
+//! registered through [`OpenApiRouter`] with `routes!`, so none exists without its entry in
+//! `/admin/v1/openapi.json`. See `docs/admin-api.md` for the contract.
+//!
+//! Adding a route: write the handler with `#[utoipa::path(...)]`, take a [`auth::caller::Caller`]
+//! and call `caller.read(campaign)?` / `caller.write(campaign)?` / `caller.owner()?` first;
+//! register it in [`routes`]; append an audit record for every write ([`audit`]).
+
+pub mod auth;
+pub mod cli;
+pub mod json;
+pub mod operators;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::wiring::Backends;
+use crate::backends::review::AuditRecord;
+use crate::campaigns::Campaigns;
+use crate::config::AdminConfig;
+
+pub use auth::caller::Caller;
+
+/// What admin routes need.
+pub struct AdminState {
+    pub backends: Backends,
+    pub campaigns: Campaigns,
+    /// The console's origin (`public_url`'s): writes from any other `Origin` are refused.
+    pub origin: String,
+    /// Proxies whose `X-Forwarded-For` entries are believed (for the per-client throttle).
+    pub trusted_proxy_hops: usize,
+    pub settings: AdminConfig,
+}
+
+pub type SharedAdmin = Arc<AdminState>;
+
+/// The origin of a URL: scheme, host and port, without path or trailing slash.
+pub fn origin_of(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)),
+        None => url.to_string(),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Vouch admin API", description = "Operators, campaigns and their moderation, draws and rewards. See docs/admin-api.md."),
+    components(schemas(vouch_core::admin::Role)),
+    tags((name = "session", description = "Sign in and out")),
+)]
+struct AdminDoc;
+
+/// Every admin route, with its OpenAPI entry.
+fn routes() -> OpenApiRouter<SharedAdmin> {
+    OpenApiRouter::with_openapi(AdminDoc::openapi())
+        .routes(routes!(auth::session::login, auth::session::me, auth::session::logout))
+}
+
+/// The admin API's OpenAPI 3.1 document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().into_openapi()
+}
+
+/// The admin router, ready to merge into the BFF's.
+pub fn router(state: AdminState) -> Router {
+    let (router, spec) = routes().split_for_parts();
+    let spec = Arc::new(spec);
+    router
+        .route("/admin/v1/openapi.json", get(move || std::future::ready(Json(spec.as_ref().clone()))))
+        // The back button after sign-out must show nothing private.
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .with_state(Arc::new(state))
+}
+
+/// Appends an operator write to the audit log (`"*"` for writes not tied to one campaign).
+pub async fn audit(
+    backends: &Backends,
+    campaign: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> crate::backends::Result<()> {
+    let record = AuditRecord::new(campaign, actor, action, subject, detail, crate::clock::now_ms());
+    backends.moderation.append_audit(&record).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_origin_is_scheme_host_and_port() {
+        assert_eq!(origin_of("https://vouch.example/"), "https://vouch.example");
+        assert_eq!(origin_of("http://127.0.0.1:8080/x/y"), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_lists_the_session_routes() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        let session = &doc["paths"]["/admin/v1/session"];
+        for method in ["get", "post", "delete"] {
+            assert!(session[method].is_object(), "{method} missing");
+        }
+    }
+}
