@@ -24,7 +24,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AdminJson<T> {
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
         if !is_json {
-            return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "Send JSON with Content-Type: application/json."));
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Send JSON with Content-Type: application/json.",
+            ));
         }
         let bytes = axum::body::to_bytes(req.into_body(), LIMIT).await.map_err(|_| {
             ApiError::new(ErrorCode::BodyTooLarge, format!("The request body must be at most {LIMIT} bytes."))

@@ -6,9 +6,11 @@
 //! and call `caller.read(campaign)?` / `caller.write(campaign)?` / `caller.owner()?` first;
 //! register it in [`routes`]; append an audit record for every write ([`audit`]).
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod json;
+pub mod operator_routes;
 pub mod operators;
 
 use std::sync::Arc;
@@ -54,7 +56,11 @@ pub fn origin_of(url: &str) -> String {
 #[openapi(
     info(title = "Vouch admin API", description = "Operators, campaigns and their moderation, draws and rewards. See docs/admin-api.md."),
     components(schemas(vouch_core::admin::Role)),
-    tags((name = "session", description = "Sign in and out")),
+    tags(
+        (name = "session", description = "Sign in and out"),
+        (name = "operators", description = "Operator accounts (owners)"),
+        (name = "audit", description = "Who changed what"),
+    ),
 )]
 struct AdminDoc;
 
@@ -62,6 +68,10 @@ struct AdminDoc;
 fn routes() -> OpenApiRouter<SharedAdmin> {
     OpenApiRouter::with_openapi(AdminDoc::openapi())
         .routes(routes!(auth::session::login, auth::session::me, auth::session::logout))
+        .routes(routes!(operator_routes::list, operator_routes::add))
+        .routes(routes!(operator_routes::remove))
+        .routes(routes!(audit::campaign_audit))
+        .routes(routes!(audit::operator_audit))
 }
 
 /// The admin API's OpenAPI 3.1 document.

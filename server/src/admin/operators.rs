@@ -95,7 +95,12 @@ pub async fn remove(backends: &Backends, actor: &str, email: &str) -> Result<(),
 }
 
 /// Sets a new password and ends the operator's sessions.
-pub async fn reset_password(backends: &Backends, actor: &str, email: &str, password: &str) -> Result<(), OperatorError> {
+pub async fn reset_password(
+    backends: &Backends,
+    actor: &str,
+    email: &str,
+    password: &str,
+) -> Result<(), OperatorError> {
     let email = normalise_email(email)?;
     check_password(password)?;
     let password = password.to_string();

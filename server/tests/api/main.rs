@@ -8,6 +8,8 @@ mod photos;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin_auth;
+mod admin_helpers;
 mod amounts;
 mod aws;
 mod bonus;

@@ -7,7 +7,6 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
 
 /// The prefix of API tokens, so a leaked one is recognisable (secret scanners key on it).
 pub const TOKEN_PREFIX: &str = "vat_";
@@ -26,7 +25,7 @@ pub fn new_api_token() -> String {
 /// How a session id or token is kept: a fast hash is right for 256-bit random values (nothing
 /// to guess), unlike passwords.
 pub fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    crate::crypto::sha256_hex(secret)
 }
 
 /// argon2id with the crate's default parameters (19 MiB, 2 passes, 1 lane), as a PHC string.
@@ -42,7 +41,8 @@ static DUMMY: LazyLock<String> = LazyLock::new(|| hash_password(&random_secret()
 /// answer is `false`. Costs one argon2 run either way: call it off the async threads.
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let stored = hash.unwrap_or(DUMMY.as_str());
-    let ok = PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok());
+    let ok =
+        PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok());
     ok && hash.is_some()
 }
 

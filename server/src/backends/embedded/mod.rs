@@ -46,7 +46,9 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        Ok(Self { db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}"), ADDED_COLUMNS)? })
+        Ok(Self {
+            db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}"), ADDED_COLUMNS)?,
+        })
     }
 
     pub fn db(&self) -> &Db {

@@ -121,7 +121,13 @@ impl Operators for SqliteBackend {
                     "INSERT INTO operator_sessions (id_hash, email, csrf_token, created_ms, last_seen_ms)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![s.id_hash, s.email, s.csrf_token, s.created_at_ms, s.last_seen_ms])?;
+                .execute(params![
+                    s.id_hash,
+                    s.email,
+                    s.csrf_token,
+                    s.created_at_ms,
+                    s.last_seen_ms
+                ])?;
                 Ok(())
             })
             .await?;
@@ -232,7 +238,8 @@ impl Operators for SqliteBackend {
         let revoked = self
             .db()
             .write(move |conn| {
-                Ok(conn.prepare_cached("UPDATE api_tokens SET revoked = 1 WHERE name = ?1")?.execute(params![name])? == 1)
+                Ok(conn.prepare_cached("UPDATE api_tokens SET revoked = 1 WHERE name = ?1")?.execute(params![name])?
+                    == 1)
             })
             .await?;
         Ok(revoked)
