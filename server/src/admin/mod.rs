@@ -8,7 +8,6 @@
 
 pub mod audit;
 pub mod auth;
-pub mod cli;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;

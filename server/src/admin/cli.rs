@@ -1,1 +1,0 @@
-//! `vouch operators …` (filled in below).
