@@ -2,6 +2,7 @@
 //! the referral ledger and switches, SES for mail — through the official AWS SDK for Rust, with
 //! credentials from the standard AWS chain. `docs/deploy.md` has the table design.
 
+mod dead_letters;
 mod dynamo;
 mod provision;
 mod s3;
@@ -98,6 +99,7 @@ impl Aws {
             &format!("{}{topic}", self.names.queue_prefix),
             self.names.wait_secs,
             self.names.timeout,
+            dead_letters::ErrorLog::new(self.ddb.clone(), &self.names.table),
         )
     }
 
