@@ -113,6 +113,11 @@ impl Aws {
         self.ddb.clone()
     }
 
+    /// The SES client, for tests that take the mail identity away and give it back.
+    pub fn ses(&self) -> aws_sdk_sesv2::Client {
+        self.ses.clone()
+    }
+
     pub fn mailer(&self) -> SesMailer {
         SesMailer::new(self.ses.clone(), self.ddb.clone(), &self.names.table, &self.names.mail_from, self.names.timeout)
     }
