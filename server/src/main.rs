@@ -9,7 +9,6 @@ use vouch_core::rewards::CreditState;
 use vouch_server::app::secrets::Secrets;
 use vouch_server::app::wiring::Backends;
 use vouch_server::app::{demo, start};
-use vouch_server::backends::QueueStats;
 use vouch_server::campaigns::Campaigns;
 use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
@@ -60,10 +59,10 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Show the queues' depth, or pause and resume one.
+    /// Show the queues' depth; list and redrive dead letters; pause and resume a queue.
     Queue {
         #[command(subcommand)]
-        command: Option<QueueCommand>,
+        command: Option<vouch_server::queues::cli::QueueCommand>,
     },
     /// Create secrets for a campaign (each is printed once).
     Secrets {
@@ -98,14 +97,6 @@ enum Command {
         #[arg(long)]
         app_data: Option<String>,
     },
-}
-
-#[derive(Subcommand)]
-enum QueueCommand {
-    /// Stop draining a queue (its messages wait; the BFF keeps accepting).
-    Pause { queue: String },
-    /// Drain a paused queue again.
-    Resume { queue: String },
 }
 
 #[derive(Subcommand)]
@@ -209,15 +200,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Entries { command } => entries(&backends, command).await?,
         Command::Outbox => println!("{}", serde_json::to_string_pretty(&backends.outbox_mails().await?)?),
-        Command::Queue { command: None } => {
-            for (name, queue) in backends.queues() {
-                let QueueStats { ready, in_flight, dead } = queue.stats().await?;
-                let paused = if backends.control.paused(name).await? { "  (paused)" } else { "" };
-                println!("{name:<12} {ready} ready, {in_flight} in flight, {dead} dead{paused}");
-            }
+        Command::Queue { command } => {
+            vouch_server::queues::cli::run(&backends, command, &mut std::io::stdout()).await?
         }
-        Command::Queue { command: Some(QueueCommand::Pause { queue }) } => pause(&backends, &queue, true).await?,
-        Command::Queue { command: Some(QueueCommand::Resume { queue }) } => pause(&backends, &queue, false).await?,
         Command::Secrets { command } => secrets(&backends, &campaigns, command).await?,
         Command::Provision => {
             backends.provision(config.worker.max_attempts).await?;
@@ -276,18 +261,6 @@ fn facebook_tab(config: &Config, page: &str, locale: &str, app_data: Option<Stri
     let base =
         config.http.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", config.http.host, config.http.port));
     println!("{}/fb/tab?signed_request={signed}", base.trim_end_matches('/'));
-    Ok(())
-}
-
-async fn pause(backends: &Backends, queue: &str, paused: bool) -> anyhow::Result<()> {
-    if backends.queue(queue).is_none() {
-        anyhow::bail!("no queue {queue:?}; the queues are entries, conversions and webhooks");
-    }
-    backends.control.set_paused(queue, paused).await?;
-    println!(
-        "{queue} is {}",
-        if paused { "paused: its messages wait until `vouch queue resume`" } else { "draining again" }
-    );
     Ok(())
 }
 

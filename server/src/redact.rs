@@ -1,6 +1,10 @@
 //! Error texts from dependencies can quote what they were given: an SES rejection names the
 //! recipient's mailbox, a parser quotes the value it refused. Before such a text reaches a log
 //! line or a stored `last_error`, the mailboxes in it are replaced.
+//!
+//! A parser quotes names as readily as mailboxes (`invalid type: string "Zoë"`), and a name has
+//! no shape to recognise it by, so [`error_text`], for texts about a shopper's message, blanks
+//! every quoted value as well.
 
 /// `text` with every e-mail address replaced by `<email>`.
 pub fn mailboxes(text: &str) -> String {
@@ -27,9 +31,48 @@ pub fn mailboxes(text: &str) -> String {
     out
 }
 
+/// `text` with its mailboxes replaced and every value quoted in `"…"` or `` `…` `` (serde's two
+/// quotes) blanked to `"…"`: what a handler's error may say about a message it could not handle.
+pub fn error_text(text: &str) -> String {
+    let text = mailboxes(text);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = &rest[open..open + 1];
+        out.push_str(&rest[..open]);
+        match rest[open + 1..].find(quote) {
+            Some(len) => {
+                out.push_str(quote);
+                out.push('…');
+                out.push_str(quote);
+                rest = &rest[open + 1 + len + 1..];
+            }
+            // An unclosed quote: whatever follows it may be the value.
+            None => {
+                out.push_str(quote);
+                out.push('…');
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mailboxes;
+    use super::{error_text, mailboxes};
+
+    #[test]
+    fn quoted_values_are_blanked_and_the_rest_kept() {
+        assert_eq!(
+            error_text("unreadable entry message: invalid type: string \"Zoë Ünal\", expected i64 at line 1 column 80"),
+            "unreadable entry message: invalid type: string \"…\", expected i64 at line 1 column 80"
+        );
+        assert_eq!(error_text("unknown variant `Zoë`, expected `en`"), "unknown variant `…`, expected `…`");
+        assert_eq!(error_text("ben@shop.example said \"Ben"), "<email> said \"…");
+        assert_eq!(error_text("http://hooks.example/x answered 500"), "http://hooks.example/x answered 500");
+    }
 
     #[test]
     fn mailboxes_in_error_texts_are_replaced_and_the_rest_kept() {

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod codes;
+pub mod dead_letters;
 pub mod draws;
 pub mod embedded;
 pub mod operators;
@@ -144,6 +145,13 @@ pub trait Queue: Send + Sync {
     /// Makes the message visible again after `delay`, or dead-letters it when out of attempts.
     async fn retry(&self, delivery: &Delivery, delay: Duration, error: &str) -> Result<()>;
     async fn stats(&self) -> Result<QueueStats>;
+    /// Up to `limit` dead letters, oldest first, as an operator may see them: never the bodies.
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<dead_letters::DeadLetter>>;
+    /// Moves the dead letter `id` back to ready with its attempts reset. `false` when no dead
+    /// letter has this id (any more): of two redrives racing for one message, one moves it.
+    async fn redrive(&self, id: &str) -> Result<bool>;
+    /// Moves every dead letter back to ready; returns how many.
+    async fn redrive_all(&self) -> Result<u64>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -161,8 +161,9 @@ async fn settle(lane: Lane, backoff_ms: u64, visibility: Duration, delivery: Del
     let outcome = match handled {
         Ok(()) => lane.queue.ack(&delivery).await,
         Err(e) => {
-            // Logged and stored as `last_error`, where no shopper's mailbox belongs.
-            let error = crate::redact::mailboxes(&e.to_string());
+            // Logged and stored as `last_error` (shown to operators), where no shopper's mailbox
+            // or name belongs.
+            let error = crate::redact::error_text(&e.to_string());
             tracing::warn!(lane = lane.name, %error, attempts = delivery.attempts, "message failed; will retry");
             lane.queue.retry(&delivery, backoff(backoff_ms, delivery.attempts), &error).await
         }

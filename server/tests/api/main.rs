@@ -14,6 +14,7 @@ mod amounts;
 mod aws;
 mod bonus;
 mod code_pools;
+mod dead_letters;
 mod draw;
 mod draw_pool;
 mod duplicates;

@@ -7,6 +7,7 @@
 mod support;
 
 mod codes;
+mod dead_letters;
 mod draws;
 mod fixture;
 mod ledger;
@@ -40,6 +41,10 @@ conformance!(
     queue::a_message_that_keeps_failing_is_dead_lettered,
     queue::a_paused_queue_stays_paused_until_resumed,
     queue::a_message_whose_handler_panics_is_retried_then_dead_lettered,
+    dead_letters::a_dead_letter_is_listed_with_its_error_and_campaign_but_not_its_body,
+    dead_letters::a_redriven_message_is_delivered_again_with_its_attempts_reset,
+    dead_letters::racing_redrives_of_one_message_move_it_once,
+    dead_letters::redrive_all_moves_every_dead_letter_back,
     store::an_entry_is_accepted_once_per_key_and_queued_once,
     store::a_different_body_under_the_same_key_is_refused,
     store::an_accepted_entry_reads_as_accepted_until_the_worker_decides,

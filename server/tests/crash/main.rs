@@ -7,3 +7,4 @@ mod conversions;
 mod entries;
 mod limit;
 mod process;
+mod redrive;

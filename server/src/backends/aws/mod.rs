@@ -2,6 +2,7 @@
 //! the referral ledger and switches, SES for mail — through the official AWS SDK for Rust, with
 //! credentials from the standard AWS chain. `docs/deploy.md` has the table design.
 
+mod dead_letters;
 mod dynamo;
 mod provision;
 mod s3;
@@ -98,6 +99,7 @@ impl Aws {
             &format!("{}{topic}", self.names.queue_prefix),
             self.names.wait_secs,
             self.names.timeout,
+            dead_letters::ErrorLog::new(self.ddb.clone(), &self.names.table),
         )
     }
 
@@ -109,6 +111,11 @@ impl Aws {
     /// The DynamoDB client, for reading the table as it is stored (tests of what sits at rest).
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
         self.ddb.clone()
+    }
+
+    /// The SES client, for tests that take the mail identity away and give it back.
+    pub fn ses(&self) -> aws_sdk_sesv2::Client {
+        self.ses.clone()
     }
 
     pub fn mailer(&self) -> SesMailer {

@@ -1,5 +1,7 @@
 //! A queue on SQS: a standard queue whose redrive policy moves a message to `<name>-dlq` after
 //! `maxReceiveCount` deliveries. Receives long-poll; the receipt handle identifies a delivery.
+//! SQS keeps no error with a message, so each failure's error is kept in DynamoDB under the
+//! message id, which the message keeps in the dead-letter queue (`dead_letters.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,31 +11,40 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sqs::types::{MessageSystemAttributeName as Msa, QueueAttributeName as Qa};
 use tokio::sync::OnceCell;
 
+use super::dead_letters::ErrorLog;
 use super::unavailable;
+use crate::backends::dead_letters::DeadLetter;
 use crate::backends::{Delivery, Queue, QueueStats, Result};
 
-const WHAT: &str = "queue (SQS)";
+pub(super) const WHAT: &str = "queue (SQS)";
 
 #[derive(Clone)]
 pub struct SqsQueue {
-    sqs: aws_sdk_sqs::Client,
-    name: String,
+    pub(super) sqs: aws_sdk_sqs::Client,
+    pub(super) name: String,
     wait_secs: i32,
     timeout: Duration,
     /// Queue URLs (main, dead-letter), looked up once: SQS may be down when we start.
     urls: Arc<OnceCell<(String, String)>>,
+    pub(super) errors: ErrorLog,
 }
 
 impl SqsQueue {
-    pub fn new(sqs: aws_sdk_sqs::Client, name: &str, wait_secs: i32, timeout: Duration) -> Self {
-        Self { sqs, name: name.to_string(), wait_secs, timeout, urls: Arc::new(OnceCell::new()) }
+    pub(super) fn new(
+        sqs: aws_sdk_sqs::Client,
+        name: &str,
+        wait_secs: i32,
+        timeout: Duration,
+        errors: ErrorLog,
+    ) -> Self {
+        Self { sqs, name: name.to_string(), wait_secs, timeout, urls: Arc::new(OnceCell::new()), errors }
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    async fn urls(&self) -> Result<&(String, String)> {
+    pub(super) async fn urls(&self) -> Result<&(String, String)> {
         self.urls
             .get_or_try_init(|| async {
                 let url = |name: String| async move {
@@ -61,7 +72,21 @@ impl SqsQueue {
     }
 }
 
-fn secs(d: Duration) -> i32 {
+/// `message_id receipt_handle`: the receipt handle settles this delivery, the message id keys
+/// its error. Neither contains a space.
+fn handle(message_id: &str, receipt: &str) -> String {
+    format!("{message_id} {receipt}")
+}
+
+/// `(message id, receipt handle)` of a delivery's handle.
+fn parts(handle: &str) -> (Option<&str>, &str) {
+    match handle.split_once(' ') {
+        Some((id, receipt)) => (Some(id), receipt),
+        None => (None, handle),
+    }
+}
+
+pub(super) fn secs(d: Duration) -> i32 {
     d.as_secs().min(43_200) as i32
 }
 
@@ -99,7 +124,7 @@ impl Queue for SqsQueue {
                 let attempts =
                     m.attributes().and_then(|a| a.get(&Msa::ApproximateReceiveCount)).and_then(|c| c.parse().ok());
                 Some(Delivery {
-                    handle: m.receipt_handle()?.to_string(),
+                    handle: handle(m.message_id()?, m.receipt_handle()?),
                     body: m.body()?.to_string(),
                     attempts: attempts.unwrap_or(1),
                 })
@@ -112,7 +137,7 @@ impl Queue for SqsQueue {
         self.sqs
             .delete_message()
             .queue_url(url)
-            .receipt_handle(&delivery.handle)
+            .receipt_handle(parts(&delivery.handle).1)
             .send()
             .await
             .map_err(|e| unavailable(WHAT, e))?;
@@ -124,7 +149,7 @@ impl Queue for SqsQueue {
         self.sqs
             .change_message_visibility()
             .queue_url(url)
-            .receipt_handle(&delivery.handle)
+            .receipt_handle(parts(&delivery.handle).1)
             .visibility_timeout(secs(visibility))
             .send()
             .await
@@ -133,10 +158,14 @@ impl Queue for SqsQueue {
     }
 
     /// The message comes back after `delay`; the redrive policy dead-letters it once its
-    /// receive count passes `maxReceiveCount`.
+    /// receive count passes `maxReceiveCount`. Its error is kept for the dead-letter list.
     async fn retry(&self, delivery: &Delivery, delay: Duration, error: &str) -> Result<()> {
         tracing::debug!(queue = %self.name, %error, "retrying message");
-        self.extend(delivery, delay).await
+        self.extend(delivery, delay).await?;
+        if let (Some(id), _) = parts(&delivery.handle) {
+            self.errors.record(&self.name, id, delivery.attempts, error).await?;
+        }
+        Ok(())
     }
 
     async fn stats(&self) -> Result<QueueStats> {
@@ -144,5 +173,17 @@ impl Queue for SqsQueue {
         let (ready, in_flight) = self.counts(url).await?;
         let (dead_ready, dead_held) = self.counts(dlq).await?;
         Ok(QueueStats { ready, in_flight, dead: dead_ready + dead_held })
+    }
+
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>> {
+        self.list_dead(limit).await
+    }
+
+    async fn redrive(&self, id: &str) -> Result<bool> {
+        self.redrive_one(id).await
+    }
+
+    async fn redrive_all(&self) -> Result<u64> {
+        self.redrive_every().await
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::params;
 
+use crate::backends::dead_letters::{campaign_of, DeadLetter};
 use crate::backends::embedded::db::{Db, DbError};
 use crate::backends::{Delivery, Queue, QueueStats, Result};
 use crate::clock::now_ms;
@@ -113,10 +114,13 @@ impl Queue for SqliteQueue {
         let error = error.to_string();
         self.db
             .write(move |conn| {
+                // A dead message is never visible again, so its `visible_ms` keeps when it died.
+                let now = now_ms();
+                let visible = if dead { now } else { now + delay.as_millis() as i64 };
                 conn.prepare_cached(
                     "UPDATE queue SET visible_ms = ?3, dead = ?4, last_error = ?5 WHERE id = ?1 AND attempts = ?2",
                 )?
-                .execute(params![id, attempts, now_ms() + delay.as_millis() as i64, dead, error])?;
+                .execute(params![id, attempts, visible, dead, error])?;
                 Ok(())
             })
             .await?;
@@ -143,5 +147,67 @@ impl Queue for SqliteQueue {
             })
             .await?;
         Ok(stats)
+    }
+
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>> {
+        let topic = self.topic.clone();
+        let rows: Vec<(i64, u32, Option<String>, i64, String)> = self
+            .db
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT id, attempts, last_error, visible_ms, body FROM queue
+                         WHERE topic = ?1 AND dead = 1 ORDER BY id LIMIT ?2",
+                    )?
+                    .query_map(params![topic, limit as i64], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, attempts, last_error, at, body)| DeadLetter {
+                id: id.to_string(),
+                attempts,
+                last_error,
+                failed_at_ms: Some(at),
+                campaign: campaign_of(&body),
+            })
+            .collect())
+    }
+
+    async fn redrive(&self, id: &str) -> Result<bool> {
+        let Ok(id) = id.parse::<i64>() else { return Ok(false) };
+        let topic = self.topic.clone();
+        // One conditional update: a second redrive of the same message finds it no longer dead.
+        let moved = self
+            .db
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "UPDATE queue SET dead = 0, attempts = 0, visible_ms = ?3, last_error = NULL
+                         WHERE id = ?1 AND topic = ?2 AND dead = 1",
+                    )?
+                    .execute(params![id, topic, now_ms()])?)
+            })
+            .await?;
+        Ok(moved == 1)
+    }
+
+    async fn redrive_all(&self) -> Result<u64> {
+        let topic = self.topic.clone();
+        let moved = self
+            .db
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "UPDATE queue SET dead = 0, attempts = 0, visible_ms = ?2, last_error = NULL
+                         WHERE topic = ?1 AND dead = 1",
+                    )?
+                    .execute(params![topic, now_ms()])?)
+            })
+            .await?;
+        Ok(moved as u64)
     }
 }
