@@ -6,6 +6,7 @@ pub mod aws;
 pub mod codes;
 pub mod draws;
 pub mod embedded;
+pub mod entry_search;
 pub mod payouts;
 pub mod receipts;
 pub mod referrals;
