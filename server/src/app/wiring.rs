@@ -12,6 +12,7 @@ use crate::backends::draws::Draws;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::operators::Operators;
+use crate::backends::entry_search::EntrySearch;
 use crate::backends::payouts::Payouts;
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
@@ -26,6 +27,8 @@ use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
 pub struct Backends {
     pub intake: Arc<dyn Intake>,
     pub store: Arc<dyn Store>,
+    /// The console's entry search (keyset pages) and counts by status.
+    pub search: Arc<dyn EntrySearch>,
     pub referrals: Arc<dyn Referrals>,
     /// Code pools: import, the exactly-once claim, status.
     pub codes: Arc<dyn Codes>,
@@ -97,6 +100,7 @@ impl Backends {
             (QueueBackend::Sqlite, Some(db)) => Self {
                 intake: Arc::new(db.clone()),
                 store: Arc::new(db.clone()),
+                search: Arc::new(db.clone()),
                 referrals: Arc::new(db.clone()),
                 codes: Arc::new(db.codes(secrets.code_keys())),
                 code_watch: Default::default(),
@@ -122,6 +126,7 @@ impl Backends {
                 Self {
                     intake: store.clone(),
                     store: store.clone(),
+                    search: store.clone(),
                     referrals: store.clone(),
                     codes: Arc::new(store.codes(secrets.code_keys())),
                     code_watch: Default::default(),

@@ -8,6 +8,7 @@ pub mod dead_letters;
 pub mod draws;
 pub mod embedded;
 pub mod operators;
+pub mod entry_search;
 pub mod payouts;
 pub mod receipts;
 pub mod referrals;

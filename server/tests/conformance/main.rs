@@ -9,6 +9,7 @@ mod support;
 mod codes;
 mod dead_letters;
 mod draws;
+mod entry_search;
 mod fixture;
 mod ledger;
 mod objects_mail;
@@ -89,4 +90,8 @@ conformance!(
     payouts::marking_paid_is_all_or_nothing_and_once,
     payouts::a_large_batch_is_paid_once_across_transactions,
     payouts::concurrent_mark_paid_of_one_credit_pays_it_once,
+    entry_search::entries_page_newest_first_through_every_entry_of_the_campaign,
+    entry_search::entries_are_filtered_by_status_time_email_and_name,
+    entry_search::entries_arriving_while_paging_neither_repeat_nor_hide_others,
+    entry_search::entries_are_counted_by_status_per_campaign,
 );

@@ -72,8 +72,9 @@ async fn table(aws: &Aws) -> anyhow::Result<()> {
         .billing_mode(BillingMode::PayPerRequest)
         .key_schema(key("pk", KeyType::Hash)?)
         .global_secondary_indexes(index("gsi1")?)
-        .global_secondary_indexes(index("gsi2")?);
-    for a in ["pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"] {
+        .global_secondary_indexes(index("gsi2")?)
+        .global_secondary_indexes(index("gsi3")?);
+    for a in ["pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"] {
         create = create.attribute_definitions(attr(a)?);
     }
     create.send().await?;

@@ -13,6 +13,7 @@ mod payouts;
 mod queue;
 mod receipts;
 mod referrals;
+mod entry_search;
 mod review;
 mod store;
 

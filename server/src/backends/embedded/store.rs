@@ -38,11 +38,11 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredEntry, String, Option<
     Ok((entry, r.get(11)?, r.get(12)?))
 }
 
-const SELECT_ENTRY: &str =
+pub(super) const SELECT_ENTRY: &str =
     "SELECT entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code, marketing_consent,
         referral_code, receipt_key, status, reason, accepted_ms, processed_ms, locale FROM entries";
 
-fn query_entries(
+pub(super) fn query_entries(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,

@@ -7,7 +7,9 @@ use vouch_core::form::Entrant;
 use vouch_core::i18n::Locale;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
-use super::{at, bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
+use super::entry_search::{count_move, email_index_key, status_key, time_key};
+use super::{bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
+use crate::backends::entry_search::{email_key, name_key};
 use crate::backends::aws::unavailable;
 use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Quota, Result, Store, StoredEntry, Submission};
 use crate::clock::now_ms;
@@ -32,7 +34,7 @@ fn status(item: &Item) -> Option<EntryStatus> {
     opt_text(item, "status").and_then(|s| EntryStatus::parse(&s))
 }
 
-fn entry_from(item: &Item) -> Result<StoredEntry> {
+pub(super) fn entry_from(item: &Item) -> Result<StoredEntry> {
     Ok(StoredEntry {
         entry_id: text(item, "entry_id")?,
         campaign: text(item, "campaign")?,
@@ -234,11 +236,29 @@ impl Store for DynamoStore {
             ("processed_ms", Some(n(e.processed_at_ms))),
             ("locale", e.locale.map(|l| s(l.code()))),
             ("gsi1pk", Some(s(&format!("entries#{}", e.campaign)))),
-            ("gsi1sk", Some(s(&format!("{}#{}", at(e.accepted_at_ms), e.entry_id)))),
+            ("gsi1sk", Some(s(&time_key(e.accepted_at_ms, &e.entry_id)))),
+            ("gsi2pk", Some(s(&status_key(&e.campaign, e.status)))),
+            ("gsi2sk", Some(s(&time_key(e.accepted_at_ms, &e.entry_id)))),
+            ("gsi3pk", Some(s(&email_index_key(&e.campaign, &email_key(&p.email))))),
+            ("gsi3sk", Some(s(&time_key(e.accepted_at_ms, &e.entry_id)))),
+            ("first_key", Some(s(&name_key(&p.first_name)))),
+            ("last_key", Some(s(&name_key(&p.last_name)))),
         ]);
-        // Only over the intake's stub (or nothing): a second verdict never replaces the first.
-        let accepted = ("status", s(EntryStatus::Accepted.as_str()));
-        self.put_if(entry, "attribute_not_exists(pk) OR #s = :v", Some(accepted)).await
+        // Only over the intake's stub (or nothing): a second verdict never replaces the first,
+        // and the campaign's counters move with the verdict that stands.
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(entry))
+            .condition_expression("attribute_not_exists(pk) OR #s = :v")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":v", s(EntryStatus::Accepted.as_str()))
+            .build()
+            .map_err(super::super::corrupt)?;
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            count_move(self, &e.campaign, None, e.status)?,
+        ];
+        Ok(self.transact(items).await?.is_none())
     }
 
     async fn get_entry(&self, campaign: &str, entry_id: &str) -> Result<Option<StoredEntry>> {

@@ -4,6 +4,7 @@
 mod codes;
 mod draws;
 mod entries;
+mod entry_search;
 mod ledger;
 mod operators;
 mod outbox;

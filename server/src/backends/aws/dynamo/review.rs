@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use vouch_core::i18n::Locale;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
+use super::entry_search::{count_move, status_key};
 use super::{at, item, n, number, opt_text, s, text, DynamoStore, Item};
 use crate::backends::aws::corrupt;
 use crate::backends::review::{AuditRecord, Decided, Moderation, ReviewCase};
@@ -91,15 +92,18 @@ impl Moderation for DynamoStore {
             .expression_attribute_values(":c", s(campaign))
             .expression_attribute_values(":pending", s(EntryStatus::PendingReview.as_str()))
             .expression_attribute_values(":to", s(status.as_str()));
+        // The entry moves to its new status's index, and the campaign's counters with it.
+        update = update.expression_attribute_values(":g2", s(&status_key(campaign, status)));
         update = match reason {
-            Some(r) => {
-                update.update_expression("SET #s = :to, reason = :r").expression_attribute_values(":r", s(r.code()))
-            }
-            None => update.update_expression("SET #s = :to REMOVE reason"),
+            Some(r) => update
+                .update_expression("SET #s = :to, reason = :r, gsi2pk = :g2")
+                .expression_attribute_values(":r", s(r.code())),
+            None => update.update_expression("SET #s = :to, gsi2pk = :g2 REMOVE reason"),
         };
         let items = vec![
             TransactWriteItem::builder().update(update.build().map_err(corrupt)?).build(),
             self.put_item(audit_item(audit), true)?,
+            count_move(self, campaign, Some(EntryStatus::PendingReview), status)?,
         ];
         if self.transact(items).await?.is_none() {
             return Ok(Decided::Done);
