@@ -151,6 +151,8 @@ enum RewardsCommand {
 enum EntriesCommand {
     /// Print a page of a campaign's entries, newest first, filtered like the console's.
     List(vouch_server::entries::cli::ListArgs),
+    /// A campaign's entries counted by status (JSON).
+    Counts(vouch_server::entries::cli::CountsArgs),
     /// Export a campaign's entries.
     Export {
         #[arg(long)]
@@ -291,6 +293,7 @@ async fn pause(backends: &Backends, queue: &str, paused: bool) -> anyhow::Result
 async fn entries(backends: &Backends, campaigns: &Campaigns, command: EntriesCommand) -> anyhow::Result<()> {
     match command {
         EntriesCommand::List(args) => vouch_server::entries::cli::list(backends, campaigns, args).await?,
+        EntriesCommand::Counts(args) => vouch_server::entries::cli::print_counts(backends, campaigns, args).await?,
         EntriesCommand::Export { campaign, format, output, include_codes } => {
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => {

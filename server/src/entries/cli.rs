@@ -1,9 +1,9 @@
-//! `vouch entries list`: one page of a campaign's entries, newest first, through the same search
-//! as the console's Entries page.
+//! `vouch entries list` and `vouch entries counts`: one page of a campaign's entries, newest first,
+//! and its counts by status, through the same functions as the console's.
 
 use crate::app::wiring::Backends;
 use crate::campaigns::Campaigns;
-use crate::entries::search::{search, EntryFilter};
+use crate::entries::search::{counts, search, EntryFilter};
 
 #[derive(clap::Args)]
 pub struct ListArgs {
@@ -33,6 +33,20 @@ pub struct ListArgs {
     pub json: bool,
 }
 
+#[derive(clap::Args)]
+pub struct CountsArgs {
+    /// The campaign (may be left out when only one is configured).
+    #[arg(long)]
+    pub campaign: Option<String>,
+}
+
+/// `vouch entries counts`: the campaign's entries by status, as JSON.
+pub async fn print_counts(backends: &Backends, campaigns: &Campaigns, args: CountsArgs) -> anyhow::Result<()> {
+    let campaign = campaign(args.campaign, campaigns)?;
+    println!("{}", serde_json::to_string_pretty(&counts(backends.search.as_ref(), &campaign).await?)?);
+    Ok(())
+}
+
 /// The campaign asked for, or the only one configured.
 fn campaign(asked: Option<String>, campaigns: &Campaigns) -> anyhow::Result<String> {
     if let Some(id) = asked {
@@ -56,7 +70,10 @@ pub async fn list(backends: &Backends, campaigns: &Campaigns, args: ListArgs) ->
     for e in &page.entries {
         let reason = e.reason.map(|r| r.code()).unwrap_or("");
         let status = e.status.as_str();
-        println!("{}  {status:<9} {reason:<24} {} {}  {}", e.entry_id, e.entrant.first_name, e.entrant.last_name, e.entrant.email);
+        println!(
+            "{}  {status:<9} {reason:<24} {} {}  {}",
+            e.entry_id, e.entrant.first_name, e.entrant.last_name, e.entrant.email
+        );
     }
     if let Some(next) = &page.next_cursor {
         // On standard error, so the rows alone can be piped on.

@@ -74,8 +74,8 @@ fn parse_time(text: &str, field: &'static str, end_of_day: bool) -> Result<i64, 
     let t = match OffsetDateTime::parse(text, &Rfc3339) {
         Ok(t) => t,
         Err(_) => {
-            let day = Date::parse(text, format_description!("[year]-[month]-[day]"))
-                .map_err(|_| FilterError::Time(field))?;
+            let day =
+                Date::parse(text, format_description!("[year]-[month]-[day]")).map_err(|_| FilterError::Time(field))?;
             let day = if end_of_day { day.next_day().ok_or(FilterError::Time(field))? } else { day };
             day.midnight().assume_utc()
         }

@@ -96,7 +96,8 @@ async fn entries_list_pages_a_filter_and_export_has_every_entry_once() {
     // Pending review (every third), two a page, followed by cursor to the end.
     let (mut seen, mut cursor) = (Vec::new(), None::<String>);
     loop {
-        let mut args = vec!["entries", "list", "--campaign", "demo", "--status", "pending_review", "--limit", "2", "--json"];
+        let mut args =
+            vec!["entries", "list", "--campaign", "demo", "--status", "pending_review", "--limit", "2", "--json"];
         if let Some(c) = &cursor {
             args.extend(["--cursor", c.as_str()]);
         }
