@@ -140,11 +140,10 @@ enum RewardsCommand {
 
 #[derive(Subcommand)]
 enum EntriesCommand {
-    /// Print a campaign's entries.
-    List {
-        #[arg(long)]
-        campaign: String,
-    },
+    /// Print a page of a campaign's entries, newest first, filtered like the console's.
+    List(vouch_server::entries::cli::ListArgs),
+    /// A campaign's entries counted by status (JSON).
+    Counts(vouch_server::entries::cli::CountsArgs),
     /// Export a campaign's entries.
     Export {
         #[arg(long)]
@@ -198,7 +197,7 @@ async fn main() -> anyhow::Result<()> {
             let _ = stop.send(true);
             run.await?;
         }
-        Command::Entries { command } => entries(&backends, command).await?,
+        Command::Entries { command } => entries(&backends, &campaigns, command).await?,
         Command::Outbox => println!("{}", serde_json::to_string_pretty(&backends.outbox_mails().await?)?),
         Command::Queue { command } => {
             vouch_server::queues::cli::run(&backends, command, &mut std::io::stdout()).await?
@@ -264,18 +263,10 @@ fn facebook_tab(config: &Config, page: &str, locale: &str, app_data: Option<Stri
     Ok(())
 }
 
-async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result<()> {
+async fn entries(backends: &Backends, campaigns: &Campaigns, command: EntriesCommand) -> anyhow::Result<()> {
     match command {
-        EntriesCommand::List { campaign } => {
-            for e in backends.store.list_entries(&campaign).await? {
-                let reason = e.reason.map(|r| r.code()).unwrap_or("");
-                let status = e.status.as_str();
-                println!(
-                    "{}  {status:<9} {reason:<24} {} {}  {}",
-                    e.entry_id, e.entrant.first_name, e.entrant.last_name, e.entrant.email
-                );
-            }
-        }
+        EntriesCommand::List(args) => vouch_server::entries::cli::list(backends, campaigns, args).await?,
+        EntriesCommand::Counts(args) => vouch_server::entries::cli::print_counts(backends, campaigns, args).await?,
         EntriesCommand::Export { campaign, format, output, include_codes } => {
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => {
@@ -283,9 +274,9 @@ async fn entries(backends: &Backends, command: EntriesCommand) -> anyhow::Result
                 }
                 None => Box::new(std::io::stdout().lock()),
             };
-            let (store, codes, json) =
-                (backends.store.as_ref(), backends.codes.as_ref(), matches!(format, Format::Json));
-            export::export(store, codes, &campaign, json, include_codes, &mut out).await?;
+            let (store, search, codes) = (backends.store.as_ref(), backends.search.as_ref(), backends.codes.as_ref());
+            let json = matches!(format, Format::Json);
+            export::export(store, search, codes, &campaign, json, include_codes, &mut out).await?;
         }
     }
     Ok(())

@@ -3,11 +3,15 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 
+use bytes::Bytes;
+use futures_util::{Stream, TryStreamExt};
 use vouch_core::codes::Pool;
 
 use crate::backends::codes::Codes;
-use crate::backends::{Store, StoredEntry};
+use crate::backends::entry_search::{Cursor, EntryQuery, EntrySearch};
+use crate::backends::{BackendError, Store, StoredEntry};
 
 /// Entry id → the code it holds from the campaign's `entry` pool.
 pub type EntryCodes = HashMap<String, String>;
@@ -29,27 +33,97 @@ const COLUMNS: [&str; 14] = [
     "processed_at",
 ];
 
-/// `vouch entries export`: the campaign's entries as CSV or JSON, with the codes they hold only
-/// when `include_codes`.
+/// Entries one chunk of a streamed export reads: memory holds one page, whatever the total.
+pub const EXPORT_PAGE: u32 = 1_000;
+
+/// `vouch entries export`: the campaign's entries as CSV (streamed page by page, newest first)
+/// or JSON (oldest first), with the codes they hold only when `include_codes`.
 pub async fn export(
     store: &dyn Store,
+    search: &dyn EntrySearch,
     codes: &dyn Codes,
     campaign: &str,
     json: bool,
     include_codes: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let entries = store.list_entries(campaign).await?;
-    let held = match include_codes {
-        true => Some(entry_codes(codes, campaign, &entries).await?),
-        false => None,
-    };
-    match json {
-        true => write_json(&mut *out, &entries, held.as_ref())?,
-        false => write_csv(&mut *out, &entries, held.as_ref())?,
+    let codes = include_codes.then_some(codes);
+    if json {
+        let entries = store.list_entries(campaign).await?;
+        let held = match codes {
+            Some(codes) => Some(entry_codes(codes, campaign, &entries).await?),
+            None => None,
+        };
+        write_json(&mut *out, &entries, held.as_ref())?;
+    } else {
+        let (query, mut next) = (EntryQuery::default(), Some(None));
+        while let Some(cursor) = next {
+            let chunk;
+            (chunk, next) = csv_chunk(search, codes, campaign, &query, cursor, EXPORT_PAGE).await?;
+            out.write_all(&chunk)?;
+        }
     }
     out.flush()?;
     Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] BackendError),
+    #[error("reading the entries' codes: {0}")]
+    Codes(#[from] anyhow::Error),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// The next chunk of a CSV export of `query`: the header when `cursor` is `None` (the first
+/// chunk), then up to `page` rows; and where the chunk after it starts (`None`: no chunk after).
+pub async fn csv_chunk(
+    search: &dyn EntrySearch,
+    codes: Option<&dyn Codes>,
+    campaign: &str,
+    query: &EntryQuery,
+    cursor: Option<Cursor>,
+    page: u32,
+) -> Result<(Bytes, Option<Option<Cursor>>), ExportError> {
+    let page = search.search_entries(campaign, query, cursor.as_ref(), page).await?;
+    let held = match codes {
+        Some(codes) => Some(entry_codes(codes, campaign, &page.entries).await?),
+        None => None,
+    };
+    let mut w = safe_writer(Vec::new());
+    if cursor.is_none() {
+        w.write_record(header(codes.is_some()))?;
+    }
+    for e in &page.entries {
+        w.write_record(row(e, held.as_ref()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    let next = page.next_cursor.as_deref().and_then(Cursor::decode).map(Some);
+    Ok((Bytes::from(bytes), next))
+}
+
+/// The CSV export of `query` as a stream of chunks (for a streamed HTTP body): header first, then
+/// one chunk per `page` entries read ([`EXPORT_PAGE`] suits), newest first, so memory stays at one
+/// page however many entries match. With `codes`, a last column holds each entry's code from the
+/// `entry` pool.
+pub fn csv_stream(
+    search: Arc<dyn EntrySearch>,
+    codes: Option<Arc<dyn Codes>>,
+    campaign: String,
+    query: EntryQuery,
+    page: u32,
+) -> impl Stream<Item = Result<Bytes, ExportError>> + Send + 'static {
+    futures_util::stream::try_unfold(Some(None), move |next: Option<Option<Cursor>>| {
+        let (search, codes, campaign, query) = (search.clone(), codes.clone(), campaign.clone(), query.clone());
+        async move {
+            let Some(cursor) = next else { return Ok(None) };
+            let (chunk, next) = csv_chunk(search.as_ref(), codes.as_deref(), &campaign, &query, cursor, page).await?;
+            Ok(Some((chunk, next)))
+        }
+    })
+    .try_filter(|chunk| std::future::ready(!chunk.is_empty()))
 }
 
 /// The codes `entries` hold from the `entry` pool (entries without one are left out).
@@ -71,7 +145,7 @@ where
     R: IntoIterator,
     R::Item: AsRef<str>,
 {
-    let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(out);
+    let mut w = safe_writer(out);
     w.write_record(header)?;
     for row in rows {
         w.write_record(row.into_iter().map(|cell| defuse(cell.as_ref())))?;
@@ -80,20 +154,37 @@ where
     Ok(())
 }
 
-/// The entries as CSV, with a last `code` column when `codes` are given.
-pub fn write_csv(out: impl Write, entries: &[StoredEntry], codes: Option<&EntryCodes>) -> csv::Result<()> {
+fn safe_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(out)
+}
+
+/// The export's columns, with a last `code` column when codes are included.
+fn header(codes: bool) -> Vec<&'static str> {
     let mut header = COLUMNS.to_vec();
-    if codes.is_some() {
+    if codes {
         header.push("code");
     }
-    let rows = entries.iter().map(|e| {
-        let mut row: Vec<String> = cells(e).into_iter().collect();
-        if let Some(codes) = codes {
-            row.push(codes.get(&e.entry_id).cloned().unwrap_or_default());
-        }
-        row
-    });
-    write_safe_csv(out, &header, rows)
+    header
+}
+
+/// One entry's row, defused, with its code (or an empty cell) when `codes` are given.
+fn row(e: &StoredEntry, codes: Option<&EntryCodes>) -> Vec<String> {
+    let mut row: Vec<String> = cells(e).iter().map(|c| defuse(c)).collect();
+    if let Some(codes) = codes {
+        row.push(defuse(codes.get(&e.entry_id).map_or("", String::as_str)));
+    }
+    row
+}
+
+/// The entries as CSV, with a last `code` column when `codes` are given.
+pub fn write_csv(out: impl Write, entries: &[StoredEntry], codes: Option<&EntryCodes>) -> csv::Result<()> {
+    let mut w = safe_writer(out);
+    w.write_record(header(codes.is_some()))?;
+    for e in entries {
+        w.write_record(row(e, codes))?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// The entries as JSON, each with a `code` (or null) when `codes` are given.

@@ -1,5 +1,7 @@
-//! Giveaway entries: taking one in, the confirmation mail, and the operator's export.
+//! Giveaway entries: taking one in, the confirmation mail, and the operator's search and export.
 
+pub mod cli;
 pub mod export;
 pub mod mail;
+pub mod search;
 pub mod submit;

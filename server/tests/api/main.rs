@@ -21,6 +21,7 @@ mod duplicates;
 mod eligibility;
 mod entrant_conditions;
 mod entries;
+mod entry_search;
 mod fixtures;
 mod fulfilment;
 mod helpers;

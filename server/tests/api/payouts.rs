@@ -174,7 +174,9 @@ async fn bad_input_to_mark_paid_changes_nothing(app: TestApp) {
 async fn export(app: &TestApp, json: bool, include_codes: bool) -> String {
     let b = &app.running.backends;
     let mut out = Vec::new();
-    export::export(b.store.as_ref(), b.codes.as_ref(), "demo", json, include_codes, &mut out).await.unwrap();
+    export::export(b.store.as_ref(), b.search.as_ref(), b.codes.as_ref(), "demo", json, include_codes, &mut out)
+        .await
+        .unwrap();
     String::from_utf8(out).unwrap()
 }
 

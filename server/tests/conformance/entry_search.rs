@@ -49,10 +49,24 @@ async fn seed(f: &Fixture) -> Vec<String> {
     for i in 0..23i64 {
         let status = [EntryStatus::Confirmed, EntryStatus::PendingReview, EntryStatus::Rejected][i as usize % 3];
         let name = if i % 4 == 0 { ("Anna", "Berg") } else { ("Max", "Annett") };
-        all.push(entry("demo", &format!("ent_{i:02}"), status, 1_000 + (i / 2) * 10, name, &format!("p{i}@Example.com")));
+        all.push(entry(
+            "demo",
+            &format!("ent_{i:02}"),
+            status,
+            1_000 + (i / 2) * 10,
+            name,
+            &format!("p{i}@Example.com"),
+        ));
     }
     for i in 0..5i64 {
-        all.push(entry("other", &format!("oth_{i}"), EntryStatus::Confirmed, 1_000 + i, ("Anna", "Berg"), "p0@Example.com"));
+        all.push(entry(
+            "other",
+            &format!("oth_{i}"),
+            EntryStatus::Confirmed,
+            1_000 + i,
+            ("Anna", "Berg"),
+            "p0@Example.com",
+        ));
     }
     all.reverse();
     all.swap(3, 17);
@@ -121,7 +135,8 @@ pub async fn entries_arriving_while_paging_neither_repeat_nor_hide_others(f: Fix
         // them in late), one in the same millisecond as the page boundary.
         let boundary = seen.last().map(|id| id[4..].parse::<i64>().unwrap() / 2 * 10 + 1_000).unwrap_or(1_000);
         for ms in [5_000, 1_000, boundary] {
-            let late = entry("demo", &format!("new_{added:02}"), EntryStatus::Confirmed, ms, ("Late", "Comer"), "l@x.io");
+            let late =
+                entry("demo", &format!("new_{added:02}"), EntryStatus::Confirmed, ms, ("Late", "Comer"), "l@x.io");
             assert!(f.backends.store.record_entry(&late).await.unwrap());
             added += 1;
         }

@@ -45,7 +45,8 @@ fn page_sql(campaign: &str, query: &EntryQuery, cursor: Option<&Cursor>, limit: 
             // Every name that starts with the prefix sorts between it and it followed by the
             // highest code point. The matches come from the two name indexes, then are sorted
             // by time: without this SQLite may walk the whole campaign by time instead.
-            let (c, lo, hi) = (q.bind(campaign.to_string()), q.bind(prefix.clone()), q.bind(format!("{prefix}\u{10FFFF}")));
+            let (c, lo, hi) =
+                (q.bind(campaign.to_string()), q.bind(prefix.clone()), q.bind(format!("{prefix}\u{10FFFF}")));
             let names = |column: &str| {
                 format!(
                     "SELECT rowid FROM entries INDEXED BY entries_by_{column} WHERE campaign = {c}
@@ -96,8 +97,8 @@ impl EntrySearch for SqliteBackend {
         let counts = self
             .db()
             .read(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached("SELECT status, COUNT(*) FROM entries WHERE campaign = ?1 GROUP BY status")?;
+                let mut stmt =
+                    conn.prepare_cached("SELECT status, COUNT(*) FROM entries WHERE campaign = ?1 GROUP BY status")?;
                 let rows = stmt.query_map(params![campaign], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
                 let mut counts = StatusCounts::new();
                 for row in rows {
@@ -132,7 +133,15 @@ mod tests {
         let day = Some(86_400_000);
         let cases = [
             (EntryQuery::default(), "entries_by_time"),
-            (EntryQuery { status: Some(EntryStatus::PendingReview), from_ms: Some(0), to_ms: day, ..Default::default() }, "entries_by_status"),
+            (
+                EntryQuery {
+                    status: Some(EntryStatus::PendingReview),
+                    from_ms: Some(0),
+                    to_ms: day,
+                    ..Default::default()
+                },
+                "entries_by_status",
+            ),
             (EntryQuery { text: TextMatch::parse("a@example.com"), ..Default::default() }, "entries_by_email"),
         ];
         for (query, index) in cases {

@@ -4,8 +4,8 @@
 //! of them backwards from the cursor; what no key covers (a name prefix, a status beside an
 //! e-mail) is a filter, which DynamoDB applies after reading. A filter that matches rarely would
 //! read far, so one request reads at most [`ROUNDS`] batches and then answers with what it found
-//! and a cursor to go on from. Counts are counters in one item per campaign, moved in the same
-//! transaction as the entry's verdict or decision: one read, however many entries.
+//! and a cursor to go on from. Counts are counters in a few items per campaign, moved in the same
+//! transaction as the entry's verdict or decision: a few reads, however many entries.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue as AV, TransactWriteItem, Update};
@@ -34,20 +34,31 @@ pub(super) fn time_key(accepted_ms: i64, entry_id: &str) -> String {
     format!("{}#{entry_id}", at(accepted_ms))
 }
 
-fn counts_pk(campaign: &str) -> String {
-    format!("entrycount#{campaign}")
+/// Counter items per campaign: each entry counts in one, chosen by its id, so concurrent
+/// workers' transactions seldom meet on one item (a conflict fails the transaction, and the
+/// message is redelivered).
+const COUNT_SHARDS: u64 = 16;
+
+fn counts_pk(campaign: &str, shard: u64) -> String {
+    format!("entrycount#{campaign}#{shard}")
 }
 
-/// Moves the campaign's counters: one more entry with status `to`, one fewer with `from`.
+fn shard_of(entry_id: &str) -> u64 {
+    entry_id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % COUNT_SHARDS
+}
+
+/// Moves the campaign's counters for `entry_id`: one more entry with status `to`, one fewer with
+/// `from`.
 pub(super) fn count_move(
     store: &DynamoStore,
     campaign: &str,
+    entry_id: &str,
     from: Option<EntryStatus>,
     to: EntryStatus,
 ) -> Result<TransactWriteItem> {
     let mut update = Update::builder()
         .table_name(&store.table)
-        .key("pk", s(&counts_pk(campaign)))
+        .key("pk", s(&counts_pk(campaign, shard_of(entry_id))))
         .expression_attribute_names("#to", to.as_str())
         .expression_attribute_values(":one", AV::N("1".into()));
     update = match from {
@@ -122,7 +133,8 @@ impl EntrySearch for DynamoStore {
                 true => i32::try_from(limit - entries.len() + 1).unwrap_or(i32::MAX),
                 false => FILTERED_BATCH,
             };
-            let out = q.clone().limit(batch).set_exclusive_start_key(start).send().await.map_err(|e| unavailable(WHAT, e))?;
+            let out =
+                q.clone().limit(batch).set_exclusive_start_key(start).send().await.map_err(|e| unavailable(WHAT, e))?;
             for item in out.items.unwrap_or_default() {
                 if item.get(&sk_name) != after.as_deref().map(s).as_ref() {
                     entries.push(super::entries::entry_from(&item)?);
@@ -145,13 +157,29 @@ impl EntrySearch for DynamoStore {
     }
 
     async fn entry_counts(&self, campaign: &str) -> Result<StatusCounts> {
-        let Some(found) = self.get(&counts_pk(campaign)).await? else { return Ok(StatusCounts::new()) };
-        let counts = found
-            .keys()
-            .filter(|k| EntryStatus::parse(k).is_some())
-            .map(|k| (k.clone(), number(&found, k).max(0) as u64))
-            .filter(|(_, n)| *n > 0)
-            .collect();
+        let shards = (0..COUNT_SHARDS).map(|shard| self.get_eventually(counts_pk(campaign, shard)));
+        let mut counts = StatusCounts::new();
+        for found in futures_util::future::try_join_all(shards).await?.into_iter().flatten() {
+            for key in found.keys().filter(|k| EntryStatus::parse(k).is_some()) {
+                *counts.entry(key.clone()).or_default() += number(&found, key).max(0) as u64;
+            }
+        }
+        counts.retain(|_, n| *n > 0);
         Ok(counts)
+    }
+}
+
+impl DynamoStore {
+    /// A counter item, read eventually consistent (half the cost; counts may lag by a moment).
+    async fn get_eventually(&self, pk: String) -> Result<Option<Item>> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(&pk))
+            .send()
+            .await
+            .map_err(|e| unavailable(WHAT, e))?;
+        Ok(out.item)
     }
 }

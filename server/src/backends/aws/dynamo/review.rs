@@ -103,7 +103,7 @@ impl Moderation for DynamoStore {
         let items = vec![
             TransactWriteItem::builder().update(update.build().map_err(corrupt)?).build(),
             self.put_item(audit_item(audit), true)?,
-            count_move(self, campaign, Some(EntryStatus::PendingReview), status)?,
+            count_move(self, campaign, entry_id, Some(EntryStatus::PendingReview), status)?,
         ];
         if self.transact(items).await?.is_none() {
             return Ok(Decided::Done);
