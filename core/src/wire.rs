@@ -10,11 +10,13 @@ use crate::{ErrorCode, FieldError};
 
 /// The one error shape every route answers with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
@@ -23,6 +25,7 @@ pub struct ErrorDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadGrantRequest {
     pub content_type: String,
     pub size: u64,
@@ -30,6 +33,7 @@ pub struct UploadGrantRequest {
 
 /// A presigned POST: the browser sends `fields` plus the file (last) as multipart form data to `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadGrant {
     pub upload_id: String,
     pub method: String,
@@ -39,6 +43,7 @@ pub struct UploadGrant {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryFields {
     #[serde(default)]
     pub first_name: String,
@@ -60,6 +65,7 @@ pub struct EntryFields {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consents {
     #[serde(default)]
     pub terms: bool,
@@ -71,6 +77,7 @@ pub struct Consents {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryRequest {
     #[serde(default)]
     pub fields: EntryFields,
@@ -86,6 +93,7 @@ pub struct EntryRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     Accepted,
@@ -117,6 +125,7 @@ impl EntryStatus {
 
 /// Why the worker refused an entry after it was accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     ReceiptNotAnImage,
@@ -173,12 +182,14 @@ impl RejectReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryAccepted {
     pub entry_id: String,
     pub status: EntryStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryStatusResponse {
     pub entry_id: String,
     pub status: EntryStatus,
@@ -194,6 +205,7 @@ pub struct EntryStatusResponse {
 
 /// `POST /v1/campaigns/{campaign}/referrers`: join as a referrer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct JoinRequest {
     pub first_name: String,
@@ -202,6 +214,7 @@ pub struct JoinRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinResponse {
     pub referral_code: String,
     pub share_url: String,
@@ -215,6 +228,7 @@ pub struct JoinResponse {
 
 /// `GET …/referrers/{code}`: what a friend landing on a link sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferrerLanding {
     pub referral_code: String,
     pub first_name: String,
@@ -230,6 +244,7 @@ pub struct ReferrerLanding {
 
 /// `GET …/referrers/{code}/progress`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralProgress {
     pub referral_code: String,
     pub friends_joined: u64,
@@ -255,6 +270,7 @@ fn is_zero(n: &u64) -> bool {
 /// A friend's qualifying purchase, from the merchant's back end (`POST /v1/conversions`) or a
 /// thank-you page (`POST /v1/campaigns/{campaign}/conversions`, where `campaign` is the path's).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ConversionRequest {
     pub campaign: String,
@@ -271,12 +287,14 @@ pub struct ConversionRequest {
 
 /// What `POST …/conversions` answers: the report is durably queued for crediting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversionStatus {
     Accepted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversionAccepted {
     pub conversion_id: String,
     pub status: ConversionStatus,
