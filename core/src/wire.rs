@@ -26,6 +26,7 @@ pub struct ErrorDetail {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"content_type": "image/jpeg", "size": 482113})))]
 pub struct UploadGrantRequest {
     pub content_type: String,
     pub size: u64,
@@ -78,6 +79,12 @@ pub struct Consents {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "fields": {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "phone": "", "postal_code": "10115"},
+    "consents": {"terms": true, "marketing": false},
+    "receipt_upload_id": "u_…",
+    "referral_code": null
+})))]
 pub struct EntryRequest {
     #[serde(default)]
     pub fields: EntryFields,
@@ -206,6 +213,7 @@ pub struct EntryStatusResponse {
 /// `POST /v1/campaigns/{campaign}/referrers`: join as a referrer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"email": "sam@example.com", "first_name": "Sam", "consents": {"terms": true}})))]
 #[serde(default)]
 pub struct JoinRequest {
     pub first_name: String,
@@ -271,6 +279,10 @@ fn is_zero(n: &u64) -> bool {
 /// thank-you page (`POST /v1/campaigns/{campaign}/conversions`, where `campaign` is the path's).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "campaign": "demo", "order_id": "A-1001", "email": "friend@example.com", "referral_code": "K7PQ2XWM",
+    "amount": "49.90", "currency": "EUR"
+})))]
 #[serde(default)]
 pub struct ConversionRequest {
     pub campaign: String,

@@ -80,6 +80,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     get,
     path = "/v1/loader.js",
+    operation_id = "loader_js",
     tag = "hosting",
     responses(
         (status = 200, description = "The loader script (cached 5 minutes).", content_type = "text/javascript", body = String),
@@ -102,6 +103,7 @@ async fn loader(State(state): State<AppState>) -> Response {
 #[utoipa::path(
     get,
     path = "/v1/widget/{file}",
+    operation_id = "widget_file",
     tag = "hosting",
     params(("file" = String, Path, description = "A file name from the loader, e.g. `vouch_entry_bg.wasm`.")),
     responses(

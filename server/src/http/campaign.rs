@@ -24,6 +24,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign}",
+    operation_id = "get_campaign",
     tag = "widget",
     summary = "The public campaign config: form rules, copy, theme, upload limits, referral offer, schedule.",
     params(

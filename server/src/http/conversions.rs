@@ -29,6 +29,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post,
     path = "/v1/conversions",
+    operation_id = "report_conversion",
     tag = "merchant",
     summary = "A friend's qualifying purchase, reported by the merchant's back end; idempotent by (campaign, order_id).",
     security(("merchant_secret" = [])),

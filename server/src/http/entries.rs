@@ -43,6 +43,7 @@ impl From<SubmitError> for ApiError {
 #[utoipa::path(
     post,
     path = "/v1/campaigns/{campaign}/entries",
+    operation_id = "create_entry",
     tag = "widget",
     summary = "A giveaway entry; 202 only once it is durably queued.",
     params(
@@ -52,7 +53,11 @@ impl From<SubmitError> for ApiError {
     ),
     request_body = EntryRequest,
     responses(
-        (status = 202, body = EntryAccepted, description = "Accepted; `GET …/entries/{entry_id}` follows it."),
+        (status = 202, body = EntryAccepted, description = "Accepted; `GET …/entries/{entry_id}` follows it.",
+            links(("status" = (
+                operation_id = "get_entry_status",
+                parameters(("campaign" = "$request.path.campaign"), ("entry_id" = "$response.body#/entry_id"))
+            )))),
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
@@ -95,6 +100,7 @@ async fn create(
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign}/entries/{entry_id}",
+    operation_id = "get_entry_status",
     tag = "widget",
     summary = "An entry's status: accepted, pending_review, confirmed or approved (with its code where the campaign hands one out), or rejected with a reason.",
     params(

@@ -25,6 +25,7 @@ pub(super) fn internal() -> Router<AppState> {
 #[utoipa::path(
     get,
     path = "/healthz",
+    operation_id = "healthz",
     tag = "hosting",
     responses(
         (status = 200, description = "Alive.", content_type = "text/plain", body = String, example = "ok"),

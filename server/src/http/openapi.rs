@@ -139,6 +139,7 @@ fn json() -> &'static str {
 #[utoipa::path(
     get,
     path = "/v1/openapi.json",
+    operation_id = "openapi_document",
     tag = "hosting",
     responses(
         (status = 200, description = "The OpenAPI 3.1 document of this API.", body = OpenApiDocument),

@@ -72,6 +72,7 @@ fn page_policy(state: &AppState, image_url: Option<&str>, frame_ancestors: &str)
 #[utoipa::path(
     get,
     path = "/c/{campaign}",
+    operation_id = "hosted_page",
     tag = "hosting",
     params(
         ("campaign" = String, Path, description = "The campaign id."),
@@ -112,6 +113,7 @@ async fn hosted(
 #[utoipa::path(
     post,
     path = "/fb/tab",
+    operation_id = "facebook_tab_post",
     tag = "hosting",
     request_body(content = inline(TabForm), content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -138,6 +140,7 @@ async fn tab_by_post(
 #[utoipa::path(
     get,
     path = "/fb/tab",
+    operation_id = "facebook_tab_get",
     tag = "hosting",
     params(("signed_request" = Option<String>, Query, description = "Facebook's signed request.")),
     responses(

@@ -56,6 +56,7 @@ pub(super) fn campaign(state: &AppState, id: &str) -> Result<std::sync::Arc<Camp
 #[utoipa::path(
     post,
     path = "/v1/campaigns/{campaign}/referrers",
+    operation_id = "join_referrer",
     tag = "referrals",
     summary = "Join as a referrer: 201 for a new referrer (with its `progress_token`), 200 for one who had joined.",
     params(("campaign" = String, Path, description = "The campaign id.")),
@@ -95,6 +96,7 @@ struct Landing {
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign}/referrers/{code}",
+    operation_id = "get_referrer_landing",
     tag = "referrals",
     summary = "A friend's landing: the referrer's first name and the friend's offer (and code, where handed out at landing).",
     params(
@@ -141,6 +143,7 @@ async fn landing(
 
 /// `POST …/visits`: one friend's device opening the link.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"visitor": "3f0c9a7e-5b1d-4c2e-9a41-6d2f8e1b7c55"}))]
 struct Visit {
     visitor: String,
 }
@@ -149,6 +152,7 @@ struct Visit {
 #[utoipa::path(
     post,
     path = "/v1/campaigns/{campaign}/referrers/{code}/visits",
+    operation_id = "record_visit",
     tag = "referrals",
     summary = "Counts a friend's visit, once per visitor key.",
     params(
@@ -189,6 +193,7 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{campaign}/referrers/{code}/progress",
+    operation_id = "get_referral_progress",
     tag = "referrals",
     summary = "The referrer's own progress and reward codes.",
     security(("progress_token" = [])),
@@ -227,6 +232,7 @@ async fn progress(
 #[utoipa::path(
     post,
     path = "/v1/campaigns/{campaign}/conversions",
+    operation_id = "report_browser_conversion",
     tag = "referrals",
     summary = "A thank-you page's report of a friend's purchase; `campaign` in the body is the path's.",
     params(("campaign" = String, Path, description = "The campaign id.")),

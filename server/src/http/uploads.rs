@@ -27,6 +27,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post,
     path = "/v1/campaigns/{campaign}/uploads",
+    operation_id = "create_upload_grant",
     tag = "widget",
     summary = "An upload grant for one receipt photo (a presigned POST to the object store).",
     params(("campaign" = String, Path, description = "The campaign id.")),

@@ -59,6 +59,14 @@ async fn the_document_is_openapi_3_1_and_parses_back() {
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1.")), "{}", doc["openapi"]);
     let parsed: utoipa::openapi::OpenApi = serde_json::from_value(doc.clone()).expect("a valid OpenAPI document");
     assert_eq!(parsed.paths.paths.len(), doc["paths"].as_object().unwrap().len());
+    // Operation ids are unique (clients generate one function per id).
+    let mut ids = BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let id = operation["operationId"].as_str().expect("every operation has an id");
+            assert!(ids.insert(id.to_string()), "operationId {id} is used twice");
+        }
+    }
     // Every `$ref` points at a component the document has.
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"#/components/").skip(1) {
