@@ -82,7 +82,7 @@ pub struct Consents {
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "fields": {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "phone": "", "postal_code": "10115"},
     "consents": {"terms": true, "marketing": false},
-    "receipt_upload_id": "u_…",
+    "receipt_upload_id": null,
     "referral_code": null
 })))]
 pub struct EntryRequest {

@@ -48,8 +48,8 @@ impl From<SubmitError> for ApiError {
     summary = "A giveaway entry; 202 only once it is durably queued.",
     params(
         ("campaign" = String, Path, description = "The campaign id."),
-        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255,
-         description = "The same key with the same body answers the first answer again; with another body 422 `idempotency_key_reused`; while the first is running 409."),
+        ("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,255}$",
+         description = "1–255 visible ASCII characters. The same key with the same body answers the first answer again; with another body 422 `idempotency_key_reused`; while the first is running 409."),
     ),
     request_body = EntryRequest,
     responses(

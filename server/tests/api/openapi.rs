@@ -131,3 +131,27 @@ async fn no_public_route_is_registered_outside_the_document() {
     }
     assert!(offenders.is_empty(), "register routes with `routes!` so they are in /v1/openapi.json: {offenders:#?}");
 }
+
+/// Schemathesis sent `Idempotency-Key`s the document allowed (any 1–255 characters, spaces
+/// included) and the server refused with 400: the document now states the server's rule.
+#[tokio::test]
+async fn the_documented_idempotency_key_is_the_one_the_server_takes() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let params = doc["paths"]["/v1/campaigns/{campaign}/entries"]["post"]["parameters"].as_array().unwrap();
+    let key = params.iter().find(|p| p["name"] == "Idempotency-Key").expect("the header is documented");
+    assert_eq!((key["in"].as_str(), key["required"].as_bool()), (Some("header"), Some(true)));
+    // `!` to `~`: the visible ASCII characters, 1 to 255 of them.
+    assert_eq!(key["schema"]["pattern"], "^[!-~]{1,255}$");
+    let entry = serde_json::json!({"fields": {"email": "a@example.com"}});
+    let long = "k".repeat(256);
+    for refused in ["a b", long.as_str()] {
+        let (status, error) = crate::helpers::error_code(app.post_json("/v1/campaigns/demo/entries", &entry, Some(refused)).await).await;
+        assert_eq!((status, error["code"].as_str()), (400, Some("idempotency_key_invalid")), "{refused:?}");
+    }
+    let longest = "k".repeat(255);
+    for taken in ["k-1~!", longest.as_str()] {
+        let (status, error) = crate::helpers::error_code(app.post_json("/v1/campaigns/demo/entries", &entry, Some(taken)).await).await;
+        assert_ne!(error["code"], "idempotency_key_invalid", "{taken:?} ({status})");
+    }
+}
