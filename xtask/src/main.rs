@@ -33,7 +33,9 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("build") => setup::all().and_then(|()| build::all()),
         Some("widget") => build::widget(),
-        Some("schemathesis") => setup::python_packages().and_then(|()| build::server(false)).and_then(|()| schemathesis::run_all()),
+        Some("schemathesis") => {
+            setup::python_packages().and_then(|()| build::server(false)).and_then(|()| schemathesis::run_all())
+        }
         Some("sizes") => sizes::report(true),
         Some("structure") => structure::report(args.get(1).map(String::as_str)),
         Some("bench") => {

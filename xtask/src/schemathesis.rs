@@ -29,11 +29,13 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 /// The origin the test campaign allows (browser writes must carry an allowed `Origin`).
 const ORIGIN: &str = "https://shop.example";
 
+/// `(securityScheme name, bearer token)` pairs for one document.
+type Credentials = Vec<(String, String)>;
+
 /// One OpenAPI document the server serves, and how to authenticate against it.
 struct Spec {
     path: &'static str,
-    /// `(securityScheme name, bearer token)` pairs.
-    credentials: fn(&Server) -> Result<Vec<(String, String)>>,
+    credentials: fn(&Server) -> Result<Credentials>,
 }
 
 const SPECS: &[Spec] = &[Spec { path: "/v1/openapi.json", credentials: public_credentials }];
@@ -49,7 +51,7 @@ pub(crate) fn run_all() -> Result {
 
 fn check(server: &Server, spec: &Spec) -> Result {
     let mut config = format!(
-        "headers = {{ Origin = \"{ORIGIN}\" }}\n\n[parameters]\n\"path.campaign\" = \"demo\"\n\"path.code\" = \"{}\"\n",
+        "headers = {{ Origin = \"{ORIGIN}\" }}\n\n[parameters]\n\"path.campaign\" = \"demo\"\n\"path.code\" = \"{}\"\n\"path.file\" = \"vouch_entry.js\"\n",
         server.referral_code
     );
     for (scheme, token) in (spec.credentials)(server)? {
@@ -68,7 +70,7 @@ fn check(server: &Server, spec: &Spec) -> Result {
 }
 
 /// The public API's bearer schemes: a merchant secret and the referrer's progress token.
-fn public_credentials(server: &Server) -> Result<Vec<(String, String)>> {
+fn public_credentials(server: &Server) -> Result<Credentials> {
     Ok(vec![
         ("merchant_secret".into(), server.merchant_secret.clone()),
         ("progress_token".into(), server.progress_token.clone()),
@@ -121,14 +123,8 @@ impl Server {
                 return Err(e);
             }
         };
-        let mut server = Self {
-            child,
-            dir,
-            url,
-            merchant_secret,
-            referral_code: String::new(),
-            progress_token: String::new(),
-        };
+        let mut server =
+            Self { child, dir, url, merchant_secret, referral_code: String::new(), progress_token: String::new() };
         let joined = post_json(
             &server.url,
             "/v1/campaigns/demo/referrers",

@@ -4,9 +4,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::Deserialize;
 use vouch_core::wire::{
     ConversionAccepted, ConversionRequest, ConversionStatus, JoinRequest, JoinResponse, ReferralProgress,
     ReferrerLanding,

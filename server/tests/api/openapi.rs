@@ -85,18 +85,18 @@ async fn the_document_lists_exactly_the_public_routes() {
     let missing: Vec<_> = expected.difference(&listed).collect();
     let unknown: Vec<_> = listed.difference(&expected).collect();
     assert!(missing.is_empty(), "routes missing from the document: {missing:?}");
-    assert!(unknown.is_empty(), "routes in the document but not in the contract (update API.md and this list): {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "routes in the document but not in the contract (update API.md and this list): {unknown:?}"
+    );
 }
 
 #[tokio::test]
 async fn every_listed_route_is_served() {
     let app = TestApp::spawn().await;
     for (method, path) in operations(&document(&app).await) {
-        let concrete = path
-            .replace("{campaign}", "demo")
-            .replace("{entry_id}", "e")
-            .replace("{code}", "c")
-            .replace("{file}", "f");
+        let concrete =
+            path.replace("{campaign}", "demo").replace("{entry_id}", "e").replace("{code}", "c").replace("{file}", "f");
         let req = match method.as_str() {
             "get" => app.client.get(app.url(&concrete)),
             "post" => app.client.post(app.url(&concrete)),
@@ -113,7 +113,8 @@ async fn every_listed_route_is_served() {
 #[tokio::test]
 async fn no_public_route_is_registered_outside_the_document() {
     // The internal listener (readiness, metrics) is not the public API.
-    let allowed = |file: &str, line: &str| file.ends_with("health.rs") && line.contains("Router::new().route(\"/healthz\"");
+    let allowed =
+        |file: &str, line: &str| file.ends_with("health.rs") && line.contains("Router::new().route(\"/healthz\"");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
     let mut offenders = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -146,12 +147,14 @@ async fn the_documented_idempotency_key_is_the_one_the_server_takes() {
     let entry = serde_json::json!({"fields": {"email": "a@example.com"}});
     let long = "k".repeat(256);
     for refused in ["a b", long.as_str()] {
-        let (status, error) = crate::helpers::error_code(app.post_json("/v1/campaigns/demo/entries", &entry, Some(refused)).await).await;
+        let (status, error) =
+            crate::helpers::error_code(app.post_json("/v1/campaigns/demo/entries", &entry, Some(refused)).await).await;
         assert_eq!((status, error["code"].as_str()), (400, Some("idempotency_key_invalid")), "{refused:?}");
     }
     let longest = "k".repeat(255);
     for taken in ["k-1~!", longest.as_str()] {
-        let (status, error) = crate::helpers::error_code(app.post_json("/v1/campaigns/demo/entries", &entry, Some(taken)).await).await;
+        let (status, error) =
+            crate::helpers::error_code(app.post_json("/v1/campaigns/demo/entries", &entry, Some(taken)).await).await;
         assert_ne!(error["code"], "idempotency_key_invalid", "{taken:?} ({status})");
     }
 }
