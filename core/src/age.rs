@@ -7,6 +7,7 @@ use crate::FieldCode;
 
 /// How a campaign with a `min_age` asks for it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgeCheck {
     /// A date of birth, checked against the day of entry.

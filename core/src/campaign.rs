@@ -8,6 +8,7 @@ use crate::i18n::Locale;
 use crate::schedule::ScheduleState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignPublic {
     pub id: String,
     pub name: String,
@@ -85,6 +86,7 @@ impl Theme {
 
 /// The public side of a referral program: what each side gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralOffer {
     /// What a referred friend gets, e.g. "10 % off your first order".
     pub friend_offer: String,
@@ -96,6 +98,7 @@ pub struct ReferralOffer {
 
 /// The words a merchant chooses for the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Copy {
     pub title: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every input the entry form has, named as in the API's `fields[].field`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     FirstName,
@@ -51,6 +52,7 @@ impl Field {
 /// Why a value was refused. `Display` is the English message; other languages come from
 /// [`crate::i18n::field_code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldCode {
     Required,
@@ -90,6 +92,7 @@ impl std::error::Error for FieldCode {}
 
 /// One refused field, as it travels in an error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: Field,
     pub code: FieldCode,

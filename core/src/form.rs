@@ -17,6 +17,7 @@ use crate::wire::EntryRequest;
 use crate::{Field, FieldCode, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
     #[default]
@@ -27,6 +28,7 @@ pub enum Requirement {
 
 /// A campaign's form settings, public (they ship to the widget).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct FormRules {
     pub phone: Requirement,
@@ -39,6 +41,7 @@ pub struct FormRules {
     pub age_check: AgeCheck,
     /// The postal countries (ISO 3166-1 alpha-2) that may enter; empty: every country.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub countries: Vec<Country>,
 }
 

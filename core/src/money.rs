@@ -194,6 +194,22 @@ impl From<&str> for AmountInput {
     }
 }
 
+/// Its schema says what a valid amount looks like; anything else still parses (see above).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AmountInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)))
+            .item(ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^\s*[0-9]+(\.[0-9]+)?\s*$")))
+            .description(Some("A JSON number or a decimal string, with at most the currency's minor digits."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for AmountInput {}
+
 impl Serialize for AmountInput {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {

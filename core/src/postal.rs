@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::FieldCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PostalCountry {
     Us,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a campaign stands in its schedule at one instant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleState {
     NotYetOpen,

@@ -10,6 +10,7 @@ use crate::FieldCode;
 pub const SUPPORTED_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct UploadLimits {
     /// Content types the campaign accepts, a subset of [`SUPPORTED_TYPES`].

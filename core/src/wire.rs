@@ -10,11 +10,13 @@ use crate::{ErrorCode, FieldError};
 
 /// The one error shape every route answers with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
@@ -23,6 +25,8 @@ pub struct ErrorDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"content_type": "image/jpeg", "size": 482113})))]
 pub struct UploadGrantRequest {
     pub content_type: String,
     pub size: u64,
@@ -30,6 +34,7 @@ pub struct UploadGrantRequest {
 
 /// A presigned POST: the browser sends `fields` plus the file (last) as multipart form data to `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadGrant {
     pub upload_id: String,
     pub method: String,
@@ -39,6 +44,7 @@ pub struct UploadGrant {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryFields {
     #[serde(default)]
     pub first_name: String,
@@ -60,6 +66,7 @@ pub struct EntryFields {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consents {
     #[serde(default)]
     pub terms: bool,
@@ -71,6 +78,13 @@ pub struct Consents {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "fields": {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "phone": "", "postal_code": "10115"},
+    "consents": {"terms": true, "marketing": false},
+    "receipt_upload_id": null,
+    "referral_code": null
+})))]
 pub struct EntryRequest {
     #[serde(default)]
     pub fields: EntryFields,
@@ -86,6 +100,7 @@ pub struct EntryRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     Accepted,
@@ -117,6 +132,7 @@ impl EntryStatus {
 
 /// Why the worker refused an entry after it was accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     ReceiptNotAnImage,
@@ -173,12 +189,14 @@ impl RejectReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryAccepted {
     pub entry_id: String,
     pub status: EntryStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryStatusResponse {
     pub entry_id: String,
     pub status: EntryStatus,
@@ -194,6 +212,8 @@ pub struct EntryStatusResponse {
 
 /// `POST /v1/campaigns/{campaign}/referrers`: join as a referrer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"email": "sam@example.com", "first_name": "Sam", "consents": {"terms": true}})))]
 #[serde(default)]
 pub struct JoinRequest {
     pub first_name: String,
@@ -202,6 +222,7 @@ pub struct JoinRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinResponse {
     pub referral_code: String,
     pub share_url: String,
@@ -215,6 +236,7 @@ pub struct JoinResponse {
 
 /// `GET …/referrers/{code}`: what a friend landing on a link sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferrerLanding {
     pub referral_code: String,
     pub first_name: String,
@@ -230,6 +252,7 @@ pub struct ReferrerLanding {
 
 /// `GET …/referrers/{code}/progress`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralProgress {
     pub referral_code: String,
     pub friends_joined: u64,
@@ -255,6 +278,11 @@ fn is_zero(n: &u64) -> bool {
 /// A friend's qualifying purchase, from the merchant's back end (`POST /v1/conversions`) or a
 /// thank-you page (`POST /v1/campaigns/{campaign}/conversions`, where `campaign` is the path's).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "campaign": "demo", "order_id": "A-1001", "email": "friend@example.com", "referral_code": "K7PQ2XWM",
+    "amount": "49.90", "currency": "EUR"
+})))]
 #[serde(default)]
 pub struct ConversionRequest {
     pub campaign: String,
@@ -271,12 +299,14 @@ pub struct ConversionRequest {
 
 /// What `POST …/conversions` answers: the report is durably queued for crediting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversionStatus {
     Accepted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversionAccepted {
     pub conversion_id: String,
     pub status: ConversionStatus,

@@ -123,6 +123,8 @@ pub(crate) fn test() -> Result {
     let result = run(unit.current_dir(&root));
     drop(moto);
     result?;
+    // The OpenAPI documents against the binary the Rust tests just built.
+    crate::schemathesis::run_all()?;
     let bin = target_dir().join("debug/vouch");
     run(Command::new("npx")
         .args(["playwright", "test"])

@@ -15,14 +15,24 @@ pub(crate) fn all() -> Result {
     Ok(())
 }
 
-/// moto (the AWS wire protocol, for the AWS backend tests) and cfn-lint (for the CloudFormation
-/// template), from PyPI.
-fn python_packages() -> Result {
-    let missing: Vec<&str> = [("moto.server", "moto[server]"), ("cfnlint", "cfn-lint")]
-        .into_iter()
-        .filter(|(module, _)| output(Command::new("python3").args(["-c", &format!("import {module}")])).is_none())
-        .map(|(_, package)| package)
-        .collect();
+/// moto (the AWS wire protocol, for the AWS backend tests), cfn-lint (for the CloudFormation
+/// template) and Schemathesis (the OpenAPI documents against a live server, pinned: the xtask
+/// uses its CLI), from PyPI.
+pub(crate) fn python_packages() -> Result {
+    let schemathesis = format!("schemathesis=={}", crate::schemathesis::VERSION);
+    let version_check = format!(
+        "import importlib.metadata as m; assert m.version('schemathesis') == '{}'",
+        crate::schemathesis::VERSION
+    );
+    let missing: Vec<&str> = [
+        ("import moto.server".to_string(), "moto[server]"),
+        ("import cfnlint".to_string(), "cfn-lint"),
+        (version_check, schemathesis.as_str()),
+    ]
+    .iter()
+    .filter(|(check, _)| output(Command::new("python3").args(["-c", check])).is_none())
+    .map(|(_, package)| *package)
+    .collect();
     if missing.is_empty() {
         return Ok(());
     }

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 
@@ -72,10 +72,21 @@ impl WidgetAssets {
     }
 }
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/loader.js", get(loader)).route("/v1/widget/{file}", get(widget_file))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(loader)).routes(routes!(widget_file))
 }
 
+/// The loader merchants paste.
+#[utoipa::path(
+    get,
+    path = "/v1/loader.js",
+    operation_id = "loader_js",
+    tag = "hosting",
+    responses(
+        (status = 200, description = "The loader script (cached 5 minutes).", content_type = "text/javascript", body = String),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn loader(State(state): State<AppState>) -> Response {
     (
         [
@@ -88,6 +99,22 @@ async fn loader(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// A widget file the loader names (with a content hash in its URL).
+#[utoipa::path(
+    get,
+    path = "/v1/widget/{file}",
+    operation_id = "widget_file",
+    tag = "hosting",
+    params(("file" = String, Path, description = "A file name from the loader, e.g. `vouch_entry_bg.wasm`.")),
+    responses(
+        (status = 200, description = "The file (cached for a year; brotli when accepted).", content(
+            (String = "text/javascript"),
+            (String = "application/wasm"),
+        )),
+        (status = 404, description = "No such file.", content_type = "text/plain", body = String),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn widget_file(State(state): State<AppState>, UrlPath(file): UrlPath<String>, headers: HeaderMap) -> Response {
     let Some(asset) = state.widget.files.get(&file) else {
         return (StatusCode::NOT_FOUND, [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], "not found").into_response();

@@ -5,19 +5,39 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use vouch_core::campaign::CampaignPublic;
 
 use vouch_core::i18n::Locale;
 
 use super::error::ApiError;
+use super::openapi::{Forbidden, NotFound, Unavailable};
 use super::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/campaigns/{campaign}", get(show))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show))
 }
 
 /// `?locale=de`: the widget's preferred language; the answer says which one it got.
+#[utoipa::path(
+    get,
+    path = "/v1/campaigns/{campaign}",
+    operation_id = "get_campaign",
+    tag = "widget",
+    summary = "The public campaign config: form rules, copy, theme, upload limits, referral offer, schedule.",
+    params(
+        ("campaign" = String, Path, description = "The campaign id."),
+        ("locale" = Option<String>, Query, description = "The preferred language (`de`, `es`…); the answer's `locale` says which one it got."),
+    ),
+    responses(
+        (status = 200, body = CampaignPublic, description = "The campaign, in the chosen language."),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn show(
     State(state): State<AppState>,
     Path(campaign): Path<String>,

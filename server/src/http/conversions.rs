@@ -3,22 +3,50 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vouch_core::wire::{ConversionAccepted, ConversionRequest, ConversionStatus};
 use vouch_core::ErrorCode;
 
 use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
+use super::openapi::{
+    BadRequest, InFlight, NotFound, RequestTimeout, TooLarge, Unauthorized, Unavailable, Unprocessable,
+    UnsupportedMediaType,
+};
 use super::referrals::{bearer, campaign};
 use super::AppState;
 use crate::crypto::sha256_hex;
 use crate::referrals::decisions;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/conversions", post(create))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create))
 }
+
+/// The merchant's report is authoritative: a browser report of the same order never blocks it.
+#[utoipa::path(
+    post,
+    path = "/v1/conversions",
+    operation_id = "report_conversion",
+    tag = "merchant",
+    summary = "A friend's qualifying purchase, reported by the merchant's back end; idempotent by (campaign, order_id).",
+    security(("merchant_secret" = [])),
+    request_body = ConversionRequest,
+    responses(
+        (status = 202, body = ConversionAccepted, description = "Durably queued for crediting."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 409, response = InFlight),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = Unavailable),
+    )
+)]
 
 async fn create(
     State(state): State<AppState>,

@@ -2,22 +2,25 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vouch_core::wire::{EntryAccepted, EntryRequest, EntryStatus, EntryStatusResponse};
 use vouch_core::ErrorCode;
 
 use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
+use super::openapi::{
+    BadRequest, Forbidden, InFlight, NotFound, RateLimited, RequestTimeout, TooLarge, Unavailable, Unprocessable,
+    UnsupportedMediaType,
+};
 use super::AppState;
 use crate::entries::submit::{submit, Deps, SubmitError};
 use crate::limiter::Route;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/campaigns/{campaign}/entries", post(create))
-        .route("/v1/campaigns/{campaign}/entries/{entry_id}", get(status))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create)).routes(routes!(status))
 }
 
 impl From<SubmitError> for ApiError {
@@ -36,6 +39,37 @@ impl From<SubmitError> for ApiError {
     }
 }
 
+/// A giveaway entry, answered once it is durably queued.
+#[utoipa::path(
+    post,
+    path = "/v1/campaigns/{campaign}/entries",
+    operation_id = "create_entry",
+    tag = "widget",
+    summary = "A giveaway entry; 202 only once it is durably queued.",
+    params(
+        ("campaign" = String, Path, description = "The campaign id."),
+        ("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,255}$",
+         description = "1–255 visible ASCII characters. The same key with the same body answers the first answer again; with another body 422 `idempotency_key_reused`; while the first is running 409."),
+    ),
+    request_body = EntryRequest,
+    responses(
+        (status = 202, body = EntryAccepted, description = "Accepted; `GET …/entries/{entry_id}` follows it.",
+            links(("status" = (
+                operation_id = "get_entry_status",
+                parameters(("campaign" = "$request.path.campaign"), ("entry_id" = "$response.body#/entry_id"))
+            )))),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 409, response = InFlight),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Path(campaign): Path<String>,
@@ -62,6 +96,24 @@ async fn create(
     Ok((StatusCode::ACCEPTED, Json(EntryAccepted { entry_id: outcome.entry_id, status: EntryStatus::Accepted })))
 }
 
+/// Where an entry stands (and its code, once it has one).
+#[utoipa::path(
+    get,
+    path = "/v1/campaigns/{campaign}/entries/{entry_id}",
+    operation_id = "get_entry_status",
+    tag = "widget",
+    summary = "An entry's status: accepted, pending_review, confirmed or approved (with its code where the campaign hands one out), or rejected with a reason.",
+    params(
+        ("campaign" = String, Path, description = "The campaign id."),
+        ("entry_id" = String, Path, description = "The id `POST …/entries` answered."),
+    ),
+    responses(
+        (status = 200, body = EntryStatusResponse),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn status(
     State(state): State<AppState>,
     Path((campaign, entry_id)): Path<(String, String)>,

@@ -6,16 +6,34 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::ApiError;
 use super::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(|| async { "ok" }))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz))
 }
 
+/// The operators' listener is not the public API: its routes are not in the document.
 pub(super) fn internal() -> Router<AppState> {
-    router().route("/readyz", get(ready)).route("/metrics", get(metrics))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(ready)).route("/metrics", get(metrics))
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "hosting",
+    responses(
+        (status = 200, description = "Alive.", content_type = "text/plain", body = String, example = "ok"),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
+async fn healthz() -> &'static str {
+    "ok"
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {

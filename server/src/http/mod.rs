@@ -20,6 +20,7 @@ mod health;
 mod json;
 pub mod listener;
 pub mod metrics;
+pub mod openapi;
 mod pages;
 mod referrals;
 mod uploads;
@@ -30,6 +31,8 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use assets::WidgetAssets;
 
@@ -94,9 +97,9 @@ async fn no_framing(mut response: axum::response::Response) -> axum::response::R
     response
 }
 
-/// The public routes and `admin` (the admin API, with its own state).
-pub fn app(state: AppState, admin: Router) -> Router {
-    Router::new()
+/// Every public route, each with its entry in the OpenAPI document (`routes!` adds both).
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::router())
         .merge(assets::router())
         .merge(campaign::router())
@@ -105,6 +108,18 @@ pub fn app(state: AppState, admin: Router) -> Router {
         .merge(referrals::router())
         .merge(conversions::router())
         .merge(pages::router())
+        .merge(openapi::router())
+}
+
+/// The public API's OpenAPI 3.1 document, as `GET /v1/openapi.json` serves it.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    routes().into_openapi()
+}
+
+/// The public routes and `admin` (the admin API, with its own state).
+pub fn app(state: AppState, admin: Router) -> Router {
+    let (router, _) = routes().split_for_parts();
+    router
         .with_state(state.clone())
         .merge(admin)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))

@@ -7,8 +7,8 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vouch_core::i18n::{Locale, PageText};
 use vouch_core::referral::ReferralCode;
 
@@ -20,8 +20,16 @@ use crate::pages::page::{campaign_page, message_page, PageContext};
 /// Facebook shows tabs from www/web/m.facebook.com.
 const FACEBOOK_FRAMING: &str = "https://facebook.com https://*.facebook.com";
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/c/{campaign}", get(hosted)).route("/fb/tab", get(tab_by_get).post(tab_by_post))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(hosted)).routes(routes!(tab_by_get, tab_by_post))
+}
+
+/// A form Facebook posts to a tab.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // read as a map: only its schema is used
+struct TabForm {
+    /// The tab's `signed_request`.
+    signed_request: String,
 }
 
 fn accept_language(headers: &HeaderMap) -> Option<Locale> {
@@ -60,6 +68,22 @@ fn page_policy(state: &AppState, image_url: Option<&str>, frame_ancestors: &str)
     HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
 }
 
+/// The hosted campaign page: the widget on a page of its own.
+#[utoipa::path(
+    get,
+    path = "/c/{campaign}",
+    operation_id = "hosted_page",
+    tag = "hosting",
+    params(
+        ("campaign" = String, Path, description = "The campaign id."),
+        ("lang" = Option<String>, Query, description = "A language for a shared link (`de`); else the browser's."),
+    ),
+    responses(
+        (status = 200, description = "The page.", content_type = "text/html", body = String),
+        (status = 404, description = "No such campaign (a page saying so).", content_type = "text/html", body = String),
+        (status = 503, response = super::openapi::Unavailable),
+    )
+)]
 async fn hosted(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -85,6 +109,24 @@ async fn hosted(
     (headers, Html(campaign_page(&campaign, &ctx))).into_response()
 }
 
+/// Facebook's tab request: verifies `signed_request` and shows the page's campaign.
+#[utoipa::path(
+    post,
+    path = "/fb/tab",
+    operation_id = "facebook_tab_post",
+    tag = "hosting",
+    request_body(content = inline(TabForm), content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The page's campaign.", content_type = "text/html", body = String),
+        (status = 400, description = "No or a malformed `signed_request`.", content_type = "text/html", body = String),
+        (status = 403, description = "A `signed_request` that does not verify or is stale.", content_type = "text/html", body = String),
+        (status = 404, description = "No campaign lists this Facebook page.", content_type = "text/html", body = String),
+        (status = 503, description = "No Facebook app secret is configured, or the answer took too long.", content(
+            (String = "text/html"),
+            (vouch_core::wire::ErrorBody = "application/json"),
+        )),
+    )
+)]
 async fn tab_by_post(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -94,6 +136,24 @@ async fn tab_by_post(
     tab(&state, &headers, raw.as_deref())
 }
 
+/// The tab, with `signed_request` in the query.
+#[utoipa::path(
+    get,
+    path = "/fb/tab",
+    operation_id = "facebook_tab_get",
+    tag = "hosting",
+    params(("signed_request" = Option<String>, Query, description = "Facebook's signed request.")),
+    responses(
+        (status = 200, description = "The page's campaign.", content_type = "text/html", body = String),
+        (status = 400, description = "No or a malformed `signed_request`.", content_type = "text/html", body = String),
+        (status = 403, description = "A `signed_request` that does not verify or is stale.", content_type = "text/html", body = String),
+        (status = 404, description = "No campaign lists this Facebook page.", content_type = "text/html", body = String),
+        (status = 503, description = "No Facebook app secret is configured, or the answer took too long.", content(
+            (String = "text/html"),
+            (vouch_core::wire::ErrorBody = "application/json"),
+        )),
+    )
+)]
 async fn tab_by_get(
     State(state): State<AppState>,
     headers: HeaderMap,

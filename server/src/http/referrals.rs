@@ -3,9 +3,10 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vouch_core::wire::{
     ConversionAccepted, ConversionRequest, ConversionStatus, JoinRequest, JoinResponse, ReferralProgress,
     ReferrerLanding,
@@ -15,18 +16,22 @@ use vouch_core::ErrorCode;
 use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
+use super::openapi::{
+    BadRequest, Forbidden, InFlight, NotFound, RateLimited, RequestTimeout, TooLarge, Unauthorized, Unavailable,
+    Unprocessable, UnsupportedMediaType,
+};
 use super::AppState;
 use crate::campaigns::Campaign;
 use crate::limiter::Route;
 use crate::referrals::decisions::{self, ReferralError};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/campaigns/{campaign}/referrers", post(join))
-        .route("/v1/campaigns/{campaign}/referrers/{code}", get(landing))
-        .route("/v1/campaigns/{campaign}/referrers/{code}/visits", post(visit))
-        .route("/v1/campaigns/{campaign}/referrers/{code}/progress", get(progress))
-        .route("/v1/campaigns/{campaign}/conversions", post(browser_conversion))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(join))
+        .routes(routes!(landing))
+        .routes(routes!(visit))
+        .routes(routes!(progress))
+        .routes(routes!(browser_conversion))
 }
 
 impl From<ReferralError> for ApiError {
@@ -47,6 +52,29 @@ pub(super) fn campaign(state: &AppState, id: &str) -> Result<std::sync::Arc<Camp
     state.campaigns.get(id).ok_or_else(ApiError::campaign_not_found)
 }
 
+/// Join as a referrer; the same e-mail gets the same code again.
+#[utoipa::path(
+    post,
+    path = "/v1/campaigns/{campaign}/referrers",
+    operation_id = "join_referrer",
+    tag = "referrals",
+    summary = "Join as a referrer: 201 for a new referrer (with its `progress_token`), 200 for one who had joined.",
+    params(("campaign" = String, Path, description = "The campaign id.")),
+    request_body = JoinRequest,
+    responses(
+        (status = 201, body = JoinResponse, description = "A new referrer."),
+        (status = 200, body = JoinResponse, description = "This e-mail had joined: the same code, no token."),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn join(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -64,6 +92,27 @@ struct Landing {
     visitor: Option<String>,
 }
 
+/// What a friend landing on a referral link sees.
+#[utoipa::path(
+    get,
+    path = "/v1/campaigns/{campaign}/referrers/{code}",
+    operation_id = "get_referrer_landing",
+    tag = "referrals",
+    summary = "A friend's landing: the referrer's first name and the friend's offer (and code, where handed out at landing).",
+    params(
+        ("campaign" = String, Path, description = "The campaign id."),
+        ("code" = String, Path, description = "The referral code."),
+        ("visitor" = Option<String>, Query, description = "The friend's device key: asks for the friend's code when the campaign hands it out at landing."),
+    ),
+    responses(
+        (status = 200, body = ReferrerLanding),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn landing(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
@@ -92,11 +141,38 @@ async fn landing(
     Ok(Json(landing))
 }
 
-#[derive(Deserialize)]
+/// `POST …/visits`: one friend's device opening the link.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"visitor": "3f0c9a7e-5b1d-4c2e-9a41-6d2f8e1b7c55"}))]
 struct Visit {
     visitor: String,
 }
 
+/// Counts a friend's visit (once per visitor key).
+#[utoipa::path(
+    post,
+    path = "/v1/campaigns/{campaign}/referrers/{code}/visits",
+    operation_id = "record_visit",
+    tag = "referrals",
+    summary = "Counts a friend's visit, once per visitor key.",
+    params(
+        ("campaign" = String, Path, description = "The campaign id."),
+        ("code" = String, Path, description = "The referral code."),
+    ),
+    request_body = Visit,
+    responses(
+        (status = 204, description = "Counted."),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn visit(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
@@ -113,6 +189,26 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
+/// The referrer's own progress, behind the token handed out at join.
+#[utoipa::path(
+    get,
+    path = "/v1/campaigns/{campaign}/referrers/{code}/progress",
+    operation_id = "get_referral_progress",
+    tag = "referrals",
+    summary = "The referrer's own progress and reward codes.",
+    security(("progress_token" = [])),
+    params(
+        ("campaign" = String, Path, description = "The campaign id."),
+        ("code" = String, Path, description = "The referral code."),
+    ),
+    responses(
+        (status = 200, body = ReferralProgress),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn progress(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
@@ -132,6 +228,29 @@ async fn progress(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(progress)))
 }
 
+/// A thank-you page's report of a friend's purchase (the merchant's own report wins).
+#[utoipa::path(
+    post,
+    path = "/v1/campaigns/{campaign}/conversions",
+    operation_id = "report_browser_conversion",
+    tag = "referrals",
+    summary = "A thank-you page's report of a friend's purchase; `campaign` in the body is the path's.",
+    params(("campaign" = String, Path, description = "The campaign id.")),
+    request_body = ConversionRequest,
+    responses(
+        (status = 202, body = ConversionAccepted, description = "Durably queued for crediting."),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 409, response = InFlight),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn browser_conversion(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -2,21 +2,49 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vouch_core::schedule::ScheduleState;
 use vouch_core::wire::{UploadGrant, UploadGrantRequest};
 
 use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
+use super::openapi::{
+    BadRequest, Forbidden, NotFound, RateLimited, RequestTimeout, TooLarge, Unavailable, Unprocessable,
+    UnsupportedMediaType,
+};
 use super::AppState;
 use crate::limiter::{retry_after_secs, Route};
 use crate::uploads;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/campaigns/{campaign}/uploads", post(create))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create))
 }
+
+/// An upload grant: the browser then sends the file straight to the object store.
+#[utoipa::path(
+    post,
+    path = "/v1/campaigns/{campaign}/uploads",
+    operation_id = "create_upload_grant",
+    tag = "widget",
+    summary = "An upload grant for one receipt photo (a presigned POST to the object store).",
+    params(("campaign" = String, Path, description = "The campaign id.")),
+    request_body = UploadGrantRequest,
+    responses(
+        (status = 201, body = UploadGrant, description = "Send `fields`, then the file, as multipart form data to `url` before `expires_at`."),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 503, response = Unavailable),
+    )
+)]
 
 async fn create(
     State(state): State<AppState>,

@@ -29,6 +29,7 @@ mod landing_codes;
 mod logs;
 mod moderation;
 mod network;
+mod openapi;
 mod order_sources;
 mod outage;
 mod pages;
