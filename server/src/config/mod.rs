@@ -22,6 +22,8 @@ pub struct Config {
     pub campaigns_dir: PathBuf,
     /// The built widget (`cargo xtask build` writes it here).
     pub widget_dir: PathBuf,
+    /// The built operator console (`cargo xtask console` writes it here), served at `/admin`.
+    pub console_dir: PathBuf,
     pub http: HttpConfig,
     pub objects: ObjectsConfig,
     pub queue: QueueConfig,
@@ -42,6 +44,7 @@ impl Default for Config {
             signing_key: None,
             campaigns_dir: PathBuf::from("campaigns"),
             widget_dir: PathBuf::from("dist/widget"),
+            console_dir: PathBuf::from("dist/console"),
             http: HttpConfig::default(),
             objects: ObjectsConfig::default(),
             queue: QueueConfig::default(),
@@ -107,6 +110,9 @@ impl Config {
         }
         if let Some(v) = var("VOUCH_WIDGET_DIR") {
             self.widget_dir = v.into();
+        }
+        if let Some(v) = var("VOUCH_CONSOLE_DIR") {
+            self.console_dir = v.into();
         }
         if let Some(v) = var("VOUCH_PORT") {
             self.http.port = port("VOUCH_PORT", v)?;

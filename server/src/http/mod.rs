@@ -11,6 +11,7 @@
 mod assets;
 mod campaign;
 mod client_ip;
+mod console;
 mod conversions;
 mod cors;
 mod deadline;
@@ -32,6 +33,7 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use assets::WidgetAssets;
+pub use console::ConsoleAssets;
 
 use crate::backends::referrals::Referrals;
 use crate::backends::{Intake, Objects, Queue, Store};
@@ -58,6 +60,8 @@ pub struct State {
     pub upload_ids: UploadIds,
     pub limiter: Limiter,
     pub widget: WidgetAssets,
+    /// The operator console's page and bundle (`/admin`).
+    pub console: ConsoleAssets,
     pub metrics: metrics::Metrics,
     pub max_body_bytes: usize,
     /// Proxies in front of the BFF whose `X-Forwarded-For` entries are believed.
@@ -104,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .merge(referrals::router())
         .merge(conversions::router())
         .merge(pages::router())
+        .merge(console::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(axum::middleware::map_response(no_framing))

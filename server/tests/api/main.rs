@@ -12,6 +12,7 @@ mod amounts;
 mod aws;
 mod bonus;
 mod code_pools;
+mod console;
 mod draw;
 mod draw_pool;
 mod duplicates;
