@@ -40,9 +40,9 @@ pub enum ApiError {
     /// No answer: offline, server down.
     Network,
     /// 401: not logged in, or the session expired.
-    Unauthorized { code: Option<ErrorCode>, message: String },
+    Unauthorized { code: Option<ErrorCode> },
     /// 403: the role or the campaign scope does not allow it (or the CSRF check failed).
-    Forbidden { code: Option<ErrorCode>, message: String },
+    Forbidden { code: Option<ErrorCode> },
     /// Any other error answer, with the server's structured body when there is one.
     Http { status: u16, body: Option<ErrorBody>, retry_after: Option<u32> },
 }
@@ -52,16 +52,23 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             ApiError::Network => "The server cannot be reached. Check the connection and try again.".into(),
-            ApiError::Unauthorized { message, .. } => message.clone(),
+            // One answer for unknown e-mail and wrong password, as the server gives.
+            ApiError::Unauthorized { code: Some(ErrorCode::InvalidCredentials), .. } => {
+                "The e-mail or the password is wrong.".into()
+            }
+            ApiError::Unauthorized { .. } => "Your session has ended. Please log in.".into(),
             ApiError::Forbidden { code: Some(ErrorCode::CsrfRejected), .. } => {
                 "The request was refused as a possible forgery. Reload the page and try again.".into()
             }
             ApiError::Forbidden { .. } => "Your role does not allow this, or the campaign is not yours.".into(),
             ApiError::Http { status: 429, body, retry_after } => {
-                let text = body.as_ref().map_or("Too many attempts.".to_string(), |b| b.error.message.clone());
+                let retry_after = *retry_after;
+                let locked = body.as_ref().is_some_and(|b| b.error.code == ErrorCode::LoginLocked);
+                let text = if locked { "Too many failed logins: login is locked for a while." } else { "Too many requests." };
                 match retry_after {
-                    Some(secs) => format!("{text} Try again in {secs} s."),
-                    None => text,
+                    Some(secs) if secs >= 120 => format!("{text} Try again in {} minutes.", secs.div_ceil(60)),
+                    Some(secs) => format!("{text} Try again in {secs} seconds."),
+                    None => text.to_string(),
                 }
             }
             ApiError::Http { body: Some(body), .. } => {
@@ -152,7 +159,6 @@ async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<(&str,
     }
     let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
     let code = parsed.as_ref().map(|b| b.error.code);
-    let message = parsed.as_ref().map(|b| b.error.message.clone()).unwrap_or_default();
     match status {
         401 => {
             // A failed login is a 401 too, but it is the login form's own answer, not an expiry.
@@ -163,10 +169,9 @@ async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<(&str,
                     }
                 });
             }
-            let message = if message.is_empty() { "Please log in.".into() } else { message };
-            Err(ApiError::Unauthorized { code, message })
+            Err(ApiError::Unauthorized { code })
         }
-        403 => Err(ApiError::Forbidden { code, message }),
+        403 => Err(ApiError::Forbidden { code }),
         _ => {
             let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| v.parse().ok());
             Err(ApiError::Http { status, body: parsed, retry_after })
