@@ -42,8 +42,14 @@ pub enum Route {
     Campaigns,
     Queues,
     /// A page of one campaign.
-    Campaign { id: String, page: Page },
-    Entry { campaign: String, entry_id: String },
+    Campaign {
+        id: String,
+        page: Page,
+    },
+    Entry {
+        campaign: String,
+        entry_id: String,
+    },
 }
 
 impl Route {

@@ -117,7 +117,16 @@ pub(crate) fn test() -> Result {
     let nextest = Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     let mut unit = Command::new("cargo");
     if nextest {
-        unit.args(["nextest", "run", "--workspace", "--exclude", "vouch-widget", "--exclude", "vouch-console", "--no-fail-fast"]);
+        unit.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--exclude",
+            "vouch-widget",
+            "--exclude",
+            "vouch-console",
+            "--no-fail-fast",
+        ]);
     } else {
         unit.args(["test", "--workspace", "--exclude", "vouch-widget", "--exclude", "vouch-console", "--no-fail-fast"]);
     }

@@ -100,7 +100,11 @@ pub(crate) fn console(enforce: bool) -> Result {
         println!("{:<30} {:>10} {:>10} {:>10}", r.name, fmt(Some(r.raw)), fmt(r.gzip), fmt(r.brotli));
     }
     let total: usize = rows.iter().map(Row::brotli_or_raw).sum();
-    println!("budget: console js+wasm+css {:.1} kB brotli (ceiling {:.1} kB)", total as f64 / 1024.0, CONSOLE_CEILING_BR as f64 / 1024.0);
+    println!(
+        "budget: console js+wasm+css {:.1} kB brotli (ceiling {:.1} kB)",
+        total as f64 / 1024.0,
+        CONSOLE_CEILING_BR as f64 / 1024.0
+    );
     if enforce && total > CONSOLE_CEILING_BR {
         return Err("the console's size ceiling is exceeded (see above)".into());
     }

@@ -64,7 +64,8 @@ impl ApiError {
             ApiError::Http { status: 429, body, retry_after } => {
                 let retry_after = *retry_after;
                 let locked = body.as_ref().is_some_and(|b| b.error.code == ErrorCode::LoginLocked);
-                let text = if locked { "Too many failed logins: login is locked for a while." } else { "Too many requests." };
+                let text =
+                    if locked { "Too many failed logins: login is locked for a while." } else { "Too many requests." };
                 match retry_after {
                     Some(secs) if secs >= 120 => format!("{text} Try again in {} minutes.", secs.div_ceil(60)),
                     Some(secs) => format!("{text} Try again in {secs} seconds."),
@@ -93,7 +94,10 @@ pub fn get<T: DeserializeOwned>(path: &str) -> impl Future<Output = Result<T, Ap
     async move { send(&path, "GET", None).await }
 }
 
-pub fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> impl Future<Output = Result<T, ApiError>> + 'static {
+pub fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> impl Future<Output = Result<T, ApiError>> + 'static {
     let path = path.to_string();
     let json = serde_json::to_string(body).ok();
     async move {

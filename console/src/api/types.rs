@@ -154,7 +154,11 @@ pub struct ReviewItem {
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum ReviewDecision {
     Approve,
-    Reject { reason: &'static str, #[serde(skip_serializing_if = "Option::is_none")] note: Option<String> },
+    Reject {
+        reason: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -26,12 +26,16 @@ struct Filter {
 }
 
 impl Filter {
-    /// The query string (without cursor), as the list and the CSV export share it.
+    /// The query string (without cursor), as the list and the CSV export share it. Dates are
+    /// whole UTC days: `from` at its first second, `to` at its last (the API takes RFC 3339).
     fn query(&self) -> String {
+        let day = |d: &str, time: &str| (!d.trim().is_empty()).then(|| format!("{}T{time}Z", d.trim()));
+        let from = day(&self.from, "00:00:00").unwrap_or_default();
+        let to = day(&self.to, "23:59:59").unwrap_or_default();
         let mut parts = vec![];
-        for (k, v) in [("q", &self.q), ("status", &self.status), ("from", &self.from), ("to", &self.to)] {
-            if !v.trim().is_empty() {
-                parts.push(format!("{k}={}", enc(v.trim())));
+        for (k, v) in [("q", self.q.trim()), ("status", &self.status), ("from", &from), ("to", &to)] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", enc(v)));
             }
         }
         parts.join("&")
@@ -68,7 +72,11 @@ pub fn Entries(campaign: String) -> impl IntoView {
         format!("{}{}?{q}", api::BASE, campaign_path(&campaign.get_value(), "/entries.csv"))
     };
     let next = move || page.with(|p| p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|p| p.next_cursor.clone()));
-    let field = |label: &'static str, id: &'static str, kind: &'static str, get: fn(&Filter) -> String, set: fn(&mut Filter, String)| {
+    let field = |label: &'static str,
+                 id: &'static str,
+                 kind: &'static str,
+                 get: fn(&Filter) -> String,
+                 set: fn(&mut Filter, String)| {
         view! {
             <label for=id>{label}</label>
             <input id=id type=kind prop:value=move || draft.with(get)
@@ -84,8 +92,8 @@ pub fn Entries(campaign: String) -> impl IntoView {
                 <option value="">"Any"</option>
                 {STATUSES.into_iter().map(|s| view! { <option value=s.as_str()>{s.as_str().replace('_', " ")}</option> }).collect_view()}
             </select>
-            {field("From", "f-from", "date", |f| f.from.clone(), |f, v| f.from = v)}
-            {field("To", "f-to", "date", |f| f.to.clone(), |f, v| f.to = v)}
+            {field("From (UTC)", "f-from", "date", |f| f.from.clone(), |f, v| f.from = v)}
+            {field("To (UTC)", "f-to", "date", |f| f.to.clone(), |f, v| f.to = v)}
             <button type="submit">"Search"</button>
             <a class="button secondary" href=csv download="">"Export CSV"</a>
         </form>

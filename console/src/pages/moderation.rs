@@ -107,7 +107,8 @@ pub fn Moderation(campaign: String) -> impl IntoView {
             "r" => rejecting.set(true),
             "Escape" => rejecting.set(false),
             d if rejecting.get_untracked() => {
-                let pick = d.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| ReviewReason::ALL.get(i));
+                let pick =
+                    d.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| ReviewReason::ALL.get(i));
                 if let Some(reason) = pick {
                     ev.prevent_default();
                     reject(*reason);

@@ -38,7 +38,8 @@ pub fn Rewards(campaign: String) -> impl IntoView {
     };
     let import = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let pool = document().get_element_by_id("c-pool").map(|e| e.unchecked_into::<web_sys::HtmlSelectElement>().value());
+        let pool =
+            document().get_element_by_id("c-pool").map(|e| e.unchecked_into::<web_sys::HtmlSelectElement>().value());
         let file = document()
             .get_element_by_id("c-file")
             .and_then(|e| e.unchecked_into::<web_sys::HtmlInputElement>().files())

@@ -55,10 +55,7 @@ impl ConsoleAssets {
         let built = version.contains_key(&js) && version.contains_key(&wasm);
         let boot = format!("import init from \"{}\";\ninit({{ module_or_path: \"{}\" }});\n", url(&js), url(&wasm));
         let boot_version = hex::encode(&Sha256::digest(boot.as_bytes())[..6]);
-        files.insert(
-            BOOT.to_string(),
-            Asset { body: boot.into(), brotli: None, content_type: content_type(BOOT) },
-        );
+        files.insert(BOOT.to_string(), Asset { body: boot.into(), brotli: None, content_type: content_type(BOOT) });
         let mut head = String::new();
         if version.contains_key(CSS) {
             let _ = write!(head, "<link rel=\"stylesheet\" href=\"{}\">", url(CSS));
