@@ -91,9 +91,23 @@ pub struct EntryRow {
     pub email: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
-    pub status: EntryStatus,
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    pub status: EntryStatus,
+    /// When the entry was taken (RFC 3339).
+    #[serde(default, alias = "created_at")]
+    pub accepted_at: Option<String>,
+}
+
+impl EntryRow {
+    /// `name`, or first and last name as the stored entry has them.
+    pub fn display_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| {
+            [&self.first_name, &self.last_name].into_iter().flatten().cloned().collect::<Vec<_>>().join(" ")
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -119,6 +133,8 @@ pub struct AuditRecord {
     pub actor: String,
     #[serde(default)]
     pub action: String,
+    #[serde(default)]
+    pub subject: String,
     #[serde(default)]
     pub detail: Option<Value>,
 }
@@ -235,7 +251,9 @@ pub struct DeadLetter {
     #[serde(default)]
     pub attempts: u32,
     #[serde(default)]
-    pub last_error: String,
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub failed_at: Option<String>,
     #[serde(default)]
     pub campaign: Option<String>,
 }

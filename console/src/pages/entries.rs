@@ -9,13 +9,9 @@ use crate::route::{Link, Route};
 use crate::ui::{load, loaded, Loaded};
 
 const PAGE: u32 = 50;
-const STATUSES: [EntryStatus; 5] = [
-    EntryStatus::Accepted,
-    EntryStatus::Confirmed,
-    EntryStatus::PendingReview,
-    EntryStatus::Approved,
-    EntryStatus::Rejected,
-];
+// What the search filters by (an entry is `accepted` only until the worker decides).
+const STATUSES: [EntryStatus; 4] =
+    [EntryStatus::Confirmed, EntryStatus::PendingReview, EntryStatus::Approved, EntryStatus::Rejected];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Filter {
@@ -26,16 +22,13 @@ struct Filter {
 }
 
 impl Filter {
-    /// The query string (without cursor), as the list and the CSV export share it. Dates are
-    /// whole UTC days: `from` at its first second, `to` at its last (the API takes RFC 3339).
+    /// The query string (without cursor), as the list and the CSV export share it. Dates go as
+    /// the date input gives them: the server reads `to`'s day as included.
     fn query(&self) -> String {
-        let day = |d: &str, time: &str| (!d.trim().is_empty()).then(|| format!("{}T{time}Z", d.trim()));
-        let from = day(&self.from, "00:00:00").unwrap_or_default();
-        let to = day(&self.to, "23:59:59").unwrap_or_default();
         let mut parts = vec![];
-        for (k, v) in [("q", self.q.trim()), ("status", &self.status), ("from", &from), ("to", &to)] {
-            if !v.is_empty() {
-                parts.push(format!("{k}={}", enc(v)));
+        for (k, v) in [("q", &self.q), ("status", &self.status), ("from", &self.from), ("to", &self.to)] {
+            if !v.trim().is_empty() {
+                parts.push(format!("{k}={}", enc(v.trim())));
             }
         }
         parts.join("&")
@@ -92,8 +85,8 @@ pub fn Entries(campaign: String) -> impl IntoView {
                 <option value="">"Any"</option>
                 {STATUSES.into_iter().map(|s| view! { <option value=s.as_str()>{s.as_str().replace('_', " ")}</option> }).collect_view()}
             </select>
-            {field("From (UTC)", "f-from", "date", |f| f.from.clone(), |f, v| f.from = v)}
-            {field("To (UTC)", "f-to", "date", |f| f.to.clone(), |f, v| f.to = v)}
+            {field("From", "f-from", "date", |f| f.from.clone(), |f, v| f.from = v)}
+            {field("To (day included)", "f-to", "date", |f| f.to.clone(), |f, v| f.to = v)}
             <button type="submit">"Search"</button>
             <a class="button secondary" href=csv download="">"Export CSV"</a>
         </form>
@@ -111,14 +104,17 @@ pub fn Entries(campaign: String) -> impl IntoView {
                             <th scope="col">"Status"</th><th scope="col">"Received"</th>
                         </tr></thead>
                         <tbody>
-                            {p.entries.into_iter().map(|e| view! {
+                            {p.entries.into_iter().map(|e| {
+                                let name = e.display_name();
+                                view! {
                                 <tr>
                                     <td><Link to=Route::Entry { campaign: id.clone(), entry_id: e.entry_id.clone() }>{e.entry_id.clone()}</Link></td>
-                                    <td>{e.email.unwrap_or_default()}</td>
-                                    <td>{e.name.unwrap_or_default()}</td>
+                                    <td>{e.email.clone().unwrap_or_default()}</td>
+                                    <td>{name}</td>
                                     <td><span class=format!("badge {}", e.status.as_str())>{e.status.as_str().replace('_', " ")}</span></td>
-                                    <td>{e.created_at.unwrap_or_default()}</td>
+                                    <td>{e.accepted_at.clone().unwrap_or_default()}</td>
                                 </tr>
+                            }
                             }).collect_view()}
                         </tbody>
                     </table>

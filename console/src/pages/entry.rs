@@ -52,7 +52,7 @@ pub fn Entry(campaign: String, entry_id: String) -> impl IntoView {
                         <ol class="audit">
                             {d.audit.into_iter().map(|a| view! {
                                 <li>
-                                    <time>{a.at}</time> " " <strong>{a.action}</strong> " by " {a.actor}
+                                    <time>{a.at}</time> " " <strong>{a.action}</strong> " " {a.subject} " by " {a.actor}
                                     {a.detail.map(|d| view! { <code class="small">" " {d.to_string()}</code> })}
                                 </li>
                             }).collect_view()}

@@ -84,7 +84,7 @@ pub fn Queues() -> impl IntoView {
                         view! {
                             <table class="grid">
                                 <thead><tr><th scope="col">"Message"</th><th scope="col">"Campaign"</th><th scope="col">"Attempts"</th>
-                                    <th scope="col">"Last error"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                                    <th scope="col">"Failed at"</th><th scope="col">"Last error"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|d| {
                                         let p = format!("/queues/{}/dead/{}/redrive", enc(&name), enc(&d.id));
@@ -93,7 +93,8 @@ pub fn Queues() -> impl IntoView {
                                                 <td><code>{d.id.clone()}</code></td>
                                                 <td>{d.campaign.clone().unwrap_or_default()}</td>
                                                 <td>{d.attempts}</td>
-                                                <td>{d.last_error.clone()}</td>
+                                                <td>{d.failed_at.clone().unwrap_or_default()}</td>
+                                                <td>{d.last_error.clone().unwrap_or_default()}</td>
                                                 <td><Show when=move || writes.get()>
                                                     <button type="button" class="secondary" on:click={let p = p.clone(); move |_| act(p.clone(), "Redriven".into())}>"Redrive"</button>
                                                 </Show></td>
