@@ -15,9 +15,10 @@ const WASM_FEATURES: [&str; 6] = [
     "--enable-multivalue",
 ];
 
-/// The widget and the release server, as `cargo xtask run` serves them.
+/// The widget, the console and the release server, as `cargo xtask run` serves them.
 pub(crate) fn all() -> Result {
     widget()?;
+    crate::console::build()?;
     server(true)
 }
 
@@ -59,8 +60,14 @@ fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
         ])
         .current_dir(root()))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/vouch_widget.wasm");
+    bind_and_shrink(&wasm, stem, out)
+}
+
+/// wasm-bindgen's `web` glue for `wasm`, then wasm-opt, terser and brotli: `{stem}.js` and
+/// `{stem}_bg.wasm` (and their `.br`) in `out`. The console's bundle goes the same way.
+pub(crate) fn bind_and_shrink(wasm: &std::path::Path, stem: &str, out: &std::path::Path) -> Result {
     run(Command::new("wasm-bindgen")
-        .arg(&wasm)
+        .arg(wasm)
         .args(["--target", "web", "--no-typescript", "--out-name", stem, "--out-dir"])
         .arg(out))?;
     let bg = out.join(format!("{stem}_bg.wasm"));
@@ -105,13 +112,23 @@ pub(crate) fn run_server(args: &[String]) -> Result {
 /// profile and features), so nothing is compiled twice.
 pub(crate) fn test() -> Result {
     widget()?;
+    crate::console::build()?;
     let root = root();
     let nextest = Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     let mut unit = Command::new("cargo");
     if nextest {
-        unit.args(["nextest", "run", "--workspace", "--exclude", "vouch-widget", "--no-fail-fast"]);
+        unit.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--exclude",
+            "vouch-widget",
+            "--exclude",
+            "vouch-console",
+            "--no-fail-fast",
+        ]);
     } else {
-        unit.args(["test", "--workspace", "--exclude", "vouch-widget", "--no-fail-fast"]);
+        unit.args(["test", "--workspace", "--exclude", "vouch-widget", "--exclude", "vouch-console", "--no-fail-fast"]);
     }
     run(Command::new("cfn-lint").arg(root.join("infra/vouch.yaml")))?;
     // One moto server for every AWS test of the run (tests start their own when it is absent).
@@ -130,8 +147,10 @@ pub(crate) fn test() -> Result {
         .args(["playwright", "test"])
         .env("VOUCH_BIN", bin)
         .env("VOUCH_WIDGET_DIR", root.join("dist/widget"))
+        .env("VOUCH_CONSOLE_DIR", root.join("dist/console"))
         .current_dir(root.join("end2end")))?;
-    crate::sizes::report(true)
+    crate::sizes::report(true)?;
+    crate::sizes::console(true)
 }
 
 /// A moto server on a free loopback port, stopped when dropped.

@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod schemathesis;
+mod console;
 mod setup;
 mod sizes;
 mod structure;
@@ -16,9 +17,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   run      set up what is missing, build, and start Vouch on its embedded default
   test     set up what is missing, build, and run all tests (unit, integration, end-to-end)
   setup    install missing tools only (wasm target, wasm-bindgen-cli, npm packages, chromium, moto, schemathesis)
-  build    build the widget (dist/widget) and the server (release)
+  build    build the widget (dist/widget), the console (dist/console) and the server (release)
   widget   build the widget only (dist/widget) and print its sizes
-  sizes    print the widget's sizes (raw, gzip, brotli) and check the budgets
+  console  build the operator console only (dist/console) and print its size
+  sizes    print the widget's and the console's sizes (raw, gzip, brotli) and check the budgets
   structure  [DIR] server/src's (or DIR's) top-level files and folders, import cycles, files over 400 lines
   schemathesis  build the debug server and run Schemathesis against its OpenAPI documents
   bench    benchmarks beside their peers (Uppy Companion, Uppy Dashboard); writes docs/benchmarks.md";
@@ -36,7 +38,8 @@ fn main() -> ExitCode {
         Some("schemathesis") => {
             setup::python_packages().and_then(|()| build::server(false)).and_then(|()| schemathesis::run_all())
         }
-        Some("sizes") => sizes::report(true),
+        Some("console") => console::build(),
+        Some("sizes") => sizes::report(true).and_then(|()| sizes::console(true)),
         Some("structure") => structure::report(args.get(1).map(String::as_str)),
         Some("bench") => {
             setup::all().and_then(|()| bench::tools()).and_then(|()| build::all()).and_then(|()| bench::run_all())

@@ -16,6 +16,10 @@ const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// 131.0 kB); issue 19 (lazy-loaded upload code) is where it comes back down.
 const WIDGET_CEILING_BR: usize = 134 * 1024;
 
+/// The operator console's js + wasm + css (brotli), loaded once per session by operators: a
+/// ceiling so it cannot silently grow: today's 210 kB (every page, serde_json) plus some room.
+const CONSOLE_CEILING_BR: usize = 240 * 1024;
+
 fn compressed(tool: &str, args: &[&str], file: &Path) -> Option<usize> {
     let out = Command::new(tool).args(args).arg(file).output().ok()?;
     out.status.success().then_some(out.stdout.len())
@@ -80,6 +84,29 @@ pub(crate) fn report(enforce: bool) -> Result {
     }
     if enforce && (loader_br > LOADER_BUDGET_BR || bundles.iter().any(|(_, n)| *n > WIDGET_CEILING_BR)) {
         return Err("a widget size budget is exceeded (see above)".into());
+    }
+    Ok(())
+}
+
+/// The console's files and its ceiling; with `enforce`, fails above it.
+pub(crate) fn console(enforce: bool) -> Result {
+    use crate::console::{CSS, STEM};
+    let dist = root().join("dist/console");
+    let files = [format!("{STEM}.js"), format!("{STEM}_bg.wasm"), CSS.to_string()];
+    let rows = files.iter().map(|f| Row::measure(f.clone(), &dist.join(f))).collect::<Result<Vec<_>>>()?;
+    let fmt = |n: Option<usize>| n.map_or("-".to_string(), |n| format!("{:.1} kB", n as f64 / 1024.0));
+    println!("{:<30} {:>10} {:>10} {:>10}", "console file", "raw", "gzip", "brotli");
+    for r in &rows {
+        println!("{:<30} {:>10} {:>10} {:>10}", r.name, fmt(Some(r.raw)), fmt(r.gzip), fmt(r.brotli));
+    }
+    let total: usize = rows.iter().map(Row::brotli_or_raw).sum();
+    println!(
+        "budget: console js+wasm+css {:.1} kB brotli (ceiling {:.1} kB)",
+        total as f64 / 1024.0,
+        CONSOLE_CEILING_BR as f64 / 1024.0
+    );
+    if enforce && total > CONSOLE_CEILING_BR {
+        return Err("the console's size ceiling is exceeded (see above)".into());
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::backends::embedded::objects::s3_router;
 use crate::campaigns::Campaigns;
 use crate::config::{grant_ttl, Config, ObjectsBackend};
 use crate::http::listener::ConnectionLimits;
-use crate::http::{self, WidgetAssets};
+use crate::http::{self, ConsoleAssets, WidgetAssets};
 use crate::limiter::Limiter;
 use crate::uploads::budget::UploadBudget;
 use crate::uploads::ids::UploadIds;
@@ -183,6 +183,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         upload_ids: UploadIds::new(secrets.signing_key.as_bytes()),
         limiter: limiter.clone(),
         widget: WidgetAssets::load(&config.widget_dir),
+        console: ConsoleAssets::load(&config.console_dir),
         metrics: http::metrics::Metrics { code_pools: backends.code_watch.clone(), ..Default::default() },
         max_body_bytes: config.http.max_body_bytes,
         trusted_proxy_hops: config.http.trusted_proxy_hops,

@@ -24,6 +24,8 @@ pub struct Config {
     pub campaigns_dir: PathBuf,
     /// The built widget (`cargo xtask build` writes it here).
     pub widget_dir: PathBuf,
+    /// The built operator console (`cargo xtask console` writes it here), served at `/admin`.
+    pub console_dir: PathBuf,
     pub http: HttpConfig,
     pub objects: ObjectsConfig,
     pub queue: QueueConfig,
@@ -46,6 +48,7 @@ impl Default for Config {
             signing_key: None,
             campaigns_dir: PathBuf::from("campaigns"),
             widget_dir: PathBuf::from("dist/widget"),
+            console_dir: PathBuf::from("dist/console"),
             http: HttpConfig::default(),
             objects: ObjectsConfig::default(),
             queue: QueueConfig::default(),
@@ -112,6 +115,9 @@ impl Config {
         }
         if let Some(v) = var("VOUCH_WIDGET_DIR") {
             self.widget_dir = v.into();
+        }
+        if let Some(v) = var("VOUCH_CONSOLE_DIR") {
+            self.console_dir = v.into();
         }
         if let Some(v) = var("VOUCH_PORT") {
             self.http.port = port("VOUCH_PORT", v)?;

@@ -21,10 +21,10 @@ const LOADER_TEMPLATE: &str = include_str!("../../../widget/loader.js");
 const BUNDLES: [(&str, &str); 3] = [("ENTRY", "vouch_entry"), ("REFERRAL", "vouch_referral"), ("OFFER", "vouch_offer")];
 
 #[derive(Debug, Clone)]
-struct Asset {
-    body: Bytes,
-    brotli: Option<Bytes>,
-    content_type: &'static str,
+pub(super) struct Asset {
+    pub(super) body: Bytes,
+    pub(super) brotli: Option<Bytes>,
+    pub(super) content_type: &'static str,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,7 +33,7 @@ pub struct WidgetAssets {
     files: Arc<HashMap<String, Asset>>,
 }
 
-fn content_type(name: &str) -> &'static str {
+pub(super) fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
         Some("wasm") => "application/wasm",
@@ -119,10 +119,7 @@ async fn widget_file(State(state): State<AppState>, UrlPath(file): UrlPath<Strin
     let Some(asset) = state.widget.files.get(&file) else {
         return (StatusCode::NOT_FOUND, [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], "not found").into_response();
     };
-    let accepts_br = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("br")));
+    let accepts_br = accepts_brotli(&headers);
     let common = [
         (header::CONTENT_TYPE, asset.content_type),
         (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
@@ -133,4 +130,11 @@ async fn widget_file(State(state): State<AppState>, UrlPath(file): UrlPath<Strin
         (Some(br), true) => (common, [(header::CONTENT_ENCODING, "br")], br.clone()).into_response(),
         _ => (common, asset.body.clone()).into_response(),
     }
+}
+
+pub(super) fn accepts_brotli(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("br")))
 }

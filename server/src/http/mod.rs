@@ -11,6 +11,7 @@
 mod assets;
 mod campaign;
 pub(crate) mod client_ip;
+mod console;
 mod conversions;
 mod cors;
 mod deadline;
@@ -35,6 +36,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use assets::WidgetAssets;
+pub use console::ConsoleAssets;
 
 use crate::backends::referrals::Referrals;
 use crate::backends::{Intake, Objects, Queue, Store};
@@ -61,6 +63,8 @@ pub struct State {
     pub upload_ids: UploadIds,
     pub limiter: Limiter,
     pub widget: WidgetAssets,
+    /// The operator console's page and bundle (`/admin`).
+    pub console: ConsoleAssets,
     pub metrics: metrics::Metrics,
     pub max_body_bytes: usize,
     /// Proxies in front of the BFF whose `X-Forwarded-For` entries are believed.
@@ -122,6 +126,8 @@ pub fn app(state: AppState, admin: Router) -> Router {
     router
         .with_state(state.clone())
         .merge(admin)
+        // The console's page and assets: static files, not API routes (not in the OpenAPI document).
+        .merge(console::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(axum::middleware::map_response(no_framing))

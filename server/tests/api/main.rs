@@ -15,6 +15,7 @@ mod aws;
 mod bonus;
 mod code_pools;
 mod dead_letters;
+mod console;
 mod draw;
 mod draw_pool;
 mod duplicates;
