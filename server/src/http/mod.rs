@@ -124,10 +124,10 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState, admin: Router) -> Router {
     let (router, _) = routes().split_for_parts();
     router
-        .with_state(state.clone())
-        .merge(admin)
         // The console's page and assets: static files, not API routes (not in the OpenAPI document).
         .merge(console::router())
+        .with_state(state.clone())
+        .merge(admin)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::campaign_cors))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(axum::middleware::map_response(no_framing))
