@@ -265,8 +265,12 @@ fn facebook_tab(config: &Config, page: &str, locale: &str, app_data: Option<Stri
 
 async fn entries(backends: &Backends, campaigns: &Campaigns, command: EntriesCommand) -> anyhow::Result<()> {
     match command {
-        EntriesCommand::List(args) => vouch_server::entries::cli::list(backends, campaigns, args).await?,
-        EntriesCommand::Counts(args) => vouch_server::entries::cli::print_counts(backends, campaigns, args).await?,
+        EntriesCommand::List(args) => {
+            vouch_server::entries::cli::list(backends.search.as_ref(), campaigns, args).await?
+        }
+        EntriesCommand::Counts(args) => {
+            vouch_server::entries::cli::print_counts(backends.search.as_ref(), campaigns, args).await?
+        }
         EntriesCommand::Export { campaign, format, output, include_codes } => {
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => {

@@ -1,7 +1,7 @@
 //! `vouch entries list` and `vouch entries counts`: one page of a campaign's entries, newest first,
 //! and its counts by status, through the same functions as the console's.
 
-use crate::app::wiring::Backends;
+use crate::backends::entry_search::EntrySearch;
 use crate::campaigns::Campaigns;
 use crate::entries::search::{counts, search, EntryFilter};
 
@@ -41,9 +41,9 @@ pub struct CountsArgs {
 }
 
 /// `vouch entries counts`: the campaign's entries by status, as JSON.
-pub async fn print_counts(backends: &Backends, campaigns: &Campaigns, args: CountsArgs) -> anyhow::Result<()> {
+pub async fn print_counts(store: &dyn EntrySearch, campaigns: &Campaigns, args: CountsArgs) -> anyhow::Result<()> {
     let campaign = campaign(args.campaign, campaigns)?;
-    println!("{}", serde_json::to_string_pretty(&counts(backends.search.as_ref(), &campaign).await?)?);
+    println!("{}", serde_json::to_string_pretty(&counts(store, &campaign).await?)?);
     Ok(())
 }
 
@@ -59,10 +59,10 @@ fn campaign(asked: Option<String>, campaigns: &Campaigns) -> anyhow::Result<Stri
     }
 }
 
-pub async fn list(backends: &Backends, campaigns: &Campaigns, args: ListArgs) -> anyhow::Result<()> {
+pub async fn list(store: &dyn EntrySearch, campaigns: &Campaigns, args: ListArgs) -> anyhow::Result<()> {
     let campaign = campaign(args.campaign, campaigns)?;
     let filter = EntryFilter { q: args.q, status: args.status, from: args.from, to: args.to };
-    let page = search(backends.search.as_ref(), &campaign, &filter, args.cursor.as_deref(), args.limit).await?;
+    let page = search(store, &campaign, &filter, args.cursor.as_deref(), args.limit).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&page)?);
         return Ok(());
