@@ -49,10 +49,24 @@ async fn seed(f: &Fixture) -> Vec<String> {
     for i in 0..23i64 {
         let status = [EntryStatus::Confirmed, EntryStatus::PendingReview, EntryStatus::Rejected][i as usize % 3];
         let name = if i % 4 == 0 { ("Anna", "Berg") } else { ("Max", "Annett") };
-        all.push(entry("demo", &format!("ent_{i:02}"), status, 1_000 + (i / 2) * 10, name, &format!("p{i}@Example.com")));
+        all.push(entry(
+            "demo",
+            &format!("ent_{i:02}"),
+            status,
+            1_000 + (i / 2) * 10,
+            name,
+            &format!("p{i}@Example.com"),
+        ));
     }
     for i in 0..5i64 {
-        all.push(entry("other", &format!("oth_{i}"), EntryStatus::Confirmed, 1_000 + i, ("Anna", "Berg"), "p0@Example.com"));
+        all.push(entry(
+            "other",
+            &format!("oth_{i}"),
+            EntryStatus::Confirmed,
+            1_000 + i,
+            ("Anna", "Berg"),
+            "p0@Example.com",
+        ));
     }
     all.reverse();
     all.swap(3, 17);
@@ -75,6 +89,24 @@ pub async fn entries_page_newest_first_through_every_entry_of_the_campaign(f: Fi
     }
     assert_eq!(all_pages(search, "other", &EntryQuery::default(), 2).await.len(), 5);
     assert!(all_pages(search, "nobody", &EntryQuery::default(), 2).await.is_empty());
+}
+
+pub async fn entries_page_oldest_first_when_asked(f: Fixture) {
+    let oldest_first: Vec<String> = seed(&f).await.into_iter().rev().collect();
+    let search = f.backends.search.as_ref();
+    let all = EntryQuery { oldest_first: true, ..Default::default() };
+    for limit in [1, 4, 50] {
+        assert_eq!(all_pages(search, "demo", &all, limit).await, oldest_first, "limit {limit}");
+    }
+    // The review queue: waiting entries, oldest first, within a time window too.
+    let pending = EntryQuery { status: Some(EntryStatus::PendingReview), ..all.clone() };
+    let waiting: Vec<String> =
+        oldest_first.iter().filter(|id| id[4..].parse::<i64>().unwrap() % 3 == 1).cloned().collect();
+    assert_eq!(all_pages(search, "demo", &pending, 3).await, waiting);
+    let window = EntryQuery { from_ms: Some(1_040), to_ms: Some(1_080), ..pending.clone() };
+    let inside: Vec<String> =
+        waiting.iter().filter(|id| (8..16).contains(&id[4..].parse::<i64>().unwrap())).cloned().collect();
+    assert_eq!(all_pages(search, "demo", &window, 1).await, inside);
 }
 
 pub async fn entries_are_filtered_by_status_time_email_and_name(f: Fixture) {
@@ -121,7 +153,8 @@ pub async fn entries_arriving_while_paging_neither_repeat_nor_hide_others(f: Fix
         // them in late), one in the same millisecond as the page boundary.
         let boundary = seen.last().map(|id| id[4..].parse::<i64>().unwrap() / 2 * 10 + 1_000).unwrap_or(1_000);
         for ms in [5_000, 1_000, boundary] {
-            let late = entry("demo", &format!("new_{added:02}"), EntryStatus::Confirmed, ms, ("Late", "Comer"), "l@x.io");
+            let late =
+                entry("demo", &format!("new_{added:02}"), EntryStatus::Confirmed, ms, ("Late", "Comer"), "l@x.io");
             assert!(f.backends.store.record_entry(&late).await.unwrap());
             added += 1;
         }

@@ -45,7 +45,8 @@ fn page_sql(campaign: &str, query: &EntryQuery, cursor: Option<&Cursor>, limit: 
             // Every name that starts with the prefix sorts between it and it followed by the
             // highest code point. The matches come from the two name indexes, then are sorted
             // by time: without this SQLite may walk the whole campaign by time instead.
-            let (c, lo, hi) = (q.bind(campaign.to_string()), q.bind(prefix.clone()), q.bind(format!("{prefix}\u{10FFFF}")));
+            let (c, lo, hi) =
+                (q.bind(campaign.to_string()), q.bind(prefix.clone()), q.bind(format!("{prefix}\u{10FFFF}")));
             let names = |column: &str| {
                 format!(
                     "SELECT rowid FROM entries INDEXED BY entries_by_{column} WHERE campaign = {c}
@@ -65,11 +66,13 @@ fn page_sql(campaign: &str, query: &EntryQuery, cursor: Option<&Cursor>, limit: 
     if let Some(to) = query.to_ms {
         sql += &format!(" AND accepted_ms < {}", q.bind(to));
     }
+    // The same indexes serve either direction: SQLite walks them forwards for oldest first.
+    let (past, order) = if query.oldest_first { (">", "ASC") } else { ("<", "DESC") };
     if let Some(c) = cursor {
         let (ms, id) = (q.bind(c.accepted_at_ms), q.bind(c.entry_id.clone()));
-        sql += &format!(" AND (accepted_ms, entry_id) < ({ms}, {id})");
+        sql += &format!(" AND (accepted_ms, entry_id) {past} ({ms}, {id})");
     }
-    sql += &format!(" ORDER BY accepted_ms DESC, entry_id DESC LIMIT {}", q.bind(i64::from(limit) + 1));
+    sql += &format!(" ORDER BY accepted_ms {order}, entry_id {order} LIMIT {}", q.bind(i64::from(limit) + 1));
     (sql, q.args)
 }
 
@@ -96,8 +99,8 @@ impl EntrySearch for SqliteBackend {
         let counts = self
             .db()
             .read(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached("SELECT status, COUNT(*) FROM entries WHERE campaign = ?1 GROUP BY status")?;
+                let mut stmt =
+                    conn.prepare_cached("SELECT status, COUNT(*) FROM entries WHERE campaign = ?1 GROUP BY status")?;
                 let rows = stmt.query_map(params![campaign], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
                 let mut counts = StatusCounts::new();
                 for row in rows {
@@ -132,7 +135,19 @@ mod tests {
         let day = Some(86_400_000);
         let cases = [
             (EntryQuery::default(), "entries_by_time"),
-            (EntryQuery { status: Some(EntryStatus::PendingReview), from_ms: Some(0), to_ms: day, ..Default::default() }, "entries_by_status"),
+            (
+                EntryQuery {
+                    status: Some(EntryStatus::PendingReview),
+                    from_ms: Some(0),
+                    to_ms: day,
+                    ..Default::default()
+                },
+                "entries_by_status",
+            ),
+            (
+                EntryQuery { status: Some(EntryStatus::PendingReview), oldest_first: true, ..Default::default() },
+                "entries_by_status",
+            ),
             (EntryQuery { text: TextMatch::parse("a@example.com"), ..Default::default() }, "entries_by_email"),
         ];
         for (query, index) in cases {

@@ -4,6 +4,7 @@ mod codes;
 mod control;
 pub mod db;
 mod draws;
+mod entry_search;
 mod intake;
 mod ledger;
 pub mod objects;
@@ -13,7 +14,6 @@ mod payouts;
 mod queue;
 mod receipts;
 mod referrals;
-mod entry_search;
 mod review;
 mod store;
 
