@@ -4,7 +4,6 @@ mod codes;
 mod control;
 pub mod db;
 mod draws;
-mod entry_search;
 mod intake;
 mod ledger;
 pub mod objects;
@@ -14,6 +13,7 @@ mod payouts;
 mod queue;
 mod receipts;
 mod referrals;
+mod entry_search;
 mod review;
 mod store;
 

@@ -9,8 +9,8 @@ use vouch_core::wire::{EntryStatus, RejectReason};
 
 use super::entry_search::{count_move, email_index_key, status_key, time_key};
 use super::{bytes, flag, item, n, number, opt_text, s, text, DynamoStore, Item, WHAT};
-use crate::backends::aws::unavailable;
 use crate::backends::entry_search::{email_key, name_key};
+use crate::backends::aws::unavailable;
 use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Quota, Result, Store, StoredEntry, Submission};
 use crate::clock::now_ms;
 
@@ -254,7 +254,10 @@ impl Store for DynamoStore {
             .expression_attribute_values(":v", s(EntryStatus::Accepted.as_str()))
             .build()
             .map_err(super::super::corrupt)?;
-        let items = vec![TransactWriteItem::builder().put(put).build(), count_move(self, &e.campaign, None, e.status)?];
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            count_move(self, &e.campaign, None, e.status)?,
+        ];
         Ok(self.transact(items).await?.is_none())
     }
 
