@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use vouch_core::admin::Role;
+use vouch_server::backends::draws::DrawRecord;
 use vouch_server::config::Config;
 
 use crate::helpers::{entry_body, jpeg, TestApp};
@@ -126,4 +127,54 @@ async fn a_campaign_that_never_closes_is_refused_without_force() {
         json_of(owner.post("/admin/v1/campaigns/demo/draws", json!({"winners": 1, "beacon": "b"})).await).await;
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")), "demo never closes: {body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("force"), "{body}");
+}
+
+/// A draw stored by a run killed before its mails: the console shows the winner as not notified
+/// until `notify` mails it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_winner_left_unmailed_is_shown_and_notify_mails_it() {
+    let app = TestApp::spawn().await;
+    let upload = app.uploaded("demo", &jpeg(80, 60), "image/jpeg").await;
+    let res = app.entry("demo", &entry_body("late@example.com", Some(&upload)), "k-late").await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    app.drain().await;
+    let entry_id = app.running.backends.store.list_entries("demo").await.unwrap()[0].entry_id.clone();
+    let record = DrawRecord {
+        draw_id: "drw_interrupted".into(),
+        campaign: "demo".into(),
+        sequence: 1,
+        algorithm: vouch_core::draw::ALGORITHM.into(),
+        inputs_digest: "00".into(),
+        eligible: 1,
+        beacon: "b".into(),
+        beacon_source: None,
+        seed: "00".into(),
+        winners: vec![entry_id.clone()],
+        alternates: Vec::new(),
+        excluded: Vec::new(),
+        weights: Vec::new(),
+        created_at_ms: vouch_server::clock::now_ms(),
+        actor: "cli:ops".into(),
+        claim_deadline_ms: vouch_server::clock::now_ms() + 86_400_000,
+        history: Vec::new(),
+    };
+    assert!(app.running.backends.draws.save_draw(&record, &[]).await.unwrap());
+    let moderator = app.operator(Role::Moderator, &["demo"]).await;
+    let one = "/admin/v1/campaigns/demo/draws/drw_interrupted";
+    let shown = json_of(moderator.get(one).await).await.1;
+    assert_eq!(shown["contacts"][0]["entry_id"], entry_id.as_str());
+    assert_eq!(
+        (shown["contacts"][0]["notified"].as_bool(), &shown["contacts"][0]["notified_at"]),
+        (Some(false), &Value::Null)
+    );
+    let winner_mails = || async { app.mails().await.into_iter().filter(|(to, _)| to == "late@example.com").count() };
+    let before = winner_mails().await;
+
+    let (status, after) = json_of(moderator.post(&format!("{one}/notify"), json!({})).await).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["contacts"][0]["notified"], true);
+    assert!(after["contacts"][0]["notified_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(winner_mails().await, before + 1, "the winner is mailed once");
+    moderator.post(&format!("{one}/notify"), json!({})).await;
+    assert_eq!(winner_mails().await, before + 1, "and not again");
 }
