@@ -8,9 +8,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod draw_routes;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;
+pub mod review_routes;
 
 use std::sync::Arc;
 
@@ -59,6 +61,8 @@ pub fn origin_of(url: &str) -> String {
         (name = "session", description = "Sign in and out"),
         (name = "operators", description = "Operator accounts (owners)"),
         (name = "audit", description = "Who changed what"),
+        (name = "moderation", description = "The review queue and decisions"),
+        (name = "draws", description = "Prize draws, their verification and winners"),
     ),
 )]
 struct AdminDoc;
@@ -71,6 +75,14 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
         .routes(routes!(operator_routes::remove))
         .routes(routes!(audit::campaign_audit))
         .routes(routes!(audit::operator_audit))
+        .routes(routes!(review_routes::queue))
+        .routes(routes!(review_routes::reasons))
+        .routes(routes!(review_routes::decide))
+        .routes(routes!(draw_routes::list, draw_routes::run))
+        .routes(routes!(draw_routes::get))
+        .routes(routes!(draw_routes::verify))
+        .routes(routes!(draw_routes::forfeit))
+        .routes(routes!(draw_routes::notify))
 }
 
 /// The admin API's OpenAPI 3.1 document.

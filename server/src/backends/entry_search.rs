@@ -54,9 +54,12 @@ pub struct EntryQuery {
     pub from_ms: Option<i64>,
     /// Accepted before this instant (exclusive, so consecutive days do not overlap).
     pub to_ms: Option<i64>,
+    /// Newest first unless set: the review queue is worked oldest first.
+    pub oldest_first: bool,
 }
 
-/// A position in newest-first order: the page after it starts with the next older entry.
+/// A position in (accepted_at_ms, entry_id) order: the page after it starts with the next older
+/// entry (the next newer one when the query is oldest first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub accepted_at_ms: i64,
@@ -97,7 +100,7 @@ pub type StatusCounts = BTreeMap<String, u64>;
 #[async_trait]
 pub trait EntrySearch: Send + Sync {
     /// Up to `limit` (at least 1) of the campaign's recorded entries matching `query`, newest
-    /// first, starting after `cursor`.
+    /// first (oldest first when `query.oldest_first`), starting after `cursor`.
     async fn search_entries(
         &self,
         campaign: &str,

@@ -7,8 +7,8 @@ pub mod codes;
 pub mod dead_letters;
 pub mod draws;
 pub mod embedded;
-pub mod operators;
 pub mod entry_search;
+pub mod operators;
 pub mod payouts;
 pub mod receipts;
 pub mod referrals;
@@ -212,6 +212,9 @@ pub struct Mail {
 pub trait Mailer: Send + Sync {
     /// Sends `mail` unless a mail with this `dedup_key` was sent before.
     async fn send_once(&self, dedup_key: &str, mail: &Mail) -> Result<()>;
+    /// When the mail with this `dedup_key` was sent (ms since the epoch); `None` when it was not
+    /// (or not yet: a send in progress). The console's contact status for draw winners.
+    async fn sent_at(&self, dedup_key: &str) -> Result<Option<i64>>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,9 +72,7 @@ pub async fn run(backends: &Backends, campaigns: &Campaigns, args: DrawArgs) -> 
             }
         }
         Some(DrawCommand::Notify { draw_id }) => {
-            let draw = backends.draws.get_draw(&draw_id).await?.with_context(|| format!("no draw {draw_id:?}"))?;
-            let campaign = campaigns.get(&draw.campaign).with_context(|| format!("no campaign {:?}", draw.campaign))?;
-            super::notify(backends, &campaign, &draw).await?;
+            super::notify_draw(backends, campaigns, &draw_id).await?;
             println!("{draw_id}: every current winner has been mailed");
         }
         Some(DrawCommand::List { campaign }) => {
@@ -91,8 +89,7 @@ pub async fn run(backends: &Backends, campaigns: &Campaigns, args: DrawArgs) -> 
                 force: args.force,
                 actor: actor(),
             };
-            let bonus = crate::referrals::bonus::bonus_entries(backends.referrals.as_ref(), &campaign).await?;
-            let draw = super::run(backends, &campaign, &request, &bonus, now_ms()).await?;
+            let draw = super::draw_campaign(backends, &campaign, &request, now_ms()).await?;
             println!("{}", serde_json::to_string_pretty(&draw)?);
         }
     }

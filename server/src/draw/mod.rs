@@ -1,8 +1,9 @@
 //! Prize draws: run one, verify one, record a forfeit. Plain functions over the backends, so the
-//! CLI (`vouch draw`) and a future admin API share them; the algorithm itself is
+//! CLI (`vouch draw`) and the admin API share them; the algorithm itself is
 //! `vouch_core::draw`.
 
 pub mod cli;
+mod contacts;
 mod notify;
 mod verify;
 
@@ -19,7 +20,8 @@ use crate::backends::BackendError;
 use crate::campaigns::{Campaign, Campaigns};
 use crate::referrals::webhooks::{Event, EventKind};
 
-pub use notify::notify;
+pub use contacts::{contacts, Contact};
+pub use notify::{notify, notify_draw};
 pub use verify::{verify, Verification};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -48,6 +50,8 @@ pub enum DrawFailure {
     NoWinners,
     #[error("no draw {0:?}")]
     UnknownDraw(String),
+    #[error("no campaign {0:?}")]
+    UnknownCampaign(String),
     #[error("{entry_id} is not a current winner of draw {draw_id}; nothing changed")]
     NotAWinner { draw_id: String, entry_id: String },
     #[error("another draw of this campaign was stored at the same time; run the draw again")]
@@ -149,6 +153,18 @@ pub async fn run(
     audit(backends, &record.campaign, &req.actor, "draw", &record.draw_id, &detail, now_ms).await?;
     notify(backends, campaign, &record).await?;
     Ok(record)
+}
+
+/// [`run`] with the bonus entries the campaign's referral rule gives: `vouch draw` and the admin
+/// API.
+pub async fn draw_campaign(
+    backends: &Backends,
+    campaign: &Campaign,
+    req: &DrawRequest,
+    now_ms: i64,
+) -> Result<DrawRecord, DrawFailure> {
+    let bonus = crate::referrals::bonus::bonus_entries(backends.referrals.as_ref(), campaign).await?;
+    run(backends, campaign, req, &bonus, now_ms).await
 }
 
 /// Records that `entry_id` forfeits its win; the next alternate takes its place and is mailed.

@@ -7,9 +7,23 @@ use super::{at, DrawFailure, DAY_MS};
 use crate::app::wiring::Backends;
 use crate::backends::draws::DrawRecord;
 use crate::backends::Mail;
-use crate::campaigns::Campaign;
+use crate::campaigns::{Campaign, Campaigns};
 use crate::codes::fulfil::Fulfil;
 use vouch_core::codes::Pool;
+
+/// The winner's mail's dedup key: also how [`super::contacts`] finds whether and when it went.
+pub(super) fn mail_key(draw_id: &str, entry_id: &str) -> String {
+    format!("draw#{draw_id}#{entry_id}")
+}
+
+/// Mails the current winners of the stored draw `draw_id` who were not mailed yet (after an
+/// interrupted run): `vouch draw notify` and the admin API.
+pub async fn notify_draw(backends: &Backends, campaigns: &Campaigns, draw_id: &str) -> Result<DrawRecord, DrawFailure> {
+    let draw = backends.draws.get_draw(draw_id).await?.ok_or_else(|| DrawFailure::UnknownDraw(draw_id.into()))?;
+    let campaign = campaigns.get(&draw.campaign).ok_or_else(|| DrawFailure::UnknownCampaign(draw.campaign.clone()))?;
+    notify(backends, &campaign, &draw).await?;
+    Ok(draw)
+}
 
 /// Mails every current winner of `draw` who was not mailed yet.
 pub async fn notify(backends: &Backends, campaign: &Campaign, draw: &DrawRecord) -> Result<(), DrawFailure> {
@@ -34,7 +48,7 @@ pub async fn notify(backends: &Backends, campaign: &Campaign, draw: &DrawRecord)
         let fulfil = Fulfil::new(backends.codes.clone(), backends.code_watch.clone());
         fulfil.hand_out(campaign, Pool::Winner, &entry_id).await?.append_to(&mut text, locale);
         let mail = Mail { to: entry.entrant.email.clone(), subject: fill(subject, &[name]), text };
-        backends.mailer.send_once(&format!("draw#{}#{entry_id}", draw.draw_id), &mail).await?;
+        backends.mailer.send_once(&mail_key(&draw.draw_id, &entry_id), &mail).await?;
     }
     Ok(())
 }

@@ -65,7 +65,7 @@ pub async fn review(backends: &Backends, campaigns: &Campaigns, command: ReviewC
     };
     let (entry_id, decision, by) = match command {
         ReviewCommand::List { campaign } => {
-            for p in reviews.pending(&campaign).await? {
+            for p in reviews.pending(backends.search.as_ref(), &campaign).await? {
                 let case = p.case.unwrap_or_else(|| crate::backends::review::ReviewCase {
                     campaign: campaign.clone(),
                     entry_id: p.entry.entry_id.clone(),

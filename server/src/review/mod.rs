@@ -9,6 +9,7 @@ use vouch_core::i18n::{fill, reject_reason, review_mail, Locale};
 use vouch_core::moderation::Decision;
 use vouch_core::wire::EntryStatus;
 
+use crate::backends::entry_search::{Cursor, EntryQuery, EntrySearch};
 use crate::backends::review::{AuditRecord, Decided, Moderation, ReviewCase};
 use crate::backends::{BackendError, Mail, Mailer, Store, StoredEntry};
 use crate::campaigns::{Campaign, Campaigns};
@@ -35,6 +36,13 @@ pub struct Reviews<'a> {
     pub fulfil: &'a Fulfil,
 }
 
+/// One page of the review queue; `next_cursor` is set when more may follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPage {
+    pub items: Vec<Pending>,
+    pub next_cursor: Option<String>,
+}
+
 /// An entry waiting for review, and why it waits.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Pending {
@@ -43,16 +51,36 @@ pub struct Pending {
 }
 
 impl Reviews<'_> {
-    /// The campaign's entries waiting for review, oldest first.
-    pub async fn pending(&self, campaign: &str) -> Result<Vec<Pending>, ReviewError> {
-        let mut out = Vec::new();
-        for entry in self.store.list_entries(campaign).await? {
-            if entry.status == EntryStatus::PendingReview {
-                let case = self.moderation.case(campaign, &entry.entry_id).await?;
-                out.push(Pending { entry, case });
+    /// Up to `limit` of the campaign's entries waiting for review, oldest first, after `cursor`
+    /// (a page's `next_cursor`): each page reads only its own entries, however long the queue.
+    pub async fn pending_page(
+        &self,
+        search: &dyn EntrySearch,
+        campaign: &str,
+        cursor: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<PendingPage, ReviewError> {
+        let query = EntryQuery { status: Some(EntryStatus::PendingReview), oldest_first: true, ..Default::default() };
+        let page = search.search_entries(campaign, &query, cursor, limit).await?;
+        let mut items = Vec::with_capacity(page.entries.len());
+        for entry in page.entries {
+            let case = self.moderation.case(campaign, &entry.entry_id).await?;
+            items.push(Pending { entry, case });
+        }
+        Ok(PendingPage { items, next_cursor: page.next_cursor })
+    }
+
+    /// The campaign's entries waiting for review, oldest first: every page of [`Self::pending_page`].
+    pub async fn pending(&self, search: &dyn EntrySearch, campaign: &str) -> Result<Vec<Pending>, ReviewError> {
+        let (mut out, mut cursor) = (Vec::new(), None);
+        loop {
+            let page = self.pending_page(search, campaign, cursor.as_ref(), 500).await?;
+            out.extend(page.items);
+            match page.next_cursor.as_deref().and_then(Cursor::decode) {
+                Some(next) => cursor = Some(next),
+                None => return Ok(out),
             }
         }
-        Ok(out)
     }
 
     /// Decides an entry waiting for review. Deciding the same again (a retry after a lost answer)

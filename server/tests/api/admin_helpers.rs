@@ -41,6 +41,16 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     route("DELETE", "/admin/v1/operators/{email}", true, true),
     route("GET", "/admin/v1/audit", false, true),
     route("GET", "/admin/v1/campaigns/{campaign}/audit", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/review", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/review/reasons", false, false),
+    route("POST", "/admin/v1/campaigns/{campaign}/entries/{entry_id}/decision", true, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/draws", false, false),
+    route("POST", "/admin/v1/campaigns/{campaign}/draws", true, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/draws/{draw_id}", false, false),
+    // Verifying changes nothing (viewers may), but is a POST: CSRF applies all the same.
+    route("POST", "/admin/v1/campaigns/{campaign}/draws/{draw_id}/verify", false, false),
+    route("POST", "/admin/v1/campaigns/{campaign}/draws/{draw_id}/forfeit", true, false),
+    route("POST", "/admin/v1/campaigns/{campaign}/draws/{draw_id}/notify", true, false),
 ];
 
 impl AdminRoute {
@@ -50,7 +60,11 @@ impl AdminRoute {
 
     /// The path for `campaign`, other placeholders filled with ids that need not exist.
     pub fn path_for(&self, campaign: &str) -> String {
-        self.path.replace("{campaign}", campaign).replace("{email}", "nobody@example.com")
+        self.path
+            .replace("{campaign}", campaign)
+            .replace("{email}", "nobody@example.com")
+            .replace("{entry_id}", "ent_nobody")
+            .replace("{draw_id}", "drw_nobody")
     }
 }
 

@@ -9,7 +9,9 @@ mod photos;
 mod support;
 
 mod admin_auth;
+mod admin_draws;
 mod admin_helpers;
+mod admin_moderation;
 mod amounts;
 mod aws;
 mod bonus;

@@ -54,7 +54,7 @@ async fn every_entry_waits_then_is_approved(app: TestApp) {
     let id = enter(&app, "ana@example.com", "en", 11).await;
     assert_eq!(status(&app, &id).await, ("pending_review".into(), None));
     assert!(mails_to(&app, "ana@example.com").await.is_empty(), "no confirmation before the review");
-    let listed = reviews(&app, &campaigns).pending("demo").await.unwrap();
+    let listed = reviews(&app, &campaigns).pending(app.running.backends.search.as_ref(), "demo").await.unwrap();
     assert_eq!(listed.iter().map(|p| p.entry.entry_id.as_str()).collect::<Vec<_>>(), [id.as_str()]);
 
     reviews(&app, &campaigns).decide(&id, &Decision::Approve, "mia").await.unwrap();
@@ -64,7 +64,7 @@ async fn every_entry_waits_then_is_approved(app: TestApp) {
     let mails = mails_to(&app, "ana@example.com").await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert!(mails[0].contains("is approved"), "{}", mails[0]);
-    assert!(reviews(&app, &campaigns).pending("demo").await.unwrap().is_empty());
+    assert!(reviews(&app, &campaigns).pending(app.running.backends.search.as_ref(), "demo").await.unwrap().is_empty());
 
     let log = app.running.backends.moderation.list_audit("demo").await.unwrap();
     assert_eq!(log.len(), 1);

@@ -91,6 +91,24 @@ pub async fn entries_page_newest_first_through_every_entry_of_the_campaign(f: Fi
     assert!(all_pages(search, "nobody", &EntryQuery::default(), 2).await.is_empty());
 }
 
+pub async fn entries_page_oldest_first_when_asked(f: Fixture) {
+    let oldest_first: Vec<String> = seed(&f).await.into_iter().rev().collect();
+    let search = f.backends.search.as_ref();
+    let all = EntryQuery { oldest_first: true, ..Default::default() };
+    for limit in [1, 4, 50] {
+        assert_eq!(all_pages(search, "demo", &all, limit).await, oldest_first, "limit {limit}");
+    }
+    // The review queue: waiting entries, oldest first, within a time window too.
+    let pending = EntryQuery { status: Some(EntryStatus::PendingReview), ..all.clone() };
+    let waiting: Vec<String> =
+        oldest_first.iter().filter(|id| id[4..].parse::<i64>().unwrap() % 3 == 1).cloned().collect();
+    assert_eq!(all_pages(search, "demo", &pending, 3).await, waiting);
+    let window = EntryQuery { from_ms: Some(1_040), to_ms: Some(1_080), ..pending.clone() };
+    let inside: Vec<String> =
+        waiting.iter().filter(|id| (8..16).contains(&id[4..].parse::<i64>().unwrap())).cloned().collect();
+    assert_eq!(all_pages(search, "demo", &window, 1).await, inside);
+}
+
 pub async fn entries_are_filtered_by_status_time_email_and_name(f: Fixture) {
     let newest_first = seed(&f).await;
     let search = f.backends.search.as_ref();

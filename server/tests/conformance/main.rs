@@ -91,6 +91,7 @@ conformance!(
     payouts::a_large_batch_is_paid_once_across_transactions,
     payouts::concurrent_mark_paid_of_one_credit_pays_it_once,
     entry_search::entries_page_newest_first_through_every_entry_of_the_campaign,
+    entry_search::entries_page_oldest_first_when_asked,
     entry_search::entries_are_filtered_by_status_time_email_and_name,
     entry_search::entries_arriving_while_paging_neither_repeat_nor_hide_others,
     entry_search::entries_are_counted_by_status_per_campaign,

@@ -19,8 +19,13 @@ pub async fn objects_are_stored_read_and_deleted(f: Fixture) {
 pub async fn a_confirmation_mail_is_sent_once(f: Fixture) {
     let to = format!("zoe.{}@example.com", uuid::Uuid::new_v4().simple());
     let mail = Mail { to: to.clone(), subject: "You're in".into(), text: "Entry ent_1 is confirmed.".into() };
+    assert_eq!(f.backends.mailer.sent_at("confirmation:ent_1").await.unwrap(), None);
+    let before = vouch_server::clock::now_ms();
     f.backends.mailer.send_once("confirmation:ent_1", &mail).await.unwrap();
+    let sent = f.backends.mailer.sent_at("confirmation:ent_1").await.unwrap().expect("sent");
+    assert!(sent >= before && sent <= vouch_server::clock::now_ms(), "sent at {sent}");
     f.backends.mailer.send_once("confirmation:ent_1", &mail).await.unwrap();
+    assert_eq!(f.backends.mailer.sent_at("confirmation:ent_1").await.unwrap(), Some(sent), "the first send's time");
     assert_eq!(f.mails_to(&to).await, vec!["Entry ent_1 is confirmed.".to_string()]);
 }
 

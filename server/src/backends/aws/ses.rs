@@ -60,6 +60,10 @@ impl SesMailer {
     }
 
     async fn sent(&self, pk: &AV) -> Result<bool> {
+        Ok(self.sent_ms(pk).await?.is_some())
+    }
+
+    async fn sent_ms(&self, pk: &AV) -> Result<Option<i64>> {
         let found = self
             .ddb
             .get_item()
@@ -69,7 +73,11 @@ impl SesMailer {
             .send()
             .await
             .map_err(|e| unavailable(STORE, e))?;
-        Ok(found.item().is_some_and(|i| i.contains_key("sent_ms")))
+        match found.item().and_then(|i| i.get("sent_ms")) {
+            Some(AV::N(ms)) => ms.parse().map(Some).map_err(corrupt),
+            Some(_) => Err(corrupt("sent_ms is not a number")),
+            None => Ok(None),
+        }
     }
 
     async fn send(&self, mail: &Mail) -> Result<()> {
@@ -116,5 +124,9 @@ impl Mailer for SesMailer {
             .await
             .map_err(|e| unavailable(STORE, e))?;
         Ok(())
+    }
+
+    async fn sent_at(&self, dedup_key: &str) -> Result<Option<i64>> {
+        self.sent_ms(&AV::S(format!("mail#{dedup_key}"))).await
     }
 }

@@ -66,11 +66,13 @@ fn page_sql(campaign: &str, query: &EntryQuery, cursor: Option<&Cursor>, limit: 
     if let Some(to) = query.to_ms {
         sql += &format!(" AND accepted_ms < {}", q.bind(to));
     }
+    // The same indexes serve either direction: SQLite walks them forwards for oldest first.
+    let (past, order) = if query.oldest_first { (">", "ASC") } else { ("<", "DESC") };
     if let Some(c) = cursor {
         let (ms, id) = (q.bind(c.accepted_at_ms), q.bind(c.entry_id.clone()));
-        sql += &format!(" AND (accepted_ms, entry_id) < ({ms}, {id})");
+        sql += &format!(" AND (accepted_ms, entry_id) {past} ({ms}, {id})");
     }
-    sql += &format!(" ORDER BY accepted_ms DESC, entry_id DESC LIMIT {}", q.bind(i64::from(limit) + 1));
+    sql += &format!(" ORDER BY accepted_ms {order}, entry_id {order} LIMIT {}", q.bind(i64::from(limit) + 1));
     (sql, q.args)
 }
 
@@ -140,6 +142,10 @@ mod tests {
                     to_ms: day,
                     ..Default::default()
                 },
+                "entries_by_status",
+            ),
+            (
+                EntryQuery { status: Some(EntryStatus::PendingReview), oldest_first: true, ..Default::default() },
                 "entries_by_status",
             ),
             (EntryQuery { text: TextMatch::parse("a@example.com"), ..Default::default() }, "entries_by_email"),

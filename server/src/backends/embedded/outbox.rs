@@ -66,4 +66,17 @@ impl Mailer for SqliteOutbox {
             .await?;
         Ok(())
     }
+
+    async fn sent_at(&self, dedup_key: &str) -> Result<Option<i64>> {
+        let key = dedup_key.to_string();
+        let at = self
+            .db
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached("SELECT created_ms FROM outbox WHERE dedup_key = ?1")?;
+                let mut rows = stmt.query_map(params![key], |r| r.get::<_, i64>(0))?;
+                Ok(rows.next().transpose()?)
+            })
+            .await?;
+        Ok(at)
+    }
 }

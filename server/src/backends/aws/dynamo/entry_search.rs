@@ -94,11 +94,17 @@ impl EntrySearch for DynamoStore {
             _ => ("gsi1", format!("entries#{campaign}")),
         };
         let sk_name = format!("{index}sk");
-        // The sort key runs from `from` to the cursor (itself left out below) or to `to` (no sort
-        // key equals the bare time, so `to` stays exclusive); "~" sorts after every digit.
+        // The sort key runs from `from` to `to` (no sort key equals the bare time, so `to` stays
+        // exclusive; "~" sorts after every digit), cut at the cursor (itself left out below) on
+        // the side the query reads towards.
         let after = cursor.map(|c| time_key(c.accepted_at_ms, &c.entry_id));
-        let lo = at(query.from_ms.unwrap_or(0));
-        let hi = [after.clone(), query.to_ms.map(at)].into_iter().flatten().min().unwrap_or_else(|| "~".into());
+        let mut lo = at(query.from_ms.unwrap_or(0));
+        let mut hi = query.to_ms.map(at).unwrap_or_else(|| "~".into());
+        match (&after, query.oldest_first) {
+            (Some(a), true) => lo = lo.max(a.clone()),
+            (Some(a), false) => hi = hi.min(a.clone()),
+            (None, _) => {}
+        }
         if lo > hi {
             return Ok(EntryPage { entries: Vec::new(), next_cursor: None });
         }
@@ -114,7 +120,7 @@ impl EntrySearch for DynamoStore {
             .expression_attribute_values(":p", s(&pk))
             .expression_attribute_values(":lo", s(&lo))
             .expression_attribute_values(":hi", s(&hi))
-            .scan_index_forward(false);
+            .scan_index_forward(query.oldest_first);
         if let (Some(status), "gsi3") = (query.status, index) {
             filters.push("#st = :st");
             q = q.expression_attribute_names("#st", "status").expression_attribute_values(":st", s(status.as_str()));
