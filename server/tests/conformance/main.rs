@@ -11,6 +11,7 @@ mod draws;
 mod fixture;
 mod ledger;
 mod objects_mail;
+mod operators;
 mod payouts;
 mod queue;
 mod receipts;
@@ -84,4 +85,11 @@ conformance!(
     payouts::marking_paid_is_all_or_nothing_and_once,
     payouts::a_large_batch_is_paid_once_across_transactions,
     payouts::concurrent_mark_paid_of_one_credit_pays_it_once,
+    operators::an_operator_is_added_once_per_email_and_read_back,
+    operators::concurrent_adds_of_one_email_have_one_winner,
+    operators::sessions_are_found_by_hash_touched_forward_and_deleted,
+    operators::removing_an_operator_or_resetting_its_password_ends_its_sessions,
+    operators::tokens_are_unique_by_name_found_by_hash_and_revoked,
+    operators::login_failures_count_within_a_window_and_clear,
+    operators::passwords_and_tokens_are_stored_only_as_hashes,
 );
