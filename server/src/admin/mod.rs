@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cli;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;

@@ -6,4 +6,5 @@ mod codes;
 mod conversions;
 mod entries;
 mod limit;
+mod operators;
 mod process;
