@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod doc;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;
@@ -29,6 +30,7 @@ use crate::campaigns::Campaigns;
 use crate::config::AdminConfig;
 
 pub use auth::caller::Caller;
+use doc::Security;
 
 /// What admin routes need.
 pub struct AdminState {
@@ -55,7 +57,8 @@ pub fn origin_of(url: &str) -> String {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vouch admin API", description = "Operators, campaigns and their moderation, draws and rewards. See docs/admin-api.md."),
-    components(schemas(vouch_core::admin::Role)),
+    components(schemas(vouch_core::admin::Role, doc::AdminError, doc::AdminErrorDetail)),
+    modifiers(&Security),
     tags(
         (name = "session", description = "Sign in and out"),
         (name = "operators", description = "Operator accounts (owners)"),
@@ -121,5 +124,14 @@ mod tests {
         for method in ["get", "post", "delete"] {
             assert!(session[method].is_object(), "{method} missing");
         }
+        // Every route needs a session or a token, except signing in.
+        let schemes = &doc["components"]["securitySchemes"];
+        assert_eq!(
+            (schemes["session"]["in"].as_str(), schemes["session"]["name"].as_str()),
+            (Some("cookie"), Some("vouch_admin"))
+        );
+        assert_eq!(schemes["token"]["scheme"], "bearer");
+        assert_eq!(doc["security"], serde_json::json!([{"session": []}, {"token": []}]));
+        assert_eq!(session["post"]["security"], serde_json::json!([{}]));
     }
 }
