@@ -151,3 +151,7 @@ pub async fn run(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "cli_tests.rs"]
+mod tests;

@@ -2,9 +2,12 @@
 //! registered through [`OpenApiRouter`] with `routes!`, so none exists without its entry in
 //! `/admin/v1/openapi.json`. See `docs/admin-api.md` for the contract.
 //!
-//! Adding a route: write the handler with `#[utoipa::path(...)]`, take a [`auth::caller::Caller`]
-//! and call `caller.read(campaign)?` / `caller.write(campaign)?` / `caller.owner()?` first;
-//! register it in [`routes`]; append an audit record for every write ([`audit`]).
+//! Adding a route: write the handler with `#[utoipa::path(...)]` (error responses with
+//! `body = doc::AdminError`), take a [`auth::caller::Caller`] before any body (so a signed-out or
+//! CSRF-less request is refused before its body is read) and call `caller.read(campaign)?` /
+//! `caller.write(campaign)?` / `caller.owner()?` first; register it in [`routes`]; append an
+//! audit record for every write ([`audit`]); add it to `ADMIN_ROUTES` in
+//! `server/tests/api/admin_helpers.rs`, which checks its authorization and its spec entry.
 
 pub mod audit;
 pub mod auth;
