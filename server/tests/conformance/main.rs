@@ -92,4 +92,5 @@ conformance!(
     operators::tokens_are_unique_by_name_found_by_hash_and_revoked,
     operators::login_failures_count_within_a_window_and_clear,
     operators::passwords_and_tokens_are_stored_only_as_hashes,
+    operators::concurrent_failures_are_all_counted,
 );

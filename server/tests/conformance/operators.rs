@@ -138,3 +138,16 @@ pub async fn passwords_and_tokens_are_stored_only_as_hashes(f: Fixture) {
     assert!(!raw.contains(password));
     assert!(!raw.contains(&token));
 }
+
+pub async fn concurrent_failures_are_all_counted(f: Fixture) {
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let ops = f.backends.operators.clone();
+            tokio::spawn(async move { ops.record_failure("account:race", 10_000, 60_000).await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(f.backends.operators.failures("account:race").await.unwrap().count, 8);
+}
