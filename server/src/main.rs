@@ -77,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         command: vouch_server::codes::cli::CodesCommand,
     },
+    /// Operator accounts and API tokens of the admin API and console.
+    Operators {
+        #[command(subcommand)]
+        command: vouch_server::admin::cli::OperatorsCommand,
+    },
     /// Draw a campaign's winners from a public beacon; verify a draw; record a forfeit.
     Draw(vouch_server::draw::cli::DrawArgs),
     /// Review the rewards ledger.
@@ -214,6 +219,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Review { command } => review(&backends, &campaigns, command).await?,
         Command::Audit { command } => audit(&backends, command).await?,
         Command::Draw(args) => vouch_server::draw::cli::run(&backends, &campaigns, args).await?,
+        Command::Operators { command } => {
+            use vouch_server::admin::cli::{run, PasswordSource};
+            run(&backends, &campaigns, command, PasswordSource::from_stdin, &mut std::io::stdout()).await?
+        }
     }
     Ok(())
 }

@@ -2,13 +2,18 @@
 //! registered through [`OpenApiRouter`] with `routes!`, so none exists without its entry in
 //! `/admin/v1/openapi.json`. See `docs/admin-api.md` for the contract.
 //!
-//! Adding a route: write the handler with `#[utoipa::path(...)]`, take a [`auth::caller::Caller`]
-//! and call `caller.read(campaign)?` / `caller.write(campaign)?` / `caller.owner()?` first;
-//! register it in [`routes`]; append an audit record for every write ([`audit`]).
+//! Adding a route: write the handler with `#[utoipa::path(...)]` (error responses with
+//! `body = doc::AdminError`), take a [`auth::caller::Caller`] before any body (so a signed-out or
+//! CSRF-less request is refused before its body is read) and call `caller.read(campaign)?` /
+//! `caller.write(campaign)?` / `caller.owner()?` first; register it in [`routes`]; append an
+//! audit record for every write ([`audit`]); add it to `ADMIN_ROUTES` in
+//! `server/tests/api/admin_helpers.rs`, which checks its authorization and its spec entry.
 
 pub mod audit;
 pub mod auth;
 pub mod draw_routes;
+pub mod cli;
+pub mod doc;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;
@@ -30,6 +35,7 @@ use crate::campaigns::Campaigns;
 use crate::config::AdminConfig;
 
 pub use auth::caller::Caller;
+use doc::Security;
 
 /// What admin routes need.
 pub struct AdminState {
@@ -56,7 +62,8 @@ pub fn origin_of(url: &str) -> String {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vouch admin API", description = "Operators, campaigns and their moderation, draws and rewards. See docs/admin-api.md."),
-    components(schemas(vouch_core::admin::Role)),
+    components(schemas(vouch_core::admin::Role, doc::AdminError, doc::AdminErrorDetail)),
+    modifiers(&Security),
     tags(
         (name = "session", description = "Sign in and out"),
         (name = "operators", description = "Operator accounts (owners)"),
@@ -132,5 +139,14 @@ mod tests {
         for method in ["get", "post", "delete"] {
             assert!(session[method].is_object(), "{method} missing");
         }
+        // Every route needs a session or a token, except signing in.
+        let schemes = &doc["components"]["securitySchemes"];
+        assert_eq!(
+            (schemes["session"]["in"].as_str(), schemes["session"]["name"].as_str()),
+            (Some("cookie"), Some("vouch_admin"))
+        );
+        assert_eq!(schemes["token"]["scheme"], "bearer");
+        assert_eq!(doc["security"], serde_json::json!([{"session": []}, {"token": []}]));
+        assert_eq!(session["post"]["security"], serde_json::json!([{}]));
     }
 }

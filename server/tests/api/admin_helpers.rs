@@ -182,6 +182,21 @@ impl TestApp {
         operators::add(&self.running.backends, "test", email, role, campaigns_of(campaigns), PASSWORD).await.unwrap();
     }
 
+    /// A session of `of`'s operator last used two days ago, as the store would still hold it.
+    pub async fn expired_session(&self, of: &AdminClient) -> AdminClient {
+        let id = format!("expired-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let long_ago = vouch_server::clock::now_ms() - 2 * 24 * 3600 * 1000;
+        let session = vouch_server::backends::operators::Session {
+            id_hash: vouch_server::crypto::sha256_hex(&id),
+            email: of.email.clone(),
+            csrf_token: "expired-csrf".into(),
+            created_at_ms: long_ago,
+            last_seen_ms: long_ago,
+        };
+        self.running.backends.operators.create_session(&session).await.unwrap();
+        AdminClient { cookie: Some(format!("vouch_admin={id}")), csrf: Some("expired-csrf".into()), ..of.clone() }
+    }
+
     /// A client with a new API token, as `vouch operators token create` makes it.
     pub async fn admin_token(&self, name: &str, role: Role, campaigns: &[&str]) -> AdminClient {
         let token =
@@ -196,7 +211,7 @@ async fn code_of(response: Response) -> (u16, String) {
     (status, body["error"]["code"].as_str().unwrap_or("").to_string())
 }
 
-/// Asserts, for each route: 401 signed out; 403 for an operator of another campaign; 403 for a
+/// Asserts, for each route: 401 signed out and with an expired session; 403 for an operator of another campaign; 403 for a
 /// viewer writing; 403 for a moderator on an owners' route; 403 `csrf_rejected` for a write made
 /// with a session but without its CSRF token. `campaign` must exist (`demo`).
 pub async fn assert_authorization(app: &TestApp, routes: &[AdminRoute], campaign: &str) {
@@ -205,6 +220,7 @@ pub async fn assert_authorization(app: &TestApp, routes: &[AdminRoute], campaign
     let viewer = app.operator(Role::Viewer, &[campaign]).await;
     let moderator = app.operator(Role::Moderator, &[campaign]).await;
     let owner = app.operator(Role::Owner, &[]).await;
+    let expired = app.expired_session(&owner).await;
     for r in routes.iter().filter(|r| !r.public) {
         let path = r.path_for(campaign);
         let body = r.write.then(|| json!({}));
@@ -214,6 +230,8 @@ pub async fn assert_authorization(app: &TestApp, routes: &[AdminRoute], campaign
             (401, "unauthorized".into()),
             "{at} signed out"
         );
+        let refused = code_of(expired.send(r.method, &path, body.clone()).await).await;
+        assert_eq!(refused, (401, "unauthorized".into()), "{at} with an expired session");
         if r.scoped() {
             let refused = code_of(elsewhere.send(r.method, &path, body.clone()).await).await;
             assert_eq!(refused, (403, "forbidden".into()), "{at} by another campaign's operator");

@@ -13,6 +13,7 @@ mod entry_search;
 mod fixture;
 mod ledger;
 mod objects_mail;
+mod operators;
 mod payouts;
 mod queue;
 mod receipts;
@@ -95,4 +96,12 @@ conformance!(
     entry_search::entries_are_filtered_by_status_time_email_and_name,
     entry_search::entries_arriving_while_paging_neither_repeat_nor_hide_others,
     entry_search::entries_are_counted_by_status_per_campaign,
+    operators::an_operator_is_added_once_per_email_and_read_back,
+    operators::concurrent_adds_of_one_email_have_one_winner,
+    operators::sessions_are_found_by_hash_touched_forward_and_deleted,
+    operators::removing_an_operator_or_resetting_its_password_ends_its_sessions,
+    operators::tokens_are_unique_by_name_found_by_hash_and_revoked,
+    operators::login_failures_count_within_a_window_and_clear,
+    operators::passwords_and_tokens_are_stored_only_as_hashes,
+    operators::concurrent_failures_are_all_counted,
 );

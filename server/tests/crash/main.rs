@@ -6,5 +6,6 @@ mod codes;
 mod conversions;
 mod entries;
 mod limit;
+mod operators;
 mod process;
 mod redrive;

@@ -223,35 +223,41 @@ impl Operators for DynamoStore {
 
     async fn record_failure(&self, key: &str, at_ms: i64, window_ms: i64) -> Result<Failures> {
         let pk = failures_pk(key);
-        // Count in a running window with a conditional update; when the window is over (or there
-        // is none), start a new one — the condition makes two racing resets count both failures.
-        let add = self
-            .ddb
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&pk))
-            .update_expression("ADD #c :one")
-            .condition_expression("since_ms > :old")
-            .expression_attribute_names("#c", "count")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":old", n(at_ms - window_ms))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
-        match add.send().await {
-            Ok(out) => {
-                let i = out.attributes.unwrap_or_default();
-                let count = u32::try_from(number(&i, "count")).unwrap_or(u32::MAX);
-                return Ok(Failures { count, since_ms: number(&i, "since_ms") });
-            }
-            Err(e) => {
-                let service = e.into_service_error();
-                if !service.is_conditional_check_failed_exception() {
-                    return Err(unavailable(WHAT, service));
+        let old = n(at_ms - window_ms);
+        // Count in the running window, or start a new one where there is none or it is over; each
+        // step is conditional, so of two failures racing at a window's start neither is lost.
+        for _ in 0..3 {
+            let add = self
+                .ddb
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s(&pk))
+                .update_expression("ADD #c :one")
+                .condition_expression("since_ms > :old")
+                .expression_attribute_names("#c", "count")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":old", old.clone())
+                .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
+            match add.send().await {
+                Ok(out) => {
+                    let i = out.attributes.unwrap_or_default();
+                    let count = u32::try_from(number(&i, "count")).unwrap_or(u32::MAX);
+                    return Ok(Failures { count, since_ms: number(&i, "since_ms") });
+                }
+                Err(e) => {
+                    let service = e.into_service_error();
+                    if !service.is_conditional_check_failed_exception() {
+                        return Err(unavailable(WHAT, service));
+                    }
                 }
             }
+            let fresh = item(vec![("pk", Some(s(&pk))), ("count", Some(n(1))), ("since_ms", Some(n(at_ms)))]);
+            let condition = "attribute_not_exists(pk) OR #s <= :v";
+            if self.put_if(fresh, condition, Some(("since_ms", old.clone()))).await? {
+                return Ok(Failures { count: 1, since_ms: at_ms });
+            }
         }
-        let fresh = item(vec![("pk", Some(s(&pk))), ("count", Some(n(1))), ("since_ms", Some(n(at_ms)))]);
-        self.put(fresh).await?;
-        Ok(Failures { count: 1, since_ms: at_ms })
+        Err(unavailable(WHAT, std::io::Error::other("login failures kept changing")))
     }
 
     async fn failures(&self, key: &str) -> Result<Failures> {
