@@ -8,9 +8,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod codes;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;
+pub mod payouts;
+pub mod queues;
+pub mod rewards;
 
 use std::sync::Arc;
 
@@ -59,6 +63,9 @@ pub fn origin_of(url: &str) -> String {
         (name = "session", description = "Sign in and out"),
         (name = "operators", description = "Operator accounts (owners)"),
         (name = "audit", description = "Who changed what"),
+        (name = "rewards", description = "The credits ledger and payouts"),
+        (name = "codes", description = "Discount code pools"),
+        (name = "queues", description = "Queues shared by every campaign (owners)"),
     ),
 )]
 struct AdminDoc;
@@ -71,6 +78,18 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
         .routes(routes!(operator_routes::remove))
         .routes(routes!(audit::campaign_audit))
         .routes(routes!(audit::operator_audit))
+        .routes(routes!(rewards::credits))
+        .routes(routes!(rewards::decide))
+        .routes(routes!(codes::status))
+        .routes(routes!(codes::import))
+        .routes(routes!(payouts::csv))
+        .routes(routes!(payouts::paid))
+        .routes(routes!(queues::overview))
+        .routes(routes!(queues::dead))
+        .routes(routes!(queues::redrive))
+        .routes(routes!(queues::redrive_all))
+        .routes(routes!(queues::pause))
+        .routes(routes!(queues::resume))
 }
 
 /// The admin API's OpenAPI 3.1 document.

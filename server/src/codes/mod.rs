@@ -9,6 +9,7 @@ pub mod cli;
 pub mod credits;
 pub mod file;
 pub mod fulfil;
+pub mod import;
 pub mod pools;
 pub mod watch;
 

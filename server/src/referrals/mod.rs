@@ -3,4 +3,5 @@
 
 pub mod bonus;
 pub mod decisions;
+pub mod verdicts;
 pub mod webhooks;
