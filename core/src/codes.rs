@@ -9,7 +9,6 @@ pub const MAX_CODE_CHARS: usize = 128;
 
 /// What an owed code is for. Each purpose has a pool of its own in the campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Pool {
     /// Every confirmed or approved giveaway entry.
@@ -100,7 +99,6 @@ pub fn valid_code(raw: &str) -> Result<&str, CodeProblem> {
 
 /// How full a pool is, as the operator must hear about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PoolLevel {
     Ok,

@@ -36,6 +36,8 @@ impl From<ImportError> for ApiError {
 /// One pool of the campaign.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PoolRow {
+    /// `entry`, `winner`, `referrer` or `friend`.
+    #[schema(value_type = String)]
     pub pool: Pool,
     pub available: u64,
     pub assigned: u64,
@@ -43,6 +45,8 @@ pub struct PoolRow {
     pub awaiting: u64,
     /// `null`: the campaign file no longer declares the pool.
     pub low_water: Option<u64>,
+    /// `ok`, `low` (under the low-water mark) or `dry` (empty, or items wait).
+    #[schema(value_type = String)]
     pub level: PoolLevel,
 }
 
@@ -75,6 +79,7 @@ pub async fn status(
 /// What an import did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportRow {
+    #[schema(value_type = String)]
     pub pool: Pool,
     /// Codes added.
     pub new: u64,

@@ -50,7 +50,11 @@ impl From<&Payout> for PaidRow {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreditRow {
     pub credit_id: String,
+    /// `referrer` or `friend`.
+    #[schema(value_type = String)]
     pub side: Side,
+    /// `pending`, `approved` or `denied`.
+    #[schema(value_type = String)]
     pub state: CreditState,
     pub referrer_id: String,
     /// The rewarded person's e-mail: `null` for viewers.

@@ -10,6 +10,8 @@ mod support;
 
 mod admin_auth;
 mod admin_helpers;
+mod admin_queues;
+mod admin_rewards;
 mod amounts;
 mod aws;
 mod bonus;
