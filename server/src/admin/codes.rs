@@ -126,7 +126,10 @@ pub async fn import(
         }
     };
     let bytes = axum::body::to_bytes(body, MAX_IMPORT_BYTES).await.map_err(|_| {
-        ApiError::new(ErrorCode::BodyTooLarge, format!("An import must be at most {MAX_IMPORT_BYTES} bytes; split the file."))
+        ApiError::new(
+            ErrorCode::BodyTooLarge,
+            format!("An import must be at most {MAX_IMPORT_BYTES} bytes; split the file."),
+        )
     })?;
     let b = &state.backends;
     let done = import::import(&campaign, &pool, &bytes, csv, b.codes.as_ref()).await?;

@@ -46,7 +46,10 @@ pub async fn csv(
     payouts::write_csv(&rows, &mut out)
         .map_err(|e| ApiError::from(crate::backends::BackendError::Corrupt(format!("payouts CSV: {e}"))))?;
     let disposition = format!("attachment; filename=\"payouts-{campaign}.csv\"");
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], out))
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        out,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -109,12 +109,13 @@ pub async fn credits(
     Query(filter): Query<CreditFilter>,
 ) -> Result<Json<Vec<CreditRow>>, ApiError> {
     caller.read(&campaign)?;
-    let wanted = match filter.state.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(CreditState::parse(s).ok_or_else(|| {
-            ApiError::new(ErrorCode::ValidationFailed, "state must be pending, approved or denied.")
-        })?),
-    };
+    let wanted =
+        match filter.state.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(CreditState::parse(s).ok_or_else(|| {
+                ApiError::new(ErrorCode::ValidationFailed, "state must be pending, approved or denied.")
+            })?),
+        };
     let b = &state.backends;
     let paid: std::collections::HashMap<String, Payout> =
         b.payouts.payouts(&campaign).await?.into_iter().map(|p| (p.credit_id.clone(), p)).collect();

@@ -3,11 +3,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context as _};
 use super::import::{self, ImportError};
 use super::pools;
 use crate::backends::codes::Codes;
 use crate::campaigns::{Campaign, Campaigns};
+use anyhow::{bail, Context as _};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CodesCommand {

@@ -93,7 +93,7 @@ pub async fn deliver(
         referrals: backends.referrals.as_ref(),
         webhooks: &backends.webhooks,
     };
-    let sent =
-        super::fulfil::deliver_filled(backends.codes.as_ref(), backends.mailer.as_ref(), &recipients, campaigns).await?;
+    let sent = super::fulfil::deliver_filled(backends.codes.as_ref(), backends.mailer.as_ref(), &recipients, campaigns)
+        .await?;
     Ok(sent)
 }

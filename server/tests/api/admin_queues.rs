@@ -27,11 +27,17 @@ async fn a_dead_letter_is_listed_and_redriven_through_the_admin_api(app: TestApp
 
     let (status, queues) = json_of(owner.get("/admin/v1/queues").await).await;
     assert_eq!(status, 200, "{queues}");
-    assert_eq!(lane(&queues, "entries"), &json!({"name": "entries", "ready": 0, "in_flight": 0, "dead": 1, "paused": false}));
+    assert_eq!(
+        lane(&queues, "entries"),
+        &json!({"name": "entries", "ready": 0, "in_flight": 0, "dead": 1, "paused": false})
+    );
     let (status, dead) = json_of(owner.get("/admin/v1/queues/entries/dead?limit=10").await).await;
     assert_eq!(status, 200, "{dead}");
     assert_eq!(dead.as_array().unwrap().len(), 1, "{dead}");
-    assert_eq!((dead[0]["campaign"].as_str(), dead[0]["attempts"].as_u64()), (Some("demo"), Some(app.config.worker.max_attempts.into())));
+    assert_eq!(
+        (dead[0]["campaign"].as_str(), dead[0]["attempts"].as_u64()),
+        (Some("demo"), Some(app.config.worker.max_attempts.into()))
+    );
     let error = dead[0]["last_error"].as_str().expect("its last error");
     assert!(error.contains("object store") || error.contains("mail (SES)"), "{error}");
     let failed_at = dead[0]["failed_at"].as_str().expect("when it failed");
@@ -55,7 +61,10 @@ async fn a_dead_letter_is_listed_and_redriven_through_the_admin_api(app: TestApp
     assert_eq!(mails_to(&app, EMAIL).await, 1, "one confirmation mail");
     let (_, queues) = json_of(owner.get("/admin/v1/queues").await).await;
     assert_eq!(lane(&queues, "entries")["dead"], 0);
-    assert_eq!(json_of(owner.post("/admin/v1/queues/entries/redrive", json!({})).await).await, (200, json!({"redriven": 0})));
+    assert_eq!(
+        json_of(owner.post("/admin/v1/queues/entries/redrive", json!({})).await).await,
+        (200, json!({"redriven": 0}))
+    );
 
     let (status, paused) = json_of(owner.post("/admin/v1/queues/webhooks/pause", json!({})).await).await;
     assert_eq!((status, paused["paused"].as_bool()), (200, Some(true)), "{paused}");

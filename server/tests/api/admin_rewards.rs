@@ -68,13 +68,18 @@ async fn an_operator_decides_imports_and_pays_through_the_admin_api(app: TestApp
 
     // Approving the pending credit hands out its code, once.
     let path = format!("/admin/v1/campaigns/demo/credits/{}/decision", pending.credit_id);
-    let (status, decided) = json_of(moderator.post(&path, json!({"decision": "approve", "reason": "checked"})).await).await;
+    let (status, decided) =
+        json_of(moderator.post(&path, json!({"decision": "approve", "reason": "checked"})).await).await;
     assert_eq!(status, 200, "{decided}");
-    assert_eq!((decided["state"].as_str(), decided["recipient"].as_str()), (Some("approved"), Some("anna@example.com")));
+    assert_eq!(
+        (decided["state"].as_str(), decided["recipient"].as_str()),
+        (Some("approved"), Some("anna@example.com"))
+    );
     assert!(codes.assigned("demo", Pool::Referrer, &pending.credit_id).await.unwrap().is_some(), "its code");
     let (status, twice) = json_of(moderator.post(&path, json!({"decision": "deny"})).await).await;
     assert_eq!((status, twice["error"]["code"].as_str()), (409, Some("conflict")), "{twice}");
-    let unknown = moderator.post("/admin/v1/campaigns/demo/credits/cr_nope_referrer/decision", json!({"decision": "deny"}));
+    let unknown =
+        moderator.post("/admin/v1/campaigns/demo/credits/cr_nope_referrer/decision", json!({"decision": "deny"}));
     assert_eq!(json_of(unknown.await).await.0, 404);
     let (_, pools) = json_of(viewer.get("/admin/v1/campaigns/demo/codes").await).await;
     let referrer = pools.as_array().unwrap().iter().find(|p| p["pool"] == "referrer").unwrap();
@@ -121,7 +126,13 @@ async fn an_operator_decides_imports_and_pays_through_the_admin_api(app: TestApp
         .unwrap()
         .iter()
         .filter(|r| r["actor"] == moderator.email.as_str())
-        .map(|r| (r["action"].as_str().unwrap().into(), r["subject"].as_str().unwrap().into(), r["detail"].as_str().unwrap().into()))
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().into(),
+                r["subject"].as_str().unwrap().into(),
+                r["detail"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     let expected: Vec<(String, String, String)> = vec![
         ("rewards.paid".into(), approved.credit_id.clone(), "TR-1".into()),
@@ -163,7 +174,10 @@ async fn a_bad_code_import_is_refused_whole_with_the_reason() {
         assert_eq!((got, answer["error"]["code"].as_str()), (status, Some(code)), "{pool} {content_type}: {answer}");
     }
     let (_, pools) = json_of(owner.get("/admin/v1/campaigns/demo/codes").await).await;
-    assert_eq!(pools, json!([{"pool": "referrer", "available": 0, "assigned": 0, "awaiting": 0, "low_water": 1, "level": "dry"}]));
+    assert_eq!(
+        pools,
+        json!([{"pool": "referrer", "available": 0, "assigned": 0, "awaiting": 0, "low_water": 1, "level": "dry"}])
+    );
     let (_, log) = json_of(owner.get("/admin/v1/campaigns/demo/audit").await).await;
     assert_eq!(log, json!([]), "nothing changed, nothing audited");
 }
