@@ -87,6 +87,9 @@ pub async fn paid(
 ) -> Result<Json<PayoutRow>, ApiError> {
     caller.write(&campaign)?;
     let AdminJson(body) = body?;
+    if !crate::referrals::verdicts::plausible_id(&credit_id) {
+        return Err(ApiError::new(ErrorCode::NotFound, "No such credit in this campaign."));
+    }
     let store = state.backends.payouts.as_ref();
     let ids = [credit_id.clone()];
     let (_, already) = payouts::record_paid(store, &campaign, &ids, &body.reference, &caller.actor).await?;

@@ -67,9 +67,18 @@ impl Verdict {
     }
 }
 
+/// Whether `id` could be a credit id at all: anything longer is no credit, and DynamoDB would
+/// refuse it as a key rather than answer "none".
+pub fn plausible_id(id: &str) -> bool {
+    id.starts_with("cr_") && id.len() <= 200
+}
+
 /// The credit `credit_id`, if it exists (and belongs to `campaign`, when one is given).
 pub async fn find(backends: &Backends, campaign: Option<&str>, credit_id: &str) -> Result<Credit, VerdictError> {
     let unknown = || VerdictError::Unknown(credit_id.to_string());
+    if !plausible_id(credit_id) {
+        return Err(unknown());
+    }
     let conversion = crate::codes::fulfil::conversion_of(credit_id).ok_or_else(unknown)?;
     let credits = backends.referrals.credits_for_conversion(&conversion).await?;
     credits

@@ -81,6 +81,12 @@ async fn an_operator_decides_imports_and_pays_through_the_admin_api(app: TestApp
     let unknown =
         moderator.post("/admin/v1/campaigns/demo/credits/cr_nope_referrer/decision", json!({"decision": "deny"}));
     assert_eq!(json_of(unknown.await).await.0, 404);
+    // An id no store could hold as a key is no credit either (DynamoDB would refuse it).
+    let huge = format!("cr_{}_referrer", "9".repeat(3000));
+    let decision = format!("/admin/v1/campaigns/demo/credits/{huge}/decision");
+    assert_eq!(json_of(moderator.post(&decision, json!({"decision": "deny"})).await).await.0, 404);
+    let huge_paid = format!("/admin/v1/campaigns/demo/payouts/{huge}/paid");
+    assert_eq!(json_of(moderator.post(&huge_paid, json!({"reference": "TR-9"})).await).await.0, 404);
     let (_, pools) = json_of(viewer.get("/admin/v1/campaigns/demo/codes").await).await;
     let referrer = pools.as_array().unwrap().iter().find(|p| p["pool"] == "referrer").unwrap();
     assert_eq!(
