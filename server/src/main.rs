@@ -325,8 +325,8 @@ async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCom
         RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
         RewardsCommand::Deny { credit_id, reason } => (credit_id, CreditState::Denied, reason),
     };
-    use vouch_server::referrals::verdicts::{self, Verdict};
-    let actor = verdicts::cli_actor();
+    use vouch_server::codes::verdicts::{self, Verdict};
+    let actor = vouch_server::review::cli::actor(None);
     match verdicts::decide(backends, campaigns, None, &credit_id, next, reason.as_deref(), &actor).await? {
         Verdict::Decided(credit) => println!("{} is now {}", credit.credit_id, credit.state.as_str()),
         Verdict::Finished(_) => println!("{credit_id} was already approved; its code is handed out"),

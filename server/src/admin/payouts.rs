@@ -87,7 +87,7 @@ pub async fn paid(
 ) -> Result<Json<PayoutRow>, ApiError> {
     caller.write(&campaign)?;
     let AdminJson(body) = body?;
-    if !crate::referrals::verdicts::plausible_id(&credit_id) {
+    if !crate::codes::verdicts::plausible_id(&credit_id) {
         return Err(ApiError::new(ErrorCode::NotFound, "No such credit in this campaign."));
     }
     let store = state.backends.payouts.as_ref();

@@ -17,9 +17,9 @@ use super::json::AdminJson;
 use super::{Caller, SharedAdmin};
 use crate::backends::payouts::Payout;
 use crate::backends::referrals::Credit;
+use crate::codes::verdicts::{self, VerdictError};
 use crate::crypto::format_iso8601_ms;
 use crate::http::error::ApiError;
-use crate::referrals::verdicts::{self, VerdictError};
 
 impl From<VerdictError> for ApiError {
     fn from(e: VerdictError) -> Self {

@@ -11,6 +11,7 @@ pub mod file;
 pub mod fulfil;
 pub mod import;
 pub mod pools;
+pub mod verdicts;
 pub mod watch;
 
 use vouch_core::codes::Pool;

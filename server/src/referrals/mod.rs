@@ -3,5 +3,4 @@
 
 pub mod bonus;
 pub mod decisions;
-pub mod verdicts;
 pub mod webhooks;

@@ -5,12 +5,14 @@
 use vouch_core::rewards::CreditState;
 use vouch_core::ErrorCode;
 
-use super::decisions::{decide_credit_as, ReferralError};
+use super::credits::{fulfil_approved, fulfil_decided};
 use crate::app::wiring::Backends;
 use crate::backends::referrals::Credit;
+use crate::backends::review::AuditRecord;
 use crate::backends::BackendError;
 use crate::campaigns::Campaigns;
-use crate::codes::credits::{fulfil_approved, fulfil_decided};
+use crate::clock::now_ms;
+use crate::referrals::decisions::{decide_credit_as, ReferralError};
 
 /// The audit actions of credit verdicts.
 pub const APPROVE_ACTION: &str = "rewards.approve";
@@ -79,7 +81,7 @@ pub async fn find(backends: &Backends, campaign: Option<&str>, credit_id: &str) 
     if !plausible_id(credit_id) {
         return Err(unknown());
     }
-    let conversion = crate::codes::fulfil::conversion_of(credit_id).ok_or_else(unknown)?;
+    let conversion = super::fulfil::conversion_of(credit_id).ok_or_else(unknown)?;
     let credits = backends.referrals.credits_for_conversion(&conversion).await?;
     credits
         .into_iter()
@@ -105,7 +107,8 @@ pub async fn decide(
         Some(credit) => {
             let action = if next == CreditState::Approved { APPROVE_ACTION } else { DENY_ACTION };
             let detail = format!("{} -> {}{}", before.state.as_str(), credit.state.as_str(), because(reason));
-            crate::admin::audit(backends, &credit.campaign, actor, action, &credit.credit_id, &detail).await?;
+            let record = AuditRecord::new(&credit.campaign, actor, action, &credit.credit_id, &detail, now_ms());
+            backends.moderation.append_audit(&record).await?;
             fulfil_decided(backends, campaigns, &credit).await?;
             Verdict::Decided(credit)
         }
@@ -122,9 +125,4 @@ pub async fn decide(
 
 fn because(reason: Option<&str>) -> String {
     reason.filter(|r| !r.trim().is_empty()).map(|r| format!(" ({})", r.trim())).unwrap_or_default()
-}
-
-/// Who runs a `vouch rewards` command, for the ledger and the audit log: `$USER`.
-pub fn cli_actor() -> String {
-    crate::review::cli::actor(None)
 }
