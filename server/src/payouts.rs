@@ -235,6 +235,25 @@ struct Listed {
     paid_at: Option<String>,
 }
 
+/// The campaign's credits, each with its payout once paid (`vouch rewards list`, the admin ledger).
+pub async fn ledger(
+    referrals: &dyn Referrals,
+    payouts: &dyn Payouts,
+    campaign: &str,
+) -> crate::backends::Result<Vec<(Credit, Option<crate::backends::payouts::Payout>)>> {
+    let mut paid: std::collections::HashMap<String, _> =
+        payouts.payouts(campaign).await?.into_iter().map(|p| (p.credit_id.clone(), p)).collect();
+    Ok(referrals
+        .list_credits(campaign)
+        .await?
+        .into_iter()
+        .map(|credit| {
+            let payout = paid.remove(&credit.credit_id);
+            (credit, payout)
+        })
+        .collect())
+}
+
 /// The campaign's credits with their payouts, as JSON.
 pub async fn list_credits(
     referrals: &dyn Referrals,
@@ -242,20 +261,14 @@ pub async fn list_credits(
     campaign: &str,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let paid: std::collections::HashMap<String, _> =
-        payouts.payouts(campaign).await?.into_iter().map(|p| (p.credit_id.clone(), p)).collect();
-    let listed: Vec<Listed> = referrals
-        .list_credits(campaign)
+    let listed: Vec<Listed> = ledger(referrals, payouts, campaign)
         .await?
         .into_iter()
-        .map(|credit| {
-            let payout = paid.get(&credit.credit_id);
-            Listed {
-                paid_reference: payout.map(|p| p.reference.clone()),
-                paid_by: payout.map(|p| p.paid_by.clone()),
-                paid_at: payout.map(|p| crate::crypto::format_iso8601_ms(p.paid_at_ms)),
-                credit,
-            }
+        .map(|(credit, payout)| Listed {
+            paid_reference: payout.as_ref().map(|p| p.reference.clone()),
+            paid_by: payout.as_ref().map(|p| p.paid_by.clone()),
+            paid_at: payout.as_ref().map(|p| crate::crypto::format_iso8601_ms(p.paid_at_ms)),
+            credit,
         })
         .collect();
     writeln!(out, "{}", serde_json::to_string_pretty(&listed)?)?;

@@ -117,21 +117,11 @@ pub async fn credits(
             })?),
         };
     let b = &state.backends;
-    let paid: std::collections::HashMap<String, Payout> =
-        b.payouts.payouts(&campaign).await?.into_iter().map(|p| (p.credit_id.clone(), p)).collect();
     let show_recipient = caller.may(Some(&campaign), Access::Write);
-    let mut credits: Vec<Credit> = b.referrals.list_credits(&campaign).await?;
-    credits.retain(|c| wanted.is_none_or(|s| c.state == s));
-    credits.sort_by(|a, b| b.created_at_ms.cmp(&a.created_at_ms).then_with(|| b.credit_id.cmp(&a.credit_id)));
-    Ok(Json(
-        credits
-            .into_iter()
-            .map(|c| {
-                let payout = paid.get(&c.credit_id);
-                CreditRow::new(c, show_recipient, payout)
-            })
-            .collect(),
-    ))
+    let mut ledger = crate::payouts::ledger(b.referrals.as_ref(), b.payouts.as_ref(), &campaign).await?;
+    ledger.retain(|(c, _)| wanted.is_none_or(|s| c.state == s));
+    ledger.sort_by(|(a, _), (b, _)| b.created_at_ms.cmp(&a.created_at_ms).then_with(|| b.credit_id.cmp(&a.credit_id)));
+    Ok(Json(ledger.into_iter().map(|(c, paid)| CreditRow::new(c, show_recipient, paid.as_ref())).collect()))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
