@@ -14,7 +14,7 @@ use vouch_server::config::Config;
 use vouch_server::crypto::sha256_hex;
 use vouch_server::entries::export;
 use vouch_server::payouts;
-use vouch_server::referrals::decisions::{decide_credit, new_secret};
+use vouch_server::referrals::decisions::new_secret;
 use vouch_server::review::cli::{audit, review, AuditCommand, ReviewCommand};
 
 /// Every request allocates (headers, JSON, SQL parameters); glibc's malloc was about a sixth of
@@ -329,19 +329,11 @@ async fn rewards(backends: &Backends, campaigns: &Campaigns, command: RewardsCom
         RewardsCommand::Approve { credit_id, reason } => (credit_id, CreditState::Approved, reason),
         RewardsCommand::Deny { credit_id, reason } => (credit_id, CreditState::Denied, reason),
     };
-    let decided = decide_credit(backends.referrals.as_ref(), campaigns, &credit_id, next, reason.as_deref()).await?;
-    match decided {
-        Some(credit) => {
-            vouch_server::codes::credits::fulfil_decided(backends, campaigns, &credit).await?;
-            println!("{} is now {}", credit.credit_id, credit.state.as_str())
-        }
-        // Approving again after a run that failed between the approval and the code: finish it.
-        None if next == CreditState::Approved
-            && vouch_server::codes::credits::fulfil_approved(backends, campaigns, &credit_id).await? =>
-        {
-            println!("{credit_id} was already approved; its code is handed out")
-        }
-        None => anyhow::bail!("{credit_id} is not a pending credit"),
+    use vouch_server::codes::verdicts::{self, Verdict};
+    let actor = vouch_server::review::cli::actor(None);
+    match verdicts::decide(backends, campaigns, None, &credit_id, next, reason.as_deref(), &actor).await? {
+        Verdict::Decided(credit) => println!("{} is now {}", credit.credit_id, credit.state.as_str()),
+        Verdict::Finished(_) => println!("{credit_id} was already approved; its code is handed out"),
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
 use serde::Serialize;
-use vouch_core::payouts::{check_reference, reward_amount};
+use vouch_core::payouts::{check_reference, reward_amount, Unpayable};
 
 use crate::backends::payouts::{MarkPaid, Payouts};
 use crate::backends::referrals::{Credit, Referrals};
@@ -52,7 +52,7 @@ pub struct MarkPaidArgs {
 
 /// One line of the payouts list.
 #[derive(Debug, Serialize)]
-struct Row {
+pub struct Row {
     credit_id: String,
     email: String,
     first_name: String,
@@ -65,15 +65,10 @@ struct Row {
 
 const COLUMNS: [&str; 7] = ["credit_id", "email", "first_name", "reward", "amount_minor", "currency", "approved_at"];
 
-pub async fn list(
-    payouts: &dyn Payouts,
-    campaigns: &Campaigns,
-    args: PayoutsArgs,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    campaigns.get(&args.campaign).with_context(|| format!("no campaign {:?}", args.campaign))?;
-    let rows: Vec<Row> = payouts
-        .due(&args.campaign)
+/// The campaign's approved referrer credits not yet paid, oldest first.
+pub async fn due_rows(payouts: &dyn Payouts, campaign: &str) -> crate::backends::Result<Vec<Row>> {
+    Ok(payouts
+        .due(campaign)
         .await?
         .into_iter()
         .map(|d| {
@@ -88,24 +83,39 @@ pub async fn list(
                 approved_at: crate::crypto::format_iso8601_ms(d.approved_at_ms),
             }
         })
-        .collect();
+        .collect())
+}
+
+/// `rows` as CSV, every cell safe to open in a spreadsheet (no formulas).
+pub fn write_csv(rows: &[Row], out: &mut dyn Write) -> csv::Result<()> {
+    write_safe_csv(
+        &mut *out,
+        &COLUMNS,
+        rows.iter().map(|r| {
+            [
+                r.credit_id.clone(),
+                r.email.clone(),
+                r.first_name.clone(),
+                r.reward.clone(),
+                r.amount_minor.map(|a| a.to_string()).unwrap_or_default(),
+                r.currency.clone().unwrap_or_default(),
+                r.approved_at.clone(),
+            ]
+        }),
+    )
+}
+
+pub async fn list(
+    payouts: &dyn Payouts,
+    campaigns: &Campaigns,
+    args: PayoutsArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    campaigns.get(&args.campaign).with_context(|| format!("no campaign {:?}", args.campaign))?;
+    let rows = due_rows(payouts, &args.campaign).await?;
     match args.format {
         PayoutFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
-        PayoutFormat::Csv => write_safe_csv(
-            &mut *out,
-            &COLUMNS,
-            rows.iter().map(|r| {
-                [
-                    r.credit_id.clone(),
-                    r.email.clone(),
-                    r.first_name.clone(),
-                    r.reward.clone(),
-                    r.amount_minor.map(|a| a.to_string()).unwrap_or_default(),
-                    r.currency.clone().unwrap_or_default(),
-                    r.approved_at.clone(),
-                ]
-            }),
-        )?,
+        PayoutFormat::Csv => write_csv(&rows, out)?,
     }
     Ok(())
 }
@@ -130,6 +140,58 @@ fn ids_in(path: &PathBuf) -> anyhow::Result<Vec<String>> {
     Ok(ids)
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum PayoutError {
+    #[error("{0}; nothing was marked paid")]
+    Reference(&'static str),
+    #[error("no credit ids given; nothing was marked paid")]
+    NoCredits,
+    /// These credits cannot be paid; nothing was written.
+    #[error("{} credit(s) cannot be paid; nothing was marked paid", .0.len())]
+    Refused(Vec<(String, Unpayable)>),
+    #[error(transparent)]
+    Backend(#[from] crate::backends::BackendError),
+}
+
+impl PayoutError {
+    /// The public error code, for the admin API's one error-to-HTTP mapping.
+    pub fn code(&self) -> vouch_core::ErrorCode {
+        use vouch_core::ErrorCode;
+        match self {
+            PayoutError::Reference(_) | PayoutError::NoCredits => ErrorCode::ValidationFailed,
+            PayoutError::Refused(refused) if refused.iter().all(|(_, why)| *why == Unpayable::Unknown) => {
+                ErrorCode::NotFound
+            }
+            PayoutError::Refused(_) => ErrorCode::Conflict,
+            PayoutError::Backend(crate::backends::BackendError::Unavailable(..)) => ErrorCode::Unavailable,
+            PayoutError::Backend(crate::backends::BackendError::Corrupt(_)) => ErrorCode::Internal,
+        }
+    }
+}
+
+/// Records `reference` as the payout of `credit_ids` of `campaign`, by `paid_by` (the store writes
+/// each payout's audit record with it): all or nothing. Returns the credits paid now and those
+/// paid before (which keep their first payout).
+pub async fn record_paid(
+    payouts: &dyn Payouts,
+    campaign: &str,
+    credit_ids: &[String],
+    reference: &str,
+    paid_by: &str,
+) -> Result<(Vec<String>, Vec<crate::backends::payouts::Payout>), PayoutError> {
+    check_reference(reference).map_err(PayoutError::Reference)?;
+    if credit_ids.is_empty() {
+        return Err(PayoutError::NoCredits);
+    }
+    match payouts.mark_paid(campaign, credit_ids, reference.trim(), paid_by, now_ms()).await? {
+        MarkPaid::Refused(refused) => Err(PayoutError::Refused(refused)),
+        MarkPaid::Done { paid, already } => {
+            tracing::info!(campaign, paid = paid.len(), already = already.len(), "payouts recorded");
+            Ok((paid, already))
+        }
+    }
+}
+
 pub async fn mark_paid(
     payouts: &dyn Payouts,
     campaigns: &Campaigns,
@@ -142,28 +204,25 @@ pub async fn mark_paid(
         Some(path) => ids_in(path)?,
         None => args.credit_ids.clone(),
     };
-    if ids.is_empty() {
-        bail!("no credit ids given; nothing was marked paid");
-    }
     let reference = args.reference.trim();
-    match payouts.mark_paid(&args.campaign, &ids, reference, &actor(args.by), now_ms()).await? {
-        MarkPaid::Refused(refused) => {
+    match record_paid(payouts, &args.campaign, &ids, reference, &actor(args.by)).await {
+        Err(PayoutError::Refused(refused)) => {
             for (id, why) in &refused {
                 writeln!(out, "{id}: {why}")?;
             }
             bail!("{} credit(s) cannot be paid; nothing was marked paid", refused.len());
         }
-        MarkPaid::Done { paid, already } => {
+        Err(e) => Err(e.into()),
+        Ok((paid, already)) => {
             for id in &paid {
                 writeln!(out, "{id}: paid ({reference})")?;
             }
             for p in &already {
                 writeln!(out, "{}: already paid ({}, by {})", p.credit_id, p.reference, p.paid_by)?;
             }
-            tracing::info!(campaign = %args.campaign, paid = paid.len(), already = already.len(), "payouts recorded");
+            Ok(())
         }
     }
-    Ok(())
 }
 
 /// A credit as `vouch rewards list` shows it: with its payout once paid.
@@ -176,6 +235,25 @@ struct Listed {
     paid_at: Option<String>,
 }
 
+/// The campaign's credits, each with its payout once paid (`vouch rewards list`, the admin ledger).
+pub async fn ledger(
+    referrals: &dyn Referrals,
+    payouts: &dyn Payouts,
+    campaign: &str,
+) -> crate::backends::Result<Vec<(Credit, Option<crate::backends::payouts::Payout>)>> {
+    let mut paid: std::collections::HashMap<String, _> =
+        payouts.payouts(campaign).await?.into_iter().map(|p| (p.credit_id.clone(), p)).collect();
+    Ok(referrals
+        .list_credits(campaign)
+        .await?
+        .into_iter()
+        .map(|credit| {
+            let payout = paid.remove(&credit.credit_id);
+            (credit, payout)
+        })
+        .collect())
+}
+
 /// The campaign's credits with their payouts, as JSON.
 pub async fn list_credits(
     referrals: &dyn Referrals,
@@ -183,20 +261,14 @@ pub async fn list_credits(
     campaign: &str,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let paid: std::collections::HashMap<String, _> =
-        payouts.payouts(campaign).await?.into_iter().map(|p| (p.credit_id.clone(), p)).collect();
-    let listed: Vec<Listed> = referrals
-        .list_credits(campaign)
+    let listed: Vec<Listed> = ledger(referrals, payouts, campaign)
         .await?
         .into_iter()
-        .map(|credit| {
-            let payout = paid.get(&credit.credit_id);
-            Listed {
-                paid_reference: payout.map(|p| p.reference.clone()),
-                paid_by: payout.map(|p| p.paid_by.clone()),
-                paid_at: payout.map(|p| crate::crypto::format_iso8601_ms(p.paid_at_ms)),
-                credit,
-            }
+        .map(|(credit, payout)| Listed {
+            paid_reference: payout.as_ref().map(|p| p.reference.clone()),
+            paid_by: payout.as_ref().map(|p| p.paid_by.clone()),
+            paid_at: payout.as_ref().map(|p| crate::crypto::format_iso8601_ms(p.paid_at_ms)),
+            credit,
         })
         .collect();
     writeln!(out, "{}", serde_json::to_string_pretty(&listed)?)?;

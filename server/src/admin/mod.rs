@@ -11,13 +11,17 @@
 
 pub mod audit;
 pub mod auth;
-pub mod draw_routes;
 pub mod cli;
+pub mod codes;
 pub mod doc;
+pub mod draw_routes;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;
+pub mod payouts;
+pub mod queues;
 pub mod review_routes;
+pub mod rewards;
 
 use std::sync::Arc;
 
@@ -70,6 +74,9 @@ pub fn origin_of(url: &str) -> String {
         (name = "audit", description = "Who changed what"),
         (name = "moderation", description = "The review queue and decisions"),
         (name = "draws", description = "Prize draws, their verification and winners"),
+        (name = "rewards", description = "The credits ledger and payouts"),
+        (name = "codes", description = "Discount code pools"),
+        (name = "queues", description = "Queues shared by every campaign (owners)"),
     ),
 )]
 struct AdminDoc;
@@ -90,6 +97,18 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
         .routes(routes!(draw_routes::verify))
         .routes(routes!(draw_routes::forfeit))
         .routes(routes!(draw_routes::notify))
+        .routes(routes!(rewards::credits))
+        .routes(routes!(rewards::decide))
+        .routes(routes!(codes::status))
+        .routes(routes!(codes::import))
+        .routes(routes!(payouts::csv))
+        .routes(routes!(payouts::paid))
+        .routes(routes!(queues::overview))
+        .routes(routes!(queues::dead))
+        .routes(routes!(queues::redrive))
+        .routes(routes!(queues::redrive_all))
+        .routes(routes!(queues::pause))
+        .routes(routes!(queues::resume))
 }
 
 /// The admin API's OpenAPI 3.1 document.

@@ -3,12 +3,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context as _};
-use vouch_core::codes::{valid_code, Pool};
-
-use super::{file, pools};
+use super::import::{self, ImportError};
+use super::pools;
 use crate::backends::codes::Codes;
 use crate::campaigns::{Campaign, Campaigns};
+use anyhow::{bail, Context as _};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CodesCommand {
@@ -61,14 +60,7 @@ pub async fn run_and_deliver(
     let import = matches!(command, CodesCommand::Import { .. });
     run(command, campaigns, backends.codes.as_ref(), out).await?;
     if import {
-        let recipients = super::fulfil::Recipients {
-            store: backends.store.as_ref(),
-            referrals: backends.referrals.as_ref(),
-            webhooks: &backends.webhooks,
-        };
-        let sent =
-            super::fulfil::deliver_filled(backends.codes.as_ref(), backends.mailer.as_ref(), &recipients, campaigns)
-                .await?;
+        let sent = import::deliver(backends, campaigns).await?;
         if sent > 0 {
             writeln!(out, "{sent} code(s) mailed")?;
         }
@@ -83,43 +75,26 @@ async fn import(
     codes: &dyn Codes,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let Some(pool) = Pool::parse(pool) else {
-        bail!("unknown pool {pool:?}: the pools are entry, winner, referrer and friend");
-    };
-    if !campaign.code_pools.contains_key(&pool) {
-        bail!(
-            "campaign {} has no {} pool: declare [codes.{}] in its campaign file first",
-            campaign.id(),
-            pool.as_str(),
-            pool.as_str()
-        );
-    }
-    if let Some(problem) = pools::removed_in_use(campaign.id(), &pools::status(campaign, codes).await?) {
-        bail!("{problem}");
-    }
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let lines = file::read(&bytes, is_csv).with_context(|| format!("{}: nothing imported", path.display()))?;
-    let invalid: Vec<_> =
-        lines.iter().filter_map(|l| valid_code(&l.code).err().map(|problem| (l.line, problem))).collect();
-    if !invalid.is_empty() {
-        for (line, problem) in &invalid {
-            writeln!(out, "line {line}: {problem}")?;
+    match import::import(campaign, pool, &bytes, is_csv, codes).await {
+        Ok(done) => {
+            writeln!(out, "new {}, duplicate {}, invalid 0", done.new, done.duplicate)?;
+            if done.filled > 0 {
+                writeln!(out, "{} waiting item(s) got a code", done.filled)?;
+            }
+            Ok(())
         }
-        bail!(
-            "{}: nothing imported: {} invalid line(s); fix or remove them and import again",
-            path.display(),
-            invalid.len()
-        );
+        Err(e @ (ImportError::File(_) | ImportError::Invalid(_))) => {
+            if let ImportError::Invalid(lines) = &e {
+                for (line, problem) in lines {
+                    writeln!(out, "line {line}: {problem}")?;
+                }
+            }
+            bail!("{}: {e}", path.display())
+        }
+        Err(e) => Err(e.into()),
     }
-    let all: Vec<String> = lines.into_iter().map(|l| l.code).collect();
-    let report = codes.import(campaign.id(), pool, &all).await?;
-    writeln!(out, "new {}, duplicate {}, invalid {}", report.new, report.duplicate, report.invalid.len())?;
-    let filled = codes.fill_awaiting(campaign.id(), pool).await?;
-    if !filled.is_empty() {
-        writeln!(out, "{} waiting item(s) got a code", filled.len())?;
-    }
-    Ok(())
 }
 
 async fn status(

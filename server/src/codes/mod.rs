@@ -9,7 +9,9 @@ pub mod cli;
 pub mod credits;
 pub mod file;
 pub mod fulfil;
+pub mod import;
 pub mod pools;
+pub mod verdicts;
 pub mod watch;
 
 use vouch_core::codes::Pool;

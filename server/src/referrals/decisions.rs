@@ -212,12 +212,24 @@ pub async fn decide_credit(
     next: vouch_core::rewards::CreditState,
     reason: Option<&str>,
 ) -> Result<Option<crate::backends::referrals::Credit>, ReferralError> {
+    decide_credit_as(store, campaigns, credit_id, next, reason, "operator").await
+}
+
+/// [`decide_credit`] by `actor` (kept in the ledger's history of the credit).
+pub async fn decide_credit_as(
+    store: &dyn Referrals,
+    campaigns: &crate::campaigns::Campaigns,
+    credit_id: &str,
+    next: vouch_core::rewards::CreditState,
+    reason: Option<&str>,
+    actor: &str,
+) -> Result<Option<crate::backends::referrals::Credit>, ReferralError> {
     let announce = |credit: &crate::backends::referrals::Credit| {
         let hooks = campaigns.get(&credit.campaign).and_then(|c| c.referral.clone()).and_then(|r| r.webhook_url);
         let approved = credit.state == vouch_core::rewards::CreditState::Approved;
         (hooks.is_some() && approved).then(|| Event::reward_approved(credit).outbox())
     };
-    Ok(store.decide_credit(credit_id, next, "operator", reason, &announce).await?)
+    Ok(store.decide_credit(credit_id, next, actor, reason, &announce).await?)
 }
 
 /// A new random secret, printed once to the operator (only its hash is stored for merchants).

@@ -50,7 +50,7 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-pub(crate) fn actor(by: Option<String>) -> String {
+pub fn actor(by: Option<String>) -> String {
     by.or_else(|| std::env::var("USER").ok()).filter(|b| !b.trim().is_empty()).unwrap_or_else(|| "unknown".into())
 }
 

@@ -51,6 +51,18 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     route("POST", "/admin/v1/campaigns/{campaign}/draws/{draw_id}/verify", false, false),
     route("POST", "/admin/v1/campaigns/{campaign}/draws/{draw_id}/forfeit", true, false),
     route("POST", "/admin/v1/campaigns/{campaign}/draws/{draw_id}/notify", true, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/credits", false, false),
+    route("POST", "/admin/v1/campaigns/{campaign}/credits/{credit_id}/decision", true, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/codes", false, false),
+    route("POST", "/admin/v1/campaigns/{campaign}/codes/{pool}", true, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/payouts.csv", false, false),
+    route("POST", "/admin/v1/campaigns/{campaign}/payouts/{payout_id}/paid", true, false),
+    route("GET", "/admin/v1/queues", false, true),
+    route("GET", "/admin/v1/queues/{queue}/dead", false, true),
+    route("POST", "/admin/v1/queues/{queue}/dead/{id}/redrive", true, true),
+    route("POST", "/admin/v1/queues/{queue}/redrive", true, true),
+    route("POST", "/admin/v1/queues/{queue}/pause", true, true),
+    route("POST", "/admin/v1/queues/{queue}/resume", true, true),
 ];
 
 impl AdminRoute {
@@ -60,11 +72,13 @@ impl AdminRoute {
 
     /// The path for `campaign`, other placeholders filled with ids that need not exist.
     pub fn path_for(&self, campaign: &str) -> String {
-        self.path
-            .replace("{campaign}", campaign)
-            .replace("{email}", "nobody@example.com")
-            .replace("{entry_id}", "ent_nobody")
-            .replace("{draw_id}", "drw_nobody")
+        let path = self.path.replace("{campaign}", campaign).replace("{email}", "nobody@example.com");
+        let mut path = path.replace("{entry_id}", "ent_nobody").replace("{draw_id}", "drw_nobody");
+        // Any other id: one that need not exist (authorization is decided before it is looked up).
+        while let (Some(open), Some(close)) = (path.find('{'), path.find('}')) {
+            path.replace_range(open..=close, "x");
+        }
+        path
     }
 }
 

@@ -15,7 +15,7 @@ const OPERATOR: &str = "ops@shop.example";
 /// What keeps the entries from being processed, until repaired: on the embedded backends each
 /// pending upload's file is a folder (the object store cannot read it); on AWS the sender's SES
 /// identity is gone (SES rejects the confirmation mail).
-enum Outage {
+pub enum Outage {
     Files(Vec<(PathBuf, Vec<u8>)>),
     Mail,
 }
@@ -36,7 +36,7 @@ fn files_under(dir: PathBuf) -> Vec<PathBuf> {
     files
 }
 
-async fn break_processing(app: &TestApp) -> Outage {
+pub async fn break_processing(app: &TestApp) -> Outage {
     match &app.running.backends.aws {
         Some(aws) => {
             aws.ses().delete_email_identity().email_identity(&app.config.mail.from).send().await.unwrap();
@@ -57,7 +57,7 @@ async fn break_processing(app: &TestApp) -> Outage {
     }
 }
 
-async fn repair(app: &TestApp, outage: Outage) {
+pub async fn repair(app: &TestApp, outage: Outage) {
     match outage {
         Outage::Mail => {
             let aws = app.running.backends.aws.as_ref().unwrap();
@@ -73,7 +73,7 @@ async fn repair(app: &TestApp, outage: Outage) {
 }
 
 /// Accepts an entry with a receipt from `email`; its id.
-async fn enter(app: &TestApp, email: &str, key: &str) -> String {
+pub async fn enter(app: &TestApp, email: &str, key: &str) -> String {
     let upload = app.uploaded("demo", &jpeg(64, 48), "image/jpeg").await;
     let res = app.entry("demo", &entry_body(email, Some(&upload)), key).await;
     assert_eq!(res.status(), 202);
@@ -81,7 +81,7 @@ async fn enter(app: &TestApp, email: &str, key: &str) -> String {
 }
 
 /// Drains (the failures retry after a short backoff) until `dead` entries are dead-lettered.
-async fn drain_until_dead(app: &TestApp, dead: u64) {
+pub async fn drain_until_dead(app: &TestApp, dead: u64) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while app.queue("entries").stats().await.unwrap().dead < dead {
         assert!(Instant::now() < deadline, "never dead-lettered: {:?}", app.queue("entries").stats().await);
@@ -90,12 +90,12 @@ async fn drain_until_dead(app: &TestApp, dead: u64) {
     }
 }
 
-async fn stored(app: &TestApp) -> Vec<String> {
+pub async fn stored(app: &TestApp) -> Vec<String> {
     let entries = app.running.backends.store.list_entries("demo").await.unwrap();
     entries.into_iter().filter(|e| e.status.as_str() == "confirmed").map(|e| e.entry_id).collect()
 }
 
-async fn mails_to(app: &TestApp, to: &str) -> usize {
+pub async fn mails_to(app: &TestApp, to: &str) -> usize {
     app.mails().await.iter().filter(|(addr, _)| addr == to).count()
 }
 

@@ -12,6 +12,8 @@ mod admin_auth;
 mod admin_draws;
 mod admin_helpers;
 mod admin_moderation;
+mod admin_queues;
+mod admin_rewards;
 mod amounts;
 mod aws;
 mod bonus;

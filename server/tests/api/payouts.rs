@@ -42,7 +42,7 @@ async fn convert(app: &TestApp, order_id: &str, email: &str, code: &str) {
 
 /// Anna's approved credit (o-1), and the pending credits of a friend with a throwaway mailbox
 /// (o-2): (Anna's approved referrer credit, its friend credit, the pending referrer credit).
-async fn ledger(app: &TestApp) -> (Credit, Credit, Credit) {
+pub async fn ledger(app: &TestApp) -> (Credit, Credit, Credit) {
     app.running.backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     let code = join(app, "Anna", "anna@example.com").await;
     convert(app, "o-1", "ben@example.com", &code).await;
