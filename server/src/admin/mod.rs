@@ -8,9 +8,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod campaign_routes;
+pub mod campaign_summary;
+pub mod entry_query;
+pub mod entry_routes;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;
+pub mod receipt_links;
 
 use std::sync::Arc;
 
@@ -59,6 +64,8 @@ pub fn origin_of(url: &str) -> String {
         (name = "session", description = "Sign in and out"),
         (name = "operators", description = "Operator accounts (owners)"),
         (name = "audit", description = "Who changed what"),
+        (name = "campaigns", description = "Campaigns, their counts and embedding"),
+        (name = "entries", description = "Entries: search, details with receipts, CSV export"),
     ),
 )]
 struct AdminDoc;
@@ -71,6 +78,12 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
         .routes(routes!(operator_routes::remove))
         .routes(routes!(audit::campaign_audit))
         .routes(routes!(audit::operator_audit))
+        .routes(routes!(campaign_routes::list))
+        .routes(routes!(campaign_routes::show))
+        .routes(routes!(campaign_routes::embed_route))
+        .routes(routes!(entry_routes::list))
+        .routes(routes!(entry_routes::detail))
+        .routes(routes!(entry_routes::csv))
 }
 
 /// The admin API's OpenAPI 3.1 document.

@@ -41,6 +41,12 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     route("DELETE", "/admin/v1/operators/{email}", true, true),
     route("GET", "/admin/v1/audit", false, true),
     route("GET", "/admin/v1/campaigns/{campaign}/audit", false, false),
+    route("GET", "/admin/v1/campaigns", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/embed", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/entries", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/entries/{entry_id}", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/entries.csv", false, false),
 ];
 
 impl AdminRoute {
@@ -50,7 +56,10 @@ impl AdminRoute {
 
     /// The path for `campaign`, other placeholders filled with ids that need not exist.
     pub fn path_for(&self, campaign: &str) -> String {
-        self.path.replace("{campaign}", campaign).replace("{email}", "nobody@example.com")
+        self.path
+            .replace("{campaign}", campaign)
+            .replace("{email}", "nobody@example.com")
+            .replace("{entry_id}", "ent_nobody")
     }
 }
 

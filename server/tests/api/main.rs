@@ -9,6 +9,8 @@ mod photos;
 mod support;
 
 mod admin_auth;
+mod admin_campaigns;
+mod admin_entries;
 mod admin_helpers;
 mod amounts;
 mod aws;
