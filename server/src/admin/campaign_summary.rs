@@ -61,7 +61,11 @@ pub struct CampaignSummary {
 
 /// The campaign's summary at `now_ms`. Entry counts come from the counters the entry search
 /// keeps; conversions and credits from the campaign's whole ledger (one read of its credits).
-pub async fn summary(backends: &Backends, campaign: &Campaign, now_ms: i64) -> crate::backends::Result<CampaignSummary> {
+pub async fn summary(
+    backends: &Backends,
+    campaign: &Campaign,
+    now_ms: i64,
+) -> crate::backends::Result<CampaignSummary> {
     let id = campaign.id();
     let entries = backends.search.entry_counts(id).await?;
     let credits = backends.referrals.list_credits(id).await?;

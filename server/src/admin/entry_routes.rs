@@ -77,7 +77,10 @@ pub async fn list(
     let filter = parse(&params)?;
     let page =
         state.backends.search.search_entries(&campaign, &filter.query, filter.cursor.as_ref(), filter.limit).await?;
-    Ok(Json(EntryPageBody { entries: page.entries.iter().map(EntryRow::from).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(EntryPageBody {
+        entries: page.entries.iter().map(EntryRow::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Why an entry waits (or waited) for a person.
@@ -140,11 +143,10 @@ pub async fn detail(
 ) -> Result<Json<EntryDetail>, ApiError> {
     caller.read(&campaign)?;
     let b = &state.backends;
-    let entry = b
-        .store
-        .get_entry(&campaign, &entry_id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::EntryNotFound, "This campaign has no recorded entry with this id."))?;
+    let entry =
+        b.store.get_entry(&campaign, &entry_id).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::EntryNotFound, "This campaign has no recorded entry with this id.")
+        })?;
     let review = b.moderation.case(&campaign, &entry_id).await?.map(|c| ReviewCaseBody {
         signals: c.signals,
         duplicate_of: c.duplicate_of,
@@ -239,6 +241,9 @@ pub async fn csv(
         done: false,
     };
     let body = Body::from_stream(futures_util::stream::unfold(start, next_chunk));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        body,
+    )
         .into_response())
 }
