@@ -1,6 +1,8 @@
 //! The entries filter of the console's list and its CSV export (`?q=&status=&from=&to=&cursor=
 //! &limit=`), read into an [`EntryQuery`]: a bad parameter is refused by name, never ignored.
 
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -29,8 +31,9 @@ pub struct EntryParams {
     pub to: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Rows per page, 1 to 200 (50 when absent).
-    pub limit: Option<u32>,
+    /// Rows per page, 1 to 200 (50 when absent). Read as text so a bad one is refused by name.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
 }
 
 /// A checked filter: what to match, where to start, how many.
@@ -66,6 +69,18 @@ fn instant(param: &str, text: &str, end: bool) -> Result<i64, ApiError> {
     Ok((at.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
+/// The query string, or the structured refusal when it does not even parse (a parameter
+/// given twice): never axum's plain-text answer.
+pub fn read(query: Result<Query<EntryParams>, QueryRejection>) -> Result<EntryParams, ApiError> {
+    query.map(|Query(p)| p).map_err(|rejection| {
+        let text = rejection.body_text();
+        match ["q", "status", "from", "to", "cursor", "limit"].into_iter().find(|p| text.contains(&format!("`{p}`"))) {
+            Some(param) => invalid(param, "must be given at most once."),
+            None => ApiError::new(ErrorCode::InvalidQuery, "query: the query string could not be read."),
+        }
+    })
+}
+
 /// Reads the parameters; the first bad one is refused with its name in the message.
 pub fn parse(params: &EntryParams) -> Result<EntryFilter, ApiError> {
     let status = match params.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -88,10 +103,14 @@ pub fn parse(params: &EntryParams) -> Result<EntryFilter, ApiError> {
             invalid("cursor", "is not a cursor this list gave out; start again from the first page.")
         })?),
     };
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(invalid("limit", &format!("must be between 1 and {MAX_LIMIT}.")));
-    }
+    let limit = match blank(&params.limit) {
+        None => DEFAULT_LIMIT,
+        Some(text) => text
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| invalid("limit", &format!("must be a whole number between 1 and {MAX_LIMIT}.")))?,
+    };
     let text = params.q.as_deref().and_then(TextMatch::parse);
     Ok(EntryFilter { query: EntryQuery { text, status, from_ms, to_ms }, cursor, limit })
 }
@@ -131,7 +150,7 @@ mod tests {
             ("from", params(|p| p.from = Some("yesterday".into()))),
             ("to", params(|p| (p.from, p.to) = (Some("2026-12-02".into()), Some("2026-12-01".into())))),
             ("cursor", params(|p| p.cursor = Some("!!".into()))),
-            ("limit", params(|p| p.limit = Some(0))),
+            ("limit", params(|p| p.limit = Some("0".into()))),
         ];
         for (name, p) in cases {
             let e = parse(&p).unwrap_err();

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +14,7 @@ use serde::Serialize;
 use vouch_core::ErrorCode;
 
 use super::audit::AuditRow;
-use super::entry_query::{parse, EntryParams};
+use super::entry_query::{parse, read, EntryParams};
 use super::receipt_links::{links, ReceiptLinks};
 use super::{Caller, SharedAdmin};
 use crate::backends::entry_search::{Cursor, EntryQuery, EntrySearch};
@@ -71,10 +72,10 @@ pub async fn list(
     State(state): State<SharedAdmin>,
     caller: Caller,
     Path(campaign): Path<String>,
-    Query(params): Query<EntryParams>,
+    params: Result<Query<EntryParams>, QueryRejection>,
 ) -> Result<Json<EntryPageBody>, ApiError> {
     caller.read(&campaign)?;
-    let filter = parse(&params)?;
+    let filter = parse(&read(params)?)?;
     let page =
         state.backends.search.search_entries(&campaign, &filter.query, filter.cursor.as_ref(), filter.limit).await?;
     Ok(Json(EntryPageBody {
@@ -225,10 +226,10 @@ pub async fn csv(
     State(state): State<SharedAdmin>,
     caller: Caller,
     Path(campaign): Path<String>,
-    Query(params): Query<EntryParams>,
+    params: Result<Query<EntryParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let campaign = caller.read(&campaign)?.id().to_string();
-    let filter = parse(&params)?;
+    let filter = parse(&read(params)?)?;
     let search = state.backends.search.clone();
     let first = search.search_entries(&campaign, &filter.query, None, CSV_PAGE).await?;
     let disposition = format!("attachment; filename=\"{campaign}-entries.csv\"");

@@ -74,6 +74,9 @@ async fn entries_are_found_filtered_and_paged(app: TestApp) {
         ("limit=0", "limit"),
         ("limit=5000", "limit"),
         ("cursor=junk!", "cursor"),
+        ("limit=abc", "limit"),
+        ("limit=-1", "limit"),
+        ("status=confirmed&status=rejected", "status"),
     ] {
         let res = viewer.get(&format!("/admin/v1/campaigns/demo/entries?{query}")).await;
         assert_eq!(res.status(), 400, "{query}");
