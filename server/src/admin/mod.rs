@@ -11,15 +11,20 @@
 
 pub mod audit;
 pub mod auth;
+pub mod campaign_routes;
+pub mod campaign_summary;
 pub mod cli;
 pub mod codes;
 pub mod doc;
 pub mod draw_routes;
+pub mod entry_query;
+pub mod entry_routes;
 pub mod json;
 pub mod operator_routes;
 pub mod operators;
 pub mod payouts;
 pub mod queues;
+pub mod receipt_links;
 pub mod review_routes;
 pub mod rewards;
 
@@ -72,6 +77,8 @@ pub fn origin_of(url: &str) -> String {
         (name = "session", description = "Sign in and out"),
         (name = "operators", description = "Operator accounts (owners)"),
         (name = "audit", description = "Who changed what"),
+        (name = "campaigns", description = "Campaigns, their counts and embedding"),
+        (name = "entries", description = "Entries: search, details with receipts, CSV export"),
         (name = "moderation", description = "The review queue and decisions"),
         (name = "draws", description = "Prize draws, their verification and winners"),
         (name = "rewards", description = "The credits ledger and payouts"),
@@ -89,6 +96,12 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
         .routes(routes!(operator_routes::remove))
         .routes(routes!(audit::campaign_audit))
         .routes(routes!(audit::operator_audit))
+        .routes(routes!(campaign_routes::list))
+        .routes(routes!(campaign_routes::show))
+        .routes(routes!(campaign_routes::embed_route))
+        .routes(routes!(entry_routes::list))
+        .routes(routes!(entry_routes::detail))
+        .routes(routes!(entry_routes::csv))
         .routes(routes!(review_routes::queue))
         .routes(routes!(review_routes::reasons))
         .routes(routes!(review_routes::decide))

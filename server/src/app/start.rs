@@ -152,6 +152,12 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         campaigns.adopt_demo_origin(&config.demo.campaign, &origins);
     }
 
+    // Receipt links point at the port the in-process store really listens on (0 picks one).
+    let mut config = config.clone();
+    if let Some(addr) = s3 {
+        config.objects.port = addr.port();
+    }
+    let config = &config;
     let backends = Backends::open(config, &secrets).await?;
     tokio::spawn(crate::codes::pools::warn_removed_in_use(campaigns.clone(), backends.codes.clone()));
     let limiter = Limiter::new(&campaigns);

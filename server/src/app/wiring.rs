@@ -80,7 +80,14 @@ impl Backends {
 
         let local_objects = match config.objects.backend {
             ObjectsBackend::Local => Some(
-                LocalObjects::new(&config.objects_dir(), &config.objects.bucket).context("opening the object store")?,
+                LocalObjects::new(&config.objects_dir(), &config.objects.bucket)
+                    .context("opening the object store")?
+                    .with_links(
+                        &local_endpoint(config),
+                        &config.objects.bucket,
+                        &config.objects.region,
+                        &secrets.s3_credentials(),
+                    ),
             ),
             ObjectsBackend::S3 => None,
         };
@@ -162,5 +169,21 @@ impl Backends {
 
     pub fn queue(&self, name: &str) -> Option<Arc<dyn Queue>> {
         self.queues().into_iter().find(|(n, _)| *n == name).map(|(_, q)| q)
+    }
+}
+
+/// Where browsers reach the in-process S3 endpoint: `objects.public_url`, else its own address
+/// (`vouch serve` sets the port it bound before opening the backends).
+pub fn local_endpoint(config: &Config) -> String {
+    match &config.objects.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let host = match config.http.host {
+                h if h.is_unspecified() => "localhost".to_string(),
+                std::net::IpAddr::V6(h) => format!("[{h}]"),
+                h => h.to_string(),
+            };
+            format!("http://{host}:{}", config.objects.port)
+        }
     }
 }

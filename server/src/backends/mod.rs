@@ -231,6 +231,9 @@ pub trait Objects: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<()>;
     async fn delete(&self, key: &str) -> Result<()>;
     async fn ping(&self) -> Result<()>;
+    /// A URL a browser can GET the object at until `ttl` has passed, and not after: the bucket
+    /// stays private, operators see receipts through these. Signing makes no request.
+    async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String>;
 }
 
 /// An object store the server sweeps itself: the embedded one. S3 expires `uploads/` with a

@@ -37,7 +37,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        MalformedJson | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
+        MalformedJson | IdempotencyKeyInvalid | InvalidQuery => StatusCode::BAD_REQUEST,
         OriginNotAllowed | OriginRequired | Forbidden | CsrfRejected => StatusCode::FORBIDDEN,
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
         IdempotencyKeyInFlight | OrderInFlight => StatusCode::CONFLICT,

@@ -6,6 +6,8 @@
 pub const UPLOADS: &str = "uploads";
 /// Normalised copies of accepted receipts, kept with their entry.
 pub const RECEIPTS: &str = "receipts";
+/// Small copies of receipts for the console, made by the BFF the first time one is shown.
+pub const THUMBNAILS: &str = "thumbnails";
 
 /// Where a campaign's upload lands in the bucket.
 pub fn upload_key(campaign: &str, nonce: &str) -> String {
@@ -15,4 +17,10 @@ pub fn upload_key(campaign: &str, nonce: &str) -> String {
 /// Where the normalised copy of an entry's receipt is kept.
 pub fn receipt_key(campaign: &str, entry_id: &str) -> String {
     format!("{RECEIPTS}/{campaign}/{entry_id}.jpg")
+}
+
+/// Where the thumbnail of the receipt at `receipt_key` is kept.
+pub fn thumbnail_key(receipt_key: &str) -> String {
+    let rest = receipt_key.strip_prefix(RECEIPTS).map(|r| r.trim_start_matches('/')).unwrap_or(receipt_key);
+    format!("{THUMBNAILS}/{rest}")
 }

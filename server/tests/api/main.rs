@@ -10,6 +10,8 @@ mod support;
 
 mod admin_auth;
 mod admin_draws;
+mod admin_campaigns;
+mod admin_entries;
 mod admin_helpers;
 mod admin_moderation;
 mod admin_queues;

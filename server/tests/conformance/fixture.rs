@@ -3,6 +3,7 @@
 use tempfile::TempDir;
 use vouch_server::app::secrets::Secrets;
 use vouch_server::app::wiring::Backends;
+use vouch_server::backends::embedded::objects::s3_router;
 use vouch_server::config::Config;
 
 use crate::support::{moto, ses_mails, use_aws, Moto};
@@ -24,6 +25,13 @@ impl Fixture {
             use_aws(&mut config, &m.endpoint);
         }
         let secrets = Secrets::load_or_create(&config.data_dir).unwrap();
+        if !aws {
+            // The in-process S3 endpoint, as `vouch serve` runs it: presigned links point at it.
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            config.objects.port = listener.local_addr().unwrap().port();
+            let s3 = s3_router(&config.objects_dir(), &secrets.s3_credentials(), Vec::new()).unwrap();
+            tokio::spawn(async move { axum::serve(listener, s3).await });
+        }
         let backends = Backends::open(&config, &secrets).await.unwrap();
         if let Some(aws) = &backends.aws {
             aws.provision(config.worker.max_attempts).await.unwrap();

@@ -67,6 +67,7 @@ conformance!(
     sources::a_decided_browser_credit_stands_against_the_merchants_report,
     sources::a_decision_and_its_event_commit_together,
     objects_mail::objects_are_stored_read_and_deleted,
+    objects_mail::a_presigned_link_loads_the_object_until_it_expires,
     objects_mail::a_confirmation_mail_is_sent_once,
     objects_mail::copies_of_a_mail_sent_at_once_go_out_once,
     codes::codes_are_imported_once_per_campaign_and_bad_lines_are_reported,

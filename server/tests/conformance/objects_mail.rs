@@ -41,3 +41,28 @@ pub async fn copies_of_a_mail_sent_at_once_go_out_once(f: Fixture) {
     mailer.send_once("confirmation:ent_2", &mail).await.unwrap();
     assert_eq!(f.mails_to(&to).await, vec!["Entry ent_2 is confirmed.".to_string()]);
 }
+
+/// A presigned link loads the object without any credentials, as a browser would, and is
+/// refused once it has expired. (moto checks neither signatures nor expiry; S3 and the
+/// in-process store do: on moto the link's expiry is read from the link.)
+pub async fn a_presigned_link_loads_the_object_until_it_expires(f: Fixture) {
+    let objects = &f.backends.objects;
+    let key = "receipts/demo/ent_link.jpg";
+    objects.put(key, b"\xFF\xD8\xFFjpeg".to_vec(), "image/jpeg").await.unwrap();
+    let url = objects.presign_get(key, std::time::Duration::from_secs(2)).await.unwrap();
+    assert!(url.contains("X-Amz-Signature=") && url.contains("X-Amz-Expires=2"), "{url}");
+    let http = reqwest::Client::new();
+    let got = http.get(&url).send().await.unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"\xFF\xD8\xFFjpeg");
+    if f.backends.aws.is_none() {
+        let unsigned = url.split('?').next().unwrap();
+        assert_eq!(http.get(unsigned).send().await.unwrap().status(), 403, "the bucket is private");
+        let at = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
+        let flipped = if &url[at..at + 1] == "0" { "1" } else { "0" };
+        let forged = format!("{}{flipped}{}", &url[..at], &url[at + 1..]);
+        assert_eq!(http.get(&forged).send().await.unwrap().status(), 403, "a changed signature");
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        assert_eq!(http.get(&url).send().await.unwrap().status(), 403, "an expired link");
+    }
+}

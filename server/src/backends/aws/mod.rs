@@ -19,7 +19,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::{tls, Builder as HttpClientBuilder};
 
 pub use dynamo::DynamoStore;
-pub use s3::S3Objects;
+pub use s3::{presign_get, S3Objects};
 pub use ses::SesMailer;
 pub use sqs::SqsQueue;
 

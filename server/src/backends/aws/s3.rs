@@ -1,10 +1,13 @@
 //! Receipts in S3, as the worker sees them.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
+use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 
 use super::unavailable;
-use crate::backends::{ObjectInfo, Objects, Result};
+use crate::backends::{BackendError, ObjectInfo, Objects, Result};
 
 #[derive(Clone)]
 pub struct S3Objects {
@@ -75,4 +78,16 @@ impl Objects for S3Objects {
         self.s3.head_bucket().bucket(&self.bucket).send().await.map_err(|e| unavailable(WHAT, e))?;
         Ok(())
     }
+
+    async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String> {
+        presign_get(&self.s3, &self.bucket, key, ttl).await
+    }
+}
+
+/// A presigned GET (SigV4 query string) from the SDK's own signer; the in-process store signs
+/// with it too, against its own endpoint.
+pub async fn presign_get(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, ttl: Duration) -> Result<String> {
+    let config = PresigningConfig::expires_in(ttl).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+    let request = s3.get_object().bucket(bucket).key(key).presigned(config).await.map_err(|e| unavailable(WHAT, e))?;
+    Ok(request.uri().to_string())
 }

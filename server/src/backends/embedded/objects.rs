@@ -20,16 +20,45 @@ use crate::backends::{BackendError, ObjectInfo, Objects, Result, SweptObjects};
 /// Browsers may upload at most this long after a grant was signed.
 const MAX_SKEW_SECS: u64 = 900;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LocalObjects {
     bucket_dir: PathBuf,
+    /// Signs links to the in-process S3 endpoint, which checks them (signature and expiry).
+    links: Option<(aws_sdk_s3::Client, String)>,
+}
+
+impl std::fmt::Debug for LocalObjects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalObjects").field("bucket_dir", &self.bucket_dir).finish_non_exhaustive()
+    }
 }
 
 impl LocalObjects {
     pub fn new(root: &Path, bucket: &str) -> std::io::Result<Self> {
         let bucket_dir = root.join(bucket);
         crate::backends::embedded::db::private_dir(&bucket_dir)?;
-        Ok(Self { bucket_dir })
+        Ok(Self { bucket_dir, links: None })
+    }
+
+    /// Presigned links point at the in-process endpoint at `endpoint` (as browsers reach it),
+    /// signed with the endpoint's own keys.
+    pub fn with_links(mut self, endpoint: &str, bucket: &str, region: &str, creds: &Credentials) -> Self {
+        let keys = aws_credential_types::Credentials::new(
+            &creds.access_key,
+            &creds.secret_key,
+            creds.session_token.clone(),
+            None,
+            "vouch-embedded",
+        );
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new(region.to_string()))
+            .endpoint_url(endpoint.trim_end_matches('/'))
+            .force_path_style(true)
+            .credentials_provider(keys)
+            .build();
+        self.links = Some((aws_sdk_s3::Client::from_conf(config), bucket.to_string()));
+        self
     }
 
     fn path(&self, key: &str) -> Result<PathBuf> {
@@ -126,6 +155,14 @@ impl Objects for LocalObjects {
 
     async fn ping(&self) -> Result<()> {
         tokio::fs::metadata(&self.bucket_dir).await.map(|_| ()).map_err(unavailable)
+    }
+
+    async fn presign_get(&self, key: &str, ttl: std::time::Duration) -> Result<String> {
+        self.path(key)?;
+        let (s3, bucket) = self.links.as_ref().ok_or_else(|| {
+            BackendError::Unavailable("object store", "no endpoint to link to in this process".into())
+        })?;
+        crate::backends::aws::presign_get(s3, bucket, key, ttl).await
     }
 }
 
