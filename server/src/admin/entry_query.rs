@@ -112,7 +112,7 @@ pub fn parse(params: &EntryParams) -> Result<EntryFilter, ApiError> {
             .ok_or_else(|| invalid("limit", &format!("must be a whole number between 1 and {MAX_LIMIT}.")))?,
     };
     let text = params.q.as_deref().and_then(TextMatch::parse);
-    Ok(EntryFilter { query: EntryQuery { text, status, from_ms, to_ms }, cursor, limit })
+    Ok(EntryFilter { query: EntryQuery { text, status, from_ms, to_ms, oldest_first: false }, cursor, limit })
 }
 
 #[cfg(test)]
