@@ -4,6 +4,7 @@
 mod bonus;
 mod codes;
 mod conversions;
+mod decisions;
 mod entries;
 mod limit;
 mod operators;
