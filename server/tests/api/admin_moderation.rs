@@ -154,16 +154,14 @@ async fn a_near_duplicate_is_shown_with_the_entry_it_copies() {
     assert_eq!(items[0]["case"]["duplicate_of"], original.as_str());
     assert_eq!(items[0]["case"]["duplicate_has_receipt"], true);
     // Both receipts load without credentials, as in a browser, and are the two photos entered.
-    let image = |key: &str| {
-        let url = items[0][key].as_str().unwrap_or_else(|| panic!("{key} in {}", items[0])).to_string();
-        let client = app.client.clone();
-        async move {
-            let res = client.get(url).send().await.unwrap();
-            assert_eq!(res.status(), 200, "{key}");
-            image::load_from_memory(&res.bytes().await.unwrap()).unwrap()
-        }
-    };
-    let (copy_image, original_image) = (image("receipt_url").await, image("duplicate_receipt_url").await);
+    let mut images = Vec::new();
+    for key in ["receipt_url", "duplicate_receipt_url"] {
+        let url = items[0][key].as_str().unwrap_or_else(|| panic!("{key} in {}", items[0]));
+        let res = app.client.get(url).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{key}");
+        images.push(image::load_from_memory(&res.bytes().await.unwrap()).unwrap());
+    }
+    let (copy_image, original_image) = (&images[0], &images[1]);
     assert_ne!(copy_image.to_rgb8().into_raw(), original_image.to_rgb8().into_raw(), "two different photos");
     // A cursor the route did not hand out, or a limit out of range, is refused.
     for query in ["cursor=not-a-cursor", "limit=0", "limit=101"] {

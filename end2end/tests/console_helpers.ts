@@ -1,0 +1,92 @@
+// What the console's tests and the README's screenshots set up: operators made with the real
+// `vouch operators add`, entries sent through the public API with a receipt drawn by the
+// browser, and a login through the console's own form.
+import { Page, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { bff, root } from './helpers';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** Adds an operator with the CLI (the password piped on stdin, as an operator would). */
+export function addOperator(email: string, role: 'owner' | 'moderator' | 'viewer', campaigns: string[] = []) {
+  const bin = process.env.VOUCH_BIN ?? join(root, 'target/debug/vouch');
+  const args = ['operators', 'add', email, '--role', role];
+  if (campaigns.length) args.push('--campaigns', campaigns.join(','));
+  execFileSync(bin, args, { cwd: root, env: process.env, input: `${PASSWORD}\n` });
+}
+
+/** A receipt-like JPEG drawn by the browser: a shop, a few lines, a total. */
+export async function receiptJpeg(page: Page, shop: string, total: string): Promise<Buffer> {
+  const dataUrl = await page.evaluate(([shop, total]) => {
+    const c = document.createElement('canvas');
+    c.width = 480; c.height = 720;
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#fdfcf7'; ctx.fillRect(0, 0, c.width, c.height);
+    ctx.fillStyle = '#222'; ctx.font = 'bold 34px monospace'; ctx.textAlign = 'center';
+    ctx.fillText(shop, 240, 80);
+    ctx.font = '20px monospace'; ctx.fillText('Hauptstr. 12 · 10115 Berlin', 240, 115);
+    ctx.textAlign = 'left'; ctx.font = '24px monospace';
+    const lines = [['Coffee beans 1kg', '14.99'], ['Oat milk', '2.49'], ['Croissant x2', '3.20'], ['Chocolate', '1.79']];
+    lines.forEach(([item, price], i) => {
+      ctx.fillText(item, 40, 200 + i * 44);
+      ctx.fillText(price, 360, 200 + i * 44);
+    });
+    ctx.fillRect(40, 390, 400, 3);
+    ctx.font = 'bold 30px monospace'; ctx.fillText('TOTAL', 40, 440); ctx.fillText(total, 330, 440);
+    ctx.font = '20px monospace'; ctx.fillText('28.11.2026 14:32  #0042', 40, 520);
+    for (let x = 60; x < 420; x += 7) ctx.fillRect(x, 580, (x * 13) % 5 + 1, 70);
+    return c.toDataURL('image/jpeg', 0.9);
+  }, [shop, total]);
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}
+
+export type Entrant = { first: string; last: string; email: string };
+
+/** Uploads `jpeg` and enters `who` in `campaign` through the public API; the upload and entry ids. */
+export async function enter(campaign: string, who: Entrant, jpeg: Buffer): Promise<{ upload_id: string; entry_id: string }> {
+  const grantRes = await fetch(`${bff()}/v1/campaigns/${campaign}/uploads`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ content_type: 'image/jpeg', size: jpeg.length }),
+  });
+  expect(grantRes.status, await grantRes.clone().text()).toBe(201);
+  const grant = await grantRes.json();
+  const form = new FormData();
+  for (const [k, v] of Object.entries(grant.fields as Record<string, string>)) form.append(k, v);
+  form.append('file', new Blob([jpeg], { type: 'image/jpeg' }), 'receipt.jpg');
+  const put = await fetch(grant.url, { method: grant.method, body: form });
+  expect(put.ok, await put.clone().text()).toBe(true);
+  const res = await fetch(`${bff()}/v1/campaigns/${campaign}/entries`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `console-${who.email}` },
+    body: JSON.stringify({
+      fields: { first_name: who.first, last_name: who.last, email: who.email, phone: '', postal_code: '10115' },
+      consents: { terms: true, marketing: true },
+      receipt_upload_id: grant.upload_id,
+    }),
+  });
+  expect(res.status, await res.clone().text()).toBe(202);
+  return { upload_id: grant.upload_id, entry_id: (await res.json()).entry_id };
+}
+
+/** The entry's status as the shopper's page polls it. */
+export async function entryStatus(campaign: string, entryId: string): Promise<string> {
+  const res = await fetch(`${bff()}/v1/campaigns/${campaign}/entries/${entryId}`);
+  return (await res.json()).status;
+}
+
+/** Waits until the worker has decided the entry (it is no longer `accepted`). */
+export async function processed(campaign: string, entryId: string, timeout = 30_000): Promise<string> {
+  let status = '';
+  await expect.poll(async () => (status = await entryStatus(campaign, entryId)), { timeout }).not.toBe('accepted');
+  return status;
+}
+
+/** Logs in through the console's form. */
+export async function logIn(page: Page, email: string, path = '') {
+  await page.goto(`${bff()}/admin${path}`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+}
