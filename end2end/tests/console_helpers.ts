@@ -41,12 +41,15 @@ export async function receiptJpeg(page: Page, shop: string, total: string): Prom
   return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
 
+/** The hosted page's origin (the BFF's own): the public API takes writes from it for any campaign. */
+const shopOrigin = bff;
+
 export type Entrant = { first: string; last: string; email: string };
 
 /** Uploads `jpeg` and enters `who` in `campaign` through the public API; the upload and entry ids. */
 export async function enter(campaign: string, who: Entrant, jpeg: Buffer): Promise<{ upload_id: string; entry_id: string }> {
   const grantRes = await fetch(`${bff()}/v1/campaigns/${campaign}/uploads`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST', headers: { 'content-type': 'application/json', origin: shopOrigin() },
     body: JSON.stringify({ content_type: 'image/jpeg', size: jpeg.length }),
   });
   expect(grantRes.status, await grantRes.clone().text()).toBe(201);
@@ -58,7 +61,7 @@ export async function enter(campaign: string, who: Entrant, jpeg: Buffer): Promi
   expect(put.ok, await put.clone().text()).toBe(true);
   const res = await fetch(`${bff()}/v1/campaigns/${campaign}/entries`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': `console-${who.email}` },
+    headers: { 'content-type': 'application/json', 'idempotency-key': `console-${who.email}`, origin: shopOrigin() },
     body: JSON.stringify({
       fields: { first_name: who.first, last_name: who.last, email: who.email, phone: '', postal_code: '10115' },
       consents: { terms: true, marketing: true },
