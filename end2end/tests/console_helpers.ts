@@ -16,26 +16,39 @@ export function addOperator(email: string, role: 'owner' | 'moderator' | 'viewer
   execFileSync(bin, args, { cwd: root, env: process.env, input: `${PASSWORD}\n` });
 }
 
-/** A receipt-like JPEG drawn by the browser: a shop, a few lines, a total. */
+/** A receipt-like JPEG drawn by the browser: a shop, a few lines, a total. The shop's name
+ * shapes the layout (paper width, logo, number of lines), so two shops' receipts are not
+ * near-duplicates of each other, while the same shop twice is. */
 export async function receiptJpeg(page: Page, shop: string, total: string): Promise<Buffer> {
   const dataUrl = await page.evaluate(([shop, total]) => {
+    let seed = [...shop].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
     const c = document.createElement('canvas');
     c.width = 480; c.height = 720;
     const ctx = c.getContext('2d')!;
-    ctx.fillStyle = '#fdfcf7'; ctx.fillRect(0, 0, c.width, c.height);
-    ctx.fillStyle = '#222'; ctx.font = 'bold 34px monospace'; ctx.textAlign = 'center';
-    ctx.fillText(shop, 240, 80);
-    ctx.font = '20px monospace'; ctx.fillText('Hauptstr. 12 · 10115 Berlin', 240, 115);
-    ctx.textAlign = 'left'; ctx.font = '24px monospace';
-    const lines = [['Coffee beans 1kg', '14.99'], ['Oat milk', '2.49'], ['Croissant x2', '3.20'], ['Chocolate', '1.79']];
-    lines.forEach(([item, price], i) => {
-      ctx.fillText(item, 40, 200 + i * 44);
-      ctx.fillText(price, 360, 200 + i * 44);
-    });
-    ctx.fillRect(40, 390, 400, 3);
-    ctx.font = 'bold 30px monospace'; ctx.fillText('TOTAL', 40, 440); ctx.fillText(total, 330, 440);
-    ctx.font = '20px monospace'; ctx.fillText('28.11.2026 14:32  #0042', 40, 520);
-    for (let x = 60; x < 420; x += 7) ctx.fillRect(x, 580, (x * 13) % 5 + 1, 70);
+    ctx.fillStyle = '#8a8f98'; ctx.fillRect(0, 0, c.width, c.height);
+    const paper = 300 + Math.floor(rand() * 170);
+    const left = Math.floor(rand() * (480 - paper));
+    ctx.fillStyle = '#fdfcf7'; ctx.fillRect(left, 0, paper, 720);
+    ctx.fillStyle = `hsl(${Math.floor(rand() * 360)}, 60%, 35%)`;
+    const logo = 40 + rand() * 50;
+    ctx.beginPath(); ctx.arc(left + 20 + logo + rand() * (paper - 2 * logo - 40), 30 + logo, logo, 0, 2 * Math.PI); ctx.fill();
+    ctx.fillStyle = '#222'; ctx.textAlign = 'center'; ctx.font = 'bold 26px monospace';
+    let y = 70 + 2 * logo;
+    ctx.fillText(shop, left + paper / 2, y);
+    ctx.textAlign = 'left'; ctx.font = '20px monospace';
+    const items = ['Coffee beans', 'Oat milk', 'Croissant', 'Chocolate', 'Espresso', 'Muffin', 'Tea', 'Bagel'];
+    const lines = 2 + Math.floor(rand() * 6);
+    for (let i = 0; i < lines; i++) {
+      y += 36;
+      ctx.fillText(items[(i + Math.floor(rand() * 8)) % 8], left + 20, y);
+      ctx.fillText((1 + rand() * 9).toFixed(2), left + paper - 80, y);
+    }
+    y += 24; ctx.fillRect(left + 20, y, paper - 40, 3);
+    y += 40; ctx.font = 'bold 26px monospace';
+    ctx.fillText('TOTAL', left + 20, y); ctx.fillText(total, left + paper - 110, y);
+    ctx.font = '16px monospace'; ctx.fillText('28.11.2026 14:32', left + 20, y + 50);
+    for (let x = left + 20; x < left + paper - 20; x += 6) ctx.fillRect(x, y + 80, Math.floor(rand() * 4) + 1, 90);
     return c.toDataURL('image/jpeg', 0.9);
   }, [shop, total]);
   return Buffer.from(dataUrl.split(',')[1], 'base64');
