@@ -203,6 +203,14 @@ test.describe('logged in', () => {
     expect(await processed(CAMPAIGN, entry_id)).toBe('confirmed');
   });
 
+  test('the embed page shows the snippet and the campaign live in a frame', async ({ page }) => {
+    await logIn(page, owner, `/c/${CAMPAIGN}/embed`);
+    await expect(page.getByLabel("Paste this into the merchant's page")).toHaveValue(/data-vouch-campaign="e2e-console"/);
+    // The hosted page lets the BFF's own pages frame it as a preview: the widget runs inside.
+    const preview = page.frameLocator('iframe.preview');
+    await expect(preview.locator('#first_name')).toBeVisible({ timeout: 20_000 });
+  });
+
   test('a viewer sees no write buttons', async ({ page }) => {
     await logIn(page, viewer, '/c/e2e-review/moderation');
     await expect(page.getByText('Read only: your role cannot decide.')).toBeVisible();
