@@ -51,7 +51,9 @@ pub fn Draws(campaign: String) -> impl IntoView {
         let path = campaign_path(&campaign.get_value(), &format!("/draws/{}/verify", enc(&draw_id)));
         spawn_local(async move {
             match api::post_empty::<Verification>(&path).await {
-                Ok(v) if v.matches => notice.ok(format!("Draw {draw_id} verified: the winners follow from its inputs.")),
+                Ok(v) if v.matches => {
+                    notice.ok(format!("Draw {draw_id} verified: the winners follow from its inputs."))
+                }
                 Ok(v) => notice.say_err(format!("Draw {draw_id} does NOT verify: {}", v.differences.join("; "))),
                 Err(e) => notice.err(&e),
             }
@@ -148,12 +150,8 @@ fn people(
 
 /// The alternates not promoted yet, in order.
 fn alternates_left(d: &Draw) -> String {
-    let left: Vec<&str> = d
-        .alternates
-        .iter()
-        .filter(|a| !d.contacts.iter().any(|c| c.entry_id == **a))
-        .map(String::as_str)
-        .collect();
+    let left: Vec<&str> =
+        d.alternates.iter().filter(|a| !d.contacts.iter().any(|c| c.entry_id == **a)).map(String::as_str).collect();
     if left.is_empty() {
         "none".into()
     } else {

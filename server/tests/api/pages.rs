@@ -84,8 +84,7 @@ async fn the_hosted_page_may_be_framed_by_the_bff_itself_only_as_a_preview() {
     }
     // The console's Embed page frames what the API names as the preview.
     let owner = app.operator(vouch_core::admin::Role::Owner, &[]).await;
-    let embed: serde_json::Value =
-        owner.get("/admin/v1/campaigns/demo/embed").await.json().await.unwrap();
+    let embed: serde_json::Value = owner.get("/admin/v1/campaigns/demo/embed").await.json().await.unwrap();
     assert_eq!(embed["preview_url"], app.url("/c/demo?preview=1"));
 }
 
