@@ -47,6 +47,9 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   writeFileSync(join(dir, 'e2e-review.toml'), variant('e2e-review', 'moderation = "all"'));
   // And with a pool of entry codes (codes.spec.ts), filled by the test itself.
   writeFileSync(join(dir, 'e2e-codes.toml'), `${variant('e2e-codes', '')}\n[codes.entry]\nlow_water = 1\n`);
+  // The console's own campaign (console.spec.ts): its entries, draws and dead letters are the
+  // test's alone.
+  writeFileSync(join(dir, 'e2e-console.toml'), variant('e2e-console', ''));
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.

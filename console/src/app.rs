@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, types::Me};
+use crate::api::{self, types, types::Me};
 use crate::login::Login;
 use crate::route;
 use crate::shell::Shell;
@@ -21,7 +21,7 @@ pub fn use_me() -> Signal<Option<Me>> {
 /// Whether the operator may write (viewers may not; the server refuses them anyway).
 pub fn can_write() -> Signal<bool> {
     let me = use_me();
-    Signal::derive(move || me.with(|m| m.as_ref().is_some_and(Me::can_write)))
+    Signal::derive(move || me.with(|m| m.as_ref().is_some_and(types::can_write)))
 }
 
 #[component]

@@ -54,7 +54,7 @@ pub fn Shell() -> impl IntoView {
         });
         route::go(Route::Campaign { id, page });
     };
-    let queues = move || me.with(|m| m.as_ref().is_some_and(|m| m.sees_queues()));
+    let queues = move || me.with(|m| m.as_ref().is_some_and(crate::api::types::sees_queues));
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="top">

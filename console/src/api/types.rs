@@ -1,7 +1,7 @@
-//! The admin API's answers as the console reads them (docs/admin-api.md). Shared enums come from
-//! `vouch-core`; the admin shapes live here, in one file, until the server's own types move to
-//! `vouch-core` (then these become re-exports). Optional fields default, so a field the server
-//! adds later does not break an older console.
+//! The admin API's answers as the console reads them (docs/admin-api.md and
+//! `/admin/v1/openapi.json`). `Me`, `Role` and the shared enums come from `vouch-core`; the other
+//! shapes are the server's, read with only the fields the console shows (serde ignores the rest),
+//! and optional fields default, so a field the server adds later does not break an older console.
 
 use std::collections::BTreeMap;
 
@@ -11,35 +11,16 @@ use serde_json::Value;
 pub use vouch_core::rewards::CreditState;
 pub use vouch_core::wire::EntryStatus;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Owner,
-    Moderator,
-    Viewer,
+pub use vouch_core::admin::{Access, Me, Role};
+
+/// Viewers read only; the server refuses their writes anyway, the console hides the buttons.
+pub fn can_write(me: &Me) -> bool {
+    me.role != Role::Viewer
 }
 
-/// Who is logged in (`GET`/`POST /admin/v1/session`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Me {
-    pub email: String,
-    pub role: Role,
-    /// `None`: every campaign (owners).
-    #[serde(default)]
-    pub campaigns: Option<Vec<String>>,
-    pub csrf_token: String,
-}
-
-impl Me {
-    /// Viewers read only; the server refuses their writes anyway, the console hides the buttons.
-    pub fn can_write(&self) -> bool {
-        self.role != Role::Viewer
-    }
-
-    /// Queues are shared by all campaigns: owners only.
-    pub fn sees_queues(&self) -> bool {
-        self.role == Role::Owner
-    }
+/// Queues are shared by all campaigns: owners only.
+pub fn sees_queues(me: &Me) -> bool {
+    me.may(None, Access::Owner)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,8 +48,9 @@ pub struct Counts {
     pub entries: BTreeMap<String, u64>,
     #[serde(default)]
     pub pending_review: u64,
+    /// `null`: not counted yet (see docs/admin-api.md).
     #[serde(default)]
-    pub referrers: u64,
+    pub referrers: Option<u64>,
     #[serde(default)]
     pub conversions: u64,
     #[serde(default)]
@@ -119,10 +101,12 @@ pub struct EntryPage {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ReceiptUrls {
+    /// The full image, signed for a few minutes.
+    pub url: String,
     #[serde(default)]
     pub thumbnail_url: Option<String>,
     #[serde(default)]
-    pub full_url: Option<String>,
+    pub expires_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -136,7 +120,7 @@ pub struct AuditRecord {
     #[serde(default)]
     pub subject: String,
     #[serde(default)]
-    pub detail: Option<Value>,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -153,17 +137,55 @@ pub struct EntryDetail {
     pub audit: Vec<AuditRecord>,
 }
 
+/// An entry waiting for review, as the queue shows it (`ReviewEntry`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReviewEntry {
+    pub entry_id: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub accepted_at: String,
+}
+
+/// Why it waits (`ReviewCaseView`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ReviewCase {
+    #[serde(default)]
+    pub signals: Vec<String>,
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ReviewItem {
-    pub entry_id: String,
+    pub entry: ReviewEntry,
+    #[serde(default)]
+    pub case: ReviewCase,
     #[serde(default)]
     pub receipt_url: Option<String>,
     #[serde(default)]
     pub duplicate_receipt_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReviewPage {
+    pub items: Vec<ReviewItem>,
     #[serde(default)]
-    pub duplicate_of: Option<String>,
+    pub next_cursor: Option<String>,
+}
+
+/// A reason a reviewer may reject with, numbered by its place (`GET …/review/reasons`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Reason {
+    pub code: String,
     #[serde(default)]
-    pub signals: Vec<String>,
+    pub note_required: bool,
+    #[serde(default)]
+    pub shopper_text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,42 +193,92 @@ pub struct ReviewItem {
 pub enum ReviewDecision {
     Approve,
     Reject {
-        reason: &'static str,
+        reason: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
 }
 
+/// Someone who has held a win: a drawn winner or a promoted alternate (`Contact`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Winner {
+pub struct Contact {
     pub entry_id: String,
     #[serde(default)]
-    pub email: Option<String>,
+    pub current: bool,
     #[serde(default)]
-    pub contact_status: Option<String>,
+    pub promoted: bool,
+    #[serde(default)]
+    pub notified: bool,
+    #[serde(default)]
+    pub notified_at: Option<String>,
     #[serde(default)]
     pub forfeited: bool,
+}
+
+impl Contact {
+    /// Where contacting this person stands, in words.
+    pub fn status(&self) -> String {
+        let how = if self.promoted { "promoted alternate" } else { "winner" };
+        let state = match (self.forfeited, self.notified, &self.notified_at) {
+            (true, _, _) => "forfeited".to_string(),
+            (false, true, Some(at)) => format!("mailed {at}"),
+            (false, true, None) => "mailed".to_string(),
+            (false, false, _) => "not mailed yet".to_string(),
+        };
+        format!("{how}, {state}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Draw {
     pub draw_id: String,
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub sequence: u32,
     #[serde(default)]
-    pub beacon: Option<String>,
+    pub created_at: String,
     #[serde(default)]
-    pub winners: Vec<Winner>,
+    pub beacon: String,
     #[serde(default)]
-    pub alternates: Vec<Winner>,
+    pub beacon_source: Option<String>,
+    #[serde(default)]
+    pub eligible: u64,
+    #[serde(default)]
+    pub seed: String,
+    #[serde(default)]
+    pub winners: Vec<String>,
+    #[serde(default)]
+    pub alternates: Vec<String>,
+    #[serde(default)]
+    pub current_winners: Vec<String>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DrawRequest {
     pub winners: u32,
     pub alternates: u32,
+    /// The beacon as text: a drand round's randomness, a lottery result.
+    pub beacon: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub beacon_round: Option<u64>,
+    pub beacon_source: Option<String>,
+    /// Draw a campaign that is still open (as `vouch draw --force`).
+    pub force: bool,
+}
+
+/// `POST …/draws/{draw_id}/verify`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Verification {
+    pub draw_id: String,
+    pub matches: bool,
+    #[serde(default)]
+    pub differences: Vec<String>,
+}
+
+/// `POST …/redrive`: how many dead letters went back to their queue.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Redriven {
+    pub redriven: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -218,7 +290,7 @@ pub struct Credit {
     #[serde(default)]
     pub amount_minor: Option<i64>,
     #[serde(default)]
-    pub flags: Vec<String>,
+    pub reward: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -226,8 +298,9 @@ pub struct Pool {
     pub pool: String,
     #[serde(default)]
     pub available: u64,
+    /// Handed out.
     #[serde(default)]
-    pub claimed: u64,
+    pub assigned: u64,
     #[serde(default)]
     pub low_water: Option<u64>,
 }

@@ -57,7 +57,7 @@ fn row(c: CampaignSummary) -> impl IntoView {
             <td>
                 <Link to=Route::Campaign { id: c.id.clone(), page: Page::Moderation }>{count(c.counts.pending_review)}</Link>
             </td>
-            <td>{count(c.counts.referrers)}</td>
+            <td>{c.counts.referrers.map(count).unwrap_or_else(|| "—".into())}</td>
             <td>{count(c.counts.conversions)}</td>
             <td>{by(&c.counts.credits)}</td>
         </tr>

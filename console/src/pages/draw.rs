@@ -1,11 +1,12 @@
-//! The draw: run one (winners, alternates, optional beacon round), verify it, forfeit a winner
-//! (the next alternate moves up), and the winners with their contact status.
+//! The draw: run one (winners, alternates, the public beacon as text, as `vouch draw` takes it),
+//! verify it, forfeit a winner (the next alternate moves up), and the winners with their contact
+//! status.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::campaign_path;
-use crate::api::{self, enc, types::Draw, types::DrawRequest, types::Winner};
+use crate::api::{self, enc, types::Contact, types::Draw, types::DrawRequest, types::Verification};
 use crate::app::can_write;
 use crate::ui::{load, loaded, Loaded, Notice};
 
@@ -18,6 +19,8 @@ pub fn Draws(campaign: String) -> impl IntoView {
     let winners = RwSignal::new("1".to_string());
     let alternates = RwSignal::new("2".to_string());
     let beacon = RwSignal::new(String::new());
+    let source = RwSignal::new(String::new());
+    let force = RwSignal::new(false);
     let notice = Notice::new();
     let writes = can_write();
     let run = move |ev: leptos::ev::SubmitEvent| {
@@ -26,14 +29,14 @@ pub fn Draws(campaign: String) -> impl IntoView {
             notice.say_err("Winners and alternates are whole numbers.");
             return;
         };
-        let beacon_round = match beacon.get_untracked().trim() {
-            "" => None,
-            b => match b.parse() {
-                Ok(n) => Some(n),
-                Err(_) => return notice.say_err("The beacon round is a whole number, or empty."),
-            },
+        let source = source.get_untracked().trim().to_string();
+        let body = DrawRequest {
+            winners: w,
+            alternates: a,
+            beacon: beacon.get_untracked().trim().to_string(),
+            beacon_source: (!source.is_empty()).then_some(source),
+            force: force.get_untracked(),
         };
-        let body = DrawRequest { winners: w, alternates: a, beacon_round };
         spawn_local(async move {
             match api::post::<_, Draw>(&campaign_path(&campaign.get_value(), "/draws"), &body).await {
                 Ok(d) => {
@@ -47,8 +50,11 @@ pub fn Draws(campaign: String) -> impl IntoView {
     let verify = move |draw_id: String| {
         let path = campaign_path(&campaign.get_value(), &format!("/draws/{}/verify", enc(&draw_id)));
         spawn_local(async move {
-            match api::post_empty::<serde_json::Value>(&path).await {
-                Ok(v) => notice.ok(format!("Draw {draw_id} verified: {}", verdict(&v))),
+            match api::post_empty::<Verification>(&path).await {
+                Ok(v) if v.matches => {
+                    notice.ok(format!("Draw {draw_id} verified: the winners follow from its inputs."))
+                }
+                Ok(v) => notice.say_err(format!("Draw {draw_id} does NOT verify: {}", v.differences.join("; "))),
                 Err(e) => notice.err(&e),
             }
         });
@@ -74,8 +80,12 @@ pub fn Draws(campaign: String) -> impl IntoView {
                 <input id="d-winners" type="number" min="1" required=true prop:value=winners on:input=move |ev| winners.set(event_target_value(&ev)) />
                 <label for="d-alternates">"Alternates"</label>
                 <input id="d-alternates" type="number" min="0" required=true prop:value=alternates on:input=move |ev| alternates.set(event_target_value(&ev)) />
-                <label for="d-beacon">"Beacon round (optional)"</label>
-                <input id="d-beacon" type="number" min="1" prop:value=beacon on:input=move |ev| beacon.set(event_target_value(&ev)) />
+                <label for="d-beacon">"Beacon (e.g. a drand round's randomness)"</label>
+                <input id="d-beacon" type="text" required=true prop:value=beacon on:input=move |ev| beacon.set(event_target_value(&ev)) />
+                <label for="d-source">"Where the beacon comes from (optional)"</label>
+                <input id="d-source" type="text" prop:value=source on:input=move |ev| source.set(event_target_value(&ev)) />
+                <label class="check"><input id="d-force" type="checkbox" prop:checked=force
+                    on:change=move |ev| force.set(event_target_checked(&ev)) />" Draw although the campaign is still open"</label>
                 <button type="submit">"Run draw"</button>
             </form>
         </Show>
@@ -87,13 +97,16 @@ pub fn Draws(campaign: String) -> impl IntoView {
             }
             list.into_iter().map(|d| {
                 let id = d.draw_id.clone();
+                let waiting = alternates_left(&d);
                 view! {
                     <section class="card" aria-label=format!("Draw {}", d.draw_id)>
-                        <h3>"Draw " {d.draw_id.clone()} <span class="muted small">" " {d.created_at.clone().unwrap_or_default()}</span></h3>
-                        {d.beacon.clone().map(|b| view! { <p class="small">"Beacon: " <code>{b}</code></p> })}
+                        <h3>"Draw " {d.sequence} " " <code class="small">{d.draw_id.clone()}</code>
+                            <span class="muted small">" " {d.created_at.clone()}</span></h3>
+                        <p class="small">{format!("{} eligible · beacon ", d.eligible)} <code>{d.beacon.clone()}</code>
+                            {d.beacon_source.clone().map(|s| format!(" ({s})"))} " · seed " <code>{d.seed.clone()}</code></p>
                         <button type="button" class="secondary" on:click=move |_| verify(id.clone())>"Verify"</button>
-                        {people("Winners", &d.draw_id, d.winners, writes, forfeit)}
-                        {people("Alternates", &d.draw_id, d.alternates, Signal::derive(|| false), forfeit)}
+                        {people(&d.draw_id, d.contacts, writes, forfeit)}
+                        <p class="small">"Alternates waiting: " {waiting}</p>
                     </section>
                 }
             }).collect_view().into_any()
@@ -102,26 +115,25 @@ pub fn Draws(campaign: String) -> impl IntoView {
 }
 
 fn people(
-    title: &'static str,
     draw_id: &str,
-    list: Vec<Winner>,
+    list: Vec<Contact>,
     may_forfeit: Signal<bool>,
     forfeit: impl Fn(String, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let draw_id = draw_id.to_string();
     view! {
-        <h4>{title}</h4>
+        <h4>"Winners"</h4>
         <table class="grid">
-            <thead><tr><th scope="col">"Entry"</th><th scope="col">"E-mail"</th><th scope="col">"Contact"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+            <thead><tr><th scope="col">"Entry"</th><th scope="col">"Contact"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
             <tbody>
                 {list.into_iter().map(|w| {
                     let (draw, entry) = (draw_id.clone(), w.entry_id.clone());
-                    let show = move || may_forfeit.get() && !w.forfeited;
+                    let current = w.current;
+                    let show = move || may_forfeit.get() && current;
                     view! {
                         <tr>
                             <td>{w.entry_id.clone()}</td>
-                            <td>{w.email.clone().unwrap_or_default()}</td>
-                            <td>{if w.forfeited { "forfeited".to_string() } else { w.contact_status.clone().unwrap_or_default() }}</td>
+                            <td>{w.status()}</td>
                             <td><Show when=show>
                                 <button type="button" class="secondary" on:click={
                                     let (draw, entry) = (draw.clone(), entry.clone());
@@ -136,11 +148,13 @@ fn people(
     }
 }
 
-/// The verification answer in a sentence: `ok`/`valid` when the server says so, else its JSON.
-fn verdict(v: &serde_json::Value) -> String {
-    match v.get("ok").or_else(|| v.get("valid")).and_then(serde_json::Value::as_bool) {
-        Some(true) => "the winners follow from the inputs.".into(),
-        Some(false) => format!("MISMATCH {v}"),
-        None => v.to_string(),
+/// The alternates not promoted yet, in order.
+fn alternates_left(d: &Draw) -> String {
+    let left: Vec<&str> =
+        d.alternates.iter().filter(|a| !d.contacts.iter().any(|c| c.entry_id == **a)).map(String::as_str).collect();
+    if left.is_empty() {
+        "none".into()
+    } else {
+        left.join(", ")
     }
 }

@@ -32,12 +32,8 @@ pub fn Entry(campaign: String, entry_id: String) -> impl IntoView {
                     <h2 id="h-receipt">"Receipt"</h2>
                     {match d.receipt {
                         Some(r) => view! {
-                            {r.thumbnail_url.or(r.full_url.clone()).map(|src| view! {
-                                <img class="thumb" src=src alt="Receipt (thumbnail)" />
-                            })}
-                            {r.full_url.map(|href| view! {
-                                <p><a href=href target="_blank" rel="noopener">"Full image (link valid a few minutes)"</a></p>
-                            })}
+                            <img class="thumb" src=r.thumbnail_url.unwrap_or_else(|| r.url.clone()) alt="Receipt (thumbnail)" />
+                            <p><a href=r.url target="_blank" rel="noopener">"Full image (link valid a few minutes)"</a></p>
                         }.into_any(),
                         None => view! { <p class="muted">"No receipt."</p> }.into_any(),
                     }}
@@ -53,7 +49,7 @@ pub fn Entry(campaign: String, entry_id: String) -> impl IntoView {
                             {d.audit.into_iter().map(|a| view! {
                                 <li>
                                     <time>{a.at}</time> " " <strong>{a.action}</strong> " " {a.subject} " by " {a.actor}
-                                    {a.detail.map(|d| view! { <code class="small">" " {d.to_string()}</code> })}
+                                    {(!a.detail.is_empty()).then(|| view! { <code class="small">" " {a.detail}</code> })}
                                 </li>
                             }).collect_view()}
                         </ol>

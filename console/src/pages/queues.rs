@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, enc, types::DeadLetter, types::QueueState};
+use crate::api::{self, enc, types::DeadLetter, types::QueueState, types::Redriven};
 use crate::app::can_write;
 use crate::ui::{load, loaded, Loaded, Notice};
 
@@ -23,9 +23,14 @@ pub fn Queues() -> impl IntoView {
     };
     let act = move |path: String, done: String| {
         spawn_local(async move {
+            // Redrives answer `{"redriven":n}`, pause/resume the queue's state.
             match api::post_empty::<serde_json::Value>(&path).await {
                 Ok(v) => {
-                    notice.ok(if v.is_number() { format!("{done}: {v}.") } else { format!("{done}.") });
+                    let redriven = serde_json::from_value::<Redriven>(v).ok();
+                    notice.ok(match redriven {
+                        Some(r) => format!("{done}: {} message(s) back in the queue.", r.redriven),
+                        None => format!("{done}."),
+                    });
                     reload();
                     if let Some(name) = open.get_untracked() {
                         load(dead, api::get(&format!("/queues/{}/dead", enc(&name))));

@@ -79,7 +79,7 @@ pub fn Rewards(campaign: String) -> impl IntoView {
                 view! {
                     <table class="grid">
                         <thead><tr><th scope="col">"Credit"</th><th scope="col">"Side"</th><th scope="col">"Amount"</th>
-                            <th scope="col">"Flags"</th><th scope="col">"State"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                            <th scope="col">"Reward"</th><th scope="col">"State"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|c| {
                                 let pending = c.state == CreditState::Pending;
@@ -89,7 +89,7 @@ pub fn Rewards(campaign: String) -> impl IntoView {
                                         <td>{c.credit_id.clone()}</td>
                                         <td>{c.side.clone().unwrap_or_default()}</td>
                                         <td>{c.amount_minor.map(|m| format!("{:.2}", m as f64 / 100.0)).unwrap_or_default()}</td>
-                                        <td>{c.flags.join(", ")}</td>
+                                        <td>{c.reward.clone()}</td>
                                         <td>{c.state.as_str()}</td>
                                         <td><Show when=move || pending && writes.get()>
                                             <button type="button" on:click={let a = a.clone(); move |_| decide(a.clone(), "approve")}>"Approve"</button>
@@ -118,7 +118,7 @@ pub fn Rewards(campaign: String) -> impl IntoView {
                                     <tr class:low=low>
                                         <td>{p.pool}</td>
                                         <td>{p.available}{low.then_some(" (low)")}</td>
-                                        <td>{p.claimed}</td>
+                                        <td>{p.assigned}</td>
                                         <td>{p.low_water.map(|l| l.to_string()).unwrap_or_default()}</td>
                                     </tr>
                                 }

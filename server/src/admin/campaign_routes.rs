@@ -53,7 +53,8 @@ pub struct Embed {
     pub snippet: String,
     /// The hosted campaign page, for links and QR codes.
     pub hosted_url: String,
-    /// A page showing the widget live (the hosted page), for the console's preview frame.
+    /// A page showing the widget live (the hosted page with `?preview=1`, which this BFF's own
+    /// pages may frame), for the console's preview frame.
     pub preview_url: String,
     /// Present when Facebook pages show this campaign in a tab.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,7 +67,7 @@ pub fn embed(origin: &str, campaign: &Campaign) -> Embed {
     let hosted_url = format!("{origin}/c/{}", campaign.id());
     Embed {
         snippet: crate::app::demo::snippet(origin, campaign.id()),
-        preview_url: hosted_url.clone(),
+        preview_url: format!("{hosted_url}?preview=1"),
         hosted_url,
         facebook: (!campaign.facebook_page_ids.is_empty())
             .then(|| FacebookTab { tab_url: format!("{origin}/fb/tab"), page_ids: campaign.facebook_page_ids.clone() }),

@@ -28,17 +28,24 @@ pub struct ReceiptLinks {
     pub expires_at: String,
 }
 
-/// Links to the receipt at `key`, or `None` when it is not in the store (anymore).
-pub async fn links(objects: &dyn Objects, key: &str, now_ms: i64) -> Result<Option<ReceiptLinks>> {
+/// A link to the full image at `key` alone (the moderation queue shows receipts large, so it
+/// needs no thumbnail), or `None` when it is not in the store (anymore).
+pub async fn full_link(objects: &dyn Objects, key: &str) -> Result<Option<String>> {
     if objects.head(key).await?.is_none() {
         return Ok(None);
     }
+    Ok(Some(objects.presign_get(key, LINK_TTL).await?))
+}
+
+/// Links to the receipt at `key`, or `None` when it is not in the store (anymore).
+pub async fn links(objects: &dyn Objects, key: &str, now_ms: i64) -> Result<Option<ReceiptLinks>> {
+    let Some(url) = full_link(objects, key).await? else { return Ok(None) };
     let thumbnail = match thumbnail(objects, key).await? {
         Some(thumb) => Some(objects.presign_get(&thumb, LINK_TTL).await?),
         None => None,
     };
     Ok(Some(ReceiptLinks {
-        url: objects.presign_get(key, LINK_TTL).await?,
+        url,
         thumbnail_url: thumbnail,
         expires_at: format_iso8601_ms(now_ms + LINK_TTL.as_millis() as i64),
     }))

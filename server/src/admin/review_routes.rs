@@ -9,6 +9,7 @@ use vouch_core::moderation::{Decision, DecisionError, ReviewReason};
 use vouch_core::ErrorCode;
 
 use super::json::AdminJson;
+use super::receipt_links::full_link;
 use super::{Caller, SharedAdmin};
 use crate::backends::entry_search::Cursor;
 use crate::backends::StoredEntry;
@@ -106,6 +107,10 @@ pub struct ReviewCaseView {
 pub struct ReviewItem {
     pub entry: ReviewEntry,
     pub case: ReviewCaseView,
+    /// The entry's receipt, a link signed for a few minutes (the bucket stays private).
+    pub receipt_url: Option<String>,
+    /// The receipt of `case.duplicate_of`, signed the same way, to show beside it.
+    pub duplicate_receipt_url: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -166,11 +171,23 @@ async fn item(state: &SharedAdmin, campaign: &str, p: Pending) -> Result<ReviewI
         duplicate_of: None,
         opened_at_ms: p.entry.processed_at_ms,
     });
-    let duplicate_has_receipt = match &case.duplicate_of {
-        Some(id) => state.backends.store.get_entry(campaign, id).await?.is_some_and(|d| d.receipt_key.is_some()),
-        None => false,
+    let objects = state.backends.objects.as_ref();
+    let duplicate_key = match &case.duplicate_of {
+        Some(id) => state.backends.store.get_entry(campaign, id).await?.and_then(|d| d.receipt_key),
+        None => None,
+    };
+    let duplicate_has_receipt = duplicate_key.is_some();
+    let duplicate_receipt_url = match &duplicate_key {
+        Some(key) => full_link(objects, key).await?,
+        None => None,
+    };
+    let receipt_url = match &p.entry.receipt_key {
+        Some(key) => full_link(objects, key).await?,
+        None => None,
     };
     Ok(ReviewItem {
+        receipt_url,
+        duplicate_receipt_url,
         entry: p.entry.into(),
         case: ReviewCaseView {
             signals: case.signals,

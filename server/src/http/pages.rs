@@ -77,6 +77,7 @@ fn page_policy(state: &AppState, image_url: Option<&str>, frame_ancestors: &str)
     params(
         ("campaign" = String, Path, description = "The campaign id."),
         ("lang" = Option<String>, Query, description = "A language for a shared link (`de`); else the browser's."),
+        ("preview" = Option<String>, Query, description = "`1`: the console's live preview, which this BFF's own pages may frame (otherwise no page may)."),
     ),
     responses(
         (status = 200, description = "The page.", content_type = "text/html", body = String),
@@ -100,11 +101,15 @@ async fn hosted(
     let locale = campaign.locale_for(query.get("lang").and_then(|l| Locale::parse(l)).or(browser));
     let url = absolute(&state, &format!("/c/{}", campaign.id()));
     let ctx = PageContext { locale, url: &url, referral_code: None };
+    // The console frames the page to preview it; only this BFF's own pages may (clickjacking
+    // from anywhere else stays impossible), and only when asked for as a preview.
+    let preview = query.get("preview").is_some_and(|p| p == "1");
+    let (frame_ancestors, frame_options) = if preview { ("'self'", "SAMEORIGIN") } else { ("'none'", "DENY") };
     let headers = [
         (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60")),
         (header::VARY, HeaderValue::from_static("Accept-Language")),
-        (header::CONTENT_SECURITY_POLICY, page_policy(&state, campaign.image_url.as_deref(), "'none'")),
-        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (header::CONTENT_SECURITY_POLICY, page_policy(&state, campaign.image_url.as_deref(), frame_ancestors)),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static(frame_options)),
     ];
     (headers, Html(campaign_page(&campaign, &ctx))).into_response()
 }

@@ -69,6 +69,9 @@ async fn a_moderator_works_the_queue_oldest_first(app: TestApp) {
     assert_eq!(item["entry"]["status"], "pending_review");
     assert_eq!(item["entry"]["has_receipt"], true);
     assert_eq!(item["case"]["duplicate_of"], Value::Null);
+    assert_eq!(item["duplicate_receipt_url"], Value::Null);
+    let receipt = app.client.get(item["receipt_url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(receipt.status(), 200, "the receipt loads on this backend too");
     assert!(item["entry"]["accepted_at"].as_str().unwrap().ends_with('Z'), "RFC 3339 in UTC");
     let all: Vec<String> =
         whole_queue(&moderator, 1).await.iter().map(|i| i["entry"]["entry_id"].as_str().unwrap().to_string()).collect();
@@ -150,6 +153,16 @@ async fn a_near_duplicate_is_shown_with_the_entry_it_copies() {
     assert_eq!(items[0]["case"]["signals"], json!(["near_duplicate"]));
     assert_eq!(items[0]["case"]["duplicate_of"], original.as_str());
     assert_eq!(items[0]["case"]["duplicate_has_receipt"], true);
+    // Both receipts load without credentials, as in a browser, and are the two photos entered.
+    let mut images = Vec::new();
+    for key in ["receipt_url", "duplicate_receipt_url"] {
+        let url = items[0][key].as_str().unwrap_or_else(|| panic!("{key} in {}", items[0]));
+        let res = app.client.get(url).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{key}");
+        images.push(image::load_from_memory(&res.bytes().await.unwrap()).unwrap());
+    }
+    let (copy_image, original_image) = (&images[0], &images[1]);
+    assert_ne!(copy_image.to_rgb8().into_raw(), original_image.to_rgb8().into_raw(), "two different photos");
     // A cursor the route did not hand out, or a limit out of range, is refused.
     for query in ["cursor=not-a-cursor", "limit=0", "limit=101"] {
         let (status, body) = json_of(viewer.get(&format!("/admin/v1/campaigns/demo/review?{query}")).await).await;

@@ -68,6 +68,27 @@ async fn the_hosted_page_previews_well_and_embeds_the_widget_from_its_own_origin
 }
 
 #[tokio::test]
+async fn the_hosted_page_may_be_framed_by_the_bff_itself_only_as_a_preview() {
+    let app = TestApp::spawn().await;
+    for (path, frame_ancestors, frame_options) in [
+        ("/c/demo?preview=1", "frame-ancestors 'self'", "SAMEORIGIN"),
+        ("/c/demo", "frame-ancestors 'none'", "DENY"),
+        ("/c/demo?preview=yes", "frame-ancestors 'none'", "DENY"),
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(header(&res, "x-frame-options"), Some(frame_options), "{path}");
+        let csp = header(&res, "content-security-policy").unwrap();
+        let framing: Vec<&str> = csp.split("; ").filter(|d| d.starts_with("frame-ancestors")).collect();
+        assert_eq!(framing, [frame_ancestors], "{path}: {csp}");
+    }
+    // The console's Embed page frames what the API names as the preview.
+    let owner = app.operator(vouch_core::admin::Role::Owner, &[]).await;
+    let embed: serde_json::Value = owner.get("/admin/v1/campaigns/demo/embed").await.json().await.unwrap();
+    assert_eq!(embed["preview_url"], app.url("/c/demo?preview=1"));
+}
+
+#[tokio::test]
 async fn the_hosted_page_speaks_the_browsers_language_and_an_unknown_campaign_is_a_404_page() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/c/demo")).header("Accept-Language", "fr-FR, de;q=0.8").send().await.unwrap();
