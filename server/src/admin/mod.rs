@@ -140,6 +140,7 @@ pub fn router(state: AdminState) -> Router {
     let spec = Arc::new(spec);
     router
         .route("/admin/v1/openapi.json", get(move || std::future::ready(Json(spec.as_ref().clone()))))
+        .layer(axum::middleware::from_fn(query::structured_rejections))
         // The back button after sign-out must show nothing private.
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .with_state(Arc::new(state))

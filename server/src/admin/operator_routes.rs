@@ -77,7 +77,8 @@ pub async fn add(
 /// Removes an operator and ends its sessions (owners).
 #[utoipa::path(delete, path = "/admin/v1/operators/{email}", tag = "operators",
     params(("email" = String, Path, description = "The operator's e-mail")),
-    responses((status = 204, description = "Removed"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204, description = "Removed"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: not an e-mail address")))]
 pub async fn remove(
     State(state): State<SharedAdmin>,
     caller: Caller,

@@ -4,8 +4,11 @@
 //! all: `invalid_query` (a parameter given twice, a query string that does not decode) as
 //! `malformed_json` is for bodies.
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Query, Request};
 use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use vouch_core::ErrorCode;
 
@@ -45,4 +48,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AdminQuery<T> 
             }
         }
     }
+}
+
+/// Middleware over every admin route: axum's plain-text refusal of a query string (a route that
+/// still reads `Query<T>` itself, with a number that is not one) becomes the structured
+/// `invalid_query`, so no admin answer is ever a bare text line the console cannot read.
+pub async fn structured_rejections(req: Request, next: Next) -> Response {
+    let has_query = req.uri().query().is_some();
+    let response = next.run(req).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    if has_query && plain && response.status() == StatusCode::BAD_REQUEST {
+        return unreadable("query", "string cannot be read as this route's parameters.").into_response();
+    }
+    response
 }
