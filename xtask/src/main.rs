@@ -3,8 +3,8 @@
 
 mod bench;
 mod build;
-mod schemathesis;
 mod console;
+mod schemathesis;
 mod setup;
 mod sizes;
 mod structure;

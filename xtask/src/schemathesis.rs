@@ -47,8 +47,18 @@ struct Spec {
 }
 
 const SPECS: &[Spec] = &[
-    Spec { path: "/v1/openapi.json", credentials: public_credentials, max_examples: PUBLIC_EXAMPLES, shop_origin: true },
-    Spec { path: "/admin/v1/openapi.json", credentials: admin_credentials, max_examples: ADMIN_EXAMPLES, shop_origin: false },
+    Spec {
+        path: "/v1/openapi.json",
+        credentials: public_credentials,
+        max_examples: PUBLIC_EXAMPLES,
+        shop_origin: true,
+    },
+    Spec {
+        path: "/admin/v1/openapi.json",
+        credentials: admin_credentials,
+        max_examples: ADMIN_EXAMPLES,
+        shop_origin: false,
+    },
 ];
 
 /// Runs every document's checks against the debug server binary (built by the Rust tests).

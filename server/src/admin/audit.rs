@@ -6,9 +6,9 @@ use axum::Json;
 use serde::Serialize;
 
 use super::{Caller, SharedAdmin};
-use vouch_core::wire::ErrorBody;
 use crate::backends::review::AuditRecord;
 use crate::http::error::ApiError;
+use vouch_core::wire::ErrorBody;
 
 /// Campaign id of audit records not tied to one campaign (operators, tokens).
 pub const ANY_CAMPAIGN: &str = "*";

@@ -2,10 +2,10 @@
 //! (a session cookie or a bearer token, required by every route unless it says otherwise) and
 //! the error body (core's `ErrorBody`, as in the public API) every route answers with.
 
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response};
 use utoipa::{PartialSchema, ToSchema};
 use vouch_core::wire::ErrorBody;
@@ -37,7 +37,8 @@ pub fn error_bodies(doc: &mut OpenApi) {
             &mut item.trace,
         ];
         for operation in operations.into_iter().flatten() {
-            let json_body = matches!(&operation.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));
+            let json_body =
+                matches!(&operation.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));
             let query = operation
                 .parameters
                 .iter()

@@ -9,9 +9,9 @@ use vouch_core::admin::Role;
 
 use super::json::AdminJson;
 use super::{operators, Caller, SharedAdmin};
-use vouch_core::wire::ErrorBody;
 use crate::backends::operators::Operator;
 use crate::http::error::ApiError;
+use vouch_core::wire::ErrorBody;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OperatorRow {

@@ -39,9 +39,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AdminQuery<T> 
                 let text = rejection.body_text();
                 let param = text.split('`').nth(1).filter(|p| !p.is_empty() && p.len() <= 40);
                 Err(match param {
-                    Some(param) if text.contains("duplicate field") => {
-                        unreadable(param, "must be given at most once.")
-                    }
+                    Some(param) if text.contains("duplicate field") => unreadable(param, "must be given at most once."),
                     Some(param) => invalid(param, "is not valid here."),
                     None => unreadable("query", "string could not be read."),
                 })

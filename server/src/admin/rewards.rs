@@ -110,13 +110,10 @@ pub async fn credits(
     AdminQuery(filter): AdminQuery<CreditFilter>,
 ) -> Result<Json<Vec<CreditRow>>, ApiError> {
     caller.read(&campaign)?;
-    let wanted =
-        match filter.state.as_deref().filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(
-                CreditState::parse(s).ok_or_else(|| invalid("state", "must be pending, approved or denied."))?,
-            ),
-        };
+    let wanted = match filter.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(CreditState::parse(s).ok_or_else(|| invalid("state", "must be pending, approved or denied."))?),
+    };
     let b = &state.backends;
     let show_recipient = caller.may(Some(&campaign), Access::Write);
     let mut ledger = crate::payouts::ledger(b.referrals.as_ref(), b.payouts.as_ref(), &campaign).await?;

@@ -100,7 +100,13 @@ impl EntryFilter {
                 return Err(FilterError::Range);
             }
         }
-        Ok(EntryQuery { text: self.q.as_deref().and_then(TextMatch::parse), status, from_ms, to_ms, oldest_first: false })
+        Ok(EntryQuery {
+            text: self.q.as_deref().and_then(TextMatch::parse),
+            status,
+            from_ms,
+            to_ms,
+            oldest_first: false,
+        })
     }
 }
 

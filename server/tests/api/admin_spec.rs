@@ -28,8 +28,7 @@ async fn answered_as_documented(
     assert_eq!(answer["error"]["code"], code, "{method} {path}: {answer}");
     let listed = &doc["paths"][template][method.to_lowercase()]["responses"][status.to_string()];
     assert_eq!(
-        listed["content"]["application/json"]["schema"]["$ref"],
-        "#/components/schemas/ErrorBody",
+        listed["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody",
         "{method} {template} does not list {status}"
     );
 }

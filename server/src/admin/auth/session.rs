@@ -14,12 +14,12 @@ use vouch_core::ErrorCode;
 use super::caller::{origin_ok, Caller, Via, COOKIE};
 use super::secrets::{digest, random_secret, verify_password};
 use super::throttle::{account_key, client_key, locked_for};
-use vouch_core::wire::ErrorBody;
 use crate::admin::json::AdminJson;
 use crate::admin::{AdminState, SharedAdmin};
 use crate::backends::operators::Session;
 use crate::clock::now_ms;
 use crate::http::error::ApiError;
+use vouch_core::wire::ErrorBody;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Login {
