@@ -96,6 +96,7 @@ class Vouch:
 data_dir = "{self.data_dir}"
 campaigns_dir = "{campaigns_dir or BENCH / 'campaigns'}"
 widget_dir = "{ROOT / 'dist' / 'widget'}"
+console_dir = "{ROOT / 'dist' / 'console'}"
 [http]
 port = {self.port}
 metrics_addr = "127.0.0.1:{self.metrics_port}"
@@ -450,6 +451,146 @@ def bench_entries(n=1_000_000, small=100_000, page=50, samples=40):
             "counts_p95_ms": p95(counts_ms), "counts_p50_ms": statistics.median(counts_ms), "exports": exports}
 
 
+def bench_admin(n=1_000_000, page=50, samples=40, load_runs=5):
+    """The admin API as the console calls it: a running release `vouch serve` over n entries in
+    SQLite (seeded as in `bench_entries`), an owner API token, each page a GET over one kept-alive
+    HTTP connection; the streamed `entries.csv` with the server's RSS sampled while it streams;
+    the console's bundle (brotli) and its first load in Chromium."""
+    import base64
+    import http.client
+    import sqlite3
+    import threading
+    home = Path(tempfile.mkdtemp(prefix="vouch-admin-"))
+    data = home / "data"
+    config = home / "cli.toml"
+    config.write_text(f'data_dir = "{data}"\ncampaigns_dir = "{BENCH / "campaigns"}"\n')
+    cli = [str(VOUCH), "--config", str(config)]
+    subprocess.run(cli + ["entries", "list", "--campaign", "bench"], check=True, capture_output=True)  # the schema
+    # The names, statuses and times of `bench_entries`, so the two sections compare.
+    firsts = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Klara", "Leon",
+              "Marie", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara"]
+    lasts = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
+             "García", "López", "Martín", "Sánchez", "Pérez", "Smith", "Jones", "Brown", "Taylor", "Wilson"]
+    base = 1_767_225_600_000  # 2026-01-01T00:00:00Z; one entry every 3 s after it
+
+    def status(i):
+        r = i % 100
+        return "pending_review" if r < 5 else "rejected" if r < 12 else "approved" if r < 15 else "confirmed"
+
+    db = sqlite3.connect(data / "vouch.db")
+    db.execute("PRAGMA synchronous = OFF")
+    db.executemany(
+        "INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, marketing_consent, "
+        "status, accepted_ms, processed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((f"ent_bench_{i:08d}", "bench", f"k{i}", firsts[i % 20], lasts[(i // 20) % 20], f"Shopper{i}@example.com",
+          i % 2, status(i), base + i * 3000, base + i * 3000 + 40) for i in range(n)))
+    db.commit()
+
+    def cursor(where, args, skip):
+        """The cursor a client holds after `skip` entries of a filter (base64url of ms:id)."""
+        ms, entry_id = db.execute(f"SELECT accepted_ms, entry_id FROM entries WHERE campaign = 'bench' {where} "
+                                  "ORDER BY accepted_ms DESC, entry_id DESC LIMIT 1 OFFSET ?", (*args, skip - 1)).fetchone()
+        return base64.urlsafe_b64encode(f"{ms}:{entry_id}".encode()).decode().rstrip("=")
+
+    day = lambda ms: time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
+    from_day, to_day = day(base + n // 4 * 3000), day(base + n // 2 * 3000)
+    filtered = f"status=pending_review&from={from_day}&to={to_day}"
+    filter_sql = ("AND status = 'pending_review' AND accepted_ms >= ? AND accepted_ms < ?",
+                  (calendar_ms(from_day), calendar_ms(to_day) + 86_400_000))
+    deep = 5_000
+    cases = {
+        "first page": "",
+        f"page {deep:,} (cursor)": f"cursor={cursor('', (), (deep - 1) * page)}",
+        "pending_review + date range, first page": filtered,
+        "pending_review + date range, page 100": f"{filtered}&cursor={cursor(*filter_sql, 99 * page)}",
+        "e-mail search": f"q=shopper{n // 3}%40Example.com",
+        "name prefix search (\"mü\")": "q=m%C3%BC",
+    }
+    db.close()
+    out = subprocess.run(cli + ["operators", "token", "create", "--name", "bench", "--role", "owner"],
+                         check=True, capture_output=True, text=True).stdout
+    auth = {"Authorization": f"Bearer {out.strip().splitlines()[-1]}"}
+    vouch = Vouch(worker=False, data_dir=data)
+    result = {"entries": n, "page": page, "samples": samples}
+    try:
+        host = vouch.url.removeprefix("http://")
+        conn = http.client.HTTPConnection(host, timeout=120)
+
+        def fetch(path):
+            conn.request("GET", path, headers=auth)
+            res = conn.getresponse()
+            body = res.read()
+            assert res.status == 200, f"{path}: {res.status} {body[:300]!r}"
+            return body
+
+        listing = f"/admin/v1/campaigns/bench/entries?limit={page}"
+        pages = {}
+        for name, query in cases.items():
+            fetch(f"{listing}&{query}")  # warm: the first request of a kind pays for the page cache
+            times = []
+            for _ in range(samples):
+                started = time.perf_counter()
+                body = fetch(f"{listing}&{query}")
+                times.append((time.perf_counter() - started) * 1000)
+            found = len(json.loads(body)["entries"])
+            assert found > 0, f"{name}: nothing found"
+            pages[name] = {"p50_ms": statistics.median(times), "p95_ms": p95(times), "rows": found}
+        result["pages"] = pages
+
+        def export():
+            idle_kb = proc_stat(vouch.proc.pid)[0]
+            peak = [idle_kb]
+            done = threading.Event()
+
+            def sample():
+                while not done.is_set():
+                    peak[0] = max(peak[0], proc_stat(vouch.proc.pid)[0])
+                    time.sleep(0.02)
+
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            stream = http.client.HTTPConnection(host, timeout=300)
+            started = time.perf_counter()
+            stream.request("GET", "/admin/v1/campaigns/bench/entries.csv", headers=auth)
+            res = stream.getresponse()
+            assert res.status == 200, res.status
+            lines = 0
+            while chunk := res.read(1 << 16):
+                lines += chunk.count(b"\n")
+            seconds = time.perf_counter() - started
+            done.set()
+            sampler.join()
+            stream.close()
+            assert lines == n + 1, f"{lines} lines for {n} entries"
+            return {"seconds": seconds, "rows_per_s": n / seconds, "idle_rss_mb": idle_kb / 1024,
+                    "peak_rss_mb": peak[0] / 1024}
+
+        result["export"] = summarise([export() for _ in range(REPEATS)])
+        console = ROOT / "dist" / "console"
+        files = ["vouch_console.js", "vouch_console_bg.wasm", "console.css"]
+        if all((console / f).exists() for f in files):
+            brotli = lambda f: len(subprocess.run(["brotli", "-q", "11", "-c", str(console / f)], check=True,
+                                                  capture_output=True).stdout)
+            result["console_bytes"] = {f: {"raw": (console / f).stat().st_size, "brotli": brotli(f)} for f in files}
+            ready = ("document.querySelector('#login-email') && "
+                     "!document.querySelector('#login-email').disabled && document.activeElement && "
+                     "document.activeElement.id === 'login-email'")
+            runs = subprocess.run(["node", str(BENCH / "page_impact.mjs"), vouch.url + "/admin", ready, str(load_runs)],
+                                  check=True, capture_output=True, text=True, cwd=BENCH).stdout
+            loads = [json.loads(line) for line in runs.splitlines() if line.strip()]
+            result["console_load_ms"] = spread([x["readyMs"] for x in loads])
+            result["console_transfer_kb"] = statistics.median(x["transferBytes"] for x in loads) / 1024
+    finally:
+        vouch.stop()
+        subprocess.run(["rm", "-rf", str(home), str(vouch.dir)], check=True)
+    return result
+
+
+def calendar_ms(d):
+    import calendar
+    return calendar.timegm(time.strptime(d, "%Y-%m-%d")) * 1000
+
+
 def sizes(path):
     raw = Path(path).read_bytes()
     br = subprocess.run(["brotli", "-q", "11", "-c", str(path)], capture_output=True, check=True).stdout
@@ -669,13 +810,55 @@ def report(r):
         out += [f"| {count:,} | {fmt(x['seconds'], '', 2)} | {fmt(x['rows_per_s'], '', 0)} | {fmt(x['rss_mb'], '', 0)} |"
                 for count, x in sorted(e["exports"].items(), key=lambda kv: int(kv[0]))]
         out += [""]
+    if "admin" in r:
+        a = r["admin"]
+        out += ["## 9. The admin API and the console over a million entries (embedded store)", "",
+                f"The same {a['entries']:,} entries as in 8 (release `vouch serve`, its SQLite store), now through "
+                "the admin API over HTTP as the console calls it: an owner API token, `GET "
+                f"/admin/v1/campaigns/bench/entries?limit={a['page']}&…`, {a['samples']} requests each over one "
+                "kept-alive connection after one warm-up, timed from sending to the last byte of the JSON. Goal "
+                "(issue 16): p95 ≤ 100 ms. For an operator: the time from a click (next page, a filter, a search) to "
+                "the rows being there, before the browser draws them.", "",
+                "| page | p50 ms | p95 ms | rows |", "|---|---|---|---|"]
+        out += [f"| {name} | {p['p50_ms']:.1f} | **{p['p95_ms']:.1f}** | {p['rows']} |" for name, p in a["pages"].items()]
+        out += ["", "The pages the console turns through cost about a millisecond at any depth (keyset, over an index): "
+                "the wait an operator sees is the browser's. The one that grows is a name prefix: it reads every name "
+                "that matches and sorts them by time (here \"mü\", 5 % of the campaign, 50,000 names); in a trial "
+                "with half as many surnames (10 % matching) its p95 was 128 ms, over the goal, so a very common prefix "
+                "on a very large campaign is the slow search (an e-mail address is always fast)."]
+        x = a["export"]
+        out += ["", f"`GET …/entries.csv` (every entry, streamed 1,000 a page), read to the end by the client while the "
+                "server's RSS is sampled every 20 ms (min / **median** / max of "
+                f"{len(x['seconds']['runs'])} runs). For an operator: how long the download of the whole campaign "
+                "takes, and that the server's memory does not grow with the number of entries (goal: ≥ 100K rows/s, "
+                "constant memory).", "",
+                "| entries | time (s) | rows per second | server RSS before (MB) | server RSS peak while streaming (MB) |",
+                "|---|---|---|---|---|",
+                f"| {a['entries']:,} | {fmt(x['seconds'], '', 2)} | {fmt(x['rows_per_s'], '', 0)} | "
+                f"{fmt(x['idle_rss_mb'], '', 0)} | {fmt(x['peak_rss_mb'], '', 0)} |", "",
+                "The server's RSS while it streams a million rows stays within a few MB of what it holds idle after "
+                "the first export (the allocator keeps that page's buffers): memory is one page, not the campaign.", ""]
+        if "console_bytes" in a:
+            total = sum(f["brotli"] for f in a["console_bytes"].values())
+            out += ["The console (`dist/console`, built by `cargo xtask console`), brotli -q 11 as `cargo xtask sizes` "
+                    "measures it. For an operator: what the first visit downloads (later visits hit the cache: "
+                    "the files are content-hashed).", "",
+                    "| file | raw (kB) | brotli (kB) |", "|---|---|---|"]
+            out += [f"| {name} | {f['raw'] / 1024:.1f} | {f['brotli'] / 1024:.1f} |" for name, f in a["console_bytes"].items()]
+            load = a["console_load_ms"]
+            out += [f"| **total** | | **{total / 1024:.1f}** |", "",
+                    f"First load of `/admin` in Debian's Chromium (headless, CPU slowed 4× as in 4, loopback network, "
+                    f"cold cache, {len(load['runs'])} runs), from navigation to the login form usable (the e-mail "
+                    f"field rendered and focused): min {load['min']:.0f} / **median {load['median']:.0f}** / max "
+                    f"{load['max']:.0f} ms, {a['console_transfer_kb']:.0f} kB transferred. For an operator: the wait "
+                    "before typing the e-mail on a slow laptop; on a fast desktop it is about a quarter.", ""]
     out += [Path(BENCH / "analysis.md").read_text()] if (BENCH / "analysis.md").exists() else []
     return "\n".join(out) + "\n"
 
 
 def main():
     sections = {"accept": bench_accept_path, "grants": bench_grants, "drain": bench_worker_drain, "widget": bench_widget,
-                "draw": bench_draw, "codes": bench_drain_codes, "entries": bench_entries}
+                "draw": bench_draw, "codes": bench_drain_codes, "entries": bench_entries, "admin": bench_admin}
     # `run.py accept drain` re-measures those sections and keeps the others from the last run.
     wanted = [] if sys.argv[1:] == ["report"] else sys.argv[1:] or list(sections)
     for tool in [VOUCH] + ([ROOT / "dist" / "widget" / "vouch_entry_bg.wasm"] if "widget" in wanted else []):
@@ -684,7 +867,7 @@ def main():
     saved = BENCH / "results.json"
     results = json.loads(saved.read_text(), object_hook=int_keys) if sys.argv[1:] and saved.exists() else {}
     # The drain sections need neither wrk nor node: re-measuring only them keeps the machine line.
-    if not set(wanted) <= {"drain", "codes", "draw", "entries"} or "machine" not in results:
+    if not set(wanted) <= {"drain", "codes", "draw", "entries", "admin"} or "machine" not in results:
         results["machine"] = machine()
     for name in wanted:
         print(f"{name} …", flush=True)

@@ -44,7 +44,8 @@ pub enum ErrorCode {
     CsrfRejected,
     /// Admin: the request conflicts with the current state (e.g. an operator that exists).
     Conflict,
-    /// Admin: a query parameter (a filter, a cursor, a limit) is not valid; the message names it.
+    /// Admin: a query string that cannot be read (a parameter given twice); the message names it.
+    /// A bad value in it is `ValidationFailed`, as in a body.
     InvalidQuery,
     /// A code this build does not know (a newer server): read as a generic failure, not as an
     /// unreadable body. The server never sends it.

@@ -6,11 +6,14 @@
 //! with a test origin and rate limits high enough not to answer every request with 429), a
 //! merchant secret and one referrer, so the generated requests get past "no such campaign".
 //!
-//! ## Adding a document (the admin API's)
-//! Add a [`Spec`] to [`SPECS`]: its path and a function returning the credentials Schemathesis
-//! should use, by the document's `securitySchemes` names. For `/admin/v1/openapi.json`, that
-//! function runs `vouch operators token create …` against [`Server::data`] (as
-//! [`public_credentials`] runs `vouch secrets merchant`) and returns `("<scheme name>", token)`.
+//! The admin document (`/admin/v1/openapi.json`) is checked with an owner API token made by
+//! `vouch operators token create` (a bearer token needs no CSRF token), after one entry has been
+//! sent and processed and drawn, so its routes answer with data (their ids are the `entry_id` and
+//! `draw_id` path parameters), not only 404s.
+//!
+//! ## Adding a document
+//! Add a [`Spec`] to [`SPECS`]: its path, a function returning the credentials Schemathesis
+//! should use (by the document's `securitySchemes` names) and the examples per operation.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -22,8 +25,9 @@ use crate::util::{root, run, target_dir, Result};
 
 /// The version `setup` installs (PyPI); the flags below are its CLI's.
 pub(crate) const VERSION: &str = "4.32.5";
-/// Test cases per operation and phase: the run stays well under 2 minutes on 2 cores.
-const MAX_EXAMPLES: &str = "40";
+/// Test cases per operation and phase: both documents together stay under 2 minutes on 2 cores.
+const PUBLIC_EXAMPLES: &str = "40";
+const ADMIN_EXAMPLES: &str = "40";
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
                       response_headers_conformance,response_schema_conformance";
 /// The origin the test campaign allows (browser writes must carry an allowed `Origin`).
@@ -36,13 +40,31 @@ type Credentials = Vec<(String, String)>;
 struct Spec {
     path: &'static str,
     credentials: fn(&Server) -> Result<Credentials>,
+    max_examples: &'static str,
+    /// Send the shop's `Origin` (the public API's browser routes want it; the admin API refuses a
+    /// sign-in from a foreign one, and callers with a token send none).
+    shop_origin: bool,
 }
 
-const SPECS: &[Spec] = &[Spec { path: "/v1/openapi.json", credentials: public_credentials }];
+const SPECS: &[Spec] = &[
+    Spec {
+        path: "/v1/openapi.json",
+        credentials: public_credentials,
+        max_examples: PUBLIC_EXAMPLES,
+        shop_origin: true,
+    },
+    Spec {
+        path: "/admin/v1/openapi.json",
+        credentials: admin_credentials,
+        max_examples: ADMIN_EXAMPLES,
+        shop_origin: false,
+    },
+];
 
 /// Runs every document's checks against the debug server binary (built by the Rust tests).
 pub(crate) fn run_all() -> Result {
-    let server = Server::start(&target_dir().join("debug/vouch"))?;
+    let mut server = Server::start(&target_dir().join("debug/vouch"))?;
+    server.draw_id = first_draw(&server)?;
     for spec in SPECS {
         check(&server, spec)?;
     }
@@ -50,9 +72,10 @@ pub(crate) fn run_all() -> Result {
 }
 
 fn check(server: &Server, spec: &Spec) -> Result {
+    let headers = if spec.shop_origin { format!("headers = {{ Origin = \"{ORIGIN}\" }}\n\n") } else { String::new() };
     let mut config = format!(
-        "headers = {{ Origin = \"{ORIGIN}\" }}\n\n[parameters]\n\"path.campaign\" = \"demo\"\n\"path.code\" = \"{}\"\n\"path.file\" = \"vouch_entry.js\"\n",
-        server.referral_code
+        "{headers}[parameters]\n\"path.campaign\" = \"demo\"\n\"path.code\" = \"{}\"\n\"path.file\" = \"vouch_entry.js\"\n\"path.entry_id\" = \"{}\"\n\"path.queue\" = \"entries\"\n\"path.draw_id\" = \"{}\"\n",
+        server.referral_code, server.entry_id, server.draw_id
     );
     for (scheme, token) in (spec.credentials)(server)? {
         config.push_str(&format!("\n[auth.openapi.{scheme}]\nbearer = \"{token}\"\n"));
@@ -63,7 +86,7 @@ fn check(server: &Server, spec: &Spec) -> Result {
         .arg("--config-file")
         .arg(&config_file)
         .args(["run", &format!("{}{}", server.url, spec.path), "--checks", CHECKS])
-        .args(["--max-examples", MAX_EXAMPLES, "--workers", "2", "--no-color", "--generation-database", "none"])
+        .args(["--max-examples", spec.max_examples, "--workers", "2", "--no-color", "--generation-database", "none"])
         .arg("--report-dir")
         .arg(server.dir.join("report"))
         .current_dir(&server.dir))
@@ -77,6 +100,27 @@ fn public_credentials(server: &Server) -> Result<Credentials> {
     ])
 }
 
+/// Draws one winner through the admin API once the worker has taken in the entry (until then
+/// there is nobody to draw): the draw's id.
+fn first_draw(server: &Server) -> Result<String> {
+    let auth = format!("Authorization: Bearer {}\r\n", server.admin_token);
+    let body = r#"{"winners":1,"beacon":"schemathesis","beacon_source":"a fixed text","force":true}"#;
+    let mut last = String::new();
+    for _ in 0..40 {
+        match post_json(&server.url, "/admin/v1/campaigns/demo/draws", &auth, body) {
+            Ok(draw) => return json_string(&draw, "draw_id").ok_or(format!("no draw id: {draw}")),
+            Err(e) => last = e,
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    Err(format!("no draw after 10 s: {last}"))
+}
+
+/// The admin API's bearer scheme: an owner's API token.
+fn admin_credentials(server: &Server) -> Result<Credentials> {
+    Ok(vec![("token".into(), server.admin_token.clone())])
+}
+
 /// `vouch serve` in a temporary folder, stopped (and the folder removed) when dropped.
 struct Server {
     child: Child,
@@ -85,6 +129,11 @@ struct Server {
     merchant_secret: String,
     referral_code: String,
     progress_token: String,
+    admin_token: String,
+    /// An entry the worker has processed.
+    entry_id: String,
+    /// A draw among the entries (forced: the campaign is still open).
+    draw_id: String,
 }
 
 impl Server {
@@ -101,13 +150,19 @@ impl Server {
                 .env("RUST_LOG", "error")
                 .current_dir(root());
         };
-        let mut secret = Command::new(bin);
-        env(secret.args(["secrets", "merchant", "--campaign", "demo"]));
-        let out = secret.output().map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let merchant_secret = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").trim().to_string();
-        if !out.status.success() || merchant_secret.is_empty() {
-            return Err(format!("vouch secrets merchant failed: {}", String::from_utf8_lossy(&out.stderr)));
-        }
+        // The last line a CLI command prints (a secret, a token), before the server holds the store.
+        let printed = |args: &[&str]| -> Result<String> {
+            let mut cmd = Command::new(bin);
+            env(cmd.args(args));
+            let out = cmd.output().map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+            let last = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").trim().to_string();
+            if !out.status.success() || last.is_empty() {
+                return Err(format!("vouch {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr)));
+            }
+            Ok(last)
+        };
+        let merchant_secret = printed(&["secrets", "merchant", "--campaign", "demo"])?;
+        let admin_token = printed(&["operators", "token", "create", "--name", "schemathesis", "--role", "owner"])?;
         let mut serve = Command::new(bin);
         env(serve.arg("serve"));
         for var in ["VOUCH_PORT", "VOUCH_DEMO_PORT", "VOUCH_S3_PORT"] {
@@ -123,15 +178,32 @@ impl Server {
                 return Err(e);
             }
         };
-        let mut server =
-            Self { child, dir, url, merchant_secret, referral_code: String::new(), progress_token: String::new() };
+        let mut server = Self {
+            child,
+            dir,
+            url,
+            merchant_secret,
+            referral_code: String::new(),
+            progress_token: String::new(),
+            admin_token,
+            entry_id: String::new(),
+            draw_id: String::new(),
+        };
         let joined = post_json(
             &server.url,
             "/v1/campaigns/demo/referrers",
+            "",
             r#"{"email":"schemathesis@example.com","first_name":"Sam","consents":{"terms":true}}"#,
         )?;
         server.referral_code = json_string(&joined, "referral_code").ok_or(format!("no referral code: {joined}"))?;
         server.progress_token = json_string(&joined, "progress_token").ok_or(format!("no token: {joined}"))?;
+        let entered = post_json(
+            &server.url,
+            "/v1/campaigns/demo/entries",
+            "Idempotency-Key: schemathesis-entry-1\r\n",
+            r#"{"fields":{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","phone":"","postal_code":"10115"},"consents":{"terms":true,"marketing":true},"receipt_upload_id":null,"referral_code":null}"#,
+        )?;
+        server.entry_id = json_string(&entered, "entry_id").ok_or(format!("no entry id: {entered}"))?;
         Ok(server)
     }
 }
@@ -191,13 +263,14 @@ fn ready_url(child: &mut Child) -> Result<String> {
         .ok_or_else(|| "vouch serve did not become ready".to_string())
 }
 
-/// A JSON POST over plain HTTP/1.1 (the xtask has no HTTP client); the answer's body.
-fn post_json(base: &str, path: &str, body: &str) -> Result<String> {
+/// A JSON POST over plain HTTP/1.1 (the xtask has no HTTP client), with `headers` (each ending in
+/// CRLF) besides the usual ones; the answer's body.
+fn post_json(base: &str, path: &str, headers: &str, body: &str) -> Result<String> {
     let host = base.strip_prefix("http://").ok_or("the BFF URL is not http://")?;
     let mut stream = TcpStream::connect(host).map_err(|e| format!("connecting to {host}: {e}"))?;
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: {ORIGIN}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+         {headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;

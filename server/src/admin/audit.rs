@@ -6,9 +6,9 @@ use axum::Json;
 use serde::Serialize;
 
 use super::{Caller, SharedAdmin};
-use crate::admin::doc::AdminError;
 use crate::backends::review::AuditRecord;
 use crate::http::error::ApiError;
+use vouch_core::wire::ErrorBody;
 
 /// Campaign id of audit records not tied to one campaign (operators, tokens).
 pub const ANY_CAMPAIGN: &str = "*";
@@ -48,7 +48,7 @@ async fn newest_first(state: &SharedAdmin, campaign: &str) -> Result<Json<Vec<Au
 /// A campaign's audit log, newest first.
 #[utoipa::path(get, path = "/admin/v1/campaigns/{campaign}/audit", tag = "audit",
     params(("campaign" = String, Path, description = "Campaign id")),
-    responses((status = 200, body = [AuditRow]), (status = 401, body = AdminError), (status = 403, body = AdminError, description = "`forbidden`")))]
+    responses((status = 200, body = [AuditRow]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "`forbidden`")))]
 pub async fn campaign_audit(
     State(state): State<SharedAdmin>,
     caller: Caller,
@@ -60,7 +60,7 @@ pub async fn campaign_audit(
 
 /// Operator and token changes, newest first (owners).
 #[utoipa::path(get, path = "/admin/v1/audit", tag = "audit",
-    responses((status = 200, body = [AuditRow]), (status = 401, body = AdminError), (status = 403, body = AdminError, description = "`forbidden`")))]
+    responses((status = 200, body = [AuditRow]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "`forbidden`")))]
 pub async fn operator_audit(State(state): State<SharedAdmin>, caller: Caller) -> Result<Json<Vec<AuditRow>>, ApiError> {
     caller.owner()?;
     newest_first(&state, ANY_CAMPAIGN).await

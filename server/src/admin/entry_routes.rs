@@ -2,26 +2,25 @@
 //! `…/entries/{entry_id}` (one entry with its review case, audit trail and receipt links) and
 //! `…/entries.csv` (the same filter, streamed page by page in constant memory).
 
-use std::sync::Arc;
-
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use vouch_core::ErrorCode;
 
 use super::audit::AuditRow;
-use super::entry_query::{parse, read, EntryParams};
+use super::entry_query::EntryParams;
+use super::query::AdminQuery;
 use super::receipt_links::{links, ReceiptLinks};
 use super::{Caller, SharedAdmin};
-use crate::backends::entry_search::{Cursor, EntryQuery, EntrySearch};
 use crate::backends::StoredEntry;
 use crate::clock::now_ms;
 use crate::crypto::format_iso8601_ms;
-use crate::entries::export::csv_page;
+use crate::entries::export::{csv_stream, EXPORT_PAGE};
+use crate::entries::search::search;
 use crate::http::error::ApiError;
 
 /// One row of the list.
@@ -66,18 +65,19 @@ pub struct EntryPageBody {
 /// A campaign's entries, newest first, one page at a time.
 #[utoipa::path(get, path = "/admin/v1/campaigns/{campaign}/entries", tag = "entries",
     params(("campaign" = String, Path, description = "Campaign id"), EntryParams),
-    responses((status = 200, body = EntryPageBody), (status = 400, description = "`invalid_query`: the message names the parameter"),
+    responses((status = 200, body = EntryPageBody), (status = 400, description = "`invalid_query`: a parameter given twice"),
+        (status = 422, description = "`validation_failed`: the message starts with the bad parameter's name"),
         (status = 401), (status = 403, description = "`forbidden`")))]
 pub async fn list(
     State(state): State<SharedAdmin>,
     caller: Caller,
     Path(campaign): Path<String>,
-    params: Result<Query<EntryParams>, QueryRejection>,
+    AdminQuery(params): AdminQuery<EntryParams>,
 ) -> Result<Json<EntryPageBody>, ApiError> {
     caller.read(&campaign)?;
-    let filter = parse(&read(params)?)?;
-    let page =
-        state.backends.search.search_entries(&campaign, &filter.query, filter.cursor.as_ref(), filter.limit).await?;
+    let limit = params.limit()?;
+    let store = state.backends.search.as_ref();
+    let page = search(store, &campaign, &params.filter(), params.cursor.as_deref(), limit).await?;
     Ok(Json(EntryPageBody {
         entries: page.entries.iter().map(EntryRow::from).collect(),
         next_cursor: page.next_cursor,
@@ -183,65 +183,28 @@ pub async fn detail(
     }))
 }
 
-/// Rows read per step of the CSV stream.
-const CSV_PAGE: u32 = 1000;
-
-/// Where the CSV stream stands.
-struct CsvState {
-    search: Arc<dyn EntrySearch>,
-    campaign: String,
-    query: EntryQuery,
-    /// The page read before answering (so a store outage is a 503, not a cut-off file).
-    first: Option<(Vec<StoredEntry>, Option<String>)>,
-    cursor: Option<Cursor>,
-    done: bool,
-}
-
-async fn next_chunk(mut s: CsvState) -> Option<(std::io::Result<Vec<u8>>, CsvState)> {
-    if s.done {
-        return None;
-    }
-    let (entries, next, header) = match s.first.take() {
-        Some((entries, next)) => (entries, next, true),
-        None => match s.search.search_entries(&s.campaign, &s.query, s.cursor.as_ref(), CSV_PAGE).await {
-            Ok(page) => (page.entries, page.next_cursor, false),
-            Err(e) => {
-                tracing::warn!(error = %e, "an entries export stopped");
-                s.done = true;
-                return Some((Err(std::io::Error::other("the store failed mid-export")), s));
-            }
-        },
-    };
-    s.cursor = next.as_deref().and_then(Cursor::decode);
-    s.done = s.cursor.is_none();
-    Some((csv_page(&entries, header).map_err(std::io::Error::other), s))
-}
-
 /// The filtered entries as CSV (the `vouch entries export` columns), streamed.
 #[utoipa::path(get, path = "/admin/v1/campaigns/{campaign}/entries.csv", tag = "entries",
     params(("campaign" = String, Path, description = "Campaign id"), EntryParams),
     responses((status = 200, content_type = "text/csv", body = String, description = "All matching entries, newest first; `cursor` and `limit` are ignored"),
-        (status = 400, description = "`invalid_query`"), (status = 401), (status = 403, description = "`forbidden`")))]
+        (status = 400, description = "`invalid_query`"), (status = 422, description = "`validation_failed`"), (status = 401), (status = 403, description = "`forbidden`")))]
 pub async fn csv(
     State(state): State<SharedAdmin>,
     caller: Caller,
     Path(campaign): Path<String>,
-    params: Result<Query<EntryParams>, QueryRejection>,
+    AdminQuery(params): AdminQuery<EntryParams>,
 ) -> Result<Response, ApiError> {
     let campaign = caller.read(&campaign)?.id().to_string();
-    let filter = parse(&read(params)?)?;
-    let search = state.backends.search.clone();
-    let first = search.search_entries(&campaign, &filter.query, None, CSV_PAGE).await?;
+    let query = params.filter().query()?;
     let disposition = format!("attachment; filename=\"{campaign}-entries.csv\"");
-    let start = CsvState {
-        search,
-        campaign,
-        query: filter.query,
-        first: Some((first.entries, first.next_cursor)),
-        cursor: None,
-        done: false,
-    };
-    let body = Body::from_stream(futures_util::stream::unfold(start, next_chunk));
+    let mut rows = Box::pin(csv_stream(state.backends.search.clone(), None, campaign, query, EXPORT_PAGE));
+    // The first page is read before answering, so a store outage is a 503, not a cut-off file.
+    let first = rows.next().await.transpose()?;
+    let rest = rows.map_err(|e| {
+        tracing::warn!(error = %e, "an entries export stopped");
+        std::io::Error::other("the store failed mid-export")
+    });
+    let body = Body::from_stream(futures_util::stream::iter(first.map(Ok)).chain(rest));
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
         body,

@@ -2,11 +2,11 @@
 //! error. The parser's own message is left out: it can quote the body, and bodies hold passwords.
 
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
 use serde::de::DeserializeOwned;
 use vouch_core::ErrorCode;
 
 use crate::http::error::ApiError;
+use crate::http::json::require_json;
 
 /// Admin bodies are small (a login, a decision); code imports are text and read otherwise.
 const LIMIT: usize = 64 * 1024;
@@ -17,18 +17,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AdminJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-        if !is_json {
-            return Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "Send JSON with Content-Type: application/json.",
-            ));
-        }
+        require_json(req.headers())?;
         let bytes = axum::body::to_bytes(req.into_body(), LIMIT).await.map_err(|_| {
             ApiError::new(ErrorCode::BodyTooLarge, format!("The request body must be at most {LIMIT} bytes."))
         })?;

@@ -2,9 +2,10 @@
 //! registered through [`OpenApiRouter`] with `routes!`, so none exists without its entry in
 //! `/admin/v1/openapi.json`. See `docs/admin-api.md` for the contract.
 //!
-//! Adding a route: write the handler with `#[utoipa::path(...)]` (error responses with
-//! `body = doc::AdminError`), take a [`auth::caller::Caller`] before any body (so a signed-out or
-//! CSRF-less request is refused before its body is read) and call `caller.read(campaign)?` /
+//! Adding a route: write the handler with `#[utoipa::path(...)]` (error responses need only a
+//! status and a description: [`doc::error_bodies`] gives them core's `ErrorBody`), take a
+//! [`auth::caller::Caller`] before any body (so a signed-out or CSRF-less request is refused
+//! before its body is read) and call `caller.read(campaign)?` /
 //! `caller.write(campaign)?` / `caller.owner()?` first; register it in [`routes`]; append an
 //! audit record for every write ([`audit`]); add it to `ADMIN_ROUTES` in
 //! `server/tests/api/admin_helpers.rs`, which checks its authorization and its spec entry.
@@ -23,6 +24,7 @@ pub mod json;
 pub mod operator_routes;
 pub mod operators;
 pub mod payouts;
+pub mod query;
 pub mod queues;
 pub mod receipt_links;
 pub mod review_routes;
@@ -71,7 +73,7 @@ pub fn origin_of(url: &str) -> String {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vouch admin API", description = "Operators, campaigns and their moderation, draws and rewards. See docs/admin-api.md."),
-    components(schemas(vouch_core::admin::Role, doc::AdminError, doc::AdminErrorDetail)),
+    components(schemas(vouch_core::admin::Role)),
     modifiers(&Security),
     tags(
         (name = "session", description = "Sign in and out"),
@@ -126,15 +128,19 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
 
 /// The admin API's OpenAPI 3.1 document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().into_openapi()
+    let mut doc = routes().into_openapi();
+    doc::error_bodies(&mut doc);
+    doc
 }
 
 /// The admin router, ready to merge into the BFF's.
 pub fn router(state: AdminState) -> Router {
-    let (router, spec) = routes().split_for_parts();
+    let (router, mut spec) = routes().split_for_parts();
+    doc::error_bodies(&mut spec);
     let spec = Arc::new(spec);
     router
         .route("/admin/v1/openapi.json", get(move || std::future::ready(Json(spec.as_ref().clone()))))
+        .layer(axum::middleware::from_fn(query::structured_rejections))
         // The back button after sign-out must show nothing private.
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .with_state(Arc::new(state))
@@ -180,5 +186,25 @@ mod tests {
         assert_eq!(schemes["token"]["scheme"], "bearer");
         assert_eq!(doc["security"], serde_json::json!([{"session": []}, {"token": []}]));
         assert_eq!(session["post"]["security"], serde_json::json!([{}]));
+    }
+
+    #[test]
+    fn every_error_answer_has_core_s_error_body() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        let mut errors = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        errors += 1;
+                        let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                        assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+        assert!(errors > 50, "{errors} error answers");
+        assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+        assert!(doc["components"]["schemas"].get("AdminError").is_none(), "one error schema, core's");
     }
 }

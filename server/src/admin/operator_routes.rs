@@ -9,9 +9,9 @@ use vouch_core::admin::Role;
 
 use super::json::AdminJson;
 use super::{operators, Caller, SharedAdmin};
-use crate::admin::doc::AdminError;
 use crate::backends::operators::Operator;
 use crate::http::error::ApiError;
+use vouch_core::wire::ErrorBody;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OperatorRow {
@@ -46,7 +46,7 @@ pub struct NewOperator {
 
 /// Every operator (owners).
 #[utoipa::path(get, path = "/admin/v1/operators", tag = "operators",
-    responses((status = 200, body = [OperatorRow]), (status = 401, body = AdminError), (status = 403, body = AdminError)))]
+    responses((status = 200, body = [OperatorRow]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<SharedAdmin>, caller: Caller) -> Result<Json<Vec<OperatorRow>>, ApiError> {
     caller.owner()?;
     Ok(Json(operators::list(&state.backends).await?.into_iter().map(OperatorRow::from).collect()))
@@ -54,9 +54,9 @@ pub async fn list(State(state): State<SharedAdmin>, caller: Caller) -> Result<Js
 
 /// Adds an operator (owners).
 #[utoipa::path(post, path = "/admin/v1/operators", tag = "operators", request_body = NewOperator,
-    responses((status = 201, body = OperatorRow), (status = 401, body = AdminError), (status = 403, body = AdminError),
-        (status = 409, body = AdminError, description = "`conflict`: the e-mail has an operator"), (status = 422, body = AdminError),
-        (status = 400, body = AdminError, description = "`malformed_json`"), (status = 415, body = AdminError)))]
+    responses((status = 201, body = OperatorRow), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`conflict`: the e-mail has an operator"), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody, description = "`malformed_json`"), (status = 415, body = ErrorBody)))]
 pub async fn add(
     State(state): State<SharedAdmin>,
     caller: Caller,
@@ -77,7 +77,8 @@ pub async fn add(
 /// Removes an operator and ends its sessions (owners).
 #[utoipa::path(delete, path = "/admin/v1/operators/{email}", tag = "operators",
     params(("email" = String, Path, description = "The operator's e-mail")),
-    responses((status = 204, description = "Removed"), (status = 401, body = AdminError), (status = 403, body = AdminError), (status = 404, body = AdminError)))]
+    responses((status = 204, description = "Removed"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: not an e-mail address")))]
 pub async fn remove(
     State(state): State<SharedAdmin>,
     caller: Caller,

@@ -2,11 +2,11 @@
 //! their last errors, redrive one or all, pause and resume. Through the same functions as
 //! `vouch queue …` (`crate::queues`), which audit each write under the campaign `*`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use vouch_core::ErrorCode;
 
+use super::query::{invalid, AdminQuery};
 use super::{Caller, SharedAdmin};
 use crate::crypto::format_iso8601_ms;
 use crate::http::error::ApiError;
@@ -81,14 +81,16 @@ pub async fn dead(
     State(state): State<SharedAdmin>,
     caller: Caller,
     Path(queue): Path<String>,
-    Query(filter): Query<DeadFilter>,
+    AdminQuery(filter): AdminQuery<DeadFilter>,
 ) -> Result<Json<Vec<DeadRow>>, ApiError> {
     caller.owner()?;
     let limit = match filter.limit.as_deref() {
         None | Some("") => 100,
-        Some(s) => s.parse::<usize>().ok().filter(|n| (1..=queues::MAX_LISTED).contains(n)).ok_or_else(|| {
-            ApiError::new(ErrorCode::ValidationFailed, format!("limit must be 1 to {}.", queues::MAX_LISTED))
-        })?,
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=queues::MAX_LISTED).contains(n))
+            .ok_or_else(|| invalid("limit", format!("must be 1 to {}.", queues::MAX_LISTED)))?,
     };
     let dead = queues::dead_letters(&state.backends, &queue, limit).await?;
     Ok(Json(

@@ -5,7 +5,7 @@
 //! Who sees what: the recipient's e-mail only for those who may decide (owners, moderators);
 //! viewers get the ledger without it.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use vouch_core::admin::Access;
@@ -14,6 +14,7 @@ use vouch_core::rewards::{CreditState, Side};
 use vouch_core::ErrorCode;
 
 use super::json::AdminJson;
+use super::query::{invalid, AdminQuery};
 use super::{Caller, SharedAdmin};
 use crate::backends::payouts::Payout;
 use crate::backends::referrals::Credit;
@@ -106,16 +107,13 @@ pub async fn credits(
     State(state): State<SharedAdmin>,
     caller: Caller,
     Path(campaign): Path<String>,
-    Query(filter): Query<CreditFilter>,
+    AdminQuery(filter): AdminQuery<CreditFilter>,
 ) -> Result<Json<Vec<CreditRow>>, ApiError> {
     caller.read(&campaign)?;
-    let wanted =
-        match filter.state.as_deref().filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(CreditState::parse(s).ok_or_else(|| {
-                ApiError::new(ErrorCode::ValidationFailed, "state must be pending, approved or denied.")
-            })?),
-        };
+    let wanted = match filter.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(CreditState::parse(s).ok_or_else(|| invalid("state", "must be pending, approved or denied."))?),
+    };
     let b = &state.backends;
     let show_recipient = caller.may(Some(&campaign), Access::Write);
     let mut ledger = crate::payouts::ledger(b.referrals.as_ref(), b.payouts.as_ref(), &campaign).await?;

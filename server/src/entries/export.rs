@@ -187,19 +187,6 @@ pub fn write_csv(out: impl Write, entries: &[StoredEntry], codes: Option<&EntryC
     Ok(())
 }
 
-/// Entries as CSV rows (the header first when `header`), safe as [`write_csv`]'s: for exports
-/// streamed one page at a time.
-pub fn csv_page(entries: &[StoredEntry], header: bool) -> csv::Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
-    if header {
-        w.write_record(COLUMNS)?;
-    }
-    for e in entries {
-        w.write_record(cells(e).iter().map(|cell| defuse(cell)))?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
-}
-
 /// The entries as JSON, each with a `code` (or null) when `codes` are given.
 pub fn write_json(out: impl Write, entries: &[StoredEntry], codes: Option<&EntryCodes>) -> serde_json::Result<()> {
     let Some(codes) = codes else { return serde_json::to_writer_pretty(out, entries) };

@@ -28,7 +28,8 @@ pub struct EntryFilter {
     pub to: Option<String>,
 }
 
-/// A filter, cursor or limit the caller got wrong: which parameter, and why.
+/// A filter, cursor or limit the caller got wrong: which parameter, and why (every message
+/// starts with the parameter's name).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
     #[error("status must be one of confirmed, pending_review, approved, rejected")]
@@ -37,7 +38,7 @@ pub enum FilterError {
     Time(&'static str),
     #[error("from must be before to")]
     Range,
-    #[error("the cursor is not one this list handed out; start again without it")]
+    #[error("cursor is not one this list handed out; start again without it")]
     Cursor,
     #[error("limit must be between 1 and {MAX_LIMIT}")]
     Limit,
@@ -55,6 +56,7 @@ impl FilterError {
         }
     }
 
+    /// A value the caller got wrong (the admin API's rule, docs/admin-api.md): 422.
     pub fn code(&self) -> ErrorCode {
         ErrorCode::ValidationFailed
     }

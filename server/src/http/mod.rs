@@ -18,7 +18,7 @@ mod deadline;
 mod entries;
 pub mod error;
 mod health;
-mod json;
+pub(crate) mod json;
 pub mod listener;
 pub mod metrics;
 pub mod openapi;

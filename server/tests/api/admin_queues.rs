@@ -47,6 +47,9 @@ async fn a_dead_letter_is_listed_and_redriven_through_the_admin_api(app: TestApp
     }
     let (status, bad) = json_of(owner.get("/admin/v1/queues/entries/dead?limit=0").await).await;
     assert_eq!((status, bad["error"]["code"].as_str()), (422, Some("validation_failed")));
+    assert!(bad["error"]["message"].as_str().unwrap().starts_with("limit "), "{bad}");
+    let (status, bad) = json_of(owner.get("/admin/v1/queues/entries/dead?limit=1&limit=2").await).await;
+    assert_eq!((status, bad["error"]["code"].as_str()), (400, Some("invalid_query")), "not axum's plain text");
     let (status, bad) = json_of(owner.get("/admin/v1/queues/mail/dead").await).await;
     assert_eq!((status, bad["error"]["code"].as_str()), (404, Some("not_found")));
 

@@ -55,6 +55,7 @@ async fn an_operator_decides_imports_and_pays_through_the_admin_api(app: TestApp
     assert!(!seen.to_string().contains("@example.com"));
     let (status, bad) = json_of(viewer.get("/admin/v1/campaigns/demo/credits?state=paid").await).await;
     assert_eq!((status, bad["error"]["code"].as_str()), (422, Some("validation_failed")));
+    assert!(bad["error"]["message"].as_str().unwrap().starts_with("state "), "{bad}");
 
     // The credit approved at conversion waits for a code; the import fills it and mails it.
     let (status, done) = import(&moderator, "referrer", "text/plain", "R-1\nR-2\nR-1\n").await;

@@ -124,7 +124,7 @@ async fn entries_list_pages_a_filter_and_export_has_every_entry_once() {
     for (args, says) in [
         (["--status", "won"], "status must be one of"),
         (["--limit", "0"], "limit must be between 1 and 500"),
-        (["--cursor", "bm9wZQ"], "the cursor is not one this list handed out"),
+        (["--cursor", "bm9wZQ"], "cursor is not one this list handed out"),
         (["--from", "yesterday"], "from must be an RFC 3339 time"),
     ] {
         let (ok, _, err) = vouch(&app, &[&["entries", "list", "--campaign", "demo"][..], &args[..]].concat());

@@ -14,12 +14,12 @@ use vouch_core::ErrorCode;
 use super::caller::{origin_ok, Caller, Via, COOKIE};
 use super::secrets::{digest, random_secret, verify_password};
 use super::throttle::{account_key, client_key, locked_for};
-use crate::admin::doc::AdminError;
 use crate::admin::json::AdminJson;
 use crate::admin::{AdminState, SharedAdmin};
 use crate::backends::operators::Session;
 use crate::clock::now_ms;
 use crate::http::error::ApiError;
+use vouch_core::wire::ErrorBody;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Login {
@@ -110,12 +110,12 @@ pub async fn login_decision(state: &AdminState, client: IpAddr, login: Login) ->
 /// Sign in with e-mail and password.
 #[utoipa::path(post, path = "/admin/v1/session", tag = "session", request_body = Login, security(()),
     responses(
-        (status = 400, body = AdminError, description = "`malformed_json`"),
-        (status = 415, body = AdminError, description = "`unsupported_media_type`"),
+        (status = 400, body = ErrorBody, description = "`malformed_json`"),
+        (status = 415, body = ErrorBody, description = "`unsupported_media_type`"),
         (status = 200, description = "Signed in; the session cookie is set", body = Me),
-        (status = 401, body = AdminError, description = "`invalid_credentials`: unknown e-mail and wrong password alike"),
-        (status = 403, body = AdminError, description = "`csrf_rejected`: a foreign `Origin`"),
-        (status = 429, body = AdminError, description = "`login_locked`, with `Retry-After`"),
+        (status = 401, body = ErrorBody, description = "`invalid_credentials`: unknown e-mail and wrong password alike"),
+        (status = 403, body = ErrorBody, description = "`csrf_rejected`: a foreign `Origin`"),
+        (status = 429, body = ErrorBody, description = "`login_locked`, with `Retry-After`"),
     ))]
 pub async fn login(
     State(state): State<SharedAdmin>,
@@ -136,14 +136,14 @@ pub async fn login(
 
 /// The signed-in caller, with the CSRF token for writes.
 #[utoipa::path(get, path = "/admin/v1/session", tag = "session",
-    responses((status = 200, body = Me), (status = 401, body = AdminError, description = "`unauthorized`")))]
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody, description = "`unauthorized`")))]
 pub async fn me(caller: Caller) -> Json<Me> {
     Json(caller.me())
 }
 
 /// Signs out: the session is deleted from the store, so its cookie is worthless from now on.
 #[utoipa::path(delete, path = "/admin/v1/session", tag = "session",
-    responses((status = 204, description = "Signed out"), (status = 401, body = AdminError), (status = 403, body = AdminError, description = "`csrf_rejected`")))]
+    responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "`csrf_rejected`")))]
 pub async fn logout(State(state): State<SharedAdmin>, caller: Caller) -> Result<Response, ApiError> {
     if let Via::Session { id_hash, .. } = &caller.via {
         state.backends.operators.delete_session(id_hash).await?;
