@@ -1,7 +1,7 @@
 //! The moderation queue: `GET …/review` (oldest first, a page at a time), `GET …/review/reasons`
 //! and `POST …/entries/{entry_id}/decision`, through the same [`Reviews`] as `vouch review`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use vouch_core::i18n::{reject_reason, Locale};
@@ -9,6 +9,7 @@ use vouch_core::moderation::{Decision, DecisionError, ReviewReason};
 use vouch_core::ErrorCode;
 
 use super::json::AdminJson;
+use super::query::{self, AdminQuery};
 use super::receipt_links::full_link;
 use super::{Caller, SharedAdmin};
 use crate::backends::entry_search::Cursor;
@@ -207,15 +208,17 @@ pub async fn queue(
     State(state): State<SharedAdmin>,
     caller: Caller,
     Path(campaign): Path<String>,
-    Query(params): Query<PageParams>,
+    AdminQuery(params): AdminQuery<PageParams>,
 ) -> Result<Json<ReviewPage>, ApiError> {
     caller.read(&campaign)?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(invalid(format!("The limit must be between 1 and {MAX_LIMIT}.")));
+        return Err(query::invalid("limit", format!("must be between 1 and {MAX_LIMIT}.")));
     }
     let cursor = match params.cursor.as_deref() {
-        Some(text) => Some(Cursor::decode(text).ok_or_else(|| invalid("This cursor was not handed out."))?),
+        Some(text) => {
+            Some(Cursor::decode(text).ok_or_else(|| query::invalid("cursor", "was not handed out by this route."))?)
+        }
         None => None,
     };
     let fulfil = fulfil(&state);

@@ -13,7 +13,7 @@ use crate::process::{cli_json, cli_text, serve, setup_with, wait_until_idle, ORI
 const ENTRIES: usize = 240;
 
 fn decision(i: usize) -> (Value, &'static str) {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         (json!({"decision": "approve"}), "approved")
     } else {
         (json!({"decision": "reject", "reason": "unreadable"}), "rejected")
