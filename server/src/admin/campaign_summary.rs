@@ -36,9 +36,8 @@ pub struct CampaignCounts {
     pub entries: BTreeMap<String, u64>,
     /// Entries waiting for a person (also in `entries`).
     pub pending_review: u64,
-    /// Not counted yet: no store operation counts a campaign's referrers without reading every
-    /// one. Always `null` for now.
-    pub referrers: Option<u64>,
+    /// Referrers who joined the campaign's referral program.
+    pub referrers: u64,
     /// Orders that earned a credit (distinct conversions in the ledger).
     pub conversions: u64,
     /// Credits by state (`pending`, `approved`, `denied`).
@@ -68,6 +67,7 @@ pub async fn summary(
 ) -> crate::backends::Result<CampaignSummary> {
     let id = campaign.id();
     let entries = backends.search.entry_counts(id).await?;
+    let referrers = backends.referrals.count_referrers(id).await?;
     let credits = backends.referrals.list_credits(id).await?;
     let mut by_state = BTreeMap::new();
     for credit in &credits {
@@ -84,7 +84,7 @@ pub async fn summary(
         counts: CampaignCounts {
             pending_review: entries.get("pending_review").copied().unwrap_or(0),
             entries,
-            referrers: None,
+            referrers,
             conversions,
             credits: by_state,
         },

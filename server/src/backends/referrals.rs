@@ -169,6 +169,9 @@ pub trait Referrals: Send + Sync {
     /// Counts a friend's device on the referrer's link once: the same `visitor_hash` again, even
     /// concurrently, changes nothing.
     async fn record_visit(&self, referrer_id: &str, visitor_hash: &str) -> Result<()>;
+    /// How many referrers joined the campaign (the console's campaign list). Counted by the
+    /// store as they join, so it costs the same at a million referrers as at ten.
+    async fn count_referrers(&self, campaign: &str) -> Result<u64>;
     /// The referrer's counts: distinct visitors, conversions credited to the referrer, and the
     /// referrer's credits still pending and approved. Zeros for an unknown id.
     async fn progress(&self, referrer_id: &str) -> Result<ProgressCounts>;

@@ -30,6 +30,10 @@ async fn ok_json(response: reqwest::Response) -> Value {
 async fn campaigns_show_scope_status_and_counts(app: TestApp) {
     enter(&app, "ana@example.com", 1).await;
     enter(&app, "ben@example.com", 2).await;
+    for (name, email) in [("Cem", "cem@example.com"), ("Dana", "dana@example.com"), ("Cem", "cem@example.com")] {
+        let (status, body) = crate::referrals::join(&app, "demo", name, email).await;
+        assert!(matches!(status, 200 | 201), "{status} {body}");
+    }
 
     let moderator = app.operator(Role::Moderator, &["demo", "other"]).await;
     let listed = ok_json(moderator.get("/admin/v1/campaigns").await).await;
@@ -41,6 +45,7 @@ async fn campaigns_show_scope_status_and_counts(app: TestApp) {
     assert_eq!(demo["counts"]["entries"]["confirmed"], 2, "{demo}");
     assert_eq!(demo["counts"]["pending_review"], 0);
     assert_eq!(demo["counts"]["conversions"], 0);
+    assert_eq!(demo["counts"]["referrers"], 2, "a second join of one mailbox is one referrer");
     let other = &listed[1];
     assert_eq!(other["status"], "scheduled");
     assert_eq!(other["opens_at"], "2099-01-01T00:00:00.000Z");

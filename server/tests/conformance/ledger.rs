@@ -198,3 +198,27 @@ pub async fn merchant_and_webhook_secrets_are_kept(f: Fixture) {
     r.set_webhook_secret("demo", "whsec_2").await.unwrap();
     assert_eq!(r.webhook_secret("demo").await.unwrap().as_deref(), Some("whsec_2"));
 }
+
+pub async fn referrers_are_counted_per_campaign_once_each(f: Fixture) {
+    let r = &f.backends.referrals;
+    // Campaign ids of their own: counts are per campaign, whatever else the store holds.
+    let (mine, other) = (format!("count{}", now()), format!("other{}", now()));
+    let join = |id: String, campaign: &str, identity: String, code: String| {
+        let mut new = referrer(&id, &identity, &code, now());
+        new.referrer.campaign = campaign.to_string();
+        r.join(new)
+    };
+    assert_eq!(r.count_referrers(&mine).await.unwrap(), 0);
+    let joins = (0..12).map(|i| join(format!("cnt_{i}"), &mine, format!("p{i}@example.com"), format!("CNT{i:04}X2")));
+    for joined in futures_util::future::join_all(joins).await {
+        assert!(matches!(joined.unwrap(), Joined::Created(_)));
+    }
+    // A repeat join of the same mailbox and a join refused for its code count nothing.
+    let again = join("cnt_again".into(), &mine, "p0@example.com".into(), "CNTAGAIN2".into()).await.unwrap();
+    assert!(matches!(again, Joined::Existing(_)));
+    let taken = join("cnt_taken".into(), &mine, "new@example.com".into(), "CNT0001X2".into()).await.unwrap();
+    assert_eq!(taken, Joined::CodeTaken);
+    join("oth_1".into(), &other, "p0@example.com".into(), "OTH0001X2".into()).await.unwrap();
+    assert_eq!(r.count_referrers(&mine).await.unwrap(), 12);
+    assert_eq!(r.count_referrers(&other).await.unwrap(), 1);
+}

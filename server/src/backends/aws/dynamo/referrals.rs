@@ -3,11 +3,12 @@
 //! redelivery writes nothing twice; progress counters live on the referrer item.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue as AV;
+use aws_sdk_dynamodb::types::{AttributeValue as AV, TransactWriteItem, Update};
 use vouch_core::rewards::CreditState;
 
 use super::ledger::referrer_pk;
 use super::{at, flag, item, n, number, opt_text, s, text, DynamoStore, Item};
+use crate::backends::aws::{corrupt, unavailable};
 use crate::backends::referrals::{
     Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
     Referrer,
@@ -94,6 +95,8 @@ impl Referrals for DynamoStore {
         if let Some(body) = &new.webhook {
             writes.push(self.join_event(&referrer, body)?);
         }
+        // Counted in the join's own transaction: a join that fails counts nothing.
+        writes.push(referrer_count_add(self, &referrer.campaign, &referrer.referrer_id)?);
         match self.transact(writes).await? {
             None => {
                 if let Some(body) = new.webhook {
@@ -107,6 +110,24 @@ impl Referrals for DynamoStore {
             },
             Some(_) => Ok(Joined::CodeTaken),
         }
+    }
+
+    async fn count_referrers(&self, campaign: &str) -> Result<u64> {
+        let mut total = 0u64;
+        for shard in 0..REFERRER_COUNT_SHARDS {
+            let out = self
+                .ddb
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", s(&referrer_count_pk(campaign, shard)))
+                .send()
+                .await
+                .map_err(|e| unavailable("counting referrers", e))?;
+            if let Some(AV::N(n)) = out.item.as_ref().and_then(|i| i.get("joined")) {
+                total += n.parse::<i64>().unwrap_or(0).max(0) as u64;
+            }
+        }
+        Ok(total)
     }
 
     async fn relay_stranded_events(&self, older_than: std::time::Duration) -> Result<usize> {
@@ -211,4 +232,25 @@ impl Referrals for DynamoStore {
     async fn webhook_secret(&self, campaign: &str) -> Result<Option<String>> {
         Ok(self.get(&format!("wsecret#{campaign}")).await?.and_then(|i| opt_text(&i, "secret")))
     }
+}
+
+/// Referrer counters per campaign, one of several chosen by the referrer's id, so joins at the
+/// same moment seldom meet on one item (a conflict would fail the join's transaction).
+const REFERRER_COUNT_SHARDS: u64 = 8;
+
+fn referrer_count_pk(campaign: &str, shard: u64) -> String {
+    format!("refcount#{campaign}#{shard}")
+}
+
+fn referrer_count_add(store: &DynamoStore, campaign: &str, referrer_id: &str) -> Result<TransactWriteItem> {
+    let shard =
+        referrer_id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % REFERRER_COUNT_SHARDS;
+    let update = Update::builder()
+        .table_name(&store.table)
+        .key("pk", s(&referrer_count_pk(campaign, shard)))
+        .update_expression("ADD joined :one")
+        .expression_attribute_values(":one", AV::N("1".into()))
+        .build()
+        .map_err(corrupt)?;
+    Ok(TransactWriteItem::builder().update(update).build())
 }
