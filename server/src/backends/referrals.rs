@@ -220,6 +220,16 @@ pub trait Referrals: Send + Sync {
         reason: Option<&str>,
         announce: Announce<'_>,
     ) -> Result<Option<Credit>>;
+    /// [`Referrals::decide_credit`] by an operator: `audit` is appended in the same atomic write
+    /// as the move (and not at all when nothing moved), so no verdict is without its trace.
+    async fn decide_credit_audited(
+        &self,
+        credit_id: &str,
+        next: CreditState,
+        reason: Option<&str>,
+        announce: Announce<'_>,
+        audit: &crate::backends::review::AuditRecord,
+    ) -> Result<Option<Credit>>;
 
     /// Adds a merchant secret, by its hash, beside the campaign's others: earlier secrets stay
     /// valid, so one can be rotated in before the old one is retired.

@@ -12,7 +12,7 @@ use crate::backends::review::AuditRecord;
 use crate::backends::BackendError;
 use crate::campaigns::Campaigns;
 use crate::clock::now_ms;
-use crate::referrals::decisions::{decide_credit_as, ReferralError};
+use crate::referrals::decisions::{decide_credit_as, Actor, ReferralError};
 
 /// The audit actions of credit verdicts.
 pub const APPROVE_ACTION: &str = "rewards.approve";
@@ -102,13 +102,15 @@ pub async fn decide(
     actor: &str,
 ) -> Result<Verdict, VerdictError> {
     let before = find(backends, campaign, credit_id).await?;
-    let decided = decide_credit_as(backends.referrals.as_ref(), campaigns, credit_id, next, reason, actor).await?;
+    // Only a pending credit moves, so the record can be written before knowing whether it will:
+    // the store appends it with the move, or not at all.
+    let action = if next == CreditState::Approved { APPROVE_ACTION } else { DENY_ACTION };
+    let detail = format!("{} -> {}{}", before.state.as_str(), next.as_str(), because(reason));
+    let record = AuditRecord::new(&before.campaign, actor, action, credit_id, &detail, now_ms());
+    let referrals = backends.referrals.as_ref();
+    let decided = decide_credit_as(referrals, campaigns, credit_id, next, reason, Actor::Audited(&record)).await?;
     let verdict = match decided {
         Some(credit) => {
-            let action = if next == CreditState::Approved { APPROVE_ACTION } else { DENY_ACTION };
-            let detail = format!("{} -> {}{}", before.state.as_str(), credit.state.as_str(), because(reason));
-            let record = AuditRecord::new(&credit.campaign, actor, action, &credit.credit_id, &detail, now_ms());
-            backends.moderation.append_audit(&record).await?;
             fulfil_decided(backends, campaigns, &credit).await?;
             Verdict::Decided(credit)
         }

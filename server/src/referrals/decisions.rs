@@ -212,7 +212,14 @@ pub async fn decide_credit(
     next: vouch_core::rewards::CreditState,
     reason: Option<&str>,
 ) -> Result<Option<crate::backends::referrals::Credit>, ReferralError> {
-    decide_credit_as(store, campaigns, credit_id, next, reason, "operator").await
+    decide_credit_as(store, campaigns, credit_id, next, reason, Actor::Unaudited("operator")).await
+}
+
+/// Who decides a credit: an operator whose verdict is audited (the record is written in the same
+/// atomic write as the move), or a caller without an audit trail of its own.
+pub enum Actor<'a> {
+    Audited(&'a crate::backends::review::AuditRecord),
+    Unaudited(&'a str),
 }
 
 /// [`decide_credit`] by `actor` (kept in the ledger's history of the credit).
@@ -222,14 +229,17 @@ pub async fn decide_credit_as(
     credit_id: &str,
     next: vouch_core::rewards::CreditState,
     reason: Option<&str>,
-    actor: &str,
+    actor: Actor<'_>,
 ) -> Result<Option<crate::backends::referrals::Credit>, ReferralError> {
     let announce = |credit: &crate::backends::referrals::Credit| {
         let hooks = campaigns.get(&credit.campaign).and_then(|c| c.referral.clone()).and_then(|r| r.webhook_url);
         let approved = credit.state == vouch_core::rewards::CreditState::Approved;
         (hooks.is_some() && approved).then(|| Event::reward_approved(credit).outbox())
     };
-    Ok(store.decide_credit(credit_id, next, actor, reason, &announce).await?)
+    Ok(match actor {
+        Actor::Audited(audit) => store.decide_credit_audited(credit_id, next, reason, &announce, audit).await?,
+        Actor::Unaudited(actor) => store.decide_credit(credit_id, next, actor, reason, &announce).await?,
+    })
 }
 
 /// A new random secret, printed once to the operator (only its hash is stored for merchants).

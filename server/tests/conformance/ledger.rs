@@ -222,3 +222,21 @@ pub async fn referrers_are_counted_per_campaign_once_each(f: Fixture) {
     assert_eq!(r.count_referrers(&mine).await.unwrap(), 12);
     assert_eq!(r.count_referrers(&other).await.unwrap(), 1);
 }
+
+pub async fn an_operators_verdict_and_its_audit_record_are_written_together(f: Fixture) {
+    use vouch_server::backends::review::AuditRecord;
+    let r = &f.backends.referrals;
+    r.join(referrer("ref_1", "anna@example.com", "AAAAAAA2", now())).await.unwrap();
+    r.record_credits(&[credit("cnv_9", Side::Referrer, "ref_1", CreditState::Pending)], &[]).await.unwrap();
+    let id = credit_id("cnv_9", Side::Referrer);
+    let record = |detail: &str| AuditRecord::new("demo", "mod@staff.example", "rewards.approve", &id, detail, now());
+    let first = record("pending -> approved");
+    let decided = r.decide_credit_audited(&id, CreditState::Approved, None, &|_| None, &first).await.unwrap();
+    assert_eq!(decided.map(|c| c.state), Some(CreditState::Approved));
+    // A second verdict moves nothing and leaves no record of a decision that did not happen.
+    let second = record("pending -> denied");
+    assert_eq!(r.decide_credit_audited(&id, CreditState::Denied, None, &|_| None, &second).await.unwrap(), None);
+    let audit = f.backends.moderation.list_audit("demo").await.unwrap();
+    let mine: Vec<&AuditRecord> = audit.iter().filter(|a| a.subject == id).collect();
+    assert_eq!(mine, [&first], "exactly the verdict that moved the credit is audited");
+}

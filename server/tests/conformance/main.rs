@@ -63,6 +63,7 @@ conformance!(
     ledger::recent_conversions_are_counted_per_code_and_client,
     ledger::merchant_and_webhook_secrets_are_kept,
     ledger::referrers_are_counted_per_campaign_once_each,
+    ledger::an_operators_verdict_and_its_audit_record_are_written_together,
     sources::a_browser_report_never_blocks_the_merchants_report_of_the_same_order,
     sources::the_merchants_credits_replace_a_browsers_pending_ones_once,
     sources::a_decided_browser_credit_stands_against_the_merchants_report,

@@ -10,6 +10,7 @@ use crate::backends::referrals::{
     Announce, ConversionIntake, Credit, Joined, NewConversion, NewReferrer, OutboxEvent, ProgressCounts, Referrals,
     Referrer,
 };
+use crate::backends::review::AuditRecord;
 use crate::backends::{Result, WEBHOOKS_TOPIC};
 use crate::clock::now_ms;
 
@@ -209,16 +210,18 @@ impl Referrals for SqliteBackend {
         reason: Option<&str>,
         announce: Announce<'_>,
     ) -> Result<Option<Credit>> {
-        let id = credit_id.to_string();
-        let found = self.db().read(move |conn| ledger::query_credits(conn, "credit_id", &id)).await?;
-        // The event describes the credit, not its state, so it can be built before the move.
-        let event = found.first().and_then(|c| announce(&Credit { state: next, ..c.clone() }));
-        let (id, actor, reason) = (credit_id.to_string(), actor.to_string(), reason.map(str::to_string));
-        let decided = self
-            .db()
-            .write(move |conn| ledger::decide_credit(conn, &id, (next, &actor, reason.as_deref()), event.as_ref()))
-            .await?;
-        Ok(decided)
+        self.decide(credit_id, (next, actor, reason), announce, None).await
+    }
+
+    async fn decide_credit_audited(
+        &self,
+        credit_id: &str,
+        next: CreditState,
+        reason: Option<&str>,
+        announce: Announce<'_>,
+        audit: &AuditRecord,
+    ) -> Result<Option<Credit>> {
+        self.decide(credit_id, (next, &audit.actor, reason), announce, Some(audit.clone())).await
     }
 
     async fn add_merchant_secret(&self, campaign: &str, secret_hash: &str) -> Result<()> {
@@ -275,5 +278,32 @@ impl Referrals for SqliteBackend {
             })
             .await?;
         Ok(secret)
+    }
+}
+
+impl SqliteBackend {
+    async fn decide(
+        &self,
+        credit_id: &str,
+        (next, actor, reason): (CreditState, &str, Option<&str>),
+        announce: Announce<'_>,
+        audit: Option<AuditRecord>,
+    ) -> Result<Option<Credit>> {
+        let id = credit_id.to_string();
+        let found = self.db().read(move |conn| ledger::query_credits(conn, "credit_id", &id)).await?;
+        // The event describes the credit, not its state, so it can be built before the move.
+        let event = found.first().and_then(|c| announce(&Credit { state: next, ..c.clone() }));
+        let (id, actor, reason) = (credit_id.to_string(), actor.to_string(), reason.map(str::to_string));
+        let decided = self
+            .db()
+            .write(move |conn| {
+                let decided = ledger::decide_credit(conn, &id, (next, &actor, reason.as_deref()), event.as_ref())?;
+                if let (Some(_), Some(audit)) = (&decided, &audit) {
+                    super::review::append(conn, audit)?;
+                }
+                Ok(decided)
+            })
+            .await?;
+        Ok(decided)
     }
 }

@@ -249,6 +249,7 @@ impl DynamoStore {
         credit_id: &str,
         (next, actor, reason): (CreditState, &str, Option<&str>),
         announce: Announce<'_>,
+        audit: Option<&crate::backends::review::AuditRecord>,
     ) -> Result<Option<Credit>> {
         let pk = credit_pk(credit_id);
         let Some(found) = self.get(&pk).await? else { return Ok(None) };
@@ -287,6 +288,9 @@ impl DynamoStore {
                 &values,
                 None,
             )?);
+        }
+        if let Some(audit) = audit {
+            writes.push(self.put_item(super::review::audit_item(audit), true)?);
         }
         credit.state = next;
         credit.reason = reason.map(str::to_string);

@@ -210,7 +210,18 @@ impl Referrals for DynamoStore {
         reason: Option<&str>,
         announce: Announce<'_>,
     ) -> Result<Option<Credit>> {
-        self.decide_credit_item(credit_id, (next, actor, reason), announce).await
+        self.decide_credit_item(credit_id, (next, actor, reason), announce, None).await
+    }
+
+    async fn decide_credit_audited(
+        &self,
+        credit_id: &str,
+        next: CreditState,
+        reason: Option<&str>,
+        announce: Announce<'_>,
+        audit: &crate::backends::review::AuditRecord,
+    ) -> Result<Option<Credit>> {
+        self.decide_credit_item(credit_id, (next, &audit.actor, reason), announce, Some(audit)).await
     }
 
     async fn add_merchant_secret(&self, campaign: &str, secret_hash: &str) -> Result<()> {
