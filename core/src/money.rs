@@ -123,6 +123,16 @@ impl Money {
         &self.currency
     }
 
+    /// A stored amount for people to read (`49.90 EUR`, `500 JPY`): the currency's own number
+    /// of decimals. Without a currency, or with one or an amount that could never be stored, the
+    /// minor units as they are.
+    pub fn display_minor(minor: i64, currency: Option<&str>) -> String {
+        let money = currency
+            .and_then(|code| Currency::parse(code).ok())
+            .and_then(|cur| Self::from_minor(u64::try_from(minor).ok()?, cur).ok());
+        money.map(|m| format!("{} {}", m.to_decimal(), m.currency.as_str())).unwrap_or_else(|| minor.to_string())
+    }
+
     /// The amount as a plain decimal with all the currency's digits (`49.90`).
     pub fn to_decimal(&self) -> String {
         let digits = self.currency.minor_digits() as usize;
@@ -339,5 +349,14 @@ mod tests {
         for bad in ["EURO", "E1R", "", "€", "ÉUR"] {
             assert_eq!(Currency::parse(bad), Err(FieldCode::InvalidCurrency), "{bad}");
         }
+    }
+
+    #[test]
+    fn stored_amounts_display_with_their_currencys_decimals() {
+        assert_eq!(Money::display_minor(4990, Some("eur")), "49.90 EUR");
+        assert_eq!(Money::display_minor(500, Some("JPY")), "500 JPY");
+        assert_eq!(Money::display_minor(5, Some("EUR")), "0.05 EUR");
+        assert_eq!(Money::display_minor(4990, None), "4990");
+        assert_eq!(Money::display_minor(-1, Some("EUR")), "-1");
     }
 }

@@ -289,6 +289,9 @@ pub struct Credit {
     pub side: Option<String>,
     #[serde(default)]
     pub amount_minor: Option<i64>,
+    /// ISO 4217, with `amount_minor`.
+    #[serde(default)]
+    pub currency: Option<String>,
     #[serde(default)]
     pub reward: String,
 }

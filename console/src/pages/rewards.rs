@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use vouch_core::money::Money;
 use wasm_bindgen::JsCast;
 
 use super::campaign_path;
@@ -88,7 +89,7 @@ pub fn Rewards(campaign: String) -> impl IntoView {
                                     <tr>
                                         <td>{c.credit_id.clone()}</td>
                                         <td>{c.side.clone().unwrap_or_default()}</td>
-                                        <td>{c.amount_minor.map(|m| format!("{:.2}", m as f64 / 100.0)).unwrap_or_default()}</td>
+                                        <td>{c.amount_minor.map(|m| Money::display_minor(m, c.currency.as_deref())).unwrap_or_default()}</td>
                                         <td>{c.reward.clone()}</td>
                                         <td>{c.state.as_str()}</td>
                                         <td><Show when=move || pending && writes.get()>
