@@ -41,7 +41,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::wiring::Backends;
-use crate::backends::review::AuditRecord;
 use crate::campaigns::Campaigns;
 use crate::config::AdminConfig;
 
@@ -155,8 +154,7 @@ pub async fn audit(
     subject: &str,
     detail: &str,
 ) -> crate::backends::Result<()> {
-    let record = AuditRecord::new(campaign, actor, action, subject, detail, crate::clock::now_ms());
-    backends.moderation.append_audit(&record).await
+    backends.moderation.audit(campaign, actor, action, subject, detail, crate::clock::now_ms()).await
 }
 
 #[cfg(test)]

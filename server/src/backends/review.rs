@@ -83,6 +83,19 @@ pub trait Moderation: Send + Sync {
         audit: &AuditRecord,
     ) -> Result<Decided>;
     async fn append_audit(&self, record: &AuditRecord) -> Result<()>;
+    /// Appends one operator action at `at_ms`: the one place the record of an action that is not
+    /// written with its change (draws, queues, operators, imports) is put together.
+    async fn audit(
+        &self,
+        campaign: &str,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at_ms: i64,
+    ) -> Result<()> {
+        self.append_audit(&AuditRecord::new(campaign, actor, action, subject, detail, at_ms)).await
+    }
     /// The campaign's audit log, oldest first.
     async fn list_audit(&self, campaign: &str) -> Result<Vec<AuditRecord>>;
 }

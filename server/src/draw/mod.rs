@@ -15,7 +15,6 @@ use vouch_core::referral::identity_email;
 
 use crate::app::wiring::Backends;
 use crate::backends::draws::{DrawRecord, Forfeited, PoolEntry};
-use crate::backends::review::AuditRecord;
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, Campaigns};
 use crate::referrals::webhooks::{Event, EventKind};
@@ -150,7 +149,9 @@ pub async fn run(
         record.beacon,
         record.beacon_source.as_deref().unwrap_or("source not given"),
     );
-    audit(backends, &record.campaign, &req.actor, "draw", &record.draw_id, &detail, now_ms).await?;
+    // The audit line follows the draw's own write (which already names who and when, in the record
+    // and its history), so a crash between the two loses this line but never the draw.
+    backends.moderation.audit(&record.campaign, &req.actor, "draw", &record.draw_id, &detail, now_ms).await?;
     notify(backends, campaign, &record).await?;
     Ok(record)
 }
@@ -189,27 +190,11 @@ pub async fn forfeit(
         Some(next) => format!("{entry_id} forfeits; {next} is promoted"),
         None => format!("{entry_id} forfeits; no alternate was left"),
     };
-    audit(backends, &record.campaign, actor, "draw.forfeit", draw_id, &detail, now_ms).await?;
+    backends.moderation.audit(&record.campaign, actor, "draw.forfeit", draw_id, &detail, now_ms).await?;
     if let Some(campaign) = campaigns.get(&record.campaign) {
         notify(backends, &campaign, &record).await?;
     }
     Ok((record, replaced_by))
-}
-
-/// The operator's write, in the audit log beside review decisions. It follows the draw's own
-/// write (which already names who and when, in the record and its history), so a crash between
-/// the two loses this line but never the draw or the forfeit.
-async fn audit(
-    backends: &Backends,
-    campaign: &str,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    detail: &str,
-    now_ms: i64,
-) -> Result<(), DrawFailure> {
-    let record = AuditRecord::new(campaign, actor, action, subject, detail, now_ms);
-    Ok(backends.moderation.append_audit(&record).await?)
 }
 
 /// The `draw.completed` webhook: ids and proof, no personal data.

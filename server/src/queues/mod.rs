@@ -9,7 +9,6 @@ use vouch_core::ErrorCode;
 
 use crate::app::wiring::Backends;
 use crate::backends::dead_letters::DeadLetter;
-use crate::backends::review::AuditRecord;
 use crate::backends::{BackendError, Queue, QueueStats};
 use crate::clock::now_ms;
 
@@ -64,8 +63,7 @@ async fn state(backends: &Backends, name: &str, queue: &dyn Queue) -> Result<Que
 }
 
 async fn audit(backends: &Backends, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
-    let record = AuditRecord::new(AUDIT_CAMPAIGN, actor, action, subject, detail, now_ms());
-    Ok(backends.moderation.append_audit(&record).await?)
+    Ok(backends.moderation.audit(AUDIT_CAMPAIGN, actor, action, subject, detail, now_ms()).await?)
 }
 
 /// Every lane: entries, conversions, webhooks.
