@@ -365,54 +365,69 @@ def p95(values):
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
+# The benchmarks' entries, written straight into SQLite (a million through the API would take an
+# hour): 20 first and 20 last names, a status mix with 5 % pending review, one entry every 3 s.
+FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Klara", "Leon",
+               "Marie", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara"]
+LAST_NAMES = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
+              "García", "López", "Martín", "Sánchez", "Pérez", "Smith", "Jones", "Brown", "Taylor", "Wilson"]
+SEED_BASE_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+def seeded_status(i):
+    r = i % 100
+    return "pending_review" if r < 5 else "rejected" if r < 12 else "approved" if r < 15 else "confirmed"
+
+
+def seed_entries(db_path, campaigns):
+    """Writes `count` entries for each (campaign, count) into the database Vouch created at
+    `db_path`; returns the open connection, for `entry_cursor`."""
+    import sqlite3
+    db = sqlite3.connect(db_path)
+    db.execute("PRAGMA synchronous = OFF")
+    for campaign, count in campaigns:
+        db.executemany(
+            "INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, marketing_consent, "
+            "status, accepted_ms, processed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((f"ent_{campaign}_{i:08d}", campaign, f"k{i}", FIRST_NAMES[i % 20], LAST_NAMES[(i // 20) % 20],
+              f"Shopper{i}@example.com", i % 2, seeded_status(i), SEED_BASE_MS + i * 3000, SEED_BASE_MS + i * 3000 + 40)
+             for i in range(count)))
+    db.commit()
+    return db
+
+
+def entry_cursor(db, where, args, skip):
+    """The cursor a client holds after `skip` entries of a filter of campaign `bench` (base64url of
+    ms:id, as the server hands it out)."""
+    import base64
+    ms, entry_id = db.execute(f"SELECT accepted_ms, entry_id FROM entries WHERE campaign = 'bench' {where} "
+                              "ORDER BY accepted_ms DESC, entry_id DESC LIMIT 1 OFFSET ?", (*args, skip - 1)).fetchone()
+    return base64.urlsafe_b64encode(f"{ms}:{entry_id}".encode()).decode().rstrip("=")
+
+
+def seeded_window(n):
+    """The filtered cases' window over n seeded entries: from the day of the quarter mark to the day
+    of the half (a quarter of the entries, whole UTC days), as dates and as the SQL the cursors use."""
+    day = lambda ms: time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
+    from_day, to_day = day(SEED_BASE_MS + n // 4 * 3000), day(SEED_BASE_MS + n // 2 * 3000)
+    filter_sql = ("AND status = 'pending_review' AND accepted_ms >= ? AND accepted_ms < ?",
+                  (calendar_ms(from_day), calendar_ms(to_day) + 86_400_000))
+    return from_day, to_day, filter_sql
+
+
 def bench_entries(n=1_000_000, small=100_000, page=50, samples=40):
     """The console's Entries page and CSV export over n entries in SQLite, through the commands
     that call the same functions as the admin API (`vouch entries list|counts|export`), each timed
     as a whole process. The p95 of an empty campaign's page is the process's own start-up."""
-    import base64
-    import calendar
-    import sqlite3
     home = Path(tempfile.mkdtemp(prefix="vouch-entries-"))
     config = home / "vouch.toml"
     config.write_text(f'data_dir = "{home / "data"}"\ncampaigns_dir = "{BENCH / "campaigns"}"\n')
     vouch = [str(VOUCH), "--config", str(config)]
     subprocess.run(vouch + ["entries", "list", "--campaign", "bench"], check=True, capture_output=True)  # the schema
-    firsts = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Klara", "Leon",
-              "Marie", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara"]
-    lasts = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-             "García", "López", "Martín", "Sánchez", "Pérez", "Smith", "Jones", "Brown", "Taylor", "Wilson"]
-    base = 1_767_225_600_000  # 2026-01-01T00:00:00Z; one entry every 3 s after it
-
-    def status(i):
-        r = i % 100
-        return "pending_review" if r < 5 else "rejected" if r < 12 else "approved" if r < 15 else "confirmed"
-
-    def rows(campaign, count):
-        for i in range(count):
-            yield (f"ent_{campaign}_{i:08d}", campaign, f"k{i}", firsts[i % 20], lasts[(i // 20) % 20],
-                   f"Shopper{i}@example.com", i % 2, status(i), base + i * 3000, base + i * 3000 + 40)
-
-    db = sqlite3.connect(home / "data" / "vouch.db")
-    db.execute("PRAGMA synchronous = OFF")
-    for campaign, count in (("bench", n), ("bench_small", small)):
-        db.executemany(
-            "INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, marketing_consent, "
-            "status, accepted_ms, processed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows(campaign, count))
-    db.commit()
-
-    def cursor(where, args, skip):
-        """The cursor a client holds after `skip` entries of a filter (base64url of ms:id)."""
-        ms, entry_id = db.execute(f"SELECT accepted_ms, entry_id FROM entries WHERE campaign = 'bench' {where} "
-                                  "ORDER BY accepted_ms DESC, entry_id DESC LIMIT 1 OFFSET ?", (*args, skip - 1)).fetchone()
-        return base64.urlsafe_b64encode(f"{ms}:{entry_id}".encode()).decode().rstrip("=")
-
-    day = lambda ms: time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
-    window = (base + n // 4 * 3000, base + n // 2 * 3000)  # a quarter of the entries, a week and more
-    from_day, to_day = day(window[0]), day(window[1])
+    db = seed_entries(home / "data" / "vouch.db", (("bench", n), ("bench_small", small)))
+    from_day, to_day, filter_sql = seeded_window(n)
     filtered = ["--status", "pending_review", "--from", from_day, "--to", to_day]
-    midnight_ms = lambda d: calendar.timegm(time.strptime(d, "%Y-%m-%d")) * 1000
-    filter_sql = ("AND status = 'pending_review' AND accepted_ms >= ? AND accepted_ms < ?",
-                  (midnight_ms(from_day), midnight_ms(to_day) + 86_400_000))
+    cursor = lambda where, args, skip: entry_cursor(db, where, args, skip)
     deep = 5_000
     cases = {
         "start-up (empty campaign)": ["--campaign", "nobody"],
@@ -456,9 +471,7 @@ def bench_admin(n=1_000_000, page=50, samples=40, load_runs=5):
     SQLite (seeded as in `bench_entries`), an owner API token, each page a GET over one kept-alive
     HTTP connection; the streamed `entries.csv` with the server's RSS sampled while it streams;
     the console's bundle (brotli) and its first load in Chromium."""
-    import base64
     import http.client
-    import sqlite3
     import threading
     home = Path(tempfile.mkdtemp(prefix="vouch-admin-"))
     data = home / "data"
@@ -466,37 +479,11 @@ def bench_admin(n=1_000_000, page=50, samples=40, load_runs=5):
     config.write_text(f'data_dir = "{data}"\ncampaigns_dir = "{BENCH / "campaigns"}"\n')
     cli = [str(VOUCH), "--config", str(config)]
     subprocess.run(cli + ["entries", "list", "--campaign", "bench"], check=True, capture_output=True)  # the schema
-    # The names, statuses and times of `bench_entries`, so the two sections compare.
-    firsts = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Klara", "Leon",
-              "Marie", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara"]
-    lasts = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-             "García", "López", "Martín", "Sánchez", "Pérez", "Smith", "Jones", "Brown", "Taylor", "Wilson"]
-    base = 1_767_225_600_000  # 2026-01-01T00:00:00Z; one entry every 3 s after it
-
-    def status(i):
-        r = i % 100
-        return "pending_review" if r < 5 else "rejected" if r < 12 else "approved" if r < 15 else "confirmed"
-
-    db = sqlite3.connect(data / "vouch.db")
-    db.execute("PRAGMA synchronous = OFF")
-    db.executemany(
-        "INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, marketing_consent, "
-        "status, accepted_ms, processed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((f"ent_bench_{i:08d}", "bench", f"k{i}", firsts[i % 20], lasts[(i // 20) % 20], f"Shopper{i}@example.com",
-          i % 2, status(i), base + i * 3000, base + i * 3000 + 40) for i in range(n)))
-    db.commit()
-
-    def cursor(where, args, skip):
-        """The cursor a client holds after `skip` entries of a filter (base64url of ms:id)."""
-        ms, entry_id = db.execute(f"SELECT accepted_ms, entry_id FROM entries WHERE campaign = 'bench' {where} "
-                                  "ORDER BY accepted_ms DESC, entry_id DESC LIMIT 1 OFFSET ?", (*args, skip - 1)).fetchone()
-        return base64.urlsafe_b64encode(f"{ms}:{entry_id}".encode()).decode().rstrip("=")
-
-    day = lambda ms: time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
-    from_day, to_day = day(base + n // 4 * 3000), day(base + n // 2 * 3000)
+    # The entries of `bench_entries`, so the two sections compare.
+    db = seed_entries(data / "vouch.db", (("bench", n),))
+    from_day, to_day, filter_sql = seeded_window(n)
     filtered = f"status=pending_review&from={from_day}&to={to_day}"
-    filter_sql = ("AND status = 'pending_review' AND accepted_ms >= ? AND accepted_ms < ?",
-                  (calendar_ms(from_day), calendar_ms(to_day) + 86_400_000))
+    cursor = lambda where, args, skip: entry_cursor(db, where, args, skip)
     deep = 5_000
     cases = {
         "first page": "",
