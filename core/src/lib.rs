@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod age;
+pub mod analytics;
 pub mod campaign;
 pub mod codes;
 pub mod conversion;

@@ -19,7 +19,8 @@ use crate::backends::referrals::Referrals;
 use crate::backends::review::Moderation;
 use crate::backends::signing::CredentialSource;
 use crate::backends::{
-    Control, Intake, Mailer, Objects, Queue, Store, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS,
+    Control, Intake, Mailer, Objects, Queue, Store, CONVERSIONS_TOPIC, ENTRIES_TOPIC, EVENTS_TOPIC, WEBHOOKS_TOPIC,
+    WEBHOOK_ATTEMPTS,
 };
 use crate::config::{Config, MailBackend, ObjectsBackend, QueueBackend};
 
@@ -47,6 +48,8 @@ pub struct Backends {
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
     pub webhooks: Arc<dyn Queue>,
+    /// Funnel events from pages and the server, aggregated by the worker.
+    pub events: Arc<dyn Queue>,
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
     /// What upload grants are signed with.
@@ -120,6 +123,7 @@ impl Backends {
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
                 webhooks: Arc::new(db.queue(WEBHOOKS_TOPIC, attempts.max(WEBHOOK_ATTEMPTS))),
+                events: Arc::new(db.queue(EVENTS_TOPIC, attempts)),
                 objects,
                 mailer,
                 signing,
@@ -146,6 +150,7 @@ impl Backends {
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),
                     webhooks: Arc::new(a.queue(WEBHOOKS_TOPIC)),
+                    events: Arc::new(a.queue(EVENTS_TOPIC)),
                     objects,
                     mailer,
                     signing,
@@ -164,6 +169,7 @@ impl Backends {
             (ENTRIES_TOPIC, self.entries.clone()),
             (CONVERSIONS_TOPIC, self.conversions.clone()),
             (WEBHOOKS_TOPIC, self.webhooks.clone()),
+            (EVENTS_TOPIC, self.events.clone()),
         ]
     }
 

@@ -2,6 +2,7 @@
 //! mail, and receipt objects — each behind a trait, so the embedded (SQLite + local S3) and the
 //! distributed (AWS) backends are interchangeable and share one set of tests.
 
+pub mod analytics;
 pub mod aws;
 pub mod codes;
 pub mod dead_letters;
@@ -44,10 +45,12 @@ impl From<embedded::db::DbError> for BackendError {
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
-/// The queue topics: giveaway entries, referral conversions, webhook deliveries.
+/// The queue topics: giveaway entries, referral conversions, webhook deliveries, funnel events.
 pub const ENTRIES_TOPIC: &str = "entries";
 pub const CONVERSIONS_TOPIC: &str = "conversions";
 pub const WEBHOOKS_TOPIC: &str = "webhooks";
+/// The funnel's events: a lane of its own, so a burst of them never delays entries.
+pub const EVENTS_TOPIC: &str = "events";
 
 /// Webhook deliveries get more attempts than other messages: receivers go down for a while.
 pub const WEBHOOK_ATTEMPTS: u32 = 8;

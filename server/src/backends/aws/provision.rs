@@ -8,13 +8,16 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_sqs::types::QueueAttributeName as Qa;
 
 use super::Aws;
-use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS};
+use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, EVENTS_TOPIC, WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS};
 
 pub(super) async fn all(aws: &Aws, max_receive_count: u32) -> anyhow::Result<()> {
     bucket(aws).await?;
-    for (topic, receives) in
-        [(ENTRIES_TOPIC, max_receive_count), (CONVERSIONS_TOPIC, max_receive_count), (WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS)]
-    {
+    for (topic, receives) in [
+        (ENTRIES_TOPIC, max_receive_count),
+        (CONVERSIONS_TOPIC, max_receive_count),
+        (WEBHOOKS_TOPIC, WEBHOOK_ATTEMPTS),
+        (EVENTS_TOPIC, max_receive_count),
+    ] {
         queue(aws, &format!("{}{topic}", aws.names.queue_prefix), receives).await?;
     }
     table(aws).await?;
