@@ -71,12 +71,15 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
+  // The server's log goes to the data folder, at `info`, and is searched for personal data after
+  // the run (logs.teardown.ts).
+  globalTeardown: './logs.teardown.ts',
   webServer: {
-    command: `${bin} serve`,
+    command: `exec "${bin}" serve >>"${process.env.VOUCH_DATA_DIR}/server.log" 2>&1`,
     cwd: root,
     url: `http://127.0.0.1:${process.env.VOUCH_PORT}/healthz`,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { ...process.env, RUST_LOG: 'warn' } as Record<string, string>,
+    env: { ...process.env, RUST_LOG: 'info' } as Record<string, string>,
   },
 });

@@ -5,6 +5,7 @@ import { Page, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { bff, root } from './helpers';
+import { PHONE } from './personal';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -76,7 +77,7 @@ export async function enter(campaign: string, who: Entrant, jpeg: Buffer): Promi
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': `console-${who.email}`, origin: shopOrigin() },
     body: JSON.stringify({
-      fields: { first_name: who.first, last_name: who.last, email: who.email, phone: '', postal_code: '10115' },
+      fields: { first_name: who.first, last_name: who.last, email: who.email, phone: PHONE, postal_code: '10115' },
       consents: { terms: true, marketing: true },
       receipt_upload_id: grant.upload_id,
     }),

@@ -1,4 +1,5 @@
 import { Page, expect } from '@playwright/test';
+import { PHONE } from './personal';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -24,6 +25,7 @@ export async function fillForm(page: Page, email: string) {
   await page.fill('#first_name', 'Zoë');
   await page.fill('#last_name', "O'Brien");
   await page.fill('#email', email);
+  if (await page.locator('#phone').count()) await page.fill('#phone', PHONE);
   await page.fill('#postal_code', '10115');
   await page.check('#terms');
 }

@@ -114,6 +114,24 @@ fn assert_clean(logs: &Captured, mailboxes: &[String]) {
     }
 }
 
+/// What an operator sees of the dead letters (the unreadable message of the flow among them)
+/// names no shopper either.
+async fn assert_dead_letters_clean(app: &TestApp, mailboxes: &[String]) {
+    crate::dead_letters::drain_until_dead(app, 1).await;
+    let backends = &app.running.backends;
+    let mut shown = String::new();
+    for (name, _) in backends.queues() {
+        let dead = vouch_server::queues::dead_letters(backends, name, 50).await.unwrap();
+        shown.push_str(&serde_json::to_string(&dead).unwrap());
+    }
+    assert!(shown.contains("last_error"), "the flow dead-letters its unreadable message: {shown}");
+    let mut needles: Vec<&str> = vec![FIRST, LAST, PHONE, PHONE_DIGITS];
+    needles.extend(mailboxes.iter().map(String::as_str));
+    for needle in needles {
+        assert!(!shown.to_lowercase().contains(&needle.to_lowercase()), "{needle:?} in the dead letters: {shown}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_personal_data_reaches_the_logs_on_the_embedded_backends() {
     let logs = capture();
@@ -122,6 +140,7 @@ async fn no_personal_data_reaches_the_logs_on_the_embedded_backends() {
     app.running.backends.referrals.set_webhook_secret("demo", "whsec_logs").await.unwrap();
     let used = the_whole_flow(&app).await;
     assert_clean(&logs, &used);
+    assert_dead_letters_clean(&app, &used).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,4 +150,5 @@ async fn no_personal_data_reaches_the_logs_on_aws() {
     app.running.backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
     let used = the_whole_flow(&app).await;
     assert_clean(&logs, &used);
+    assert_dead_letters_clean(&app, &used).await;
 }
