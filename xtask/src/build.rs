@@ -71,6 +71,7 @@ pub(crate) fn bind_and_shrink(wasm: &std::path::Path, stem: &str, out: &std::pat
         .args(["--target", "web", "--no-typescript", "--out-name", stem, "--out-dir"])
         .arg(out))?;
     let bg = out.join(format!("{stem}_bg.wasm"));
+    keep_named(&bg)?;
     run(Command::new("wasm-opt")
         .env("PATH", path_with_node_bin())
         .args(["-Oz", "--strip-debug", "--strip-producers"])
@@ -92,6 +93,15 @@ pub(crate) fn bind_and_shrink(wasm: &std::path::Path, stem: &str, out: &std::pat
         }
     }
     Ok(())
+}
+
+/// A copy of `wasm` before wasm-opt strips its function names, for `twiggy top|monos|dominators`:
+/// `$CARGO_TARGET_DIR/widget-named/`.
+fn keep_named(wasm: &std::path::Path) -> Result {
+    let dir = target_dir().join("widget-named");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let name = wasm.file_name().ok_or("a wasm path without a file name")?;
+    std::fs::copy(wasm, dir.join(name)).map(drop).map_err(|e| format!("copying {}: {e}", wasm.display()))
 }
 
 pub(crate) fn server(release: bool) -> Result {
