@@ -45,6 +45,7 @@ pub(crate) fn widget() -> Result {
 
 fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
     run(Command::new("cargo")
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\x1f"))
         .args([
             "build",
             "-p",
@@ -61,6 +62,24 @@ fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
         .current_dir(root()))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/vouch_widget.wasm");
     bind_and_shrink(&wasm, stem, out)
+}
+
+/// Flags for every crate of the widget's wasm. Panic locations keep the path of each source file
+/// in the data section: a dependency's full path under `$CARGO_HOME/registry/src/<index>/` is
+/// cut to `<crate>-<version>/src/…` (the standard library's are fixed at `/rustc/<hash>/`).
+fn rustflags() -> Vec<String> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    let mut flags = vec![];
+    for sources in [cargo_home.join("registry/src"), cargo_home.join("git/checkouts")] {
+        let Ok(entries) = std::fs::read_dir(&sources) else { continue };
+        for dir in entries.flatten() {
+            flags.push(format!("--remap-path-prefix={}/=", dir.path().display()));
+        }
+    }
+    flags
 }
 
 /// wasm-bindgen's `web` glue for `wasm`, then wasm-opt, terser and brotli: `{stem}.js` and
