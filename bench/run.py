@@ -590,6 +590,11 @@ def bench_widget():
     for stem in BUNDLE_STEMS:
         ours[f"{stem}.js"] = sizes(dist / f"{stem}.js")
         ours[f"{stem}_bg.wasm"] = sizes(dist / f"{stem}_bg.wasm")
+        # A split bundle (xtask/src/split.rs): its loaders' module comes with it, its pieces later.
+        for piece in sorted(dist.glob(f"{stem}_*")):
+            if re.fullmatch(rf"{stem}_[0-9a-f]{{16}}_(split\.js|.+\.wasm)", piece.name):
+                label = re.sub(r"_[0-9a-f]{16}_", "_<build>_", piece.name)
+                ours[label + (" (lazy)" if piece.suffix == ".wasm" else "")] = sizes(piece)
     ours["widget.css (in each wasm)"] = sizes(ROOT / "style" / "widget.css")
     # The peer: the same page with an Uppy Dashboard, bundled the way its docs suggest.
     site = Path(tempfile.mkdtemp(prefix="uppy-page-"))
@@ -737,6 +742,7 @@ def report(r):
     for name, s in list(wid["ours"].items()) + [(f"peer: {k}", v) for k, v in wid["peer"].items()]:
         out.append(f"| {name} | {kb(s['raw'])} | {kb(s['gzip'])} | {kb(s['brotli'])} |")
     bundle_br = {stem: wid["ours"][f"{stem}.js"]["brotli"] + wid["ours"][f"{stem}_bg.wasm"]["brotli"]
+                 + wid["ours"].get(f"{stem}_<build>_split.js", {}).get("brotli", 0)
                  for stem in BUNDLE_STEMS if f"{stem}.js" in wid["ours"]}
     loader_br = wid["ours"]["loader.js"]["brotli"]
     uppy_br = wid["peer"]["uppy.js"]["brotli"] + wid["peer"]["uppy.css"]["brotli"]

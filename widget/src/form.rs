@@ -13,7 +13,8 @@ use vouch_core::{ErrorCode, Field, FieldCode, FieldError};
 use crate::api::{random_key, sleep, Api, ApiFailure};
 use crate::draft::{self, Draft};
 use crate::fields::{Checkbox, CountrySelect, ErrorSummary, TextField};
-use crate::receipt::{ReceiptField, UploadState};
+use crate::lazy_receipt::{LazyReceipt, IDLE_LOAD_MS};
+use crate::receipt::UploadState;
 use crate::status::{follow, StatusPanel};
 
 /// `Reviewing`: a person checks the entry (it can take days); its status is still followed.
@@ -274,6 +275,9 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
         model.notice.set(None);
         spawn_local(submit(api.get_value(), model));
     };
+    // The receipt's chunk: fetched when the shopper starts on the form, else soon after it shows.
+    let receipt = LazyReceipt::new(model, api.get_value());
+    set_timeout(move || receipt.load(), std::time::Duration::from_millis(IDLE_LOAD_MS));
     let editing = move || matches!(model.phase.get(), Phase::Editing | Phase::Submitting);
     let submitting = move || model.phase.get() == Phase::Submitting;
     view! {
@@ -281,7 +285,8 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
             <h2 id="vouch-title" part="title">{text(|c| &c.title)}</h2>
             <Show when=editing fallback=move || view! { <StatusPanel model=model confirmed=text(|c| &c.confirmed) /> }>
                 <p class="intro">{text(|c| &c.intro)}</p>
-                <form novalidate on:submit=on_submit>
+                <form novalidate on:submit=on_submit on:focusin=move |_| receipt.load()
+                    on:pointerdown=move |_| receipt.load() on:dragenter=move |_| receipt.load()>
                     <ErrorSummary model=model />
                     <div class="row">
                         <TextField model=model field=Field::FirstName autocomplete="given-name" />
@@ -294,7 +299,7 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
                     </div>
                     <CountrySelect model=model />
                     <TextField model=model field=Field::DateOfBirth kind="date" autocomplete="bday" />
-                    <ReceiptField model=model api=api.get_value() />
+                    {receipt.render()}
                     {age_box}
                     <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
                     <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />

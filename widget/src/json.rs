@@ -1,5 +1,5 @@
-//! JSON through the browser's own `JSON.parse`/`JSON.stringify`: the same serde types as the
-//! server, without shipping a JSON parser in the wasm (serde_json cost ~65 kB before wasm-opt).
+//! JSON read through the browser's own `JSON.parse`: the same serde types as the server, without
+//! shipping a JSON parser in the wasm (serde_json's parser cost ~65 kB before wasm-opt).
 //!
 //! Reading goes through [`JsDe`], a serde deserializer over the parsed JS value whose errors carry
 //! no text: the server's answers are trusted to match the wire types, and formatting serde's
@@ -15,9 +15,11 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
     T::deserialize(JsDe(value)).ok()
 }
 
+/// Written by serde_json straight into a string: building a JS object field by field first (as
+/// serde_wasm_bindgen did) crossed into JS for every field and cost more code. No wire type the
+/// widget sends has a float, so its float formatting is not linked.
 pub(crate) fn stringify<T: Serialize>(value: &T) -> Option<String> {
-    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
-    js_sys::JSON::stringify(&js).ok()?.as_string()
+    serde_json::to_string(value).ok()
 }
 
 /// "This value does not fit the type"; deliberately without a message (see the module docs).

@@ -15,6 +15,8 @@ mod fields;
 mod form;
 mod friend;
 mod json;
+#[cfg(feature = "entry")]
+mod lazy_receipt;
 mod locale;
 mod mount;
 #[cfg(feature = "referral")]

@@ -45,6 +45,7 @@ pub(crate) fn widget() -> Result {
 
 fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
     run(Command::new("cargo")
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\x1f"))
         .args([
             "build",
             "-p",
@@ -60,38 +61,100 @@ fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
         ])
         .current_dir(root()))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/vouch_widget.wasm");
-    bind_and_shrink(&wasm, stem, out)
+    let bytes = std::fs::read(&wasm).map_err(|e| format!("reading {}: {e}", wasm.display()))?;
+    if !crate::split::has_split_points(&bytes) {
+        let plain = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{stem}.wasm"));
+        std::fs::write(&plain, crate::split::without_relocations(&bytes)?)
+            .map_err(|e| format!("writing {}: {e}", plain.display()))?;
+        return bind_and_shrink(&plain, stem, out);
+    }
+    // The loader's placeholder for this bundle's glue (the server fills in its versioned URL).
+    let glue = format!("__{}_JS__", feature.to_uppercase());
+    let scratch = target_dir().join("widget-split").join(stem);
+    let pieces = crate::split::split(&bytes, stem, &glue, &scratch, out)?;
+    bind_and_shrink_with(&pieces.main, stem, out, &["--keep-lld-exports"])?;
+    for chunk in &pieces.chunks {
+        shrink_wasm(chunk)?;
+    }
+    minify_js(&pieces.link)?;
+    compress(pieces.chunks.iter().chain([&pieces.link]))
+}
+
+/// Flags for every crate of the widget's wasm. Panic locations keep the path of each source file
+/// in the data section: a dependency's full path under `$CARGO_HOME/registry/src/<index>/` is
+/// cut to `<crate>-<version>/src/…` (the standard library's are fixed at `/rustc/<hash>/`).
+fn rustflags() -> Vec<String> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    // Relocations let wasm-split move functions into lazily loaded pieces (`split.rs`).
+    let mut flags = vec!["-Clink-arg=--emit-relocs".to_string()];
+    for sources in [cargo_home.join("registry/src"), cargo_home.join("git/checkouts")] {
+        let Ok(entries) = std::fs::read_dir(&sources) else { continue };
+        for dir in entries.flatten() {
+            flags.push(format!("--remap-path-prefix={}/=", dir.path().display()));
+        }
+    }
+    flags
 }
 
 /// wasm-bindgen's `web` glue for `wasm`, then wasm-opt, terser and brotli: `{stem}.js` and
 /// `{stem}_bg.wasm` (and their `.br`) in `out`. The console's bundle goes the same way.
 pub(crate) fn bind_and_shrink(wasm: &std::path::Path, stem: &str, out: &std::path::Path) -> Result {
+    bind_and_shrink_with(wasm, stem, out, &[])
+}
+
+fn bind_and_shrink_with(wasm: &std::path::Path, stem: &str, out: &std::path::Path, bindgen_args: &[&str]) -> Result {
     run(Command::new("wasm-bindgen")
         .arg(wasm)
         .args(["--target", "web", "--no-typescript", "--out-name", stem, "--out-dir"])
-        .arg(out))?;
+        .arg(out)
+        .args(bindgen_args))?;
     let bg = out.join(format!("{stem}_bg.wasm"));
+    keep_named(&bg)?;
+    shrink_wasm(&bg)?;
+    let js = out.join(format!("{stem}.js"));
+    minify_js(&js)?;
+    compress([&js, &bg])
+}
+
+fn shrink_wasm(wasm: &std::path::Path) -> Result {
     run(Command::new("wasm-opt")
         .env("PATH", path_with_node_bin())
         .args(["-Oz", "--strip-debug", "--strip-producers"])
         .args(WASM_FEATURES)
-        .arg(&bg)
+        .arg(wasm)
         .arg("-o")
-        .arg(&bg))?;
-    // wasm-bindgen's glue, minified: about 2 kB brotli less. Object keys (the wasm's imports) and
-    // the module's exports keep their names.
-    let js = out.join(format!("{stem}.js"));
+        .arg(wasm))
+}
+
+/// wasm-bindgen's glue, minified: about 2 kB brotli less. Object keys (the wasm's imports) and
+/// the module's exports keep their names.
+fn minify_js(js: &std::path::Path) -> Result {
     run(Command::new("terser")
         .env("PATH", path_with_node_bin())
-        .arg(&js)
+        .arg(js)
         .args(["--module", "--compress", "--mangle", "-o"])
-        .arg(&js))?;
+        .arg(js))
+}
+
+fn compress<'a>(files: impl IntoIterator<Item = &'a std::path::PathBuf>) -> Result {
     if on_path("brotli") {
-        for file in [js, bg] {
+        for file in files {
             run(Command::new("brotli").args(["-q", "11", "-f", "-k"]).arg(file))?;
         }
     }
     Ok(())
+}
+
+/// A copy of `wasm` before wasm-opt strips its function names, for `twiggy top|monos|dominators`:
+/// `$CARGO_TARGET_DIR/widget-named/`.
+fn keep_named(wasm: &std::path::Path) -> Result {
+    let dir = target_dir().join("widget-named");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let name = wasm.file_name().ok_or("a wasm path without a file name")?;
+    std::fs::copy(wasm, dir.join(name)).map(drop).map_err(|e| format!("copying {}: {e}", wasm.display()))
 }
 
 pub(crate) fn server(release: bool) -> Result {

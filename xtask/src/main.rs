@@ -7,6 +7,7 @@ mod console;
 mod schemathesis;
 mod setup;
 mod sizes;
+mod split;
 mod structure;
 mod util;
 

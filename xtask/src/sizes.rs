@@ -10,11 +10,14 @@ use crate::util::{root, Result};
 const LOADER_BUDGET_BR: usize = 2 * 1024;
 /// The goal for one page's widget js + wasm (issue 5). Not met yet: see docs/benchmarks.md.
 const WIDGET_TARGET_BR: usize = 90 * 1024;
-/// Enforced per bundle meanwhile, so the widget cannot silently grow: today's largest bundle
-/// (the giveaway form) plus a little room. Raised from 128 kB when the campaign lifecycle added
-/// the date of birth, the age box, the country select and the review state to the form (124.7 →
-/// 131.0 kB); issue 19 (lazy-loaded upload code) is where it comes back down.
-const WIDGET_CEILING_BR: usize = 134 * 1024;
+/// Enforced per bundle meanwhile, so no bundle can silently grow: each one's js + wasm (and the
+/// JS module of a split bundle's loaders) as issue 19 left them, plus a little room. The form
+/// came down from 133.2 kB with its receipt field lazily loaded (`lazy:` below, not counted here).
+const WIDGET_CEILINGS_BR: [(&str, usize); 3] = [("entry", 129 * 1024), ("referral", 115 * 1024), ("offer", 69 * 1024)];
+
+fn ceiling(feature: &str) -> usize {
+    WIDGET_CEILINGS_BR.iter().find(|(f, _)| *f == feature).map_or(0, |(_, c)| *c)
+}
 
 /// The operator console's js + wasm + css (brotli), loaded once per session by operators: a
 /// ceiling so it cannot silently grow: today's 210 kB (every page, serde_json) plus some room.
@@ -59,17 +62,31 @@ pub(crate) fn report(enforce: bool) -> Result {
     // The CSS is compiled into the wasm, so a bundle's js + wasm is everything its page downloads
     // after the loader.
     let mut bundles = vec![];
+    let mut lazy = vec![];
     for (feature, stem) in BUNDLES {
         let js = Row::measure(format!("{stem}.js"), &dist.join(format!("{stem}.js")))?;
         let wasm = Row::measure(format!("{stem}_bg.wasm"), &dist.join(format!("{stem}_bg.wasm")))?;
-        bundles.push((feature, js.brotli_or_raw() + wasm.brotli_or_raw()));
+        let mut initial = js.brotli_or_raw() + wasm.brotli_or_raw();
         rows.extend([js, wasm]);
+        // A split bundle (`split.rs`): its JS module of loaders comes with the glue (a static
+        // import); its wasm pieces only when the widget asks for them.
+        for (name, path) in split_pieces(&dist, stem) {
+            let row = Row::measure(name.clone(), &path)?;
+            if name.ends_with(".js") {
+                initial += row.brotli_or_raw();
+                rows.push(row);
+            } else {
+                lazy.push((feature, row.brotli_or_raw()));
+                rows.push(Row { name: format!("{name} (lazy)"), ..row });
+            }
+        }
+        bundles.push((feature, initial));
     }
     let css = Row::measure("widget.css (inside each wasm)".into(), &root.join("style/widget.css"))?;
     let fmt = |n: Option<usize>| n.map_or("-".to_string(), |n| format!("{:.1} kB", n as f64 / 1024.0));
-    println!("{:<30} {:>10} {:>10} {:>10}", "widget file", "raw", "gzip", "brotli");
+    println!("{:<60} {:>10} {:>10} {:>10}", "widget file", "raw", "gzip", "brotli");
     for r in std::iter::once(&loader).chain(&rows).chain([&css]) {
-        println!("{:<30} {:>10} {:>10} {:>10}", r.name, fmt(Some(r.raw)), fmt(r.gzip), fmt(r.brotli));
+        println!("{:<60} {:>10} {:>10} {:>10}", r.name, fmt(Some(r.raw)), fmt(r.gzip), fmt(r.brotli));
     }
     let k = |n: usize| n as f64 / 1024.0;
     let loader_br = loader.brotli_or_raw();
@@ -78,14 +95,36 @@ pub(crate) fn report(enforce: bool) -> Result {
         println!(
             "budget: {feature} bundle js+wasm {:.1} kB brotli (ceiling {:.1} kB, target {:.1} kB)",
             k(*bundle_br),
-            k(WIDGET_CEILING_BR),
+            k(ceiling(feature)),
             k(WIDGET_TARGET_BR)
         );
     }
-    if enforce && (loader_br > LOADER_BUDGET_BR || bundles.iter().any(|(_, n)| *n > WIDGET_CEILING_BR)) {
+    for (feature, piece_br) in &lazy {
+        println!(
+            "lazy: {feature} bundle piece {:.1} kB brotli, fetched when the shopper starts on the form",
+            k(*piece_br)
+        );
+    }
+    if enforce && (loader_br > LOADER_BUDGET_BR || bundles.iter().any(|(f, n)| *n > ceiling(f))) {
         return Err("a widget size budget is exceeded (see above)".into());
     }
     Ok(())
+}
+
+/// The split pieces of bundle `stem` in `dist` (named `{stem}_<build id>_…`), sorted.
+fn split_pieces(dist: &Path, stem: &str) -> Vec<(String, std::path::PathBuf)> {
+    let mut pieces: Vec<_> = std::fs::read_dir(dist)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
+        .filter(|(name, _)| {
+            name.strip_prefix(&format!("{stem}_"))
+                .is_some_and(|rest| rest != "bg.wasm" && (rest.ends_with("_split.js") || rest.ends_with(".wasm")))
+        })
+        .collect();
+    pieces.sort();
+    pieces
 }
 
 /// The console's files and its ceiling; with `enforce`, fails above it.

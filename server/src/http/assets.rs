@@ -48,7 +48,8 @@ impl WidgetAssets {
     pub fn load(dir: &Path) -> Self {
         let mut files = HashMap::new();
         // The build's minified loader; the source (with its comments) when there is no build.
-        let mut loader = std::fs::read_to_string(dir.join("loader.js")).unwrap_or_else(|_| LOADER_TEMPLATE.to_string());
+        let loader = std::fs::read_to_string(dir.join("loader.js")).unwrap_or_else(|_| LOADER_TEMPLATE.to_string());
+        let mut urls = vec![];
         for (placeholder, stem) in BUNDLES {
             for (suffix, name) in [("JS", format!("{stem}.js")), ("WASM", format!("{stem}_bg.wasm"))] {
                 let version = match std::fs::read(dir.join(&name)) {
@@ -64,11 +65,36 @@ impl WidgetAssets {
                         String::new()
                     }
                 };
-                loader =
-                    loader.replace(&format!("__{placeholder}_{suffix}__"), &format!("/v1/widget/{name}?v={version}"));
+                urls.push((format!("__{placeholder}_{suffix}__"), format!("/v1/widget/{name}?v={version}")));
             }
         }
-        Self { loader: loader.into(), files: Arc::new(files) }
+        let fill = |text: String| urls.iter().fold(text, |text, (placeholder, url)| text.replace(placeholder, url));
+        load_split_pieces(dir, &mut files, &fill);
+        Self { loader: fill(loader).into(), files: Arc::new(files) }
+    }
+}
+
+/// The lazily loaded pieces of a split bundle (`cargo xtask widget`): wasm files and the JS
+/// module that fetches them, named with a build id. That module imports its bundle's glue by the
+/// URL the loader uses (same placeholders), or the browser would start a second copy of it.
+fn load_split_pieces(dir: &Path, files: &mut HashMap<String, Asset>, fill: &dyn Fn(String) -> String) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        let piece = BUNDLES.iter().any(|(_, stem)| name.starts_with(&format!("{stem}_")))
+            && !name.ends_with("_bg.wasm")
+            && (name.ends_with(".wasm") || name.ends_with("_split.js"));
+        if !piece {
+            continue;
+        }
+        let Ok(body) = std::fs::read(entry.path()) else { continue };
+        let (body, brotli) = if name.ends_with(".js") {
+            // Filled in here, so the build's brotli copy (of the unfilled text) does not apply.
+            (fill(String::from_utf8_lossy(&body).into_owned()).into_bytes(), None)
+        } else {
+            (body, std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from))
+        };
+        files.insert(name.clone(), Asset { body: body.into(), brotli, content_type: content_type(&name) });
     }
 }
 
