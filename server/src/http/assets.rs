@@ -68,6 +68,8 @@ impl WidgetAssets {
                     loader.replace(&format!("__{placeholder}_{suffix}__"), &format!("/v1/widget/{name}?v={version}"));
             }
         }
+        // The beacon's batch size is core's rule, not a second copy of it in the script.
+        let loader = loader.replace("__MAX_EVENTS__", &vouch_core::analytics::MAX_BATCH_EVENTS.to_string());
         Self { loader: loader.into(), files: Arc::new(files) }
     }
 }
