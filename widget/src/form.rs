@@ -272,7 +272,9 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
         }
         model.phase.set(Phase::Submitting);
         model.notice.set(None);
-        spawn_local(submit(api.get_value(), model));
+        let api = api.get_value();
+        crate::track::track(&api.campaign, vouch_core::analytics::EventKind::Submit, None);
+        spawn_local(submit(api, model));
     };
     let editing = move || matches!(model.phase.get(), Phase::Editing | Phase::Submitting);
     let submitting = move || model.phase.get() == Phase::Submitting;

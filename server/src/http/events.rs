@@ -74,8 +74,14 @@ impl From<BatchError> for ApiError {
 async fn ingest(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Request) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
     let (response, allowed) = match accept(&state, ip, origin.as_ref(), req).await {
-        Ok(()) => (StatusCode::NO_CONTENT.into_response(), true),
-        Err(Refusal { error, allowed }) => (error.into_response(), allowed),
+        Ok(()) => {
+            state.metrics.event_batches_accepted.inc();
+            (StatusCode::NO_CONTENT.into_response(), true)
+        }
+        Err(Refusal { error, allowed }) => {
+            state.metrics.event_batches_refused.inc();
+            (error.into_response(), allowed)
+        }
     };
     // Once the origin is known to be allowed, answers carry the CORS headers, so a page can read why.
     match origin.filter(|_| allowed) {
