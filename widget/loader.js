@@ -68,9 +68,14 @@
     es.forEach(function (e) { e.isIntersecting && (seen.unobserve(e.target), track(e.target.getAttribute("data-vouch-campaign"), "impression")); });
   });
   // Each host is seen once (scan takes a host once), its form started once, and a friend's link
-  // lands once per campaign.
+  // lands once per campaign. A share is a click on a share control of the referral panel: its
+  // channel is the control's last class, or `qr` for opening the QR code's <details>.
   function watch(h, c, view) {
     seen && seen.observe(h);
+    h.addEventListener("click", function (e) {
+      var t = e.composedPath()[0], s = t.closest && t.closest(".share,.copy,summary");
+      s && !t.closest("details[open]") && track(c, "share", s.tagName == "SUMMARY" ? "qr" : s.classList[s.classList.length - 1]);
+    });
     view == "referral" || view == "offer" || h.addEventListener("focusin", function () { track(c, "form_start"); }, { once: true });
     if (landing && !landing[c]) { landing[c] = 1; track(c, "link_landing"); }
   }

@@ -273,7 +273,7 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
         model.phase.set(Phase::Submitting);
         model.notice.set(None);
         let api = api.get_value();
-        crate::track::track(&api.campaign, vouch_core::analytics::EventKind::Submit, None);
+        crate::track::track(&api.campaign, vouch_core::analytics::EventKind::Submit);
         spawn_local(submit(api, model));
     };
     let editing = move || matches!(model.phase.get(), Phase::Editing | Phase::Submitting);

@@ -24,7 +24,7 @@ pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView
     let Some(offer) = campaign.referral.clone() else {
         return view! { <p class="notice">{i18n::ui(Ui::NoReferralProgram, l)}</p> }.into_any();
     };
-    crate::track::track(&campaign.id, vouch_core::analytics::EventKind::PanelOpen, None);
+    crate::track::track(&campaign.id, vouch_core::analytics::EventKind::PanelOpen);
     let key = saved_key(&campaign.id);
     let joined = RwSignal::new(storage::get(&key).and_then(|s| json::parse::<JoinResponse>(&s)));
     let name = campaign.name.clone();
@@ -37,7 +37,7 @@ pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView
                     let message = fill(i18n::ui(Ui::ShareMessage, l), &[&offer.friend_offer, &name]);
                     view! {
                         <p class="intro">{i18n::ui(Ui::ShareIntro, l)}</p>
-                        <SharePanel url=j.share_url.clone() message=message locale=l campaign=api.campaign.clone() />
+                        <SharePanel url=j.share_url.clone() message=message locale=l />
                         <Progress api=api.clone() code=j.referral_code.clone() token=j.progress_token.clone() />
                     }
                     .into_any()
