@@ -314,6 +314,8 @@ def queued(vouch, queue):
 # The events flow the accept path is measured beside: 12 connections, each pausing 22 ms between
 # batches of 50 (about 24,000 events/s on an idle machine; the run reports what it reached).
 EVENT_FLOW = {"connections": 12, "delay_ms": 22}
+# p99 is the figure compared here, and the noisiest: more runs than elsewhere.
+EVENT_REPEATS = max(REPEATS, 5)
 EVENTS_PER_BATCH = 50
 
 
@@ -343,9 +345,10 @@ def bench_events():
     of batches flat out, then the entries' accept path with a steady flow of events beside it and
     without, alternating in the same run. The BFF runs without its worker, as in section 1."""
     vouch = Vouch(worker=False)
+    load_before = os.getloadavg()[0]
     ingest, alone, beside, flows = [], [], [], []
     c = CONNECTIONS[0]
-    for _ in range(REPEATS):
+    for _ in range(EVENT_REPEATS):
         ingest.append(load(vouch.proc.pid, vouch.url + "/v1/events", c, "events.lua"))
         alone.append(load(vouch.proc.pid, vouch.url + "/v1/campaigns/bench/entries", c, "entries.lua"))
         flow_cmd = ["wrk", "-t1", f"-c{EVENT_FLOW['connections']}", f"-d{int(DURATION.rstrip('s')) + 2}s", "--latency",
@@ -358,7 +361,7 @@ def bench_events():
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         flows.append({"events_per_s": rps * EVENTS_PER_BATCH, "non_2xx": int(errors.group(1)) if errors else 0})
-    result = {"connections": c, "ingest": summarise(ingest), "accept_alone": summarise(alone),
+    result = {"connections": c, "runs": EVENT_REPEATS, "loadavg": [load_before, os.getloadavg()[0]], "ingest": summarise(ingest), "accept_alone": summarise(alone),
               "accept_beside_events": summarise(beside), "flow": summarise(flows), "flow_settings": EVENT_FLOW,
               "events_queued": queued(vouch, "events") * EVENTS_PER_BATCH}
     result["ingest_events_per_s"] = {k: v * EVENTS_PER_BATCH if isinstance(v, float) else v
@@ -954,12 +957,21 @@ def report(r):
                 f"{e['ingest']['non_2xx']['max']:.0f}", "",
                 f"The entries' accept path (`POST …/entries`, {e['connections']} connections, as in 1) alone, and with a steady flow "
                 f"of events beside it ({e['flow_settings']['connections']} more connections, each pausing "
-                f"{e['flow_settings']['delay_ms']} ms between batches), alternating in the same run. Goal: within ±10 %.", "",
+                f"{e['flow_settings']['delay_ms']} ms between batches), alternating in the same run, "
+                f"{e.get('runs', REPEATS)} runs each. Goal: within ±10 %.", "",
                 "| | accept rps | accept p50 ms | accept p99 ms | events/s beside it |", "|---|---|---|---|---|",
                 f"| without events | {fmt(alone['rps'], '', 0)} | {fmt(alone['p50_ms'])} | {fmt(alone['p99_ms'])} | – |",
                 f"| with events | {fmt(beside['rps'], '', 0)} | {fmt(beside['p50_ms'])} | {fmt(beside['p99_ms'])} | "
                 f"{fmt(e['flow']['events_per_s'], '', 0)} |", "",
-                f"Medians with events against without: accept rps {rps_change:+.1%}, accept p99 {p99_change:+.1%}.", "",
+                f"Medians with events against without: accept rps {rps_change:+.1%}, accept p99 {p99_change:+.1%}."
+                + (f" The machine's load average (1 min) was {e['loadavg'][0]:.1f} before the run and "
+                   f"{e['loadavg'][1]:.1f} after it, on 2 cores." if "loadavg" in e else ""), "",
+                "Where the two paths meet: on the embedded default both lanes are tables of one SQLite file written by "
+                "one writer thread (the events' 20,000/s are 400 batch rows/s beside the entries' rows, but each row "
+                "about ten times an entry message's bytes), and the server, both load generators and the writer "
+                "share the 2 cores. The p99 figures of single runs spread widely (see min/max) and the machine ran "
+                "other builds during the measured run; a p99 outside ±10 % here is reported as measured, not "
+                "explained away. On the distributed backends the events lane is its own SQS queue.", "",
                 ("Drain of the events lane by `vouch worker`: "
                  + (f"{drain['batches']} batches in {drain['seconds']:.2f} s, {drain['events_per_s']:.0f} events/s."
                     if drain else "not measured: no worker drains the events lane in this build (the hook in "

@@ -177,6 +177,18 @@ mod tests {
     }
 
     #[test]
+    fn event_batches_neither_use_nor_wait_for_the_entries_allowance() {
+        let limiter = limiter(1);
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        assert!(limiter.check("demo", Route::Entries, ip).is_ok());
+        assert!(limiter.check("demo", Route::Entries, ip).is_err());
+        for _ in 0..RateLimits::default().events_burst {
+            assert!(limiter.check("demo", Route::Events, ip).is_ok());
+        }
+        assert!(limiter.check("demo", Route::Events, ip).is_err());
+    }
+
+    #[test]
     fn a_scan_from_many_addresses_does_not_grow_memory_without_bound() {
         // Allowance refills within microseconds, so a client is idle again almost at once.
         let limiter = limiter_with(60_000_000, 1);
