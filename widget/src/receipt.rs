@@ -12,8 +12,8 @@ use vouch_core::i18n::{self, Ui};
 
 use crate::form::Model;
 use crate::track::track;
-use vouch_core::analytics::EventKind;
 use crate::upload::upload;
+use vouch_core::analytics::EventKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum UploadState {
