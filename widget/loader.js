@@ -33,6 +33,51 @@
     var code = (new URLSearchParams(location.search).get("vouch_ref") || "").trim().toUpperCase();
     var now = read();
     if (CODE.test(code) && !(now && now.code == code)) keep({ code: code, exp: Date.now() + days * 864e5 });
+    if (CODE.test(code) && landedAt != location.href) { landedAt = location.href; landing = {}; }
+  }
+
+  /* Funnel beacon: events wait in the page and leave in batches (sendBeacon) every 5 s and when
+     the page is hidden. No cookie, nothing personal: a random id
+     per batch and per tab (sessionStorage). Nothing is sent under GPC or before consent. */
+  var events = [], timer, landing, landedAt, sid;
+  function rid() { return Array.from(crypto.getRandomValues(new Uint8Array(12)), function (b) { return (b | 256).toString(16).slice(1); }).join(""); }
+  function session() {
+    try { sid = sid || sessionStorage.getItem("vouch:session") || rid(); sessionStorage.setItem("vouch:session", sid); } catch (e) { sid = sid || rid(); }
+    return sid;
+  }
+  function track(campaign, type, channel) {
+    if (navigator.globalPrivacyControl === true || !campaign) return;
+    events.push([campaign, { type: type, channel: channel, at: Date.now() }]);
+    timer = timer || setTimeout(flush, 5e3);
+  }
+  function flush() {
+    clearTimeout(timer);
+    timer = 0;
+    if (!consent || !navigator.sendBeacon) return;
+    var by = {};
+    events.splice(0).forEach(function (e) { (by[e[0]] = by[e[0]] || []).push(e[1]); });
+    // The server fills in core's MAX_BATCH_EVENTS, as it fills in the bundles' URLs.
+    for (var c in by) for (var i = 0; i < by[c].length; i += __MAX_EVENTS__)
+      // A string goes as text/plain;charset=UTF-8, which needs no preflight.
+      navigator.sendBeacon(base + "/v1/events", JSON.stringify({ campaign: c, batch: rid(), session: session(),
+        events: by[c].slice(i, i + __MAX_EVENTS__) }));
+  }
+  d.addEventListener("visibilitychange", function () { d.visibilityState == "hidden" && flush(); });
+  w.addEventListener("pagehide", flush);
+  var seen = w.IntersectionObserver && new IntersectionObserver(function (es) {
+    es.forEach(function (e) { e.isIntersecting && (seen.unobserve(e.target), track(e.target.getAttribute("data-vouch-campaign"), "impression")); });
+  });
+  // Each host is seen once (scan takes a host once), its form started once, and a friend's link
+  // lands once per campaign. A share is a click on a share control of the referral panel: its
+  // channel is the control's last class, or `qr` for opening the QR code's <details>.
+  function watch(h, c, view) {
+    seen && seen.observe(h);
+    h.addEventListener("click", function (e) {
+      var t = e.composedPath()[0], s = t.closest && t.closest(".share,.copy,summary");
+      s && !t.closest("details[open]") && track(c, "share", s.tagName == "SUMMARY" ? "qr" : s.classList[s.classList.length - 1]);
+    });
+    view == "referral" || view == "offer" || h.addEventListener("focusin", function () { track(c, "form_start"); }, { once: true });
+    if (landing && !landing[c]) { landing[c] = 1; track(c, "link_landing"); }
   }
 
   function load(name) {
@@ -51,6 +96,7 @@
       h.setAttribute("data-vouch-consent", consent ? "1" : "0");
       if (a) h.setAttribute("data-vouch-ref", a.code);
       h.setAttribute("data-vouch-api", base);
+      watch(h, h.getAttribute("data-vouch-campaign"), view);
       want[BUNDLES.hasOwnProperty(view) ? view : "entry"] = 1;
     }
     // A bundle scans on start; hosts added later are announced with an event.
@@ -72,7 +118,7 @@
     consent: function (yes) {
       consent = !!yes;
       if (consent && held) keep(held);
-      if (!consent) { ls(KEY, null); cookie("", 0); }
+      if (!consent) { ls(KEY, null); cookie("", 0); events = []; } else flush();
     },
     attribution: function (cb) { var a = read(); cb(a ? { code: a.code, expires: new Date(a.exp).toISOString() } : null); },
     // For thank-you pages: reports the purchase with the remembered code; the BFF checks the origin.
@@ -94,6 +140,7 @@
   var queued = (w.vouch && w.vouch.q) || [];
   w.vouch = function () { run(arguments); };
   w.vouch.scan = scan;
+  w.vouch.track = track;
 
   capture();
   for (var i = 0; i < queued.length; i++) run(queued[i]);

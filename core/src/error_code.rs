@@ -47,6 +47,14 @@ pub enum ErrorCode {
     /// Admin: a query string that cannot be read (a parameter given twice); the message names it.
     /// A bad value in it is `ValidationFailed`, as in a body.
     InvalidQuery,
+    /// `POST /v1/events`: more events than a batch may hold (the body's bytes are `BodyTooLarge`).
+    BatchTooLarge,
+    /// `POST /v1/events`: no events, or a malformed batch or session id.
+    BatchInvalid,
+    /// `POST /v1/events`: an unknown event type or share channel, or one only the server reports.
+    EventUnknown,
+    /// `POST /v1/events`: an event's time is too far in the future, or more than a day old.
+    EventTimeInvalid,
     /// A code this build does not know (a newer server): read as a generic failure, not as an
     /// unreadable body. The server never sends it.
     #[serde(other)]

@@ -21,12 +21,16 @@ pub enum Route {
     Uploads,
     /// Joins, visits and browser-reported conversions (they share the entry quota).
     Referrals,
+    /// Funnel event batches (`POST /v1/events`): an allowance of their own, so a page's beacons
+    /// never use up its shopper's entries.
+    Events,
 }
 
 struct CampaignLimiters {
     entries: DefaultKeyedRateLimiter<IpAddr>,
     uploads: DefaultKeyedRateLimiter<IpAddr>,
     referrals: DefaultKeyedRateLimiter<IpAddr>,
+    events: DefaultKeyedRateLimiter<IpAddr>,
     /// Not a limit: entries beyond it are only flagged as a client burst (moderation).
     burst_watch: DefaultKeyedRateLimiter<IpAddr>,
 }
@@ -69,11 +73,19 @@ impl Limiter {
             .ids()
             .filter_map(|id| campaigns.get(id))
             .map(|c| {
-                let RateLimits { entries_per_minute, entries_burst, uploads_per_minute, uploads_burst } = c.limits;
+                let RateLimits {
+                    entries_per_minute,
+                    entries_burst,
+                    uploads_per_minute,
+                    uploads_burst,
+                    events_per_minute,
+                    events_burst,
+                } = c.limits;
                 let limiters = CampaignLimiters {
                     referrals: keyed(entries_per_minute, entries_burst),
                     entries: keyed(entries_per_minute, entries_burst),
                     uploads: keyed(uploads_per_minute, uploads_burst),
+                    events: keyed(events_per_minute, events_burst),
                     burst_watch: burst_watch(),
                 };
                 (c.id().to_string(), limiters)
@@ -95,6 +107,7 @@ impl Limiter {
             Route::Entries => &limiters.entries,
             Route::Uploads => &limiters.uploads,
             Route::Referrals => &limiters.referrals,
+            Route::Events => &limiters.events,
         };
         limiter.check_key(&ip).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
@@ -105,8 +118,11 @@ impl Limiter {
             limiters.entries.retain_recent();
             limiters.uploads.retain_recent();
             limiters.referrals.retain_recent();
+            limiters.events.retain_recent();
             limiters.burst_watch.retain_recent();
-            for limiter in [&limiters.entries, &limiters.uploads, &limiters.referrals, &limiters.burst_watch] {
+            for limiter in
+                [&limiters.entries, &limiters.uploads, &limiters.referrals, &limiters.events, &limiters.burst_watch]
+            {
                 limiter.shrink_to_fit();
             }
         }
@@ -114,7 +130,7 @@ impl Limiter {
 
     /// Clients remembered across all campaigns and routes.
     pub fn tracked_clients(&self) -> usize {
-        self.by_campaign.values().map(|l| l.entries.len() + l.uploads.len() + l.referrals.len()).sum()
+        self.by_campaign.values().map(|l| l.entries.len() + l.uploads.len() + l.referrals.len() + l.events.len()).sum()
     }
 }
 
@@ -158,6 +174,18 @@ mod tests {
         assert!(limiter.check("demo", Route::Entries, flooder).is_err());
         assert!(limiter.check("demo", Route::Entries, "198.51.100.1".parse().unwrap()).is_ok());
         assert!(limiter.check("demo", Route::Uploads, flooder).is_ok());
+    }
+
+    #[test]
+    fn event_batches_neither_use_nor_wait_for_the_entries_allowance() {
+        let limiter = limiter(1);
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        assert!(limiter.check("demo", Route::Entries, ip).is_ok());
+        assert!(limiter.check("demo", Route::Entries, ip).is_err());
+        for _ in 0..RateLimits::default().events_burst {
+            assert!(limiter.check("demo", Route::Events, ip).is_ok());
+        }
+        assert!(limiter.check("demo", Route::Events, ip).is_err());
     }
 
     #[test]

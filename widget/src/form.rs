@@ -273,7 +273,9 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
         }
         model.phase.set(Phase::Submitting);
         model.notice.set(None);
-        spawn_local(submit(api.get_value(), model));
+        let api = api.get_value();
+        crate::track::track(&api.campaign, vouch_core::analytics::EventKind::Submit);
+        spawn_local(submit(api, model));
     };
     // The receipt's chunk: fetched when the shopper starts on the form, else soon after it shows.
     let receipt = LazyReceipt::new(model, api.get_value());

@@ -32,6 +32,8 @@ mod share;
 #[cfg(feature = "entry")]
 mod status;
 mod storage;
+#[cfg(any(feature = "entry", feature = "referral"))]
+mod track;
 #[cfg(feature = "entry")]
 mod upload;
 

@@ -11,7 +11,9 @@ use crate::api::Api;
 use vouch_core::i18n::{self, Ui};
 
 use crate::form::Model;
+use crate::track::track;
 use crate::upload::upload;
+use vouch_core::analytics::EventKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum UploadState {
@@ -120,6 +122,7 @@ async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>
     let mine = generation.get_value();
     let current = move || generation.get_value() == mine;
     model.upload.set(UploadState::Uploading { percent: 0 });
+    track(&api.campaign, EventKind::UploadStarted);
     let request = UploadGrantRequest { content_type: chosen.type_(), size: chosen.size() as u64 };
     let grant = match api.post::<_, UploadGrant>("/uploads", &request, None).await {
         Ok(grant) => grant,
@@ -141,6 +144,7 @@ async fn send(api: Api, model: Model, chosen: File, generation: StoredValue<u32>
     }
     match result {
         Ok(()) => {
+            track(&api.campaign, EventKind::UploadDone);
             model.upload.set(UploadState::Done { upload_id: grant.upload_id, name: chosen.name() });
             model.set_error(Field::Receipt, None);
             model.save_draft();

@@ -24,6 +24,7 @@ pub(crate) fn ReferralPanel(api: Api, campaign: CampaignPublic) -> impl IntoView
     let Some(offer) = campaign.referral.clone() else {
         return view! { <p class="notice">{i18n::ui(Ui::NoReferralProgram, l)}</p> }.into_any();
     };
+    crate::track::track(&campaign.id, vouch_core::analytics::EventKind::PanelOpen);
     let key = saved_key(&campaign.id);
     let joined = RwSignal::new(storage::get(&key).and_then(|s| json::parse::<JoinResponse>(&s)));
     let name = campaign.name.clone();

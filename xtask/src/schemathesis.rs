@@ -238,6 +238,7 @@ fn test_campaign(demo: &str) -> String {
     out = out.replace("[form.upload]\n", "[form.upload]\nrequired = false\n");
     out.push_str("\n[limits]\nentries_per_minute = 1000000\nentries_burst = 1000000\n");
     out.push_str("uploads_per_minute = 1000000\nuploads_burst = 1000000\n");
+    out.push_str("events_per_minute = 1000000\nevents_burst = 1000000\n");
     out
 }
 

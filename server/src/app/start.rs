@@ -174,6 +174,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         intake: backends.intake.clone(),
         store: backends.store.clone(),
         queues: backends.queues(),
+        events: backends.events.clone(),
         referrals: backends.referrals.clone(),
         codes: backends.codes.clone(),
         objects: backends.objects.clone(),

@@ -136,7 +136,8 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         return Err("[uploads] max_pending_mb must hold at least one upload of [form.upload] max_bytes".into());
     }
     let l = file.limits;
-    if [l.entries_per_minute, l.entries_burst, l.uploads_per_minute, l.uploads_burst].contains(&0) {
+    let all = [l.entries_per_minute, l.entries_burst, l.uploads_per_minute, l.uploads_burst];
+    if all.contains(&0) || [l.events_per_minute, l.events_burst].contains(&0) {
         return Err("rate limits must be at least 1".into());
     }
     if let Some(r) = &file.referral {

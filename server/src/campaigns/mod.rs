@@ -137,11 +137,22 @@ pub struct RateLimits {
     pub entries_burst: u32,
     pub uploads_per_minute: u32,
     pub uploads_burst: u32,
+    /// Funnel event batches (`POST /v1/events`). A tab sends one every 5 s at most while things
+    /// happen, and shoppers behind one address (an office, a mobile carrier) share the allowance.
+    pub events_per_minute: u32,
+    pub events_burst: u32,
 }
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self { entries_per_minute: 30, entries_burst: 10, uploads_per_minute: 60, uploads_burst: 20 }
+        Self {
+            entries_per_minute: 30,
+            entries_burst: 10,
+            uploads_per_minute: 60,
+            uploads_burst: 20,
+            events_per_minute: 120,
+            events_burst: 60,
+        }
     }
 }
 

@@ -70,7 +70,9 @@ impl WidgetAssets {
         }
         let fill = |text: String| urls.iter().fold(text, |text, (placeholder, url)| text.replace(placeholder, url));
         load_split_pieces(dir, &mut files, &fill);
-        Self { loader: fill(loader).into(), files: Arc::new(files) }
+        // The beacon's batch size is core's rule, not a second copy of it in the script.
+        let loader = fill(loader).replace("__MAX_EVENTS__", &vouch_core::analytics::MAX_BATCH_EVENTS.to_string());
+        Self { loader: loader.into(), files: Arc::new(files) }
     }
 }
 

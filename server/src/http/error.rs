@@ -28,7 +28,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         ValidationFailed | OrderIdReused | IdempotencyKeyReused | CampaignNotOpen | CampaignClosed
-        | EntryLimitReached => StatusCode::UNPROCESSABLE_ENTITY,
+        | EntryLimitReached | BatchInvalid | EventUnknown | EventTimeInvalid => StatusCode::UNPROCESSABLE_ENTITY,
         Conflict => StatusCode::CONFLICT,
         CampaignNotFound | NotFound | EntryNotFound | ReferralNotEnabled | ReferrerNotFound => StatusCode::NOT_FOUND,
         RateLimited | LoginLocked => StatusCode::TOO_MANY_REQUESTS,
@@ -36,7 +36,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         BodyTimeout => StatusCode::REQUEST_TIMEOUT,
-        BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        BodyTooLarge | BatchTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         MalformedJson | IdempotencyKeyInvalid | InvalidQuery => StatusCode::BAD_REQUEST,
         OriginNotAllowed | OriginRequired | Forbidden | CsrfRejected => StatusCode::FORBIDDEN,
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,

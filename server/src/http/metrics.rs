@@ -28,6 +28,8 @@ pub struct Metrics {
     pub entries_invalid: Counter,
     pub grants_issued: Counter,
     pub rate_limited: Counter,
+    pub event_batches_accepted: Counter,
+    pub event_batches_refused: Counter,
     /// Code pool levels, checked on every scrape.
     pub code_pools: crate::codes::watch::PoolWatch,
 }
@@ -48,6 +50,18 @@ impl Metrics {
         line("entries_invalid_total", "counter", "Entry requests refused by validation.", self.entries_invalid.get());
         line("upload_grants_total", "counter", "Upload grants issued.", self.grants_issued.get());
         line("rate_limited_total", "counter", "Requests refused with 429.", self.rate_limited.get());
+        line(
+            "event_batches_accepted_total",
+            "counter",
+            "Funnel event batches queued (POST /v1/events).",
+            self.event_batches_accepted.get(),
+        );
+        line(
+            "event_batches_refused_total",
+            "counter",
+            "Funnel event batches refused whole (POST /v1/events).",
+            self.event_batches_refused.get(),
+        );
         let gauges: [Gauge; 3] = [
             ("queue_ready", "Messages waiting for a worker.", |q| q.ready),
             ("queue_in_flight", "Messages held by a worker.", |q| q.in_flight),

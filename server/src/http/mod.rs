@@ -17,6 +17,7 @@ mod cors;
 mod deadline;
 mod entries;
 pub mod error;
+mod events;
 mod health;
 pub(crate) mod json;
 pub mod listener;
@@ -55,6 +56,8 @@ pub struct State {
     pub store: Arc<dyn Store>,
     /// Every queue, by name, for readiness and metrics.
     pub queues: Vec<(&'static str, Arc<dyn Queue>)>,
+    /// The funnel events' own lane (`POST /v1/events` enqueues, the worker counts).
+    pub events: Arc<dyn Queue>,
     pub referrals: Arc<dyn Referrals>,
     /// Code pools, for their gauges on `/metrics`.
     pub codes: Arc<dyn crate::backends::codes::Codes>,
@@ -111,6 +114,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(entries::router())
         .merge(referrals::router())
         .merge(conversions::router())
+        .merge(events::router())
         .merge(pages::router())
         .merge(openapi::router())
 }

@@ -30,6 +30,7 @@ mod eligibility;
 mod entrant_conditions;
 mod entries;
 mod entry_search;
+mod events;
 mod fixtures;
 mod fulfilment;
 mod helpers;

@@ -52,6 +52,10 @@ async fn the_loader_is_public_short_cached_and_cross_origin() {
     assert!(js.contains("/v1/widget/vouch_entry.js?v="));
     assert!(js.contains("/v1/widget/vouch_referral_bg.wasm?v="));
     assert!(!js.contains("_JS__") && !js.contains("_WASM__"), "a placeholder was left in the loader");
+    assert!(
+        !js.contains("__MAX_EVENTS__") && js.contains(&format!("i += {})", vouch_core::analytics::MAX_BATCH_EVENTS)),
+        "the beacon's batch size is core's"
+    );
     assert!(js.contains("data-vouch-campaign"));
 }
 
