@@ -10,7 +10,7 @@ use crate::api::Api;
 #[cfg(feature = "entry")]
 use crate::form::EntryForm;
 use crate::friend::FriendOffer;
-use crate::locale::preferred;
+use crate::locale::{candidates, preferred};
 #[cfg(feature = "referral")]
 use crate::referral::ReferralPanel;
 
@@ -49,15 +49,26 @@ impl View {
     }
 }
 
+/// `ready`: the config already in hand; else `handed`, the loader's request, else our own.
 #[component]
-pub(crate) fn App(host: Host) -> impl IntoView {
+pub(crate) fn App(host: Host, ready: Option<CampaignPublic>, handed: Option<js_sys::Promise>) -> impl IntoView {
     let early = preferred(host.locale.as_deref());
     let fetch_api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early };
-    let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
-    spawn_local(async move {
-        let query = format!("?locale={}", early.code());
-        config.set(Some(fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early))));
-    });
+    let config = RwSignal::new(ready.map(Ok::<_, String>));
+    if config.with_untracked(Option::is_none) {
+        let query = format!("?locale={}", candidates(host.locale.as_deref()));
+        spawn_local(async move {
+            let handed = match handed {
+                Some(promise) => crate::handoff::read(promise).await,
+                None => None,
+            };
+            let answer = match handed {
+                Some(campaign) => Ok(campaign),
+                None => fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early)),
+            };
+            config.set(Some(answer));
+        });
+    }
     move || match config.get() {
         None => view! { <p class="loading" aria-busy="true">{i18n::ui(Ui::Loading, early)}</p> }.into_any(),
         Some(Err(message)) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),

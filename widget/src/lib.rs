@@ -14,6 +14,7 @@ mod fields;
 #[cfg(feature = "entry")]
 mod form;
 mod friend;
+mod handoff;
 mod json;
 mod locale;
 mod mount;
@@ -37,7 +38,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    mount::scan();
+    // The first render waits for the next task: instantiation and rendering are two shorter
+    // tasks instead of one long one, and the page can answer input in between.
+    mount::in_next_task(mount::scan);
     // The loader announces hosts added after the first scan (single-page shops).
     let rescan = Closure::<dyn Fn()>::new(mount::scan);
     if let Some(window) = web_sys::window() {

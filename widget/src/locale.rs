@@ -6,6 +6,15 @@ use vouch_core::i18n::Locale;
 /// The host page's choice (`data-vouch-locale`, also what the Facebook tab sets from the
 /// viewer's locale), else the browser's.
 pub(crate) fn preferred(host: Option<&str>) -> Locale {
-    let browser = web_sys::window().and_then(|w| w.navigator().language());
-    Locale::negotiate([host, browser.as_deref()])
+    Locale::negotiate([host, browser().as_deref()])
+}
+
+/// The same candidates as a `?locale=` list for the server to choose from. The loader sends the
+/// identical list when it asks ahead of the wasm, so both get the same answer.
+pub(crate) fn candidates(host: Option<&str>) -> String {
+    [host.map(str::to_string), browser()].into_iter().flatten().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(",")
+}
+
+fn browser() -> Option<String> {
+    web_sys::window().and_then(|w| w.navigator().language())
 }

@@ -30,6 +30,7 @@ mod eligibility;
 mod entrant_conditions;
 mod entries;
 mod entry_search;
+mod first_paint;
 mod fixtures;
 mod fulfilment;
 mod helpers;
