@@ -49,26 +49,25 @@ impl View {
     }
 }
 
-/// `ready`: the config already in hand; else `handed`, the loader's request, else our own.
+/// `handed`: the loader's request for the config (see `handoff`); without it, or when it failed,
+/// the widget asks itself.
 #[component]
-pub(crate) fn App(host: Host, ready: Option<CampaignPublic>, handed: Option<js_sys::Promise>) -> impl IntoView {
+pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>) -> impl IntoView {
     let early = preferred(host.locale.as_deref());
     let fetch_api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early };
-    let config = RwSignal::new(ready.map(Ok::<_, String>));
-    if config.with_untracked(Option::is_none) {
-        let query = format!("?locale={}", candidates(host.locale.as_deref()));
-        spawn_local(async move {
-            let handed = match handed {
-                Some(promise) => crate::handoff::read(promise).await,
-                None => None,
-            };
-            let answer = match handed {
-                Some(campaign) => Ok(campaign),
-                None => fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early)),
-            };
-            config.set(Some(answer));
-        });
-    }
+    let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
+    let query = format!("?locale={}", candidates(host.locale.as_deref()));
+    spawn_local(async move {
+        let answer = match handed {
+            Some(promise) => crate::handoff::read(promise).await,
+            None => None,
+        };
+        let answer = match answer {
+            Some(campaign) => Ok(campaign),
+            None => fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early)),
+        };
+        config.set(Some(answer));
+    });
     move || match config.get() {
         None => view! { <p class="loading" aria-busy="true">{i18n::ui(Ui::Loading, early)}</p> }.into_any(),
         Some(Err(message)) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),

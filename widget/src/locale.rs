@@ -12,7 +12,14 @@ pub(crate) fn preferred(host: Option<&str>) -> Locale {
 /// The same candidates as a `?locale=` list for the server to choose from. The loader sends the
 /// identical list when it asks ahead of the wasm, so both get the same answer.
 pub(crate) fn candidates(host: Option<&str>) -> String {
-    [host.map(str::to_string), browser()].into_iter().flatten().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(",")
+    let mut list = host.unwrap_or_default().to_string();
+    if let Some(browser) = browser() {
+        if !list.is_empty() {
+            list.push(',');
+        }
+        list.push_str(&browser);
+    }
+    list
 }
 
 fn browser() -> Option<String> {

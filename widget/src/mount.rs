@@ -1,9 +1,6 @@
 //! Finding widget hosts and mounting into their shadow roots.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use vouch_core::campaign::CampaignPublic;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
@@ -20,14 +17,6 @@ pub(crate) fn scan() {
         if let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
             mount_host(&document, &host);
         }
-    }
-}
-
-/// Runs `f` in a task of its own (a zero timeout), after what the browser has queued.
-pub(crate) fn in_next_task(f: fn()) {
-    let callback = Closure::once_into_js(f);
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback(callback.unchecked_ref());
     }
 }
 
@@ -62,32 +51,12 @@ fn read_host(el: &Element) -> Option<Host> {
 
 fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
     let host = read_host(el).filter(|h| h.view.in_this_bundle())?;
+    keep_reserved_height(el);
     el.set_attribute("data-vouch-mounted", "").ok()?;
     let handed = handoff::take(el);
-    // A page of ours drew the form at first paint (a declarative shadow root): it stays until the
-    // widget can draw the same form in its place, never a loading state in between.
-    if el.shadow_root().is_some() {
-        if let Some(promise) = handed {
-            let (document, el) = (document.clone(), el.clone());
-            spawn_local(async move {
-                let ready = handoff::read(promise).await;
-                attach(&document, &el, host, ready, None);
-            });
-            return Some(());
-        }
-    }
-    attach(document, el, host, None, handed)
-}
-
-fn attach(
-    document: &web_sys::Document,
-    el: &Element,
-    host: Host,
-    ready: Option<CampaignPublic>,
-    handed: Option<js_sys::Promise>,
-) -> Option<()> {
-    keep_reserved_height(el);
-    // On a declarative shadow root this hands back that root, emptied.
+    // On a page of ours that drew the form at first paint (a declarative shadow root) this hands
+    // back that root, emptied. Its config is in the page, so the widget's form replaces it within
+    // this task (promise callbacks run before the browser paints): no loading state in between.
     let root = el.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
     let style = document.create_element("style").ok()?;
     style.set_text_content(Some(CSS));
@@ -95,7 +64,6 @@ fn attach(
     let container = document.create_element("div").ok()?;
     container.set_class_name("vouch");
     root.append_child(&container).ok()?;
-    let view = move || view! { <App host=host ready=ready handed=handed /> };
-    leptos::mount::mount_to(container.unchecked_into(), view).forget();
+    leptos::mount::mount_to(container.unchecked_into(), move || view! { <App host=host handed=handed /> }).forget();
     Some(())
 }
