@@ -52,7 +52,8 @@ for (let i = 0; i < Number(runs); i++) {
     const sums = { total: Math.round(t.dur / 1000) };
     for (const e of events) {
       if (e.ph !== 'X' || e === t || e.pid !== t.pid || e.tid !== t.tid || e.ts < t.ts || e.ts > t.ts + t.dur) continue;
-      if ((e.dur || 0) >= 5_000) sums[e.name] = Math.round((sums[e.name] || 0) + e.dur / 1000);
+      const url = e.args?.data?.url ? ` ${e.args.data.url.replace(/^.*\//, '')}` : '';
+      if ((e.dur || 0) >= 5_000) sums[e.name + url] = Math.round((sums[e.name + url] || 0) + e.dur / 1000);
     }
     return sums;
   });

@@ -202,7 +202,8 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
     let code = request.app_data.as_deref().and_then(|d| ReferralCode::parse(d).ok());
     let url = absolute(state, &format!("/c/{}", campaign.id()));
     let config = public_now(&campaign, locale);
-    let ctx = PageContext { locale, url: &url, referral_code: code.as_ref().map(ReferralCode::as_str), config: &config };
+    let ctx =
+        PageContext { locale, url: &url, referral_code: code.as_ref().map(ReferralCode::as_str), config: &config };
     framed(state, campaign.image_url.as_deref(), StatusCode::OK, campaign_page(&campaign, &ctx))
 }
 

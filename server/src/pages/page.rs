@@ -149,7 +149,8 @@ title = "Groß gewinnen"
     fn the_page_carries_escaped_copy_in_title_description_and_open_graph() {
         let (campaign, url) = (campaign(), "https://v.example/c/summer");
         let config = campaign.public_in(Locale::En);
-        let html = campaign_page(&campaign, &PageContext { locale: Locale::En, url, referral_code: None, config: &config });
+        let html =
+            campaign_page(&campaign, &PageContext { locale: Locale::En, url, referral_code: None, config: &config });
         assert!(html.contains("<title>Win &quot;big&quot; · Tom &amp; Jerry&#39;s &lt;Shop&gt;</title>"), "{html}");
         assert!(html.contains("<meta property=\"og:title\" content=\"Win &quot;big&quot;\">"));
         assert!(html.contains("<meta name=\"description\" content=\"Upload your receipt.\">"));

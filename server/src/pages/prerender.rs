@@ -41,7 +41,11 @@ pub fn entry_form(public: &CampaignPublic) -> String {
     receipt(&mut form, public);
     if visible(public, Field::AgeConfirmation) {
         let min_age = public.form.min_age.unwrap_or(0).to_string();
-        checkbox(&mut form, Field::AgeConfirmation.as_str(), &i18n::fill(i18n::ui(Ui::AgeConfirmation, l), &[&min_age]));
+        checkbox(
+            &mut form,
+            Field::AgeConfirmation.as_str(),
+            &i18n::fill(i18n::ui(Ui::AgeConfirmation, l), &[&min_age]),
+        );
     }
     checkbox(&mut form, Field::Terms.as_str(), &copy.terms_label);
     checkbox(&mut form, "marketing", &copy.marketing_label);
@@ -72,7 +76,11 @@ fn text_field(out: &mut String, public: &CampaignPublic, field: Field, kind: &st
     let l = public.locale;
     let id = field.as_str();
     let optional = public.form.requirement(field) == Requirement::Optional;
-    let mark = if optional { format!("<span class=\"optional\">{}</span>", esc(i18n::ui(Ui::Optional, l))) } else { String::new() };
+    let mark = if optional {
+        format!("<span class=\"optional\">{}</span>", esc(i18n::ui(Ui::Optional, l)))
+    } else {
+        String::new()
+    };
     let _ = write!(
         out,
         "<div class=\"field\" part=\"field\"><label for=\"{id}\" part=\"label\">{label}{mark}</label>\
@@ -156,7 +164,8 @@ mod tests {
 
     #[test]
     fn the_form_speaks_the_page_language_and_shows_only_the_fields_the_campaign_asks_for() {
-        let toml = "id = \"x\"\nname = \"X\"\nallowed_origins = []\n[form]\nphone = \"optional\"\npostal_code = \"hidden\"\n";
+        let toml =
+            "id = \"x\"\nname = \"X\"\nallowed_origins = []\n[form]\nphone = \"optional\"\npostal_code = \"hidden\"\n";
         let html = entry_form(&public(toml, Locale::De));
         assert!(html.starts_with("<template shadowrootmode=\"open\">"));
         assert!(html.contains("<div class=\"vouch\" inert>"), "inert until the widget mounts");
