@@ -82,13 +82,29 @@
 
   function load(name) {
     var b = BUNDLES[name], wasm;
-    // The wasm downloads beside the module that compiles it, not after it: one round trip less.
-    return loading[name] || (wasm = fetch(base + b[1]), loading[name] = import(base + b[0]).then(function (m) {
+    // The wasm downloads beside the module that instantiates it, not after it, and compiles as it
+    // streams in (a server that mislabels it gets a plain fetch, which the module copes with).
+    return loading[name] || (wasm = compile(base + b[1]), loading[name] = import(base + b[0]).then(function (m) {
       return m.default({ module_or_path: wasm });
     }));
   }
+  function compile(url) {
+    var W = w.WebAssembly;
+    return W && W.compileStreaming ? W.compileStreaming(fetch(url)).catch(function () { return fetch(url); }) : fetch(url);
+  }
+  // The campaign's config travels beside the wasm, not after it: each host gets a promise of the
+  // JSON text (null when the request fails, so the widget asks again itself and shows the error
+  // as always). A page that embeds the config (the hosted page) needs no request at all. The
+  // query is the widget's own: its language candidates, the server picks one.
+  function prefetch(h, sent) {
+    var id = h.getAttribute("data-vouch-campaign"), own = h.querySelector('script[type="application/json"]');
+    var langs = [h.getAttribute("data-vouch-locale"), navigator.language].filter(Boolean).join(",");
+    var url = base + "/v1/campaigns/" + encodeURIComponent(id) + "?locale=" + encodeURIComponent(langs);
+    h.vouchCampaign = own ? Promise.resolve(own.textContent) : sent[url] || (sent[url] = fetch(url, { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.text() : null; }).catch(function () { return null; }));
+  }
   function scan() {
-    var a = read(), hosts = d.querySelectorAll(a ? HOSTS : HOSTS + ":not([data-vouch-idle])"), want = {};
+    var a = read(), hosts = d.querySelectorAll(a ? HOSTS : HOSTS + ":not([data-vouch-idle])"), want = {}, sent = {};
     for (var i = 0; i < hosts.length; i++) {
       var h = hosts[i], view = h.getAttribute("data-vouch-view");
       // An offer shows a friend's code, nothing else: no code, no download (until one comes).
@@ -97,6 +113,7 @@
       if (a) h.setAttribute("data-vouch-ref", a.code);
       h.setAttribute("data-vouch-api", base);
       watch(h, h.getAttribute("data-vouch-campaign"), view);
+      prefetch(h, sent);
       want[BUNDLES.hasOwnProperty(view) ? view : "entry"] = 1;
     }
     // A bundle scans on start; hosts added later are announced with an event.

@@ -20,8 +20,12 @@ export async function makeJpeg(page: Page, side = 1200): Promise<Buffer> {
   return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
 
+/** The form once the widget runs it (the hosted page draws an inert copy before). */
+export const liveForm = '.vouch:not([inert]) #first_name';
+
 /** Fills every text field and the terms box with valid values. */
 export async function fillForm(page: Page, email: string) {
+  await expect(page.locator(liveForm)).toBeVisible({ timeout: 20_000 });
   await page.fill('#first_name', 'Zoë');
   await page.fill('#last_name', "O'Brien");
   await page.fill('#email', email);

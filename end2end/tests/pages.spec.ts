@@ -4,7 +4,7 @@ import { test, expect, Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bff, exportedEntries, fillForm, makeJpeg, root, uploadReceipt } from './helpers';
+import { bff, exportedEntries, fillForm, liveForm, makeJpeg, root, uploadReceipt } from './helpers';
 
 const shots = join(root, 'end2end/test-results');
 const DEMO_PAGE_ID = '100000000000001';
@@ -72,6 +72,7 @@ test('with JavaScript off, the hosted page still shows the copy and says what is
   await expect(page.locator('.nojs')).toBeVisible();
   await expect(page.locator('.nojs')).toContainText('Upload a photo of your receipt to enter');
   await expect(page.locator('.nojs')).toContainText('Please turn on JavaScript to take part.');
+  await expect(page.locator('#first_name'), 'no form that could never be sent').toBeHidden();
   await context.close();
 });
 
@@ -83,7 +84,8 @@ test('a signed Facebook tab request shows the page campaign in the viewer langua
     user: { locale: 'de_DE', country: 'de' },
   });
   await openTab(page, signed);
-  await expect(page.getByLabel('Vorname')).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator(liveForm)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Vorname')).toBeVisible();
   await expect(page.getByLabel('Nachname')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Gewinnen Sie ein Jahr Kaffee' })).toBeVisible();
   await expect(page.locator('button.submit')).toHaveText('Teilnehmen');

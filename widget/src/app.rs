@@ -10,7 +10,7 @@ use crate::api::Api;
 #[cfg(feature = "entry")]
 use crate::form::EntryForm;
 use crate::friend::FriendOffer;
-use crate::locale::preferred;
+use crate::locale::{candidates, preferred};
 #[cfg(feature = "referral")]
 use crate::referral::ReferralPanel;
 
@@ -49,14 +49,24 @@ impl View {
     }
 }
 
+/// `handed`: the loader's request for the config (see `handoff`); without it, or when it failed,
+/// the widget asks itself.
 #[component]
-pub(crate) fn App(host: Host) -> impl IntoView {
+pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>) -> impl IntoView {
     let early = preferred(host.locale.as_deref());
     let fetch_api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
+    let query = format!("?locale={}", candidates(host.locale.as_deref()));
     spawn_local(async move {
-        let query = format!("?locale={}", early.code());
-        config.set(Some(fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early))));
+        let answer = match handed {
+            Some(promise) => crate::handoff::read(promise).await,
+            None => None,
+        };
+        let answer = match answer {
+            Some(campaign) => Ok(campaign),
+            None => fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early)),
+        };
+        config.set(Some(answer));
     });
     move || match config.get() {
         None => view! { <p class="loading" aria-busy="true">{i18n::ui(Ui::Loading, early)}</p> }.into_any(),

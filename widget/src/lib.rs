@@ -14,6 +14,7 @@ mod fields;
 #[cfg(feature = "entry")]
 mod form;
 mod friend;
+mod handoff;
 mod json;
 #[cfg(feature = "entry")]
 mod lazy_receipt;
@@ -41,11 +42,13 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    mount::scan();
     // The loader announces hosts added after the first scan (single-page shops).
     let rescan = Closure::<dyn Fn()>::new(mount::scan);
     if let Some(window) = web_sys::window() {
         let _ = window.add_event_listener_with_callback("vouch:scan", rescan.as_ref().unchecked_ref());
+        // The first scan waits for a task of its own: instantiation and the first render are two
+        // shorter tasks instead of one long one, and the page can answer input in between.
+        let _ = window.set_timeout_with_callback(rescan.as_ref().unchecked_ref());
     }
     rescan.forget();
 }

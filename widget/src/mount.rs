@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
 use crate::app::{App, Host, View};
+use crate::handoff;
 
 const CSS: &str = include_str!("../../style/widget.css");
 
@@ -52,6 +53,10 @@ fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
     let host = read_host(el).filter(|h| h.view.in_this_bundle())?;
     keep_reserved_height(el);
     el.set_attribute("data-vouch-mounted", "").ok()?;
+    let handed = handoff::take(el);
+    // On a page of ours that drew the form at first paint (a declarative shadow root) this hands
+    // back that root, emptied. Its config is in the page, so the widget's form replaces it within
+    // this task (promise callbacks run before the browser paints): no loading state in between.
     let root = el.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
     let style = document.create_element("style").ok()?;
     style.set_text_content(Some(CSS));
@@ -59,6 +64,6 @@ fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
     let container = document.create_element("div").ok()?;
     container.set_class_name("vouch");
     root.append_child(&container).ok()?;
-    leptos::mount::mount_to(container.unchecked_into(), move || view! { <App host=host /> }).forget();
+    leptos::mount::mount_to(container.unchecked_into(), move || view! { <App host=host handed=handed /> }).forget();
     Some(())
 }

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use vouch_core::i18n::{Locale, PageText};
 use vouch_core::referral::ReferralCode;
 
+use super::campaign::public_now;
 use super::AppState;
 use crate::clock::now_ms;
 use crate::pages::facebook::{self, SignedRequestError};
@@ -100,7 +101,8 @@ async fn hosted(
     // The merchant's choice, then `?lang=` on a shared link, then the browser's.
     let locale = campaign.locale_for(query.get("lang").and_then(|l| Locale::parse(l)).or(browser));
     let url = absolute(&state, &format!("/c/{}", campaign.id()));
-    let ctx = PageContext { locale, url: &url, referral_code: None };
+    let config = public_now(&campaign, locale);
+    let ctx = PageContext { locale, url: &url, referral_code: None, config: &config };
     // The console frames the page to preview it; only this BFF's own pages may (clickjacking
     // from anywhere else stays impossible), and only when asked for as a preview.
     let preview = query.get("preview").is_some_and(|p| p == "1");
@@ -199,7 +201,9 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
     let locale = campaign.locale_for(viewer.or(Some(browser)));
     let code = request.app_data.as_deref().and_then(|d| ReferralCode::parse(d).ok());
     let url = absolute(state, &format!("/c/{}", campaign.id()));
-    let ctx = PageContext { locale, url: &url, referral_code: code.as_ref().map(ReferralCode::as_str) };
+    let config = public_now(&campaign, locale);
+    let ctx =
+        PageContext { locale, url: &url, referral_code: code.as_ref().map(ReferralCode::as_str), config: &config };
     framed(state, campaign.image_url.as_deref(), StatusCode::OK, campaign_page(&campaign, &ctx))
 }
 

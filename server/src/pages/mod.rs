@@ -2,3 +2,4 @@
 
 pub mod facebook;
 pub mod page;
+pub mod prerender;

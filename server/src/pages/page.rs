@@ -4,6 +4,9 @@
 
 use vouch_core::i18n::{self, Locale, PageText};
 
+use vouch_core::campaign::CampaignPublic;
+
+use super::prerender;
 use crate::campaigns::Campaign;
 
 /// What one rendering of the campaign page needs besides the campaign.
@@ -14,6 +17,8 @@ pub struct PageContext<'a> {
     pub url: &'a str,
     /// A referral code to credit (the Facebook tab's `app_data`).
     pub referral_code: Option<&'a str>,
+    /// The config the widget would ask for: embedded, and drawn as the form at first paint.
+    pub config: &'a CampaignPublic,
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -58,6 +63,7 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
     let referral = ctx.referral_code.map_or_else(String::new, |code| format!(" data-vouch-ref=\"{}\"", esc(code)));
     let id = esc(&public.id);
     let no_script = esc(i18n::page_text(PageText::NoScript, ctx.locale));
+    let (form, config) = (prerender::entry_form(ctx.config), prerender::config_script(ctx.config));
     let head = format!(
         "<title>{title} · {name}</title>
 <meta name=\"description\" content=\"{intro}\">
@@ -78,7 +84,7 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
         "<main>
 <p class=\"site\">{name}</p>
 {hero}<noscript><div class=\"nojs\"><h1>{title}</h1><p>{intro}</p><p><strong>{no_script}</strong></p></div></noscript>
-<div data-vouch-campaign=\"{id}\" data-vouch-locale=\"{lang}\"{referral} style=\"min-height:700px\"></div>
+<div data-vouch-campaign=\"{id}\" data-vouch-locale=\"{lang}\"{referral} style=\"min-height:700px;--vouch-reserve:700px\">{form}{config}</div>
 </main>
 <script async src=\"/v1/loader.js\"></script>
 "
@@ -141,10 +147,10 @@ title = "Groß gewinnen"
 
     #[test]
     fn the_page_carries_escaped_copy_in_title_description_and_open_graph() {
-        let html = campaign_page(
-            &campaign(),
-            &PageContext { locale: Locale::En, url: "https://v.example/c/summer", referral_code: None },
-        );
+        let (campaign, url) = (campaign(), "https://v.example/c/summer");
+        let config = campaign.public_in(Locale::En);
+        let html =
+            campaign_page(&campaign, &PageContext { locale: Locale::En, url, referral_code: None, config: &config });
         assert!(html.contains("<title>Win &quot;big&quot; · Tom &amp; Jerry&#39;s &lt;Shop&gt;</title>"), "{html}");
         assert!(html.contains("<meta property=\"og:title\" content=\"Win &quot;big&quot;\">"));
         assert!(html.contains("<meta name=\"description\" content=\"Upload your receipt.\">"));
@@ -157,10 +163,10 @@ title = "Groß gewinnen"
 
     #[test]
     fn the_page_speaks_the_chosen_language_and_passes_a_referral_code() {
-        let html = campaign_page(
-            &campaign(),
-            &PageContext { locale: Locale::De, url: "https://v.example/c/summer", referral_code: Some("K7QW2MNP") },
-        );
+        let (campaign, url) = (campaign(), "https://v.example/c/summer");
+        let config = campaign.public_in(Locale::De);
+        let ctx = PageContext { locale: Locale::De, url, referral_code: Some("K7QW2MNP"), config: &config };
+        let html = campaign_page(&campaign, &ctx);
         assert!(html.contains("<html lang=\"de\">"));
         assert!(html.contains("data-vouch-locale=\"de\""));
         assert!(html.contains("data-vouch-ref=\"K7QW2MNP\""));

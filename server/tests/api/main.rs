@@ -31,6 +31,7 @@ mod entrant_conditions;
 mod entries;
 mod entry_search;
 mod events;
+mod first_paint;
 mod fixtures;
 mod fulfilment;
 mod helpers;

@@ -1,0 +1,60 @@
+//! The hosted page and the Facebook tab carry what the widget needs for its first paint: the
+//! campaign's config (the very answer the campaign route gives, so the widget skips that request)
+//! and the form itself in a declarative shadow root, in the page's language.
+
+use serde_json::Value;
+use vouch_server::config::Config;
+
+use crate::helpers::TestApp;
+
+/// The config in the page's `<script type="application/json">`, parsed.
+fn embedded(html: &str) -> Value {
+    let start = html.find("<script type=\"application/json\">").expect("an embedded config") + 32;
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+fn hostile_name(config: &mut Config) {
+    let demo = config.campaigns_dir.join("demo.toml");
+    let text = std::fs::read_to_string(&demo).unwrap();
+    let name = "name = \"Tom </script><script>alert(1)</script> & <!-- Jerry\"";
+    let text = text.lines().map(|l| if l.starts_with("name = ") { name } else { l }).collect::<Vec<_>>().join("\n");
+    std::fs::write(demo, text).unwrap();
+}
+
+#[tokio::test]
+async fn the_hosted_page_embeds_the_campaign_routes_answer_and_draws_the_form() {
+    let app = TestApp::spawn().await;
+    let get = |path: &str| app.client.get(app.url(path)).header("Accept-Language", "de-DE,de;q=0.9").send();
+    let html = get("/c/demo").await.unwrap().text().await.unwrap();
+    let asked: Value = get("/v1/campaigns/demo?locale=de").await.unwrap().json().await.unwrap();
+    assert_eq!(embedded(&html), asked, "the widget gets what it would have asked for");
+    assert_eq!(asked["locale"], "de");
+    let form = &html[html.find("<template shadowrootmode=\"open\">").expect("a declarative shadow root")..];
+    assert!(form.contains("<div class=\"vouch\" inert>"), "inert until the widget mounts");
+    assert!(form.contains("<label for=\"first_name\" part=\"label\">Vorname</label>"), "{form}");
+    assert!(form.contains("<input id=\"email\" part=\"input\" name=\"email\" type=\"email\""));
+    assert!(form.contains(&format!(">{}</h2>", asked["copy"]["title"].as_str().unwrap())));
+    assert!(html.contains("--vouch-reserve:700px"), "the reserved height survives the shadow root's reset");
+}
+
+#[tokio::test]
+async fn a_campaign_name_cannot_close_the_embedded_script() {
+    let app = TestApp::spawn_with(hostile_name).await;
+    let html = app.client.get(app.url("/c/demo")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+    assert_eq!(embedded(&html)["name"], "Tom </script><script>alert(1)</script> & <!-- Jerry");
+    assert_eq!(html.matches("<script").count(), 2, "the config and the loader, nothing injected");
+}
+
+#[tokio::test]
+async fn the_campaign_route_picks_the_first_language_it_speaks_from_a_list() {
+    let app = TestApp::spawn().await;
+    let locale = |q: &'static str| {
+        let url = app.url(&format!("/v1/campaigns/demo?locale={q}"));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap()["locale"].clone() }
+    };
+    assert_eq!(locale("fr-FR,es-MX").await, "es", "the page's language first, then the browser's");
+    assert_eq!(locale("de").await, "de");
+}
