@@ -33,6 +33,7 @@ mod entry_search;
 mod fixtures;
 mod fulfilment;
 mod funnel;
+mod funnel_priority;
 mod helpers;
 mod landing_codes;
 mod logs;
