@@ -55,6 +55,11 @@ impl Funnel {
         self.report(campaign, kind, detail, id, entry.processed_at_ms).await;
     }
 
+    /// A reviewer's decision on an entry that waited, counted as its verdict on the day it is made.
+    pub async fn reviewed(&self, entry: &crate::backends::StoredEntry) {
+        self.entry(&crate::backends::StoredEntry { processed_at_ms: crate::clock::now_ms(), ..entry.clone() }).await;
+    }
+
     /// A credited conversion, and each of its credits that is approved (detail: the credit's side).
     pub async fn credited(&self, credits: &[crate::backends::referrals::Credit]) {
         let Some(first) = credits.first() else { return };

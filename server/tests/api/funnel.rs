@@ -13,6 +13,7 @@ use vouch_server::codes::verdicts::{decide, Verdict};
 use vouch_server::crypto::sha256_hex;
 
 use crate::helpers::{entry_body, jpeg, TestApp};
+use crate::photos::receipt;
 use crate::referrals::SECRET;
 
 type Row = (String, String, u64, u64);
@@ -139,6 +140,41 @@ async fn an_unreadable_events_message_is_dead_lettered_without_its_content(app: 
     assert!(error.contains("unreadable events message"), "{error}");
     assert!(!error.contains("zoe"), "{error}");
     assert_eq!(today(&app).await, vec![row("entry_accepted", "", 1, 0), row("entry_confirmed", "", 1, 0)]);
+}
+
+/// Under `moderation = "all"`, entries wait; a reviewer's decisions are their verdicts.
+async fn a_reviewers_decisions_count_as_verdicts(app: TestApp) {
+    let moderator = app.operator(vouch_core::admin::Role::Moderator, &["demo"]).await;
+    let (ana, ben) = (entry(&app, &receipt(21), "ana").await, entry(&app, &receipt(22), "ben").await);
+    app.drain().await;
+    assert_eq!(today(&app).await, vec![row("entry_accepted", "", 2, 0)], "waiting entries have no verdict yet");
+    let decide = |id: &str| format!("/admin/v1/campaigns/demo/entries/{id}/decision");
+    for _ in 0..2 {
+        // The second time: a retry after a lost answer.
+        assert_eq!(moderator.post(&decide(&ana), json!({"decision": "approve"})).await.status(), 200);
+        let reject = json!({"decision": "reject", "reason": "wrong_store"});
+        assert_eq!(moderator.post(&decide(&ben), reject).await.status(), 200);
+    }
+    app.drain().await;
+    assert_eq!(
+        today(&app).await,
+        vec![
+            row("entry_accepted", "", 2, 0),
+            row("entry_confirmed", "", 1, 0),
+            row("entry_rejected", "receipt_wrong_store", 1, 0),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_reviewers_decisions_count_as_verdicts_embedded() {
+    let app = TestApp::spawn_with(|config| {
+        let demo = config.campaigns_dir.join("demo.toml");
+        let text = std::fs::read_to_string(&demo).unwrap();
+        std::fs::write(demo, format!("moderation = \"all\"\n{text}")).unwrap();
+    })
+    .await;
+    a_reviewers_decisions_count_as_verdicts(app).await;
 }
 
 #[tokio::test]
