@@ -273,5 +273,6 @@ pub async fn decide(
     }
     let fulfil = fulfil(&state);
     let decided = reviews(&state, &fulfil).decide(&entry_id, &decision, &caller.actor).await?;
+    crate::funnel::Funnel::new(state.backends.events.clone()).reviewed(&decided).await;
     Ok(Json(decided.into()))
 }

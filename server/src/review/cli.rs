@@ -87,6 +87,7 @@ pub async fn review(backends: &Backends, campaigns: &Campaigns, command: ReviewC
         }
     };
     let decided = reviews.decide(&entry_id, &decision, &actor(by)).await?;
+    crate::funnel::Funnel::new(backends.events.clone()).reviewed(&decided).await;
     println!("{} is now {}", decided.entry_id, decided.status.as_str());
     Ok(())
 }

@@ -26,7 +26,7 @@ async fn an_entry_travels_through_s3_sqs_dynamodb_and_ses() {
     let entry_id = res.json::<Value>().await.unwrap()["entry_id"].as_str().unwrap().to_string();
     assert_eq!(app.status("demo", &entry_id).await["status"], "accepted");
 
-    assert_eq!(app.drain().await, 1);
+    assert_eq!(app.drain().await, 3, "the entry and its two funnel facts");
     assert_eq!(app.status("demo", &entry_id).await["status"], "confirmed");
     let entries = app.running.backends.store.list_entries("demo").await.unwrap();
     assert_eq!(entries.len(), 1);

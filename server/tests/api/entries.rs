@@ -18,7 +18,7 @@ async fn an_entry_with_a_receipt_goes_from_accepted_to_confirmed_with_one_mail()
     assert_eq!(accepted["status"], "accepted");
     assert_eq!(app.status("demo", &entry_id).await["status"], "accepted");
 
-    assert_eq!(app.drain().await, 1);
+    assert_eq!(app.drain().await, 3, "the entry and its two funnel facts");
     assert_eq!(app.status("demo", &entry_id).await, json!({"entry_id": entry_id, "status": "confirmed"}));
     let entries = app.running.backends.store.list_entries("demo").await.unwrap();
     assert_eq!(entries.len(), 1);

@@ -34,6 +34,8 @@ mod events;
 mod first_paint;
 mod fixtures;
 mod fulfilment;
+mod funnel;
+mod funnel_priority;
 mod helpers;
 mod landing_codes;
 mod logs;
