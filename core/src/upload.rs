@@ -66,11 +66,10 @@ impl UploadLimits {
     /// Whether the widget should take the chosen file at all: an accepted type, or one it may
     /// convert into an accepted JPEG (HEIC). The file actually uploaded is checked again.
     pub fn check_chosen(&self, content_type: &str) -> Result<(), FieldCode> {
-        let ct = content_type.trim().to_ascii_lowercase();
-        if CONVERTIBLE_TYPES.contains(&ct.as_str()) && self.check_type("image/jpeg").is_ok() {
-            return Ok(());
+        if CONVERTIBLE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(content_type)) {
+            return self.check_type("image/jpeg");
         }
-        self.check_type(&ct)
+        self.check_type(content_type)
     }
 
     /// The width and height to re-encode a decoded photo to as a JPEG before upload, or `None`
