@@ -31,6 +31,8 @@ mod schedule;
 #[cfg(feature = "referral")]
 mod share;
 #[cfg(feature = "entry")]
+mod shrink;
+#[cfg(feature = "entry")]
 mod status;
 mod storage;
 #[cfg(any(feature = "entry", feature = "referral"))]

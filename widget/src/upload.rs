@@ -5,7 +5,7 @@ use vouch_core::i18n::{Locale, Ui};
 use vouch_core::wire::UploadGrant;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
+use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
 /// Why an upload did not land. The store's own error code is kept for the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,10 +28,12 @@ impl UploadFailure {
     }
 }
 
-/// Posts `file` with the grant's fields; `on_progress` gets 0.0–1.0 as bytes leave the browser.
+/// Posts `file` as `name` with the grant's fields; `on_progress` gets 0.0–1.0 as bytes leave the
+/// browser.
 pub(crate) async fn upload(
     grant: &UploadGrant,
-    file: &File,
+    file: &Blob,
+    name: &str,
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<(), UploadFailure> {
     let xhr = XmlHttpRequest::new().map_err(|_| UploadFailure::Network)?;
@@ -41,7 +43,7 @@ pub(crate) async fn upload(
         form.append_with_str(name, value).map_err(|_| UploadFailure::Network)?;
     }
     // The store reads no field after the file, so it goes last.
-    form.append_with_blob_and_filename("file", file, &file.name()).map_err(|_| UploadFailure::Network)?;
+    form.append_with_blob_and_filename("file", file, name).map_err(|_| UploadFailure::Network)?;
 
     let progress = Closure::<dyn Fn(ProgressEvent)>::new(move |e: ProgressEvent| {
         if e.length_computable() && e.total() > 0.0 {

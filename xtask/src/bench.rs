@@ -4,13 +4,15 @@ use std::process::Command;
 
 use crate::util::{output, root, run, target_dir, Result};
 
-/// wrk (Debian), the peers and Lighthouse (npm, in bench/), Pillow and matplotlib (PyPI).
+/// wrk (Debian), the peers (Uppy Companion, Uppy with @uppy/compressor) and Lighthouse (npm, in
+/// bench/), Pillow and matplotlib (PyPI).
 pub(crate) fn tools() -> Result {
     if !std::path::Path::new("/usr/bin/wrk").exists() {
         crate::setup::apt(&["wrk"])?;
     }
     let bench = root().join("bench");
-    if !bench.join("node_modules/@uppy/companion").exists() || !bench.join("node_modules/lighthouse").exists() {
+    let installed = ["@uppy/companion", "@uppy/compressor", "lighthouse"];
+    if installed.iter().any(|p| !bench.join("node_modules").join(p).exists()) {
         run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&bench))?;
     }
     if output(Command::new("python3").args(["-c", "import PIL, matplotlib"])).is_none() {

@@ -71,6 +71,11 @@ pub(super) static DE: Catalogue = Catalogue {
         "Ihr Code: {0}",
         "Ihr Code folgt per E-Mail, sobald er bereitsteht.",
         "Ihre Prämien-Codes",
+        "Foto hinzufügen",
+        "Foto ändern",
+        "Foto aufnehmen",
+        "Datei auswählen",
+        "oder hierher ziehen",
     ],
     field_codes: [
         "Dieses Feld ist erforderlich.",

@@ -71,6 +71,11 @@ pub(super) static EN: Catalogue = Catalogue {
         "Your code: {0}",
         "Your code follows by e-mail as soon as it is ready.",
         "Your reward codes",
+        "Add a photo",
+        "Change photo",
+        "Take a photo",
+        "Choose a file",
+        "or drop it here",
     ],
     field_codes: [
         "This field is required.",

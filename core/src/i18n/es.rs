@@ -71,6 +71,11 @@ pub(super) static ES: Catalogue = Catalogue {
         "Tu código: {0}",
         "Tu código te llegará por correo en cuanto esté listo.",
         "Tus códigos de recompensa",
+        "Añadir una foto",
+        "Cambiar foto",
+        "Hacer una foto",
+        "Elegir un archivo",
+        "o suéltala aquí",
     ],
     field_codes: [
         "Este campo es obligatorio.",

@@ -124,6 +124,11 @@ pub enum Ui {
     YourCode,
     CodeFollows,
     RewardCodes,
+    AddPhoto,
+    ChangePhoto,
+    TakePhoto,
+    ChooseFile,
+    DropPhoto,
 }
 
 /// Strings of the pages the server renders itself (hosted page, Facebook tab). Kept apart from
@@ -222,7 +227,7 @@ pub fn page_text(key: PageText, locale: Locale) -> &'static str {
     table[key as usize]
 }
 
-const UI_COUNT: usize = Ui::RewardCodes as usize + 1;
+const UI_COUNT: usize = Ui::DropPhoto as usize + 1;
 const FIELD_CODES: usize = FieldCode::CountryNotEligible as usize + 1;
 const REJECT_REASONS: usize = RejectReason::ReviewOther as usize + 1;
 

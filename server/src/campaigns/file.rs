@@ -128,6 +128,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
     if let Some(t) = file.form.upload.content_types.iter().find(|t| !SUPPORTED_TYPES.contains(&t.as_str())) {
         return Err(format!("upload type {t:?} is not one the worker can verify ({SUPPORTED_TYPES:?})"));
     }
+    file.form.upload.check_settings()?;
     if let Some(o) = file.allowed_origins.iter().find(|o| !is_origin(o)) {
         return Err(format!("allowed origin {o:?} must be scheme://host[:port] with no path"));
     }

@@ -35,6 +35,14 @@ fn pending_uploads_default_to_a_gigabyte_and_must_hold_one_upload() {
 }
 
 #[test]
+fn the_downscale_edge_defaults_to_2560_px_and_is_refused_out_of_range() {
+    assert_eq!(parse(DEMO).unwrap().public.form.upload.max_edge_px, 2560);
+    let edge = |px: u32| DEMO.replace("max_bytes = 1000", &format!("max_bytes = 1000\nmax_edge_px = {px}"));
+    assert_eq!(parse(&edge(1600)).unwrap().public.form.upload.max_edge_px, 1600);
+    assert!(parse(&edge(300)).unwrap_err().contains("max_edge_px"));
+}
+
+#[test]
 fn an_origin_with_a_path_is_refused() {
     let text = DEMO.replace("https://shop.example", "https://shop.example/page");
     assert!(parse(&text).unwrap_err().contains("allowed origin"));

@@ -54,6 +54,8 @@ mod tests {
             assert_eq!(originals[i], hash(&photos::receipt(seed)), "the same file hashes the same");
             let near = hamming(originals[i], hash(&photos::rephotographed(seed)));
             assert!(near <= DEFAULT_THRESHOLD, "receipt {seed}: its copy is {near} bits away");
+            let smaller = hamming(originals[i], hash(&photos::downscaled(seed)));
+            assert!(smaller <= DEFAULT_THRESHOLD, "receipt {seed}: downscaled, it is {smaller} bits away");
             for (j, other) in originals.iter().enumerate().skip(i + 1) {
                 let far = hamming(originals[i], *other);
                 assert!(far > DEFAULT_THRESHOLD, "receipts {seed} and {}: only {far} bits apart", j + 1);

@@ -1,5 +1,5 @@
 //! Duplicate receipts, on both backends: the same photo twice, or a second photo of the same
-//! receipt (re-compressed, scaled, cropped), is rejected as `receipt_duplicate` under
+//! receipt (re-compressed, scaled, cropped) or the same photo downscaled, is rejected as `receipt_duplicate` under
 //! `duplicates = "reject"` and waits for a person under `"review"`; a different receipt is
 //! confirmed as before. Receipts are drawn in the test (`support/photos.rs`).
 
@@ -7,7 +7,7 @@ use serde_json::Value;
 use vouch_server::config::Config;
 
 use crate::helpers::{entry_body, TestApp};
-use crate::photos::{receipt, rephotographed};
+use crate::photos::{downscaled, receipt, rephotographed};
 
 fn duplicates(policy: &'static str) -> impl FnOnce(&mut Config) {
     move |config: &mut Config| {
@@ -38,6 +38,9 @@ async fn copies_are_rejected_and_other_receipts_confirmed(app: TestApp) {
     assert_eq!(outcome(&again), ("rejected", Some("receipt_duplicate")), "the same file");
     let photo = enter(&app, "cem@example.com", &rephotographed(1)).await;
     assert_eq!(outcome(&photo), ("rejected", Some("receipt_duplicate")), "a second photo of it");
+    // The widget downscales before upload: the hash does not care about scale.
+    let smaller = enter(&app, "eli@example.com", &downscaled(1)).await;
+    assert_eq!(outcome(&smaller), ("rejected", Some("receipt_duplicate")), "the same photo, downscaled");
     let other = enter(&app, "dora@example.com", &receipt(2)).await;
     assert_eq!(outcome(&other), ("confirmed", None), "a different receipt");
 

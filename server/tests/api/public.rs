@@ -11,6 +11,7 @@ async fn the_campaign_config_is_public_and_carries_the_form_rules() {
     assert_eq!(body["id"], "demo");
     assert_eq!(body["form"]["phone"], "optional");
     assert_eq!(body["form"]["upload"]["max_bytes"], 200000);
+    assert_eq!(body["form"]["upload"]["max_edge_px"], 2560, "the widget downscales photos to it");
     assert!(body.get("allowed_origins").is_none(), "server-only settings stay on the server");
 }
 

@@ -23,6 +23,14 @@ pub fn rephotographed(seed: u64) -> Vec<u8> {
     jpeg(&cropped, 70)
 }
 
+/// The same photo as the widget uploads it from a phone: shrunk to 40 % (a 4032 px photo to the
+/// 1600 px edge) and re-encoded at the widget's quality, 85.
+pub fn downscaled(seed: u64) -> Vec<u8> {
+    let img = draw(seed);
+    let small = imageops::resize(&img, img.width() * 40 / 100, img.height() * 40 / 100, FilterType::Triangle);
+    jpeg(&small, 85)
+}
+
 fn draw(seed: u64) -> RgbImage {
     let (w, h) = (480u32, 720u32);
     let mut img = RgbImage::from_pixel(w, h, Rgb([246, 244, 238]));
