@@ -5,6 +5,7 @@ pub mod admin;
 pub mod age;
 pub mod campaign;
 pub mod codes;
+pub mod consent;
 pub mod conversion;
 pub mod country;
 pub mod draw;

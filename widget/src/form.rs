@@ -181,6 +181,7 @@ impl Model {
                 terms: self.terms.get_untracked(),
                 marketing: self.marketing.get_untracked(),
                 age_confirmed: self.visible(Field::AgeConfirmation) && self.age_confirmed.get_untracked(),
+                storage: false,
             },
             receipt_upload_id: upload_id,
             referral_code: self.referral_code.get_value(),
