@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use vouch_core::upload::UploadLimits;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
+use super::consents::ConsentStep;
 use super::decode_budget::DecodeBudget;
 use super::duplicates::Fingerprints;
 use super::fingerprint::sha256_hex;
@@ -31,6 +32,8 @@ pub struct EntryHandler {
     pub moderation: Arc<dyn Moderation>,
     /// Shared by every decode in the process (see [`DecodeBudget`]).
     pub decode: DecodeBudget,
+    /// The consents the entry came with, and the marketing opt-in mail.
+    pub consents: ConsentStep,
 }
 
 #[async_trait]
@@ -45,6 +48,7 @@ impl Handler for EntryHandler {
 impl EntryHandler {
     async fn process(&self, msg: &EntryMessage) -> Result<(), BackendError> {
         let campaign = self.campaigns.get(&msg.campaign);
+        self.consents.record(msg).await?;
         let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
             Some(stored) => stored,
             None => {
@@ -74,6 +78,9 @@ impl EntryHandler {
             let mut confirmation = mail::confirmation(campaign, &entry, msg.entry.locale);
             code.append_to(&mut confirmation.text, msg.entry.locale);
             self.mailer.send_once(&dedup_key, &confirmation).await?;
+        }
+        if let Some(campaign) = &campaign {
+            self.consents.mail_optin(msg, campaign).await?;
         }
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;

@@ -31,6 +31,7 @@ pub struct Parts {
     pub control: Arc<dyn Control>,
     pub receipts: Arc<dyn ReceiptIndex>,
     pub moderation: Arc<dyn Moderation>,
+    pub consents: super::consents::ConsentStep,
 }
 
 /// The worker for `parts`, configured by `config`.
@@ -44,6 +45,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         receipts: parts.receipts,
         moderation: parts.moderation,
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
+        consents: parts.consents,
     };
     let conversions = ConversionHandler {
         referrals: parts.referrals.clone(),

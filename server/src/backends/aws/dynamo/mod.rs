@@ -2,6 +2,7 @@
 //! the referral program and its ledger, switches. Keys and indexes are in `docs/deploy.md`.
 
 mod codes;
+mod consents;
 mod draws;
 mod entries;
 mod entry_search;
