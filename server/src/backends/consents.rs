@@ -38,6 +38,11 @@ impl ConsentRecord {
         format!("{source}.{}", kind.as_str())
     }
 
+    /// The order reads return: oldest first, then by entry or join, then terms, marketing, storage.
+    pub fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        (a.given_at_ms, &a.source, a.kind).cmp(&(b.given_at_ms, &b.source, b.kind))
+    }
+
     /// Pending or confirmed, for a marketing consent; `None` for the others.
     pub fn marketing_state(&self) -> Option<MarketingState> {
         (self.kind == ConsentKind::Marketing).then(|| MarketingState::of(self.confirmed_at_ms))
@@ -60,7 +65,8 @@ pub trait ConsentStore: Send + Sync {
     /// Writes each record unless one with its `record_id` exists: writing the same again (a
     /// redelivered message) changes nothing, and a record once written keeps its words.
     async fn record_consents(&self, records: &[ConsentRecord]) -> Result<()>;
-    /// Every record of the mailbox `identity` (normalised), of one campaign or all, oldest first.
+    /// Every record of the mailbox `identity` (normalised), of one campaign or all, in
+    /// [`ConsentRecord::order`].
     async fn consents_of(&self, identity: &str, campaign: Option<&str>) -> Result<Vec<ConsentRecord>>;
     async fn consent(&self, record_id: &str) -> Result<Option<ConsentRecord>>;
     /// Marks the marketing consent `record_id` confirmed at `at_ms`, once: the first time wins.

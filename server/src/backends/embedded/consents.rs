@@ -86,6 +86,8 @@ impl ConsentStore for SqliteBackend {
                 collect(rows)
             })
             .await?;
+        let mut rows = rows;
+        rows.sort_by(ConsentRecord::order);
         Ok(rows)
     }
 

@@ -75,7 +75,7 @@ impl ConsentStore for DynamoStore {
                 }
             }
         }
-        records.sort_by(|a, b| (a.given_at_ms, &a.record_id).cmp(&(b.given_at_ms, &b.record_id)));
+        records.sort_by(ConsentRecord::order);
         Ok(records)
     }
 
