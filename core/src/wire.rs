@@ -223,6 +223,9 @@ pub struct JoinRequest {
     pub first_name: String,
     pub email: String,
     pub consents: Consents,
+    /// The language the form was shown in (`de`), for the consent records' words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

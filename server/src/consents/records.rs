@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 use vouch_core::consent::{given, label, wording_version, ConsentForm, ConsentKind, MarketingState};
 use vouch_core::i18n::Locale;
 use vouch_core::referral::identity_email;
-use vouch_core::wire::Consents;
+use vouch_core::wire::{Consents, JoinRequest};
 
 use crate::backends::consents::{ConsentRecord, ConsentStore};
+use crate::backends::referrals::Referrals;
 use crate::backends::Result;
+use crate::clock::now_ms;
 use crate::campaigns::Campaign;
 
 /// One consent as the shopper was shown it: carried in the entry message from the BFF to the
@@ -61,6 +63,37 @@ pub fn records(source: &Source<'_>, shown: &[ShownConsent]) -> Vec<ConsentRecord
             confirmed_at_ms: None,
         })
         .collect()
+}
+
+/// A referral join that was answered: its consents are recorded under the referrer's id.
+pub struct Join<'a> {
+    pub campaign: &'a Campaign,
+    pub request: &'a JoinRequest,
+    /// The code the join answered with (the referrer's, new or not).
+    pub code: &'a str,
+    pub origin: Option<&'a str>,
+}
+
+/// Records the consents a join gave. Keyed by referrer and kind: a repeat join (another device)
+/// or a retry after a failure here writes nothing new, or what the failure left out.
+pub async fn record_join(store: &dyn ConsentStore, referrals: &dyn Referrals, join: &Join<'_>) -> Result<()> {
+    let campaign = join.campaign;
+    let locale = campaign.locale_for(join.request.locale.as_deref().and_then(Locale::parse));
+    let shown = shown(campaign, ConsentForm::Join, locale, &join.request.consents);
+    if shown.is_empty() {
+        return Ok(());
+    }
+    let Some(referrer) = referrals.referrer_by_code(Some(campaign.id()), join.code).await? else {
+        return Ok(());
+    };
+    let source = Source {
+        id: &referrer.referrer_id,
+        campaign: campaign.id(),
+        email: &referrer.email,
+        at_ms: now_ms(),
+        origin: join.origin,
+    };
+    store.record_consents(&records(&source, &shown)).await
 }
 
 /// A consent record as the export and the admin API show it.

@@ -186,6 +186,33 @@ async fn the_optin_link_confirms_once_and_refuses_expired_or_altered_links(app: 
     assert_eq!(optin_links(&app, email).await.len(), 1);
 }
 
+async fn a_join_records_its_consents_under_the_referrer(app: TestApp) {
+    let body = json!({"first_name": "Jonas", "email": "Jonas@example.de", "locale": "de",
+        "consents": {"terms": true, "storage": true}});
+    let res = app.post_json("/v1/campaigns/demo/referrers", &body, None).await;
+    assert_eq!(res.status(), 201);
+    // A repeat join (another device) adds nothing.
+    assert_eq!(app.post_json("/v1/campaigns/demo/referrers", &body, None).await.status(), 200);
+    let all = consents_of_mailbox(app.running.backends.consents.as_ref(), "jonas@example.de", None).await.unwrap();
+    let kinds: Vec<ConsentKind> = all.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, [ConsentKind::Terms, ConsentKind::Storage]);
+    let terms = &all[0];
+    assert!(terms.source.starts_with("ref_"), "{}", terms.source);
+    assert_eq!((terms.campaign.as_str(), terms.locale, terms.origin.as_deref()), ("demo", Locale::De, Some(SHOP)));
+    let words = vouch_core::i18n::ui(vouch_core::i18n::Ui::ReferralTerms, Locale::De);
+    assert_eq!((terms.label.as_str(), terms.version.clone()), (words, wording_version(words)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_records_its_consents() {
+    a_join_records_its_consents_under_the_referrer(TestApp::spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_records_its_consents_on_aws() {
+    a_join_records_its_consents_under_the_referrer(TestApp::spawn_aws().await).await;
+}
+
 async fn german(aws: bool) -> TestApp {
     if aws {
         TestApp::spawn_aws_with(german_words).await
