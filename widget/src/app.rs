@@ -54,7 +54,8 @@ impl View {
 #[component]
 pub(crate) fn App(host: Host) -> impl IntoView {
     let early = preferred(host.locale.as_deref());
-    let fetch_api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early, storage: host.storage_given };
+    let fetch_api =
+        Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early, storage: host.storage_given };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
     spawn_local(async move {
         let query = format!("?locale={}", early.code());
@@ -65,7 +66,12 @@ pub(crate) fn App(host: Host) -> impl IntoView {
         Some(Err(message)) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
         Some(Ok(campaign)) => {
             // The server's pick: the campaign's language, else ours.
-            let api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: campaign.locale, storage: host.storage_given };
+            let api = Api {
+                base: host.api.clone(),
+                campaign: host.campaign.clone(),
+                locale: campaign.locale,
+                storage: host.storage_given,
+            };
             // A :host rule, so the page's own CSS on the host element still wins over the campaign's.
             let theme = format!(":host {{ {} }}", campaign.theme);
             // The offer's words come from the campaign, already in the shopper's language.

@@ -108,8 +108,10 @@ impl Backends {
             _ => Arc::new(aws.as_ref().context("AWS clients")?.mailer()),
         };
         let attempts = config.worker.max_attempts;
-        let optin_base = config.http.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", config.http.port));
-        let optin = crate::consents::optin::OptInLinks::new(secrets.optin_key.as_bytes(), config.mail.optin_days, &optin_base);
+        let optin_base =
+            config.http.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", config.http.port));
+        let optin =
+            crate::consents::optin::OptInLinks::new(secrets.optin_key.as_bytes(), config.mail.optin_days, &optin_base);
         let backends = match (config.queue.backend, &sqlite) {
             (QueueBackend::Sqlite, Some(db)) => Self {
                 intake: Arc::new(db.clone()),

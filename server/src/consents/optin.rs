@@ -87,7 +87,8 @@ impl OptInLinks {
         mac.verify_slice(&sig).map_err(|_| LinkError::Invalid)?;
         let text = String::from_utf8(payload).map_err(|_| LinkError::Invalid)?;
         let mut parts = text.split('\n');
-        let (Some(record_id), Some(locale), Some(issued), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(record_id), Some(locale), Some(issued), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(LinkError::Invalid);
         };
@@ -100,7 +101,15 @@ impl OptInLinks {
     }
 
     /// The opt-in mail to `to`, in `locale`, with the link to confirm `record_id`.
-    pub fn mail(&self, to: &str, first_name: &str, campaign_name: &str, record_id: &str, locale: Locale, issued_ms: i64) -> Mail {
+    pub fn mail(
+        &self,
+        to: &str,
+        first_name: &str,
+        campaign_name: &str,
+        record_id: &str,
+        locale: Locale,
+        issued_ms: i64,
+    ) -> Mail {
         let (subject, text) = optin_mail(locale);
         let url = self.url(&self.token(record_id, locale, issued_ms));
         Mail {

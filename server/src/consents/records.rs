@@ -10,8 +10,8 @@ use vouch_core::wire::{Consents, JoinRequest};
 use crate::backends::consents::{ConsentRecord, ConsentStore};
 use crate::backends::referrals::Referrals;
 use crate::backends::Result;
-use crate::clock::now_ms;
 use crate::campaigns::Campaign;
+use crate::clock::now_ms;
 
 /// One consent as the shopper was shown it: carried in the entry message from the BFF to the
 /// worker, which stores it.
@@ -97,8 +97,7 @@ pub async fn record_join(store: &dyn ConsentStore, referrals: &dyn Referrals, jo
 }
 
 /// A consent record as the export and the admin API show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MailboxConsent {
     pub kind: ConsentKind,
     pub campaign: String,

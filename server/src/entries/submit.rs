@@ -14,8 +14,8 @@ use vouch_core::{Field, FieldCode, FieldError};
 
 use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Quota, Submission};
 use crate::campaigns::Campaign;
-use crate::consents::records::shown;
 use crate::clock::now_ms;
+use crate::consents::records::shown;
 use crate::uploads::budget::UploadBudget;
 use crate::uploads::ids::UploadIds;
 

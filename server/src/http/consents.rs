@@ -115,7 +115,9 @@ async fn confirm(
         Err(LinkError::Expired(locale)) => {
             return Ok(refused(Refusal { code: ErrorCode::OptInLinkExpired, locale }, json));
         }
-        Err(LinkError::Invalid) => return Ok(refused(Refusal { code: ErrorCode::OptInLinkInvalid, locale: browser }, json)),
+        Err(LinkError::Invalid) => {
+            return Ok(refused(Refusal { code: ErrorCode::OptInLinkInvalid, locale: browser }, json))
+        }
     };
     let (status, at) = match state.consents.confirm_marketing(&link.record_id, now_ms()).await? {
         Confirmation::Confirmed(at) => (OptInStatus::Confirmed, at),

@@ -87,7 +87,8 @@ async fn join(
     let (answer, created) = decisions::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
     let origin = headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok());
     let (consents, referrals) = (state.consents.as_ref(), state.referrals.as_ref());
-    let join = crate::consents::records::Join { campaign: &campaign, request: &req, code: &answer.referral_code, origin };
+    let join =
+        crate::consents::records::Join { campaign: &campaign, request: &req, code: &answer.referral_code, origin };
     crate::consents::records::record_join(consents, referrals, &join).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(answer)))
 }

@@ -155,7 +155,11 @@ async fn the_optin_link_confirms_once_and_refuses_expired_or_altered_links(app: 
     let secrets = Secrets::load_or_create(&app.config.data_dir).unwrap();
     let links_of_the_server = OptInLinks::new(secrets.optin_key.as_bytes(), 7, "");
     let record = ConsentRecord::id(&entry, ConsentKind::Marketing);
-    let old = links_of_the_server.url(&links_of_the_server.token(&record, Locale::De, vouch_server::clock::now_ms() - 8 * DAY_MS));
+    let old = links_of_the_server.url(&links_of_the_server.token(
+        &record,
+        Locale::De,
+        vouch_server::clock::now_ms() - 8 * DAY_MS,
+    ));
     let (status, body) = open_link(&app, &old, true).await;
     assert_eq!(status, 410);
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], "opt_in_link_expired");

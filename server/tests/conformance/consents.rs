@@ -59,7 +59,11 @@ pub async fn a_marketing_consent_is_confirmed_once(f: Fixture) {
     .unwrap();
     assert_eq!(c.confirm_marketing("ent_1.marketing", 5_000).await.unwrap(), Confirmation::Confirmed(5_000));
     assert_eq!(c.confirm_marketing("ent_1.marketing", 9_000).await.unwrap(), Confirmation::AlreadyConfirmed(5_000));
-    assert_eq!(c.confirm_marketing("ent_1.terms", 9_000).await.unwrap(), Confirmation::Unknown, "terms are not opted in");
+    assert_eq!(
+        c.confirm_marketing("ent_1.terms", 9_000).await.unwrap(),
+        Confirmation::Unknown,
+        "terms are not opted in"
+    );
     assert_eq!(c.confirm_marketing("ent_7.marketing", 9_000).await.unwrap(), Confirmation::Unknown);
     // Writing the record again (a redelivery) does not undo the confirmation.
     c.record_consents(&[record("ent_1", "demo", "zoe@example.com", ConsentKind::Marketing, 1_000)]).await.unwrap();
@@ -86,5 +90,7 @@ pub async fn concurrent_confirmations_confirm_once(f: Fixture) {
     let firsts: Vec<_> = outcomes.iter().filter(|o| matches!(o, Confirmation::Confirmed(_))).collect();
     assert_eq!(firsts.len(), 1, "{outcomes:?}");
     let Confirmation::Confirmed(at) = firsts[0] else { unreachable!() };
-    assert!(outcomes.iter().all(|o| matches!(o, Confirmation::Confirmed(a) | Confirmation::AlreadyConfirmed(a) if a == at)));
+    assert!(outcomes
+        .iter()
+        .all(|o| matches!(o, Confirmation::Confirmed(a) | Confirmation::AlreadyConfirmed(a) if a == at)));
 }
