@@ -109,7 +109,8 @@
       var h = hosts[i], view = h.getAttribute("data-vouch-view");
       // An offer shows a friend's code, nothing else: no code, no download (until one comes).
       if (view == "offer" && !a) { h.setAttribute("data-vouch-idle", ""); continue; }
-      h.setAttribute("data-vouch-consent", consent ? "1" : "0");
+      // "given": the page asked first and the visitor agreed (the widget records that consent).
+      h.setAttribute("data-vouch-consent", consent ? (opts.vouchConsent === "required" ? "given" : "1") : "0");
       if (a) h.setAttribute("data-vouch-ref", a.code);
       h.setAttribute("data-vouch-api", base);
       watch(h, h.getAttribute("data-vouch-campaign"), view);

@@ -125,6 +125,7 @@ mod tests {
             first_name: "Anna".into(),
             email: "A.nna@gmail.com".into(),
             consents: Consents { terms: true, marketing: true, ..Consents::default() },
+            ..JoinRequest::default()
         })
         .unwrap();
         assert_eq!(ok.identity(), "anna@gmail.com");

@@ -34,6 +34,10 @@ pub enum ErrorCode {
     CampaignNotOpen,
     CampaignClosed,
     EntryLimitReached,
+    /// A marketing confirmation link that was altered or never issued: nothing changed.
+    OptInLinkInvalid,
+    /// A marketing confirmation link past its days: nothing changed.
+    OptInLinkExpired,
     /// Admin: the e-mail and password do not match an operator (the same for an unknown e-mail).
     InvalidCredentials,
     /// Admin: too many failed logins for this account or client; `Retry-After` says when to retry.

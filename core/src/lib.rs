@@ -6,6 +6,7 @@ pub mod age;
 pub mod analytics;
 pub mod campaign;
 pub mod codes;
+pub mod consent;
 pub mod conversion;
 pub mod country;
 pub mod draw;

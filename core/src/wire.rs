@@ -75,6 +75,10 @@ pub struct Consents {
     /// "I am at least {N} years old", when the campaign asks for its `min_age` that way.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub age_confirmed: bool,
+    /// The page let Vouch keep the referral code in the browser (`vouch('consent', true)` where
+    /// the merchant asks first). Left out when false, so older forms fingerprint as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub storage: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +223,9 @@ pub struct JoinRequest {
     pub first_name: String,
     pub email: String,
     pub consents: Consents,
+    /// The language the form was shown in (`de`), for the consent records' words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod clock;
 pub mod codes;
 pub mod config;
+pub mod consents;
 pub mod crypto;
 pub mod draw;
 pub mod entries;

@@ -58,6 +58,8 @@ pub(crate) struct Api {
     pub(crate) base: String,
     pub(crate) campaign: String,
     pub(crate) locale: Locale,
+    /// The visitor agreed to storage for attribution when the page asked (`data-vouch-consent`).
+    pub(crate) storage: bool,
 }
 
 impl Api {

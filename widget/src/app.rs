@@ -24,6 +24,8 @@ pub(crate) struct Host {
     pub(crate) friend_code: Option<String>,
     /// Whether the page allows us to store anything.
     pub(crate) consent: bool,
+    /// The page asked the visitor first and they agreed: a consent to record with an entry or join.
+    pub(crate) storage_given: bool,
     /// `data-vouch-locale`: the page's language choice.
     pub(crate) locale: Option<String>,
 }
@@ -54,7 +56,8 @@ impl View {
 #[component]
 pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>) -> impl IntoView {
     let early = preferred(host.locale.as_deref());
-    let fetch_api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early };
+    let fetch_api =
+        Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early, storage: host.storage_given };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
     let query = format!("?locale={}", candidates(host.locale.as_deref()));
     spawn_local(async move {
@@ -73,7 +76,12 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>) -> impl IntoView 
         Some(Err(message)) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
         Some(Ok(campaign)) => {
             // The server's pick: the campaign's language, else ours.
-            let api = Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: campaign.locale };
+            let api = Api {
+                base: host.api.clone(),
+                campaign: host.campaign.clone(),
+                locale: campaign.locale,
+                storage: host.storage_given,
+            };
             // A :host rule, so the page's own CSS on the host element still wins over the campaign's.
             let theme = format!(":host {{ {} }}", campaign.theme);
             // The offer's words come from the campaign, already in the shopper's language.

@@ -182,6 +182,8 @@ impl Model {
                 terms: self.terms.get_untracked(),
                 marketing: self.marketing.get_untracked(),
                 age_confirmed: self.visible(Field::AgeConfirmation) && self.age_confirmed.get_untracked(),
+                // The page's answer, not a box of this form: `submit` sets it.
+                storage: false,
             },
             receipt_upload_id: upload_id,
             referral_code: self.referral_code.get_value(),
@@ -323,7 +325,8 @@ const IN_FLIGHT_PATIENCE_MS: i32 = 20_000;
 /// Sends the entry; retries a concurrent-duplicate answer as the server's `Retry-After` says,
 /// maps field errors back onto the form.
 async fn submit(api: Api, model: Model) {
-    let request = model.request();
+    let mut request = model.request();
+    request.consents.storage = api.storage;
     let key = model.key.get_untracked();
     model.save_draft();
     let mut waited = 0;

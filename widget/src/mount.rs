@@ -45,6 +45,7 @@ fn read_host(el: &Element) -> Option<Host> {
         },
         friend_code: el.get_attribute("data-vouch-ref").filter(|c| !c.is_empty()),
         consent: el.get_attribute("data-vouch-consent").as_deref() != Some("0"),
+        storage_given: el.get_attribute("data-vouch-consent").as_deref() == Some("given"),
         locale: el.get_attribute("data-vouch-locale").filter(|l| !l.is_empty()),
     })
 }

@@ -56,13 +56,14 @@ fn JoinForm(api: Api, joined: RwSignal<Option<JoinResponse>>, storage_key: Strin
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
-    let l = api.locale;
+    let (l, storage) = (api.locale, api.storage);
     let error =
         move |field: Field| errors.with(|e| e.iter().find(|x| x.field == field).map(|x| i18n::field_code(x.code, l)));
     let request = move || JoinRequest {
         first_name: first_name.get_untracked(),
         email: email.get_untracked(),
-        consents: Consents { terms: terms.get_untracked(), ..Consents::default() },
+        consents: Consents { terms: terms.get_untracked(), storage, ..Consents::default() },
+        locale: Some(l.code().into()),
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -19,13 +19,14 @@ pub fn Entry(campaign: String, entry_id: String) -> impl IntoView {
     view! {
         <p><Link to=back>"← All entries"</Link></p>
         <h1>"Entry " {entry_id}</h1>
-        {loaded(detail, |d: EntryDetail| view! {
+        {loaded(detail, |mut d: EntryDetail| view! {
             <p>"Status: " <span class=format!("badge {}", d.status.as_str())>{d.status.as_str().replace('_', " ")}</span></p>
             <div class="two">
                 <section aria-labelledby="h-fields">
                     <h2 id="h-fields">"Fields"</h2>
                     {pairs(d.fields)}
                     <h2>"Consents"</h2>
+                    {consent_records(d.consents.remove("records"))}
                     {pairs(d.consents)}
                 </section>
                 <section aria-labelledby="h-receipt">
@@ -58,6 +59,30 @@ pub fn Entry(campaign: String, entry_id: String) -> impl IntoView {
             </section>
         })}
     }
+}
+
+/// Each consent the entry came with: what, the version of the words shown, language, page, and
+/// (marketing) whether the shopper confirmed by the mailed link.
+fn consent_records(records: Option<Value>) -> impl IntoView {
+    let records = match records {
+        Some(Value::Array(r)) if !r.is_empty() => r,
+        _ => return None,
+    };
+    let field = |r: &Value, k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    Some(view! {
+        <ul class="consents">
+            {records.into_iter().map(|r| {
+                let state = r.get("marketing").and_then(Value::as_str).map(|s| format!(" — {s}"));
+                view! {
+                    <li>
+                        <strong>{field(&r, "kind")}</strong>{state} " "
+                        <code class="small">{field(&r, "version")}</code> " (" {field(&r, "locale")} ", "
+                        {field(&r, "origin")} "): " <q>{field(&r, "label")}</q>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    })
 }
 
 fn pairs(map: BTreeMap<String, Value>) -> impl IntoView {

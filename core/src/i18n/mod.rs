@@ -237,6 +237,8 @@ struct Catalogue {
     reject_reasons: [&'static str; REJECT_REASONS],
 }
 
+pub mod consent;
+
 // One file per language: a translator works in one, and each stays short.
 mod de;
 mod en;

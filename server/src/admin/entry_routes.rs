@@ -107,8 +107,15 @@ pub struct EntryFields {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Consents {
-    /// Agreed to marketing mail.
+    /// Ticked the marketing box (it counts only once `marketing_state` is `confirmed`).
     pub marketing: bool,
+    /// `pending` until the shopper clicks the mailed confirmation link, then `confirmed`;
+    /// absent when the box was not ticked (or the entry predates consent records).
+    pub marketing_state: Option<vouch_core::consent::MarketingState>,
+    /// RFC 3339, UTC: when the shopper confirmed.
+    pub marketing_confirmed_at: Option<String>,
+    /// The consent records of this entry: the words shown, their version, language and origin.
+    pub records: Vec<crate::consents::MailboxConsent>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -160,6 +167,20 @@ pub async fn detail(
     let audit = b.moderation.list_audit(&campaign).await?;
     let audit = audit.into_iter().filter(|r| r.subject == entry_id).map(AuditRow::from).collect();
     let e = entry.entrant;
+    let records: Vec<crate::consents::MailboxConsent> =
+        crate::consents::consents_of_mailbox(b.consents.as_ref(), &e.email, Some(&campaign))
+            .await?
+            .into_iter()
+            .filter(|r| r.source == entry_id)
+            .map(Into::into)
+            .collect();
+    let marketing = records.iter().find(|r| r.marketing.is_some());
+    let consents = Consents {
+        marketing: e.marketing_consent,
+        marketing_state: marketing.and_then(|r| r.marketing),
+        marketing_confirmed_at: marketing.and_then(|r| r.confirmed_at_ms).map(format_iso8601_ms),
+        records,
+    };
     Ok(Json(EntryDetail {
         status: entry.status.as_str().into(),
         reason: entry.reason.map(|r| r.code().into()),
@@ -171,7 +192,7 @@ pub async fn detail(
             postal_code: e.postal_code,
             referral_code: e.referral_code,
         },
-        consents: Consents { marketing: e.marketing_consent },
+        consents,
         locale: entry.locale.map(|l| l.code().to_string()),
         accepted_at: format_iso8601_ms(entry.accepted_at_ms),
         processed_at: format_iso8601_ms(entry.processed_at_ms),

@@ -17,6 +17,10 @@ pub struct Secrets {
     /// existed lack it: it is generated and added once.
     #[serde(default)]
     pub codes_key: String,
+    /// Signs marketing confirmation links (hex, 32 bytes); added once to older files, like
+    /// `codes_key`.
+    #[serde(default)]
+    pub optin_key: String,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -46,14 +50,20 @@ impl Secrets {
                     s3_access_key: format!("VOUCH{}", random_hex(8)?.to_uppercase()),
                     s3_secret_key: random_hex(24)?,
                     codes_key: random_hex(32)?,
+                    optin_key: random_hex(32)?,
                 };
                 write_private(&path, &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?)?;
                 fresh
             }
             Err(e) => return Err(e),
         };
-        if secrets.codes_key.is_empty() {
-            secrets.codes_key = random_hex(32)?;
+        if secrets.codes_key.is_empty() || secrets.optin_key.is_empty() {
+            if secrets.codes_key.is_empty() {
+                secrets.codes_key = random_hex(32)?;
+            }
+            if secrets.optin_key.is_empty() {
+                secrets.optin_key = random_hex(32)?;
+            }
             write_private(&path, &serde_json::to_vec_pretty(&secrets).map_err(std::io::Error::other)?)?;
         }
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -68,6 +78,9 @@ impl Secrets {
         }
         if let Some(v) = env("VOUCH_CODES_KEY") {
             secrets.codes_key = v;
+        }
+        if let Some(v) = env("VOUCH_OPTIN_KEY") {
+            secrets.optin_key = v;
         }
         Ok(secrets)
     }

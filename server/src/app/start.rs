@@ -87,12 +87,13 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         analytics: b.analytics,
         store: b.store,
         objects: b.objects,
-        mailer: b.mailer,
+        mailer: b.mailer.clone(),
         referrals: b.referrals,
         fulfil: crate::codes::fulfil::Fulfil::new(b.codes, b.code_watch),
         control: b.control,
         receipts: b.receipts,
         moderation: b.moderation,
+        consents: crate::worker::consents::ConsentStep { store: b.consents, mailer: b.mailer.clone(), links: b.optin },
     };
     lanes::assemble(config, parts, campaigns)
 }
@@ -160,10 +161,12 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         config.objects.port = addr.port();
     }
     let config = &config;
-    let backends = Backends::open(config, &secrets).await?;
+    let mut backends = Backends::open(config, &secrets).await?;
     tokio::spawn(crate::codes::pools::warn_removed_in_use(campaigns.clone(), backends.codes.clone()));
     let limiter = Limiter::new(&campaigns);
     let public_url = config.http.public_url.clone().unwrap_or_else(|| own[0].clone());
+    // Opt-in links point where this BFF really listens (port 0 picks one).
+    backends.optin = backends.optin.clone().with_base(&public_url);
     let admin = crate::admin::router(crate::admin::AdminState {
         backends: backends.clone(),
         campaigns: campaigns.clone(),
@@ -200,6 +203,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         body_timeout: Duration::from_millis(config.http.body_timeout_ms),
         public_url,
         facebook: config.facebook.clone(),
+        consents: backends.consents.clone(),
+        optin: backends.optin.clone(),
     });
 
     let (stop, stopped) = watch::channel(false);

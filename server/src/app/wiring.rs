@@ -9,6 +9,7 @@ use crate::app::secrets::Secrets;
 use crate::backends::analytics::Analytics;
 use crate::backends::aws::Aws;
 use crate::backends::codes::Codes;
+use crate::backends::consents::ConsentStore;
 use crate::backends::draws::Draws;
 use crate::backends::embedded::objects::LocalObjects;
 use crate::backends::embedded::{OutboxMail, SqliteBackend};
@@ -38,6 +39,8 @@ pub struct Backends {
     pub code_watch: crate::codes::watch::PoolWatch,
     /// Receipt fingerprints, for duplicate receipts.
     pub receipts: Arc<dyn ReceiptIndex>,
+    /// Consent records, by mailbox identity.
+    pub consents: Arc<dyn ConsentStore>,
     /// Review cases, decisions and the audit log.
     pub moderation: Arc<dyn Moderation>,
     pub draws: Arc<dyn Draws>,
@@ -55,6 +58,8 @@ pub struct Backends {
     pub analytics: Arc<dyn Analytics>,
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
+    /// Signs and checks marketing confirmation links.
+    pub optin: crate::consents::optin::OptInLinks,
     /// What upload grants are signed with.
     pub signing: Arc<dyn CredentialSource>,
     /// The SQLite database, when any part is embedded (outbox, CLI listings).
@@ -109,6 +114,10 @@ impl Backends {
             _ => Arc::new(aws.as_ref().context("AWS clients")?.mailer()),
         };
         let attempts = config.worker.max_attempts;
+        let optin_base =
+            config.http.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", config.http.port));
+        let optin =
+            crate::consents::optin::OptInLinks::new(secrets.optin_key.as_bytes(), config.mail.optin_days, &optin_base);
         let backends = match (config.queue.backend, &sqlite) {
             (QueueBackend::Sqlite, Some(db)) => Self {
                 intake: Arc::new(db.clone()),
@@ -118,6 +127,7 @@ impl Backends {
                 codes: Arc::new(db.codes(secrets.code_keys())),
                 code_watch: Default::default(),
                 receipts: Arc::new(db.clone()),
+                consents: Arc::new(db.clone()),
                 moderation: Arc::new(db.clone()),
                 draws: Arc::new(db.clone()),
                 payouts: Arc::new(db.clone()),
@@ -130,6 +140,7 @@ impl Backends {
                 analytics: Arc::new(db.clone()),
                 objects,
                 mailer,
+                optin: optin.clone(),
                 signing,
                 sqlite: sqlite.clone(),
                 local_objects,
@@ -146,6 +157,7 @@ impl Backends {
                     codes: Arc::new(store.codes(secrets.code_keys())),
                     code_watch: Default::default(),
                     receipts: store.clone(),
+                    consents: store.clone(),
                     moderation: store.clone(),
                     draws: store.clone(),
                     payouts: store.clone(),
@@ -158,6 +170,7 @@ impl Backends {
                     analytics: store,
                     objects,
                     mailer,
+                    optin,
                     signing,
                     sqlite: sqlite.clone(),
                     local_objects,

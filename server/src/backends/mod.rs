@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod aws;
 pub mod codes;
+pub mod consents;
 pub mod dead_letters;
 pub mod draws;
 pub mod embedded;
@@ -68,6 +69,12 @@ pub struct EntryMessage {
     /// Fraud signals the BFF saw (a burst of entries from the client), for moderation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<Signal>,
+    /// The consents given, with the words shown at accept time: the worker records them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<crate::consents::records::ShownConsent>,
+    /// The `Origin` of the page the entry came from, for the consent records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// One submission on its way in, keyed for idempotency by (campaign, key).

@@ -101,6 +101,8 @@ pub struct MailConfig {
     pub backend: MailBackend,
     /// The sender of confirmation mails (a verified SES identity).
     pub from: String,
+    /// Days a marketing confirmation link (double opt-in) works.
+    pub optin_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -127,7 +129,11 @@ impl Default for StoreConfig {
 
 impl Default for MailConfig {
     fn default() -> Self {
-        Self { backend: MailBackend::Outbox, from: "no-reply@vouch.example".into() }
+        Self {
+            backend: MailBackend::Outbox,
+            from: "no-reply@vouch.example".into(),
+            optin_days: vouch_core::consent::OPTIN_DEFAULT_DAYS,
+        }
     }
 }
 

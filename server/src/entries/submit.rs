@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use vouch_core::age::CivilDate;
+use vouch_core::consent::ConsentForm;
 use vouch_core::form::{check_eligibility, validate_entry};
 use vouch_core::idempotency::is_valid_key;
 use vouch_core::moderation::Signal;
@@ -14,6 +15,7 @@ use vouch_core::{Field, FieldCode, FieldError};
 use crate::backends::{Accepted, BackendError, EntryMessage, Intake, Objects, Quota, Submission};
 use crate::campaigns::Campaign;
 use crate::clock::now_ms;
+use crate::consents::records::shown;
 use crate::uploads::budget::UploadBudget;
 use crate::uploads::ids::UploadIds;
 
@@ -49,6 +51,8 @@ pub struct Deps<'a> {
     pub upload_budget: &'a UploadBudget,
     /// This client sent many entries just now (a moderation signal the worker sees).
     pub client_burst: bool,
+    /// The request's `Origin`: the page the form was on, for the consent records.
+    pub origin: Option<String>,
 }
 
 /// The idempotency fingerprint: the parsed request re-serialised, so whitespace or key order in
@@ -84,6 +88,9 @@ pub async fn submit(
         },
         None => None,
     };
+    // The words as this shopper saw them now: a later change of the campaign's copy is not theirs.
+    let shown_in = campaign.locale_for(req.locale.as_deref().and_then(vouch_core::i18n::Locale::parse));
+    let consents = shown(campaign, ConsentForm::Entry, shown_in, &req.consents);
     let message = EntryMessage {
         // Time-ordered (UUIDv7): entry ids are index keys, and ids that only grow append to the
         // index's last page instead of touching a random page per entry in every group commit.
@@ -94,6 +101,8 @@ pub async fn submit(
         receipt_key,
         accepted_at_ms: now_ms(),
         signals: if deps.client_burst { vec![Signal::ClientBurst] } else { Vec::new() },
+        consents,
+        origin: deps.origin.clone(),
     };
     let claimed = message.receipt_key.clone();
     // The same person as the referral program sees it: one mailbox, however it is spelled.

@@ -86,6 +86,7 @@ async fn create(
         upload_ids: &state.upload_ids,
         upload_budget: &state.grants.budget,
         client_burst: state.limiter.client_burst(campaign.id(), ip),
+        origin: headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string),
     };
     let outcome = submit(&deps, &campaign, key, req).await.inspect_err(|e| {
         if matches!(e, SubmitError::Invalid(_)) {

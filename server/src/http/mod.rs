@@ -11,6 +11,7 @@
 mod assets;
 mod campaign;
 pub(crate) mod client_ip;
+mod consents;
 mod console;
 mod conversions;
 mod cors;
@@ -78,6 +79,9 @@ pub struct State {
     /// (absolute page URLs are never taken from a request's `Host`).
     pub public_url: String,
     pub facebook: FacebookConfig,
+    /// Consent records, for the marketing opt-in link.
+    pub consents: Arc<dyn crate::backends::consents::ConsentStore>,
+    pub optin: crate::consents::optin::OptInLinks,
 }
 
 pub type AppState = Arc<State>;
@@ -116,6 +120,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(conversions::router())
         .merge(events::router())
         .merge(pages::router())
+        .merge(consents::router())
         .merge(openapi::router())
 }
 

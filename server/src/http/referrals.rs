@@ -79,11 +79,17 @@ async fn join(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     body: Result<ApiJson<JoinRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<JoinResponse>), ApiError> {
     let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(req) = body?;
     let (answer, created) = decisions::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
+    let origin = headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok());
+    let (consents, referrals) = (state.consents.as_ref(), state.referrals.as_ref());
+    let join =
+        crate::consents::records::Join { campaign: &campaign, request: &req, code: &answer.referral_code, origin };
+    crate::consents::records::record_join(consents, referrals, &join).await?;
     if created {
         // Counted by the code (unique per campaign): a referrer has one.
         let funnel = crate::funnel::Funnel::from_queues(&state.queues);

@@ -69,6 +69,8 @@ mod tests {
             receipt_key: None,
             accepted_at_ms,
             signals: Vec::new(),
+            consents: Vec::new(),
+            origin: None,
         }
     }
 

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use vouch_core::upload::UploadLimits;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
+use super::consents::ConsentStep;
 use super::decode_budget::DecodeBudget;
 use super::duplicates::Fingerprints;
 use super::fingerprint::sha256_hex;
@@ -33,6 +34,8 @@ pub struct EntryHandler {
     pub decode: DecodeBudget,
     /// Where the entry's acceptance and verdict are counted.
     pub funnel: crate::funnel::Funnel,
+    /// The consents the entry came with, and the marketing opt-in mail.
+    pub consents: ConsentStep,
 }
 
 #[async_trait]
@@ -47,6 +50,7 @@ impl Handler for EntryHandler {
 impl EntryHandler {
     async fn process(&self, msg: &EntryMessage) -> Result<(), BackendError> {
         let campaign = self.campaigns.get(&msg.campaign);
+        self.consents.record(msg).await?;
         let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
             Some(stored) => stored,
             None => {
@@ -78,6 +82,9 @@ impl EntryHandler {
             let mut confirmation = mail::confirmation(campaign, &entry, msg.entry.locale);
             code.append_to(&mut confirmation.text, msg.entry.locale);
             self.mailer.send_once(&dedup_key, &confirmation).await?;
+        }
+        if let Some(campaign) = &campaign {
+            self.consents.mail_optin(msg, campaign).await?;
         }
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;

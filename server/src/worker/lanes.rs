@@ -43,6 +43,7 @@ pub struct Parts {
     pub control: Arc<dyn Control>,
     pub receipts: Arc<dyn ReceiptIndex>,
     pub moderation: Arc<dyn Moderation>,
+    pub consents: super::consents::ConsentStep,
 }
 
 /// The worker for `parts`, configured by `config`.
@@ -58,6 +59,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         moderation: parts.moderation,
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
         funnel: funnel.clone(),
+        consents: parts.consents,
     };
     let conversions = ConversionHandler {
         referrals: parts.referrals.clone(),

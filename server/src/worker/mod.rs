@@ -2,6 +2,7 @@
 //! Queues deliver at least once, so every handler is idempotent: a redelivered message finds its
 //! work done and only finishes what is missing.
 
+pub mod consents;
 pub mod conversions;
 pub mod decode_budget;
 pub mod duplicates;

@@ -47,6 +47,8 @@ pub fn submission(campaign: &str, key: &str, receipt_key: Option<&str>) -> Submi
             receipt_key: receipt_key.map(str::to_string),
             accepted_at_ms: 1_000,
             signals: Vec::new(),
+            consents: Vec::new(),
+            origin: None,
         },
         quota: None,
     }

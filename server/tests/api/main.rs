@@ -21,6 +21,7 @@ mod amounts;
 mod aws;
 mod bonus;
 mod code_pools;
+mod consents;
 mod console;
 mod dead_letters;
 mod draw;

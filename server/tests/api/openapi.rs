@@ -33,6 +33,7 @@ const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/campaigns/{campaign}/referrers/{code}/visits"),
     ("post", "/v1/campaigns/{campaign}/conversions"),
     ("get", "/v1/openapi.json"),
+    ("get", "/v1/consents/confirm"),
 ];
 
 async fn document(app: &TestApp) -> Value {

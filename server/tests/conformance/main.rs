@@ -8,6 +8,7 @@ mod support;
 
 mod analytics;
 mod codes;
+mod consents;
 mod dead_letters;
 mod draws;
 mod entry_search;
@@ -37,6 +38,9 @@ macro_rules! conformance {
 }
 
 conformance!(
+    consents::consent_records_are_written_once_and_read_by_mailbox,
+    consents::a_marketing_consent_is_confirmed_once,
+    consents::concurrent_confirmations_confirm_once,
     queue::a_sent_message_is_delivered_and_hidden_while_held,
     queue::an_unacknowledged_message_comes_back_after_its_visibility_timeout,
     queue::an_extended_message_stays_hidden,

@@ -21,6 +21,8 @@ fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission
             receipt_key: None,
             accepted_at_ms: 1_000,
             signals: Vec::new(),
+            consents: Vec::new(),
+            origin: None,
         },
         quota: None,
     }

@@ -3,6 +3,7 @@
 
 mod bonus;
 mod codes;
+mod consents;
 mod conversions;
 mod decisions;
 mod entries;

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod codes;
+mod consents;
 mod control;
 pub mod db;
 mod draws;
@@ -35,6 +36,8 @@ const PAYOUTS_SCHEMA: &str = include_str!("payouts.sql");
 const OPERATORS_SCHEMA: &str = include_str!("operators.sql");
 /// The funnel's counters (`analytics.rs`).
 const ANALYTICS_SCHEMA: &str = include_str!("analytics.sql");
+/// Consent records (`consents.rs`).
+const CONSENTS_SCHEMA: &str = include_str!("consents.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
 const ADDED_COLUMNS: &[&str] = &[
@@ -53,7 +56,7 @@ impl SqliteBackend {
         Ok(Self {
             db: Db::open(
                 path,
-                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}"),
+                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}{CONSENTS_SCHEMA}"),
                 ADDED_COLUMNS,
             )?,
         })

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod codes;
+mod consents;
 mod draws;
 mod entries;
 mod entry_search;
