@@ -17,6 +17,10 @@ pub struct Secrets {
     /// existed lack it: it is generated and added once.
     #[serde(default)]
     pub codes_key: String,
+    /// Keys the hashes erasure logs keep of erased mailboxes (hex, 32 bytes); added once to older
+    /// files, like `codes_key`.
+    #[serde(default)]
+    pub erasure_key: String,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -46,6 +50,7 @@ impl Secrets {
                     s3_access_key: format!("VOUCH{}", random_hex(8)?.to_uppercase()),
                     s3_secret_key: random_hex(24)?,
                     codes_key: random_hex(32)?,
+                    erasure_key: random_hex(32)?,
                 };
                 write_private(&path, &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?)?;
                 fresh
@@ -54,6 +59,10 @@ impl Secrets {
         };
         if secrets.codes_key.is_empty() {
             secrets.codes_key = random_hex(32)?;
+            write_private(&path, &serde_json::to_vec_pretty(&secrets).map_err(std::io::Error::other)?)?;
+        }
+        if secrets.erasure_key.is_empty() {
+            secrets.erasure_key = random_hex(32)?;
             write_private(&path, &serde_json::to_vec_pretty(&secrets).map_err(std::io::Error::other)?)?;
         }
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -69,12 +78,20 @@ impl Secrets {
         if let Some(v) = env("VOUCH_CODES_KEY") {
             secrets.codes_key = v;
         }
+        if let Some(v) = env("VOUCH_ERASURE_KEY") {
+            secrets.erasure_key = v;
+        }
         Ok(secrets)
     }
 
     /// The keys imported codes are sealed and hashed with.
     pub fn code_keys(&self) -> crate::backends::codes::CodeKeys {
         crate::backends::codes::CodeKeys::new(self.codes_key.as_bytes())
+    }
+
+    /// The key of the erasure log's identity hashes.
+    pub fn erasure_key(&self) -> crate::backends::privacy::ErasureKey {
+        crate::backends::privacy::ErasureKey::new(self.erasure_key.as_bytes())
     }
 
     pub fn s3_credentials(&self) -> Credentials {
@@ -154,6 +171,8 @@ mod tests {
         let first = Secrets::load_or_create(dir.path()).unwrap();
         assert_eq!((first.signing_key.as_str(), first.codes_key.len()), ("s", 64));
         assert_eq!(Secrets::load_or_create(dir.path()).unwrap().codes_key, first.codes_key, "kept, not replaced");
+        assert_eq!(Secrets::load_or_create(dir.path()).unwrap().erasure_key, first.erasure_key);
+        assert_eq!(first.erasure_key.len(), 64);
     }
 
     #[cfg(unix)]

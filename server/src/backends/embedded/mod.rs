@@ -11,6 +11,7 @@ pub mod objects;
 mod operators;
 mod outbox;
 mod payouts;
+mod privacy;
 mod queue;
 mod receipts;
 mod referrals;
@@ -32,6 +33,8 @@ const CODES_SCHEMA: &str = include_str!("codes.sql");
 const PAYOUTS_SCHEMA: &str = include_str!("payouts.sql");
 /// Operators of the admin API (`operators.rs`).
 const OPERATORS_SCHEMA: &str = include_str!("operators.sql");
+/// The erasure log (`privacy.rs`).
+const PRIVACY_SCHEMA: &str = include_str!("privacy.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
 const ADDED_COLUMNS: &[&str] = &[
@@ -43,13 +46,27 @@ const ADDED_COLUMNS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct SqliteBackend {
     db: Db,
+    /// Hashes the person of an entry to check the erasure log when recording it; without one (a
+    /// backend opened by a test of something else) no erasure is checked.
+    erasure: Option<crate::backends::privacy::ErasureKey>,
 }
 
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         Ok(Self {
-            db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}"), ADDED_COLUMNS)?,
+            db: Db::open(
+                path,
+                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{PRIVACY_SCHEMA}"),
+                ADDED_COLUMNS,
+            )?,
+            erasure: None,
         })
+    }
+
+    /// Checks the erasure log, under this key, before recording an entry.
+    pub fn with_erasure_key(mut self, key: crate::backends::privacy::ErasureKey) -> Self {
+        self.erasure = Some(key);
+        self
     }
 
     pub fn db(&self) -> &Db {
