@@ -40,6 +40,9 @@ pub async fn run(backends: &Backends, command: ShopperCommand) -> anyhow::Result
         }
         ShopperCommand::Erase { email, campaign, by } => {
             let report = super::erase::erase(backends, &email, campaign.as_deref(), &by).await?;
+            if report.nothing_held {
+                eprintln!("nothing held about this address (the request is logged)");
+            }
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
     }

@@ -15,6 +15,7 @@ mod ledger;
 mod objects_mail;
 mod operators;
 mod payouts;
+mod privacy;
 mod queue;
 mod receipts;
 mod review;
@@ -107,4 +108,8 @@ conformance!(
     operators::login_failures_count_within_a_window_and_clear,
     operators::passwords_and_tokens_are_stored_only_as_hashes,
     operators::concurrent_failures_are_all_counted,
+    privacy::a_shoppers_data_is_found_in_every_campaign_or_in_one,
+    privacy::erasing_anonymises_the_person_and_keeps_counts_and_ledger_totals,
+    privacy::an_erasure_is_logged_by_hash_and_a_repeat_is_recognised,
+    privacy::an_entry_accepted_before_its_persons_erasure_is_never_recorded,
 );

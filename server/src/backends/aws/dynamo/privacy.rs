@@ -175,18 +175,22 @@ impl Privacy for DynamoStore {
         for r in referrers {
             // The claim on the identity goes, so a later join of the same person starts afresh.
             self.delete(&format!("identity#{}#{}", r.campaign, r.identity)).await?;
-            self.update(
-                &referrer_pk(&r.referrer_id),
-                "SET email = :anon, identity = :ident, first_name = :blank, marketing_consent = :no
-                 REMOVE gsi2pk, gsi2sk",
-                &[
-                    (":anon", s(&anon)),
-                    (":ident", s(&format!("{anon_id}#{}", r.referrer_id))),
-                    (":blank", s("")),
-                    (":no", AV::Bool(false)),
-                ],
-            )
-            .await?;
+            self.ddb
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s(&referrer_pk(&r.referrer_id)))
+                .update_expression(
+                    "SET email = :anon, #identity = :ident, first_name = :blank, marketing_consent = :no
+                     REMOVE gsi2pk, gsi2sk",
+                )
+                .expression_attribute_names("#identity", "identity")
+                .expression_attribute_values(":anon", s(&anon))
+                .expression_attribute_values(":ident", s(&format!("{anon_id}#{}", r.referrer_id)))
+                .expression_attribute_values(":blank", s(""))
+                .expression_attribute_values(":no", AV::Bool(false))
+                .send()
+                .await
+                .map_err(|e| unavailable(WHAT, e))?;
         }
         let ids: Vec<String> = referrers.iter().map(|r| r.referrer_id.clone()).collect();
         self.delete_where("token#", "referrer_id", &ids).await?;
