@@ -49,6 +49,7 @@ mod redelivery;
 mod referral_fraud;
 mod referrals;
 mod schedule;
+mod shopper_privacy;
 mod unknown_outcome;
 mod uploads;
 mod webhook_targets;
