@@ -127,7 +127,8 @@ pub async fn export(
         });
         let review = backends.moderation.case(&entry.campaign, &entry.entry_id).await?;
         let code = backends.codes.assigned(&entry.campaign, Pool::Entry, &entry.entry_id).await?.map(|(_, c)| c);
-        let receipt_file = entry.receipt_key.as_deref().map(file_name).filter(|f| receipts.iter().any(|r| &r.name == f));
+        let receipt_file =
+            entry.receipt_key.as_deref().map(file_name).filter(|f| receipts.iter().any(|r| &r.name == f));
         entries.push(ExportedEntry { entry, review, code, receipt_file });
     }
     for r in &held.referrers {

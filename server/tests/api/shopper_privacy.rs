@@ -82,7 +82,10 @@ async fn an_export_holds_entries_consents_receipts_referrer_and_mails_and_no_ana
     assert_eq!(doc["identity"], "q.vexmoor@example.org");
     let entries = doc["entries"].as_array().unwrap();
     assert_eq!(entries.iter().map(|e| e["entry_id"].as_str().unwrap()).collect::<Vec<_>>(), ids);
-    assert_eq!((entries[0]["first_name"].as_str(), entries[0]["phone"].as_str()), (Some(FIRST), Some("+4915123459876")));
+    assert_eq!(
+        (entries[0]["first_name"].as_str(), entries[0]["phone"].as_str()),
+        (Some(FIRST), Some("+4915123459876"))
+    );
     assert_eq!(doc["consents"].as_array().unwrap().len(), 3, "two entries and the sign-up");
     assert_eq!(doc["consents"][0]["marketing"], true);
     assert_eq!(doc["referrers"][0]["first_name"], FIRST);
@@ -163,7 +166,15 @@ async fn an_unknown_address_is_nothing_held_and_a_malformed_one_changes_nothing(
     assert!(!err.to_string().contains("not-an-address"), "the input is not echoed: {err}");
     assert!(matches!(export(backends, "", None, "cli").await, Err(PrivacyError::MalformedEmail(_))));
     assert_eq!(backends.moderation.list_audit("*").await.unwrap().len(), audit, "nothing written");
-    assert_eq!(backends.privacy.entries_of(&vouch_server::privacy::shopper(backends, EMAIL, None).unwrap()).await.unwrap().len(), 2);
+    assert_eq!(
+        backends
+            .privacy
+            .entries_of(&vouch_server::privacy::shopper(backends, EMAIL, None).unwrap())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 /// The worker holds the shopper's entry while the erase runs, then records it: refused, and what

@@ -165,7 +165,8 @@ pub async fn erasing_anonymises_the_person_and_keeps_counts_and_ledger_totals(f:
 pub async fn an_erasure_is_logged_by_hash_and_a_repeat_is_recognised(f: Fixture) {
     let p = &f.backends.privacy;
     let who = shopper(Some("demo"));
-    let first = Erasure { id: "era_1".into(), tag: who.tag.clone(), campaign: "demo".into(), actor: "cli".into(), at_ms: 10 };
+    let first =
+        Erasure { id: "era_1".into(), tag: who.tag.clone(), campaign: "demo".into(), actor: "cli".into(), at_ms: 10 };
     assert!(!p.record_erasure(&first).await.unwrap(), "the first erasure of this person");
     let again = Erasure { id: "era_2".into(), campaign: "*".into(), at_ms: 20, ..first.clone() };
     assert!(p.record_erasure(&again).await.unwrap(), "a repeat request is recognised");

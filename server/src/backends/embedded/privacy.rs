@@ -9,9 +9,7 @@ use vouch_core::referral::identity_email;
 use super::db::DbError;
 use super::store::{query_entries, SELECT_ENTRY};
 use super::SqliteBackend;
-use crate::backends::privacy::{
-    anonymous_email, Erasure, HeldReferrer, Privacy, QueuedMessage, QuotaRow, Shopper,
-};
+use crate::backends::privacy::{anonymous_email, Erasure, HeldReferrer, Privacy, QueuedMessage, QuotaRow, Shopper};
 use crate::backends::referrals::{Credit, Referrer};
 use crate::backends::{Result, StoredEntry};
 
@@ -130,7 +128,10 @@ impl Privacy for SqliteBackend {
             .await?;
         Ok(found
             .into_iter()
-            .filter(|h| who.in_scope(&h.referrer.campaign) && (h.referrer.identity == who.identity || who.holds(&h.referrer.campaign, &h.referrer.email)))
+            .filter(|h| {
+                who.in_scope(&h.referrer.campaign)
+                    && (h.referrer.identity == who.identity || who.holds(&h.referrer.campaign, &h.referrer.email))
+            })
             .collect())
     }
 
@@ -289,7 +290,13 @@ impl Privacy for SqliteBackend {
                     "SELECT id, tag, campaign, actor, at_ms FROM erasures WHERE tag = ?1 ORDER BY at_ms, id",
                 )?;
                 let rows = stmt.query_map(params![tag], |r| {
-                    Ok(Erasure { id: r.get(0)?, tag: r.get(1)?, campaign: r.get(2)?, actor: r.get(3)?, at_ms: r.get(4)? })
+                    Ok(Erasure {
+                        id: r.get(0)?,
+                        tag: r.get(1)?,
+                        campaign: r.get(2)?,
+                        actor: r.get(3)?,
+                        at_ms: r.get(4)?,
+                    })
                 })?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
