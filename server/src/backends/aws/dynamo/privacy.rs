@@ -166,7 +166,7 @@ impl Privacy for DynamoStore {
                 found.push(HeldReferrer { referrer, marketing_consent: flag(&i, "marketing_consent") });
             }
         }
-        found.sort_by(|a, b| a.referrer.created_at_ms.cmp(&b.referrer.created_at_ms));
+        found.sort_by_key(|h| h.referrer.created_at_ms);
         Ok(found)
     }
 
