@@ -19,6 +19,7 @@ pub mod http;
 pub mod limiter;
 pub mod pages;
 pub mod payouts;
+pub mod privacy;
 pub mod queues;
 pub mod redact;
 pub mod referrals;

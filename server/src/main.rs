@@ -82,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         command: vouch_server::admin::cli::OperatorsCommand,
     },
+    /// A shopper's data: export it, or erase it (GDPR Art. 15, 17, 20).
+    Shopper {
+        #[command(subcommand)]
+        command: vouch_server::privacy::cli::ShopperCommand,
+    },
     /// Draw a campaign's winners from a public beacon; verify a draw; record a forfeit.
     Draw(vouch_server::draw::cli::DrawArgs),
     /// Review the rewards ledger.
@@ -219,6 +224,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Review { command } => review(&backends, &campaigns, command).await?,
         Command::Audit { command } => audit(&backends, command).await?,
         Command::Draw(args) => vouch_server::draw::cli::run(&backends, &campaigns, args).await?,
+        Command::Shopper { command } => vouch_server::privacy::cli::run(&backends, command).await?,
         Command::Operators { command } => {
             use vouch_server::admin::cli::{run, PasswordSource};
             run(&backends, &campaigns, command, PasswordSource::from_stdin, &mut std::io::stdout()).await?

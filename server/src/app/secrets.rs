@@ -21,6 +21,10 @@ pub struct Secrets {
     /// `codes_key`.
     #[serde(default)]
     pub optin_key: String,
+    /// Keys the hashes erasure logs keep of erased mailboxes (hex, 32 bytes); added once to older
+    /// files, like `codes_key`.
+    #[serde(default)]
+    pub erasure_key: String,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -51,19 +55,22 @@ impl Secrets {
                     s3_secret_key: random_hex(24)?,
                     codes_key: random_hex(32)?,
                     optin_key: random_hex(32)?,
+                    erasure_key: random_hex(32)?,
                 };
                 write_private(&path, &serde_json::to_vec_pretty(&fresh).map_err(std::io::Error::other)?)?;
                 fresh
             }
             Err(e) => return Err(e),
         };
-        if secrets.codes_key.is_empty() || secrets.optin_key.is_empty() {
-            if secrets.codes_key.is_empty() {
-                secrets.codes_key = random_hex(32)?;
+        // Keys added after a secrets file was first written are generated once, then kept.
+        let mut added = false;
+        for key in [&mut secrets.codes_key, &mut secrets.optin_key, &mut secrets.erasure_key] {
+            if key.is_empty() {
+                *key = random_hex(32)?;
+                added = true;
             }
-            if secrets.optin_key.is_empty() {
-                secrets.optin_key = random_hex(32)?;
-            }
+        }
+        if added {
             write_private(&path, &serde_json::to_vec_pretty(&secrets).map_err(std::io::Error::other)?)?;
         }
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -82,12 +89,20 @@ impl Secrets {
         if let Some(v) = env("VOUCH_OPTIN_KEY") {
             secrets.optin_key = v;
         }
+        if let Some(v) = env("VOUCH_ERASURE_KEY") {
+            secrets.erasure_key = v;
+        }
         Ok(secrets)
     }
 
     /// The keys imported codes are sealed and hashed with.
     pub fn code_keys(&self) -> crate::backends::codes::CodeKeys {
         crate::backends::codes::CodeKeys::new(self.codes_key.as_bytes())
+    }
+
+    /// The key of the erasure log's identity hashes.
+    pub fn erasure_key(&self) -> crate::backends::privacy::ErasureKey {
+        crate::backends::privacy::ErasureKey::new(self.erasure_key.as_bytes())
     }
 
     pub fn s3_credentials(&self) -> Credentials {
@@ -167,6 +182,8 @@ mod tests {
         let first = Secrets::load_or_create(dir.path()).unwrap();
         assert_eq!((first.signing_key.as_str(), first.codes_key.len()), ("s", 64));
         assert_eq!(Secrets::load_or_create(dir.path()).unwrap().codes_key, first.codes_key, "kept, not replaced");
+        assert_eq!(Secrets::load_or_create(dir.path()).unwrap().erasure_key, first.erasure_key);
+        assert_eq!(first.erasure_key.len(), 64);
     }
 
     #[cfg(unix)]

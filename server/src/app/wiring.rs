@@ -16,6 +16,7 @@ use crate::backends::embedded::{OutboxMail, SqliteBackend};
 use crate::backends::entry_search::EntrySearch;
 use crate::backends::operators::Operators;
 use crate::backends::payouts::Payouts;
+use crate::backends::privacy::{ErasureKey, Privacy};
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
 use crate::backends::review::Moderation;
@@ -68,6 +69,10 @@ pub struct Backends {
     pub local_objects: Option<LocalObjects>,
     /// The AWS clients, when any part is on AWS.
     pub aws: Option<Aws>,
+    /// What each store holds about one shopper (export and erase).
+    pub privacy: Arc<dyn Privacy>,
+    /// Keys the erasure log's identity hashes.
+    pub erasure_key: ErasureKey,
 }
 
 impl Backends {
@@ -86,7 +91,9 @@ impl Backends {
     pub async fn open(config: &Config, secrets: &Secrets) -> anyhow::Result<Self> {
         config.check()?;
         let needs_sqlite = config.queue.backend == QueueBackend::Sqlite || config.mail.backend == MailBackend::Outbox;
-        let sqlite = needs_sqlite.then(|| SqliteBackend::open(&config.db_path())).transpose()?;
+        let sqlite = needs_sqlite
+            .then(|| SqliteBackend::open(&config.db_path()).map(|db| db.with_erasure_key(secrets.erasure_key())))
+            .transpose()?;
         let aws = if config.uses_aws() { Some(Aws::connect(config).await?) } else { None };
 
         let local_objects = match config.objects.backend {
@@ -132,6 +139,8 @@ impl Backends {
                 draws: Arc::new(db.clone()),
                 payouts: Arc::new(db.clone()),
                 operators: Arc::new(db.clone()),
+                privacy: Arc::new(db.clone()),
+                erasure_key: secrets.erasure_key(),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
@@ -148,7 +157,7 @@ impl Backends {
             },
             _ => {
                 let a = aws.clone().context("AWS clients")?;
-                let store = Arc::new(a.store());
+                let store = Arc::new(a.store().with_erasure_key(secrets.erasure_key()));
                 Self {
                     intake: store.clone(),
                     store: store.clone(),
@@ -162,6 +171,8 @@ impl Backends {
                     draws: store.clone(),
                     payouts: store.clone(),
                     operators: store.clone(),
+                    privacy: store.clone(),
+                    erasure_key: secrets.erasure_key(),
                     control: store.clone(),
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),

@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod entry_search;
 pub mod operators;
 pub mod payouts;
+pub mod privacy;
 pub mod receipts;
 pub mod referrals;
 pub mod review;

@@ -66,10 +66,10 @@ impl EntryHandler {
                     entry
                 } else {
                     // Another worker recorded it first; its verdict stands.
-                    self.store
-                        .get_entry(&msg.campaign, &msg.entry_id)
-                        .await?
-                        .ok_or_else(|| BackendError::Corrupt(format!("entry {} vanished", msg.entry_id)))?
+                    match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
+                        Some(stored) => stored,
+                        None => return self.erased_in_flight(msg).await,
+                    }
                 }
             }
         };
@@ -86,6 +86,17 @@ impl EntryHandler {
         if let Some(campaign) = &campaign {
             self.consents.mail_optin(msg, campaign).await?;
         }
+        if let Some(original) = &msg.receipt_key {
+            self.objects.delete(original).await?;
+        }
+        Ok(())
+    }
+
+    /// The store refused the record and holds none: the person was erased while the message was
+    /// queued. What this delivery wrote goes too (the receipt's copy), and the original upload.
+    async fn erased_in_flight(&self, msg: &EntryMessage) -> Result<(), BackendError> {
+        tracing::info!(entry_id = %msg.entry_id, "entry not recorded: its shopper was erased while it was queued");
+        self.objects.delete(&receipt_key(&msg.campaign, &msg.entry_id)).await?;
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;
         }

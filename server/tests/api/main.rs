@@ -54,6 +54,7 @@ mod redelivery;
 mod referral_fraud;
 mod referrals;
 mod schedule;
+mod shopper_privacy;
 mod unknown_outcome;
 mod uploads;
 mod webhook_targets;

@@ -17,6 +17,7 @@ mod ledger;
 mod objects_mail;
 mod operators;
 mod payouts;
+mod privacy;
 mod queue;
 mod receipts;
 mod review;
@@ -117,4 +118,8 @@ conformance!(
     analytics::counters_are_read_per_campaign_for_the_days_asked,
     analytics::a_batch_larger_than_one_transaction_is_counted_once,
     analytics::concurrent_deliveries_of_one_batch_count_it_once,
+    privacy::a_shoppers_data_is_found_in_every_campaign_or_in_one,
+    privacy::erasing_anonymises_the_person_and_keeps_counts_and_ledger_totals,
+    privacy::an_erasure_is_logged_by_hash_and_a_repeat_is_recognised,
+    privacy::an_entry_accepted_before_its_persons_erasure_is_never_recorded,
 );

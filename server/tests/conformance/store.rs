@@ -7,7 +7,7 @@ use vouch_server::backends::{Accepted, EntryMessage, Quota, StoredEntry, Submiss
 use crate::fixture::Fixture;
 use crate::support::entrant;
 
-fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission {
+pub fn submission(campaign: &str, key: &str, hash: u8, entry_id: &str) -> Submission {
     let entry = ValidEntry { entrant: entrant(), receipt_upload_id: None, locale: vouch_core::i18n::Locale::De };
     Submission {
         campaign: campaign.into(),

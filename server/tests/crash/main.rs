@@ -8,6 +8,7 @@ mod conversions;
 mod decisions;
 mod entries;
 mod events;
+mod erase;
 mod limit;
 mod operators;
 mod process;

@@ -149,6 +149,9 @@ fn connect(path: &Path) -> Result<Connection, DbError> {
     // FULL: a 2xx must survive power loss too, not only a killed process.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // Deleted and overwritten rows are zeroed, not left in free pages: an erased shopper's data
+    // must not survive in the file (GDPR Art. 17).
+    conn.pragma_update(None, "secure_delete", true)?;
     Ok(conn)
 }
 

@@ -13,6 +13,7 @@ pub mod objects;
 mod operators;
 mod outbox;
 mod payouts;
+mod privacy;
 mod queue;
 mod receipts;
 mod referrals;
@@ -38,6 +39,8 @@ const OPERATORS_SCHEMA: &str = include_str!("operators.sql");
 const ANALYTICS_SCHEMA: &str = include_str!("analytics.sql");
 /// Consent records (`consents.rs`).
 const CONSENTS_SCHEMA: &str = include_str!("consents.sql");
+/// The erasure log (`privacy.rs`).
+const PRIVACY_SCHEMA: &str = include_str!("privacy.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
 const ADDED_COLUMNS: &[&str] = &[
@@ -49,6 +52,9 @@ const ADDED_COLUMNS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct SqliteBackend {
     db: Db,
+    /// Hashes the person of an entry to check the erasure log when recording it; without one (a
+    /// backend opened by a test of something else) no erasure is checked.
+    erasure: Option<crate::backends::privacy::ErasureKey>,
 }
 
 impl SqliteBackend {
@@ -56,10 +62,17 @@ impl SqliteBackend {
         Ok(Self {
             db: Db::open(
                 path,
-                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}{CONSENTS_SCHEMA}"),
+                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}{CONSENTS_SCHEMA}{PRIVACY_SCHEMA}"),
                 ADDED_COLUMNS,
             )?,
+            erasure: None,
         })
+    }
+
+    /// Checks the erasure log, under this key, before recording an entry.
+    pub fn with_erasure_key(mut self, key: crate::backends::privacy::ErasureKey) -> Self {
+        self.erasure = Some(key);
+        self
     }
 
     pub fn db(&self) -> &Db {

@@ -5,7 +5,10 @@ use async_trait::async_trait;
 use rusqlite::params;
 use serde::Serialize;
 
+use vouch_core::referral::identity_email;
+
 use crate::backends::embedded::db::Db;
+use crate::backends::privacy::Shopper;
 use crate::backends::{Mail, Mailer, Result};
 use crate::clock::now_ms;
 
@@ -26,6 +29,32 @@ pub struct OutboxMail {
 impl SqliteOutbox {
     pub fn new(db: Db) -> Self {
         Self { db }
+    }
+
+    /// The mails to the shopper (a full read: addresses are matched by core's identity rule).
+    pub async fn mails_to(&self, who: &Shopper) -> Result<Vec<OutboxMail>> {
+        let who = who.clone();
+        Ok(self.list().await?.into_iter().filter(|m| identity_email(&m.to) == who.identity).collect())
+    }
+
+    /// Empties these mails (address, subject, text) and keeps their dedup keys, so a redelivered
+    /// message still finds its mail sent.
+    pub async fn anonymise(&self, mails: &[OutboxMail], anon_id: &str) -> Result<u64> {
+        let keys: Vec<String> = mails.iter().map(|m| m.dedup_key.clone()).collect();
+        let anon = crate::backends::privacy::anonymous_email(anon_id);
+        let n = self
+            .db
+            .write(move |conn| {
+                let mut n = 0;
+                for key in &keys {
+                    n += conn
+                        .prepare_cached("UPDATE outbox SET to_addr = ?2, subject = '', body = '' WHERE dedup_key = ?1")?
+                        .execute(params![key, anon])? as u64;
+                }
+                Ok(n)
+            })
+            .await?;
+        Ok(n)
     }
 
     pub async fn list(&self) -> Result<Vec<OutboxMail>> {

@@ -6,6 +6,7 @@ use vouch_core::form::Entrant;
 use vouch_core::i18n::Locale;
 use vouch_core::wire::{EntryStatus, RejectReason};
 
+use super::privacy::NOT_ERASED;
 use super::SqliteBackend;
 use crate::backends::embedded::db::DbError;
 use crate::backends::{EntryState, Result, Store, StoredEntry};
@@ -84,18 +85,20 @@ impl Store for SqliteBackend {
         Ok(state)
     }
 
+    /// Refused (`false`, nothing written) when the person was erased after the entry was accepted.
     async fn record_entry(&self, e: &StoredEntry) -> Result<bool> {
+        let tag = self.erasure.as_ref().map(|k| k.tag_of_email(&e.entrant.email));
         let e = e.clone();
         let inserted = self
             .db()
             .write(move |conn| {
                 let n = conn
                     .prepare_cached(
-                        "INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code,
+                        &format!("INSERT INTO entries (entry_id, campaign, idem_key, first_name, last_name, email, phone, postal_code,
                             marketing_consent, referral_code, receipt_key, status, reason, accepted_ms, processed_ms,
                             locale)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                         ON CONFLICT DO NOTHING",
+                         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16 WHERE {NOT_ERASED}
+                         ON CONFLICT DO NOTHING"),
                     )?
                     .execute(params![
                         e.entry_id,
@@ -113,7 +116,8 @@ impl Store for SqliteBackend {
                         e.reason.map(RejectReason::code),
                         e.accepted_at_ms,
                         e.processed_at_ms,
-                        e.locale.map(Locale::code)
+                        e.locale.map(Locale::code),
+                        tag
                     ])?;
                 Ok(n == 1)
             })

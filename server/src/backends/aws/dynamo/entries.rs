@@ -254,10 +254,12 @@ impl Store for DynamoStore {
             .expression_attribute_values(":v", s(EntryStatus::Accepted.as_str()))
             .build()
             .map_err(super::super::corrupt)?;
-        let items = vec![
+        let mut items = vec![
             TransactWriteItem::builder().put(put).build(),
             count_move(self, &e.campaign, &e.entry_id, None, e.status)?,
         ];
+        // Refused, like a second verdict, when the person was erased after the entry was accepted.
+        items.extend(self.not_erased(e)?);
         Ok(self.transact(items).await?.is_none())
     }
 

@@ -11,6 +11,7 @@ mod ledger;
 mod operators;
 mod outbox;
 mod payouts;
+mod privacy;
 mod receipts;
 mod referrals;
 mod review;
@@ -36,6 +37,9 @@ pub struct DynamoStore {
     /// A pending idempotency record older than this belongs to a request that is no longer
     /// running: the next request with the same key takes over (see [`takeover_ms`]).
     takeover_ms: i64,
+    /// Hashes the person of an entry to check the tombstones when recording it; without one no
+    /// erasure is checked.
+    erasure: Option<crate::backends::privacy::ErasureKey>,
 }
 
 /// The longest a live request can hold a pending record, with a margin. From `created_ms` (taken
@@ -58,7 +62,14 @@ impl DynamoStore {
             conversions: aws.queue(CONVERSIONS_TOPIC),
             webhooks: aws.queue(WEBHOOKS_TOPIC),
             takeover_ms: takeover_ms(aws.names.timeout),
+            erasure: None,
         }
+    }
+
+    /// Checks the erasure tombstones, under this key, before recording an entry.
+    pub fn with_erasure_key(mut self, key: crate::backends::privacy::ErasureKey) -> Self {
+        self.erasure = Some(key);
+        self
     }
 
     async fn get(&self, pk: &str) -> Result<Option<Item>> {

@@ -1,0 +1,324 @@
+//! A shopper's data in SQLite, found and erased kind by kind. Rows are matched by the shopper's
+//! normalised identity in Rust (the rule is core's, not SQL's): a full read of the table, which an
+//! erase or export request, rare and operator-driven, can afford.
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection};
+use vouch_core::referral::identity_email;
+
+use super::db::DbError;
+use super::store::{query_entries, SELECT_ENTRY};
+use super::SqliteBackend;
+use crate::backends::privacy::{anonymous_email, Erasure, HeldReferrer, Privacy, QueuedMessage, QuotaRow, Shopper};
+use crate::backends::referrals::{Credit, Referrer};
+use crate::backends::{Result, StoredEntry};
+
+/// No erasure of the entry's person (tag `?17`) in its campaign (`?2`) or in all (`*`) at or
+/// after its acceptance (`?14`): the record's own statement checks it, so an erase and an
+/// in-flight message cannot interleave.
+pub(super) const NOT_ERASED: &str =
+    "NOT EXISTS (SELECT 1 FROM erasures WHERE tag = ?17 AND campaign IN (?2, '*') AND at_ms >= ?14)";
+
+/// Whether any address-like string in a JSON body belongs to the shopper.
+pub(crate) fn names(body: &serde_json::Value, who: &Shopper) -> bool {
+    match body {
+        serde_json::Value::String(s) => s.contains('@') && identity_email(s) == who.identity,
+        serde_json::Value::Array(items) => items.iter().any(|v| names(v, who)),
+        serde_json::Value::Object(map) => map.values().any(|v| names(v, who)),
+        _ => false,
+    }
+}
+
+fn in_scope_body(body: &serde_json::Value, who: &Shopper) -> bool {
+    body["campaign"].as_str().is_none_or(|c| who.in_scope(c))
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn delete_by_entry(conn: &Connection, entries: &[(String, String)]) -> std::result::Result<(), DbError> {
+    for (campaign, entry_id) in entries {
+        conn.prepare_cached("DELETE FROM receipt_exact WHERE campaign = ?1 AND entry_id = ?2")?
+            .execute(params![campaign, entry_id])?;
+        conn.prepare_cached("DELETE FROM receipt_bands WHERE campaign = ?1 AND entry_id = ?2")?
+            .execute(params![campaign, entry_id])?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Privacy for SqliteBackend {
+    async fn entries_of(&self, who: &Shopper) -> Result<Vec<StoredEntry>> {
+        let who = who.clone();
+        let sql = format!("{SELECT_ENTRY} ORDER BY accepted_ms, entry_id");
+        let all = self.db().read(move |conn| query_entries(conn, &sql, [])).await?;
+        Ok(all.into_iter().filter(|e| who.holds(&e.campaign, &e.entrant.email)).collect())
+    }
+
+    async fn anonymise_entries(&self, entries: &[StoredEntry], anon_id: &str) -> Result<u64> {
+        let ids: Vec<(String, String)> = entries.iter().map(|e| (e.campaign.clone(), e.entry_id.clone())).collect();
+        let anon = anonymous_email(anon_id);
+        let n = self
+            .db()
+            .write(move |conn| {
+                let mut n = 0;
+                for (campaign, entry_id) in &ids {
+                    n += conn
+                        .prepare_cached(
+                            "UPDATE entries SET first_name = '', last_name = '', email = ?3, phone = NULL,
+                                postal_code = NULL, marketing_consent = 0, referral_code = NULL, receipt_key = NULL
+                             WHERE campaign = ?1 AND entry_id = ?2",
+                        )?
+                        .execute(params![campaign, entry_id, anon])? as u64;
+                }
+                delete_by_entry(conn, &ids)?;
+                Ok(n)
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn claimed_uploads(&self, entries: &[StoredEntry]) -> Result<Vec<String>> {
+        let ids: Vec<String> = entries.iter().map(|e| e.entry_id.clone()).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = self
+            .db()
+            .read(move |conn| {
+                let sql = format!(
+                    "SELECT receipt_key FROM submissions WHERE receipt_key IS NOT NULL AND entry_id IN ({})",
+                    placeholders(ids.len())
+                );
+                let mut stmt = conn.prepare(&sql)?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(ids.iter()), |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(keys)
+    }
+
+    async fn referrers_of(&self, who: &Shopper) -> Result<Vec<HeldReferrer>> {
+        let who = who.clone();
+        let found = self
+            .db()
+            .read(move |conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms,
+                        marketing_consent FROM referrers ORDER BY created_ms, referrer_id",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(HeldReferrer {
+                        referrer: Referrer {
+                            referrer_id: r.get(0)?,
+                            campaign: r.get(1)?,
+                            code: r.get(2)?,
+                            email: r.get(3)?,
+                            identity: r.get(4)?,
+                            first_name: r.get(5)?,
+                            join_flagged: r.get(6)?,
+                            created_at_ms: r.get(7)?,
+                        },
+                        marketing_consent: r.get(8)?,
+                    })
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(found
+            .into_iter()
+            .filter(|h| {
+                who.in_scope(&h.referrer.campaign)
+                    && (h.referrer.identity == who.identity || who.holds(&h.referrer.campaign, &h.referrer.email))
+            })
+            .collect())
+    }
+
+    async fn anonymise_referrers(&self, referrers: &[Referrer], anon_id: &str) -> Result<u64> {
+        let ids: Vec<String> = referrers.iter().map(|r| r.referrer_id.clone()).collect();
+        let (anon, anon_id) = (anonymous_email(anon_id), anon_id.to_string());
+        let n = self
+            .db()
+            .write(move |conn| {
+                let mut n = 0;
+                for id in &ids {
+                    // The identity stays unique per campaign: one anonymous id per referrer.
+                    n += conn
+                        .prepare_cached(
+                            "UPDATE referrers SET email = ?2, identity = ?3 || '#' || referrer_id, first_name = '',
+                                marketing_consent = 0, join_client = ?3 WHERE referrer_id = ?1",
+                        )?
+                        .execute(params![id, anon, anon_id])? as u64;
+                    conn.prepare_cached("DELETE FROM referrer_tokens WHERE referrer_id = ?1")?.execute(params![id])?;
+                }
+                Ok(n)
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn credits_of(&self, who: &Shopper, referrer_ids: &[String]) -> Result<Vec<Credit>> {
+        let mut all = Vec::new();
+        for campaign in self.credit_campaigns(who).await? {
+            all.extend(crate::backends::referrals::Referrals::list_credits(self, &campaign).await?);
+        }
+        Ok(all
+            .into_iter()
+            .filter(|c| {
+                who.in_scope(&c.campaign)
+                    && ((c.side == vouch_core::rewards::Side::Referrer && referrer_ids.contains(&c.referrer_id))
+                        || who.holds(&c.campaign, &c.recipient))
+            })
+            .collect())
+    }
+
+    async fn anonymise_credits(&self, credits: &[Credit], anon_id: &str) -> Result<u64> {
+        let ids: Vec<String> = credits.iter().map(|c| c.credit_id.clone()).collect();
+        let anon = anonymous_email(anon_id);
+        let n = self
+            .db()
+            .write(move |conn| {
+                let mut n = 0;
+                for id in &ids {
+                    n += conn
+                        .prepare_cached("UPDATE credits SET recipient = ?2 WHERE credit_id = ?1")?
+                        .execute(params![id, anon])? as u64;
+                }
+                Ok(n)
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn quota_of(&self, who: &Shopper) -> Result<Vec<QuotaRow>> {
+        let identity = who.identity.clone();
+        let rows = self
+            .db()
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT campaign, period, n FROM entry_counts WHERE identity = ?1 ORDER BY campaign, period",
+                )?;
+                let rows = stmt.query_map(params![identity], |r| {
+                    Ok(QuotaRow { campaign: r.get(0)?, period: r.get(1)?, count: r.get::<_, i64>(2)?.max(0) as u64 })
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(rows.into_iter().filter(|q| who.in_scope(&q.campaign)).collect())
+    }
+
+    async fn erase_quota(&self, who: &Shopper) -> Result<u64> {
+        let who = who.clone();
+        let n = self
+            .db()
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached("DELETE FROM entry_counts WHERE identity = ?1 AND (?2 IS NULL OR campaign = ?2)")?
+                    .execute(params![who.identity, who.campaign])? as u64)
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn queued_of(&self, who: &Shopper) -> Result<Vec<QueuedMessage>> {
+        let who = who.clone();
+        let rows = self
+            .db()
+            .read(move |conn| {
+                let mut stmt = conn.prepare("SELECT id, topic, dead, body FROM queue ORDER BY id")?;
+                let rows = stmt.query_map([], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, String>(3)?))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, topic, dead, body)| {
+                let body: serde_json::Value = serde_json::from_str(&body).ok()?;
+                (in_scope_body(&body, &who) && names(&body, &who)).then(|| QueuedMessage {
+                    id: id.to_string(),
+                    topic,
+                    dead,
+                    body,
+                })
+            })
+            .collect())
+    }
+
+    async fn erase_queued(&self, messages: &[QueuedMessage]) -> Result<u64> {
+        let ids: Vec<i64> = messages.iter().filter_map(|m| m.id.parse().ok()).collect();
+        let n = self
+            .db()
+            .write(move |conn| {
+                let mut n = 0;
+                for id in &ids {
+                    n += conn.prepare_cached("DELETE FROM queue WHERE id = ?1")?.execute(params![id])? as u64;
+                }
+                Ok(n)
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn record_erasure(&self, e: &Erasure) -> Result<bool> {
+        let e = e.clone();
+        let repeat = self
+            .db()
+            .write(move |conn| {
+                let before = conn
+                    .prepare_cached("SELECT 1 FROM erasures WHERE tag = ?1 AND id <> ?2")?
+                    .exists(params![e.tag, e.id])?;
+                conn.prepare_cached(
+                    "INSERT INTO erasures (id, tag, campaign, actor, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![e.id, e.tag, e.campaign, e.actor, e.at_ms])?;
+                Ok(before)
+            })
+            .await?;
+        Ok(repeat)
+    }
+
+    async fn erasures(&self, tag: &str) -> Result<Vec<Erasure>> {
+        let tag = tag.to_string();
+        let found = self
+            .db()
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT id, tag, campaign, actor, at_ms FROM erasures WHERE tag = ?1 ORDER BY at_ms, id",
+                )?;
+                let rows = stmt.query_map(params![tag], |r| {
+                    Ok(Erasure {
+                        id: r.get(0)?,
+                        tag: r.get(1)?,
+                        campaign: r.get(2)?,
+                        actor: r.get(3)?,
+                        at_ms: r.get(4)?,
+                    })
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(found)
+    }
+}
+
+impl SqliteBackend {
+    /// The campaigns whose credits may be the shopper's.
+    async fn credit_campaigns(&self, who: &Shopper) -> Result<Vec<String>> {
+        if let Some(c) = &who.campaign {
+            return Ok(vec![c.clone()]);
+        }
+        let campaigns = self
+            .db()
+            .read(|conn| {
+                let mut stmt = conn.prepare("SELECT DISTINCT campaign FROM credits")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(campaigns)
+    }
+}

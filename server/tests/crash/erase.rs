@@ -1,0 +1,102 @@
+//! SIGKILL of `vouch shopper erase` midway: the rerun completes the erase and nothing of the
+//! shopper is left in the SQLite files or the object folder.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::entries::{tiny_jpeg, upload};
+use crate::process::{cli_json, command, serve, setup, wait_until_idle, ORIGIN};
+
+const EMAIL: &str = "Q.Vexmoor+crash@Example.org";
+/// Lower-cased forms a byte search looks for.
+const TRACES: [&str; 3] = ["vexmoor", "quillonne", "15123459876"];
+
+async fn participate(bff: &str, entries: usize) {
+    let client = reqwest::Client::new();
+    for n in 0..entries {
+        let upload_id = upload(&client, bff, &tiny_jpeg()).await.expect("uploaded");
+        let body = json!({
+            "fields": {"first_name": "Quillonne", "last_name": "Vexmoorian", "email": EMAIL,
+                       "phone": "+49 151 2345 9876", "postal_code": "10115"},
+            "consents": {"terms": true, "marketing": true},
+            "receipt_upload_id": upload_id,
+        });
+        let res = client
+            .post(format!("{bff}/v1/campaigns/crash/entries"))
+            .header("Origin", ORIGIN)
+            .header("Idempotency-Key", format!("erase-{n}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    let join = json!({"first_name": "Quillonne", "email": EMAIL, "consents": {"terms": true}});
+    let res = client
+        .post(format!("{bff}/v1/campaigns/crash/referrers"))
+        .header("Origin", ORIGIN)
+        .json(&join)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
+
+fn traces(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(traces(&path));
+        } else if !path.ends_with("secrets.json") {
+            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
+            for t in TRACES {
+                if bytes.windows(t.len()).any(|w| w == t.as_bytes()) {
+                    found.push(format!("{t} in {}", path.display()));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn checkpoint(dir: &Path) {
+    let conn = rusqlite::Connection::open(dir.join("data/vouch.db")).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_erase_killed_midway_completes_on_its_rerun_and_leaves_nothing() {
+    let dir = setup();
+    let mut vouch = serve(dir.path(), &[]).await;
+    participate(&vouch.bff, 12).await;
+    wait_until_idle(&vouch.metrics).await;
+    vouch.child.kill().await.unwrap();
+    checkpoint(dir.path());
+    assert!(traces(&dir.path().join("data")).len() >= TRACES.len(), "the person is there before");
+
+    // Killed at several moments of its run (early: before or during the tombstone; later: amid
+    // the objects and rows).
+    for delay in [10, 40, 80, 150] {
+        let mut erase = command(dir.path(), &["shopper", "erase", EMAIL]).spawn().unwrap();
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        erase.kill().await.unwrap();
+    }
+    let report = cli_json(dir.path(), &["shopper", "erase", EMAIL]).await;
+    assert!(report["erasure_id"].as_str().is_some_and(|id| id.starts_with("era_")), "{report}");
+    let again = cli_json(dir.path(), &["shopper", "erase", EMAIL]).await;
+    assert_eq!((again["nothing_held"].as_bool(), again["entries"].as_u64()), (Some(true), Some(0)), "{again}");
+
+    let out = dir.path().join("export");
+    let export = command(dir.path(), &["shopper", "export", EMAIL, "--out", out.to_str().unwrap()]).output();
+    assert!(export.await.unwrap().status.success());
+    let doc: Value = serde_json::from_slice(&std::fs::read(out.join("shopper.json")).unwrap()).unwrap();
+    for kind in ["entries", "referrers", "credits", "entry_limits", "queued", "mails"] {
+        assert_eq!(doc[kind], json!([]), "{kind} left: {doc}");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    checkpoint(dir.path());
+    assert_eq!(traces(&dir.path().join("data")), Vec::<String>::new());
+}
