@@ -69,17 +69,18 @@ impl Unit {
 }
 
 /// One step of a funnel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub event: EventKind,
     pub unit: Unit,
     pub count: u64,
-    /// This step's count over the previous step's (0.5 is half of them went on). Absent for the
-    /// first step and after a step that counted nothing. Above 1 when more arrived than the step
-    /// before saw (a lost beacon, or sessions meeting events).
+    /// This step's count per thousand of the previous step's, rounded (250: a quarter went on).
+    /// Absent for the first step and after a step that counted nothing. Above 1000 when more
+    /// arrived than the step before saw (a lost beacon, or sessions meeting events). Whole
+    /// numbers, so the console carries no float code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<f64>,
+    pub rate_permille: Option<u64>,
 }
 
 /// Entries refused for one reason (its reason code).
@@ -109,7 +110,7 @@ pub struct Day {
 }
 
 /// A campaign's funnel report over the days `from..=to`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub campaign: String,
@@ -220,9 +221,12 @@ fn count(c: &Counter) -> u64 {
     }
 }
 
-/// `count / previous`; `None` when there is nothing to divide by.
-pub fn rate(count: u64, previous: u64) -> Option<f64> {
-    (previous > 0).then(|| count as f64 / previous as f64)
+/// `count` per thousand of `previous`, rounded half up; `None` when there is nothing to divide by.
+pub fn permille(count: u64, previous: u64) -> Option<u64> {
+    (previous > 0).then(|| {
+        let p = (u128::from(count) * 1000 + u128::from(previous) / 2) / u128::from(previous);
+        u64::try_from(p).unwrap_or(u64::MAX)
+    })
 }
 
 fn funnel(steps: &[EventKind], totals: &BTreeMap<EventKind, u64>) -> Vec<Step> {
@@ -232,7 +236,8 @@ fn funnel(steps: &[EventKind], totals: &BTreeMap<EventKind, u64>) -> Vec<Step> {
         .iter()
         .map(|e| {
             let count = total(e);
-            let step = Step { event: *e, unit: Unit::of(*e), count, rate: previous.and_then(|p| rate(count, p)) };
+            let rate_permille = previous.and_then(|p| permille(count, p));
+            let step = Step { event: *e, unit: Unit::of(*e), count, rate_permille };
             previous = Some(count);
             step
         })
@@ -290,11 +295,16 @@ pub fn build(campaign: &str, range: &DayRange, counters: &[Counter]) -> Stats {
 }
 
 /// A rate as people read it: `62.5%`, or `–` when there is none.
-pub fn percent(rate: Option<f64>) -> String {
-    match rate {
-        Some(r) => format!("{:.1}%", r * 100.0),
+pub fn percent(permille: Option<u64>) -> String {
+    match permille {
+        Some(p) => format!("{}.{}%", p / 10, p % 10),
         None => "–".to_string(),
     }
+}
+
+/// A rate as a fraction with three decimals (`0.625`), for spreadsheets; empty when there is none.
+pub fn fraction(permille: Option<u64>) -> String {
+    permille.map(|p| format!("{}.{:03}", p / 1000, p % 1000)).unwrap_or_default()
 }
 
 #[cfg(test)]

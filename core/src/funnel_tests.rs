@@ -53,17 +53,17 @@ fn the_report_counts_page_steps_in_sessions_and_server_steps_in_events() {
         counter("2026-10-01", EventKind::Impression, "", 99, 99),
     ];
     let s = build("demo", &range("2026-11-01", "2026-11-03"), &counters);
-    let g: Vec<(EventKind, u64, Option<f64>)> = s.giveaway.iter().map(|s| (s.event, s.count, s.rate)).collect();
+    let g: Vec<(EventKind, u64, Option<u64>)> = s.giveaway.iter().map(|s| (s.event, s.count, s.rate_permille)).collect();
     assert_eq!(
         g,
         vec![
             (EventKind::Impression, 20, None),
-            (EventKind::FormStart, 5, Some(0.25)),
-            (EventKind::UploadStarted, 0, Some(0.0)),
+            (EventKind::FormStart, 5, Some(250)),
+            (EventKind::UploadStarted, 0, Some(0)),
             (EventKind::UploadDone, 0, None),
             (EventKind::Submit, 4, None),
-            (EventKind::EntryAccepted, 3, Some(0.75)),
-            (EventKind::EntryConfirmed, 0, Some(0.0)),
+            (EventKind::EntryAccepted, 3, Some(750)),
+            (EventKind::EntryConfirmed, 0, Some(0)),
         ]
     );
     assert_eq!(s.giveaway[0].unit, Unit::Sessions);
@@ -95,10 +95,18 @@ fn the_report_reads_as_json_with_snake_case_names() {
 }
 
 #[test]
-fn percent_has_one_decimal_and_a_dash_for_none() {
-    assert_eq!(percent(Some(0.625)), "62.5%");
-    assert_eq!(percent(Some(1.0 / 3.0)), "33.3%");
+fn rates_are_rounded_per_mille_and_read_as_percent_or_fraction() {
+    assert_eq!(permille(5, 8), Some(625));
+    assert_eq!(permille(1, 3), Some(333));
+    assert_eq!(permille(2, 3), Some(667));
+    assert_eq!(permille(3, 2), Some(1500));
+    assert_eq!(permille(u64::MAX, 1), Some(u64::MAX), "saturates");
+    assert_eq!(permille(7, 0), None);
+    assert_eq!(percent(Some(625)), "62.5%");
+    assert_eq!(percent(Some(1500)), "150.0%");
     assert_eq!(percent(None), "–");
+    assert_eq!((fraction(Some(625)), fraction(Some(1500)), fraction(Some(7))), ("0.625".into(), "1.500".into(), "0.007".into()));
+    assert_eq!(fraction(None), "");
 }
 
 fn any_date() -> impl Strategy<Value = CivilDate> {
@@ -134,15 +142,17 @@ proptest! {
                 .map(|(e, n)| counter("2026-11-30", *e, "", *n, *n))
                 .collect();
             let s = build("c", &range("2026-11-30", "2026-11-30"), &counters);
-            prop_assert_eq!(s.giveaway[0].rate, None);
+            prop_assert_eq!(s.giveaway[0].rate_permille, None);
             for pair in s.giveaway.windows(2) {
                 let (prev, step) = (&pair[0], &pair[1]);
-                match step.rate {
+                match step.rate_permille {
                     None => prop_assert_eq!(prev.count, 0),
                     Some(r) => {
-                        prop_assert!(r.is_finite() && r >= 0.0);
-                        prop_assert!((r * prev.count as f64 - step.count as f64).abs() < 1e-6);
-                        if counts == &shrinking { prop_assert!(r <= 1.0); }
+                        // Rounded to the nearest thousandth: off by at most half of one.
+                        let exact = u128::from(step.count) * 1000;
+                        let got = u128::from(r) * u128::from(prev.count);
+                        prop_assert!(got.abs_diff(exact) * 2 <= u128::from(prev.count), "{} of {}: {}", step.count, prev.count, r);
+                        if counts == &shrinking { prop_assert!(r <= 1000); }
                     }
                 }
             }

@@ -4,10 +4,11 @@
 
 use leptos::prelude::*;
 
-const WIDTH: f64 = 640.0;
-const ROW: f64 = 28.0;
-const LABEL: f64 = 150.0;
-const BAR: f64 = 330.0;
+// Whole-number coordinates throughout: float formatting would add its code to the bundle.
+const WIDTH: u64 = 640;
+const ROW: u64 = 28;
+const LABEL: u64 = 150;
+const BAR: u64 = 330;
 
 /// One bar: its label, its number, and a note after it (a rate, a second count).
 pub struct Bar {
@@ -19,23 +20,23 @@ pub struct Bar {
 /// Horizontal bars, longest = largest.
 #[component]
 pub fn Bars(title: String, bars: Vec<Bar>) -> impl IntoView {
-    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
-    let height = bars.len() as f64 * ROW + 4.0;
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    let height = bars.len() as u64 * ROW + 4;
     let words: Vec<String> = bars.iter().map(|b| format!("{} {} {}", b.label, b.value, b.note)).collect();
     let summary = format!("{title}: {}", words.join("; "));
     let rows = bars
         .into_iter()
         .enumerate()
         .map(|(i, b)| {
-            let y = i as f64 * ROW;
-            let w = b.value as f64 / max * BAR;
+            let y = i as u64 * ROW;
+            let w = scale(b.value, max, BAR);
             let key = b.label.clone();
             view! {
                 <g class="bar" data-label=key>
-                    <text x="0" y=y + 19.0 class="label">{b.label}</text>
-                    <rect x=LABEL y=y + 5.0 width=w.max(1.0) height="18" class="s0" />
-                    <text x=LABEL + w + 6.0 y=y + 19.0 class="n">{b.value}</text>
-                    <text x=WIDTH - 4.0 y=y + 19.0 text-anchor="end" class="note">{b.note}</text>
+                    <text x="0" y=y + 19 class="label">{b.label}</text>
+                    <rect x=LABEL y=y + 5 width=w.max(1) height="18" class="s0" />
+                    <text x=LABEL + w + 6 y=y + 19 class="n">{b.value}</text>
+                    <text x=WIDTH - 4 y=y + 19 text-anchor="end" class="note">{b.note}</text>
                 </g>
             }
         })
@@ -50,17 +51,23 @@ pub fn Bars(title: String, bars: Vec<Bar>) -> impl IntoView {
     }
 }
 
-const PLOT_LEFT: f64 = 44.0;
-const PLOT_TOP: f64 = 10.0;
-const PLOT_HEIGHT: f64 = 170.0;
+/// `value` of `max` as a share of `length`, rounded down.
+fn scale(value: u64, max: u64, length: u64) -> u64 {
+    (u128::from(value) * u128::from(length) / u128::from(max.max(1))) as u64
+}
+
+const PLOT_LEFT: u64 = 44;
+const PLOT_TOP: u64 = 10;
+const PLOT_WIDTH: u64 = WIDTH - PLOT_LEFT - 10;
+const PLOT_HEIGHT: u64 = 170;
 
 /// One line per series over `days`, the y axis from 0 to the largest count.
 #[component]
 pub fn Lines(title: String, days: Vec<String>, series: Vec<(String, Vec<u64>)>) -> impl IntoView {
     let max = series.iter().flat_map(|(_, v)| v.iter().copied()).max().unwrap_or(0).max(1);
-    let step = (WIDTH - PLOT_LEFT - 10.0) / (days.len().max(2) - 1) as f64;
+    let gaps = (days.len().max(2) - 1) as u64;
     let point = move |i: usize, v: u64| {
-        (PLOT_LEFT + i as f64 * step, PLOT_TOP + PLOT_HEIGHT - v as f64 / max as f64 * PLOT_HEIGHT)
+        (PLOT_LEFT + scale(i as u64, gaps, PLOT_WIDTH), PLOT_TOP + PLOT_HEIGHT - scale(v, max, PLOT_HEIGHT))
     };
     let base = PLOT_TOP + PLOT_HEIGHT;
     let words: Vec<String> =
@@ -75,7 +82,7 @@ pub fn Lines(title: String, days: Vec<String>, series: Vec<(String, Vec<u64>)>) 
                 .enumerate()
                 .map(|(d, v)| {
                     let (x, y) = point(d, *v);
-                    format!("{x:.1},{y:.1}")
+                    format!("{x},{y}")
                 })
                 .collect();
             let class = format!("line s{}", i % 14);
@@ -85,7 +92,7 @@ pub fn Lines(title: String, days: Vec<String>, series: Vec<(String, Vec<u64>)>) 
                     .enumerate()
                     .map(|(d, v)| {
                         let (x, y) = point(d, *v);
-                        view! { <circle cx=x cy=y r="2.5" class=format!("dot s{}", i % 14) /> }
+                        view! { <circle cx=x cy=y r="3" class=format!("dot s{}", i % 14) /> }
                     })
                     .collect_view()
             });
@@ -106,13 +113,13 @@ pub fn Lines(title: String, days: Vec<String>, series: Vec<(String, Vec<u64>)>) 
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {}", base + 24.0) role="img" aria-label=summary>
-                <line x1=PLOT_LEFT y1=base x2=WIDTH - 10.0 y2=base class="axis" />
+            <svg viewBox=format!("0 0 {WIDTH} {}", base + 24) role="img" aria-label=summary>
+                <line x1=PLOT_LEFT y1=base x2=WIDTH - 10 y2=base class="axis" />
                 <line x1=PLOT_LEFT y1=PLOT_TOP x2=PLOT_LEFT y2=base class="axis" />
-                <text x=PLOT_LEFT - 6.0 y=PLOT_TOP + 5.0 text-anchor="end" class="n">{max}</text>
-                <text x=PLOT_LEFT - 6.0 y=base text-anchor="end" class="n">"0"</text>
-                <text x=PLOT_LEFT y=base + 18.0 class="n">{days[0].clone()}</text>
-                <text x=WIDTH - 10.0 y=base + 18.0 text-anchor="end" class="n">{days[days.len() - 1].clone()}</text>
+                <text x=PLOT_LEFT - 6 y=PLOT_TOP + 5 text-anchor="end" class="n">{max}</text>
+                <text x=PLOT_LEFT - 6 y=base text-anchor="end" class="n">"0"</text>
+                <text x=PLOT_LEFT y=base + 18 class="n">{days[0].clone()}</text>
+                <text x=WIDTH - 10 y=base + 18 text-anchor="end" class="n">{days[days.len() - 1].clone()}</text>
                 {lines}
             </svg>
             <ul class="legend">{legend}</ul>

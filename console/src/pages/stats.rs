@@ -56,7 +56,7 @@ fn steps(steps: &[Step]) -> Vec<Bar> {
         .map(|(i, s)| Bar {
             label: s.event.as_str().to_string(),
             value: s.count,
-            note: if i == 0 { s.unit.as_str().to_string() } else { format!("{} {}", percent(s.rate), s.unit.as_str()) },
+            note: if i == 0 { s.unit.as_str().to_string() } else { format!("{} {}", percent(s.rate_permille), s.unit.as_str()) },
         })
         .collect()
 }

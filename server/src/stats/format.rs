@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use vouch_core::analytics::EventKind;
-use vouch_core::funnel::{percent, Stats, Step, Unit};
+use vouch_core::funnel::{fraction, percent, Stats, Step, Unit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -25,7 +25,8 @@ pub fn write(stats: &Stats, format: Format, out: &mut impl Write) -> anyhow::Res
 fn steps(title: &str, steps: &[Step], out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "{title:<20} {:>10}  {:<8}  {:>7}", "count", "unit", "rate")?;
     for s in steps {
-        let rate = if s.rate.is_none() && s.event == steps[0].event { String::new() } else { percent(s.rate) };
+        let first = s.event == steps[0].event;
+        let rate = if first { String::new() } else { percent(s.rate_permille) };
         writeln!(out, "{:<20} {:>10}  {:<8}  {:>7}", s.event.as_str(), s.count, s.unit.as_str(), rate)?;
     }
     writeln!(out)
@@ -74,7 +75,7 @@ fn csv(s: &Stats, out: &mut impl Write) -> anyhow::Result<()> {
     w.write_record(["section", "day", "event", "detail", "unit", "count", "rate"])?;
     for (section, funnel) in [("giveaway", &s.giveaway), ("referral", &s.referral)] {
         for step in funnel.iter() {
-            let rate = step.rate.map(|r| format!("{r:.4}")).unwrap_or_default();
+            let rate = fraction(step.rate_permille);
             let count = step.count.to_string();
             w.write_record([section, "", step.event.as_str(), "", step.unit.as_str(), &count, &rate])?;
         }
@@ -152,7 +153,7 @@ mod tests {
         let t = text(Format::Csv);
         let rows: Vec<&str> = t.lines().collect();
         assert_eq!(rows[0], "section,day,event,detail,unit,count,rate");
-        assert!(rows.contains(&"giveaway,,form_start,,sessions,2,0.2500"), "{t}");
+        assert!(rows.contains(&"giveaway,,form_start,,sessions,2,0.250"), "{t}");
         assert!(rows.contains(&"giveaway,,impression,,sessions,8,"));
         assert!(rows.contains(&"rejections,,entry_rejected,duplicate_receipt,events,1,"));
         assert!(rows.contains(&"shares,,share,sms,events,4,"));
