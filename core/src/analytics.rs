@@ -304,3 +304,7 @@ pub struct Counter {
     pub events: u64,
     pub sessions: u64,
 }
+
+#[cfg(test)]
+#[path = "analytics_tests.rs"]
+mod tests;

@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod draw;
 pub mod entries;
+pub mod funnel;
 pub mod http;
 pub mod limiter;
 pub mod pages;

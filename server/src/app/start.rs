@@ -83,6 +83,8 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         entries: b.entries,
         conversions: b.conversions,
         webhooks: b.webhooks,
+        events: b.events,
+        analytics: b.analytics,
         store: b.store,
         objects: b.objects,
         mailer: b.mailer,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use crate::app::secrets::Secrets;
+use crate::backends::analytics::Analytics;
 use crate::backends::aws::Aws;
 use crate::backends::codes::Codes;
 use crate::backends::draws::Draws;
@@ -50,6 +51,8 @@ pub struct Backends {
     pub webhooks: Arc<dyn Queue>,
     /// Funnel events from pages and the server, aggregated by the worker.
     pub events: Arc<dyn Queue>,
+    /// The funnel's counters the events lane writes and reports read.
+    pub analytics: Arc<dyn Analytics>,
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
     /// What upload grants are signed with.
@@ -124,6 +127,7 @@ impl Backends {
                 conversions: Arc::new(db.queue(CONVERSIONS_TOPIC, attempts)),
                 webhooks: Arc::new(db.queue(WEBHOOKS_TOPIC, attempts.max(WEBHOOK_ATTEMPTS))),
                 events: Arc::new(db.queue(EVENTS_TOPIC, attempts)),
+                analytics: Arc::new(db.clone()),
                 objects,
                 mailer,
                 signing,
@@ -146,11 +150,12 @@ impl Backends {
                     draws: store.clone(),
                     payouts: store.clone(),
                     operators: store.clone(),
-                    control: store,
+                    control: store.clone(),
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),
                     conversions: Arc::new(a.queue(CONVERSIONS_TOPIC)),
                     webhooks: Arc::new(a.queue(WEBHOOKS_TOPIC)),
                     events: Arc::new(a.queue(EVENTS_TOPIC)),
+                    analytics: store,
                     objects,
                     mailer,
                     signing,

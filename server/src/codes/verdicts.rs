@@ -111,11 +111,15 @@ pub async fn decide(
     let decided = decide_credit_as(referrals, campaigns, credit_id, next, reason, Actor::Audited(&record)).await?;
     let verdict = match decided {
         Some(credit) => {
+            funnel(backends).approved(&credit, now_ms()).await;
             fulfil_decided(backends, campaigns, &credit).await?;
             Verdict::Decided(credit)
         }
         None if next == CreditState::Approved && fulfil_approved(backends, campaigns, credit_id).await? => {
-            Verdict::Finished(find(backends, campaign, credit_id).await?)
+            // A retry after a lost answer: the approval may not have been counted yet.
+            let credit = find(backends, campaign, credit_id).await?;
+            funnel(backends).approved(&credit, now_ms()).await;
+            Verdict::Finished(credit)
         }
         None => {
             let now = find(backends, campaign, credit_id).await?;
@@ -123,6 +127,10 @@ pub async fn decide(
         }
     };
     Ok(verdict)
+}
+
+fn funnel(backends: &Backends) -> crate::funnel::Funnel {
+    crate::funnel::Funnel::new(backends.events.clone())
 }
 
 fn because(reason: Option<&str>) -> String {

@@ -84,6 +84,12 @@ async fn join(
     let campaign = state.campaign_for(&id, Route::Referrals, ip)?;
     let ApiJson(req) = body?;
     let (answer, created) = decisions::join(state.referrals.as_ref(), &campaign, &req, &ip.to_string()).await?;
+    if created {
+        // Counted by the code (unique per campaign): a referrer has one.
+        let funnel = crate::funnel::Funnel::from_queues(&state.queues);
+        let at = crate::clock::now_ms();
+        funnel.report(campaign.id(), vouch_core::analytics::EventKind::Join, "", &answer.referral_code, at).await;
+    }
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(answer)))
 }
 

@@ -26,6 +26,8 @@ pub struct ConversionHandler {
     /// Codes for approved credits (`referrer` pool, and `friend` when handed out at conversion).
     pub fulfil: Fulfil,
     pub mailer: Arc<dyn Mailer>,
+    /// Where conversions and approved credits are counted.
+    pub funnel: crate::funnel::Funnel,
 }
 
 #[async_trait]
@@ -62,7 +64,8 @@ impl Handler for ConversionHandler {
         let supersedes =
             msg.from_merchant && credited.iter().any(|c| c.from_browser && c.state == CreditState::Pending);
         if !credited.is_empty() && !supersedes {
-            // A crash may have come between the credits and their codes: finish those.
+            // A crash may have come between the credits and their codes (or their count): finish those.
+            self.funnel.credited(&credited).await;
             return self.hand_out(&campaign, &credited).await;
         }
         let (on_code, from_client) = self
@@ -112,6 +115,7 @@ impl Handler for ConversionHandler {
             );
         }
         self.referrals.record_credits(&credits, &events).await?;
+        self.funnel.credited(&credits).await;
         self.hand_out(&campaign, &credits).await
     }
 }

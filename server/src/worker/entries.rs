@@ -31,6 +31,8 @@ pub struct EntryHandler {
     pub moderation: Arc<dyn Moderation>,
     /// Shared by every decode in the process (see [`DecodeBudget`]).
     pub decode: DecodeBudget,
+    /// Where the entry's acceptance and verdict are counted.
+    pub funnel: crate::funnel::Funnel,
 }
 
 #[async_trait]
@@ -67,6 +69,8 @@ impl EntryHandler {
                 }
             }
         };
+        // On every delivery (counted once): a crash after the verdict still gets it counted.
+        self.funnel.entry(&entry).await;
         if let (EntryStatus::Confirmed, Some(campaign)) = (entry.status, &campaign) {
             let dedup_key = format!("confirmation:{}", entry.entry_id);
             // Claimed before the mail: a redelivery claims the same code and mails it in the same mail.

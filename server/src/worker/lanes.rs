@@ -1,27 +1,39 @@
-//! The worker's lanes, assembled from the backends' traits: entries, conversions and webhook
-//! deliveries, each with its queue and handler.
+//! The worker's lanes, assembled from the backends' traits: entries, conversions, webhook
+//! deliveries and funnel events, each with its queue and handler.
 
 use std::sync::Arc;
 
 use super::conversions::ConversionHandler;
 use super::decode_budget::DecodeBudget;
 use super::entries::EntryHandler;
+use super::events::EventsHandler;
 use super::webhooks::WebhookHandler;
-use super::{Lane, Worker};
+use super::{Handler, Lane, Pace, Worker};
+use crate::backends::analytics::Analytics;
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
 use crate::backends::review::Moderation;
 use crate::backends::{Control, Mailer, Objects, Queue, Store};
-use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, EVENTS_TOPIC, WEBHOOKS_TOPIC};
 use crate::campaigns::Campaigns;
 use crate::codes::fulfil::Fulfil;
 use crate::config::Config;
+use crate::funnel::Funnel;
+
+/// The events lane's pace: few tasks, each taking a group of batches (SQS gives 10 at most per
+/// receive), so a burst of page events keeps the shared writer (SQLite) or the table (DynamoDB)
+/// busy with at most this much work at once — and none while entries wait.
+const EVENT_TASKS: usize = 2;
+const EVENT_GROUP: usize = 10;
 
 /// What the lanes drain and write to.
 pub struct Parts {
     pub entries: Arc<dyn Queue>,
     pub conversions: Arc<dyn Queue>,
     pub webhooks: Arc<dyn Queue>,
+    /// Funnel events: the lane drains it into `analytics`; the other lanes report to it.
+    pub events: Arc<dyn Queue>,
+    pub analytics: Arc<dyn Analytics>,
     pub store: Arc<dyn Store>,
     pub objects: Arc<dyn Objects>,
     pub mailer: Arc<dyn Mailer>,
@@ -35,6 +47,7 @@ pub struct Parts {
 
 /// The worker for `parts`, configured by `config`.
 pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
+    let funnel = Funnel::new(parts.events.clone());
     let entries = EntryHandler {
         store: parts.store,
         objects: parts.objects,
@@ -44,6 +57,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         receipts: parts.receipts,
         moderation: parts.moderation,
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
+        funnel: funnel.clone(),
     };
     let conversions = ConversionHandler {
         referrals: parts.referrals.clone(),
@@ -51,13 +65,18 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         campaigns: campaigns.clone(),
         fulfil: parts.fulfil,
         mailer: parts.mailer,
+        funnel,
     };
     let deliveries = WebhookHandler::new(parts.referrals, campaigns, config.worker.allow_internal_webhooks);
+    let events = EventsHandler { analytics: parts.analytics };
+    let events_pace = Pace { tasks: Some(EVENT_TASKS), group: EVENT_GROUP, yields_to: Some(parts.entries.clone()) };
+    let lane = |name, queue, handler: Arc<dyn Handler>| Lane { name, queue, handler, pace: Pace::default() };
     Worker {
         lanes: vec![
-            Lane { name: ENTRIES_TOPIC, queue: parts.entries, handler: Arc::new(entries) },
-            Lane { name: CONVERSIONS_TOPIC, queue: parts.conversions, handler: Arc::new(conversions) },
-            Lane { name: WEBHOOKS_TOPIC, queue: parts.webhooks, handler: Arc::new(deliveries) },
+            lane(ENTRIES_TOPIC, parts.entries, Arc::new(entries)),
+            lane(CONVERSIONS_TOPIC, parts.conversions, Arc::new(conversions)),
+            lane(WEBHOOKS_TOPIC, parts.webhooks, Arc::new(deliveries)),
+            Lane { name: EVENTS_TOPIC, queue: parts.events, handler: Arc::new(events), pace: events_pace },
         ],
         control: parts.control,
         config: config.worker.clone(),

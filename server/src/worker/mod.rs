@@ -6,6 +6,7 @@ pub mod conversions;
 pub mod decode_budget;
 pub mod duplicates;
 pub mod entries;
+pub mod events;
 pub mod fingerprint;
 pub mod lanes;
 pub mod receipt;
@@ -36,6 +37,29 @@ pub struct Lane {
     pub name: &'static str,
     pub queue: Arc<dyn Queue>,
     pub handler: Arc<dyn Handler>,
+    pub pace: Pace,
+}
+
+/// How a lane takes its messages. The default: one task per message, up to the worker's
+/// `concurrency`, whenever there are any.
+#[derive(Clone, Default)]
+pub struct Pace {
+    /// Tasks at once, instead of the worker's `concurrency`.
+    pub tasks: Option<usize>,
+    /// Messages each task takes in one receive and handles one after another (at least 1).
+    pub group: usize,
+    /// A lane this one gives way to: while that queue has messages ready, this one takes none.
+    pub yields_to: Option<Arc<dyn Queue>>,
+}
+
+impl Pace {
+    /// Whether the lane should wait: the queue it yields to has work ready (or cannot say).
+    async fn give_way(&self) -> bool {
+        match &self.yields_to {
+            Some(q) => q.stats().await.map_or(true, |s| s.ready > 0),
+            None => false,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -99,18 +123,32 @@ async fn drain_lane(lane: &Lane, config: &WorkerConfig) -> Result<usize, Backend
 async fn run_lane(lane: Lane, control: Arc<dyn Control>, config: WorkerConfig, mut shutdown: watch::Receiver<bool>) {
     let poll = Duration::from_millis(config.poll_interval_ms.max(10));
     let visibility = Duration::from_secs(config.visibility_timeout_secs.max(1));
+    let (limit, group) = (lane.pace.tasks.unwrap_or(config.concurrency).max(1), lane.pace.group.max(1));
     let mut idle = poll;
     let mut tasks = JoinSet::new();
     while !*shutdown.borrow() {
-        let free = config.concurrency.max(1).saturating_sub(tasks.len());
-        // A paused queue keeps its messages; the lane only looks again later.
+        let free = limit.saturating_sub(tasks.len());
+        // A paused queue keeps its messages; the lane only looks again later. A lane that gives
+        // way does the same while the lane it yields to has work.
         let paused = control.paused(lane.name).await.unwrap_or(false);
-        let received = if free > 0 && !paused { lane.queue.receive(free, visibility).await } else { Ok(Vec::new()) };
+        let yielding = free > 0 && !paused && lane.pace.give_way().await;
+        let received = if free > 0 && !paused && !yielding {
+            lane.queue.receive(free * group, visibility).await
+        } else {
+            Ok(Vec::new())
+        };
         match received {
             Ok(deliveries) if !deliveries.is_empty() => {
                 idle = poll;
-                for d in deliveries {
-                    tasks.spawn(settle(lane.clone(), config.retry_backoff_ms, visibility, d));
+                let mut deliveries = deliveries.into_iter().peekable();
+                while deliveries.peek().is_some() {
+                    let mine: Vec<Delivery> = deliveries.by_ref().take(group).collect();
+                    let (lane, backoff_ms) = (lane.clone(), config.retry_backoff_ms);
+                    tasks.spawn(async move {
+                        for d in mine {
+                            settle(lane.clone(), backoff_ms, visibility, d).await;
+                        }
+                    });
                 }
             }
             Ok(_) => {}
@@ -124,6 +162,8 @@ async fn run_lane(lane: Lane, control: Arc<dyn Control>, config: WorkerConfig, m
             Duration::from_secs(3600)
         } else if paused {
             poll.max(Duration::from_secs(1))
+        } else if yielding {
+            poll
         } else {
             idle
         };

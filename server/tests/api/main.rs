@@ -32,6 +32,7 @@ mod entries;
 mod entry_search;
 mod fixtures;
 mod fulfilment;
+mod funnel;
 mod helpers;
 mod landing_codes;
 mod logs;

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod analytics;
 mod codes;
 mod dead_letters;
 mod draws;
@@ -107,4 +108,9 @@ conformance!(
     operators::login_failures_count_within_a_window_and_clear,
     operators::passwords_and_tokens_are_stored_only_as_hashes,
     operators::concurrent_failures_are_all_counted,
+    analytics::a_batch_is_counted_once_however_often_it_arrives,
+    analytics::a_session_counts_once_per_counter,
+    analytics::counters_are_read_per_campaign_for_the_days_asked,
+    analytics::a_batch_larger_than_one_transaction_is_counted_once,
+    analytics::concurrent_deliveries_of_one_batch_count_it_once,
 );

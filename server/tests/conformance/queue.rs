@@ -101,7 +101,7 @@ pub async fn a_message_whose_handler_panics_is_retried_then_dead_lettered(f: Fix
         poll_interval_ms: 20,
         ..f.config.worker.clone()
     };
-    let lane = Lane { name: "entries", queue: q.clone(), handler: handler.clone() };
+    let lane = Lane { name: "entries", queue: q.clone(), handler: handler.clone(), pace: Default::default() };
     let worker = Worker { lanes: vec![lane], control: f.backends.control.clone(), config };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(worker.run(stopped));

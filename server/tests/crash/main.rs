@@ -6,6 +6,7 @@ mod codes;
 mod conversions;
 mod decisions;
 mod entries;
+mod events;
 mod limit;
 mod operators;
 mod process;

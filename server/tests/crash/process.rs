@@ -104,7 +104,7 @@ pub(crate) async fn wait_until_idle(metrics_url: &str) {
     loop {
         let metrics = client.get(format!("{metrics_url}/metrics")).send().await.unwrap().text().await.unwrap();
         let idle = |gauge: &str| {
-            ["entries", "conversions", "webhooks"]
+            ["entries", "conversions", "webhooks", "events"]
                 .iter()
                 .all(|q| metrics.contains(&format!("vouch_{gauge}{{queue=\"{q}\"}} 0\n")))
         };

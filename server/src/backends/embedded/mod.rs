@@ -1,5 +1,6 @@
 //! The embedded backends: intake, queue, entry store and mail outbox in one SQLite database.
 
+mod analytics;
 mod codes;
 mod control;
 pub mod db;
@@ -32,6 +33,8 @@ const CODES_SCHEMA: &str = include_str!("codes.sql");
 const PAYOUTS_SCHEMA: &str = include_str!("payouts.sql");
 /// Operators of the admin API (`operators.rs`).
 const OPERATORS_SCHEMA: &str = include_str!("operators.sql");
+/// The funnel's counters (`analytics.rs`).
+const ANALYTICS_SCHEMA: &str = include_str!("analytics.sql");
 
 /// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
 const ADDED_COLUMNS: &[&str] = &[
@@ -48,7 +51,7 @@ pub struct SqliteBackend {
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         Ok(Self {
-            db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}"), ADDED_COLUMNS)?,
+            db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}"), ADDED_COLUMNS)?,
         })
     }
 

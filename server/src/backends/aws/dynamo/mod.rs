@@ -1,6 +1,7 @@
 //! One DynamoDB table for everything that must be written once: idempotency records, entries,
 //! the referral program and its ledger, switches. Keys and indexes are in `docs/deploy.md`.
 
+mod analytics;
 mod codes;
 mod draws;
 mod entries;
