@@ -53,7 +53,8 @@ fn the_report_counts_page_steps_in_sessions_and_server_steps_in_events() {
         counter("2026-10-01", EventKind::Impression, "", 99, 99),
     ];
     let s = build("demo", &range("2026-11-01", "2026-11-03"), &counters);
-    let g: Vec<(EventKind, u64, Option<u64>)> = s.giveaway.iter().map(|s| (s.event, s.count, s.rate_permille)).collect();
+    let g: Vec<(EventKind, u64, Option<u64>)> =
+        s.giveaway.iter().map(|s| (s.event, s.count, s.rate_permille)).collect();
     assert_eq!(
         g,
         vec![
@@ -105,7 +106,10 @@ fn rates_are_rounded_per_mille_and_read_as_percent_or_fraction() {
     assert_eq!(percent(Some(625)), "62.5%");
     assert_eq!(percent(Some(1500)), "150.0%");
     assert_eq!(percent(None), "–");
-    assert_eq!((fraction(Some(625)), fraction(Some(1500)), fraction(Some(7))), ("0.625".into(), "1.500".into(), "0.007".into()));
+    assert_eq!(
+        (fraction(Some(625)), fraction(Some(1500)), fraction(Some(7))),
+        ("0.625".into(), "1.500".into(), "0.007".into())
+    );
     assert_eq!(fraction(None), "");
 }
 

@@ -70,8 +70,7 @@ pub fn Lines(title: String, days: Vec<String>, series: Vec<(String, Vec<u64>)>) 
         (PLOT_LEFT + scale(i as u64, gaps, PLOT_WIDTH), PLOT_TOP + PLOT_HEIGHT - scale(v, max, PLOT_HEIGHT))
     };
     let base = PLOT_TOP + PLOT_HEIGHT;
-    let words: Vec<String> =
-        series.iter().map(|(name, v)| format!("{name} {}", v.iter().sum::<u64>())).collect();
+    let words: Vec<String> = series.iter().map(|(name, v)| format!("{name} {}", v.iter().sum::<u64>())).collect();
     let summary = format!("{title}, {} to {}: totals {}", days[0], days[days.len() - 1], words.join(", "));
     let lines = series
         .iter()

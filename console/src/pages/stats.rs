@@ -56,7 +56,11 @@ fn steps(steps: &[Step]) -> Vec<Bar> {
         .map(|(i, s)| Bar {
             label: s.event.as_str().to_string(),
             value: s.count,
-            note: if i == 0 { s.unit.as_str().to_string() } else { format!("{} {}", percent(s.rate_permille), s.unit.as_str()) },
+            note: if i == 0 {
+                s.unit.as_str().to_string()
+            } else {
+                format!("{} {}", percent(s.rate_permille), s.unit.as_str())
+            },
         })
         .collect()
 }
@@ -73,7 +77,8 @@ fn show(r: Report) -> impl IntoView {
         .iter()
         .map(|c| Bar { label: c.channel.as_str().into(), value: c.shares, note: format!("{} sessions", c.sessions) })
         .collect();
-    let rejections = r.rejections.iter().map(|x| view! { <tr><th scope="row">{x.reason.clone()}</th><td>{x.count}</td></tr> });
+    let rejections =
+        r.rejections.iter().map(|x| view! { <tr><th scope="row">{x.reason.clone()}</th><td>{x.count}</td></tr> });
     let header = EventKind::ALL.iter().map(|e| view! { <th scope="col">{e.as_str()}</th> }).collect_view();
     let rows = r
         .daily
