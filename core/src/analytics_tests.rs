@@ -54,8 +54,7 @@ fn each_bad_batch_is_refused_with_its_reason_and_the_bad_events_index() {
 
 #[test]
 fn the_edges_of_the_time_window_and_the_batch_size_are_taken() {
-    let req =
-        batch(vec![event("submit", None, NOW + MAX_FUTURE_SKEW_MS), event("submit", None, NOW - MAX_EVENT_AGE_MS)]);
+    let req = batch(vec![event("submit", None, NOW + MAX_FUTURE_SKEW_MS), event("submit", None, NOW - MAX_EVENT_AGE_MS)]);
     assert!(validate(&req, NOW).is_ok());
     assert!(validate(&batch(vec![event("impression", None, NOW); MAX_BATCH_EVENTS]), NOW).is_ok());
 }
@@ -124,11 +123,7 @@ fn a_server_fact_has_one_id_per_subject_that_no_page_batch_can_take() {
 
 fn page_event() -> impl Strategy<Value = PageEvent> {
     let kinds: Vec<EventKind> = EventKind::ALL.into_iter().filter(|k| k.from_page()).collect();
-    (
-        proptest::sample::select(kinds),
-        proptest::sample::select(Channel::ALL.to_vec()),
-        -MAX_EVENT_AGE_MS..=MAX_FUTURE_SKEW_MS,
-    )
+    (proptest::sample::select(kinds), proptest::sample::select(Channel::ALL.to_vec()), -MAX_EVENT_AGE_MS..=MAX_FUTURE_SKEW_MS)
         .prop_map(|(kind, channel, offset)| PageEvent {
             kind: kind.as_str().into(),
             channel: (kind == EventKind::Share).then(|| channel.as_str().into()),

@@ -56,8 +56,7 @@ async fn the_server_counts_each_fact_once(app: TestApp) {
     // Joining again is no new join.
     assert_eq!(app.post_json("/v1/campaigns/demo/referrers", &body, None).await.status(), 200);
     // The merchant's report is approved at once; a browser's waits for an operator.
-    let res =
-        app.client.post(app.url("/v1/conversions")).bearer_auth(SECRET).json(&order("o-1", "ben@example.com", code));
+    let res = app.client.post(app.url("/v1/conversions")).bearer_auth(SECRET).json(&order("o-1", "ben@example.com", code));
     assert_eq!(res.send().await.unwrap().status(), 202);
     let res = app.post_json("/v1/campaigns/demo/conversions", &order("o-2", "cleo@example.com", code), None).await;
     assert_eq!(res.status(), 202);
@@ -92,16 +91,14 @@ async fn the_server_counts_each_fact_once(app: TestApp) {
 
 fn page_batch(batch: &str, session: &str, kinds: &[(&str, Option<&str>)]) -> String {
     let now = now_ms();
-    let events =
-        kinds.iter().map(|(k, c)| PageEvent { kind: (*k).into(), channel: c.map(String::from), at: now }).collect();
+    let events = kinds.iter().map(|(k, c)| PageEvent { kind: (*k).into(), channel: c.map(String::from), at: now }).collect();
     let req = EventBatchRequest { campaign: "demo".into(), batch: batch.into(), session: session.into(), events };
     serde_json::to_string(&validate(&req, now).unwrap()).unwrap()
 }
 
 async fn pages_batches_count_once_and_sessions_once_per_counter(app: TestApp) {
     let events = app.queue("events");
-    let first =
-        page_batch("batch-0001", "sess-anna", &[("impression", None), ("form_start", None), ("share", Some("qr"))]);
+    let first = page_batch("batch-0001", "sess-anna", &[("impression", None), ("form_start", None), ("share", Some("qr"))]);
     for body in [
         first.clone(),
         page_batch("batch-0002", "sess-anna", &[("impression", None), ("share", Some("qr"))]),

@@ -30,13 +30,7 @@ async fn counters(f: &Fixture, campaign: &str, from: &str, to: &str) -> Vec<(Str
     all
 }
 
-fn row(
-    day: &str,
-    event: &'static str,
-    detail: &str,
-    events: u64,
-    sessions: u64,
-) -> (String, &'static str, String, u64, u64) {
+fn row(day: &str, event: &'static str, detail: &str, events: u64, sessions: u64) -> (String, &'static str, String, u64, u64) {
     (day.into(), event, detail.into(), events, sessions)
 }
 
@@ -137,8 +131,5 @@ pub async fn concurrent_deliveries_of_one_batch_count_it_once(f: Fixture) {
     }
     counted.sort();
     assert_eq!(counted, ["batch-race", "batch-sibl"]);
-    assert_eq!(
-        counters(&f, "demo", "2026-11-30", "2026-11-30").await,
-        vec![row("2026-11-30", "upload_done", "", 2, 1)]
-    );
+    assert_eq!(counters(&f, "demo", "2026-11-30", "2026-11-30").await, vec![row("2026-11-30", "upload_done", "", 2, 1)]);
 }

@@ -51,11 +51,7 @@ pub struct SqliteBackend {
 impl SqliteBackend {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         Ok(Self {
-            db: Db::open(
-                path,
-                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}"),
-                ADDED_COLUMNS,
-            )?,
+            db: Db::open(path, &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}"), ADDED_COLUMNS)?,
         })
     }
 

@@ -101,8 +101,7 @@ impl DynamoStore {
             .map(|(key, _)| batch.session.as_deref().map(|sess| session_pk(campaign, key, sess)))
             .collect();
         let seen = self.existing(&sessions.iter().flatten().cloned().collect::<Vec<_>>()).await?;
-        let mut items: Vec<TransactWriteItem> =
-            vec![self.put_item(marker(&batch_pk(campaign, &batch.batch_id, part)), true)?];
+        let mut items: Vec<TransactWriteItem> = vec![self.put_item(marker(&batch_pk(campaign, &batch.batch_id, part)), true)?];
         for ((key, events), session) in counters.iter().zip(sessions) {
             let first_visit: Option<String> = session.filter(|pk| !seen.contains(pk.as_str()));
             let expression = "SET gsi1pk = :gp, gsi1sk = :gs, stat_day = :d, stat_event = :e, stat_detail = :x \
@@ -146,12 +145,7 @@ impl Analytics for DynamoStore {
                     }
                     Ok(None) if round < ROUNDS => {}
                     Err(_) if round < ROUNDS => {}
-                    Ok(None) => {
-                        return Err(BackendError::Unavailable(
-                            WHAT,
-                            "a batch kept racing another of its session".into(),
-                        ))
-                    }
+                    Ok(None) => return Err(BackendError::Unavailable(WHAT, "a batch kept racing another of its session".into())),
                     Err(e) => return Err(e),
                 }
                 // Apart, so colliding writers do not collide again at once.
