@@ -50,6 +50,8 @@ if (!process.env.VOUCH_CAMPAIGNS_DIR) {
   // The console's own campaign (console.spec.ts): its entries, draws and dead letters are the
   // test's alone.
   writeFileSync(join(dir, 'e2e-console.toml'), variant('e2e-console', ''));
+  // The Stats page's (stats.spec.ts): its counts are the test's alone.
+  writeFileSync(join(dir, 'e2e-stats.toml'), variant('e2e-stats', ''));
   process.env.VOUCH_CAMPAIGNS_DIR = dir;
 }
 // The Facebook tab test signs its requests with this app secret.

@@ -11,10 +11,11 @@ pub enum Page {
     Draw,
     Rewards,
     Embed,
+    Stats,
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [Page::Entries, Page::Moderation, Page::Draw, Page::Rewards, Page::Embed];
+    pub const ALL: [Page; 6] = [Page::Entries, Page::Moderation, Page::Draw, Page::Rewards, Page::Embed, Page::Stats];
 
     pub const fn slug(self) -> &'static str {
         match self {
@@ -23,6 +24,7 @@ impl Page {
             Page::Draw => "draw",
             Page::Rewards => "rewards",
             Page::Embed => "embed",
+            Page::Stats => "stats",
         }
     }
 
@@ -33,6 +35,7 @@ impl Page {
             Page::Draw => "Draw",
             Page::Rewards => "Rewards",
             Page::Embed => "Embed",
+            Page::Stats => "Stats",
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod queues;
 pub mod redact;
 pub mod referrals;
 pub mod review;
+pub mod stats;
 pub mod uploads;
 pub mod worker;
 

@@ -87,6 +87,8 @@ enum Command {
         #[command(subcommand)]
         command: vouch_server::privacy::cli::ShopperCommand,
     },
+    /// A campaign's funnel: the rate between steps, shares by channel and a daily series.
+    Stats(vouch_server::stats::cli::StatsArgs),
     /// Draw a campaign's winners from a public beacon; verify a draw; record a forfeit.
     Draw(vouch_server::draw::cli::DrawArgs),
     /// Review the rewards ledger.
@@ -225,6 +227,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit { command } => audit(&backends, command).await?,
         Command::Draw(args) => vouch_server::draw::cli::run(&backends, &campaigns, args).await?,
         Command::Shopper { command } => vouch_server::privacy::cli::run(&backends, command).await?,
+        Command::Stats(args) => {
+            let (analytics, now) = (backends.analytics.as_ref(), vouch_server::clock::now_ms());
+            vouch_server::stats::cli::run(analytics, &campaigns, args, now, &mut std::io::stdout()).await?
+        }
         Command::Operators { command } => {
             use vouch_server::admin::cli::{run, PasswordSource};
             run(&backends, &campaigns, command, PasswordSource::from_stdin, &mut std::io::stdout()).await?

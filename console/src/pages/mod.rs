@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod campaigns;
+mod charts;
 mod draw;
 mod embed;
 mod entries;
@@ -8,6 +9,7 @@ mod entry;
 mod moderation;
 mod queues;
 mod rewards;
+mod stats;
 
 use leptos::prelude::*;
 
@@ -24,6 +26,7 @@ pub fn view(route: Route) -> AnyView {
             Page::Draw => view! { <draw::Draws campaign=id /> }.into_any(),
             Page::Rewards => view! { <rewards::Rewards campaign=id /> }.into_any(),
             Page::Embed => view! { <embed::Embed campaign=id /> }.into_any(),
+            Page::Stats => view! { <stats::Stats campaign=id /> }.into_any(),
         },
     }
 }

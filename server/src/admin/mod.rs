@@ -29,6 +29,7 @@ pub mod queues;
 pub mod receipt_links;
 pub mod review_routes;
 pub mod rewards;
+pub mod stats_routes;
 
 use std::sync::Arc;
 
@@ -100,6 +101,7 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
         .routes(routes!(campaign_routes::list))
         .routes(routes!(campaign_routes::show))
         .routes(routes!(campaign_routes::embed_route))
+        .routes(routes!(stats_routes::stats))
         .routes(routes!(entry_routes::list))
         .routes(routes!(entry_routes::detail))
         .routes(routes!(entry_routes::csv))

@@ -44,6 +44,7 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     route("GET", "/admin/v1/campaigns", false, false),
     route("GET", "/admin/v1/campaigns/{campaign}", false, false),
     route("GET", "/admin/v1/campaigns/{campaign}/embed", false, false),
+    route("GET", "/admin/v1/campaigns/{campaign}/stats", false, false),
     route("GET", "/admin/v1/campaigns/{campaign}/entries", false, false),
     route("GET", "/admin/v1/campaigns/{campaign}/entries/{entry_id}", false, false),
     route("GET", "/admin/v1/campaigns/{campaign}/entries.csv", false, false),

@@ -17,6 +17,7 @@ mod admin_moderation;
 mod admin_queues;
 mod admin_rewards;
 mod admin_spec;
+mod admin_stats;
 mod amounts;
 mod aws;
 mod bonus;
