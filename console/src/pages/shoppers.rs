@@ -20,7 +20,10 @@ fn download_url(json: &Value) -> Option<String> {
 
 /// "entries 1 · receipts 1 · …" of the kinds held, in the order the server sends them.
 fn summary(counts: &Value) -> Vec<(String, u64)> {
-    counts.as_object().map(|m| m.iter().map(|(k, v)| (k.replace('_', " "), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default()
+    counts
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.replace('_', " "), v.as_u64().unwrap_or(0))).collect())
+        .unwrap_or_default()
 }
 
 #[component]

@@ -129,11 +129,12 @@ pub async fn export(
     }
     let doc = &export.document;
     let held = counts(doc, receipts.len());
-    let nothing_held = held.entries + held.referrers + held.credits + held.entry_limits + held.queued + held.mails
-        + held.receipts
-        == 0;
+    let nothing_held =
+        held.entries + held.referrers + held.credits + held.entry_limits + held.queued + held.mails + held.receipts
+            == 0;
     let marketing_consent = (!doc.consents.is_empty()).then(|| doc.consents.iter().any(|c| c.marketing));
-    let document = serde_json::to_value(doc).map_err(|_| ApiError::new(ErrorCode::Internal, "The export could not be made."))?;
+    let document =
+        serde_json::to_value(doc).map_err(|_| ApiError::new(ErrorCode::Internal, "The export could not be made."))?;
     Ok(Json(ShopperExportAnswer { nothing_held, held, marketing_consent, document, receipts }))
 }
 

@@ -71,7 +71,10 @@ async fn an_owner_exports_and_erases_a_shopper_through_the_admin_api(app: TestAp
     assert_eq!((export["held"]["entries"].as_u64(), export["held"]["consents"].as_u64()), (Some(1), Some(1)));
     assert_eq!(export["marketing_consent"], false, "the entry did not agree to marketing");
     let document = &export["document"];
-    assert_eq!((document["identity"].as_str(), document["format"].as_str()), (Some(EMAIL), Some("vouch.shopper-export/1")));
+    assert_eq!(
+        (document["identity"].as_str(), document["format"].as_str()),
+        (Some(EMAIL), Some("vouch.shopper-export/1"))
+    );
     assert_eq!(document["entries"][0]["entry_id"], entry.as_str());
     let receipts = export["receipts"].as_array().unwrap();
     assert_eq!(receipts.len(), 1, "{export}");
@@ -84,7 +87,10 @@ async fn an_owner_exports_and_erases_a_shopper_through_the_admin_api(app: TestAp
 
     // Limited to another campaign's scope would hold nothing; limited to demo holds the entry.
     let (_, scoped) = json_of(owner.post(EXPORT, json!({"email": EMAIL, "campaign": "demo"})).await).await;
-    assert_eq!((scoped["nothing_held"].as_bool(), scoped["document"]["campaign"].as_str()), (Some(false), Some("demo")));
+    assert_eq!(
+        (scoped["nothing_held"].as_bool(), scoped["document"]["campaign"].as_str()),
+        (Some(false), Some("demo"))
+    );
 
     let (status, report) = json_of(owner.post(ERASE, json!({"email": EMAIL})).await).await;
     assert_eq!(status, 200, "{report}");
@@ -98,7 +104,10 @@ async fn an_owner_exports_and_erases_a_shopper_through_the_admin_api(app: TestAp
     assert_eq!((after["held"]["entries"].as_u64(), after["held"]["erasures"].as_u64()), (Some(0), Some(1)));
     assert_eq!(after["marketing_consent"], Value::Null);
     let (_, again) = json_of(owner.post(ERASE, json!({"email": EMAIL})).await).await;
-    assert_eq!((again["nothing_held"].as_bool(), again["erased_before"].as_array().map(Vec::len)), (Some(true), Some(1)));
+    assert_eq!(
+        (again["nothing_held"].as_bool(), again["erased_before"].as_array().map(Vec::len)),
+        (Some(true), Some(1))
+    );
 
     // A mailbox never seen: an explicit answer, not an error.
     let stranger = json!({"email": "never.seen@example.org"});
