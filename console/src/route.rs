@@ -44,6 +44,7 @@ impl Page {
 pub enum Route {
     Campaigns,
     Queues,
+    Shoppers,
     /// A page of one campaign.
     Campaign {
         id: String,
@@ -61,6 +62,7 @@ impl Route {
         let parts: Vec<String> = rest.split('/').map(decode).collect();
         match parts.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             ["queues"] => Route::Queues,
+            ["shoppers"] => Route::Shoppers,
             ["c", id, "entries", entry] => Route::Entry { campaign: id.to_string(), entry_id: entry.to_string() },
             ["c", id, slug] => match Page::ALL.into_iter().find(|p| p.slug() == *slug) {
                 Some(page) => Route::Campaign { id: id.to_string(), page },
@@ -75,6 +77,7 @@ impl Route {
         match self {
             Route::Campaigns => "/admin/campaigns".into(),
             Route::Queues => "/admin/queues".into(),
+            Route::Shoppers => "/admin/shoppers".into(),
             Route::Campaign { id, page } => format!("/admin/c/{}/{}", e(id), page.slug()),
             Route::Entry { campaign, entry_id } => format!("/admin/c/{}/entries/{}", e(campaign), e(entry_id)),
         }

@@ -62,6 +62,7 @@ pub fn Shell() -> impl IntoView {
             <nav aria-label="Main">
                 <Link to=Route::Campaigns>"Campaigns"</Link>
                 <Show when=queues><Link to=Route::Queues>"Queues"</Link></Show>
+                <Show when=queues><Link to=Route::Shoppers>"Shoppers"</Link></Show>
             </nav>
             <label class="picker">
                 "Campaign "

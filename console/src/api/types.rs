@@ -18,7 +18,7 @@ pub fn can_write(me: &Me) -> bool {
     me.role != Role::Viewer
 }
 
-/// Queues are shared by all campaigns: owners only.
+/// Queues are shared by all campaigns, shoppers' data spans them: owners only.
 pub fn sees_queues(me: &Me) -> bool {
     me.may(None, Access::Owner)
 }
@@ -357,4 +357,11 @@ pub struct FieldError {
     pub code: String,
     #[serde(default)]
     pub message: String,
+}
+
+/// `POST /admin/v1/shoppers/export|erase`'s body.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShopperRequest {
+    pub email: String,
+    pub campaign: Option<String>,
 }

@@ -9,6 +9,7 @@ mod entry;
 mod moderation;
 mod queues;
 mod rewards;
+mod shoppers;
 mod stats;
 
 use leptos::prelude::*;
@@ -19,6 +20,7 @@ pub fn view(route: Route) -> AnyView {
     match route {
         Route::Campaigns => campaigns::Campaigns().into_any(),
         Route::Queues => queues::Queues().into_any(),
+        Route::Shoppers => shoppers::Shoppers().into_any(),
         Route::Entry { campaign, entry_id } => view! { <entry::Entry campaign entry_id /> }.into_any(),
         Route::Campaign { id, page } => match page {
             Page::Entries => view! { <entries::Entries campaign=id /> }.into_any(),

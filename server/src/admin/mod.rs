@@ -29,6 +29,7 @@ pub mod queues;
 pub mod receipt_links;
 pub mod review_routes;
 pub mod rewards;
+pub mod shoppers;
 pub mod stats_routes;
 
 use std::sync::Arc;
@@ -86,6 +87,7 @@ pub fn origin_of(url: &str) -> String {
         (name = "rewards", description = "The credits ledger and payouts"),
         (name = "codes", description = "Discount code pools"),
         (name = "queues", description = "Queues shared by every campaign (owners)"),
+        (name = "shoppers", description = "A shopper's data exported or erased on request (owners)"),
     ),
 )]
 struct AdminDoc;
@@ -125,6 +127,8 @@ fn routes() -> OpenApiRouter<SharedAdmin> {
         .routes(routes!(queues::redrive_all))
         .routes(routes!(queues::pause))
         .routes(routes!(queues::resume))
+        .routes(routes!(shoppers::export))
+        .routes(routes!(shoppers::erase))
 }
 
 /// The admin API's OpenAPI 3.1 document.

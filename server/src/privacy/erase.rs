@@ -11,7 +11,7 @@ use crate::backends::referrals::Referrer;
 use crate::clock::now_ms;
 
 /// What an erase did, for the operator (counts only: nothing personal).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ErasureReport {
     /// The erasure log's id of this erase.
     pub erasure_id: String,

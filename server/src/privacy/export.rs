@@ -88,6 +88,8 @@ pub struct Analytics {
 #[derive(Debug)]
 pub struct ReceiptFile {
     pub name: String,
+    /// Its object key (the console links to it instead of carrying the bytes).
+    pub key: String,
     pub bytes: Vec<u8>,
 }
 
@@ -110,7 +112,7 @@ pub async fn export(
     let mut receipts = Vec::new();
     for key in held.objects.iter().filter(|k| !k.starts_with(THUMBNAILS)) {
         if let Some(bytes) = backends.objects.get(key).await? {
-            receipts.push(ReceiptFile { name: file_name(key), bytes });
+            receipts.push(ReceiptFile { name: file_name(key), key: key.clone(), bytes });
         }
     }
     let mut entries = Vec::new();

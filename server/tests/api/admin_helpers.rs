@@ -70,6 +70,8 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     route("POST", "/admin/v1/queues/{queue}/redrive", true, true),
     route("POST", "/admin/v1/queues/{queue}/pause", true, true),
     route("POST", "/admin/v1/queues/{queue}/resume", true, true),
+    route("POST", "/admin/v1/shoppers/export", true, true),
+    route("POST", "/admin/v1/shoppers/erase", true, true),
 ];
 
 impl AdminRoute {

@@ -16,6 +16,7 @@ mod admin_helpers;
 mod admin_moderation;
 mod admin_queues;
 mod admin_rewards;
+mod admin_shoppers;
 mod admin_spec;
 mod admin_stats;
 mod amounts;
