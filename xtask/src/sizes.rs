@@ -7,21 +7,24 @@ use std::process::Command;
 use crate::build::BUNDLES;
 use crate::util::{root, Result};
 
-const LOADER_BUDGET_BR: usize = 2 * 1024;
+/// The loader with the funnel's beacon and the campaign prefetch (issues 17, 19): 2.1 kB.
+const LOADER_BUDGET_BR: usize = 2304;
 /// The goal for one page's widget js + wasm (issue 5). Not met yet: see docs/benchmarks.md.
 const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// Enforced per bundle meanwhile, so no bundle can silently grow: each one's js + wasm (and the
 /// JS module of a split bundle's loaders) as issue 19 left them, plus a little room. The form
-/// came down from 133.2 kB with its receipt field lazily loaded (`lazy:` below, not counted here).
-const WIDGET_CEILINGS_BR: [(&str, usize); 3] = [("entry", 129 * 1024), ("referral", 115 * 1024), ("offer", 69 * 1024)];
+/// came down from 133.2 kB with its receipt field lazily loaded (`lazy:` below, not counted here),
+/// then took the funnel's hooks, the campaign hand-over and the in-browser downscaling (130.5 kB).
+const WIDGET_CEILINGS_BR: [(&str, usize); 3] = [("entry", 131 * 1024), ("referral", 116 * 1024), ("offer", 69 * 1024)];
 
 fn ceiling(feature: &str) -> usize {
     WIDGET_CEILINGS_BR.iter().find(|(f, _)| *f == feature).map_or(0, |(_, c)| *c)
 }
 
 /// The operator console's js + wasm + css (brotli), loaded once per session by operators: a
-/// ceiling so it cannot silently grow: today's 210 kB (every page, serde_json) plus some room.
-const CONSOLE_CEILING_BR: usize = 240 * 1024;
+/// ceiling so it cannot silently grow: 261 kB with the Stats charts, the Shoppers page and the
+/// consent records (issues 17, 18), plus a little room.
+const CONSOLE_CEILING_BR: usize = 266 * 1024;
 
 fn compressed(tool: &str, args: &[&str], file: &Path) -> Option<usize> {
     let out = Command::new(tool).args(args).arg(file).output().ok()?;
