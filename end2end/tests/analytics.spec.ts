@@ -1,5 +1,5 @@
 import { test, expect, BrowserContext, Page } from '@playwright/test';
-import { fillForm, makeJpeg, uploadReceipt } from './helpers';
+import { cli, fillForm, makeJpeg, uploadReceipt } from './helpers';
 
 /** One funnel event as the beacon sends it. */
 type Sent = { type: string; channel?: string; at: number };
@@ -67,7 +67,25 @@ async function acceptedBatches(): Promise<number> {
   return Number(text.match(/^vouch_event_batches_accepted_total (\d+)$/m)![1]);
 }
 
+/** What `vouch stats` counted for the demo campaign: events of each kind, shares by channel. */
+function counted(): Record<string, number> {
+  const stats = JSON.parse(cli(['stats', '--campaign', 'demo', '--format', 'json']));
+  const out: Record<string, number> = {};
+  for (const day of stats.daily) {
+    for (const [kind, n] of Object.entries(day.counts as Record<string, number>)) out[kind] = (out[kind] ?? 0) + n;
+  }
+  delete out.share; // by channel below, as the beacons are counted
+  for (const c of stats.shares) out[`share:${c.channel}`] = c.shares;
+  return out;
+}
+
+/** The counts that grew from `before` to `after`, by how much. */
+function grown(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([, n]) => n !== 0));
+}
+
 test('the funnel of a shopper, a referrer and a friend is sent in a few batches, exactly once each', async ({ browser }) => {
+  const before = counted();
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const beacons = new Beacons().watch(context);
   const page = await context.newPage();
@@ -133,6 +151,10 @@ test('the funnel of a shopper, a referrer and a friend is sent in a few batches,
   expect((await friendContext.cookies()).map((c) => c.name)).toEqual(['vouch_ref']);
   await context.close();
   await friendContext.close();
+  // The stats show exactly those events, and the server's own facts: the entry accepted and
+  // confirmed, the referrer's sign-up.
+  const facts = { entry_accepted: 1, entry_confirmed: 1, join: 1 };
+  await expect.poll(() => grown(counted(), before), { timeout: 30_000 }).toEqual({ ...beacons.counts(), ...facts });
 });
 
 test('leaving a page sends what it holds', async ({ page }) => {
