@@ -243,11 +243,44 @@ async fn an_entry_in_flight_stays_erased(app: TestApp) {
     let original: Value = serde_json::from_str(&held[0].body).unwrap();
     assert_eq!(backends.objects.head(original["receipt_key"].as_str().unwrap()).await.unwrap(), None);
     assert!(app.mails().await.iter().all(|(to, _)| !to.to_lowercase().contains("vexmoor")), "no confirmation");
+    let consents = backends.consents.as_ref();
+    assert!(consents_of_mailbox(consents, EMAIL, None).await.unwrap().is_empty(), "no consent record comes back");
     // A new entry after the erase is the shopper's new participation: recorded.
     let upload = app.uploaded("demo", &jpeg(310, 200), "image/jpeg").await;
     assert_eq!(app.entry("demo", &body(&upload), "key-2").await.status(), 202);
     app.drain().await;
     assert_eq!(backends.privacy.entries_of(&who).await.unwrap().len(), 1);
+}
+
+/// A message redelivered after its entry was recorded and the shopper erased (the worker's ack was
+/// lost): the anonymised entry stands, and neither the consent records nor an opt-in mail return.
+async fn a_redelivery_after_the_erase_brings_no_consent_back(app: TestApp) {
+    let upload = app.uploaded("demo", &jpeg(300, 200), "image/jpeg").await;
+    assert_eq!(app.entry("demo", &body(&upload), "key-1").await.status(), 202);
+    let queue = app.queue("entries");
+    let held = queue.receive(1, Duration::from_secs(60)).await.unwrap();
+    queue.send(held[0].body.clone()).await.unwrap();
+    app.drain().await;
+    let backends = &app.running.backends;
+    let consents = backends.consents.as_ref();
+    assert_eq!(consents_of_mailbox(consents, EMAIL, None).await.unwrap().len(), 2, "terms and marketing");
+    let report = erase(backends, EMAIL, None, "cli").await.unwrap();
+    assert_eq!((report.entries, report.consents), (1, 2));
+    let mails = app.mails().await.len();
+    queue.send(held[0].body.clone()).await.unwrap();
+    app.drain().await;
+    assert!(consents_of_mailbox(consents, EMAIL, None).await.unwrap().is_empty(), "no consent record comes back");
+    assert_eq!(app.mails().await.len(), mails, "no opt-in mail is sent again");
+}
+
+#[tokio::test]
+async fn a_redelivery_after_an_erase_records_no_consent() {
+    a_redelivery_after_the_erase_brings_no_consent_back(TestApp::spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivery_after_an_erase_records_no_consent_on_aws() {
+    a_redelivery_after_the_erase_brings_no_consent_back(TestApp::spawn_aws().await).await;
 }
 
 #[tokio::test]

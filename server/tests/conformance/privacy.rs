@@ -5,9 +5,9 @@ use vouch_core::consent::ConsentKind;
 use vouch_core::form::Entrant;
 use vouch_core::rewards::{CreditState, Side};
 use vouch_core::wire::EntryStatus;
+use vouch_server::backends::consents::Confirmation;
 use vouch_server::backends::privacy::{Erasure, ErasureKey, Shopper};
 use vouch_server::backends::referrals::{Credit, Joined};
-use vouch_server::backends::consents::Confirmation;
 use vouch_server::backends::{Quota, StoredEntry};
 use vouch_server::consents::consents_of_mailbox;
 
