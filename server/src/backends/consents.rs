@@ -71,4 +71,8 @@ pub trait ConsentStore: Send + Sync {
     async fn consent(&self, record_id: &str) -> Result<Option<ConsentRecord>>;
     /// Marks the marketing consent `record_id` confirmed at `at_ms`, once: the first time wins.
     async fn confirm_marketing(&self, record_id: &str, at_ms: i64) -> Result<Confirmation>;
+    /// Deletes these records (a shopper's erase: they name the mailbox). Records already gone
+    /// count for nothing, so erasing twice is harmless; a link to a deleted record confirms
+    /// nothing ([`Confirmation::Unknown`]). The number deleted.
+    async fn erase_consents(&self, records: &[ConsentRecord]) -> Result<u64>;
 }

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::{gather, shopper, PrivacyError};
+use super::{consents_of, gather, shopper, PrivacyError};
 use crate::app::wiring::Backends;
-use crate::backends::privacy::Erasure;
+use crate::backends::privacy::{Erasure, Shopper};
 use crate::backends::referrals::Referrer;
 use crate::clock::now_ms;
 
@@ -21,6 +21,8 @@ pub struct ErasureReport {
     pub erased_before: Vec<i64>,
     pub entries: u64,
     pub referrers: u64,
+    /// Consent records deleted.
+    pub consents: u64,
     pub credits: u64,
     pub entry_limits: u64,
     pub queued: u64,
@@ -30,7 +32,8 @@ pub struct ErasureReport {
 
 /// Erases `email`'s data (in `campaign`, or everywhere) as `actor`; audited. The tombstone goes
 /// first (an in-flight entry cannot come back), objects before the rows that name them (a rerun
-/// after a crash still finds them), and every step is idempotent.
+/// after a crash still finds them), consent records after the entries (see [`erase_consents`]),
+/// and every step is idempotent.
 pub async fn erase(
     backends: &Backends,
     email: &str,
@@ -65,6 +68,7 @@ pub async fn erase(
         entries: privacy.anonymise_entries(&held.entries, &anon_id).await?,
         credits: privacy.anonymise_credits(&held.credits, &anon_id).await?,
         referrers: privacy.anonymise_referrers(&referrers, &anon_id).await?,
+        consents: erase_consents(backends, &who).await?,
         entry_limits: privacy.erase_quota(&who).await?,
         mails: match &backends.sqlite {
             Some(db) => db.outbox().anonymise(&held.mails, &anon_id).await?,
@@ -72,13 +76,22 @@ pub async fn erase(
         },
     };
     let detail = format!(
-        "entries={} referrers={} credits={} objects={} repeat={}",
+        "entries={} referrers={} consents={} credits={} objects={} repeat={}",
         report.entries,
         report.referrers,
+        report.consents,
         report.credits,
         report.objects,
         !report.erased_before.is_empty()
     );
     backends.moderation.audit(who.scope(), actor, "shopper.erase", &erasure.id, &detail, erasure.at_ms).await?;
     Ok(report)
+}
+
+/// Deletes the shopper's consent records, read afresh after the entries are anonymised: a worker
+/// records an entry's consents and then checks that the entry still names the shopper, so a
+/// record written after this read is one whose worker sees the anonymised entry and removes it.
+async fn erase_consents(backends: &Backends, who: &Shopper) -> Result<u64, PrivacyError> {
+    let records = consents_of(backends, who).await?;
+    Ok(backends.consents.erase_consents(&records).await?)
 }

@@ -7,12 +7,14 @@ use serde::Serialize;
 
 use super::{gather, shopper, PrivacyError};
 use crate::app::wiring::Backends;
+use crate::backends::consents::ConsentRecord;
 use crate::backends::embedded::OutboxMail;
 use crate::backends::privacy::{Erasure, HeldReferrer, QueuedMessage, QuotaRow};
 use crate::backends::referrals::Credit;
 use crate::backends::review::{AuditRecord, ReviewCase};
 use crate::backends::StoredEntry;
 use crate::clock::now_ms;
+use crate::consents::MailboxConsent;
 use crate::crypto::format_iso8601_ms;
 use crate::uploads::keys::THUMBNAILS;
 use vouch_core::codes::Pool;
@@ -30,8 +32,10 @@ pub struct ExportDocument {
     pub campaign: Option<String>,
     pub generated_at: String,
     pub entries: Vec<ExportedEntry>,
-    /// Every consent given, from entries and referrer sign-ups.
-    pub consents: Vec<Consent>,
+    /// Every consent given, with entries and referrer sign-ups, as recorded when it was given:
+    /// the words shown and their version, the language, the page's origin and, for marketing,
+    /// the double opt-in's state.
+    pub consents: Vec<ExportedConsent>,
     pub referrers: Vec<HeldReferrer>,
     pub credits: Vec<ExportedCredit>,
     /// Per-person entry counters (entry limits).
@@ -66,14 +70,26 @@ pub struct ExportedCredit {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Consent {
-    pub campaign: String,
-    /// `entry` or `referrer`.
+pub struct ExportedConsent {
+    #[serde(flatten)]
+    pub consent: MailboxConsent,
+    /// `entry` or `referrer`: what `source` names.
     pub given_with: &'static str,
-    pub id: String,
-    pub terms: bool,
-    pub marketing: bool,
-    pub at_ms: i64,
+    pub given_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<String>,
+}
+
+impl ExportedConsent {
+    fn of(record: ConsentRecord, referrers: &[HeldReferrer]) -> Self {
+        let by_referrer = referrers.iter().any(|r| r.referrer.referrer_id == record.source);
+        Self {
+            given_with: if by_referrer { "referrer" } else { "entry" },
+            given_at: format_iso8601_ms(record.given_at_ms),
+            confirmed_at: record.confirmed_at_ms.map(format_iso8601_ms),
+            consent: record.into(),
+        }
+    }
 }
 
 /// Analytics tied to the shopper: none. Page analytics are keyed by a random session id, never by
@@ -116,32 +132,13 @@ pub async fn export(
         }
     }
     let mut entries = Vec::new();
-    let mut consents = Vec::new();
+    let consents = held.consents.into_iter().map(|c| ExportedConsent::of(c, &held.referrers)).collect();
     for entry in held.entries {
-        consents.push(Consent {
-            campaign: entry.campaign.clone(),
-            given_with: "entry",
-            id: entry.entry_id.clone(),
-            // An entry is accepted only with the terms agreed to (core's form rule).
-            terms: true,
-            marketing: entry.entrant.marketing_consent,
-            at_ms: entry.accepted_at_ms,
-        });
         let review = backends.moderation.case(&entry.campaign, &entry.entry_id).await?;
         let code = backends.codes.assigned(&entry.campaign, Pool::Entry, &entry.entry_id).await?.map(|(_, c)| c);
         let receipt_file =
             entry.receipt_key.as_deref().map(file_name).filter(|f| receipts.iter().any(|r| &r.name == f));
         entries.push(ExportedEntry { entry, review, code, receipt_file });
-    }
-    for r in &held.referrers {
-        consents.push(Consent {
-            campaign: r.referrer.campaign.clone(),
-            given_with: "referrer",
-            id: r.referrer.referrer_id.clone(),
-            terms: true,
-            marketing: r.marketing_consent,
-            at_ms: r.referrer.created_at_ms,
-        });
     }
     let mut credits = Vec::new();
     for credit in held.credits {
@@ -170,9 +167,10 @@ pub async fn export(
         },
     };
     let detail = format!(
-        "entries={} referrers={} credits={} receipts={}",
+        "entries={} referrers={} consents={} credits={} receipts={}",
         document.entries.len(),
         document.referrers.len(),
+        document.consents.len(),
         document.credits.len(),
         receipts.len()
     );

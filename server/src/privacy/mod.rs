@@ -13,6 +13,7 @@ use vouch_core::email::Email;
 use vouch_core::FieldCode;
 
 use crate::app::wiring::Backends;
+use crate::backends::consents::ConsentRecord;
 use crate::backends::embedded::OutboxMail;
 use crate::backends::privacy::{HeldReferrer, QueuedMessage, QuotaRow, Shopper};
 use crate::backends::referrals::Credit;
@@ -46,6 +47,8 @@ fn subject(who: &Shopper) -> String {
 pub struct Holdings {
     pub entries: Vec<StoredEntry>,
     pub referrers: Vec<HeldReferrer>,
+    /// Consent records: the words shown, when, where, and the marketing opt-in's state.
+    pub consents: Vec<ConsentRecord>,
     pub credits: Vec<Credit>,
     pub quota: Vec<QuotaRow>,
     pub queued: Vec<QueuedMessage>,
@@ -59,6 +62,7 @@ impl Holdings {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
             && self.referrers.is_empty()
+            && self.consents.is_empty()
             && self.credits.is_empty()
             && self.quota.is_empty()
             && self.queued.is_empty()
@@ -73,6 +77,7 @@ pub async fn gather(backends: &Backends, who: &Shopper) -> Result<Holdings, Priv
     let entries = privacy.entries_of(who).await?;
     let referrers = privacy.referrers_of(who).await?;
     let referrer_ids: Vec<String> = referrers.iter().map(|r| r.referrer.referrer_id.clone()).collect();
+    let consents = consents_of(backends, who).await?;
     let credits = privacy.credits_of(who, &referrer_ids).await?;
     let quota = privacy.quota_of(who).await?;
     let queued = privacy.queued_of(who).await?;
@@ -81,7 +86,12 @@ pub async fn gather(backends: &Backends, who: &Shopper) -> Result<Holdings, Priv
         Some(db) => db.outbox().mails_to(who).await?,
         None => Vec::new(),
     };
-    Ok(Holdings { entries, referrers, credits, quota, queued, objects, mails })
+    Ok(Holdings { entries, referrers, consents, credits, quota, queued, objects, mails })
+}
+
+/// The shopper's consent records (in scope).
+async fn consents_of(backends: &Backends, who: &Shopper) -> Result<Vec<ConsentRecord>, PrivacyError> {
+    Ok(crate::consents::consents_of_mailbox(backends.consents.as_ref(), &who.identity, who.campaign.as_deref()).await?)
 }
 
 /// The receipt objects that exist for these entries and queued messages.

@@ -50,7 +50,6 @@ impl Handler for EntryHandler {
 impl EntryHandler {
     async fn process(&self, msg: &EntryMessage) -> Result<(), BackendError> {
         let campaign = self.campaigns.get(&msg.campaign);
-        self.consents.record(msg).await?;
         let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
             Some(stored) => stored,
             None => {
@@ -73,6 +72,8 @@ impl EntryHandler {
                 }
             }
         };
+        // After the entry, on every delivery (a crash before still gets them recorded).
+        self.consents.record(msg, self.store.as_ref()).await?;
         // On every delivery (counted once): a crash after the verdict still gets it counted.
         self.funnel.entry(&entry).await;
         if let (EntryStatus::Confirmed, Some(campaign)) = (entry.status, &campaign) {

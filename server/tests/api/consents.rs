@@ -60,7 +60,7 @@ async fn optin_links(app: &TestApp, to: &str) -> Vec<String> {
         .collect()
 }
 
-async fn open_link(app: &TestApp, path: &str, json: bool) -> (u16, String) {
+pub(crate) async fn open_link(app: &TestApp, path: &str, json: bool) -> (u16, String) {
     let mut req = app.client.get(app.url(path)).header("Accept-Language", "en");
     if json {
         req = req.header("Accept", "application/json");

@@ -10,6 +10,9 @@ use vouch_server::privacy::erase::erase;
 use vouch_server::privacy::export::{export, write};
 use vouch_server::privacy::PrivacyError;
 
+use vouch_server::consents::consents_of_mailbox;
+
+use crate::consents::open_link;
 use crate::helpers::{jpeg, TestApp};
 use crate::referrals::join;
 
@@ -43,6 +46,14 @@ async fn participate(app: &TestApp) -> Vec<String> {
     assert_eq!(join(app, "demo", FIRST, "q.vexmoor@example.org").await.0, 201);
     app.drain().await;
     ids
+}
+
+/// The opt-in links mailed to the shopper (however the address was spelled), as path and query.
+async fn optin_links(app: &TestApp) -> Vec<String> {
+    const PATH: &str = "/v1/consents/confirm?token=";
+    let mails = app.mails().await;
+    let theirs = mails.iter().filter(|(to, text)| to.to_lowercase().contains("vexmoor") && text.contains(PATH));
+    theirs.map(|(_, text)| text[text.find(PATH).unwrap()..].split_whitespace().next().unwrap().to_string()).collect()
 }
 
 /// Every file under `dir`, as bytes, lower-cased.
@@ -86,10 +97,25 @@ async fn an_export_holds_entries_consents_receipts_referrer_and_mails_and_no_ana
         (entries[0]["first_name"].as_str(), entries[0]["phone"].as_str()),
         (Some(FIRST), Some("+4915123459876"))
     );
-    assert_eq!(doc["consents"].as_array().unwrap().len(), 3, "two entries and the sign-up");
-    assert_eq!(doc["consents"][0]["marketing"], true);
+    // The consent records: terms and marketing with each entry, terms with the sign-up.
+    let consents = doc["consents"].as_array().unwrap();
+    let kinds: Vec<(&str, &str)> =
+        consents.iter().map(|c| (c["kind"].as_str().unwrap(), c["given_with"].as_str().unwrap())).collect();
+    assert_eq!(
+        kinds,
+        [("terms", "entry"), ("marketing", "entry"), ("terms", "entry"), ("marketing", "entry"), ("terms", "referrer")]
+    );
+    assert_eq!(consents[0]["source"], ids[0].as_str());
+    let marketing = &consents[1];
+    assert!(marketing["label"].as_str().is_some_and(|l| !l.is_empty()), "the words shown: {marketing}");
+    assert_eq!(marketing["version"], vouch_core::consent::wording_version(marketing["label"].as_str().unwrap()));
+    assert_eq!((marketing["locale"].as_str(), marketing["campaign"].as_str()), (Some("en"), Some("demo")));
+    assert!(marketing["given_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert_eq!(marketing["marketing"], "pending", "not confirmed through the mailed link yet");
+    assert!(marketing.get("confirmed_at").is_none());
+    assert!(consents[0].get("marketing").is_none(), "terms have no opt-in");
     assert_eq!(doc["referrers"][0]["first_name"], FIRST);
-    assert_eq!(doc["mails"].as_array().unwrap().len(), 2, "both confirmations");
+    assert_eq!(doc["mails"].as_array().unwrap().len(), 4, "both confirmations and both opt-in mails");
     assert_eq!(doc["analytics"]["records"], json!([]));
     assert_eq!(done.receipts.len(), 2);
     assert!(done.receipts.iter().all(|r| r.bytes.starts_with(&[0xFF, 0xD8])), "JPEG images");
@@ -125,17 +151,33 @@ async fn after_an_erase_no_byte_of_the_sqlite_files_or_the_object_folder_holds_t
     for t in &TRACES[..3] {
         assert!(found.iter().any(|f| f.starts_with(t)), "the search finds {t} before the erase: {found:?}");
     }
+    // Marketing given with both entries: one confirmed through its mailed link, one pending.
+    let links = optin_links(&app).await;
+    assert_eq!(links.len(), 2, "an opt-in mail per entry");
+    assert_eq!(open_link(&app, &links[0], true).await.0, 200);
+    let records = consents_of_mailbox(backends.consents.as_ref(), EMAIL, None).await.unwrap();
+    assert_eq!(records.len(), 5, "terms and marketing per entry, terms with the sign-up");
+    assert_eq!(records.iter().filter(|r| r.confirmed_at_ms.is_some()).count(), 1);
     let credits_before = backends.referrals.list_credits("demo").await.unwrap().len();
     let counts_before = backends.store.list_entries("demo").await.unwrap().len();
 
     let report = erase(backends, EMAIL, None, "cli").await.unwrap();
     assert!(!report.nothing_held && report.erased_before.is_empty());
-    assert_eq!((report.entries, report.referrers, report.queued, report.mails), (2, 1, 1, 2));
+    assert_eq!((report.entries, report.referrers, report.queued, report.mails), (2, 1, 1, 4));
+    assert_eq!(report.consents, 5);
     assert!(report.objects >= 3, "two receipts and the queued upload: {report:?}");
 
     let files = data_files();
     assert!(files.iter().any(|(n, _)| n.ends_with("vouch.db")));
     assert_eq!(traces_in(&files), Vec::<String>::new());
+    // The opt-in links mailed before the erase: invalid now, and nothing is written back.
+    for link in &links {
+        let (status, answer) = open_link(&app, link, true).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer.contains("opt_in_link_invalid"), "{answer}");
+    }
+    assert!(consents_of_mailbox(backends.consents.as_ref(), EMAIL, None).await.unwrap().is_empty());
+    assert_eq!(traces_in(&data_files()), Vec::<String>::new());
     for id in &ids {
         assert!(!app.object_path(&format!("receipts/demo/{id}.jpg")).exists());
     }
@@ -146,7 +188,7 @@ async fn after_an_erase_no_byte_of_the_sqlite_files_or_the_object_folder_holds_t
 
     // Again: harmless, and recognised as a repeat.
     let again = erase(backends, EMAIL, None, "cli").await.unwrap();
-    assert_eq!((again.erased_before.len(), again.entries, again.objects), (1, 0, 0));
+    assert_eq!((again.erased_before.len(), again.entries, again.consents, again.objects), (1, 0, 0, 0));
     assert!(again.nothing_held);
     let audit = backends.moderation.list_audit("*").await.unwrap();
     assert_eq!(audit.iter().filter(|r| r.action == "shopper.erase" && r.actor == "cli").count(), 2);
@@ -201,11 +243,44 @@ async fn an_entry_in_flight_stays_erased(app: TestApp) {
     let original: Value = serde_json::from_str(&held[0].body).unwrap();
     assert_eq!(backends.objects.head(original["receipt_key"].as_str().unwrap()).await.unwrap(), None);
     assert!(app.mails().await.iter().all(|(to, _)| !to.to_lowercase().contains("vexmoor")), "no confirmation");
+    let consents = backends.consents.as_ref();
+    assert!(consents_of_mailbox(consents, EMAIL, None).await.unwrap().is_empty(), "no consent record comes back");
     // A new entry after the erase is the shopper's new participation: recorded.
     let upload = app.uploaded("demo", &jpeg(310, 200), "image/jpeg").await;
     assert_eq!(app.entry("demo", &body(&upload), "key-2").await.status(), 202);
     app.drain().await;
     assert_eq!(backends.privacy.entries_of(&who).await.unwrap().len(), 1);
+}
+
+/// A message redelivered after its entry was recorded and the shopper erased (the worker's ack was
+/// lost): the anonymised entry stands, and neither the consent records nor an opt-in mail return.
+async fn a_redelivery_after_the_erase_brings_no_consent_back(app: TestApp) {
+    let upload = app.uploaded("demo", &jpeg(300, 200), "image/jpeg").await;
+    assert_eq!(app.entry("demo", &body(&upload), "key-1").await.status(), 202);
+    let queue = app.queue("entries");
+    let held = queue.receive(1, Duration::from_secs(60)).await.unwrap();
+    queue.send(held[0].body.clone()).await.unwrap();
+    app.drain().await;
+    let backends = &app.running.backends;
+    let consents = backends.consents.as_ref();
+    assert_eq!(consents_of_mailbox(consents, EMAIL, None).await.unwrap().len(), 2, "terms and marketing");
+    let report = erase(backends, EMAIL, None, "cli").await.unwrap();
+    assert_eq!((report.entries, report.consents), (1, 2));
+    let mails = app.mails().await.len();
+    queue.send(held[0].body.clone()).await.unwrap();
+    app.drain().await;
+    assert!(consents_of_mailbox(consents, EMAIL, None).await.unwrap().is_empty(), "no consent record comes back");
+    assert_eq!(app.mails().await.len(), mails, "no opt-in mail is sent again");
+}
+
+#[tokio::test]
+async fn a_redelivery_after_an_erase_records_no_consent() {
+    a_redelivery_after_the_erase_brings_no_consent_back(TestApp::spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivery_after_an_erase_records_no_consent_on_aws() {
+    a_redelivery_after_the_erase_brings_no_consent_back(TestApp::spawn_aws().await).await;
 }
 
 #[tokio::test]
@@ -227,8 +302,13 @@ async fn after_an_erase_on_aws_a_scan_of_the_table_and_the_bucket_find_nothing()
     let receipts: Vec<String> = ids.iter().map(|id| format!("receipts/demo/{id}.jpg")).collect();
     let before = live_keys(&crate::support::moto_data(endpoint).await["s3"]);
     assert!(receipts.iter().all(|r| before.iter().any(|k| k.contains(r.as_str()))), "the receipts were there");
+    let links = optin_links(&app).await;
+    assert_eq!(links.len(), 2, "an opt-in mail per entry");
     let report = erase(backends, EMAIL, None, "cli").await.unwrap();
-    assert_eq!((report.entries, report.referrers), (2, 1));
+    assert_eq!((report.entries, report.referrers, report.consents), (2, 1, 5));
+    for link in &links {
+        assert_eq!(open_link(&app, link, true).await.0, 400, "an opt-in after the erase confirms nothing");
+    }
     let aws = backends.aws.as_ref().unwrap();
     let scan = aws.dynamodb().scan().table_name(&app.config.store.table).send().await.unwrap();
     let mut raw = String::new();
@@ -242,6 +322,7 @@ async fn after_an_erase_on_aws_a_scan_of_the_table_and_the_bucket_find_nothing()
     let who = vouch_server::privacy::shopper(backends, EMAIL, None).unwrap();
     assert!(backends.privacy.entries_of(&who).await.unwrap().is_empty());
     assert!(backends.privacy.referrers_of(&who).await.unwrap().is_empty());
+    assert!(consents_of_mailbox(backends.consents.as_ref(), EMAIL, None).await.unwrap().is_empty());
     for id in &ids {
         assert_eq!(backends.objects.head(&format!("receipts/demo/{id}.jpg")).await.unwrap(), None);
     }

@@ -5,7 +5,7 @@ use vouch_server::consents::consents_of_mailbox;
 
 use crate::fixture::Fixture;
 
-fn record(source: &str, campaign: &str, identity: &str, kind: ConsentKind, at: i64) -> ConsentRecord {
+pub fn record(source: &str, campaign: &str, identity: &str, kind: ConsentKind, at: i64) -> ConsentRecord {
     let label = format!("{} on {campaign}", kind.as_str());
     ConsentRecord {
         record_id: ConsentRecord::id(source, kind),

@@ -122,4 +122,5 @@ conformance!(
     privacy::erasing_anonymises_the_person_and_keeps_counts_and_ledger_totals,
     privacy::an_erasure_is_logged_by_hash_and_a_repeat_is_recognised,
     privacy::an_entry_accepted_before_its_persons_erasure_is_never_recorded,
+    privacy::a_shoppers_consent_records_are_erased_and_their_opt_in_confirms_nothing,
 );

@@ -1,13 +1,17 @@
 //! What the stores hold about one shopper: found kind by kind, anonymised or deleted, with the
 //! ledger's totals kept and the erasure logged by hash only.
 
+use vouch_core::consent::ConsentKind;
 use vouch_core::form::Entrant;
 use vouch_core::rewards::{CreditState, Side};
 use vouch_core::wire::EntryStatus;
+use vouch_server::backends::consents::Confirmation;
 use vouch_server::backends::privacy::{Erasure, ErasureKey, Shopper};
 use vouch_server::backends::referrals::{Credit, Joined};
 use vouch_server::backends::{Quota, StoredEntry};
+use vouch_server::consents::consents_of_mailbox;
 
+use crate::consents::record as consent;
 use crate::fixture::Fixture;
 use crate::ledger::{credit, referrer};
 
@@ -94,6 +98,17 @@ async fn seed(f: &Fixture) {
     let mut sub = crate::store::submission("demo", "kq", 1, "ent_q3");
     sub.quota = Some(Quota { identity: shopper(None).identity, period: "2026-11".into(), limit: 5 });
     f.backends.intake.accept(sub).await.unwrap();
+    let identity = shopper(None).identity;
+    f.backends
+        .consents
+        .record_consents(&[
+            consent("ent_q1", "demo", &identity, ConsentKind::Terms, 1_000),
+            consent("ent_q1", "demo", &identity, ConsentKind::Marketing, 1_000),
+            consent("ent_q2", "other", &identity, ConsentKind::Marketing, 2_000),
+            consent("ent_b1", "demo", "ben@example.com", ConsentKind::Marketing, 3_000),
+        ])
+        .await
+        .unwrap();
 }
 
 pub async fn a_shoppers_data_is_found_in_every_campaign_or_in_one(f: Fixture) {
@@ -134,11 +149,14 @@ pub async fn erasing_anonymises_the_person_and_keeps_counts_and_ledger_totals(f:
     assert_eq!(p.anonymise_credits(&credits, "anon_1").await.unwrap(), 2);
     assert_eq!(p.anonymise_referrers(&referrers, "anon_1").await.unwrap(), 1);
     assert_eq!(p.erase_quota(&all).await.unwrap(), 1);
+    let consents = consents_of_mailbox(f.backends.consents.as_ref(), EMAIL, None).await.unwrap();
+    assert_eq!(f.backends.consents.erase_consents(&consents).await.unwrap(), 3);
 
     assert!(p.entries_of(&all).await.unwrap().is_empty());
     assert!(p.referrers_of(&all).await.unwrap().is_empty());
     assert!(p.credits_of(&all, &[]).await.unwrap().is_empty());
     assert!(p.quota_of(&all).await.unwrap().is_empty());
+    assert!(consents_of_mailbox(f.backends.consents.as_ref(), EMAIL, None).await.unwrap().is_empty());
     // The books still add up: every credit with its state, reward and referrer; every entry with
     // its status (the campaign's counts do not move).
     assert_eq!(totals(&f.backends.referrals.list_credits("demo").await.unwrap()), before);
@@ -194,4 +212,24 @@ pub async fn an_entry_accepted_before_its_persons_erasure_is_never_recorded(f: F
     let everywhere = Erasure { id: "era_2".into(), campaign: "*".into(), at_ms: 7_000, ..erasure };
     p.record_erasure(&everywhere).await.unwrap();
     assert!(!store.record_entry(&entry("ent_oth2", "other", theirs(), 6_500)).await.unwrap());
+}
+
+pub async fn a_shoppers_consent_records_are_erased_and_their_opt_in_confirms_nothing(f: Fixture) {
+    seed(&f).await;
+    let c = f.backends.consents.as_ref();
+    assert_eq!(c.confirm_marketing("ent_q2.marketing", 4_000).await.unwrap(), Confirmation::Confirmed(4_000));
+    // In one campaign: the other campaign's records stay.
+    let demo = consents_of_mailbox(c, EMAIL, Some("demo")).await.unwrap();
+    assert_eq!(c.erase_consents(&demo).await.unwrap(), 2);
+    assert_eq!(c.erase_consents(&demo).await.unwrap(), 0, "erasing twice is harmless");
+    let left = consents_of_mailbox(c, EMAIL, None).await.unwrap();
+    assert_eq!(left.iter().map(|r| r.record_id.as_str()).collect::<Vec<_>>(), ["ent_q2.marketing"]);
+    // The link mailed for an erased record confirms nothing and writes nothing back.
+    assert_eq!(c.confirm_marketing("ent_q1.marketing", 5_000).await.unwrap(), Confirmation::Unknown);
+    assert_eq!(c.consent("ent_q1.marketing").await.unwrap(), None);
+    assert_eq!(c.erase_consents(&left).await.unwrap(), 1);
+    assert_eq!(c.confirm_marketing("ent_q2.marketing", 6_000).await.unwrap(), Confirmation::Unknown);
+    assert!(consents_of_mailbox(c, EMAIL, None).await.unwrap().is_empty());
+    // Someone else's record is untouched.
+    assert_eq!(consents_of_mailbox(c, "ben@example.com", None).await.unwrap().len(), 1);
 }

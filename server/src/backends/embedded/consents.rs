@@ -132,4 +132,23 @@ impl ConsentStore for SqliteBackend {
             .await?;
         Ok(outcome)
     }
+
+    async fn erase_consents(&self, records: &[ConsentRecord]) -> Result<u64> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<String> = records.iter().map(|r| r.record_id.clone()).collect();
+        let erased = self
+            .db()
+            .write(move |conn| {
+                let mut delete = conn.prepare_cached("DELETE FROM consents WHERE record_id = ?1")?;
+                let mut erased = 0;
+                for id in &ids {
+                    erased += delete.execute(params![id])? as u64;
+                }
+                Ok(erased)
+            })
+            .await?;
+        Ok(erased)
+    }
 }

@@ -3,7 +3,7 @@
 //! prefix of it).
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue as AV;
+use aws_sdk_dynamodb::types::{AttributeValue as AV, ReturnValue};
 use vouch_core::consent::ConsentKind;
 use vouch_core::i18n::Locale;
 
@@ -110,5 +110,23 @@ impl ConsentStore for DynamoStore {
                 })
             }
         }
+    }
+
+    async fn erase_consents(&self, records: &[ConsentRecord]) -> Result<u64> {
+        let mut erased = 0;
+        for r in records {
+            let gone = self
+                .ddb
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", s(&pk(&r.record_id)))
+                .return_values(ReturnValue::AllOld)
+                .send()
+                .await
+                .map_err(|e| unavailable(WHAT, e))?;
+            // Only what was there counts: a second erase deletes nothing.
+            erased += u64::from(gone.attributes().is_some_and(|a| !a.is_empty()));
+        }
+        Ok(erased)
     }
 }
