@@ -132,7 +132,9 @@ pub async fn export(
     let nothing_held =
         held.entries + held.referrers + held.credits + held.entry_limits + held.queued + held.mails + held.receipts
             == 0;
-    let marketing_consent = (!doc.consents.is_empty()).then(|| doc.consents.iter().any(|c| c.marketing));
+    // Whether any consent record is a marketing one (its pending/confirmed state is in `document`).
+    let marketing_consent = (!doc.consents.is_empty())
+        .then(|| doc.consents.iter().any(|c| c.consent.kind == vouch_core::consent::ConsentKind::Marketing));
     let document =
         serde_json::to_value(doc).map_err(|_| ApiError::new(ErrorCode::Internal, "The export could not be made."))?;
     Ok(Json(ShopperExportAnswer { nothing_held, held, marketing_consent, document, receipts }))
