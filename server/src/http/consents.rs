@@ -92,9 +92,18 @@ fn refused(r: Refusal, json: bool) -> Response {
         ("Accept" = Option<String>, Header, description = "`application/json` for JSON; otherwise a page in the shopper's language."),
     ),
     responses(
-        (status = 200, body = OptInConfirmation, description = "Confirmed now, or before (a page for browsers)."),
-        (status = 400, body = vouch_core::wire::ErrorBody, description = "`opt_in_link_invalid`: altered, unknown or not ours; nothing changed (a page for browsers)."),
-        (status = 410, body = vouch_core::wire::ErrorBody, description = "`opt_in_link_expired`: past its days (`[mail] optin_days`); nothing changed (a page for browsers)."),
+        (status = 200, description = "Confirmed now, or before: JSON when asked for, else a page.", content(
+            (OptInConfirmation = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 400, description = "`opt_in_link_invalid`: altered, unknown or not ours; nothing changed (a page for browsers).", content(
+            (vouch_core::wire::ErrorBody = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 410, description = "`opt_in_link_expired`: past its days (`[mail] optin_days`); nothing changed (a page for browsers).", content(
+            (vouch_core::wire::ErrorBody = "application/json"),
+            (String = "text/html"),
+        )),
         (status = 503, response = super::openapi::Unavailable),
     )
 )]
