@@ -15,6 +15,10 @@ pub const MAX_FUTURE_SKEW_MS: i64 = 5 * 60_000;
 /// A page sends within seconds; older events are refused so a replayed batch cannot rewrite the
 /// history of earlier days.
 pub const MAX_EVENT_AGE_MS: i64 = 24 * 3_600_000;
+/// How long a store remembers a counted batch id and a counted session: longer than any
+/// redelivery (SQS keeps a message 14 days at most, and an event may be `MAX_EVENT_AGE_MS` old
+/// when it is sent), so forgetting them never lets a batch or a session count twice.
+pub const MARKER_KEEP_MS: i64 = 16 * 86_400_000;
 
 /// Every event the funnel counts. The first eight come from pages, the rest from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -18,11 +18,14 @@ CREATE TABLE IF NOT EXISTS stat_batches (
     PRIMARY KEY (campaign, batch_id)
 ) WITHOUT ROWID;
 -- Sessions counted per counter: a session counts once per campaign, day, event and detail.
+-- Both kinds of marker are forgotten after `MARKER_KEEP_MS` (by `created_ms`, indexed in
+-- `mod.rs`, after the column is added to older databases).
 CREATE TABLE IF NOT EXISTS stat_sessions (
-    campaign TEXT NOT NULL,
-    day      TEXT NOT NULL,
-    event    TEXT NOT NULL,
-    detail   TEXT NOT NULL,
-    session  TEXT NOT NULL,
+    campaign   TEXT    NOT NULL,
+    day        TEXT    NOT NULL,
+    event      TEXT    NOT NULL,
+    detail     TEXT    NOT NULL,
+    session    TEXT    NOT NULL,
+    created_ms INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (campaign, day, event, detail, session)
 ) WITHOUT ROWID;

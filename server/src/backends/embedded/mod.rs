@@ -42,10 +42,15 @@ const CONSENTS_SCHEMA: &str = include_str!("consents.sql");
 /// The erasure log (`privacy.rs`).
 const PRIVACY_SCHEMA: &str = include_str!("privacy.sql");
 
-/// Columns added to a table after it first shipped; `schema.sql` has them too, for new databases.
+/// Columns added to a table after it first shipped (`schema.sql` has them too, for new databases),
+/// and the indexes on them.
 const ADDED_COLUMNS: &[&str] = &[
     "ALTER TABLE credits ADD COLUMN from_browser INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE entries ADD COLUMN locale TEXT",
+    "ALTER TABLE stat_sessions ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0",
+    // The funnel's markers are forgotten oldest first (`analytics.rs`); after the column above.
+    "CREATE INDEX IF NOT EXISTS stat_batches_by_age ON stat_batches (created_ms)",
+    "CREATE INDEX IF NOT EXISTS stat_sessions_by_age ON stat_sessions (created_ms)",
 ];
 
 /// The embedded intake and store share the database with the queue.

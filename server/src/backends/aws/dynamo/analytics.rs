@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
-use vouch_core::analytics::{tallies, Counter, CounterKey, EventKind, ValidBatch};
+use vouch_core::analytics::{tallies, Counter, CounterKey, EventKind, ValidBatch, MARKER_KEEP_MS};
 
 use super::super::{corrupt, unavailable};
 use super::{item, n, number, s, text, DynamoStore, Item, WHAT};
@@ -21,9 +21,8 @@ use crate::clock::now_ms;
 /// seldom needs two parts; each part has its own marker and counts once, so a batch split by a
 /// crash between its parts is completed, not doubled, by its redelivery.
 const COUNTERS_PER_WRITE: usize = 49;
-/// Markers outlive any redelivery: SQS keeps a message 14 days at most, and an event may be a
-/// day old when it arrives (`MAX_EVENT_AGE_MS`). The table's TTL attribute removes them.
-const MARKER_KEEP_SECS: i64 = 16 * 86_400;
+/// Markers outlive any redelivery (`MARKER_KEEP_MS`); the table's TTL attribute removes them.
+const MARKER_KEEP_SECS: i64 = MARKER_KEEP_MS / 1000;
 /// Attempts at a part before its batch is handed back to the queue: counters of busy campaigns
 /// are written by several workers at once, and DynamoDB cancels transactions that collide.
 const ROUNDS: u32 = 5;
