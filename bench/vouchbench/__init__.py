@@ -1,0 +1,1 @@
+"""The benchmarks behind `bench/run.py`, one module per kind (see each module's first line)."""
