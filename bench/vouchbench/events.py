@@ -38,6 +38,7 @@ EVENTS_PER_BATCH = 50
 
 # Batches the drain is timed on: 200,000 events, a busy day of a large campaign.
 DRAIN_BATCHES = 4000
+DRAIN_SESSIONS = 1000
 DRAIN_KINDS = ["impression", "form_start", "upload_started", "upload_done", "submit", "panel_open", "link_landing"]
 
 
@@ -45,7 +46,7 @@ def post_batch(url, i):
     """One page batch as the loader sends it, under its own id and one of 1,000 sessions."""
     at = int(time.time() * 1000)
     events = [{"type": DRAIN_KINDS[(i + k) % len(DRAIN_KINDS)], "at": at} for k in range(EVENTS_PER_BATCH)]
-    body = json.dumps({"campaign": "bench", "batch": f"drain-{i}", "session": f"session-{i % 1000}", "events": events})
+    body = json.dumps({"campaign": "bench", "batch": f"drain-batch-{i}", "session": f"session-{i % DRAIN_SESSIONS}", "events": events})
     req = urllib.request.Request(url + "/v1/events", data=body.encode(), method="POST",
                                  headers={"Content-Type": "text/plain;charset=UTF-8", "Origin": ORIGIN})
     with urllib.request.urlopen(req, timeout=10) as r:
@@ -55,7 +56,7 @@ def post_batch(url, i):
 def drain_events(timeout=600.0):
     """`vouch worker` draining the events lane of a server holding only events (no entries to
     compete with): DRAIN_BATCHES page batches queued first, then timed until the lane is empty,
-    and the counted events checked against `vouch stats`."""
+    and the sessions counted checked against `vouch stats`."""
     vouch = Vouch(worker=False)
     try:
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
@@ -72,9 +73,11 @@ def drain_events(timeout=600.0):
             worker.wait(timeout=10)
         stats = json.loads(subprocess.run([str(VOUCH), "--config", str(vouch.config), "stats", "--campaign", "bench",
                                            "--format", "json"], capture_output=True, text=True, check=True).stdout)
+        # Page steps count sessions: every batch holds every kind, so each kind counts all of them.
         counted = sum(sum(day["counts"].values()) for day in stats["daily"])
         left = queued(vouch, "events")
-        return {"batches": before, "seconds": seconds, "left": left, "events_counted": counted,
+        return {"batches": before, "seconds": seconds, "left": left, "session_counts": counted,
+                "session_counts_sent": len(DRAIN_KINDS) * min(DRAIN_BATCHES, DRAIN_SESSIONS),
                 "events_per_s": (before - left) * EVENTS_PER_BATCH / seconds}
     finally:
         vouch.stop()

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from .common import BENCH, BUNDLE_STEMS, CONNECTIONS, DURATION, REPEATS
-from .events import EVENTS_PER_BATCH
+from .events import DRAIN_SESSIONS, EVENTS_PER_BATCH
 
 
 def int_keys(d):
@@ -265,8 +265,9 @@ def report(r):
                 "±10 % here is reported as measured, not explained away. On the distributed backends the events lane is its own SQS queue.", "",
                 ("Drain of the events lane by `vouch worker`, on a fresh server holding only events (no entries to "
                  f"give way to): {drain['batches']} batches of {EVENTS_PER_BATCH} queued first, drained in "
-                 f"{drain['seconds']:.1f} s, {drain['events_per_s']:.0f} events/s; `vouch stats` then counts "
-                 f"{drain['events_counted']:,} events ({drain['left']} batches left on the lane)."
+                 f"{drain['seconds']:.1f} s, {drain['events_per_s']:.0f} events/s. `vouch stats` then shows "
+                 f"{drain['session_counts']:,} session counts over its steps, of {drain['session_counts_sent']:,} sent "
+                 f"({DRAIN_SESSIONS:,} sessions, each reaching every step), with {drain['left']} batches left on the lane."
                  if drain else "Drain of the events lane: not measured in this run."), ""]
     if "upload" in r:
         u = r["upload"]

@@ -185,22 +185,6 @@ async fn bad_dates_are_refused_by_name_embedded() {
     bad_dates_are_refused_by_name(TestApp::spawn().await).await;
 }
 
-/// Runs the real `vouch` binary on the test app's data.
-fn vouch(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let config = app.config.data_dir.parent().unwrap().join("cli.toml");
-    let dirs = format!("data_dir = {:?}\ncampaigns_dir = {:?}\n", app.config.data_dir, app.config.campaigns_dir);
-    std::fs::write(&config, dirs).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .arg("--config")
-        .arg(&config)
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.success(), text(out.stdout), text(out.stderr))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vouch_stats_prints_the_report_as_a_table_csv_and_json() {
     let app = TestApp::spawn().await;
@@ -208,7 +192,7 @@ async fn vouch_stats_prints_the_report_as_a_table_csv_and_json() {
     let range = ["stats", "--campaign", "demo", "--from", "2026-11-01", "--to", "2026-11-03"];
     let run = |format: &str| {
         let args: Vec<&str> = range.iter().copied().chain(["--format", format]).collect();
-        let (ok, out, err) = vouch(&app, &args);
+        let (ok, out, err) = app.cli(&args);
         assert!(ok, "{format}: {err}");
         out
     };
@@ -232,7 +216,7 @@ async fn vouch_stats_prints_the_report_as_a_table_csv_and_json() {
     }
 
     // The default format is the table.
-    let (ok, table, err) = vouch(&app, &range);
+    let (ok, table, err) = app.cli(&range);
     assert!(ok, "{err}");
     let words = |start: &str| -> Vec<String> {
         let line = table.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("{start}:\n{table}"));
@@ -256,7 +240,7 @@ async fn vouch_stats_refuses_bad_input_with_a_clear_error() {
         (vec!["--campaign", "demo", "--format", "xml"], "invalid value 'xml'"),
     ] {
         let args: Vec<&str> = std::iter::once("stats").chain(args).collect();
-        let (ok, out, err) = vouch(&app, &args);
+        let (ok, out, err) = app.cli(&args);
         assert!(!ok, "{args:?} succeeded: {out}");
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(out.is_empty(), "{args:?} printed: {out}");

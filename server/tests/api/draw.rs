@@ -231,49 +231,33 @@ async fn aws_draw_verify_forfeit_and_redraw() {
     draw_verify_forfeit_redraw(TestApp::spawn_aws().await).await;
 }
 
-/// The operator's commands as a process: their output and exit status.
-fn vouch(config: &std::path::Path, args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.success(), text(out.stdout), text(out.stderr))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_draw_commands_exit_non_zero_on_refusals_and_mismatches() {
     let app = TestApp::spawn().await;
     entries(&app).await;
     campaign_closing(&app, -60);
-    let config = app.config.data_dir.parent().unwrap().join("cli.toml");
-    let dirs = format!("data_dir = {:?}\ncampaigns_dir = {:?}\n", app.config.data_dir, app.config.campaigns_dir);
-    std::fs::write(&config, dirs).unwrap();
 
-    let (ok, _, err) = vouch(&config, &["draw", "--campaign", "demo", "--winners", "7", "--beacon", "b"]);
+    let (ok, _, err) = app.cli(&["draw", "--campaign", "demo", "--winners", "7", "--beacon", "b"]);
     assert!(!ok && err.contains("only 6 entries are eligible"), "{err}");
     let (ok, out, err) =
-        vouch(&config, &["draw", "--campaign", "demo", "--winners", "2", "--alternates", "1", "--beacon", "b"]);
+        app.cli(&["draw", "--campaign", "demo", "--winners", "2", "--alternates", "1", "--beacon", "b"]);
     assert!(ok, "{err}");
     let drawn: Value = serde_json::from_str(&out).unwrap();
     let id = drawn["draw_id"].as_str().unwrap();
-    let (ok, out, _) = vouch(&config, &["draw", "verify", id]);
+    let (ok, out, _) = app.cli(&["draw", "verify", id]);
     assert!(ok && out.contains("match"), "{out}");
-    let (ok, _, err) = vouch(&config, &["draw", "forfeit", id, "ent_nobody"]);
+    let (ok, _, err) = app.cli(&["draw", "forfeit", id, "ent_nobody"]);
     assert!(!ok && err.contains("not a current winner"), "{err}");
-    let (ok, _, err) = vouch(&config, &["draw", "verify", "drw_nope"]);
+    let (ok, _, err) = app.cli(&["draw", "verify", "drw_nope"]);
     assert!(!ok && err.contains("no draw"), "{err}");
-    let (ok, out, _) = vouch(&config, &["draw", "forfeit", id, drawn["winners"][1].as_str().unwrap()]);
+    let (ok, out, _) = app.cli(&["draw", "forfeit", id, drawn["winners"][1].as_str().unwrap()]);
     assert!(ok && out.contains(drawn["alternates"][0].as_str().unwrap()), "{out}");
-    let (ok, out, _) = vouch(&config, &["draw", "list", "--campaign", "demo"]);
+    let (ok, out, _) = app.cli(&["draw", "list", "--campaign", "demo"]);
     let listed: Value = serde_json::from_str(&out).unwrap();
     assert!(ok && listed.as_array().unwrap().len() == 1 && listed[0]["history"].as_array().unwrap().len() == 1);
 
     // An entry recorded after the draw: verify says what differs and fails.
     app.running.backends.store.record_entry(&late_entry()).await.unwrap();
-    let (ok, out, _) = vouch(&config, &["draw", "verify", id]);
+    let (ok, out, _) = app.cli(&["draw", "verify", id]);
     assert!(!ok && out.contains("MISMATCH") && out.contains("eligible entries: recorded 6, now 7"), "{out}");
 }

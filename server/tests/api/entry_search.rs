@@ -74,21 +74,6 @@ async fn aws_the_csv_export_streams_a_filter_one_page_at_a_time() {
     the_csv_export_streams_a_filter_one_page_at_a_time(TestApp::spawn_aws().await, 95, 20).await;
 }
 
-fn vouch(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let config = app.config.data_dir.parent().unwrap().join("cli.toml");
-    let dirs = format!("data_dir = {:?}\ncampaigns_dir = {:?}\n", app.config.data_dir, app.config.campaigns_dir);
-    std::fs::write(&config, dirs).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .arg("--config")
-        .arg(&config)
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.success(), text(out.stdout), text(out.stderr))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_list_pages_a_filter_and_export_has_every_entry_once() {
     let app = TestApp::spawn().await;
@@ -101,7 +86,7 @@ async fn entries_list_pages_a_filter_and_export_has_every_entry_once() {
         if let Some(c) = &cursor {
             args.extend(["--cursor", c.as_str()]);
         }
-        let (ok, out, err) = vouch(&app, &args);
+        let (ok, out, err) = app.cli(&args);
         assert!(ok, "{err}");
         let page: serde_json::Value = serde_json::from_str(&out).unwrap();
         seen.extend(page["entries"].as_array().unwrap().iter().map(|e| e["entry_id"].as_str().unwrap().to_string()));
@@ -115,9 +100,9 @@ async fn entries_list_pages_a_filter_and_export_has_every_entry_once() {
     assert_eq!(seen, pending);
 
     // Text: one line per entry, the way on to the next page on standard error.
-    let (ok, out, err) = vouch(&app, &["entries", "list", "--campaign", "demo", "--q", "P12@Example.COM"]);
+    let (ok, out, err) = app.cli(&["entries", "list", "--campaign", "demo", "--q", "P12@Example.COM"]);
     assert!(ok && out.lines().count() == 1 && out.starts_with("ent_00012  pending_review"), "{out}{err}");
-    let (ok, out, err) = vouch(&app, &["entries", "list", "--campaign", "demo", "--q", "name2", "--limit", "3"]);
+    let (ok, out, err) = app.cli(&["entries", "list", "--campaign", "demo", "--q", "name2", "--limit", "3"]);
     assert!(ok && out.lines().count() == 3 && err.contains("more: --cursor "), "{out}{err}");
 
     // Bad input is named and changes nothing.
@@ -127,14 +112,14 @@ async fn entries_list_pages_a_filter_and_export_has_every_entry_once() {
         (["--cursor", "bm9wZQ"], "cursor is not one this list handed out"),
         (["--from", "yesterday"], "from must be an RFC 3339 time"),
     ] {
-        let (ok, _, err) = vouch(&app, &[&["entries", "list", "--campaign", "demo"][..], &args[..]].concat());
+        let (ok, _, err) = app.cli(&[&["entries", "list", "--campaign", "demo"][..], &args[..]].concat());
         assert!(!ok && err.contains(says), "{args:?}: {err}");
     }
-    let (ok, _, err) = vouch(&app, &["entries", "list"]);
+    let (ok, _, err) = app.cli(&["entries", "list"]);
     assert!(!ok && err.contains("which campaign? --campaign one of"), "{err}");
 
     // The CSV export streams every entry once, newest first, under one header.
-    let (ok, out, err) = vouch(&app, &["entries", "export", "--campaign", "demo"]);
+    let (ok, out, err) = app.cli(&["entries", "export", "--campaign", "demo"]);
     assert!(ok, "{err}");
     let mut reader = csv::Reader::from_reader(out.as_bytes());
     let ids: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_string()).collect();

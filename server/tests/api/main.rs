@@ -22,6 +22,7 @@ mod admin_stats;
 mod amounts;
 mod aws;
 mod bonus;
+mod cli;
 mod code_pools;
 mod consents;
 mod console;
