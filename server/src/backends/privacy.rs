@@ -116,8 +116,9 @@ pub fn anonymous_email(anon_id: &str) -> String {
     format!("{anon_id}@erased.invalid")
 }
 
+/// With [`super::leftovers::Leftovers`]: what an erase reaches beyond the shopper's own rows.
 #[async_trait]
-pub trait Privacy: Send + Sync {
+pub trait Privacy: super::leftovers::Leftovers {
     /// Entries (fields and consents) of the shopper, recorded by the worker.
     async fn entries_of(&self, who: &Shopper) -> Result<Vec<StoredEntry>>;
     /// Replaces the person in these entries with `anon_id` (names, address, phone, postal code,

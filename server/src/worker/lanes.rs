@@ -44,6 +44,7 @@ pub struct Parts {
     pub receipts: Arc<dyn ReceiptIndex>,
     pub moderation: Arc<dyn Moderation>,
     pub consents: super::consents::ConsentStep,
+    pub leftovers: Arc<dyn crate::backends::leftovers::Leftovers>,
 }
 
 /// The worker for `parts`, configured by `config`.
@@ -60,6 +61,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
         funnel: funnel.clone(),
         consents: parts.consents,
+        leftovers: parts.leftovers,
     };
     let conversions = ConversionHandler {
         referrals: parts.referrals.clone(),

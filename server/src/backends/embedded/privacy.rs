@@ -19,6 +19,14 @@ use crate::backends::{Result, StoredEntry};
 pub(super) const NOT_ERASED: &str =
     "NOT EXISTS (SELECT 1 FROM erasures WHERE tag = ?17 AND campaign IN (?2, '*') AND at_ms >= ?14)";
 
+/// Whether the erasure log holds an erasure of `tag` in `campaign` (or in all) at or after
+/// `at_ms`. Run inside the caller's write transaction, so the check and its write are one step.
+pub(super) fn erased_since(conn: &Connection, tag: Option<&str>, campaign: &str, at_ms: i64) -> rusqlite::Result<bool> {
+    let Some(tag) = tag else { return Ok(false) };
+    conn.prepare_cached("SELECT 1 FROM erasures WHERE tag = ?1 AND campaign IN (?2, '*') AND at_ms >= ?3")?
+        .exists(params![tag, campaign, at_ms])
+}
+
 /// Whether any address-like string in a JSON body belongs to the shopper.
 pub(crate) fn names(body: &serde_json::Value, who: &Shopper) -> bool {
     match body {

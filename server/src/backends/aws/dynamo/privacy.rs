@@ -32,7 +32,7 @@ fn erasures_key(tag: &str) -> String {
 
 impl DynamoStore {
     /// Every item whose key starts with `prefix` (a consistent scan, page by page).
-    async fn scan_prefix(&self, prefix: &str) -> Result<Vec<Item>> {
+    pub(super) async fn scan_prefix(&self, prefix: &str) -> Result<Vec<Item>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -56,7 +56,7 @@ impl DynamoStore {
     }
 
     /// Deletes the items of `prefix` whose `attribute` is one of `values`.
-    async fn delete_where(&self, prefix: &str, attribute: &str, values: &[String]) -> Result<()> {
+    pub(super) async fn delete_where(&self, prefix: &str, attribute: &str, values: &[String]) -> Result<()> {
         if values.is_empty() {
             return Ok(());
         }
@@ -71,16 +71,22 @@ impl DynamoStore {
     /// The checks an entry's record makes in its transaction: no tombstone of its person, in its
     /// campaign or in all, at or after its acceptance.
     pub(super) fn not_erased(&self, e: &StoredEntry) -> Result<Vec<TransactWriteItem>> {
+        self.not_erased_since(&e.entrant.email, &e.campaign, e.accepted_at_ms)
+    }
+
+    /// The checks a write for the mailbox `email` in `campaign` makes in its transaction: no
+    /// tombstone of the mailbox, in the campaign or in all, at or after `at_ms`.
+    pub(super) fn not_erased_since(&self, email: &str, campaign: &str, at_ms: i64) -> Result<Vec<TransactWriteItem>> {
         let Some(key) = &self.erasure else { return Ok(Vec::new()) };
-        let tag = key.tag_of_email(&e.entrant.email);
-        [e.campaign.as_str(), ALL_CAMPAIGNS]
+        let tag = key.tag_of_email(email);
+        [campaign, ALL_CAMPAIGNS]
             .into_iter()
             .map(|scope| {
                 let check = ConditionCheck::builder()
                     .table_name(&self.table)
                     .key("pk", s(&tombstone_pk(scope, &tag)))
                     .condition_expression("attribute_not_exists(pk) OR at_ms < :accepted")
-                    .expression_attribute_values(":accepted", n(e.accepted_at_ms))
+                    .expression_attribute_values(":accepted", n(at_ms))
                     .build()
                     .map_err(corrupt)?;
                 Ok(TransactWriteItem::builder().condition_check(check).build())
