@@ -29,6 +29,10 @@ pub trait Leftovers: Send + Sync {
     /// Nothing goes while the entry is recorded. Safe to run again.
     async fn forget_unrecorded(&self, msg: &EntryMessage) -> Result<()>;
 
+    /// Whether the mailbox `email` was erased in `campaign` (or in all) at or after `at_ms`: a
+    /// message accepted before then must not bring the person back.
+    async fn erased_since(&self, email: &str, campaign: &str, at_ms: i64) -> Result<bool>;
+
     /// Sets the detail of each of these audit records (found by id) to the one given; the
     /// records themselves, their actors, actions, subjects and times stay. The number changed.
     async fn rewrite_audit(&self, records: &[AuditRecord]) -> Result<u64>;

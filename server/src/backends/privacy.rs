@@ -113,7 +113,14 @@ pub struct QueuedMessage {
 /// What an anonymised row holds in place of the person: a random id, one per erasure, that
 /// links nothing to the mailbox.
 pub fn anonymous_email(anon_id: &str) -> String {
-    format!("{anon_id}@erased.invalid")
+    format!("{anon_id}{ANONYMOUS_DOMAIN}")
+}
+
+const ANONYMOUS_DOMAIN: &str = "@erased.invalid";
+
+/// Whether `email` is an [`anonymous_email`]: an erased person's, with nobody to write to.
+pub fn is_anonymous(email: &str) -> bool {
+    email.ends_with(ANONYMOUS_DOMAIN)
 }
 
 /// With [`super::leftovers::Leftovers`]: what an erase reaches beyond the shopper's own rows.

@@ -155,3 +155,41 @@ async fn after_an_erase_no_leftover_of_the_shopper_is_in_the_sqlite_files_or_obj
 async fn after_an_erase_no_leftover_of_the_shopper_is_in_the_dynamodb_table() {
     nothing_of_the_shopper_is_left(TestApp::spawn_aws_with(reviewed).await).await;
 }
+
+/// The shopper's purchase as Ben's friend is queued when the erase runs (SQS cannot be searched
+/// for it): the worker credits Ben, and credits the friend to an anonymous id, mailing nobody.
+async fn a_conversion_queued_before_the_erase_brings_nobody_back(app: TestApp) {
+    let backends = &app.running.backends;
+    backends.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
+    let (_, ben) = join(&app, "demo", "Ben", "ben@example.com").await;
+    let code = ben["referral_code"].as_str().unwrap();
+    app.drain().await;
+    assert_eq!(convert(&app, "order-q2", EMAIL, code, Some(SECRET)).await.status(), 202);
+    let queue = app.queue("conversions");
+    let held = queue.receive(1, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(held.len(), 1);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    erase(backends, EMAIL, None, "cli").await.unwrap();
+    queue.send(held[0].body.clone()).await.unwrap();
+    app.drain().await;
+
+    let credits = backends.referrals.list_credits("demo").await.unwrap();
+    let recipients: Vec<(&str, bool)> = credits
+        .iter()
+        .map(|c| (c.side.as_str(), vouch_server::backends::privacy::is_anonymous(&c.recipient)))
+        .collect();
+    assert_eq!(recipients.len(), 2, "{credits:?}");
+    assert!(recipients.contains(&("referrer", false)) && recipients.contains(&("friend", true)), "{credits:?}");
+    assert!(app.mails().await.iter().all(|(to, _)| !to.to_lowercase().contains("vexmoor")), "nothing is mailed");
+    assert_eq!(traces_in(&raw(&app).await), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_conversion_queued_before_an_erase_credits_an_anonymous_friend() {
+    a_conversion_queued_before_the_erase_brings_nobody_back(TestApp::spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversion_queued_before_an_erase_credits_an_anonymous_friend_on_aws() {
+    a_conversion_queued_before_the_erase_brings_nobody_back(TestApp::spawn_aws().await).await;
+}

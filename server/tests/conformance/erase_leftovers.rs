@@ -171,3 +171,16 @@ pub async fn a_conversions_client_is_found_and_anonymised(f: Fixture) {
     assert!(matches!(r.accept_conversion(first).await.unwrap(), ConversionIntake::Replay { .. }));
     assert!(p.conversions_of(&["cnv_9".into()]).await.unwrap().is_empty());
 }
+
+pub async fn an_erasure_is_seen_by_a_message_accepted_before_it_only(f: Fixture) {
+    let p = &f.backends.privacy;
+    assert!(!p.erased_since("anna@example.com", "demo", 0).await.unwrap(), "nobody was erased");
+    p.record_erasure(&erasure(&f, "era_1", "Anna+shop@Example.com", "demo", 5_000)).await.unwrap();
+    assert!(p.erased_since("anna@example.com", "demo", 4_000).await.unwrap());
+    assert!(p.erased_since("anna@example.com", "demo", 5_000).await.unwrap(), "the same millisecond");
+    assert!(!p.erased_since("anna@example.com", "demo", 6_000).await.unwrap(), "accepted after the erase");
+    assert!(!p.erased_since("anna@example.com", "other", 4_000).await.unwrap());
+    assert!(!p.erased_since("ben@example.com", "demo", 4_000).await.unwrap());
+    p.record_erasure(&erasure(&f, "era_2", "anna@example.com", "*", 7_000)).await.unwrap();
+    assert!(p.erased_since("anna@example.com", "other", 6_500).await.unwrap(), "erased in every campaign");
+}

@@ -128,4 +128,5 @@ conformance!(
     erase_leftovers::an_entry_refused_by_an_erasure_leaves_no_fingerprint_case_or_idempotency_record,
     erase_leftovers::an_audit_records_detail_is_rewritten_and_the_record_stays,
     erase_leftovers::a_conversions_client_is_found_and_anonymised,
+    erase_leftovers::an_erasure_is_seen_by_a_message_accepted_before_it_only,
 );

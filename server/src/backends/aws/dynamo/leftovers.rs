@@ -6,7 +6,9 @@ use async_trait::async_trait;
 
 use super::entries::{entry_pk, idem_pk, upload_pk};
 use super::review::case_pk;
-use super::{opt_text, s, text, DynamoStore, Item, WHAT};
+use super::privacy::tombstone_pk;
+use super::{number, opt_text, s, text, DynamoStore, Item, WHAT};
+use crate::backends::privacy::ALL_CAMPAIGNS;
 use crate::backends::aws::unavailable;
 use crate::backends::leftovers::{HeldConversion, Leftovers};
 use crate::backends::review::AuditRecord;
@@ -85,6 +87,20 @@ impl Leftovers for DynamoStore {
         // The stub last: while it is there, a rerun after a crash knows the entry is unrecorded.
         self.delete_if(&stub, "status", accepted).await?;
         Ok(())
+    }
+
+    async fn erased_since(&self, email: &str, campaign: &str, at_ms: i64) -> Result<bool> {
+        let Some(key) = &self.erasure else { return Ok(false) };
+        let tag = key.tag_of_email(email);
+        for scope in [campaign, ALL_CAMPAIGNS] {
+            // `get` reads consistently: a tombstone written before this call is seen.
+            if let Some(tombstone) = self.get(&tombstone_pk(scope, &tag)).await? {
+                if number(&tombstone, "at_ms") >= at_ms {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     async fn rewrite_audit(&self, records: &[AuditRecord]) -> Result<u64> {

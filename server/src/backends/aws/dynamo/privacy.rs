@@ -22,7 +22,7 @@ use crate::backends::{Result, StoredEntry};
 use vouch_core::rewards::Side;
 use vouch_core::wire::EntryStatus;
 
-fn tombstone_pk(scope: &str, tag: &str) -> String {
+pub(super) fn tombstone_pk(scope: &str, tag: &str) -> String {
     format!("erased#{scope}#{tag}")
 }
 
