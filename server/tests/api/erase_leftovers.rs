@@ -193,3 +193,36 @@ async fn a_conversion_queued_before_an_erase_credits_an_anonymous_friend() {
 async fn a_conversion_queued_before_an_erase_credits_an_anonymous_friend_on_aws() {
     a_conversion_queued_before_the_erase_brings_nobody_back(TestApp::spawn_aws().await).await;
 }
+
+/// A dead letter of the shopper (their entry kept failing) goes with the erase, on SQS too, where
+/// the dead-letter queue is looked through; someone else's stays.
+async fn a_dead_letter_of_the_shopper_goes_with_the_erase(app: TestApp) {
+    use crate::dead_letters::{break_processing, drain_until_dead, enter};
+    let backends = &app.running.backends;
+    let upload = app.uploaded("demo", &jpeg(64, 48), "image/jpeg").await;
+    assert_eq!(app.entry("demo", &body(&upload), "key-dead").await.status(), 202);
+    enter(&app, "ben@example.com", "key-ben").await;
+    let _outage = break_processing(&app).await;
+    drain_until_dead(&app, 2).await;
+    let doc = serde_json::to_value(export(backends, EMAIL, None, "cli").await.unwrap().document).unwrap();
+    let queued = doc["queued"].as_array().unwrap();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!((queued[0]["topic"].as_str(), queued[0]["dead"].as_bool()), (Some("entries"), Some(true)));
+
+    let report = erase(backends, EMAIL, None, "cli").await.unwrap();
+    assert_eq!(report.queued, 1, "{report:?}");
+    let dead = vouch_server::queues::dead_letters(backends, "entries", 50).await.unwrap();
+    assert_eq!(dead.len(), 1, "Ben's dead letter stays: {dead:?}");
+    let again = serde_json::to_value(export(backends, EMAIL, None, "cli").await.unwrap().document).unwrap();
+    assert_eq!(again["queued"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn a_dead_letter_of_the_shopper_goes_with_the_erase_embedded() {
+    a_dead_letter_of_the_shopper_goes_with_the_erase(TestApp::spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_letter_of_the_shopper_goes_with_the_erase_on_aws() {
+    a_dead_letter_of_the_shopper_goes_with_the_erase(TestApp::spawn_aws().await).await;
+}

@@ -31,6 +31,12 @@ fn erasures_key(tag: &str) -> String {
 }
 
 impl DynamoStore {
+    /// The queues whose messages may name a shopper (funnel events name nobody).
+    fn queues(&self) -> [(&'static str, &crate::backends::aws::SqsQueue); 3] {
+        use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+        [(ENTRIES_TOPIC, &self.entries), (CONVERSIONS_TOPIC, &self.conversions), (WEBHOOKS_TOPIC, &self.webhooks)]
+    }
+
     /// Every item whose key starts with `prefix` (a consistent scan, page by page).
     pub(super) async fn scan_prefix(&self, prefix: &str) -> Result<Vec<Item>> {
         let mut items = Vec::new();
@@ -248,14 +254,27 @@ impl Privacy for DynamoStore {
         Ok(rows.len() as u64)
     }
 
-    /// SQS cannot be searched: a queued entry is stopped by the tombstone instead, and SQS drops
-    /// any message after its retention (at most 14 days).
-    async fn queued_of(&self, _who: &Shopper) -> Result<Vec<QueuedMessage>> {
-        Ok(Vec::new())
+    /// SQS cannot be searched: a message still queued is stopped by the tombstone when a worker
+    /// takes it, and SQS drops it after its retention. Its dead-letter queues are looked through.
+    async fn queued_of(&self, who: &Shopper) -> Result<Vec<QueuedMessage>> {
+        let mut found = Vec::new();
+        for (topic, queue) in self.queues() {
+            let theirs = |body: &str| serde_json::from_str(body).is_ok_and(|v| who.named_in(&v));
+            for (id, body) in queue.dead_where(theirs).await? {
+                let body = serde_json::from_str(&body).unwrap_or_default();
+                found.push(QueuedMessage { id, topic: topic.to_string(), dead: true, body });
+            }
+        }
+        Ok(found)
     }
 
-    async fn erase_queued(&self, _messages: &[QueuedMessage]) -> Result<u64> {
-        Ok(0)
+    async fn erase_queued(&self, messages: &[QueuedMessage]) -> Result<u64> {
+        let mut n = 0;
+        for (topic, queue) in self.queues() {
+            let ids: Vec<String> = messages.iter().filter(|m| m.dead && m.topic == topic).map(|m| m.id.clone()).collect();
+            n += queue.delete_dead(&ids).await?;
+        }
+        Ok(n)
     }
 
     async fn record_erasure(&self, e: &Erasure) -> Result<bool> {
