@@ -243,10 +243,7 @@ mod tests {
     fn quotes_of_the_shopper_are_replaced_wherever_and_however_typed() {
         let r = redaction();
         let note = "receipt_unreadable called QUILLONNE vexmoorian (Q.Vexmoor@Example.org) on 0151 2345-9876";
-        assert_eq!(
-            r.apply(note).unwrap(),
-            "receipt_unreadable called [erased] [erased] ([erased]) on [erased]"
-        );
+        assert_eq!(r.apply(note).unwrap(), "receipt_unreadable called [erased] [erased] ([erased]) on [erased]");
         assert_eq!(r.apply("+49 151 23459876, 80331 München").unwrap(), "[erased], [erased] München");
     }
 

@@ -62,7 +62,11 @@ async fn raw(app: &TestApp) -> Vec<(String, Vec<u8>)> {
 
 fn holds(files: &[(String, Vec<u8>)], needle: &str) -> Vec<String> {
     let needle = needle.to_lowercase();
-    files.iter().filter(|(_, b)| b.windows(needle.len()).any(|w| w == needle.as_bytes())).map(|(n, _)| n.clone()).collect()
+    files
+        .iter()
+        .filter(|(_, b)| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        .map(|(n, _)| n.clone())
+        .collect()
 }
 
 async fn nothing_of_the_shopper_is_left(app: TestApp) {
@@ -99,8 +103,12 @@ async fn nothing_of_the_shopper_is_left(app: TestApp) {
     assert_eq!(doc["wins"][0]["draw_id"], drawn.draw_id.as_str());
     let conversions = doc["conversions"].as_array().unwrap();
     assert_eq!(conversions.len(), 1, "{conversions:?}");
-    assert_eq!((conversions[0]["order_id"].as_str(), conversions[0]["client"].as_str()), (Some("order-q1"), Some("127.0.0.1")));
-    let quoted: Vec<&Value> = doc["audit"].as_array().unwrap().iter().filter(|r| r["action"] == "review.reject").collect();
+    assert_eq!(
+        (conversions[0]["order_id"].as_str(), conversions[0]["client"].as_str()),
+        (Some("order-q1"), Some("127.0.0.1"))
+    );
+    let quoted: Vec<&Value> =
+        doc["audit"].as_array().unwrap().iter().filter(|r| r["action"] == "review.reject").collect();
     assert_eq!(quoted[0]["detail"], format!("wrong_store {NOTE}").as_str());
 
     // A third entry, held by a worker while the erase runs, then handed back.
@@ -126,7 +134,10 @@ async fn nothing_of_the_shopper_is_left(app: TestApp) {
     let conversion_id = &backends.referrals.list_credits("demo").await.unwrap()[0].conversion_id;
     let conversions = backends.privacy.conversions_of(std::slice::from_ref(conversion_id)).await.unwrap();
     assert_eq!(conversions[0].order_id, "order-q1");
-    assert!(conversions.iter().all(|c| c.client.as_deref().is_none_or(|ip| ip.starts_with("anon_"))), "{conversions:?}");
+    assert!(
+        conversions.iter().all(|c| c.client.as_deref().is_none_or(|ip| ip.starts_with("anon_"))),
+        "{conversions:?}"
+    );
     // The refused entry answers as unknown, and its key is free again.
     assert_eq!(backends.store.entry_state("demo", &in_flight).await.unwrap(), None);
     assert_eq!(backends.intake.earlier("demo", "key-3").await.unwrap(), None);

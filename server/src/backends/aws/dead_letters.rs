@@ -276,4 +276,3 @@ impl SqsQueue {
 
 /// More dead letters than any queue holds while it is watched: "all of them".
 const EVERY: usize = 100_000;
-

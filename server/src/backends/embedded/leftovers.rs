@@ -39,8 +39,10 @@ impl Leftovers for SqliteBackend {
     async fn erased_since(&self, email: &str, campaign: &str, at_ms: i64) -> Result<bool> {
         let tag = self.erasure.as_ref().map(|k| k.tag_of_email(email));
         let campaign = campaign.to_string();
-        let erased =
-            self.db().read(move |conn| Ok(super::privacy::erased_since(conn, tag.as_deref(), &campaign, at_ms)?)).await?;
+        let erased = self
+            .db()
+            .read(move |conn| Ok(super::privacy::erased_since(conn, tag.as_deref(), &campaign, at_ms)?))
+            .await?;
         Ok(erased)
     }
 

@@ -230,12 +230,7 @@ impl Privacy for SqliteBackend {
             .into_iter()
             .filter_map(|(id, topic, dead, body)| {
                 let body: serde_json::Value = serde_json::from_str(&body).ok()?;
-                who.named_in(&body).then(|| QueuedMessage {
-                    id: id.to_string(),
-                    topic,
-                    dead,
-                    body,
-                })
+                who.named_in(&body).then(|| QueuedMessage { id: id.to_string(), topic, dead, body })
             })
             .collect())
     }

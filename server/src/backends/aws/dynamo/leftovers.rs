@@ -5,12 +5,12 @@
 use async_trait::async_trait;
 
 use super::entries::{entry_pk, idem_pk, upload_pk};
-use super::review::case_pk;
 use super::privacy::tombstone_pk;
+use super::review::case_pk;
 use super::{number, opt_text, s, text, DynamoStore, Item, WHAT};
-use crate::backends::privacy::ALL_CAMPAIGNS;
 use crate::backends::aws::unavailable;
 use crate::backends::leftovers::{HeldConversion, Leftovers};
+use crate::backends::privacy::ALL_CAMPAIGNS;
 use crate::backends::review::AuditRecord;
 use crate::backends::{EntryMessage, Result};
 use vouch_core::wire::EntryStatus;
@@ -57,8 +57,8 @@ impl DynamoStore {
                 let (campaign, order_id) = pk.trim_start_matches(prefix).split_once('#').unwrap_or_default();
                 let (campaign, order_id) = (campaign.to_string(), order_id.to_string());
                 // Only a report still counted by the velocity rules keeps its client (in `gsi2pk`).
-                let client = opt_text(&i, "gsi2pk")
-                    .and_then(|k| k.strip_prefix(&client_key(&campaign, "")).map(str::to_string));
+                let client =
+                    opt_text(&i, "gsi2pk").and_then(|k| k.strip_prefix(&client_key(&campaign, "")).map(str::to_string));
                 found.push((i, HeldConversion { conversion_id, campaign, order_id, client, from_merchant }));
             }
         }

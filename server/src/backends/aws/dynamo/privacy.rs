@@ -18,7 +18,7 @@ use crate::backends::privacy::{
     anonymous_email, Erasure, HeldReferrer, Privacy, QueuedMessage, QuotaRow, Shopper, ALL_CAMPAIGNS,
 };
 use crate::backends::referrals::{Credit, Referrer};
-use crate::backends::{Result, StoredEntry};
+use crate::backends::{Result, StoredEntry, WEBHOOKS_TOPIC};
 use vouch_core::rewards::Side;
 use vouch_core::wire::EntryStatus;
 
@@ -33,7 +33,7 @@ fn erasures_key(tag: &str) -> String {
 impl DynamoStore {
     /// The queues whose messages may name a shopper (funnel events name nobody).
     fn queues(&self) -> [(&'static str, &crate::backends::aws::SqsQueue); 3] {
-        use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+        use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC};
         [(ENTRIES_TOPIC, &self.entries), (CONVERSIONS_TOPIC, &self.conversions), (WEBHOOKS_TOPIC, &self.webhooks)]
     }
 
@@ -265,14 +265,26 @@ impl Privacy for DynamoStore {
                 found.push(QueuedMessage { id, topic: topic.to_string(), dead: true, body });
             }
         }
+        // Webhook events still in the table's outbox (a hand-over to SQS failed).
+        for (pk, body) in self.pending_events().await? {
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            if who.named_in(&body) {
+                found.push(QueuedMessage { id: pk, topic: WEBHOOKS_TOPIC.to_string(), dead: false, body });
+            }
+        }
         Ok(found)
     }
 
     async fn erase_queued(&self, messages: &[QueuedMessage]) -> Result<u64> {
         let mut n = 0;
         for (topic, queue) in self.queues() {
-            let ids: Vec<String> = messages.iter().filter(|m| m.dead && m.topic == topic).map(|m| m.id.clone()).collect();
+            let ids: Vec<String> =
+                messages.iter().filter(|m| m.dead && m.topic == topic).map(|m| m.id.clone()).collect();
             n += queue.delete_dead(&ids).await?;
+        }
+        for m in messages.iter().filter(|m| !m.dead && m.topic == WEBHOOKS_TOPIC) {
+            self.delete(&m.id).await?;
+            n += 1;
         }
         Ok(n)
     }
