@@ -56,6 +56,12 @@ impl EntryHandler {
         let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
             Some(stored) => stored,
             None => {
+                // Erased since it was accepted: dropped before anything of it is written. (An
+                // erase after this check is caught by the record's own check below.)
+                let email = &msg.entry.entrant.email;
+                if self.leftovers.erased_since(email, &msg.campaign, msg.accepted_at_ms).await? {
+                    return self.erased_in_flight(msg).await;
+                }
                 let limits = campaign.as_ref().map(|c| c.public.form.upload.clone()).unwrap_or_default();
                 let entry = match self.check_receipt(msg, &limits).await? {
                     Ok(receipt) => {
