@@ -21,6 +21,9 @@ pub struct HeldConversion {
     pub from_merchant: bool,
 }
 
+/// Rewrites an operator's free text: `Some(new)` where it quotes the shopper, `None` where not.
+pub type Redact = std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 #[async_trait]
 pub trait Leftovers: Send + Sync {
     /// After the store refused to record `msg`'s entry (its person was erased while it was
@@ -36,6 +39,11 @@ pub trait Leftovers: Send + Sync {
     /// Sets the detail of each of these audit records (found by id) to the one given; the
     /// records themselves, their actors, actions, subjects and times stay. The number changed.
     async fn rewrite_audit(&self, records: &[AuditRecord]) -> Result<u64>;
+
+    /// Applies `redact` to the operators' free text about these credits — the credit's reason,
+    /// each change's reason, the payout's reference — and writes back what it changes; states,
+    /// amounts and times stay. The number of texts changed.
+    async fn redact_credit_notes(&self, credit_ids: &[String], redact: Redact) -> Result<u64>;
 
     /// The reports (the merchant's and a browser's) of these conversions.
     async fn conversions_of(&self, conversion_ids: &[String]) -> Result<Vec<HeldConversion>>;

@@ -32,6 +32,8 @@ pub struct ErasureReport {
     pub audit_records: u64,
     /// Conversion reports the shopper made as a friend whose client (network) was replaced.
     pub conversions: u64,
+    /// Operators' notes on the shopper's credits (reasons, payout references) that quoted them.
+    pub credit_notes: u64,
 }
 
 /// Erases `email`'s data (in `campaign`, or everywhere) as `actor`; audited. The tombstone goes
@@ -66,10 +68,12 @@ pub async fn erase(
     // Before the rows they quote are anonymised: a rerun after a crash still finds the quotes
     // through the entries and referrers that are left.
     let audit_records = super::leftovers::redact_audit(backends, &held, &who).await?;
+    let credit_notes = super::leftovers::redact_credit_notes(backends, &held, &who).await?;
     let conversions = privacy.anonymise_conversions(&super::leftovers::own_conversions(&held, &who), &anon_id).await?;
     let report = ErasureReport {
         audit_records,
         conversions,
+        credit_notes,
         erasure_id: erasure.id.clone(),
         nothing_held: held.is_empty(),
         erased_before,

@@ -21,7 +21,7 @@ pub const ERASED: &str = "[erased]";
 const PHONE_TAIL: usize = 9;
 
 /// The shopper's data as it may be quoted in free text: addresses, names, postal codes, phones.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Redaction {
     words: BTreeSet<String>,
     phones: BTreeSet<String>,
@@ -168,6 +168,15 @@ pub async fn audit_quoting(
 pub async fn redact_audit(backends: &Backends, held: &Holdings, who: &Shopper) -> Result<u64, PrivacyError> {
     let records = audit_quoting(backends, held, who, true).await?;
     Ok(backends.privacy.rewrite_audit(&records).await?)
+}
+
+/// Replaces the shopper's data in the operators' notes on their credits (reasons, payout
+/// references). How many changed.
+pub async fn redact_credit_notes(backends: &Backends, held: &Holdings, who: &Shopper) -> Result<u64, PrivacyError> {
+    let redaction = Redaction::of(held, who);
+    let ids: Vec<String> = held.credits.iter().map(|c| c.credit_id.clone()).collect();
+    let redact = std::sync::Arc::new(move |text: &str| redaction.apply(text));
+    Ok(backends.privacy.redact_credit_notes(&ids, redact).await?)
 }
 
 /// The conversions the shopper made as a friend (their friend-side credits'). A referrer's

@@ -184,3 +184,42 @@ pub async fn an_erasure_is_seen_by_a_message_accepted_before_it_only(f: Fixture)
     p.record_erasure(&erasure(&f, "era_2", "anna@example.com", "*", 7_000)).await.unwrap();
     assert!(p.erased_since("anna@example.com", "other", 6_500).await.unwrap(), "erased in every campaign");
 }
+
+pub async fn operators_notes_on_a_credit_are_redacted_and_its_state_stays(f: Fixture) {
+    use vouch_core::rewards::{CreditState, Side};
+    let (r, pay) = (&f.backends.referrals, &f.backends.payouts);
+    r.join(referrer("ref_1", "anna@example.com", "AAAAAAA2", 1_000)).await.unwrap();
+    let mut pending = crate::ledger::credit("cnv_1", Side::Referrer, "ref_1", CreditState::Pending);
+    pending.reason = Some("velocity; Quillonne asked".into());
+    r.record_credits(&[pending.clone()], &[]).await.unwrap();
+    let id = pending.credit_id.clone();
+    r.decide_credit(&id, CreditState::Approved, "mia", Some("phoned Quillonne"), &|_| None).await.unwrap().unwrap();
+    pay.mark_paid("demo", std::slice::from_ref(&id), "SEPA to Quillonne", "mia", 5_000).await.unwrap();
+    let redact: vouch_server::backends::leftovers::Redact =
+        std::sync::Arc::new(|t: &str| t.contains("Quillonne").then(|| t.replace("Quillonne", "[erased]")));
+    let changed = f.backends.privacy.redact_credit_notes(std::slice::from_ref(&id), redact.clone()).await.unwrap();
+    assert_eq!(changed, 4, "the credit's reason, both changes' reasons (written, approved), the payout's reference");
+    assert_eq!(f.backends.privacy.redact_credit_notes(&[id.clone()], redact).await.unwrap(), 0, "again: none");
+    let credit = r.list_credits("demo").await.unwrap().into_iter().find(|c| c.credit_id == id).unwrap();
+    assert_eq!((credit.state, credit.reason.as_deref()), (CreditState::Approved, Some("phoned [erased]")));
+    let payout = pay.payouts("demo").await.unwrap().into_iter().find(|p| p.credit_id == id).unwrap();
+    assert_eq!((payout.reference.as_str(), payout.paid_at_ms), ("SEPA to [erased]", 5_000));
+    // The payout's audit record is the audit log's (rewritten by `rewrite_audit`); nothing else
+    // holds the name.
+    let audit = f.backends.moderation.list_audit("demo").await.unwrap();
+    let redacted: Vec<_> = audit
+        .into_iter()
+        .map(|a| vouch_server::backends::review::AuditRecord { detail: a.detail.replace("Quillonne", "[erased]"), ..a })
+        .collect();
+    f.backends.privacy.rewrite_audit(&redacted).await.unwrap();
+    match f.backends.aws.is_some() {
+        true => assert!(!f.raw_store().await.contains("Quillonne")),
+        false => {
+            let conn = rusqlite::Connection::open(f.config.db_path()).unwrap();
+            let changes: String = conn
+                .query_row("SELECT group_concat(coalesce(reason, ''), '|') FROM credit_changes", [], |r| r.get(0))
+                .unwrap();
+            assert!(!changes.contains("Quillonne"), "{changes}");
+        }
+    }
+}

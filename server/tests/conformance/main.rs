@@ -129,4 +129,5 @@ conformance!(
     erase_leftovers::an_audit_records_detail_is_rewritten_and_the_record_stays,
     erase_leftovers::a_conversions_client_is_found_and_anonymised,
     erase_leftovers::an_erasure_is_seen_by_a_message_accepted_before_it_only,
+    erase_leftovers::operators_notes_on_a_credit_are_redacted_and_its_state_stays,
 );

@@ -4,12 +4,28 @@ use async_trait::async_trait;
 use rusqlite::params;
 
 use super::SqliteBackend;
-use crate::backends::leftovers::{HeldConversion, Leftovers};
+use crate::backends::leftovers::{HeldConversion, Leftovers, Redact};
 use crate::backends::review::AuditRecord;
 use crate::backends::{EntryMessage, Result};
 
 /// The two tables of conversion reports, and whether each holds the merchant's.
 const REPORTS: [(&str, bool); 2] = [("conversions", true), ("browser_conversions", false)];
+
+/// Operators' free text about a credit: how to read it (key, text) by credit id, and write it back.
+const NOTES: [(&str, &str); 3] = [
+    (
+        "SELECT credit_id, reason FROM credits WHERE credit_id = ?1 AND reason IS NOT NULL",
+        "UPDATE credits SET reason = ?2 WHERE credit_id = ?1",
+    ),
+    (
+        "SELECT id, reason FROM credit_changes WHERE credit_id = ?1 AND reason IS NOT NULL",
+        "UPDATE credit_changes SET reason = ?2 WHERE id = ?1",
+    ),
+    (
+        "SELECT credit_id, reference FROM payouts WHERE credit_id = ?1",
+        "UPDATE payouts SET reference = ?2 WHERE credit_id = ?1",
+    ),
+];
 
 #[async_trait]
 impl Leftovers for SqliteBackend {
@@ -56,6 +72,34 @@ impl Leftovers for SqliteBackend {
                     n += conn
                         .prepare_cached("UPDATE audit_log SET detail = ?2 WHERE id = ?1")?
                         .execute(params![id, detail])? as u64;
+                }
+                Ok(n)
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn redact_credit_notes(&self, credit_ids: &[String], redact: Redact) -> Result<u64> {
+        let ids = credit_ids.to_vec();
+        let n = self
+            .db()
+            .write(move |conn| {
+                let mut n = 0;
+                for (select, update) in NOTES {
+                    let texts: Vec<(rusqlite::types::Value, String)> = {
+                        let mut stmt = conn.prepare_cached(select)?;
+                        let mut all = Vec::new();
+                        for id in &ids {
+                            let rows = stmt.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                            all.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+                        }
+                        all
+                    };
+                    for (key, text) in texts {
+                        if let Some(redacted) = redact(&text) {
+                            n += conn.prepare_cached(update)?.execute(params![key, redacted])? as u64;
+                        }
+                    }
                 }
                 Ok(n)
             })

@@ -5,11 +5,12 @@
 use async_trait::async_trait;
 
 use super::entries::{entry_pk, idem_pk, upload_pk};
+use super::ledger::credit_pk;
 use super::privacy::tombstone_pk;
 use super::review::case_pk;
 use super::{number, opt_text, s, text, DynamoStore, Item, WHAT};
 use crate::backends::aws::unavailable;
-use crate::backends::leftovers::{HeldConversion, Leftovers};
+use crate::backends::leftovers::{HeldConversion, Leftovers, Redact};
 use crate::backends::privacy::ALL_CAMPAIGNS;
 use crate::backends::review::AuditRecord;
 use crate::backends::{EntryMessage, Result};
@@ -122,6 +123,39 @@ impl Leftovers for DynamoStore {
                     e if e.is_conditional_check_failed_exception() => {}
                     e => return Err(unavailable(WHAT, e)),
                 },
+            }
+        }
+        Ok(n)
+    }
+
+    async fn redact_credit_notes(&self, credit_ids: &[String], redact: Redact) -> Result<u64> {
+        let mut n = 0;
+        for id in credit_ids {
+            // The credit, its changes (`creditlog#…`) and its payout, each with its text attribute.
+            let mut items: Vec<(Item, &str)> = Vec::new();
+            items.extend(self.get(&credit_pk(id)).await?.map(|i| (i, "reason")));
+            items.extend(self.scan_prefix(&format!("creditlog#{id}#")).await?.into_iter().map(|i| (i, "reason")));
+            items.extend(self.get(&format!("payout#{id}")).await?.map(|i| (i, "reference")));
+            for (item, attribute) in items {
+                let Some(redacted) = opt_text(&item, attribute).and_then(|t| redact(&t)) else { continue };
+                let done = self
+                    .ddb
+                    .update_item()
+                    .table_name(&self.table)
+                    .key("pk", s(&text(&item, "pk")?))
+                    .update_expression("SET #a = :t")
+                    .condition_expression("attribute_exists(pk)")
+                    .expression_attribute_names("#a", attribute)
+                    .expression_attribute_values(":t", s(&redacted))
+                    .send()
+                    .await;
+                match done {
+                    Ok(_) => n += 1,
+                    Err(e) => match e.into_service_error() {
+                        e if e.is_conditional_check_failed_exception() => {}
+                        e => return Err(unavailable(WHAT, e)),
+                    },
+                }
             }
         }
         Ok(n)
