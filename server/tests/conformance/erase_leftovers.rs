@@ -199,7 +199,11 @@ pub async fn operators_notes_on_a_credit_are_redacted_and_its_state_stays(f: Fix
         std::sync::Arc::new(|t: &str| t.contains("Quillonne").then(|| t.replace("Quillonne", "[erased]")));
     let changed = f.backends.privacy.redact_credit_notes(std::slice::from_ref(&id), redact.clone()).await.unwrap();
     assert_eq!(changed, 4, "the credit's reason, both changes' reasons (written, approved), the payout's reference");
-    assert_eq!(f.backends.privacy.redact_credit_notes(&[id.clone()], redact).await.unwrap(), 0, "again: none");
+    assert_eq!(
+        f.backends.privacy.redact_credit_notes(std::slice::from_ref(&id), redact).await.unwrap(),
+        0,
+        "again: none"
+    );
     let credit = r.list_credits("demo").await.unwrap().into_iter().find(|c| c.credit_id == id).unwrap();
     assert_eq!((credit.state, credit.reason.as_deref()), (CreditState::Approved, Some("phoned [erased]")));
     let payout = pay.payouts("demo").await.unwrap().into_iter().find(|p| p.credit_id == id).unwrap();
