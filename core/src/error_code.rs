@@ -31,6 +31,9 @@ pub enum ErrorCode {
     ReferrerNotFound,
     OrderIdReused,
     OrderInFlight,
+    /// A referral sign-up that crossed an erasure of the same mailbox: nothing was recorded; sent
+    /// again, it is a new sign-up.
+    JoinCrossedErasure,
     CampaignNotOpen,
     CampaignClosed,
     EntryLimitReached,

@@ -93,6 +93,7 @@ pub fn worker(config: &Config, backends: &Backends, campaigns: Campaigns) -> Wor
         control: b.control,
         receipts: b.receipts,
         moderation: b.moderation,
+        privacy: b.privacy,
         consents: crate::worker::consents::ConsentStep { store: b.consents, mailer: b.mailer.clone(), links: b.optin },
     };
     lanes::assemble(config, parts, campaigns)

@@ -10,6 +10,7 @@ pub mod dead_letters;
 pub mod draws;
 pub mod embedded;
 pub mod entry_search;
+pub mod leftovers;
 pub mod operators;
 pub mod payouts;
 pub mod privacy;

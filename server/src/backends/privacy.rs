@@ -110,14 +110,38 @@ pub struct QueuedMessage {
     pub body: serde_json::Value,
 }
 
+impl Shopper {
+    /// Whether a queued message's JSON body is this shopper's: in scope, and naming their
+    /// mailbox in any of its address-like strings.
+    pub fn named_in(&self, body: &serde_json::Value) -> bool {
+        fn names(v: &serde_json::Value, who: &Shopper) -> bool {
+            match v {
+                serde_json::Value::String(s) => s.contains('@') && identity_email(s) == who.identity,
+                serde_json::Value::Array(items) => items.iter().any(|v| names(v, who)),
+                serde_json::Value::Object(map) => map.values().any(|v| names(v, who)),
+                _ => false,
+            }
+        }
+        body["campaign"].as_str().is_none_or(|c| self.in_scope(c)) && names(body, self)
+    }
+}
+
 /// What an anonymised row holds in place of the person: a random id, one per erasure, that
 /// links nothing to the mailbox.
 pub fn anonymous_email(anon_id: &str) -> String {
-    format!("{anon_id}@erased.invalid")
+    format!("{anon_id}{ANONYMOUS_DOMAIN}")
 }
 
+const ANONYMOUS_DOMAIN: &str = "@erased.invalid";
+
+/// Whether `email` is an [`anonymous_email`]: an erased person's, with nobody to write to.
+pub fn is_anonymous(email: &str) -> bool {
+    email.ends_with(ANONYMOUS_DOMAIN)
+}
+
+/// With [`super::leftovers::Leftovers`]: what an erase reaches beyond the shopper's own rows.
 #[async_trait]
-pub trait Privacy: Send + Sync {
+pub trait Privacy: super::leftovers::Leftovers {
     /// Entries (fields and consents) of the shopper, recorded by the worker.
     async fn entries_of(&self, who: &Shopper) -> Result<Vec<StoredEntry>>;
     /// Replaces the person in these entries with `anon_id` (names, address, phone, postal code,

@@ -40,6 +40,9 @@ pub enum Joined {
     Existing(Referrer),
     /// The candidate code is someone else's; draw another.
     CodeTaken,
+    /// The mailbox was erased (in this campaign or in all) at or after the join's `created_at_ms`:
+    /// the join crossed the erase, and nothing was written.
+    Erased,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -151,7 +154,8 @@ pub trait Referrals: Send + Sync {
     /// first referrer and writes nothing. A candidate code another referrer of the campaign holds
     /// answers `CodeTaken` and writes nothing. `Created` commits the referrer, its progress token
     /// and its `webhook` (if any) together; the referrer is flagged when its client already made
-    /// `joins_per_client_per_hour` joins in the hour before.
+    /// `joins_per_client_per_hour` joins in the hour before. A join the erasure log has a later
+    /// erasure of its mailbox for answers `Erased` and writes nothing (checked in the same write).
     async fn join(&self, new: NewReferrer) -> Result<Joined>;
     /// Queues the webhook events (joins, credits, decisions) whose change committed more than
     /// `older_than` ago but whose event never reached the queue (a crash or a queue outage in

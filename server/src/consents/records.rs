@@ -93,7 +93,15 @@ pub async fn record_join(store: &dyn ConsentStore, referrals: &dyn Referrals, jo
         at_ms: now_ms(),
         origin: join.origin,
     };
-    store.record_consents(&records(&source, &shown)).await
+    let written = records(&source, &shown);
+    store.record_consents(&written).await?;
+    // An erase anonymises the referrer before it reads the mailbox's records: if it ran meanwhile,
+    // these records came too late for it, so they are taken back here.
+    let now = referrals.referrer_by_code(Some(campaign.id()), join.code).await?;
+    if now.is_none_or(|r| r.email != referrer.email) {
+        store.erase_consents(&written).await?;
+    }
+    Ok(())
 }
 
 /// A consent record as the export and the admin API show it.

@@ -41,7 +41,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         OptInLinkExpired => StatusCode::GONE,
         OriginNotAllowed | OriginRequired | Forbidden | CsrfRejected => StatusCode::FORBIDDEN,
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
-        IdempotencyKeyInFlight | OrderInFlight => StatusCode::CONFLICT,
+        IdempotencyKeyInFlight | OrderInFlight | JoinCrossedErasure => StatusCode::CONFLICT,
     }
 }
 
@@ -151,6 +151,7 @@ mod tests {
             (ErrorCode::Forbidden, 403, "forbidden"),
             (ErrorCode::CsrfRejected, 403, "csrf_rejected"),
             (ErrorCode::Conflict, 409, "conflict"),
+            (ErrorCode::JoinCrossedErasure, 409, "join_crossed_erasure"),
         ];
         for (code, status, text) in cases {
             let (got, body) = wire(ApiError::new(code, "m")).await;

@@ -105,7 +105,7 @@ error_responses! {
     Forbidden => ("The page's origin is not on the campaign's allow-list, or a write carries no `Origin` (`origin_not_allowed`, `origin_required`).", false),
     NotFound => ("No such campaign, entry, referrer, or the campaign runs no referral program.", false),
     RequestTimeout => ("The body did not arrive in time (`body_timeout`).", false),
-    InFlight => ("The same request is still being answered (`idempotency_key_in_flight`, `order_in_flight`).", true),
+    InFlight => ("The same request is still being answered (`idempotency_key_in_flight`, `order_in_flight`), or a referral sign-up crossed an erasure of its mailbox and recorded nothing (`join_crossed_erasure`): send it again.", true),
     TooLarge => ("The body is over the size limit (`body_too_large`).", false),
     UnsupportedMediaType => ("The body is not sent as `application/json` (`unsupported_media_type`).", false),
     Unprocessable => ("Semantically invalid: `validation_failed` (with `fields`), `campaign_not_open`, `campaign_closed`, `entry_limit_reached`, `idempotency_key_reused`, `order_id_reused`.", false),

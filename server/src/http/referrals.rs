@@ -43,6 +43,7 @@ impl From<ReferralError> for ApiError {
             ReferralError::Unauthorized => ApiError::new(ErrorCode::Unauthorized, e.to_string()),
             ReferralError::OrderReused => ApiError::new(ErrorCode::OrderIdReused, e.to_string()),
             ReferralError::InFlight => ApiError::in_flight(ErrorCode::OrderInFlight, e.to_string()),
+            ReferralError::Erased => ApiError::in_flight(ErrorCode::JoinCrossedErasure, e.to_string()),
             ReferralError::Backend(b) => b.into(),
         }
     }
@@ -68,6 +69,7 @@ pub(super) fn campaign(state: &AppState, id: &str) -> Result<std::sync::Arc<Camp
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 408, response = RequestTimeout),
+        (status = 409, response = InFlight),
         (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),

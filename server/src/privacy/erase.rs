@@ -28,6 +28,12 @@ pub struct ErasureReport {
     pub queued: u64,
     pub objects: u64,
     pub mails: u64,
+    /// Audit records whose free text quoted the shopper, now with `[erased]` in its place.
+    pub audit_records: u64,
+    /// Conversion reports the shopper made as a friend whose client (network) was replaced.
+    pub conversions: u64,
+    /// Operators' notes on the shopper's credits (reasons, payout references) that quoted them.
+    pub credit_notes: u64,
 }
 
 /// Erases `email`'s data (in `campaign`, or everywhere) as `actor`; audited. The tombstone goes
@@ -59,7 +65,15 @@ pub async fn erase(
         backends.objects.delete(key).await?;
     }
     let referrers: Vec<Referrer> = held.referrers.iter().map(|r| r.referrer.clone()).collect();
+    // Before the rows they quote are anonymised: a rerun after a crash still finds the quotes
+    // through the entries and referrers that are left.
+    let audit_records = super::leftovers::redact_audit(backends, &held, &who).await?;
+    let credit_notes = super::leftovers::redact_credit_notes(backends, &held, &who).await?;
+    let conversions = privacy.anonymise_conversions(&super::leftovers::own_conversions(&held, &who), &anon_id).await?;
     let report = ErasureReport {
+        audit_records,
+        conversions,
+        credit_notes,
         erasure_id: erasure.id.clone(),
         nothing_held: held.is_empty(),
         erased_before,

@@ -5,10 +5,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::leftovers::{audit_quoting, conversions_of, wins, Win};
 use super::{gather, shopper, PrivacyError};
 use crate::app::wiring::Backends;
 use crate::backends::consents::ConsentRecord;
 use crate::backends::embedded::OutboxMail;
+use crate::backends::leftovers::HeldConversion;
 use crate::backends::privacy::{Erasure, HeldReferrer, QueuedMessage, QuotaRow};
 use crate::backends::referrals::Credit;
 use crate::backends::review::{AuditRecord, ReviewCase};
@@ -38,13 +40,18 @@ pub struct ExportDocument {
     pub consents: Vec<ExportedConsent>,
     pub referrers: Vec<HeldReferrer>,
     pub credits: Vec<ExportedCredit>,
+    /// The conversions the shopper made as a friend, with the reporting client's network.
+    pub conversions: Vec<HeldConversion>,
+    /// Prize draws the shopper's entries won.
+    pub wins: Vec<Win>,
     /// Per-person entry counters (entry limits).
     pub entry_limits: Vec<QuotaRow>,
     /// Submissions still queued or dead-lettered (embedded queue).
     pub queued: Vec<QueuedMessage>,
     /// Mails sent (embedded outbox).
     pub mails: Vec<OutboxMail>,
-    /// Audit records about the shopper's entries, referrer records and credits.
+    /// Audit records about the shopper's entries, referrer records and credits, and those whose
+    /// free text quotes the shopper.
     pub audit: Vec<AuditRecord>,
     /// Earlier erasures of this identity (only their time, scope and actor).
     pub erasures: Vec<Erasure>,
@@ -131,6 +138,9 @@ pub async fn export(
             receipts.push(ReceiptFile { name: file_name(key), key: key.clone(), bytes });
         }
     }
+    let conversions = conversions_of(backends, &held, &who).await?;
+    let wins = wins(backends, &held).await?;
+    let quoting = audit_quoting(backends, &held, &who, false).await?;
     let mut entries = Vec::new();
     let consents = held.consents.into_iter().map(|c| ExportedConsent::of(c, &held.referrers)).collect();
     for entry in held.entries {
@@ -146,7 +156,9 @@ pub async fn export(
         let code = backends.codes.assigned(&credit.campaign, pool, &credit.credit_id).await?.map(|(_, c)| c);
         credits.push(ExportedCredit { credit, code });
     }
-    let audit = audit_about(backends, &entries, &held.referrers, &credits).await?;
+    let mut audit = audit_about(backends, &entries, &held.referrers, &credits).await?;
+    let quoting: Vec<_> = quoting.into_iter().filter(|q| !audit.iter().any(|a| a.id == q.id)).collect();
+    audit.extend(quoting);
     let document = ExportDocument {
         format: FORMAT,
         identity: who.identity.clone(),
@@ -156,6 +168,8 @@ pub async fn export(
         consents,
         referrers: held.referrers,
         credits,
+        conversions,
+        wins,
         entry_limits: held.quota,
         queued: held.queued,
         mails: held.mails,

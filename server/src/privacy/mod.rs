@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod erase;
 pub mod export;
+pub mod leftovers;
 
 use vouch_core::email::Email;
 use vouch_core::FieldCode;

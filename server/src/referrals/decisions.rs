@@ -30,6 +30,9 @@ pub enum ReferralError {
     OrderReused,
     #[error("a report of this order is being taken in; retry in a moment")]
     InFlight,
+    /// The sign-up crossed an erasure of its mailbox: nothing was recorded.
+    #[error("this sign-up crossed an erasure of the same address and recorded nothing; send it again")]
+    Erased,
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -92,6 +95,8 @@ pub async fn join(
             Joined::Created(r) => return Ok((response(cfg, &r, Some(token)), true)),
             Joined::Existing(r) => return Ok((response(cfg, &r, None), false)),
             Joined::CodeTaken => continue,
+            // Not retried here: the request began before the erase, so nothing of it may stay.
+            Joined::Erased => return Err(ReferralError::Erased),
         }
     }
     Err(BackendError::Corrupt("could not draw a free referral code".into()).into())

@@ -10,6 +10,7 @@ use vouch_core::referral::is_disposable_domain;
 use vouch_core::rewards::{assess, initial_state, ConversionFacts, CreditState, Side};
 
 use super::Handler;
+use crate::backends::privacy::{anonymous_email, is_anonymous, Privacy};
 use crate::backends::referrals::{credit_id, ConversionMessage, Credit, Referrals};
 use crate::backends::{BackendError, Mailer, Queue};
 use crate::campaigns::Campaigns;
@@ -28,6 +29,8 @@ pub struct ConversionHandler {
     pub mailer: Arc<dyn Mailer>,
     /// Where conversions and approved credits are counted.
     pub funnel: crate::funnel::Funnel,
+    /// Whether the friend was erased after the conversion was reported.
+    pub privacy: Arc<dyn Privacy>,
 }
 
 #[async_trait]
@@ -35,6 +38,7 @@ impl Handler for ConversionHandler {
     async fn handle(&self, body: &str) -> Result<(), BackendError> {
         let msg: ConversionMessage = serde_json::from_str(body)
             .map_err(|e| BackendError::Corrupt(format!("unreadable conversion message: {e}")))?;
+        let msg = self.unless_erased(msg).await?;
         let Some(campaign) = self.campaigns.get(&msg.campaign) else {
             tracing::warn!(campaign = %msg.campaign, "conversion for a campaign that no longer exists; dropped");
             return Ok(());
@@ -115,14 +119,44 @@ impl Handler for ConversionHandler {
             );
         }
         self.referrals.record_credits(&credits, &events).await?;
+        // An erase that read the ledger before these credits were written has left its tombstone
+        // first, so it is seen here: the friend's credit is anonymised as the erase would have.
+        let mut credits = credits;
+        if !is_anonymous(&msg.email) && self.friend_erased(&msg).await? {
+            let theirs: Vec<Credit> = credits.iter().filter(|c| c.side == Side::Friend).cloned().collect();
+            self.privacy.anonymise_credits(&theirs, &anon_id(&msg)).await?;
+            let anon = anonymous_email(&anon_id(&msg));
+            credits.iter_mut().filter(|c| c.side == Side::Friend).for_each(|c| c.recipient = anon.clone());
+        }
         self.funnel.credited(&credits).await;
         self.hand_out(&campaign, &credits).await
     }
 }
 
+/// The anonymous id an erased friend's conversion is credited to: derived from the conversion, so
+/// a redelivery writes the same credit.
+fn anon_id(msg: &ConversionMessage) -> String {
+    format!("anon_{}", msg.conversion_id.trim_start_matches("cnv_"))
+}
+
 impl ConversionHandler {
+    async fn friend_erased(&self, msg: &ConversionMessage) -> Result<bool, BackendError> {
+        self.privacy.erased_since(&msg.email, &msg.campaign, msg.accepted_at_ms).await
+    }
+
+    /// The message, with the friend replaced by an anonymous id when they were erased after the
+    /// report: the referrer's credit stands, nothing of the friend is written again.
+    async fn unless_erased(&self, msg: ConversionMessage) -> Result<ConversionMessage, BackendError> {
+        if !self.friend_erased(&msg).await? {
+            return Ok(msg);
+        }
+        let anon = anonymous_email(&anon_id(&msg));
+        Ok(ConversionMessage { email: anon.clone(), identity: anon, ..msg })
+    }
+
     async fn hand_out(&self, campaign: &crate::campaigns::Campaign, credits: &[Credit]) -> Result<(), BackendError> {
-        for credit in credits {
+        // An erased person's code is not mailed: there is no address left to send it to.
+        for credit in credits.iter().filter(|c| !is_anonymous(&c.recipient)) {
             crate::codes::credits::fulfil_credit(&self.fulfil, self.mailer.as_ref(), &self.webhooks, campaign, credit)
                 .await?;
         }

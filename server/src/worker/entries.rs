@@ -13,6 +13,7 @@ use super::duplicates::Fingerprints;
 use super::fingerprint::sha256_hex;
 use super::verdict::{stored_entry, verdict, Verified};
 use super::Handler;
+use crate::backends::leftovers::Leftovers;
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::review::Moderation;
 use crate::backends::{BackendError, EntryMessage, Mailer, Objects, Store};
@@ -36,6 +37,8 @@ pub struct EntryHandler {
     pub funnel: crate::funnel::Funnel,
     /// The consents the entry came with, and the marketing opt-in mail.
     pub consents: ConsentStep,
+    /// What an entry refused by an erasure left behind.
+    pub leftovers: Arc<dyn Leftovers>,
 }
 
 #[async_trait]
@@ -53,6 +56,12 @@ impl EntryHandler {
         let entry = match self.store.get_entry(&msg.campaign, &msg.entry_id).await? {
             Some(stored) => stored,
             None => {
+                // Erased since it was accepted: dropped before anything of it is written. (An
+                // erase after this check is caught by the record's own check below.)
+                let email = &msg.entry.entrant.email;
+                if self.leftovers.erased_since(email, &msg.campaign, msg.accepted_at_ms).await? {
+                    return self.erased_in_flight(msg).await;
+                }
                 let limits = campaign.as_ref().map(|c| c.public.form.upload.clone()).unwrap_or_default();
                 let entry = match self.check_receipt(msg, &limits).await? {
                     Ok(receipt) => {
@@ -94,9 +103,12 @@ impl EntryHandler {
     }
 
     /// The store refused the record and holds none: the person was erased while the message was
-    /// queued. What this delivery wrote goes too (the receipt's copy), and the original upload.
+    /// queued. What this delivery wrote goes too (the receipt's copy, its fingerprints, a review
+    /// case), what the intake kept (its idempotency record), and the original upload. The message
+    /// is then acknowledged: it is the only copy of the person's data left, and it goes with it.
     async fn erased_in_flight(&self, msg: &EntryMessage) -> Result<(), BackendError> {
         tracing::info!(entry_id = %msg.entry_id, "entry not recorded: its shopper was erased while it was queued");
+        self.leftovers.forget_unrecorded(msg).await?;
         self.objects.delete(&receipt_key(&msg.campaign, &msg.entry_id)).await?;
         if let Some(original) = &msg.receipt_key {
             self.objects.delete(original).await?;

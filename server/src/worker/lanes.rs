@@ -44,6 +44,7 @@ pub struct Parts {
     pub receipts: Arc<dyn ReceiptIndex>,
     pub moderation: Arc<dyn Moderation>,
     pub consents: super::consents::ConsentStep,
+    pub privacy: Arc<dyn crate::backends::privacy::Privacy>,
 }
 
 /// The worker for `parts`, configured by `config`.
@@ -60,6 +61,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         decode: DecodeBudget::new(config.worker.decode_budget_megapixels),
         funnel: funnel.clone(),
         consents: parts.consents,
+        leftovers: parts.privacy.clone(),
     };
     let conversions = ConversionHandler {
         referrals: parts.referrals.clone(),
@@ -68,6 +70,7 @@ pub fn assemble(config: &Config, parts: Parts, campaigns: Campaigns) -> Worker {
         fulfil: parts.fulfil,
         mailer: parts.mailer,
         funnel,
+        privacy: parts.privacy,
     };
     let deliveries = WebhookHandler::new(parts.referrals, campaigns, config.worker.allow_internal_webhooks);
     let events = EventsHandler { analytics: parts.analytics };

@@ -34,6 +34,7 @@ mod eligibility;
 mod entrant_conditions;
 mod entries;
 mod entry_search;
+mod erase_leftovers;
 mod events;
 mod first_paint;
 mod fixtures;

@@ -16,16 +16,16 @@ use crate::consents::open_link;
 use crate::helpers::{jpeg, TestApp};
 use crate::referrals::join;
 
-const EMAIL: &str = "Q.Vexmoor+giveaway@Example.org";
-const FIRST: &str = "Quillonne";
-const LAST: &str = "Vexmoorian";
-const PHONE: &str = "+49 151 2345 9876";
+pub(crate) const EMAIL: &str = "Q.Vexmoor+giveaway@Example.org";
+pub(crate) const FIRST: &str = "Quillonne";
+pub(crate) const LAST: &str = "Vexmoorian";
+pub(crate) const PHONE: &str = "+49 151 2345 9876";
 
 /// What must be nowhere after an erase, in the forms the stores could keep it (the phone as
 /// normalised and as typed).
-const TRACES: [&str; 4] = ["vexmoor", "quillonne", "15123459876", "2345 9876"];
+pub(crate) const TRACES: [&str; 4] = ["vexmoor", "quillonne", "15123459876", "2345 9876"];
 
-fn body(upload_id: &str) -> Value {
+pub(crate) fn body(upload_id: &str) -> Value {
     json!({
         "fields": {"first_name": FIRST, "last_name": LAST, "email": EMAIL, "phone": PHONE, "postal_code": "80331"},
         "consents": {"terms": true, "marketing": true},
@@ -35,7 +35,7 @@ fn body(upload_id: &str) -> Value {
 }
 
 /// Two entries with receipts, decided by the worker, and a referrer sign-up.
-async fn participate(app: &TestApp) -> Vec<String> {
+pub(crate) async fn participate(app: &TestApp) -> Vec<String> {
     let mut ids = Vec::new();
     for (i, side) in [(1, 300), (2, 320)] {
         let upload = app.uploaded("demo", &jpeg(side, 200), "image/jpeg").await;
@@ -57,7 +57,7 @@ async fn optin_links(app: &TestApp) -> Vec<String> {
 }
 
 /// Every file under `dir`, as bytes, lower-cased.
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -70,7 +70,7 @@ fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn traces_in(files: &[(String, Vec<u8>)]) -> Vec<String> {
+pub(crate) fn traces_in(files: &[(String, Vec<u8>)]) -> Vec<String> {
     let mut found = Vec::new();
     for (name, bytes) in files {
         for t in TRACES {

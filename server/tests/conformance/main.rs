@@ -12,6 +12,7 @@ mod consents;
 mod dead_letters;
 mod draws;
 mod entry_search;
+mod erase_leftovers;
 mod fixture;
 mod ledger;
 mod objects_mail;
@@ -123,4 +124,10 @@ conformance!(
     privacy::an_erasure_is_logged_by_hash_and_a_repeat_is_recognised,
     privacy::an_entry_accepted_before_its_persons_erasure_is_never_recorded,
     privacy::a_shoppers_consent_records_are_erased_and_their_opt_in_confirms_nothing,
+    erase_leftovers::a_join_that_crossed_its_mailboxs_erasure_is_refused_and_writes_nothing,
+    erase_leftovers::an_entry_refused_by_an_erasure_leaves_no_fingerprint_case_or_idempotency_record,
+    erase_leftovers::an_audit_records_detail_is_rewritten_and_the_record_stays,
+    erase_leftovers::a_conversions_client_is_found_and_anonymised,
+    erase_leftovers::an_erasure_is_seen_by_a_message_accepted_before_it_only,
+    erase_leftovers::operators_notes_on_a_credit_are_redacted_and_its_state_stays,
 );

@@ -244,4 +244,35 @@ impl SqsQueue {
             }
         }
     }
+
+    /// The dead letters whose body `pick` chooses, as (message id, body): each looked at with a
+    /// peek and handed back. A shopper's export and erase find theirs this way (SQS has no search;
+    /// a dead-letter queue is small).
+    pub(crate) async fn dead_where(&self, pick: impl Fn(&str) -> bool) -> Result<Vec<(String, String)>> {
+        let (_, dlq) = self.urls().await?;
+        let held = self.peek_up_to(dlq, EVERY).await?;
+        self.release(dlq, &held).await;
+        Ok(held.into_iter().filter(|p| pick(&p.body)).map(|p| (p.id, p.body)).collect())
+    }
+
+    /// Deletes the dead letters with these message ids (and their error records); the others are
+    /// handed back. How many went.
+    pub(crate) async fn delete_dead(&self, ids: &[String]) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let (_, dlq) = self.urls().await?;
+        let held = self.peek_up_to(dlq, EVERY).await?;
+        let (doomed, kept): (Vec<_>, Vec<_>) = held.into_iter().partition(|p| ids.contains(&p.id));
+        self.release(dlq, &kept).await;
+        for p in &doomed {
+            let gone = self.sqs.delete_message().queue_url(dlq).receipt_handle(&p.receipt).send().await;
+            gone.map_err(|e| unavailable(WHAT, e))?;
+            self.errors.forget(&self.name, &p.id).await?;
+        }
+        Ok(doomed.len() as u64)
+    }
 }
+
+/// More dead letters than any queue holds while it is watched: "all of them".
+const EVERY: usize = 100_000;

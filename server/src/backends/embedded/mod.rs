@@ -9,6 +9,7 @@ mod draws;
 mod entry_search;
 mod intake;
 mod ledger;
+mod leftovers;
 pub mod objects;
 mod operators;
 mod outbox;

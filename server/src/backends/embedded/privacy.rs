@@ -4,7 +4,6 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection};
-use vouch_core::referral::identity_email;
 
 use super::db::DbError;
 use super::store::{query_entries, SELECT_ENTRY};
@@ -19,18 +18,12 @@ use crate::backends::{Result, StoredEntry};
 pub(super) const NOT_ERASED: &str =
     "NOT EXISTS (SELECT 1 FROM erasures WHERE tag = ?17 AND campaign IN (?2, '*') AND at_ms >= ?14)";
 
-/// Whether any address-like string in a JSON body belongs to the shopper.
-pub(crate) fn names(body: &serde_json::Value, who: &Shopper) -> bool {
-    match body {
-        serde_json::Value::String(s) => s.contains('@') && identity_email(s) == who.identity,
-        serde_json::Value::Array(items) => items.iter().any(|v| names(v, who)),
-        serde_json::Value::Object(map) => map.values().any(|v| names(v, who)),
-        _ => false,
-    }
-}
-
-fn in_scope_body(body: &serde_json::Value, who: &Shopper) -> bool {
-    body["campaign"].as_str().is_none_or(|c| who.in_scope(c))
+/// Whether the erasure log holds an erasure of `tag` in `campaign` (or in all) at or after
+/// `at_ms`. Run inside the caller's write transaction, so the check and its write are one step.
+pub(super) fn erased_since(conn: &Connection, tag: Option<&str>, campaign: &str, at_ms: i64) -> rusqlite::Result<bool> {
+    let Some(tag) = tag else { return Ok(false) };
+    conn.prepare_cached("SELECT 1 FROM erasures WHERE tag = ?1 AND campaign IN (?2, '*') AND at_ms >= ?3")?
+        .exists(params![tag, campaign, at_ms])
 }
 
 fn placeholders(n: usize) -> String {
@@ -237,12 +230,7 @@ impl Privacy for SqliteBackend {
             .into_iter()
             .filter_map(|(id, topic, dead, body)| {
                 let body: serde_json::Value = serde_json::from_str(&body).ok()?;
-                (in_scope_body(&body, &who) && names(&body, &who)).then(|| QueuedMessage {
-                    id: id.to_string(),
-                    topic,
-                    dead,
-                    body,
-                })
+                who.named_in(&body).then(|| QueuedMessage { id: id.to_string(), topic, dead, body })
             })
             .collect())
     }

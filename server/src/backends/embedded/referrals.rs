@@ -42,6 +42,7 @@ fn count(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> rusqlite:
 #[async_trait]
 impl Referrals for SqliteBackend {
     async fn join(&self, new: NewReferrer) -> Result<Joined> {
+        let tag = self.erasure.as_ref().map(|k| k.tag_of_email(&new.referrer.email));
         let joined = self
             .db()
             .write(move |conn| {
@@ -53,6 +54,10 @@ impl Referrals for SqliteBackend {
                 }
                 if referrer_where(conn, "campaign = ?1 AND code = ?2", params![r.campaign, r.code])?.is_some() {
                     return Ok(Joined::CodeTaken);
+                }
+                // In the join's own write transaction: an erase cannot slip in between.
+                if super::privacy::erased_since(conn, tag.as_deref(), &r.campaign, r.created_at_ms)? {
+                    return Ok(Joined::Erased);
                 }
                 let recent = count(
                     conn,

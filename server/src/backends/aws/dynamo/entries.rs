@@ -14,11 +14,11 @@ use crate::backends::entry_search::{email_key, name_key};
 use crate::backends::{Accepted, Control, EntryState, Intake, Queue, Quota, Result, Store, StoredEntry, Submission};
 use crate::clock::now_ms;
 
-fn idem_pk(campaign: &str, key: &str) -> String {
+pub(super) fn idem_pk(campaign: &str, key: &str) -> String {
     format!("idem#{campaign}#{key}")
 }
 
-fn upload_pk(receipt_key: &str) -> String {
+pub(super) fn upload_pk(receipt_key: &str) -> String {
     format!("upload#{receipt_key}")
 }
 
@@ -26,7 +26,7 @@ fn quota_pk(campaign: &str, q: &Quota) -> String {
     format!("quota#{campaign}#{}#{}", q.identity, q.period)
 }
 
-fn entry_pk(entry_id: &str) -> String {
+pub(super) fn entry_pk(entry_id: &str) -> String {
     format!("entry#{entry_id}")
 }
 

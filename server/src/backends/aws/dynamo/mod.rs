@@ -8,6 +8,7 @@ mod draws;
 mod entries;
 mod entry_search;
 mod ledger;
+mod leftovers;
 mod operators;
 mod outbox;
 mod payouts;

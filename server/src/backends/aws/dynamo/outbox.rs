@@ -100,4 +100,11 @@ impl DynamoStore {
         }
         Ok(relayed)
     }
+
+    /// The events not yet handed to SQS, as (item key, body): an erase deletes those naming the
+    /// shopper, as the embedded queue's are.
+    pub(super) async fn pending_events(&self) -> Result<Vec<(String, String)>> {
+        let pending = self.query("gsi2", PENDING, None).await?;
+        pending.iter().map(|i| Ok((text(i, "pk")?, text(i, "body")?))).collect()
+    }
 }

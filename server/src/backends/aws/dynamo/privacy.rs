@@ -18,11 +18,11 @@ use crate::backends::privacy::{
     anonymous_email, Erasure, HeldReferrer, Privacy, QueuedMessage, QuotaRow, Shopper, ALL_CAMPAIGNS,
 };
 use crate::backends::referrals::{Credit, Referrer};
-use crate::backends::{Result, StoredEntry};
+use crate::backends::{Result, StoredEntry, WEBHOOKS_TOPIC};
 use vouch_core::rewards::Side;
 use vouch_core::wire::EntryStatus;
 
-fn tombstone_pk(scope: &str, tag: &str) -> String {
+pub(super) fn tombstone_pk(scope: &str, tag: &str) -> String {
     format!("erased#{scope}#{tag}")
 }
 
@@ -31,8 +31,14 @@ fn erasures_key(tag: &str) -> String {
 }
 
 impl DynamoStore {
+    /// The queues whose messages may name a shopper (funnel events name nobody).
+    fn queues(&self) -> [(&'static str, &crate::backends::aws::SqsQueue); 3] {
+        use crate::backends::{CONVERSIONS_TOPIC, ENTRIES_TOPIC};
+        [(ENTRIES_TOPIC, &self.entries), (CONVERSIONS_TOPIC, &self.conversions), (WEBHOOKS_TOPIC, &self.webhooks)]
+    }
+
     /// Every item whose key starts with `prefix` (a consistent scan, page by page).
-    async fn scan_prefix(&self, prefix: &str) -> Result<Vec<Item>> {
+    pub(super) async fn scan_prefix(&self, prefix: &str) -> Result<Vec<Item>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -56,7 +62,7 @@ impl DynamoStore {
     }
 
     /// Deletes the items of `prefix` whose `attribute` is one of `values`.
-    async fn delete_where(&self, prefix: &str, attribute: &str, values: &[String]) -> Result<()> {
+    pub(super) async fn delete_where(&self, prefix: &str, attribute: &str, values: &[String]) -> Result<()> {
         if values.is_empty() {
             return Ok(());
         }
@@ -71,16 +77,22 @@ impl DynamoStore {
     /// The checks an entry's record makes in its transaction: no tombstone of its person, in its
     /// campaign or in all, at or after its acceptance.
     pub(super) fn not_erased(&self, e: &StoredEntry) -> Result<Vec<TransactWriteItem>> {
+        self.not_erased_since(&e.entrant.email, &e.campaign, e.accepted_at_ms)
+    }
+
+    /// The checks a write for the mailbox `email` in `campaign` makes in its transaction: no
+    /// tombstone of the mailbox, in the campaign or in all, at or after `at_ms`.
+    pub(super) fn not_erased_since(&self, email: &str, campaign: &str, at_ms: i64) -> Result<Vec<TransactWriteItem>> {
         let Some(key) = &self.erasure else { return Ok(Vec::new()) };
-        let tag = key.tag_of_email(&e.entrant.email);
-        [e.campaign.as_str(), ALL_CAMPAIGNS]
+        let tag = key.tag_of_email(email);
+        [campaign, ALL_CAMPAIGNS]
             .into_iter()
             .map(|scope| {
                 let check = ConditionCheck::builder()
                     .table_name(&self.table)
                     .key("pk", s(&tombstone_pk(scope, &tag)))
                     .condition_expression("attribute_not_exists(pk) OR at_ms < :accepted")
-                    .expression_attribute_values(":accepted", n(e.accepted_at_ms))
+                    .expression_attribute_values(":accepted", n(at_ms))
                     .build()
                     .map_err(corrupt)?;
                 Ok(TransactWriteItem::builder().condition_check(check).build())
@@ -242,14 +254,39 @@ impl Privacy for DynamoStore {
         Ok(rows.len() as u64)
     }
 
-    /// SQS cannot be searched: a queued entry is stopped by the tombstone instead, and SQS drops
-    /// any message after its retention (at most 14 days).
-    async fn queued_of(&self, _who: &Shopper) -> Result<Vec<QueuedMessage>> {
-        Ok(Vec::new())
+    /// SQS cannot be searched: a message still queued is stopped by the tombstone when a worker
+    /// takes it, and SQS drops it after its retention. Its dead-letter queues are looked through.
+    async fn queued_of(&self, who: &Shopper) -> Result<Vec<QueuedMessage>> {
+        let mut found = Vec::new();
+        for (topic, queue) in self.queues() {
+            let theirs = |body: &str| serde_json::from_str(body).is_ok_and(|v| who.named_in(&v));
+            for (id, body) in queue.dead_where(theirs).await? {
+                let body = serde_json::from_str(&body).unwrap_or_default();
+                found.push(QueuedMessage { id, topic: topic.to_string(), dead: true, body });
+            }
+        }
+        // Webhook events still in the table's outbox (a hand-over to SQS failed).
+        for (pk, body) in self.pending_events().await? {
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            if who.named_in(&body) {
+                found.push(QueuedMessage { id: pk, topic: WEBHOOKS_TOPIC.to_string(), dead: false, body });
+            }
+        }
+        Ok(found)
     }
 
-    async fn erase_queued(&self, _messages: &[QueuedMessage]) -> Result<u64> {
-        Ok(0)
+    async fn erase_queued(&self, messages: &[QueuedMessage]) -> Result<u64> {
+        let mut n = 0;
+        for (topic, queue) in self.queues() {
+            let ids: Vec<String> =
+                messages.iter().filter(|m| m.dead && m.topic == topic).map(|m| m.id.clone()).collect();
+            n += queue.delete_dead(&ids).await?;
+        }
+        for m in messages.iter().filter(|m| !m.dead && m.topic == WEBHOOKS_TOPIC) {
+            self.delete(&m.id).await?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     async fn record_erasure(&self, e: &Erasure) -> Result<bool> {

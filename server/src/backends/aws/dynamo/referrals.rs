@@ -97,6 +97,9 @@ impl Referrals for DynamoStore {
         }
         // Counted in the join's own transaction: a join that fails counts nothing.
         writes.push(referrer_count_add(self, &referrer.campaign, &referrer.referrer_id)?);
+        // Last: refused when the mailbox was erased at or after the join began.
+        let checks_at = writes.len();
+        writes.extend(self.not_erased_since(&referrer.email, &referrer.campaign, referrer.created_at_ms)?);
         match self.transact(writes).await? {
             None => {
                 if let Some(body) = new.webhook {
@@ -104,6 +107,7 @@ impl Referrals for DynamoStore {
                 }
                 Ok(Joined::Created(referrer))
             }
+            Some(failed) if failed.iter().skip(checks_at).any(|f| *f) => Ok(Joined::Erased),
             Some(failed) if failed.first() == Some(&true) => match self.referrer_by_claim(&identity_claim).await? {
                 Some(existing) => Ok(Joined::Existing(existing)),
                 None => Ok(Joined::CodeTaken),

@@ -12,7 +12,7 @@ use crate::backends::aws::corrupt;
 use crate::backends::review::{AuditRecord, Decided, Moderation, ReviewCase};
 use crate::backends::Result;
 
-fn case_pk(campaign: &str, entry_id: &str) -> String {
+pub(super) fn case_pk(campaign: &str, entry_id: &str) -> String {
     format!("case#{campaign}#{entry_id}")
 }
 
