@@ -19,6 +19,10 @@ const CSS: &str = include_str!("../../../style/widget.css");
 const PICKER: &str = include_str!("../../../style/receipt_picker.html");
 /// Without JavaScript the form could never be sent: the page's `<noscript>` copy stands alone.
 const NO_SCRIPT: &str = "@media (scripting: none) { :host { display: none !important; } }";
+/// A page arrives in pieces, and the browser may paint before the last: a half-parsed form would
+/// grow (the picker's hint after its menu, centred in the drop zone) and shift. Hidden until the
+/// parser reaches its last element, the form is only ever drawn whole.
+const WHOLE: &str = ".vouch[inert]:not(:has(.submit)) { visibility: hidden; }";
 
 /// The `<template shadowrootmode="open">` for the entry form, or nothing when the widget would not
 /// show the form (a campaign not open now shows a notice, drawn by the widget).
@@ -52,7 +56,7 @@ pub fn entry_form(public: &CampaignPublic) -> String {
     checkbox(&mut form, Field::Terms.as_str(), &copy.terms_label);
     checkbox(&mut form, "marketing", &copy.marketing_label);
     format!(
-        "<template shadowrootmode=\"open\"><style>{CSS}{NO_SCRIPT}</style><div class=\"vouch\" inert>\
+        "<template shadowrootmode=\"open\"><style>{CSS}{NO_SCRIPT}{WHOLE}</style><div class=\"vouch\" inert>\
          <style>:host {{ {theme} }}</style>\
          <section class=\"card\" part=\"card\" aria-labelledby=\"vouch-title\">\
          <h2 id=\"vouch-title\" part=\"title\">{title}</h2><p class=\"intro\">{intro}</p><form novalidate>{form}\
