@@ -74,7 +74,7 @@ fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
     let target: web_sys::HtmlElement = container.clone().unchecked_into();
     let reveal = Reveal(Rc::new(move || {
         if !container.is_connected() {
-            let _ = root.replace_children_with_node_2(&style, &container);
+            root.replace_children_with_node_2(&style, &container);
         }
     }));
     if drawn.is_none() {
