@@ -34,28 +34,41 @@ function campaignGets(page: Page, campaign: string): Request[] {
   return seen;
 }
 
-/** Every element with an id in the widget's shadow root, with its box. */
+/** The box of every element with an id in the widget's shadow root, of every field, and of each
+ * part of the receipt picker, keyed by what it is: the structure of the form, where it is drawn. */
 function boxes(page: Page) {
   return page.locator('[data-vouch-campaign]').evaluate((host) => {
     const out: Record<string, number[]> = {};
-    host.shadowRoot!.querySelectorAll('[id]').forEach((el) => {
+    const root = host.shadowRoot!;
+    const put = (key: string, el: Element) => {
       const r = el.getBoundingClientRect();
-      out[el.id] = [r.x, r.y, r.width, r.height].map((v) => Math.round(v * 10) / 10);
-    });
+      out[key] = [r.x, r.y, r.width, r.height].map((v) => Math.round(v * 10) / 10);
+    };
+    root.querySelectorAll('[id]').forEach((el) => put(el.id, el));
+    root.querySelectorAll('.field').forEach((el, i) => put(`field ${i}: ${el.querySelector('label')?.textContent}`, el));
+    root.querySelectorAll('.receipt :is(label, .drop, .picker, summary, .hint)').forEach((el) =>
+      put(`receipt ${el.tagName.toLowerCase()}.${el.className}`, el));
     return out;
   });
 }
 
-// FIXME (issue 19, open): the first-paint copy (server/src/pages/prerender.rs) still draws the old
-// receipt field; the live form now shows the lazy chunk's placeholder, then the new picker.
-test.fixme('the hosted page shows its form before the wasm arrives; the widget takes it over in place', async ({ page }) => {
+/** The boxes without the receipt's file inputs, which only the loaded field has (out of sight and
+ * out of the flow: they take no room). */
+async function withoutInputs(page: Page) {
+  const all = await boxes(page);
+  delete all['receipt'];
+  delete all['receipt-camera'];
+  return all;
+}
+
+test('the hosted page shows its form before the wasm arrives; the widget takes it over in place', async ({ page }) => {
   const wasm = await holdWasm(page);
   const shifts = await watchShifts(page);
   const gets = campaignGets(page, 'demo');
   await page.goto(`${bff()}/c/demo`);
   await expect(page.locator('label[for="first_name"]')).toHaveText('First name');
   await expect(page.locator('#first_name')).toBeVisible();
-  await expect(page.locator('#receipt')).toBeVisible();
+  await expect(page.locator('.receipt summary .add')).toHaveText('Add a photo');
   await expect(page.locator('button.submit')).toHaveText('Enter the draw');
   await expect.poll(wasm.asked).toBeGreaterThan(0);
   // Still waiting for the wasm: what shows is the server's markup, and it takes no input.
@@ -64,11 +77,16 @@ test.fixme('the hosted page shows its form before the wasm arrives; the widget t
   await page.keyboard.type('early');
   await expect(page.locator('#first_name')).toHaveValue('');
   const before = await boxes(page);
-  expect(Object.keys(before)).toEqual(expect.arrayContaining(['vouch-title', 'first_name', 'email', 'receipt', 'terms']));
+  expect(Object.keys(before)).toEqual(expect.arrayContaining(
+    ['vouch-title', 'first_name', 'email', 'receipt-status', 'receipt-error', 'receipt div.drop', 'receipt summary.secondary', 'terms']));
 
   wasm.release();
   await expect(page.locator(live)).toBeVisible({ timeout: 20_000 });
   expect(await boxes(page), 'every field where it was drawn').toEqual(before);
+  // The receipt chunk replaces its placeholder in the same boxes too.
+  await page.locator('#first_name').focus();
+  await expect(page.locator('#receipt')).toBeAttached();
+  expect(await withoutInputs(page), 'the loaded picker where it was drawn').toEqual(before);
   await page.waitForTimeout(300);
   expect(await shifts(), 'layout shifts while the page loaded').toEqual([]);
   await page.fill('#first_name', 'Zoë');
@@ -78,6 +96,38 @@ test.fixme('the hosted page shows its form before the wasm arrives; the widget t
   await expect(page.locator('#email-error')).not.toBeEmpty();
   expect(gets.map((r) => r.url()), 'the page carried the config: no request for it').toEqual([]);
 });
+
+// In every language (the picker's words differ in length) and on a desktop and a phone (where the
+// drop hint is not shown): the first-paint copy, the placeholder and the loaded field draw the
+// same boxes.
+const ADD_PHOTO = { en: 'Add a photo', de: 'Foto hinzufügen', es: 'Añadir una foto' };
+for (const lang of ['en', 'de', 'es'] as const) {
+  for (const [device, width] of [['desktop', 1280], ['phone', 360]] as const) {
+    test(`in ${lang} on a ${width} px ${device}, the first-paint form, the placeholder and the picker share their boxes`, async ({ browser }) => {
+      const phone = device === 'phone';
+      const context = await browser.newContext({ viewport: { width, height: phone ? 740 : 720 }, isMobile: phone, hasTouch: phone });
+      const page = await context.newPage();
+      const wasm = await holdWasm(page);
+      const shifts = await watchShifts(page);
+      await page.goto(`${bff()}/c/demo?lang=${lang}`);
+      await expect(page.locator('.receipt summary .add')).toHaveText(ADD_PHOTO[lang]);
+      await expect.poll(wasm.asked).toBeGreaterThan(0);
+      const before = await boxes(page);
+      expect(Object.keys(before)).toEqual(expect.arrayContaining(['receipt-status', 'receipt div.drop']));
+
+      wasm.release();
+      await expect(page.locator(live)).toBeVisible({ timeout: 20_000 });
+      expect(await boxes(page), 'the placeholder where the first-paint form drew the field').toEqual(before);
+      await page.locator('#first_name').focus();
+      await expect(page.locator('#receipt')).toBeAttached();
+      await expect(page.locator('.receipt summary .add')).toHaveText(ADD_PHOTO[lang]);
+      expect(await withoutInputs(page), 'the loaded picker where the first-paint form drew it').toEqual(before);
+      await page.waitForTimeout(300);
+      expect(await shifts(), 'layout shifts while the page loaded').toEqual([]);
+      await context.close();
+    });
+  }
+}
 
 test('on a merchant page the config is asked for beside the wasm, once, and handed to the widget', async ({ page }) => {
   const wasm = await holdWasm(page);

@@ -73,22 +73,47 @@ test('a failed fetch of the receipt chunk says so and can be retried; the widget
   expect(exportedEntries().find((e) => e.email === email)?.status).toBe('confirmed');
 });
 
-// FIXME (issue 19, open): the placeholder is the old field's height (83 px); the new picker is
-// 159 px, so the chunk's arrival shifts what is below it.
-test.fixme('untouched, the form fetches the chunk soon after it shows, and the field replaces its placeholder without a shift', async ({ page }) => {
-  await page.addInitScript(() => {
-    (window as any).__shifts = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => (window as any).__shifts.push((e as any).value)))
-      .observe({ type: 'layout-shift', buffered: true });
+/** The boxes of the receipt field and of its parts, which the placeholder draws as the field does. */
+function receiptBoxes(page: Page): Promise<{ busy: boolean; boxes: Record<string, number[]> }> {
+  return page.locator('[data-vouch-campaign]').evaluate((host) => {
+    const out: Record<string, number[]> = {};
+    host.shadowRoot!.querySelectorAll('.receipt, .receipt :is(label, .drop, .picker, summary, .hint, .upload-status, .error)')
+      .forEach((el) => {
+        const r = el.getBoundingClientRect();
+        out[`${el.tagName.toLowerCase()}.${el.className}`] = [r.x, r.y, r.width, r.height];
+      });
+    return { busy: host.shadowRoot!.querySelector('.receipt')?.getAttribute('aria-busy') === 'true', boxes: out };
   });
-  const chunk = await watchChunk(page, 0);
-  await page.goto('/');
-  await expect(page.locator('#first_name')).toBeVisible({ timeout: 20_000 });
-  const placeholder = await page.locator('.field.receipt').boundingBox();
-  await expect(page.locator('#receipt')).toBeVisible();
-  expect(chunk.requests).toBe(1);
-  const field = await page.locator('.field.receipt').boundingBox();
-  expect(field).toEqual(placeholder);
-  await page.waitForTimeout(300);
-  expect(await page.evaluate(() => (window as any).__shifts)).toEqual([]);
-});
+}
+
+// In every language (the picker's words differ in length) and on a desktop and a phone (where the
+// drop hint is not shown).
+const ADD_PHOTO = { 'en-US': 'Add a photo', 'de-DE': 'Foto hinzufügen', 'es-ES': 'Añadir una foto' };
+for (const locale of ['en-US', 'de-DE', 'es-ES'] as const) {
+  for (const [device, width] of [['desktop', 1280], ['phone', 360]] as const) {
+    test(`untouched, the form fetches the chunk soon after it shows, and the field replaces its placeholder without a shift (${locale}, ${width} px ${device})`, async ({ browser }) => {
+      const phone = device === 'phone';
+      const context = await browser.newContext({ locale, viewport: { width, height: phone ? 740 : 720 }, isMobile: phone, hasTouch: phone });
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        (window as any).__shifts = [];
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => (window as any).__shifts.push((e as any).value)))
+          .observe({ type: 'layout-shift', buffered: true });
+      });
+      const chunk = await watchChunk(page, 0);
+      await page.goto('/');
+      await expect(page.locator('#first_name')).toBeVisible({ timeout: 20_000 });
+      await expect(page.locator('.field.receipt[aria-busy="true"] summary .add')).toHaveText(ADD_PHOTO[locale]);
+      const { busy, boxes: placeholder } = await receiptBoxes(page);
+      expect(busy, 'measured before the chunk came').toBe(true);
+      expect(Object.keys(placeholder)).toEqual(expect.arrayContaining(['div.drop', 'summary.secondary', 'p.error']));
+      await expect(page.locator('#receipt')).toBeAttached();
+      expect(chunk.requests).toBe(1);
+      await expect(page.locator('.receipt summary .add')).toHaveText(ADD_PHOTO[locale]);
+      expect(await receiptBoxes(page), 'the field where its placeholder was').toEqual({ busy: false, boxes: placeholder });
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => (window as any).__shifts)).toEqual([]);
+      await context.close();
+    });
+  }
+}

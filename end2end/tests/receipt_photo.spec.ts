@@ -118,7 +118,8 @@ test('a small photo is uploaded exactly as chosen', async ({ page }) => {
 
 test('a photo dropped on the picker is previewed and uploaded', async ({ page }) => {
   const photo = await makeJpeg(page, 300);
-  const drop = page.locator('.receipt .drop');
+  // The loaded picker's drop zone, not its placeholder's (inert, with nothing to take the file).
+  const drop = page.locator('.receipt:not([aria-busy]) .drop');
   await expect(drop).toContainText('or drop it here');
   const transfer = await page.evaluateHandle((b64) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));

@@ -11,6 +11,7 @@ use crate::api::Api;
 use crate::form::EntryForm;
 use crate::friend::FriendOffer;
 use crate::locale::{candidates, preferred};
+use crate::mount::Reveal;
 #[cfg(feature = "referral")]
 use crate::referral::ReferralPanel;
 
@@ -52,9 +53,9 @@ impl View {
 }
 
 /// `handed`: the loader's request for the config (see `handoff`); without it, or when it failed,
-/// the widget asks itself.
+/// the widget asks itself. `reveal`: called once the first real view is built.
 #[component]
-pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>) -> impl IntoView {
+pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>, reveal: Reveal) -> impl IntoView {
     let early = preferred(host.locale.as_deref());
     let fetch_api =
         Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early, storage: host.storage_given };
@@ -69,7 +70,15 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>) -> impl IntoView 
             Some(campaign) => Ok(campaign),
             None => fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early)),
         };
+        // The form is built in a task of its own, not in the mount's: two shorter tasks instead
+        // of one long one. It is built out of the document and shown in a later task, in one
+        // swap, so the page never shows a loading notice or half a form in between.
+        #[cfg(feature = "entry")]
+        crate::api::sleep(0).await;
         config.set(Some(answer));
+        #[cfg(feature = "entry")]
+        crate::api::sleep(0).await;
+        reveal.run();
     });
     move || match config.get() {
         None => view! { <p class="loading" aria-busy="true">{i18n::ui(Ui::Loading, early)}</p> }.into_any(),

@@ -4,7 +4,8 @@
 //! `receipt_view` below is the only split point: whatever code only it reaches (`crate::receipt`,
 //! `crate::upload`) is moved out of the bundle by `cargo xtask widget` (wasm-split); everything
 //! the rest of the form shares (the `Model`, `UploadState`, the catalogue) stays in the bundle.
-//! Until the chunk is there a placeholder of the same height stands in, so nothing moves.
+//! Until the chunk is there a placeholder with the field's own markup ([`crate::picker`]) stands
+//! in, so nothing moves.
 //!
 //! `fallible` (of `wasm_split_helpers`, which Leptos' own `#[lazy]` does not pass) turns a failed
 //! fetch into an `Err` instead of a panic that would abort the whole widget; the failure is not
@@ -79,18 +80,20 @@ impl LazyReceipt {
             match self.chunk.get() {
             Chunk::Ready => self.made_now().unwrap_or_else(|| ().into_any()),
             state => view! {
+                // The loaded field's markup without its inputs (out of the flow, so they take no
+                // room, and absent so that nothing picks a file no handler would see); inert.
                 <div class="field receipt" part="field" aria-busy="true" class:invalid=move || error().is_some()>
-                    <label part="label">{t(Ui::ReceiptPhoto)}</label>
-                    <input part="input" type="file" disabled />
-                    <div class="preview-row">
-                        <div class="upload-status" aria-live="polite">
-                            {(state == Chunk::Failed).then(|| view! {
-                                <span class="failed">{t(Ui::Unreachable)}</span>
-                                <button type="button" class="secondary retry" on:click=move |_| self.load()>{t(Ui::RetryUpload)}</button>
-                            })}
-                        </div>
+                    <label for="receipt" part="label">{t(Ui::ReceiptPhoto)}</label>
+                    <div class="drop" inert>
+                        <div class="picker" inner_html=crate::picker::menu(model.locale)></div>
                     </div>
-                    <p class="error" part="error">{error}</p>
+                    <div class="upload-status" id="receipt-status" aria-live="polite">
+                        {(state == Chunk::Failed).then(|| view! {
+                            <span class="failed">{t(Ui::Unreachable)}</span>
+                            <button type="button" class="secondary retry" on:click=move |_| self.load()>{t(Ui::RetryUpload)}</button>
+                        })}
+                    </div>
+                    <p class="error" part="error" id="receipt-error">{error}</p>
                 </div>
             }
             .into_any(),

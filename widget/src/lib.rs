@@ -20,6 +20,8 @@ mod json;
 mod lazy_receipt;
 mod locale;
 mod mount;
+#[cfg(feature = "entry")]
+mod picker;
 #[cfg(feature = "referral")]
 mod qr;
 #[cfg(feature = "entry")]

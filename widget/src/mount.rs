@@ -1,5 +1,9 @@
 //! Finding widget hosts and mounting into their shadow roots.
 
+use std::rc::Rc;
+#[cfg(feature = "entry")]
+use std::time::Duration;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
@@ -55,16 +59,51 @@ fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
     keep_reserved_height(el);
     el.set_attribute("data-vouch-mounted", "").ok()?;
     let handed = handoff::take(el);
-    // On a page of ours that drew the form at first paint (a declarative shadow root) this hands
-    // back that root, emptied. Its config is in the page, so the widget's form replaces it within
-    // this task (promise callbacks run before the browser paints): no loading state in between.
-    let root = el.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
+    // A page of ours drew the form at first paint (a declarative shadow root): it stays on screen
+    // while the widget builds its own out of the document, then one swap replaces it. Elsewhere
+    // the widget's root is empty until the same swap, or until the config takes a while.
+    let drawn = el.shadow_root();
+    let root = match &drawn {
+        Some(root) => root.clone(),
+        None => el.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?,
+    };
     let style = document.create_element("style").ok()?;
     style.set_text_content(Some(CSS));
-    root.append_child(&style).ok()?;
     let container = document.create_element("div").ok()?;
     container.set_class_name("vouch");
-    root.append_child(&container).ok()?;
-    leptos::mount::mount_to(container.unchecked_into(), move || view! { <App host=host handed=handed /> }).forget();
+    let target: web_sys::HtmlElement = container.clone().unchecked_into();
+    let reveal = Reveal(Rc::new(move || {
+        if !container.is_connected() {
+            root.replace_children_with_node_2(&style, &container);
+        }
+    }));
+    if drawn.is_none() {
+        // Only the giveaway form builds its first view in a task of its own (`App`); the other
+        // views show at once, as their bundles have no room for the timer.
+        #[cfg(feature = "entry")]
+        {
+            let shown = reveal.clone();
+            set_timeout(move || shown.run(), Duration::from_millis(LOADING_AFTER_MS));
+        }
+        #[cfg(not(feature = "entry"))]
+        reveal.run();
+    }
+    leptos::mount::mount_to(target, move || view! { <App host=host handed=handed reveal=reveal /> }).forget();
     Some(())
+}
+
+#[cfg(feature = "entry")]
+/// How long a page without a first-paint form shows nothing before the widget's loading notice
+/// (a config on its way over the network): a config that is already here never shows it.
+const LOADING_AFTER_MS: u64 = 300;
+
+/// Puts the widget's root content on screen (once; later calls do nothing). The app calls it
+/// when its first real view is built, so the page never shows a half-built or loading form.
+#[derive(Clone)]
+pub(crate) struct Reveal(Rc<dyn Fn()>);
+
+impl Reveal {
+    pub(crate) fn run(&self) {
+        (self.0)();
+    }
 }

@@ -146,26 +146,12 @@ pub(crate) fn ReceiptField(model: Model, api: Api) -> impl IntoView {
     }
 }
 
-/// The picker's menu as static markup: a disclosure whose two choices are labels of the file
-/// inputs, so the browser opens its chooser itself (Leptos' typed view of the same elements and
-/// their handlers measured 1.4 kB brotli more). The camera input is a choice, never forced: phones offer the camera for
-/// `accept="image/*"` with `capture`; a HEIC it may return is converted like a chosen one. Only
-/// catalogue strings go in, none with markup.
+/// The shared menu and hint ([`crate::picker`]) and the camera input its first choice opens. The
+/// camera is a choice, never forced: phones offer the camera for `accept="image/*"` with
+/// `capture`; a HEIC it may return is converted like a chosen one.
 fn picker(locale: Locale) -> String {
-    let t = |key| i18n::ui(key, locale);
-    format!(
-        "<details><summary class=secondary aria-describedby='receipt-error receipt-status'>\
-         <span class=add>{}</span><span class=change>{}</span></summary><div class=menu>\
-         <label for=receipt-camera class=secondary role=button tabindex=0>{}</label>\
-         <label for=receipt class=secondary role=button tabindex=0>{}</label></div></details>\
-         <span class='muted hint'>{}</span>\
-         <input id=receipt-camera class=unseen tabindex=-1 aria-hidden=true type=file accept='image/*' capture=environment>",
-        t(Ui::AddPhoto),
-        t(Ui::ChangePhoto),
-        t(Ui::TakePhoto),
-        t(Ui::ChooseFile),
-        t(Ui::DropPhoto),
-    )
+    crate::picker::menu(locale)
+        + "<input id=receipt-camera class=unseen tabindex=-1 aria-hidden=true type=file accept='image/*' capture=environment>"
 }
 
 /// Enter or Space on a menu choice (a label, which has no key activation of its own) opens it.

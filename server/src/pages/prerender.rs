@@ -1,6 +1,6 @@
 //! The giveaway form as static markup in a declarative shadow root, so the hosted page and the
 //! Facebook tab show it at first paint instead of after the wasm. It is the widget's own markup
-//! (`widget/src/form.rs`, `fields.rs`, `receipt.rs`) element for element, with the widget's CSS,
+//! (`widget/src/form.rs`, `fields.rs`, `lazy_receipt.rs`) element for element, with the widget's CSS,
 //! so the widget can replace it without moving a pixel; `inert` until then. Playwright compares
 //! every box before and after the swap (`end2end/tests/first_paint.spec.ts`).
 
@@ -15,8 +15,14 @@ use vouch_core::Field;
 use super::page::esc;
 
 const CSS: &str = include_str!("../../../style/widget.css");
+/// The receipt picker's menu, the same template the widget fills (`widget/src/picker.rs`).
+const PICKER: &str = include_str!("../../../style/receipt_picker.html");
 /// Without JavaScript the form could never be sent: the page's `<noscript>` copy stands alone.
 const NO_SCRIPT: &str = "@media (scripting: none) { :host { display: none !important; } }";
+/// A page arrives in pieces, and the browser may paint before the last: a half-parsed form would
+/// grow (the picker's hint after its menu, centred in the drop zone) and shift. Hidden until the
+/// parser reaches its last element, the form is only ever drawn whole.
+const WHOLE: &str = ".vouch[inert]:not(:has(.submit)) { visibility: hidden; }";
 
 /// The `<template shadowrootmode="open">` for the entry form, or nothing when the widget would not
 /// show the form (a campaign not open now shows a notice, drawn by the widget).
@@ -50,7 +56,7 @@ pub fn entry_form(public: &CampaignPublic) -> String {
     checkbox(&mut form, Field::Terms.as_str(), &copy.terms_label);
     checkbox(&mut form, "marketing", &copy.marketing_label);
     format!(
-        "<template shadowrootmode=\"open\"><style>{CSS}{NO_SCRIPT}</style><div class=\"vouch\" inert>\
+        "<template shadowrootmode=\"open\"><style>{CSS}{NO_SCRIPT}{WHOLE}</style><div class=\"vouch\" inert>\
          <style>:host {{ {theme} }}</style>\
          <section class=\"card\" part=\"card\" aria-labelledby=\"vouch-title\">\
          <h2 id=\"vouch-title\" part=\"title\">{title}</h2><p class=\"intro\">{intro}</p><form novalidate>{form}\
@@ -118,17 +124,22 @@ fn country(out: &mut String, public: &CampaignPublic) {
     );
 }
 
+/// What the widget draws until its receipt chunk is here (`widget/src/lazy_receipt.rs`): the
+/// picker's shared template, without the file inputs (out of the flow: they take no room).
 fn receipt(out: &mut String, public: &CampaignPublic) {
     let l = public.locale;
+    let t = |key| esc(i18n::ui(key, l));
+    let menu = i18n::fill(
+        PICKER.trim_end(),
+        &[&t(Ui::AddPhoto), &t(Ui::ChangePhoto), &t(Ui::TakePhoto), &t(Ui::ChooseFile), &t(Ui::DropPhoto)],
+    );
     let _ = write!(
         out,
-        "<div class=\"field receipt\" part=\"field\"><label for=\"receipt\" part=\"label\">{label}</label>\
-         <input id=\"receipt\" part=\"input\" name=\"receipt\" type=\"file\" accept=\"{accept}\" aria-required=\"true\" \
-         aria-invalid=\"false\" aria-describedby=\"receipt-error receipt-status\">\
-         <div class=\"preview-row\"><div class=\"upload-status\" id=\"receipt-status\" aria-live=\"polite\"></div></div>\
+        "<div class=\"field receipt\" part=\"field\" aria-busy=\"true\"><label for=\"receipt\" part=\"label\">{label}</label>\
+         <div class=\"drop\" inert><div class=\"picker\">{menu}</div></div>\
+         <div class=\"upload-status\" id=\"receipt-status\" aria-live=\"polite\"></div>\
          <p class=\"error\" part=\"error\" id=\"receipt-error\"></p></div>",
-        label = esc(i18n::ui(Ui::ReceiptPhoto, l)),
-        accept = esc(&public.form.upload.content_types.join(",")),
+        label = t(Ui::ReceiptPhoto),
     );
 }
 
@@ -174,6 +185,9 @@ mod tests {
         assert!(html.contains("<span class=\"optional\">"), "phone is optional");
         assert!(!html.contains("id=\"postal_code\""), "hidden fields are left out");
         assert!(!html.contains("id=\"country\""), "no country list, no select");
+        assert!(html.contains(&format!("<span class=add>{}</span>", i18n::ui(Ui::AddPhoto, Locale::De))), "{html}");
+        assert!(html.contains("<div class=\"drop\" inert><div class=\"picker\"><details>"), "the new picker's markup");
+        assert!(!html.contains("type=\"file\""), "no file input until the widget's chunk brings one");
     }
 
     #[test]
