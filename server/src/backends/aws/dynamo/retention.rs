@@ -1,0 +1,99 @@
+//! The retention sweep's pages and progress in DynamoDB. A campaign's referrers, consent records
+//! and entry counters have no index by campaign, so a page is one bounded scan step of their key
+//! prefix (`limit` items read), resumed from the last key read: the sweep reads the table once
+//! per kind, never all of it at once. `retention#{campaign}` holds the sweep's record.
+
+use async_trait::async_trait;
+
+use super::consents::record_from;
+use super::{flag, item, number, opt_text, s, text, DynamoStore, Item, WHAT};
+use crate::backends::aws::{corrupt, unavailable};
+use crate::backends::consents::ConsentRecord;
+use crate::backends::referrals::Referrer;
+use crate::backends::retention::{Page, RetentionStore, SweepRecord};
+use crate::backends::Result;
+
+fn record_pk(campaign: &str) -> String {
+    format!("retention#{campaign}")
+}
+
+impl DynamoStore {
+    /// One scan step over the items whose key starts with `prefix` (and, when given, whose
+    /// `campaign` is `campaign`): at most `limit` items read after the key `after`.
+    async fn scan_step(
+        &self,
+        prefix: &str,
+        campaign: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<Item>, Option<String>)> {
+        let mut scan = self
+            .ddb
+            .scan()
+            .table_name(&self.table)
+            .expression_attribute_values(":p", s(prefix))
+            .consistent_read(true)
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX));
+        scan = match campaign {
+            Some(c) => scan
+                .filter_expression("begins_with(pk, :p) AND campaign = :c")
+                .expression_attribute_values(":c", s(c)),
+            None => scan.filter_expression("begins_with(pk, :p)"),
+        };
+        if let Some(after) = after {
+            scan = scan.exclusive_start_key("pk", s(after));
+        }
+        let out = scan.send().await.map_err(|e| unavailable(WHAT, e))?;
+        let next = out.last_evaluated_key.and_then(|k| opt_text(&k, "pk"));
+        Ok((out.items.unwrap_or_default(), next))
+    }
+}
+
+#[async_trait]
+impl RetentionStore for DynamoStore {
+    async fn sweep_record(&self, campaign: &str) -> Result<Option<SweepRecord>> {
+        match self.get(&record_pk(campaign)).await? {
+            Some(it) => Ok(Some(serde_json::from_str(&text(&it, "record")?).map_err(corrupt)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn save_sweep_record(&self, record: &SweepRecord) -> Result<()> {
+        let json = serde_json::to_string(record).map_err(corrupt)?;
+        self.put(item(vec![("pk", Some(s(&record_pk(&record.campaign)))), ("record", Some(s(&json)))])).await
+    }
+
+    async fn referrers_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Referrer>> {
+        let (found, next) = self.scan_step("referrer#", Some(campaign), after, limit).await?;
+        let items = found
+            .iter()
+            .map(|i| {
+                Ok(Referrer {
+                    referrer_id: text(i, "referrer_id")?,
+                    campaign: text(i, "campaign")?,
+                    code: text(i, "code")?,
+                    email: opt_text(i, "email").unwrap_or_default(),
+                    identity: text(i, "identity")?,
+                    first_name: opt_text(i, "first_name").unwrap_or_default(),
+                    join_flagged: flag(i, "join_flagged"),
+                    created_at_ms: number(i, "created_ms"),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, next })
+    }
+
+    async fn consents_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<ConsentRecord>> {
+        let (found, next) = self.scan_step("consent#", Some(campaign), after, limit).await?;
+        let items = found.iter().map(record_from).collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, next })
+    }
+
+    async fn erase_entry_limits(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>> {
+        let (found, next) = self.scan_step(&format!("quota#{campaign}#"), None, after, limit).await?;
+        for i in &found {
+            self.delete(&text(i, "pk")?).await?;
+        }
+        Ok(Page { items: vec![(); found.len()], next })
+    }
+}

@@ -1,0 +1,8 @@
+-- The retention sweep of each campaign (`retention.rs`): the step it is on and where in it, as
+-- JSON, so a sweep killed midway resumes and a finished one is not run again.
+CREATE TABLE IF NOT EXISTS retention_sweeps (
+    campaign TEXT PRIMARY KEY,
+    record   TEXT NOT NULL
+) WITHOUT ROWID;
+-- The sweep reads a campaign's consent records in pages.
+CREATE INDEX IF NOT EXISTS consents_by_campaign ON consents (campaign, record_id);

@@ -1,0 +1,203 @@
+//! The retention sweep (GDPR Art. 5(1)(e)): once a campaign is past `retention_days` after its
+//! close ([`vouch_core::retention`]), its receipts and personal fields go; entry counts, stats and
+//! the ledger (amounts and states, with an anonymous id for the person) stay.
+//!
+//! The same code runs on both backends, through the traits. A campaign is swept step by step and
+//! page by page ([`SweepStep`]); the record of where it stands is saved after every page, so a
+//! sweep killed midway resumes where it was (every page's work is idempotent), and a finished
+//! campaign is not read again.
+
+use crate::app::wiring::Backends;
+use crate::backends::entry_search::{Cursor, EntryQuery};
+use crate::backends::privacy::anonymous_email;
+use crate::backends::retention::{Page, SweepRecord, SweepStep};
+use crate::backends::BackendError;
+use crate::campaigns::{Campaign, Campaigns};
+use crate::uploads::keys::{RECEIPTS, THUMBNAILS, UPLOADS};
+
+/// Rows (or objects) per page: one short transaction each, whatever the campaign's size.
+pub const PAGE: u32 = 500;
+
+/// The object folders a campaign's receipts live in: originals and orphans (uploads never claimed
+/// by an entry), normalised copies, thumbnails.
+const FOLDERS: [&str; 3] = [UPLOADS, RECEIPTS, THUMBNAILS];
+
+/// When the campaign's personal data is due for deletion: `retention_days` after the last moment
+/// an entry could come in (the close plus its grace); `None` for a campaign without a close.
+pub fn due_at_ms(campaign: &Campaign) -> Option<i64> {
+    let s = &campaign.schedule;
+    let last_entry = s.window.closes_at_ms.map(|close| close.saturating_add(s.close_grace_ms));
+    campaign.retention.due_at_ms(last_entry)
+}
+
+/// Whether the campaign is past retention at `now_ms`.
+pub fn is_due(campaign: &Campaign, now_ms: i64) -> bool {
+    due_at_ms(campaign).is_some_and(|due| now_ms >= due)
+}
+
+/// Sweeps every campaign past retention at `now_ms` that is not swept yet; returns the records of
+/// the campaigns swept now (finished ones are skipped after one read of their record).
+pub async fn sweep_due(
+    backends: &Backends,
+    campaigns: &Campaigns,
+    now_ms: i64,
+) -> Result<Vec<SweepRecord>, BackendError> {
+    let mut ids: Vec<String> = campaigns.ids().map(str::to_string).collect();
+    ids.sort();
+    let mut swept = Vec::new();
+    for id in ids {
+        let Some(campaign) = campaigns.get(&id) else { continue };
+        if !is_due(&campaign, now_ms) {
+            continue;
+        }
+        if let Some(record) = sweep_campaign(backends, &id, now_ms).await? {
+            swept.push(record);
+        }
+    }
+    Ok(swept)
+}
+
+/// Sweeps one campaign to the end, resuming a sweep that was interrupted. `None` when it was
+/// swept before. The caller checks that it is due.
+pub async fn sweep_campaign(
+    backends: &Backends,
+    campaign: &str,
+    now_ms: i64,
+) -> Result<Option<SweepRecord>, BackendError> {
+    let store = backends.retention.as_ref();
+    let mut record = match store.sweep_record(campaign).await? {
+        Some(r) if r.step == SweepStep::Done => return Ok(None),
+        Some(r) => r,
+        None => {
+            let fresh = SweepRecord {
+                campaign: campaign.to_string(),
+                anon_id: format!("anon_{}", uuid::Uuid::new_v4().simple()),
+                started_at_ms: now_ms,
+                step: SweepStep::Objects,
+                cursor: None,
+                counts: Default::default(),
+                done_at_ms: None,
+            };
+            store.save_sweep_record(&fresh).await?;
+            fresh
+        }
+    };
+    tracing::info!(campaign, step = ?record.step, "retention sweep of the campaign runs");
+    while record.step != SweepStep::Done {
+        let (done, next) = page(backends, &record).await?;
+        count(&mut record, done);
+        match next {
+            Some(cursor) => record.cursor = Some(cursor),
+            None => {
+                record.step = after(record.step);
+                record.cursor = None;
+            }
+        }
+        if record.step == SweepStep::Done {
+            record.done_at_ms = Some(now_ms);
+        }
+        store.save_sweep_record(&record).await?;
+    }
+    let c = &record.counts;
+    let detail = format!(
+        "objects={} entries={} referrers={} credits={} consents={} entry_limits={} mails={} dead_letters={}",
+        c.objects, c.entries, c.referrers, c.credits, c.consents, c.entry_limits, c.mails, c.dead_letters
+    );
+    tracing::info!(campaign, %detail, "retention sweep of the campaign is done");
+    backends.moderation.audit(campaign, "retention", "retention.sweep", campaign, &detail, now_ms).await?;
+    Ok(Some(record))
+}
+
+fn after(step: SweepStep) -> SweepStep {
+    match step {
+        SweepStep::Objects => SweepStep::Entries,
+        SweepStep::Entries => SweepStep::Mails,
+        SweepStep::Mails => SweepStep::DeadLetters,
+        SweepStep::DeadLetters => SweepStep::Referrers,
+        SweepStep::Referrers => SweepStep::Credits,
+        SweepStep::Credits => SweepStep::Consents,
+        SweepStep::Consents => SweepStep::EntryLimits,
+        SweepStep::EntryLimits | SweepStep::Done => SweepStep::Done,
+    }
+}
+
+fn count(record: &mut SweepRecord, done: u64) {
+    let c = &mut record.counts;
+    match record.step {
+        SweepStep::Objects => c.objects += done,
+        SweepStep::Entries => c.entries += done,
+        SweepStep::Mails => c.mails += done,
+        SweepStep::DeadLetters => c.dead_letters += done,
+        SweepStep::Referrers => c.referrers += done,
+        SweepStep::Credits => c.credits += done,
+        SweepStep::Consents => c.consents += done,
+        SweepStep::EntryLimits => c.entry_limits += done,
+        SweepStep::Done => {}
+    }
+}
+
+/// One page of the record's step, from its cursor: how many items it deleted or anonymised, and
+/// the cursor of the next page (`None`: the step is done).
+async fn page(backends: &Backends, record: &SweepRecord) -> Result<(u64, Option<String>), BackendError> {
+    let (campaign, cursor, anon) = (record.campaign.as_str(), record.cursor.as_deref(), record.anon_id.as_str());
+    let privacy = backends.privacy.as_ref();
+    let retention = backends.retention.as_ref();
+    let of = |n: usize| n as u64;
+    match record.step {
+        SweepStep::Objects => {
+            // The cursor is the folder being emptied; a listing after deletions starts afresh.
+            let folder: usize = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
+            let Some(name) = FOLDERS.get(folder) else { return Ok((0, None)) };
+            let keys = backends.objects.list(&format!("{name}/{campaign}"), PAGE as usize).await?;
+            for key in &keys {
+                backends.objects.delete(key).await?;
+            }
+            let next = if keys.len() >= PAGE as usize { Some(folder) } else { Some(folder + 1) };
+            Ok((of(keys.len()), next.filter(|f| *f < FOLDERS.len()).map(|f| f.to_string())))
+        }
+        SweepStep::Entries => {
+            let query = EntryQuery { oldest_first: true, ..Default::default() };
+            let from = cursor.and_then(Cursor::decode);
+            let found = backends.search.search_entries(campaign, &query, from.as_ref(), PAGE).await?;
+            let personal: Vec<_> =
+                found.entries.into_iter().filter(|e| e.entrant.email != anonymous_email(anon)).collect();
+            let done = privacy.anonymise_entries(&personal, anon).await?;
+            Ok((done, found.next_cursor))
+        }
+        SweepStep::Mails => match &backends.sqlite {
+            Some(db) => {
+                let Page { items, next } = db.anonymise_campaign_mails(campaign, cursor, PAGE, anon).await?;
+                Ok((of(items.len()), next))
+            }
+            None => Ok((0, None)),
+        },
+        SweepStep::DeadLetters => match &backends.sqlite {
+            Some(db) => Ok((db.erase_campaign_dead_letters(campaign).await?, None)),
+            // SQS drops a dead letter after its retention (at most 14 days).
+            None => Ok((0, None)),
+        },
+        SweepStep::Referrers => {
+            let Page { items, next } = retention.referrers_page(campaign, cursor, PAGE).await?;
+            let personal: Vec<_> = items.into_iter().filter(|r| r.email != anonymous_email(anon)).collect();
+            Ok((privacy.anonymise_referrers(&personal, anon).await?, next))
+        }
+        SweepStep::Credits => {
+            // Credits keep their amounts and states: only the recipient goes. Anonymised ones are
+            // left out, so the next page is what is left.
+            let credits = backends.referrals.list_credits(campaign).await?;
+            let personal: Vec<_> = credits.into_iter().filter(|c| c.recipient != anonymous_email(anon)).collect();
+            let page: Vec<_> = personal.iter().take(PAGE as usize).cloned().collect();
+            let done = privacy.anonymise_credits(&page, anon).await?;
+            Ok((done, (personal.len() > page.len()).then(String::new)))
+        }
+        SweepStep::Consents => {
+            let Page { items, next } = retention.consents_page(campaign, cursor, PAGE).await?;
+            Ok((backends.consents.erase_consents(&items).await?, next))
+        }
+        SweepStep::EntryLimits => {
+            let Page { items, next } = retention.erase_entry_limits(campaign, cursor, PAGE).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::Done => Ok((0, None)),
+    }
+}
