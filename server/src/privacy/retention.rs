@@ -64,6 +64,16 @@ pub async fn sweep_campaign(
     campaign: &str,
     now_ms: i64,
 ) -> Result<Option<SweepRecord>, BackendError> {
+    sweep_campaign_in_pages(backends, campaign, now_ms, PAGE).await
+}
+
+/// [`sweep_campaign`] with pages of `limit` items (tests sweep in small pages).
+pub async fn sweep_campaign_in_pages(
+    backends: &Backends,
+    campaign: &str,
+    now_ms: i64,
+    limit: u32,
+) -> Result<Option<SweepRecord>, BackendError> {
     let store = backends.retention.as_ref();
     let mut record = match store.sweep_record(campaign).await? {
         Some(r) if r.step == SweepStep::Done => return Ok(None),
@@ -84,7 +94,7 @@ pub async fn sweep_campaign(
     };
     tracing::info!(campaign, step = ?record.step, "retention sweep of the campaign runs");
     while record.step != SweepStep::Done {
-        let (done, next) = page(backends, &record).await?;
+        let (done, next) = page(backends, &record, limit.max(1)).await?;
         count(&mut record, done);
         match next {
             Some(cursor) => record.cursor = Some(cursor),
@@ -138,7 +148,7 @@ fn count(record: &mut SweepRecord, done: u64) {
 
 /// One page of the record's step, from its cursor: how many items it deleted or anonymised, and
 /// the cursor of the next page (`None`: the step is done).
-async fn page(backends: &Backends, record: &SweepRecord) -> Result<(u64, Option<String>), BackendError> {
+async fn page(backends: &Backends, record: &SweepRecord, limit: u32) -> Result<(u64, Option<String>), BackendError> {
     let (campaign, cursor, anon) = (record.campaign.as_str(), record.cursor.as_deref(), record.anon_id.as_str());
     let privacy = backends.privacy.as_ref();
     let retention = backends.retention.as_ref();
@@ -148,17 +158,17 @@ async fn page(backends: &Backends, record: &SweepRecord) -> Result<(u64, Option<
             // The cursor is the folder being emptied; a listing after deletions starts afresh.
             let folder: usize = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
             let Some(name) = FOLDERS.get(folder) else { return Ok((0, None)) };
-            let keys = backends.objects.list(&format!("{name}/{campaign}"), PAGE as usize).await?;
+            let keys = backends.objects.list(&format!("{name}/{campaign}"), limit as usize).await?;
             for key in &keys {
                 backends.objects.delete(key).await?;
             }
-            let next = if keys.len() >= PAGE as usize { Some(folder) } else { Some(folder + 1) };
+            let next = if keys.len() >= limit as usize { Some(folder) } else { Some(folder + 1) };
             Ok((of(keys.len()), next.filter(|f| *f < FOLDERS.len()).map(|f| f.to_string())))
         }
         SweepStep::Entries => {
             let query = EntryQuery { oldest_first: true, ..Default::default() };
             let from = cursor.and_then(Cursor::decode);
-            let found = backends.search.search_entries(campaign, &query, from.as_ref(), PAGE).await?;
+            let found = backends.search.search_entries(campaign, &query, from.as_ref(), limit).await?;
             let personal: Vec<_> =
                 found.entries.into_iter().filter(|e| e.entrant.email != anonymous_email(anon)).collect();
             let done = privacy.anonymise_entries(&personal, anon).await?;
@@ -166,7 +176,7 @@ async fn page(backends: &Backends, record: &SweepRecord) -> Result<(u64, Option<
         }
         SweepStep::Mails => match &backends.sqlite {
             Some(db) => {
-                let Page { items, next } = db.anonymise_campaign_mails(campaign, cursor, PAGE, anon).await?;
+                let Page { items, next } = db.anonymise_campaign_mails(campaign, cursor, limit, anon).await?;
                 Ok((of(items.len()), next))
             }
             None => Ok((0, None)),
@@ -177,7 +187,7 @@ async fn page(backends: &Backends, record: &SweepRecord) -> Result<(u64, Option<
             None => Ok((0, None)),
         },
         SweepStep::Referrers => {
-            let Page { items, next } = retention.referrers_page(campaign, cursor, PAGE).await?;
+            let Page { items, next } = retention.referrers_page(campaign, cursor, limit).await?;
             let personal: Vec<_> = items.into_iter().filter(|r| r.email != anonymous_email(anon)).collect();
             Ok((privacy.anonymise_referrers(&personal, anon).await?, next))
         }
@@ -186,16 +196,16 @@ async fn page(backends: &Backends, record: &SweepRecord) -> Result<(u64, Option<
             // left out, so the next page is what is left.
             let credits = backends.referrals.list_credits(campaign).await?;
             let personal: Vec<_> = credits.into_iter().filter(|c| c.recipient != anonymous_email(anon)).collect();
-            let page: Vec<_> = personal.iter().take(PAGE as usize).cloned().collect();
+            let page: Vec<_> = personal.iter().take(limit as usize).cloned().collect();
             let done = privacy.anonymise_credits(&page, anon).await?;
             Ok((done, (personal.len() > page.len()).then(String::new)))
         }
         SweepStep::Consents => {
-            let Page { items, next } = retention.consents_page(campaign, cursor, PAGE).await?;
+            let Page { items, next } = retention.consents_page(campaign, cursor, limit).await?;
             Ok((backends.consents.erase_consents(&items).await?, next))
         }
         SweepStep::EntryLimits => {
-            let Page { items, next } = retention.erase_entry_limits(campaign, cursor, PAGE).await?;
+            let Page { items, next } = retention.erase_entry_limits(campaign, cursor, limit).await?;
             Ok((of(items.len()), next))
         }
         SweepStep::Done => Ok((0, None)),
