@@ -53,6 +53,7 @@ mod protection;
 mod proxy;
 mod public;
 mod redelivery;
+mod retention;
 mod referral_fraud;
 mod referrals;
 mod schedule;
