@@ -43,6 +43,7 @@ impl From<ReferralError> for ApiError {
             ReferralError::Unauthorized => ApiError::new(ErrorCode::Unauthorized, e.to_string()),
             ReferralError::OrderReused => ApiError::new(ErrorCode::OrderIdReused, e.to_string()),
             ReferralError::InFlight => ApiError::in_flight(ErrorCode::OrderInFlight, e.to_string()),
+            ReferralError::PastRetention => ApiError::new(ErrorCode::CampaignClosed, e.to_string()),
             ReferralError::Backend(b) => b.into(),
         }
     }

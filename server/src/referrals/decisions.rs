@@ -30,6 +30,8 @@ pub enum ReferralError {
     OrderReused,
     #[error("a report of this order is being taken in; retry in a moment")]
     InFlight,
+    #[error("this campaign has ended and its data was deleted")]
+    PastRetention,
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -42,6 +44,15 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], BackendError> {
 
 fn config(campaign: &Campaign) -> Result<&ReferralConfig, ReferralError> {
     campaign.referral.as_ref().ok_or(ReferralError::NotEnabled)
+}
+
+/// Past retention the campaign's people are swept once for good: a join or a conversion would
+/// bring personal data back that no later sweep removes.
+fn not_swept(campaign: &Campaign) -> Result<(), ReferralError> {
+    match crate::privacy::retention::is_due(campaign, now_ms()) {
+        true => Err(ReferralError::PastRetention),
+        false => Ok(()),
+    }
 }
 
 fn response(cfg: &ReferralConfig, referrer: &Referrer, token: Option<String>) -> JoinResponse {
@@ -63,6 +74,7 @@ pub async fn join(
     client: &str,
 ) -> Result<(JoinResponse, bool), ReferralError> {
     let cfg = config(campaign)?;
+    not_swept(campaign)?;
     let valid = validate_join(req).map_err(ReferralError::Invalid)?;
     let token = hex::encode(random_bytes::<32>()?);
     for _ in 0..8 {
@@ -160,6 +172,7 @@ pub async fn convert(
     from_merchant: bool,
 ) -> Result<(String, bool), ReferralError> {
     config(campaign)?;
+    not_swept(campaign)?;
     let valid = validate_conversion(req).map_err(ReferralError::Invalid)?;
     let canonical = serde_json::to_vec(&(
         campaign.id(),

@@ -212,3 +212,35 @@ fn live_keys(dump: &Value) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// demo closed three days ago and keeps data a day: it is past retention now.
+fn swept_long_ago(config: &mut Config) {
+    let closed = format_iso8601_ms(vouch_server::clock::now_ms() - 3 * DAY_MS);
+    let path = config.campaigns_dir.join("demo.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("closes_at = \"{closed}\"\nretention_days = 1\n{text}")).unwrap();
+}
+
+#[tokio::test]
+async fn past_retention_no_entry_join_or_conversion_brings_a_person_back() {
+    let app = TestApp::spawn_with(swept_long_ago).await;
+    let b = &app.running.backends;
+    b.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
+    let entry = body("Quillonne", "Vexmoorian", "q.vexmoor@example.org", None, "upl_none");
+    let (status, error) = crate::helpers::error_code(app.entry("demo", &entry, "late").await).await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("campaign_closed")), "{error}");
+    let (status, error) = join(&app, "demo", "Quillonne", "q.vexmoor@example.org").await;
+    assert_eq!((status, error["error"]["code"].as_str()), (422, Some("campaign_closed")), "{error}");
+    let (status, error) =
+        crate::helpers::error_code(convert(&app, "o-9", "ben.tarnwick@example.org", "ABCDEFG2", Some(SECRET)).await)
+            .await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("campaign_closed")), "{error}");
+    app.drain().await;
+    assert!(b.store.list_entries("demo").await.unwrap().is_empty());
+    assert_eq!(b.referrals.count_referrers("demo").await.unwrap(), 0);
+    assert!(b.referrals.list_credits("demo").await.unwrap().is_empty());
+    // The sweep of a campaign with nothing left finds nothing and records that it ran.
+    let report = sweep(&app, 0).await;
+    assert_eq!(report[0]["campaign"], "demo");
+    assert_eq!(report[0]["counts"]["entries"], 0);
+}
