@@ -211,3 +211,61 @@ async fn page(backends: &Backends, record: &SweepRecord, limit: u32) -> Result<(
         SweepStep::Done => Ok((0, None)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::campaigns::parse;
+
+    const DAY_MS: i64 = 86_400_000;
+    /// 2026-12-24T23:59:59Z.
+    const CLOSE: i64 = 1_798_156_799_000;
+
+    fn campaign(extra: &str) -> Result<Campaign, String> {
+        parse(&format!("id = \"demo\"\nname = \"Demo\"\n{extra}\n[form]\nphone = \"optional\"\n"))
+    }
+
+    #[test]
+    fn retention_days_is_ninety_unless_set_and_must_be_between_one_day_and_ten_years() {
+        assert_eq!(campaign("").unwrap().retention.days(), 90);
+        assert_eq!(campaign("retention_days = 7").unwrap().retention.days(), 7);
+        assert!(campaign("retention_days = 0").unwrap_err().contains("retention_days must be at least 1"));
+        assert!(campaign("retention_days = 4000").unwrap_err().contains("at most 3650"));
+        assert!(campaign("retention_days = -1").is_err());
+    }
+
+    #[test]
+    fn the_days_count_from_the_close_plus_its_grace_and_an_open_ended_campaign_is_never_due() {
+        let c = campaign("closes_at = \"2026-12-24T23:59:59Z\"\nclose_grace_minutes = 30\nretention_days = 2")
+            .unwrap();
+        let due = CLOSE + 30 * 60_000 + 2 * DAY_MS;
+        assert_eq!(due_at_ms(&c), Some(due));
+        assert!(!is_due(&c, due - 1) && is_due(&c, due));
+        let open_ended = campaign("retention_days = 1").unwrap();
+        assert_eq!(due_at_ms(&open_ended), None);
+        assert!(!is_due(&open_ended, i64::MAX));
+    }
+
+    proptest! {
+        /// Whatever the settings, a campaign past retention takes no entry: nothing comes in after
+        /// its sweep.
+        #[test]
+        fn a_campaign_past_retention_takes_no_entry(
+            days in 1u32..=3650,
+            grace in 0u32..=100_000,
+            late in 0i64..=1_000 * DAY_MS,
+            granted_before in 0i64..=10 * DAY_MS,
+        ) {
+            let c = campaign(&format!(
+                "closes_at = \"2026-12-24T23:59:59Z\"\nclose_grace_minutes = {grace}\nretention_days = {days}"
+            )).unwrap();
+            let now = due_at_ms(&c).unwrap() + late;
+            prop_assert!(is_due(&c, now));
+            let s = &c.schedule;
+            prop_assert!(s.window.admits_entry(now, Some(CLOSE - granted_before), s.close_grace_ms).is_err());
+            prop_assert!(s.window.admits_entry(now, None, s.close_grace_ms).is_err());
+        }
+    }
+}
