@@ -238,8 +238,7 @@ mod tests {
 
     #[test]
     fn the_days_count_from_the_close_plus_its_grace_and_an_open_ended_campaign_is_never_due() {
-        let c = campaign("closes_at = \"2026-12-24T23:59:59Z\"\nclose_grace_minutes = 30\nretention_days = 2")
-            .unwrap();
+        let c = campaign("closes_at = \"2026-12-24T23:59:59Z\"\nclose_grace_minutes = 30\nretention_days = 2").unwrap();
         let due = CLOSE + 30 * 60_000 + 2 * DAY_MS;
         assert_eq!(due_at_ms(&c), Some(due));
         assert!(!is_due(&c, due - 1) && is_due(&c, due));

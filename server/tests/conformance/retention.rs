@@ -40,7 +40,7 @@ fn entry(i: usize, campaign: &str) -> StoredEntry {
             referral_code: None,
         },
         receipt_key: Some(format!("receipts/{campaign}/{entry_id}.jpg")),
-        status: if i % 2 == 0 { EntryStatus::Confirmed } else { EntryStatus::Rejected },
+        status: if i.is_multiple_of(2) { EntryStatus::Confirmed } else { EntryStatus::Rejected },
         reason: None,
         accepted_at_ms: 1_000 + i as i64,
         processed_at_ms: 2_000,
@@ -72,7 +72,10 @@ async fn seed(f: &Fixture) {
         let e = entry(i, "demo");
         b.store.record_entry(&e).await.unwrap();
         b.objects.put(e.receipt_key.as_deref().unwrap(), b"jpeg".to_vec(), "image/jpeg").await.unwrap();
-        b.consents.record_consents(&[consent(&e.entry_id, "demo", &person(i), ConsentKind::Terms, 1_000)]).await.unwrap();
+        b.consents
+            .record_consents(&[consent(&e.entry_id, "demo", &person(i), ConsentKind::Terms, 1_000)])
+            .await
+            .unwrap();
         b.intake.accept(quota("demo", i)).await.unwrap();
     }
     b.objects.put("thumbnails/demo/ent_demo_0.jpg", b"thumb".to_vec(), "image/jpeg").await.unwrap();
@@ -81,7 +84,10 @@ async fn seed(f: &Fixture) {
     b.store.record_entry(&kept).await.unwrap();
     b.objects.put(kept.receipt_key.as_deref().unwrap(), b"jpeg".to_vec(), "image/jpeg").await.unwrap();
     b.objects.put("uploads/other/pending", b"upload".to_vec(), "image/jpeg").await.unwrap();
-    b.consents.record_consents(&[consent(&kept.entry_id, "other", &person(0), ConsentKind::Terms, 1_000)]).await.unwrap();
+    b.consents
+        .record_consents(&[consent(&kept.entry_id, "other", &person(0), ConsentKind::Terms, 1_000)])
+        .await
+        .unwrap();
     b.intake.accept(quota("other", 0)).await.unwrap();
     for i in 0..3 {
         b.referrals.join(referrer_in("demo", i)).await.unwrap();

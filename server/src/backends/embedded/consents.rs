@@ -10,7 +10,8 @@ use super::SqliteBackend;
 use crate::backends::consents::{Confirmation, ConsentRecord, ConsentStore};
 use crate::backends::Result;
 
-pub(super) const SELECT: &str = "SELECT record_id, identity, campaign, source, kind, given_ms, version, label, locale, origin,
+pub(super) const SELECT: &str =
+    "SELECT record_id, identity, campaign, source, kind, given_ms, version, label, locale, origin,
     confirmed_ms FROM consents";
 
 pub(super) fn record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<ConsentRecord, DbError>> {
@@ -34,7 +35,9 @@ pub(super) fn record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Consen
     }))
 }
 
-pub(super) fn collect(rows: Vec<std::result::Result<ConsentRecord, DbError>>) -> std::result::Result<Vec<ConsentRecord>, DbError> {
+pub(super) fn collect(
+    rows: Vec<std::result::Result<ConsentRecord, DbError>>,
+) -> std::result::Result<Vec<ConsentRecord>, DbError> {
     rows.into_iter().collect()
 }
 

@@ -82,7 +82,8 @@ impl SqliteBackend {
                         "DELETE FROM queue WHERE dead = 1 AND topic IN (?2, ?3, ?4)
                          AND json_valid(body) AND json_extract(body, '$.campaign') = ?1",
                     )?
-                    .execute(params![campaign, ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC])? as u64)
+                    .execute(params![campaign, ENTRIES_TOPIC, CONVERSIONS_TOPIC, WEBHOOKS_TOPIC])?
+                    as u64)
             })
             .await?;
         Ok(n)

@@ -35,9 +35,9 @@ impl DynamoStore {
             .consistent_read(true)
             .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX));
         scan = match campaign {
-            Some(c) => scan
-                .filter_expression("begins_with(pk, :p) AND campaign = :c")
-                .expression_attribute_values(":c", s(c)),
+            Some(c) => {
+                scan.filter_expression("begins_with(pk, :p) AND campaign = :c").expression_attribute_values(":c", s(c))
+            }
             None => scan.filter_expression("begins_with(pk, :p)"),
         };
         if let Some(after) = after {
