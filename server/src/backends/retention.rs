@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::consents::ConsentRecord;
 use super::referrals::Referrer;
-use super::Result;
+use super::{Result, StoredEntry};
 
 /// One page of a campaign's rows; `next` is the opaque position after it, `None` at the end. A
 /// page may be empty while `next` is set (a store that filters after reading).
@@ -26,6 +26,7 @@ pub struct Page<T> {
 pub enum SweepStep {
     Objects,
     Entries,
+    Fingerprints,
     Mails,
     DeadLetters,
     Referrers,
@@ -40,6 +41,8 @@ pub enum SweepStep {
 pub struct SweepCounts {
     pub objects: u64,
     pub entries: u64,
+    #[serde(default)]
+    pub fingerprints: u64,
     pub referrers: u64,
     pub credits: u64,
     pub consents: u64,
@@ -68,6 +71,15 @@ pub trait RetentionStore: Send + Sync {
     async fn sweep_record(&self, campaign: &str) -> Result<Option<SweepRecord>>;
     /// Writes the record durably (replacing the previous one).
     async fn save_sweep_record(&self, record: &SweepRecord) -> Result<()>;
+    /// Replaces the person in these entries with `anon_id` (as
+    /// [`super::privacy::Privacy::anonymise_entries`] does: names, address, phone, postal code,
+    /// referral code and receipt gone; status, reason and times kept), but leaves their receipt
+    /// fingerprints to [`RetentionStore::erase_fingerprints`], which deletes a campaign's by
+    /// page instead of searching them entry by entry.
+    async fn anonymise_entry_page(&self, entries: &[StoredEntry], anon_id: &str) -> Result<u64>;
+    /// Deletes up to about `limit` of the campaign's receipt fingerprints (the duplicate check's
+    /// exact and perceptual hashes) after `after`; the page's items count the deleted ones.
+    async fn erase_fingerprints(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
     /// Up to about `limit` of the campaign's referrer records after `after`.
     async fn referrers_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Referrer>>;
     /// Up to about `limit` of the campaign's consent records after `after`.

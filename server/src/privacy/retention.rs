@@ -110,8 +110,17 @@ pub async fn sweep_campaign_in_pages(
     }
     let c = &record.counts;
     let detail = format!(
-        "objects={} entries={} referrers={} credits={} consents={} entry_limits={} mails={} dead_letters={}",
-        c.objects, c.entries, c.referrers, c.credits, c.consents, c.entry_limits, c.mails, c.dead_letters
+        "objects={} entries={} fingerprints={} referrers={} credits={} consents={} entry_limits={} mails={} \
+         dead_letters={}",
+        c.objects,
+        c.entries,
+        c.fingerprints,
+        c.referrers,
+        c.credits,
+        c.consents,
+        c.entry_limits,
+        c.mails,
+        c.dead_letters
     );
     tracing::info!(campaign, %detail, "retention sweep of the campaign is done");
     backends.moderation.audit(campaign, "retention", "retention.sweep", campaign, &detail, now_ms).await?;
@@ -121,7 +130,8 @@ pub async fn sweep_campaign_in_pages(
 fn after(step: SweepStep) -> SweepStep {
     match step {
         SweepStep::Objects => SweepStep::Entries,
-        SweepStep::Entries => SweepStep::Mails,
+        SweepStep::Entries => SweepStep::Fingerprints,
+        SweepStep::Fingerprints => SweepStep::Mails,
         SweepStep::Mails => SweepStep::DeadLetters,
         SweepStep::DeadLetters => SweepStep::Referrers,
         SweepStep::Referrers => SweepStep::Credits,
@@ -136,6 +146,7 @@ fn count(record: &mut SweepRecord, done: u64) {
     match record.step {
         SweepStep::Objects => c.objects += done,
         SweepStep::Entries => c.entries += done,
+        SweepStep::Fingerprints => c.fingerprints += done,
         SweepStep::Mails => c.mails += done,
         SweepStep::DeadLetters => c.dead_letters += done,
         SweepStep::Referrers => c.referrers += done,
@@ -171,8 +182,12 @@ async fn page(backends: &Backends, record: &SweepRecord, limit: u32) -> Result<(
             let found = backends.search.search_entries(campaign, &query, from.as_ref(), limit).await?;
             let personal: Vec<_> =
                 found.entries.into_iter().filter(|e| e.entrant.email != anonymous_email(anon)).collect();
-            let done = privacy.anonymise_entries(&personal, anon).await?;
+            let done = retention.anonymise_entry_page(&personal, anon).await?;
             Ok((done, found.next_cursor))
+        }
+        SweepStep::Fingerprints => {
+            let Page { items, next } = retention.erase_fingerprints(campaign, cursor, limit).await?;
+            Ok((of(items.len()), next))
         }
         SweepStep::Mails => match &backends.sqlite {
             Some(db) => {

@@ -9,6 +9,7 @@ use vouch_core::consent::ConsentKind;
 use vouch_core::form::Entrant;
 use vouch_core::rewards::{CreditState, Side};
 use vouch_core::wire::EntryStatus;
+use vouch_server::backends::receipts::Perceptual;
 use vouch_server::backends::referrals::{Credit, Referrer};
 use vouch_server::backends::retention::{SweepRecord, SweepStep};
 use vouch_server::backends::{Mail, Quota, StoredEntry};
@@ -98,6 +99,12 @@ async fn seed(f: &Fixture) {
     let mut referrer_side = credit("cnv_1", Side::Referrer, "ref_demo_0", CreditState::Approved);
     referrer_side.recipient = person(0);
     b.referrals.record_credits(&[referrer_side, friend], &[]).await.unwrap();
+    // Receipt fingerprints (duplicate checks) of two demo entries and of open's one.
+    for (campaign, entry_id) in [("demo", "ent_demo_0"), ("demo", "ent_demo_1"), ("other", "ent_other_0")] {
+        b.receipts.claim_exact(campaign, &format!("sha-{entry_id}"), entry_id).await.unwrap();
+        let hash = Perceptual { entry_id: entry_id.into(), hash: 7, accepted_at_ms: 1_000 };
+        b.receipts.index_perceptual(campaign, &hash, &["b0".into(), "b1".into()]).await.unwrap();
+    }
     let mail = Mail { to: person(1), subject: "You're in, Quillonne1".into(), text: "Quillonne1 Vexmoorian".into() };
     b.mailer.send_once("confirmation:ent_demo_1", &mail).await.unwrap();
 }
@@ -210,6 +217,12 @@ pub async fn a_sweep_removes_one_campaigns_people_keeps_the_books_and_runs_once(
     assert_eq!((record.step, record.done_at_ms), (SweepStep::Done, Some(10_000)));
     let c = &record.counts;
     assert_eq!((c.objects, c.entries, c.referrers, c.credits, c.consents, c.entry_limits), (7, 5, 3, 2, 5, 5));
+    assert_eq!(c.fingerprints, 6, "two exact hashes and two bands each of two entries: {c:?}");
+    // The fingerprints of demo's receipts are gone (a claim finds them free); other's stay.
+    assert_eq!(b.receipts.claim_exact("demo", "sha-ent_demo_1", "ent_new").await.unwrap(), "ent_new");
+    assert!(b.receipts.perceptual_candidates("demo", &["b0".into()]).await.unwrap().is_empty());
+    assert_eq!(b.receipts.claim_exact("other", "sha-ent_other_0", "ent_new").await.unwrap(), "ent_other_0");
+    assert_eq!(b.receipts.perceptual_candidates("other", &["b0".into()]).await.unwrap().len(), 1);
 
     // Receipts, thumbnails and the orphan upload: gone. The other campaign's: there.
     for folder in ["receipts/demo", "thumbnails/demo", "uploads/demo"] {

@@ -11,7 +11,7 @@ use crate::backends::consents::ConsentRecord;
 use crate::backends::privacy::anonymous_email;
 use crate::backends::referrals::Referrer;
 use crate::backends::retention::{Page, RetentionStore, SweepRecord};
-use crate::backends::{Result, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
+use crate::backends::{Result, StoredEntry, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 
 /// The position after the last item of a full page; `None` after a short one (the end).
 fn next_after<T>(items: &[T], limit: u32, key: impl Fn(&T) -> String) -> Option<String> {
@@ -121,6 +121,53 @@ impl RetentionStore for SqliteBackend {
             })
             .await?;
         Ok(())
+    }
+
+    async fn anonymise_entry_page(&self, entries: &[StoredEntry], anon_id: &str) -> Result<u64> {
+        let ids: Vec<String> = entries.iter().map(|e| e.entry_id.clone()).collect();
+        let anon = anonymous_email(anon_id);
+        let n = self
+            .db()
+            .write(move |conn| {
+                let mut n = 0;
+                for entry_id in &ids {
+                    n += conn
+                        .prepare_cached(
+                            "UPDATE entries SET first_name = '', last_name = '', email = ?2, phone = NULL,
+                                postal_code = NULL, marketing_consent = 0, referral_code = NULL, receipt_key = NULL
+                             WHERE entry_id = ?1",
+                        )?
+                        .execute(params![entry_id, anon])? as u64;
+                }
+                Ok(n)
+            })
+            .await?;
+        Ok(n)
+    }
+
+    async fn erase_fingerprints(&self, campaign: &str, _after: Option<&str>, limit: u32) -> Result<Page<()>> {
+        let campaign = campaign.to_string();
+        let n = self
+            .db()
+            .write(move |conn| {
+                let exact = conn
+                    .prepare_cached(
+                        "DELETE FROM receipt_exact WHERE (campaign, sha256) IN
+                         (SELECT campaign, sha256 FROM receipt_exact WHERE campaign = ?1 LIMIT ?2)",
+                    )?
+                    .execute(params![campaign, limit.max(1)])?;
+                let bands = conn
+                    .prepare_cached(
+                        "DELETE FROM receipt_bands WHERE (campaign, band, entry_id) IN
+                         (SELECT campaign, band, entry_id FROM receipt_bands WHERE campaign = ?1 LIMIT ?2)",
+                    )?
+                    .execute(params![campaign, limit.max(1)])?;
+                Ok(exact + bands)
+            })
+            .await?;
+        // Deleted rows leave the tables: the next page starts at the front again.
+        let next = (n as u64 >= u64::from(limit.max(1))).then(String::new);
+        Ok(Page { items: vec![(); n], next })
     }
 
     async fn referrers_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Referrer>> {
