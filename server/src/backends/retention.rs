@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::consents::ConsentRecord;
-use super::referrals::Referrer;
+use super::referrals::{Credit, Referrer};
 use super::{Result, StoredEntry};
 
 /// One page of a campaign's rows; `next` is the opaque position after it, `None` at the end. A
@@ -82,6 +82,8 @@ pub trait RetentionStore: Send + Sync {
     async fn erase_fingerprints(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
     /// Up to about `limit` of the campaign's referrer records after `after`.
     async fn referrers_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Referrer>>;
+    /// Up to about `limit` of the campaign's ledger credits after `after`.
+    async fn credits_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Credit>>;
     /// Up to about `limit` of the campaign's consent records after `after`.
     async fn consents_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<ConsentRecord>>;
     /// Deletes up to about `limit` of the campaign's per-person entry counters after `after`; the

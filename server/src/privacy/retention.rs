@@ -207,13 +207,10 @@ async fn page(backends: &Backends, record: &SweepRecord, limit: u32) -> Result<(
             Ok((privacy.anonymise_referrers(&personal, anon).await?, next))
         }
         SweepStep::Credits => {
-            // Credits keep their amounts and states: only the recipient goes. Anonymised ones are
-            // left out, so the next page is what is left.
-            let credits = backends.referrals.list_credits(campaign).await?;
-            let personal: Vec<_> = credits.into_iter().filter(|c| c.recipient != anonymous_email(anon)).collect();
-            let page: Vec<_> = personal.iter().take(limit as usize).cloned().collect();
-            let done = privacy.anonymise_credits(&page, anon).await?;
-            Ok((done, (personal.len() > page.len()).then(String::new)))
+            // Credits keep their amounts and states: only the recipient goes.
+            let Page { items, next } = retention.credits_page(campaign, cursor, limit).await?;
+            let personal: Vec<_> = items.into_iter().filter(|c| c.recipient != anonymous_email(anon)).collect();
+            Ok((privacy.anonymise_credits(&personal, anon).await?, next))
         }
         SweepStep::Consents => {
             let Page { items, next } = retention.consents_page(campaign, cursor, limit).await?;

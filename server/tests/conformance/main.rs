@@ -125,7 +125,7 @@ conformance!(
     privacy::an_entry_accepted_before_its_persons_erasure_is_never_recorded,
     privacy::a_shoppers_consent_records_are_erased_and_their_opt_in_confirms_nothing,
     retention::a_sweep_record_is_kept_and_replaced,
-    retention::a_campaigns_referrers_and_consents_come_page_by_page,
+    retention::a_campaigns_referrers_consents_and_credits_come_page_by_page,
     retention::a_campaigns_entry_limits_are_erased_page_by_page,
     retention::objects_are_listed_by_folder,
     retention::a_sweep_removes_one_campaigns_people_keeps_the_books_and_runs_once,

@@ -140,7 +140,7 @@ pub async fn a_sweep_record_is_kept_and_replaced(f: Fixture) {
     assert_eq!(r.sweep_record("other").await.unwrap(), None);
 }
 
-pub async fn a_campaigns_referrers_and_consents_come_page_by_page(f: Fixture) {
+pub async fn a_campaigns_referrers_consents_and_credits_come_page_by_page(f: Fixture) {
     seed(&f).await;
     let r = &f.backends.retention;
     let (mut referrers, mut cursor, mut pages) = (Vec::<Referrer>::new(), None::<String>, 0);
@@ -172,6 +172,19 @@ pub async fn a_campaigns_referrers_and_consents_come_page_by_page(f: Fixture) {
     assert_eq!(sources, (0..5).map(|i| format!("ent_demo_{i}")).collect::<BTreeSet<_>>());
     assert_eq!(consents.len(), 5);
     assert!(r.consents_page("nope", None, 50).await.unwrap().items.is_empty());
+    let (mut credits, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let page = r.credits_page("demo", cursor.as_deref(), 1).await.unwrap();
+        assert!(page.items.len() <= 1);
+        credits.extend(page.items.into_iter().map(|c| c.credit_id));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    credits.sort();
+    assert_eq!(credits, ["cr_1_friend", "cr_1_referrer"], "each credit once, in pages of one");
+    assert!(r.credits_page("other", None, 50).await.unwrap().items.is_empty());
 }
 
 pub async fn a_campaigns_entry_limits_are_erased_page_by_page(f: Fixture) {

@@ -9,7 +9,7 @@ use super::db::DbError;
 use super::SqliteBackend;
 use crate::backends::consents::ConsentRecord;
 use crate::backends::privacy::anonymous_email;
-use crate::backends::referrals::Referrer;
+use crate::backends::referrals::{Credit, Referrer};
 use crate::backends::retention::{Page, RetentionStore, SweepRecord};
 use crate::backends::{Result, StoredEntry, CONVERSIONS_TOPIC, ENTRIES_TOPIC, WEBHOOKS_TOPIC};
 
@@ -196,6 +196,28 @@ impl RetentionStore for SqliteBackend {
             })
             .await?;
         let next = next_after(&items, limit, |r| r.code.clone());
+        Ok(Page { items, next })
+    }
+
+    async fn credits_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Credit>> {
+        let (campaign, after) = (campaign.to_string(), after.unwrap_or("").to_string());
+        let items = self
+            .db()
+            .read(move |conn| {
+                let ids: Vec<String> = conn
+                    .prepare_cached(
+                        "SELECT credit_id FROM credits WHERE campaign = ?1 AND credit_id > ?2 ORDER BY credit_id LIMIT ?3",
+                    )?
+                    .query_map(params![campaign, after, limit.max(1)], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut credits = Vec::new();
+                for id in &ids {
+                    credits.extend(super::ledger::query_credits(conn, "credit_id", id)?);
+                }
+                Ok(credits)
+            })
+            .await?;
+        let next = next_after(&items, limit, |c| c.credit_id.clone());
         Ok(Page { items, next })
     }
 

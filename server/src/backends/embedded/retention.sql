@@ -6,3 +6,5 @@ CREATE TABLE IF NOT EXISTS retention_sweeps (
 ) WITHOUT ROWID;
 -- The sweep reads a campaign's consent records in pages.
 CREATE INDEX IF NOT EXISTS consents_by_campaign ON consents (campaign, record_id);
+-- And its credits.
+CREATE INDEX IF NOT EXISTS credits_by_campaign ON credits (campaign, credit_id);

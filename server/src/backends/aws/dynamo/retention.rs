@@ -7,12 +7,13 @@ use async_trait::async_trait;
 
 use super::consents::record_from;
 use super::entry_search::email_index_key;
+use super::ledger::credit_from;
 use super::{flag, item, number, opt_text, s, text, DynamoStore, Item, WHAT};
 use crate::backends::aws::{corrupt, unavailable};
 use crate::backends::consents::ConsentRecord;
 use crate::backends::entry_search::{email_key, name_key};
 use crate::backends::privacy::anonymous_email;
-use crate::backends::referrals::Referrer;
+use crate::backends::referrals::{Credit, Referrer};
 use crate::backends::retention::{Page, RetentionStore, SweepRecord};
 use crate::backends::{Result, StoredEntry};
 
@@ -114,6 +115,31 @@ impl RetentionStore for DynamoStore {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, next })
+    }
+
+    async fn credits_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Credit>> {
+        // The campaign's credits are one partition of gsi2, in (created_ms, credit_id) order.
+        let mut q = self
+            .ddb
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi2")
+            .expression_attribute_values(":p", s(&format!("campaigncredits#{campaign}")))
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX));
+        q = match after {
+            Some(after) => {
+                q.key_condition_expression("gsi2pk = :p AND gsi2sk > :a").expression_attribute_values(":a", s(after))
+            }
+            None => q.key_condition_expression("gsi2pk = :p"),
+        };
+        let out = q.send().await.map_err(|e| unavailable(WHAT, e))?;
+        let found = out.items.unwrap_or_default();
+        let next = match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => found.last().and_then(|i| opt_text(i, "gsi2sk")),
+            _ => None,
+        };
+        let items = found.iter().map(credit_from).collect::<Result<Vec<_>>>()?;
         Ok(Page { items, next })
     }
 
