@@ -8,3 +8,5 @@ CREATE TABLE IF NOT EXISTS retention_sweeps (
 CREATE INDEX IF NOT EXISTS consents_by_campaign ON consents (campaign, record_id);
 -- And its credits.
 CREATE INDEX IF NOT EXISTS credits_by_campaign ON credits (campaign, credit_id);
+-- Anonymising a referrer deletes its progress tokens (by referrer, not by token).
+CREATE INDEX IF NOT EXISTS referrer_tokens_by_referrer ON referrer_tokens (referrer_id);
