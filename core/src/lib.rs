@@ -26,6 +26,7 @@ pub mod payouts;
 pub mod phone;
 pub mod postal;
 pub mod referral;
+pub mod retention;
 pub mod rewards;
 pub mod schedule;
 pub mod upload;

@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: vouch_server::privacy::cli::ShopperCommand,
     },
+    /// Delete personal data of campaigns past `retention_days` after their close.
+    Retention {
+        #[command(subcommand)]
+        command: vouch_server::privacy::retention_cli::RetentionCommand,
+    },
     /// A campaign's funnel: the rate between steps, shares by channel and a daily series.
     Stats(vouch_server::stats::cli::StatsArgs),
     /// Draw a campaign's winners from a public beacon; verify a draw; record a forfeit.
@@ -201,13 +206,16 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } | Command::FacebookTab { .. } => unreachable!("handled above"),
         Command::Worker => {
-            let worker = start::worker(&config, &backends, campaigns);
+            let worker = start::worker(&config, &backends, campaigns.clone());
             let (stop, stopped) = tokio::sync::watch::channel(false);
+            let sweeper = vouch_server::worker::retention::sweeper(&config, &backends, campaigns, stopped.clone());
+            let sweeper = tokio::spawn(sweeper);
             let run = tokio::spawn(worker.run(stopped));
             tracing::info!("worker running; Ctrl-C or SIGTERM to stop");
             start::wait_for_signal().await;
             let _ = stop.send(true);
             run.await?;
+            sweeper.await?;
         }
         Command::Entries { command } => entries(&backends, &campaigns, command).await?,
         Command::Outbox => println!("{}", serde_json::to_string_pretty(&backends.outbox_mails().await?)?),
@@ -227,6 +235,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit { command } => audit(&backends, command).await?,
         Command::Draw(args) => vouch_server::draw::cli::run(&backends, &campaigns, args).await?,
         Command::Shopper { command } => vouch_server::privacy::cli::run(&backends, command).await?,
+        Command::Retention { command } => {
+            vouch_server::privacy::retention_cli::run(&backends, &campaigns, command, &mut std::io::stdout()).await?
+        }
         Command::Stats(args) => {
             let (analytics, now) = (backends.analytics.as_ref(), vouch_server::clock::now_ms());
             vouch_server::stats::cli::run(analytics, &campaigns, args, now, &mut std::io::stdout()).await?

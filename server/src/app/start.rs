@@ -230,6 +230,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     }
     if config.worker.embedded {
         tasks.spawn(worker(config, &backends, campaigns.clone()).run(stopped.clone()));
+        tasks.spawn(crate::worker::retention::sweeper(config, &backends, campaigns.clone(), stopped.clone()));
     }
     tasks.spawn(janitor(config, &backends, limiter, campaigns, stopped));
     Ok(Running { bff, metrics, s3, demo, backends, stop, tasks })

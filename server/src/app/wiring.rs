@@ -19,6 +19,7 @@ use crate::backends::payouts::Payouts;
 use crate::backends::privacy::{ErasureKey, Privacy};
 use crate::backends::receipts::ReceiptIndex;
 use crate::backends::referrals::Referrals;
+use crate::backends::retention::RetentionStore;
 use crate::backends::review::Moderation;
 use crate::backends::signing::CredentialSource;
 use crate::backends::{
@@ -73,6 +74,8 @@ pub struct Backends {
     pub privacy: Arc<dyn Privacy>,
     /// Keys the erasure log's identity hashes.
     pub erasure_key: ErasureKey,
+    /// A campaign's personal rows page by page, and the retention sweeps' progress.
+    pub retention: Arc<dyn RetentionStore>,
 }
 
 impl Backends {
@@ -140,6 +143,7 @@ impl Backends {
                 payouts: Arc::new(db.clone()),
                 operators: Arc::new(db.clone()),
                 privacy: Arc::new(db.clone()),
+                retention: Arc::new(db.clone()),
                 erasure_key: secrets.erasure_key(),
                 control: Arc::new(db.clone()),
                 entries: Arc::new(db.queue(ENTRIES_TOPIC, attempts)),
@@ -172,6 +176,7 @@ impl Backends {
                     payouts: store.clone(),
                     operators: store.clone(),
                     privacy: store.clone(),
+                    retention: store.clone(),
                     erasure_key: secrets.erasure_key(),
                     control: store.clone(),
                     entries: Arc::new(a.queue(ENTRIES_TOPIC)),

@@ -16,6 +16,7 @@ pub mod payouts;
 pub mod privacy;
 pub mod receipts;
 pub mod referrals;
+pub mod retention;
 pub mod review;
 pub mod signing;
 
@@ -242,6 +243,9 @@ pub trait Objects: Send + Sync {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<()>;
     async fn delete(&self, key: &str) -> Result<()>;
+    /// Up to `limit` keys of the objects in the folder `prefix` (keys starting `prefix/`), in no
+    /// set order: the retention sweep deletes a campaign's objects, orphans too, by folder.
+    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>>;
     async fn ping(&self) -> Result<()>;
     /// A URL a browser can GET the object at until `ttl` has passed, and not after: the bucket
     /// stays private, operators see receipts through these. Signing makes no request.

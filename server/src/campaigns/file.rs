@@ -10,6 +10,7 @@ use vouch_core::eligibility::EntriesPeriod;
 use vouch_core::form::FormRules;
 use vouch_core::i18n::Locale;
 use vouch_core::moderation::ModerationMode;
+use vouch_core::retention::Retention;
 use vouch_core::upload::SUPPORTED_TYPES;
 
 use super::schedule::ScheduleFile;
@@ -51,6 +52,9 @@ struct CampaignFile {
     opens_at: Option<String>,
     #[serde(default)]
     closes_at: Option<String>,
+    /// Days after the close the personal data is kept (see `vouch_core::retention`).
+    #[serde(default)]
+    retention_days: Option<u32>,
     #[serde(default)]
     timezone: Option<String>,
     #[serde(default)]
@@ -173,6 +177,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         close_grace_minutes: file.close_grace_minutes,
     }
     .check()?;
+    let retention = Retention::from_setting(file.retention_days).map_err(|e| e.to_string())?;
     let entry_limit = match (file.entries_per_person, file.entries_period) {
         (Some(0), _) => return Err("entries_per_person must be at least 1 (leave it out for no limit)".into()),
         (Some(per_person), period) => Some(EntryLimit { per_person, period: period.unwrap_or_default() }),
@@ -207,6 +212,7 @@ pub fn parse(text: &str) -> Result<Campaign, String> {
         duplicates: duplicates::check(file.duplicates, file.duplicate_distance)?,
         moderation: file.moderation,
         claim_days: file.draw.claim_days.unwrap_or(14),
+        retention,
     })
 }
 

@@ -53,6 +53,8 @@ pub struct Campaign {
     pub moderation: ModerationMode,
     /// Days a drawn winner has to claim the prize (`[draw] claim_days`, 14 by default).
     pub claim_days: u32,
+    /// How long personal data is kept after the close (`retention_days`, 90 by default).
+    pub retention: vouch_core::retention::Retention,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

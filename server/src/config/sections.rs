@@ -209,6 +209,9 @@ pub struct WorkerConfig {
     /// Receipts decoding at once may hold this many megapixels together (about 4-7 bytes of
     /// memory each); a larger image waits for the others and then decodes alone.
     pub decode_budget_megapixels: u32,
+    /// Seconds between two retention sweeps (and one at start); 0 turns the sweeper off (run
+    /// `vouch retention sweep` instead).
+    pub retention_sweep_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -264,6 +267,7 @@ impl Default for WorkerConfig {
             retry_backoff_ms: 1000,
             allow_internal_webhooks: false,
             decode_budget_megapixels: 50,
+            retention_sweep_secs: 3600,
         }
     }
 }

@@ -44,6 +44,7 @@ impl From<ReferralError> for ApiError {
             ReferralError::OrderReused => ApiError::new(ErrorCode::OrderIdReused, e.to_string()),
             ReferralError::InFlight => ApiError::in_flight(ErrorCode::OrderInFlight, e.to_string()),
             ReferralError::Erased => ApiError::in_flight(ErrorCode::JoinCrossedErasure, e.to_string()),
+            ReferralError::PastRetention => ApiError::new(ErrorCode::CampaignClosed, e.to_string()),
             ReferralError::Backend(b) => b.into(),
         }
     }

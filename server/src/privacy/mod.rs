@@ -9,6 +9,8 @@ pub mod cli;
 pub mod erase;
 pub mod export;
 pub mod leftovers;
+pub mod retention;
+pub mod retention_cli;
 
 use vouch_core::email::Email;
 use vouch_core::FieldCode;

@@ -33,6 +33,8 @@ pub enum ReferralError {
     /// The sign-up crossed an erasure of its mailbox: nothing was recorded.
     #[error("this sign-up crossed an erasure of the same address and recorded nothing; send it again")]
     Erased,
+    #[error("this campaign has ended and its data was deleted")]
+    PastRetention,
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -45,6 +47,15 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], BackendError> {
 
 fn config(campaign: &Campaign) -> Result<&ReferralConfig, ReferralError> {
     campaign.referral.as_ref().ok_or(ReferralError::NotEnabled)
+}
+
+/// Past retention the campaign's people are swept once for good: a join or a conversion would
+/// bring personal data back that no later sweep removes.
+fn not_swept(campaign: &Campaign) -> Result<(), ReferralError> {
+    match crate::privacy::retention::is_due(campaign, now_ms()) {
+        true => Err(ReferralError::PastRetention),
+        false => Ok(()),
+    }
 }
 
 fn response(cfg: &ReferralConfig, referrer: &Referrer, token: Option<String>) -> JoinResponse {
@@ -66,6 +77,7 @@ pub async fn join(
     client: &str,
 ) -> Result<(JoinResponse, bool), ReferralError> {
     let cfg = config(campaign)?;
+    not_swept(campaign)?;
     let valid = validate_join(req).map_err(ReferralError::Invalid)?;
     let token = hex::encode(random_bytes::<32>()?);
     for _ in 0..8 {
@@ -165,6 +177,7 @@ pub async fn convert(
     from_merchant: bool,
 ) -> Result<(String, bool), ReferralError> {
     config(campaign)?;
+    not_swept(campaign)?;
     let valid = validate_conversion(req).map_err(ReferralError::Invalid)?;
     let canonical = serde_json::to_vec(&(
         campaign.id(),

@@ -11,6 +11,7 @@ pub mod events;
 pub mod fingerprint;
 pub mod lanes;
 pub mod receipt;
+pub mod retention;
 pub mod verdict;
 pub mod webhook_guard;
 pub mod webhooks;

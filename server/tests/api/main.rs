@@ -57,6 +57,7 @@ mod public;
 mod redelivery;
 mod referral_fraud;
 mod referrals;
+mod retention;
 mod schedule;
 mod shopper_privacy;
 mod unknown_outcome;

@@ -21,6 +21,7 @@ mod payouts;
 mod privacy;
 mod queue;
 mod receipts;
+mod retention;
 mod review;
 mod sources;
 mod store;
@@ -130,4 +131,10 @@ conformance!(
     erase_leftovers::a_conversions_client_is_found_and_anonymised,
     erase_leftovers::an_erasure_is_seen_by_a_message_accepted_before_it_only,
     erase_leftovers::operators_notes_on_a_credit_are_redacted_and_its_state_stays,
+    retention::a_sweep_record_is_kept_and_replaced,
+    retention::a_campaigns_referrers_consents_and_credits_come_page_by_page,
+    retention::a_campaigns_entry_limits_are_erased_page_by_page,
+    retention::objects_are_listed_by_folder,
+    retention::a_sweep_removes_one_campaigns_people_keeps_the_books_and_runs_once,
+    retention::an_interrupted_sweep_resumes_from_its_record,
 );

@@ -13,3 +13,4 @@ mod limit;
 mod operators;
 mod process;
 mod redrive;
+mod retention;

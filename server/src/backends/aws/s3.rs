@@ -74,6 +74,19 @@ impl Objects for S3Objects {
         Ok(())
     }
 
+    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let out = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(format!("{}/", prefix.trim_end_matches('/')))
+            .max_keys(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000))
+            .send()
+            .await
+            .map_err(|e| unavailable(WHAT, e))?;
+        Ok(out.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect())
+    }
+
     async fn ping(&self) -> Result<()> {
         self.s3.head_bucket().bucket(&self.bucket).send().await.map_err(|e| unavailable(WHAT, e))?;
         Ok(())

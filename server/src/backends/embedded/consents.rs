@@ -10,10 +10,11 @@ use super::SqliteBackend;
 use crate::backends::consents::{Confirmation, ConsentRecord, ConsentStore};
 use crate::backends::Result;
 
-const SELECT: &str = "SELECT record_id, identity, campaign, source, kind, given_ms, version, label, locale, origin,
+pub(super) const SELECT: &str =
+    "SELECT record_id, identity, campaign, source, kind, given_ms, version, label, locale, origin,
     confirmed_ms FROM consents";
 
-fn record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<ConsentRecord, DbError>> {
+pub(super) fn record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<ConsentRecord, DbError>> {
     let kind: String = r.get(4)?;
     let locale: String = r.get(8)?;
     let (Some(kind), Some(locale)) = (ConsentKind::parse(&kind), Locale::parse(&locale)) else {
@@ -34,7 +35,9 @@ fn record(r: &Row<'_>) -> rusqlite::Result<std::result::Result<ConsentRecord, Db
     }))
 }
 
-fn collect(rows: Vec<std::result::Result<ConsentRecord, DbError>>) -> std::result::Result<Vec<ConsentRecord>, DbError> {
+pub(super) fn collect(
+    rows: Vec<std::result::Result<ConsentRecord, DbError>>,
+) -> std::result::Result<Vec<ConsentRecord>, DbError> {
     rows.into_iter().collect()
 }
 

@@ -18,6 +18,7 @@ mod privacy;
 mod queue;
 mod receipts;
 mod referrals;
+mod retention;
 mod review;
 mod store;
 
@@ -42,6 +43,8 @@ const ANALYTICS_SCHEMA: &str = include_str!("analytics.sql");
 const CONSENTS_SCHEMA: &str = include_str!("consents.sql");
 /// The erasure log (`privacy.rs`).
 const PRIVACY_SCHEMA: &str = include_str!("privacy.sql");
+/// The retention sweeps' progress (`retention.rs`).
+const RETENTION_SCHEMA: &str = include_str!("retention.sql");
 
 /// Columns added to a table after it first shipped (`schema.sql` has them too, for new databases),
 /// and the indexes on them.
@@ -68,7 +71,7 @@ impl SqliteBackend {
         Ok(Self {
             db: Db::open(
                 path,
-                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}{CONSENTS_SCHEMA}{PRIVACY_SCHEMA}"),
+                &format!("{SCHEMA}{CODES_SCHEMA}{PAYOUTS_SCHEMA}{OPERATORS_SCHEMA}{ANALYTICS_SCHEMA}{CONSENTS_SCHEMA}{PRIVACY_SCHEMA}{RETENTION_SCHEMA}"),
                 ADDED_COLUMNS,
             )?,
             erasure: None,

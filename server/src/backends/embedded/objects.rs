@@ -153,6 +153,32 @@ impl Objects for LocalObjects {
         }
     }
 
+    async fn list(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let bucket_dir = self.bucket_dir.clone();
+        let start = self.path(prefix.trim_end_matches('/'))?;
+        tokio::task::spawn_blocking(move || {
+            let mut keys = Vec::new();
+            let mut dirs = vec![start];
+            while let Some(dir) = dirs.pop() {
+                let Ok(read) = std::fs::read_dir(&dir) else { continue };
+                for entry in read.flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        dirs.push(path);
+                    } else if let Some(key) = path.strip_prefix(&bucket_dir).ok().and_then(|p| p.to_str()) {
+                        keys.push(key.to_string());
+                        if keys.len() >= limit.max(1) {
+                            return keys;
+                        }
+                    }
+                }
+            }
+            keys
+        })
+        .await
+        .map_err(|e| BackendError::Corrupt(format!("listing objects failed: {e}")))
+    }
+
     async fn ping(&self) -> Result<()> {
         tokio::fs::metadata(&self.bucket_dir).await.map(|_| ()).map_err(unavailable)
     }

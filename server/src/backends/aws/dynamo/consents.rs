@@ -16,7 +16,7 @@ fn pk(record_id: &str) -> String {
     format!("consent#{record_id}")
 }
 
-fn record_from(it: &Item) -> Result<ConsentRecord> {
+pub(super) fn record_from(it: &Item) -> Result<ConsentRecord> {
     let kind = text(it, "kind")?;
     let locale = text(it, "locale")?;
     Ok(ConsentRecord {

@@ -15,6 +15,7 @@ mod payouts;
 mod privacy;
 mod receipts;
 mod referrals;
+mod retention;
 mod review;
 
 use std::collections::HashMap;
