@@ -168,13 +168,46 @@ pub struct PageEvent {
     pub at: i64,
 }
 
-/// One counted event: `detail` is the share channel, the rejection reason code, or empty.
+/// Counted events of one kind, detail and day: `detail` is the share channel, the rejection
+/// reason code, or empty; `at_ms` the first one's time. [`validate`] folds a page's events into
+/// one each, so the lane carries a few counts rather than 50 copies of the same words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub kind: EventKind,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
     pub at_ms: i64,
+    /// Absent (one) in messages queued before events were folded, and for a single event.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+fn is_one(n: &u64) -> bool {
+    *n == 1
+}
+
+impl Event {
+    pub fn one(kind: EventKind, detail: impl Into<String>, at_ms: i64) -> Self {
+        Self { kind, detail: detail.into(), at_ms, count: 1 }
+    }
+}
+
+/// Folds events of the same kind, detail and UTC day into one, in the order they first came.
+fn fold(events: Vec<Event>) -> Vec<Event> {
+    let mut folded: Vec<Event> = Vec::with_capacity(events.len());
+    // The UTC day as a number: the same day as `day_of`, without making its text per comparison.
+    let day = |ms: i64| ms.div_euclid(86_400_000);
+    for e in events {
+        match folded.iter_mut().find(|f| f.kind == e.kind && f.detail == e.detail && day(f.at_ms) == day(e.at_ms)) {
+            Some(f) => f.count += e.count,
+            None => folded.push(e),
+        }
+    }
+    folded
 }
 
 /// A batch that passed [`validate`], or one the server made: what the events lane carries.
@@ -248,8 +281,9 @@ pub fn validate(req: &EventBatchRequest, now_ms: i64) -> Result<ValidBatch, Batc
         if e.at < now_ms - MAX_EVENT_AGE_MS {
             return Err(BatchError::TooOld { index });
         }
-        events.push(Event { kind, detail: detail.to_string(), at_ms: e.at });
+        events.push(Event::one(kind, detail, e.at));
     }
+    let events = fold(events);
     Ok(ValidBatch {
         campaign: req.campaign.clone(),
         batch_id: req.batch.clone(),
@@ -270,7 +304,7 @@ pub fn server_event(campaign: &str, kind: EventKind, detail: &str, subject: &str
         campaign: campaign.to_string(),
         batch_id,
         session: None,
-        events: vec![Event { kind, detail: detail.to_string(), at_ms }],
+        events: vec![Event::one(kind, detail, at_ms)],
     }
 }
 
@@ -292,7 +326,8 @@ pub struct CounterKey {
 pub fn tallies(batch: &ValidBatch) -> Vec<(CounterKey, u64)> {
     let mut out: std::collections::BTreeMap<CounterKey, u64> = Default::default();
     for e in &batch.events {
-        *out.entry(CounterKey { day: day_of(e.at_ms), event: e.kind, detail: e.detail.clone() }).or_default() += 1;
+        *out.entry(CounterKey { day: day_of(e.at_ms), event: e.kind, detail: e.detail.clone() }).or_default() +=
+            e.count;
     }
     out.into_iter().collect()
 }

@@ -22,11 +22,39 @@ fn a_valid_batch_keeps_its_ids_session_and_events_in_order() {
     assert_eq!(valid.session.as_deref(), Some("s_abcdefgh"));
     assert_eq!(
         valid.events,
-        vec![
-            Event { kind: EventKind::Impression, detail: String::new(), at_ms: NOW - 5 },
-            Event { kind: EventKind::Share, detail: "whatsapp".into(), at_ms: NOW },
-        ]
+        vec![Event::one(EventKind::Impression, "", NOW - 5), Event::one(EventKind::Share, "whatsapp", NOW),]
     );
+}
+
+#[test]
+fn events_of_one_kind_detail_and_day_travel_as_one_count() {
+    let yesterday = NOW - 86_400_000;
+    let req = batch(vec![
+        event("impression", None, NOW - 5),
+        event("share", Some("copy"), NOW - 4),
+        event("impression", None, NOW - 3),
+        event("share", Some("qr"), NOW - 2),
+        event("share", Some("copy"), NOW - 1),
+        event("impression", None, yesterday + 1),
+    ]);
+    let valid = validate(&req, NOW).unwrap();
+    let folded = [
+        Event { count: 2, ..Event::one(EventKind::Impression, "", NOW - 5) },
+        Event { count: 2, ..Event::one(EventKind::Share, "copy", NOW - 4) },
+        Event::one(EventKind::Share, "qr", NOW - 2),
+        Event::one(EventKind::Impression, "", yesterday + 1),
+    ];
+    assert_eq!(valid.events, folded);
+    let counted: u64 = tallies(&valid).iter().map(|(_, n)| n).sum();
+    assert_eq!(counted, 6, "every event still counts");
+}
+
+#[test]
+fn a_message_queued_before_folding_counts_each_event_once() {
+    let old = r#"{"campaign":"demo","batch_id":"b-0123456789","session":"s_abcdefgh",
+        "events":[{"kind":"impression","at_ms":1},{"kind":"impression","at_ms":2}]}"#;
+    let batch: ValidBatch = serde_json::from_str(old).unwrap();
+    assert_eq!(tallies(&batch).iter().map(|(_, n)| n).sum::<u64>(), 2);
 }
 
 #[test]
@@ -110,7 +138,7 @@ fn a_server_fact_has_one_id_per_subject_that_no_page_batch_can_take() {
     let a = server_event("demo", EventKind::EntryRejected, "receipt_missing", "ent_1", NOW);
     assert_eq!(a, server_event("demo", EventKind::EntryRejected, "receipt_missing", "ent_1", NOW));
     assert_eq!(a.session, None);
-    assert_eq!(a.events, vec![Event { kind: EventKind::EntryRejected, detail: "receipt_missing".into(), at_ms: NOW }]);
+    assert_eq!(a.events, vec![Event::one(EventKind::EntryRejected, "receipt_missing", NOW)]);
     let ids = [
         a.batch_id.clone(),
         server_event("demo", EventKind::EntryRejected, "receipt_missing", "ent_2", NOW).batch_id,
@@ -146,9 +174,13 @@ proptest! {
         let keys: std::collections::BTreeSet<_> = tallies.iter().map(|(k, _)| k).collect();
         prop_assert_eq!(keys.len(), tallies.len());
         for (key, n) in &tallies {
-            let matching = valid.events.iter().filter(|e| day_of(e.at_ms) == key.day && e.kind == key.event && e.detail == key.detail);
+            let matching = events.iter().filter(|e| {
+                day_of(e.at) == key.day && e.kind == key.event.as_str() && e.channel.as_deref().unwrap_or("") == key.detail
+            });
             prop_assert_eq!(matching.count() as u64, *n);
         }
+        // Folded: the lane carries one event per counter.
+        prop_assert_eq!(valid.events.len(), tallies.len());
     }
 
     #[test]

@@ -18,10 +18,7 @@ fn page(batch: &str, session: &str, day: i64, events: &[(EventKind, &str)]) -> V
         campaign: "demo".into(),
         batch_id: batch.into(),
         session: Some(session.into()),
-        events: events
-            .iter()
-            .map(|(kind, detail)| Event { kind: *kind, detail: (*detail).into(), at_ms: at(day) })
-            .collect(),
+        events: events.iter().map(|(kind, detail)| Event::one(*kind, *detail, at(day))).collect(),
     }
 }
 

@@ -22,7 +22,7 @@ async fn backlog(app: &TestApp, batches: usize) {
             campaign: "demo".into(),
             batch_id: format!("batch-{n:05}"),
             session: Some(format!("session-{n}")),
-            events: vec![Event { kind: EventKind::Impression, detail: String::new(), at_ms: now }; MAX_BATCH_EVENTS],
+            events: vec![Event::one(EventKind::Impression, "", now); MAX_BATCH_EVENTS],
         };
         let (events, body) = (events.clone(), serde_json::to_string(&batch).unwrap());
         sends.spawn(async move { events.send(body).await.unwrap() });

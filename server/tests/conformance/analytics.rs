@@ -11,7 +11,7 @@ fn batch(campaign: &str, id: &str, session: Option<&str>, events: &[(EventKind, 
         campaign: campaign.into(),
         batch_id: id.into(),
         session: session.map(String::from),
-        events: events.iter().map(|&(kind, detail, at_ms)| Event { kind, detail: detail.into(), at_ms }).collect(),
+        events: events.iter().map(|&(kind, detail, at_ms)| Event::one(kind, detail, at_ms)).collect(),
     }
 }
 

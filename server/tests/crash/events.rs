@@ -27,7 +27,7 @@ fn batch(n: usize, at_ms: i64) -> ValidBatch {
         .map(|i| {
             let kind = kinds[(n + i) % kinds.len()];
             let detail = if kind == EventKind::Share { ["copy", "qr", "sms"][(n * i) % 3] } else { "" };
-            Event { kind, detail: detail.into(), at_ms }
+            Event::one(kind, detail, at_ms)
         })
         .collect();
     ValidBatch {

@@ -112,7 +112,7 @@ mod tests {
             campaign: "demo".into(),
             batch_id: id.into(),
             session: Some(session.into()),
-            events: vec![Event { kind: EventKind::Impression, detail: String::new(), at_ms }],
+            events: vec![Event::one(EventKind::Impression, "", at_ms)],
         }
     }
 
