@@ -259,9 +259,11 @@ def report(r):
                 + (f" The machine's load average (1 min) was {e['loadavg'][0]:.1f} before the run and "
                    f"{e['loadavg'][1]:.1f} after it, on 2 cores." if "loadavg" in e else ""), "",
                 "Where the two paths meet: on the embedded default both lanes are tables of one SQLite file written by "
-                "one writer thread (the events' 20,000/s are 400 batch rows/s beside the entries' rows, but each row "
-                "about ten times an entry message's bytes), and the server, both load generators and the writer "
-                "share the 2 cores. The p99 figures of single runs spread widely (see min/max); a p99 outside "
+                "one writer thread (the events' 20,000/s are 400 batch rows/s beside the entries' rows; the BFF folds a "
+                "page's events into one count per kind, detail and day before queueing them, so a row of this "
+                "benchmark's batches carries 10 counts, not 50 events), and the server, both load generators and the "
+                "writer share the 2 cores (the flow's load generator builds its 50 events once per thread, so its own "
+                "work stays small). The p99 figures of single runs spread widely (see min/max); a p99 outside "
                 "±10 % here is reported as measured, not explained away. On the distributed backends the events lane is its own SQS queue.", "",
                 ("Drain of the events lane by `vouch worker`, on a fresh server holding only events (no entries to "
                  f"give way to): {drain['batches']} batches of {EVENTS_PER_BATCH} queued first, drained in "
