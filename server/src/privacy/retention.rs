@@ -111,7 +111,7 @@ pub async fn sweep_campaign_in_pages(
     let c = &record.counts;
     let detail = format!(
         "objects={} entries={} fingerprints={} referrers={} credits={} consents={} entry_limits={} mails={} \
-         dead_letters={}",
+         dead_letters={} conversions={} credit_notes={} pending_events={} audit_notes={}",
         c.objects,
         c.entries,
         c.fingerprints,
@@ -120,7 +120,11 @@ pub async fn sweep_campaign_in_pages(
         c.consents,
         c.entry_limits,
         c.mails,
-        c.dead_letters
+        c.dead_letters,
+        c.conversions,
+        c.credit_notes,
+        c.pending_events,
+        c.audit_notes
     );
     tracing::info!(campaign, %detail, "retention sweep of the campaign is done");
     backends.moderation.audit(campaign, "retention", "retention.sweep", campaign, &detail, now_ms).await?;
@@ -137,7 +141,11 @@ fn after(step: SweepStep) -> SweepStep {
         SweepStep::Referrers => SweepStep::Credits,
         SweepStep::Credits => SweepStep::Consents,
         SweepStep::Consents => SweepStep::EntryLimits,
-        SweepStep::EntryLimits | SweepStep::Done => SweepStep::Done,
+        SweepStep::EntryLimits => SweepStep::Conversions,
+        SweepStep::Conversions => SweepStep::CreditNotes,
+        SweepStep::CreditNotes => SweepStep::PendingEvents,
+        SweepStep::PendingEvents => SweepStep::AuditNotes,
+        SweepStep::AuditNotes | SweepStep::Done => SweepStep::Done,
     }
 }
 
@@ -153,6 +161,10 @@ fn count(record: &mut SweepRecord, done: u64) {
         SweepStep::Credits => c.credits += done,
         SweepStep::Consents => c.consents += done,
         SweepStep::EntryLimits => c.entry_limits += done,
+        SweepStep::Conversions => c.conversions += done,
+        SweepStep::CreditNotes => c.credit_notes += done,
+        SweepStep::PendingEvents => c.pending_events += done,
+        SweepStep::AuditNotes => c.audit_notes += done,
         SweepStep::Done => {}
     }
 }
@@ -218,6 +230,22 @@ async fn page(backends: &Backends, record: &SweepRecord, limit: u32) -> Result<(
         }
         SweepStep::EntryLimits => {
             let Page { items, next } = retention.erase_entry_limits(campaign, cursor, limit).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::Conversions => {
+            let Page { items, next } = retention.anonymise_campaign_conversions(campaign, cursor, limit, anon).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::CreditNotes => {
+            let Page { items, next } = retention.redact_campaign_credit_notes(campaign, cursor, limit).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::PendingEvents => {
+            let Page { items, next } = retention.erase_campaign_pending_events(campaign, cursor, limit).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::AuditNotes => {
+            let Page { items, next } = retention.redact_campaign_audit(campaign, cursor, limit).await?;
             Ok((of(items.len()), next))
         }
         SweepStep::Done => Ok((0, None)),
