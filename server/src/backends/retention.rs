@@ -117,8 +117,7 @@ pub trait RetentionStore: Send + Sync {
     async fn redact_campaign_credit_notes(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
     /// Deletes up to about `limit` of the campaign's webhook events not yet delivered (they name
     /// referrers and friends); the page's items count the deleted ones.
-    async fn erase_campaign_pending_events(&self, campaign: &str, after: Option<&str>, limit: u32)
-        -> Result<Page<()>>;
+    async fn erase_campaign_pending_events(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
     /// Replaces the free-text detail of up to about `limit` of the campaign's audit records after
     /// `after` with [`ERASED`]; action, actor, time and subject (ids) stay. The page's items count
     /// the records changed.

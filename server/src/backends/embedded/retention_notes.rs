@@ -32,13 +32,15 @@ impl SqliteBackend {
             .db()
             .write(move |conn| {
                 let name = REPORTS[table];
-                let select =
-                    format!("SELECT order_id FROM {name} WHERE campaign = ?1 AND order_id > ?2 ORDER BY order_id LIMIT ?3");
+                let select = format!(
+                    "SELECT order_id FROM {name} WHERE campaign = ?1 AND order_id > ?2 ORDER BY order_id LIMIT ?3"
+                );
                 let orders: Vec<String> = conn
                     .prepare_cached(&select)?
                     .query_map(params![campaign, from, limit.max(1)], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
-                let update = format!("UPDATE {name} SET client = ?3 WHERE campaign = ?1 AND order_id = ?2 AND client <> ?3");
+                let update =
+                    format!("UPDATE {name} SET client = ?3 WHERE campaign = ?1 AND order_id = ?2 AND client <> ?3");
                 let mut done = 0;
                 for order in &orders {
                     done += conn.prepare_cached(&update)?.execute(params![campaign, order, anon])?;
