@@ -75,6 +75,11 @@ pub struct SweepRecord {
     pub cursor: Option<String>,
     pub counts: SweepCounts,
     pub done_at_ms: Option<i64>,
+    /// The generation of the sweep's steps that wrote the record (`privacy::retention::GENERATION`;
+    /// 0 in records from before generations): a campaign finished by an older one is swept again
+    /// from the first step it lacked.
+    #[serde(default)]
+    pub generation: u32,
 }
 
 #[async_trait]

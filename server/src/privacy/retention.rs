@@ -18,6 +18,11 @@ use crate::uploads::keys::{RECEIPTS, THUMBNAILS, UPLOADS};
 /// Rows (or objects) per page: one short transaction each, whatever the campaign's size.
 pub const PAGE: u32 = 500;
 
+/// The generation of the sweep's steps. 1 ended with the entry counters; 2 added what points at
+/// people from beside their rows (conversions' clients, credit notes, undelivered webhook events,
+/// the audit log's free text), from [`SweepStep::Conversions`] on.
+pub const GENERATION: u32 = 2;
+
 /// The object folders a campaign's receipts live in: originals and orphans (uploads never claimed
 /// by an entry), normalised copies, thumbnails.
 const FOLDERS: [&str; 3] = [UPLOADS, RECEIPTS, THUMBNAILS];
@@ -76,8 +81,13 @@ pub async fn sweep_campaign_in_pages(
 ) -> Result<Option<SweepRecord>, BackendError> {
     let store = backends.retention.as_ref();
     let mut record = match store.sweep_record(campaign).await? {
-        Some(r) if r.step == SweepStep::Done => return Ok(None),
-        Some(r) => r,
+        Some(r) if r.step == SweepStep::Done && r.generation >= GENERATION => return Ok(None),
+        // Finished by an older generation: the steps it lacked run now, with the same anonymous id.
+        Some(r) if r.step == SweepStep::Done => {
+            SweepRecord { step: SweepStep::Conversions, cursor: None, done_at_ms: None, generation: GENERATION, ..r }
+        }
+        // Interrupted: it goes on through every step of this generation.
+        Some(r) => SweepRecord { generation: GENERATION, ..r },
         None => {
             let fresh = SweepRecord {
                 campaign: campaign.to_string(),
@@ -87,6 +97,7 @@ pub async fn sweep_campaign_in_pages(
                 cursor: None,
                 counts: Default::default(),
                 done_at_ms: None,
+                generation: GENERATION,
             };
             store.save_sweep_record(&fresh).await?;
             fresh

@@ -141,4 +141,5 @@ conformance!(
     retention_notes::a_campaigns_conversion_clients_are_anonymised_page_by_page,
     retention_notes::a_campaigns_credit_notes_and_audit_text_are_erased_and_the_books_stay,
     retention_notes::a_campaigns_undelivered_webhook_events_are_erased,
+    retention_notes::a_campaign_swept_by_an_older_generation_gets_the_steps_it_lacked,
 );

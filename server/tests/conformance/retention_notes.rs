@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use vouch_core::rewards::{CreditState, Side};
 use vouch_server::backends::referrals::NewConversion;
-use vouch_server::backends::retention::{Page, ERASED};
+use vouch_server::backends::retention::{Page, SweepRecord, SweepStep, ERASED};
 use vouch_server::backends::review::AuditRecord;
+use vouch_server::privacy::retention::{sweep_campaign_in_pages, GENERATION};
 
 use crate::fixture::Fixture;
 use crate::ledger::{conversion, credit, referrer};
@@ -225,4 +226,40 @@ pub async fn a_campaigns_undelivered_webhook_events_are_erased(f: Fixture) {
             assert!(bodies[0].contains("Ottoline"));
         }
     }
+}
+
+/// A campaign finished by the first generation of the sweep (which ended with the entry counters)
+/// is swept again from the steps it lacked, under its anonymous id, and then left alone.
+pub async fn a_campaign_swept_by_an_older_generation_gets_the_steps_it_lacked(f: Fixture) {
+    let b = &f.backends;
+    let c = conversion("cnv_1", "ord-1", 1, "AAAAAAA2", "198.51.100.7");
+    b.referrals.accept_conversion(c).await.unwrap();
+    b.moderation.audit("demo", "mia", "review.note", "ent_1", "Quillonne phoned", 1_000).await.unwrap();
+    let old = SweepRecord {
+        campaign: "demo".into(),
+        anon_id: "anon_old".into(),
+        started_at_ms: 5_000,
+        step: SweepStep::Done,
+        cursor: None,
+        counts: Default::default(),
+        done_at_ms: Some(6_000),
+        generation: 0,
+    };
+    // As the first generation saved it: no `generation`, no counts of the later steps.
+    let mut json = serde_json::to_value(&old).unwrap();
+    json.as_object_mut().unwrap().remove("generation");
+    json["counts"].as_object_mut().unwrap().remove("conversions");
+    let old: SweepRecord = serde_json::from_value(json).unwrap();
+    assert_eq!(old.generation, 0);
+    b.retention.save_sweep_record(&old).await.unwrap();
+
+    let record = sweep_campaign_in_pages(b, "demo", 10_000, 2).await.unwrap().expect("swept again");
+    assert_eq!((record.step, record.generation, record.anon_id.as_str()), (SweepStep::Done, GENERATION, "anon_old"));
+    assert_eq!((record.counts.conversions, record.counts.audit_notes, record.counts.entries), (1, 1, 0));
+    assert_eq!(record.done_at_ms, Some(10_000));
+    let held = b.privacy.conversions_of(&["cnv_1".into()]).await.unwrap();
+    assert_eq!(held[0].client.as_deref(), Some("anon_old"));
+    let audit = b.moderation.list_audit("demo").await.unwrap();
+    assert_eq!(audit.iter().find(|a| a.action == "review.note").unwrap().detail, ERASED);
+    assert_eq!(sweep_campaign_in_pages(b, "demo", 11_000, 2).await.unwrap(), None, "then not again");
 }
