@@ -124,10 +124,14 @@ pub trait RetentionStore: Send + Sync {
     /// referrers and friends); the page's items count the deleted ones.
     async fn erase_campaign_pending_events(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
     /// Replaces the free-text detail of up to about `limit` of the campaign's audit records after
-    /// `after` with [`ERASED`]; action, actor, time and subject (ids) stay. The page's items count
-    /// the records changed.
+    /// `after` with [`ERASED`]; action, actor, time and subject (ids) stay, and the sweep's own
+    /// records ([`SWEEP_ACTION`], counts only) keep theirs. The page's items count the records
+    /// changed.
     async fn redact_campaign_audit(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
 }
 
 /// What a swept free text holds in its place: after retention no note about a person is needed.
 pub const ERASED: &str = "[erased]";
+
+/// The audit action of a finished sweep, whose detail holds its counts.
+pub const SWEEP_ACTION: &str = "retention.sweep";

@@ -10,7 +10,7 @@
 use crate::app::wiring::Backends;
 use crate::backends::entry_search::{Cursor, EntryQuery};
 use crate::backends::privacy::anonymous_email;
-use crate::backends::retention::{Page, SweepRecord, SweepStep};
+use crate::backends::retention::{Page, SweepRecord, SweepStep, SWEEP_ACTION};
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, Campaigns};
 use crate::uploads::keys::{RECEIPTS, THUMBNAILS, UPLOADS};
@@ -138,7 +138,7 @@ pub async fn sweep_campaign_in_pages(
         c.audit_notes
     );
     tracing::info!(campaign, %detail, "retention sweep of the campaign is done");
-    backends.moderation.audit(campaign, "retention", "retention.sweep", campaign, &detail, now_ms).await?;
+    backends.moderation.audit(campaign, "retention", SWEEP_ACTION, campaign, &detail, now_ms).await?;
     Ok(Some(record))
 }
 

@@ -235,6 +235,7 @@ pub async fn a_campaign_swept_by_an_older_generation_gets_the_steps_it_lacked(f:
     let c = conversion("cnv_1", "ord-1", 1, "AAAAAAA2", "198.51.100.7");
     b.referrals.accept_conversion(c).await.unwrap();
     b.moderation.audit("demo", "mia", "review.note", "ent_1", "Quillonne phoned", 1_000).await.unwrap();
+    b.moderation.audit("demo", "retention", "retention.sweep", "demo", "objects=0 entries=0", 6_000).await.unwrap();
     let old = SweepRecord {
         campaign: "demo".into(),
         anon_id: "anon_old".into(),
@@ -261,5 +262,8 @@ pub async fn a_campaign_swept_by_an_older_generation_gets_the_steps_it_lacked(f:
     assert_eq!(held[0].client.as_deref(), Some("anon_old"));
     let audit = b.moderation.list_audit("demo").await.unwrap();
     assert_eq!(audit.iter().find(|a| a.action == "review.note").unwrap().detail, ERASED);
+    let sweeps: Vec<&str> = audit.iter().filter(|a| a.action == "retention.sweep").map(|a| a.detail.as_str()).collect();
+    assert_eq!(sweeps.len(), 2, "the first sweep's record and this one's");
+    assert_eq!(sweeps[0], "objects=0 entries=0", "a sweep's counts are no note about a person");
     assert_eq!(sweep_campaign_in_pages(b, "demo", 11_000, 2).await.unwrap(), None, "then not again");
 }

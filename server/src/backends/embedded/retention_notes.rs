@@ -5,7 +5,7 @@
 use rusqlite::params;
 
 use super::SqliteBackend;
-use crate::backends::retention::{Page, ERASED};
+use crate::backends::retention::{Page, ERASED, SWEEP_ACTION};
 use crate::backends::{Result, WEBHOOKS_TOPIC};
 
 /// The tables of conversion reports: the merchant's, then browsers'.
@@ -129,8 +129,8 @@ impl SqliteBackend {
                 let mut done = 0;
                 for (_, id) in &rows {
                     done += conn
-                        .prepare_cached("UPDATE audit_log SET detail = ?2 WHERE id = ?1 AND detail NOT IN ('', ?2)")?
-                        .execute(params![id, ERASED])?;
+                        .prepare_cached("UPDATE audit_log SET detail = ?2 WHERE id = ?1 AND detail NOT IN ('', ?2) AND action <> ?3")?
+                        .execute(params![id, ERASED, SWEEP_ACTION])?;
                 }
                 Ok((done, rows.last().cloned(), rows.len()))
             })

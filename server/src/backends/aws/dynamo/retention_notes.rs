@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::ledger::credit_pk;
 use super::{opt_text, s, text, DynamoStore, Item, WHAT};
 use crate::backends::aws::unavailable;
-use crate::backends::retention::{Page, ERASED};
+use crate::backends::retention::{Page, ERASED, SWEEP_ACTION};
 use crate::backends::Result;
 
 /// The prefixes of the items holding an operator's note on a credit, and the note's attribute.
@@ -130,7 +130,7 @@ impl DynamoStore {
             _ => None,
         };
         let mut done = 0;
-        for i in &found {
+        for i in found.iter().filter(|i| opt_text(i, "action").as_deref() != Some(SWEEP_ACTION)) {
             if self.erase_text(&text(i, "pk")?, "detail").await? {
                 done += 1;
             }
