@@ -33,6 +33,10 @@ pub enum SweepStep {
     Credits,
     Consents,
     EntryLimits,
+    Conversions,
+    CreditNotes,
+    PendingEvents,
+    AuditNotes,
     Done,
 }
 
@@ -49,6 +53,14 @@ pub struct SweepCounts {
     pub entry_limits: u64,
     pub mails: u64,
     pub dead_letters: u64,
+    #[serde(default)]
+    pub conversions: u64,
+    #[serde(default)]
+    pub credit_notes: u64,
+    #[serde(default)]
+    pub pending_events: u64,
+    #[serde(default)]
+    pub audit_notes: u64,
 }
 
 /// Where a campaign's sweep stands: the step and the position in it. Saved after every page, so
@@ -63,6 +75,11 @@ pub struct SweepRecord {
     pub cursor: Option<String>,
     pub counts: SweepCounts,
     pub done_at_ms: Option<i64>,
+    /// The generation of the sweep's steps that wrote the record (`privacy::retention::GENERATION`;
+    /// 0 in records from before generations): a campaign finished by an older one is swept again
+    /// from the first step it lacked.
+    #[serde(default)]
+    pub generation: u32,
 }
 
 #[async_trait]
@@ -89,4 +106,32 @@ pub trait RetentionStore: Send + Sync {
     /// Deletes up to about `limit` of the campaign's per-person entry counters after `after`; the
     /// page's items count the deleted ones.
     async fn erase_entry_limits(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
+    /// Replaces the reporting client (the friend's network) of up to about `limit` of the
+    /// campaign's conversion reports, the merchant's and browsers', after `after` with `anon_id`;
+    /// order ids, codes and times stay. The page's items count the reports changed.
+    async fn anonymise_campaign_conversions(
+        &self,
+        campaign: &str,
+        after: Option<&str>,
+        limit: u32,
+        anon_id: &str,
+    ) -> Result<Page<()>>;
+    /// Replaces the operators' free text on up to about `limit` of the campaign's credits after
+    /// `after` — the credit's reason, its changes' reasons, its payout's reference — with
+    /// [`ERASED`]; amounts, states, actors and times stay. The page's items count the texts changed.
+    async fn redact_campaign_credit_notes(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
+    /// Deletes up to about `limit` of the campaign's webhook events not yet delivered (they name
+    /// referrers and friends); the page's items count the deleted ones.
+    async fn erase_campaign_pending_events(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
+    /// Replaces the free-text detail of up to about `limit` of the campaign's audit records after
+    /// `after` with [`ERASED`]; action, actor, time and subject (ids) stay, and the sweep's own
+    /// records ([`SWEEP_ACTION`], counts only) keep theirs. The page's items count the records
+    /// changed.
+    async fn redact_campaign_audit(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>>;
 }
+
+/// What a swept free text holds in its place: after retention no note about a person is needed.
+pub const ERASED: &str = "[erased]";
+
+/// The audit action of a finished sweep, whose detail holds its counts.
+pub const SWEEP_ACTION: &str = "retention.sweep";

@@ -15,7 +15,7 @@ use crate::backends::privacy::{Shopper, ALL_CAMPAIGNS};
 use crate::backends::review::AuditRecord;
 
 /// What a redacted audit detail holds in place of the shopper's data.
-pub const ERASED: &str = "[erased]";
+pub use crate::backends::retention::ERASED;
 /// Two phone numbers that agree in this many final digits are taken as one (with or without the
 /// country code, typed with spaces or dashes).
 const PHONE_TAIL: usize = 9;

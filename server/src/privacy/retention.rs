@@ -10,13 +10,18 @@
 use crate::app::wiring::Backends;
 use crate::backends::entry_search::{Cursor, EntryQuery};
 use crate::backends::privacy::anonymous_email;
-use crate::backends::retention::{Page, SweepRecord, SweepStep};
+use crate::backends::retention::{Page, SweepRecord, SweepStep, SWEEP_ACTION};
 use crate::backends::BackendError;
 use crate::campaigns::{Campaign, Campaigns};
 use crate::uploads::keys::{RECEIPTS, THUMBNAILS, UPLOADS};
 
 /// Rows (or objects) per page: one short transaction each, whatever the campaign's size.
 pub const PAGE: u32 = 500;
+
+/// The generation of the sweep's steps. 1 ended with the entry counters; 2 added what points at
+/// people from beside their rows (conversions' clients, credit notes, undelivered webhook events,
+/// the audit log's free text), from [`SweepStep::Conversions`] on.
+pub const GENERATION: u32 = 2;
 
 /// The object folders a campaign's receipts live in: originals and orphans (uploads never claimed
 /// by an entry), normalised copies, thumbnails.
@@ -76,8 +81,13 @@ pub async fn sweep_campaign_in_pages(
 ) -> Result<Option<SweepRecord>, BackendError> {
     let store = backends.retention.as_ref();
     let mut record = match store.sweep_record(campaign).await? {
-        Some(r) if r.step == SweepStep::Done => return Ok(None),
-        Some(r) => r,
+        Some(r) if r.step == SweepStep::Done && r.generation >= GENERATION => return Ok(None),
+        // Finished by an older generation: the steps it lacked run now, with the same anonymous id.
+        Some(r) if r.step == SweepStep::Done => {
+            SweepRecord { step: SweepStep::Conversions, cursor: None, done_at_ms: None, generation: GENERATION, ..r }
+        }
+        // Interrupted: it goes on through every step of this generation.
+        Some(r) => SweepRecord { generation: GENERATION, ..r },
         None => {
             let fresh = SweepRecord {
                 campaign: campaign.to_string(),
@@ -87,6 +97,7 @@ pub async fn sweep_campaign_in_pages(
                 cursor: None,
                 counts: Default::default(),
                 done_at_ms: None,
+                generation: GENERATION,
             };
             store.save_sweep_record(&fresh).await?;
             fresh
@@ -111,7 +122,7 @@ pub async fn sweep_campaign_in_pages(
     let c = &record.counts;
     let detail = format!(
         "objects={} entries={} fingerprints={} referrers={} credits={} consents={} entry_limits={} mails={} \
-         dead_letters={}",
+         dead_letters={} conversions={} credit_notes={} pending_events={} audit_notes={}",
         c.objects,
         c.entries,
         c.fingerprints,
@@ -120,10 +131,14 @@ pub async fn sweep_campaign_in_pages(
         c.consents,
         c.entry_limits,
         c.mails,
-        c.dead_letters
+        c.dead_letters,
+        c.conversions,
+        c.credit_notes,
+        c.pending_events,
+        c.audit_notes
     );
     tracing::info!(campaign, %detail, "retention sweep of the campaign is done");
-    backends.moderation.audit(campaign, "retention", "retention.sweep", campaign, &detail, now_ms).await?;
+    backends.moderation.audit(campaign, "retention", SWEEP_ACTION, campaign, &detail, now_ms).await?;
     Ok(Some(record))
 }
 
@@ -137,7 +152,11 @@ fn after(step: SweepStep) -> SweepStep {
         SweepStep::Referrers => SweepStep::Credits,
         SweepStep::Credits => SweepStep::Consents,
         SweepStep::Consents => SweepStep::EntryLimits,
-        SweepStep::EntryLimits | SweepStep::Done => SweepStep::Done,
+        SweepStep::EntryLimits => SweepStep::Conversions,
+        SweepStep::Conversions => SweepStep::CreditNotes,
+        SweepStep::CreditNotes => SweepStep::PendingEvents,
+        SweepStep::PendingEvents => SweepStep::AuditNotes,
+        SweepStep::AuditNotes | SweepStep::Done => SweepStep::Done,
     }
 }
 
@@ -153,6 +172,10 @@ fn count(record: &mut SweepRecord, done: u64) {
         SweepStep::Credits => c.credits += done,
         SweepStep::Consents => c.consents += done,
         SweepStep::EntryLimits => c.entry_limits += done,
+        SweepStep::Conversions => c.conversions += done,
+        SweepStep::CreditNotes => c.credit_notes += done,
+        SweepStep::PendingEvents => c.pending_events += done,
+        SweepStep::AuditNotes => c.audit_notes += done,
         SweepStep::Done => {}
     }
 }
@@ -218,6 +241,22 @@ async fn page(backends: &Backends, record: &SweepRecord, limit: u32) -> Result<(
         }
         SweepStep::EntryLimits => {
             let Page { items, next } = retention.erase_entry_limits(campaign, cursor, limit).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::Conversions => {
+            let Page { items, next } = retention.anonymise_campaign_conversions(campaign, cursor, limit, anon).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::CreditNotes => {
+            let Page { items, next } = retention.redact_campaign_credit_notes(campaign, cursor, limit).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::PendingEvents => {
+            let Page { items, next } = retention.erase_campaign_pending_events(campaign, cursor, limit).await?;
+            Ok((of(items.len()), next))
+        }
+        SweepStep::AuditNotes => {
+            let Page { items, next } = retention.redact_campaign_audit(campaign, cursor, limit).await?;
             Ok((of(items.len()), next))
         }
         SweepStep::Done => Ok((0, None)),

@@ -1,8 +1,10 @@
 //! Retention with a moved clock: `demo` closes within the hour and keeps personal data a day,
 //! `open` closes too but keeps it thirty. Swept as of two days later (`vouch retention sweep
 //! --now`), demo's receipts (copies, thumbnails, orphan uploads) and people are gone from the
-//! object store and the stores, byte for byte; open's are untouched; the ledger and the counts
-//! are as they were. On SQLite and on moto.
+//! object store and the stores, byte for byte — with what points at them from beside their rows:
+//! the friend's network on the conversion, an operator's audited note, the notes on a credit and
+//! its payout; open's are untouched; the ledger and the counts are as they were. On SQLite and on
+//! moto.
 
 use std::path::Path;
 
@@ -17,13 +19,20 @@ use crate::referrals::{convert, join, SECRET};
 
 const DAY_MS: i64 = 86_400_000;
 
-/// demo's people: what must be nowhere after the sweep (the phone as normalised and as typed).
-const SWEPT: [&str; 5] = ["vexmoor", "quillonne", "15123459876", "2345 9876", "tarnwick"];
-/// open's entrant: kept, since open is not past retention.
+/// demo's people: what must be nowhere after the sweep (the phone as normalised and as typed),
+/// the friend's network, and the operators' notes (each with a word of its own).
+const SWEPT: [&str; 8] =
+    ["vexmoor", "quillonne", "15123459876", "2345 9876", "tarnwick", FRIEND_IP, "blurryphoto", "sepaxq"];
+/// open's entrant and an operator's note about them: kept, since open is not past retention.
 const KEPT: &str = "zorbelline";
+const KEPT_NOTE: &str = "quaxnote";
+/// The network the friend's conversion came from (through the one proxy the test trusts).
+const FRIEND_IP: &str = "198.51.100.77";
 
-/// Both campaigns close an hour from now; demo keeps data a day after, open thirty.
+/// Both campaigns close an hour from now; demo keeps data a day after, open thirty. One proxy in
+/// front, so a conversion's client is the address it names.
 fn schedule(config: &mut Config) {
+    config.http.trusted_proxy_hops = 1;
     let closes = format_iso8601_ms(vouch_server::clock::now_ms() + 3_600_000);
     for (campaign, days) in [("demo", 1), ("open", 30)] {
         let path = config.campaigns_dir.join(format!("{campaign}.toml"));
@@ -42,7 +51,8 @@ fn body(first: &str, last: &str, email: &str, phone: Option<&str>, upload: &str)
 }
 
 /// demo: two entries with receipts, an upload no entry claimed, a referrer and a conversion
-/// crediting both sides; open: one entry with a receipt. Returns demo's entry ids.
+/// crediting both sides, an operator's note on an entry, the credits paid with a note;
+/// open: one entry with a receipt and a note on it. Returns demo's entry ids.
 async fn participate(app: &TestApp) -> Vec<String> {
     let b = &app.running.backends;
     b.referrals.add_merchant_secret("demo", &sha256_hex(SECRET)).await.unwrap();
@@ -58,7 +68,18 @@ async fn participate(app: &TestApp) -> Vec<String> {
     let (status, joined) = join(app, "demo", "Quillonne", "q.vexmoor@example.org").await;
     assert_eq!(status, 201);
     let code = joined["referral_code"].as_str().unwrap();
-    assert_eq!(convert(app, "o-1", "ben.tarnwick@example.org", code, Some(SECRET)).await.status(), 202);
+    let conversion = json!({"campaign": "demo", "order_id": "o-1", "email": "ben.tarnwick@example.org",
+        "referral_code": code, "amount": 49.9, "currency": "EUR"});
+    let res = app
+        .client
+        .post(app.url("/v1/conversions"))
+        .header("x-forwarded-for", FRIEND_IP)
+        .bearer_auth(SECRET)
+        .json(&conversion)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
     let upload = app.uploaded("open", &jpeg(340, 200), "image/jpeg").await;
     let entry = body("Zorbelline", "Quaxton", "zorbelline@example.net", None, &upload);
     let res = app.entry("open", &entry, "key-open").await;
@@ -67,7 +88,25 @@ async fn participate(app: &TestApp) -> Vec<String> {
     // A thumbnail, as the console makes one the first time a receipt is shown.
     let thumb = vouch_server::uploads::keys::thumbnail_key(&format!("receipts/demo/{}.jpg", ids[0]));
     b.objects.put(&thumb, jpeg(60, 40), "image/jpeg").await.unwrap();
+    notes(app, &ids).await;
     ids
+}
+
+/// What operators write about people: a moderation note in each campaign's audit log, and on
+/// demo's credits a payout's reference.
+async fn notes(app: &TestApp, ids: &[String]) {
+    let b = &app.running.backends;
+    let now = vouch_server::clock::now_ms();
+    let note = "Quillonne Vexmoorian sent a blurryphoto, called from 0151 2345 9876";
+    b.moderation.audit("demo", "mia", "review.note", &ids[0], note, now).await.unwrap();
+    let open = b.store.list_entries("open").await.unwrap();
+    let kept = format!("Zorbelline asked about her receipt ({KEPT_NOTE})");
+    b.moderation.audit("open", "mia", "review.note", &open[0].entry_id, &kept, now).await.unwrap();
+    // Credits without a flag are approved at once: the operator's note is the payout's reference.
+    for c in b.referrals.list_credits("demo").await.unwrap() {
+        let reference = "SEPA sepaxq to Quillonne Vexmoorian";
+        b.payouts.mark_paid("demo", std::slice::from_ref(&c.credit_id), reference, "mia", now).await.unwrap();
+    }
 }
 
 /// What a sweep must leave as it was: entry counts per status, the ledger, the funnel's counters.
@@ -146,6 +185,9 @@ async fn sweep_past_retention(app: &TestApp, ids: &[String]) {
     let counts = &report[0]["counts"];
     assert_eq!((counts["entries"].as_u64(), counts["referrers"].as_u64()), (Some(2), Some(1)), "{report}");
     assert_eq!(counts["credits"], 2);
+    assert_eq!(counts["conversions"], 1, "the merchant's report of the friend's order: {report}");
+    assert_eq!(counts["credit_notes"], 1, "the referrer's payout reference: {report}");
+    assert!(counts["audit_notes"].as_u64() >= Some(1), "{report}");
 
     assert_eq!(objects(app, "demo").await, Vec::<String>::new(), "receipts, thumbnails and orphans are gone");
     assert_eq!(objects(app, "open").await, open_objects);
@@ -154,6 +196,13 @@ async fn sweep_past_retention(app: &TestApp, ids: &[String]) {
     let b = &app.running.backends;
     let kept = b.store.get_entry("demo", &ids[0]).await.unwrap().unwrap();
     assert_eq!((kept.entrant.first_name.as_str(), kept.entrant.phone, kept.receipt_key), ("", None, None));
+    // The audit trail keeps who did what to which entry and when, not what they wrote.
+    let audit = b.moderation.list_audit("demo").await.unwrap();
+    let note = audit.iter().find(|a| a.action == "review.note").unwrap();
+    assert_eq!(
+        (note.actor.as_str(), note.subject.as_str(), note.detail.as_str()),
+        ("mia", ids[0].as_str(), "[erased]")
+    );
     // Swept once: a later round leaves it alone.
     assert_eq!(sweep(app, 3).await, json!([]));
 }
@@ -168,13 +217,13 @@ async fn past_retention_a_campaigns_receipts_and_people_are_gone_byte_for_byte()
     };
     let ids = participate(&app).await;
     let found = traces(&data(), &SWEPT);
-    for t in ["vexmoor", "quillonne", "15123459876", "tarnwick"] {
+    for t in ["vexmoor", "quillonne", "15123459876", "tarnwick", FRIEND_IP, "blurryphoto", "sepaxq"] {
         assert!(found.iter().any(|f| f == t), "the search finds {t} before the sweep: {found:?}");
     }
     sweep_past_retention(&app, &ids).await;
     let after = data();
     assert_eq!(traces(&after, &SWEPT), Vec::<String>::new(), "no byte of demo's people is left");
-    assert_eq!(traces(&after, &[KEPT]), [KEPT], "open's entrant is still there");
+    assert_eq!(traces(&after, &[KEPT, KEPT_NOTE]), [KEPT, KEPT_NOTE], "open's entrant and note are still there");
     for id in &ids {
         assert!(!app.object_path(&format!("receipts/demo/{id}.jpg")).exists());
     }
@@ -184,13 +233,20 @@ async fn past_retention_a_campaigns_receipts_and_people_are_gone_byte_for_byte()
 async fn past_retention_on_aws_the_table_and_the_bucket_hold_nobody_of_the_campaign() {
     let app = TestApp::spawn_aws_with(schedule).await;
     let ids = participate(&app).await;
+    let table = || async {
+        let aws = app.running.backends.aws.as_ref().unwrap();
+        let scan = aws.dynamodb().scan().table_name(&app.config.store.table).send().await.unwrap();
+        assert!(scan.last_evaluated_key().is_none(), "one page holds the test's table");
+        scan.items().iter().map(|item| format!("{item:?}\n")).collect::<String>()
+    };
+    let before = traces(table().await.as_bytes(), &SWEPT);
+    for t in ["vexmoor", FRIEND_IP, "blurryphoto", "sepaxq"] {
+        assert!(before.iter().any(|f| f == t), "the scan finds {t} before the sweep: {before:?}");
+    }
     sweep_past_retention(&app, &ids).await;
-    let aws = app.running.backends.aws.as_ref().unwrap();
-    let scan = aws.dynamodb().scan().table_name(&app.config.store.table).send().await.unwrap();
-    assert!(scan.last_evaluated_key().is_none(), "one page holds the test's table");
-    let raw: String = scan.items().iter().map(|item| format!("{item:?}\n")).collect();
+    let raw = table().await;
     assert_eq!(traces(raw.as_bytes(), &SWEPT), Vec::<String>::new(), "no trace of demo's people in the table");
-    assert_eq!(traces(raw.as_bytes(), &[KEPT]), [KEPT]);
+    assert_eq!(traces(raw.as_bytes(), &[KEPT, KEPT_NOTE]), [KEPT, KEPT_NOTE]);
     let endpoint = &app.moto.as_ref().unwrap().endpoint;
     let dump = crate::support::moto_data(endpoint).await;
     let live = live_keys(&dump["s3"]);

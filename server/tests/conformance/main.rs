@@ -22,6 +22,7 @@ mod privacy;
 mod queue;
 mod receipts;
 mod retention;
+mod retention_notes;
 mod review;
 mod sources;
 mod store;
@@ -137,4 +138,8 @@ conformance!(
     retention::objects_are_listed_by_folder,
     retention::a_sweep_removes_one_campaigns_people_keeps_the_books_and_runs_once,
     retention::an_interrupted_sweep_resumes_from_its_record,
+    retention_notes::a_campaigns_conversion_clients_are_anonymised_page_by_page,
+    retention_notes::a_campaigns_credit_notes_and_audit_text_are_erased_and_the_books_stay,
+    retention_notes::a_campaigns_undelivered_webhook_events_are_erased,
+    retention_notes::a_campaign_swept_by_an_older_generation_gets_the_steps_it_lacked,
 );

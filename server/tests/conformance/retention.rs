@@ -129,6 +129,7 @@ pub async fn a_sweep_record_is_kept_and_replaced(f: Fixture) {
         cursor: Some("abc".into()),
         counts: Default::default(),
         done_at_ms: None,
+        generation: 2,
     };
     r.save_sweep_record(&record).await.unwrap();
     assert_eq!(r.sweep_record("demo").await.unwrap(), Some(record.clone()));
@@ -297,10 +298,12 @@ pub async fn an_interrupted_sweep_resumes_from_its_record(f: Fixture) {
         cursor: None,
         counts: Default::default(),
         done_at_ms: None,
+        generation: 1,
     };
     b.retention.save_sweep_record(&interrupted).await.unwrap();
     let record = sweep_campaign_in_pages(b, "demo", 10_000, 2).await.unwrap().unwrap();
     assert_eq!((record.step, record.anon_id.as_str(), record.started_at_ms), (SweepStep::Done, "anon_resumed", 9_000));
+    assert_eq!(record.generation, vouch_server::privacy::retention::GENERATION);
     assert_eq!((record.counts.objects, record.counts.entries, record.counts.referrers), (0, 0, 3));
     let code = b.referrals.referrer_by_code(Some("demo"), "DEMOCODE2").await.unwrap().unwrap();
     assert_eq!(code.email, "anon_resumed@erased.invalid");

@@ -19,6 +19,7 @@ mod queue;
 mod receipts;
 mod referrals;
 mod retention;
+mod retention_notes;
 mod review;
 mod store;
 

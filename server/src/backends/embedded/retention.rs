@@ -253,4 +253,31 @@ impl RetentionStore for SqliteBackend {
         let next = (n as u64 >= u64::from(limit.max(1))).then(String::new);
         Ok(Page { items: vec![(); n], next })
     }
+
+    async fn anonymise_campaign_conversions(
+        &self,
+        campaign: &str,
+        after: Option<&str>,
+        limit: u32,
+        anon_id: &str,
+    ) -> Result<Page<()>> {
+        self.anonymise_conversions_page(campaign, after, limit, anon_id).await
+    }
+
+    async fn redact_campaign_credit_notes(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>> {
+        self.redact_credit_notes_page(campaign, after, limit).await
+    }
+
+    async fn erase_campaign_pending_events(
+        &self,
+        campaign: &str,
+        _after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<()>> {
+        self.erase_pending_events_page(campaign, limit).await
+    }
+
+    async fn redact_campaign_audit(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>> {
+        self.redact_audit_page(campaign, after, limit).await
+    }
 }

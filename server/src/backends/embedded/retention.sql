@@ -10,3 +10,5 @@ CREATE INDEX IF NOT EXISTS consents_by_campaign ON consents (campaign, record_id
 CREATE INDEX IF NOT EXISTS credits_by_campaign ON credits (campaign, credit_id);
 -- Anonymising a referrer deletes its progress tokens (by referrer, not by token).
 CREATE INDEX IF NOT EXISTS referrer_tokens_by_referrer ON referrer_tokens (referrer_id);
+-- And the reasons of its credits' changes, by credit.
+CREATE INDEX IF NOT EXISTS credit_changes_by_credit ON credit_changes (credit_id);

@@ -16,6 +16,7 @@ mod privacy;
 mod receipts;
 mod referrals;
 mod retention;
+mod retention_notes;
 mod review;
 
 use std::collections::HashMap;

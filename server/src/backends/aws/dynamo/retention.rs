@@ -24,7 +24,7 @@ fn record_pk(campaign: &str) -> String {
 impl DynamoStore {
     /// One scan step over the items whose key starts with one of `prefixes` (and, when given, whose
     /// `campaign` is `campaign`): at most `limit` items read after the key `after`.
-    async fn scan_step(
+    pub(super) async fn scan_step(
         &self,
         prefixes: &[&str],
         campaign: Option<&str>,
@@ -155,5 +155,32 @@ impl RetentionStore for DynamoStore {
             self.delete(&text(i, "pk")?).await?;
         }
         Ok(Page { items: vec![(); found.len()], next })
+    }
+
+    async fn anonymise_campaign_conversions(
+        &self,
+        campaign: &str,
+        after: Option<&str>,
+        limit: u32,
+        anon_id: &str,
+    ) -> Result<Page<()>> {
+        self.anonymise_conversions_step(campaign, after, limit, anon_id).await
+    }
+
+    async fn redact_campaign_credit_notes(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>> {
+        self.redact_credit_notes_step(campaign, after, limit).await
+    }
+
+    async fn erase_campaign_pending_events(
+        &self,
+        campaign: &str,
+        _after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<()>> {
+        self.erase_pending_events_step(campaign, limit).await
+    }
+
+    async fn redact_campaign_audit(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>> {
+        self.redact_audit_step(campaign, after, limit).await
     }
 }
