@@ -11,10 +11,7 @@ use vouch_core::ErrorCode;
 use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
-use super::openapi::{
-    BadRequest, Forbidden, InFlight, NotFound, RateLimited, RequestTimeout, TooLarge, Unavailable, Unprocessable,
-    UnsupportedMediaType,
-};
+use super::openapi::{Forbidden, InFlight, NotFound, ShopWriteRefusals, Unavailable};
 use super::AppState;
 use crate::entries::submit::{submit, Deps, SubmitError};
 use crate::limiter::Route;
@@ -58,16 +55,8 @@ impl From<SubmitError> for ApiError {
                 operation_id = "get_entry_status",
                 parameters(("campaign" = "$request.path.campaign"), ("entry_id" = "$response.body#/entry_id"))
             )))),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
         (status = 409, response = InFlight),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 429, response = RateLimited),
-        (status = 503, response = Unavailable),
+        ShopWriteRefusals,
     )
 )]
 async fn create(

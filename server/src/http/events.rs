@@ -18,10 +18,7 @@ use vouch_core::ErrorCode;
 use super::client_ip::ClientIp;
 use super::cors::with_cors;
 use super::error::ApiError;
-use super::openapi::{
-    BadRequest, Forbidden, NotFound, RateLimited, RequestTimeout, TooLarge, Unavailable, Unprocessable,
-    UnsupportedMediaType,
-};
+use super::openapi::ShopWriteRefusals;
 use super::AppState;
 use crate::limiter::{retry_after_secs, Route};
 
@@ -60,15 +57,7 @@ impl From<BatchError> for ApiError {
     )),
     responses(
         (status = 204, description = "Queued for counting."),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 429, response = RateLimited),
-        (status = 503, response = Unavailable),
+        ShopWriteRefusals,
     )
 )]
 async fn ingest(State(state): State<AppState>, ClientIp(ip): ClientIp, req: Request) -> Response {

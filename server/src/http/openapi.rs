@@ -113,6 +113,29 @@ error_responses! {
     Unavailable => ("A dependency is down or the answer took too long (`unavailable`, `timeout`, `upload_budget_exhausted`).", true),
 }
 
+/// The refusals every JSON write from a shop page can get (an entry, an upload grant, a join, a
+/// browser's conversion, a batch of events), named once: each route lists only what it adds.
+pub(super) struct ShopWriteRefusals;
+
+impl utoipa::IntoResponses for ShopWriteRefusals {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+        [
+            ("400", "BadRequest"),
+            ("403", "Forbidden"),
+            ("404", "NotFound"),
+            ("408", "RequestTimeout"),
+            ("413", "TooLarge"),
+            ("415", "UnsupportedMediaType"),
+            ("422", "Unprocessable"),
+            ("429", "RateLimited"),
+            ("503", "Unavailable"),
+        ]
+        .into_iter()
+        .map(|(status, name)| (status.to_string(), Ref::from_response_name(name).into()))
+        .collect()
+    }
+}
+
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(document))
 }

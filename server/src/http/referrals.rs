@@ -17,8 +17,7 @@ use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::openapi::{
-    BadRequest, Forbidden, InFlight, NotFound, RateLimited, RequestTimeout, TooLarge, Unauthorized, Unavailable,
-    Unprocessable, UnsupportedMediaType,
+    Forbidden, InFlight, NotFound, RateLimited, ShopWriteRefusals, Unauthorized, Unavailable, Unprocessable,
 };
 use super::AppState;
 use crate::campaigns::Campaign;
@@ -66,16 +65,8 @@ pub(super) fn campaign(state: &AppState, id: &str) -> Result<std::sync::Arc<Camp
     responses(
         (status = 201, body = JoinResponse, description = "A new referrer."),
         (status = 200, body = JoinResponse, description = "This e-mail had joined: the same code, no token."),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
         (status = 409, response = InFlight),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 429, response = RateLimited),
-        (status = 503, response = Unavailable),
+        ShopWriteRefusals,
     )
 )]
 async fn join(
@@ -177,15 +168,7 @@ struct Visit {
     request_body = Visit,
     responses(
         (status = 204, description = "Counted."),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 429, response = RateLimited),
-        (status = 503, response = Unavailable),
+        ShopWriteRefusals,
     )
 )]
 async fn visit(
@@ -254,16 +237,8 @@ async fn progress(
     request_body = ConversionRequest,
     responses(
         (status = 202, body = ConversionAccepted, description = "Durably queued for crediting."),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
         (status = 409, response = InFlight),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 429, response = RateLimited),
-        (status = 503, response = Unavailable),
+        ShopWriteRefusals,
     )
 )]
 async fn browser_conversion(

@@ -11,10 +11,7 @@ use vouch_core::wire::{UploadGrant, UploadGrantRequest};
 use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::json::ApiJson;
-use super::openapi::{
-    BadRequest, Forbidden, NotFound, RateLimited, RequestTimeout, TooLarge, Unavailable, Unprocessable,
-    UnsupportedMediaType,
-};
+use super::openapi::ShopWriteRefusals;
 use super::AppState;
 use crate::limiter::{retry_after_secs, Route};
 use crate::uploads;
@@ -34,15 +31,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     request_body = UploadGrantRequest,
     responses(
         (status = 201, body = UploadGrant, description = "Send `fields`, then the file, as multipart form data to `url` before `expires_at`."),
-        (status = 400, response = BadRequest),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
-        (status = 413, response = TooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 429, response = RateLimited),
-        (status = 503, response = Unavailable),
+        ShopWriteRefusals,
     )
 )]
 
