@@ -1,13 +1,12 @@
 //! SIGKILL of `vouch shopper erase` midway: the rerun completes the erase and nothing of the
 //! shopper is left in the SQLite files or the object folder.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::entries::{tiny_jpeg, upload};
-use crate::process::{cli_json, command, serve, setup, wait_until_idle, ORIGIN};
+use crate::process::{cli_json, command, serve, setup, traces_under, wait_until_idle, ORIGIN};
 
 const EMAIL: &str = "Q.Vexmoor+crash@Example.org";
 /// Lower-cased forms a byte search looks for.
@@ -44,29 +43,6 @@ async fn participate(bff: &str, entries: usize) {
     assert_eq!(res.status(), 201);
 }
 
-fn traces(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(traces(&path));
-        } else if !path.ends_with("secrets.json") {
-            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
-            for t in TRACES {
-                if bytes.windows(t.len()).any(|w| w == t.as_bytes()) {
-                    found.push(format!("{t} in {}", path.display()));
-                }
-            }
-        }
-    }
-    found
-}
-
-fn checkpoint(dir: &Path) {
-    let conn = rusqlite::Connection::open(dir.join("data/vouch.db")).unwrap();
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_erase_killed_midway_completes_on_its_rerun_and_leaves_nothing() {
     let dir = setup();
@@ -74,8 +50,7 @@ async fn an_erase_killed_midway_completes_on_its_rerun_and_leaves_nothing() {
     participate(&vouch.bff, 12).await;
     wait_until_idle(&vouch.metrics).await;
     vouch.child.kill().await.unwrap();
-    checkpoint(dir.path());
-    assert!(traces(&dir.path().join("data")).len() >= TRACES.len(), "the person is there before");
+    assert!(traces_under(dir.path(), &TRACES).len() >= TRACES.len(), "the person is there before");
 
     // Killed at several moments of its run (early: before or during the tombstone; later: amid
     // the objects and rows).
@@ -97,6 +72,5 @@ async fn an_erase_killed_midway_completes_on_its_rerun_and_leaves_nothing() {
         assert_eq!(doc[kind], json!([]), "{kind} left: {doc}");
     }
     std::fs::remove_dir_all(&out).unwrap();
-    checkpoint(dir.path());
-    assert_eq!(traces(&dir.path().join("data")), Vec::<String>::new());
+    assert_eq!(traces_under(dir.path(), &TRACES), Vec::<String>::new());
 }

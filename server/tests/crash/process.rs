@@ -140,3 +140,30 @@ pub(crate) async fn join(bff: &str, name: &str) -> Value {
         .unwrap();
     res.json().await.unwrap()
 }
+
+/// Where any of `needles` (lower case) is left in the files under `dir`, after the database's
+/// WAL is checkpointed into it: `"needle in path"` per find.
+pub(crate) fn traces_under(dir: &Path, needles: &[&str]) -> Vec<String> {
+    let conn = rusqlite::Connection::open(dir.join("data/vouch.db")).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    drop(conn);
+    found_in(&dir.join("data"), needles)
+}
+
+fn found_in(dir: &Path, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(found_in(&path, needles));
+        } else if !path.ends_with("secrets.json") {
+            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
+            for t in needles {
+                if bytes.windows(t.len()).any(|w| w == t.as_bytes()) {
+                    found.push(format!("{t} in {}", path.display()));
+                }
+            }
+        }
+    }
+    found
+}

@@ -1,13 +1,12 @@
 //! SIGKILL of `vouch retention sweep` midway: the rerun resumes from the saved record and
 //! completes, and nothing of the campaign's people is left in the SQLite files or the object folder.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::entries::{tiny_jpeg, upload};
-use crate::process::{cli_json, command, serve, setup_with, wait_until_idle, ORIGIN};
+use crate::process::{cli_json, command, serve, setup_with, traces_under, wait_until_idle, ORIGIN};
 
 /// Lower-cased forms a byte search looks for.
 const TRACES: [&str; 3] = ["vexmoor", "quillonne", "15123459876"];
@@ -46,29 +45,6 @@ async fn participate(bff: &str, entries: usize) {
     }
 }
 
-fn traces(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(traces(&path));
-        } else if !path.ends_with("secrets.json") {
-            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
-            for t in TRACES {
-                if bytes.windows(t.len()).any(|w| w == t.as_bytes()) {
-                    found.push(format!("{t} in {}", path.display()));
-                }
-            }
-        }
-    }
-    found
-}
-
-fn checkpoint(dir: &Path) {
-    let conn = rusqlite::Connection::open(dir.join("data/vouch.db")).unwrap();
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_retention_sweep_killed_midway_resumes_and_leaves_nobody() {
     // Closes within the hour, keeps data a day: the sweep runs as of two days on (`--now`).
@@ -80,8 +56,7 @@ async fn a_retention_sweep_killed_midway_resumes_and_leaves_nobody() {
     participate(&vouch.bff, 20).await;
     wait_until_idle(&vouch.metrics).await;
     vouch.child.kill().await.unwrap();
-    checkpoint(dir.path());
-    assert!(traces(&dir.path().join("data")).len() >= TRACES.len(), "the people are there before");
+    assert!(traces_under(dir.path(), &TRACES).len() >= TRACES.len(), "the people are there before");
 
     // Killed at several moments of its run (before its record, amid the steps, after the end).
     for delay in [15, 40, 80, 150, 250] {
@@ -95,8 +70,7 @@ async fn a_retention_sweep_killed_midway_resumes_and_leaves_nobody() {
     assert_eq!((status[0]["campaign"].as_str(), record["step"].as_str()), (Some("crash"), Some("done")), "{status}");
     assert_eq!(cli_json(dir.path(), &["retention", "sweep", "--now", &later]).await, json!([]), "done once");
 
-    checkpoint(dir.path());
-    assert_eq!(traces(&dir.path().join("data")), Vec::<String>::new());
+    assert_eq!(traces_under(dir.path(), &TRACES), Vec::<String>::new());
     let entries = cli_json(dir.path(), &["entries", "export", "--campaign", "crash", "--format", "json"]).await;
     assert_eq!(entries.as_array().map(Vec::len), Some(20), "every entry is still counted: {entries}");
 }
