@@ -11,6 +11,7 @@ mod erase;
 mod events;
 mod limit;
 mod operators;
+mod person;
 mod process;
 mod redrive;
 mod retention;

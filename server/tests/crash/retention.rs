@@ -5,42 +5,16 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::entries::{tiny_jpeg, upload};
-use crate::process::{cli_json, command, serve, setup_with, traces_under, wait_until_idle, ORIGIN};
-
-/// Lower-cased forms a byte search looks for.
-const TRACES: [&str; 3] = ["vexmoor", "quillonne", "15123459876"];
+use crate::person::{enter, join, TRACES};
+use crate::process::{cli_json, command, serve, setup_with, traces_under, wait_until_idle};
 
 async fn participate(bff: &str, entries: usize) {
     let client = reqwest::Client::new();
     for n in 0..entries {
-        let upload_id = upload(&client, bff, &tiny_jpeg()).await.expect("uploaded");
-        let body = json!({
-            "fields": {"first_name": "Quillonne", "last_name": "Vexmoorian", "email": format!("q{n}.vexmoor@example.org"),
-                       "phone": "+49 151 2345 9876", "postal_code": "10115"},
-            "consents": {"terms": true, "marketing": true},
-            "receipt_upload_id": upload_id,
-        });
-        let res = client
-            .post(format!("{bff}/v1/campaigns/crash/entries"))
-            .header("Origin", ORIGIN)
-            .header("Idempotency-Key", format!("retention-{n}"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 202);
+        let email = format!("q{n}.vexmoor@example.org");
+        enter(&client, bff, &email, &format!("retention-{n}")).await;
         if n % 4 == 0 {
-            let join = json!({"first_name": "Quillonne", "email": format!("q{n}.vexmoor@example.org"),
-                              "consents": {"terms": true}});
-            let res = client
-                .post(format!("{bff}/v1/campaigns/crash/referrers"))
-                .header("Origin", ORIGIN)
-                .json(&join)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 201);
+            join(&client, bff, &email).await;
         }
     }
 }

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection};
 
 use super::db::DbError;
+use super::referrals::{referrer_from_row, REFERRER_COLUMNS};
 use super::store::{query_entries, SELECT_ENTRY};
 use super::SqliteBackend;
 use crate::backends::privacy::{anonymous_email, Erasure, HeldReferrer, Privacy, QueuedMessage, QuotaRow, Shopper};
@@ -97,24 +98,11 @@ impl Privacy for SqliteBackend {
         let found = self
             .db()
             .read(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms,
-                        marketing_consent FROM referrers ORDER BY created_ms, referrer_id",
-                )?;
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {REFERRER_COLUMNS}, marketing_consent FROM referrers ORDER BY created_ms, referrer_id"
+                ))?;
                 let rows = stmt.query_map([], |r| {
-                    Ok(HeldReferrer {
-                        referrer: Referrer {
-                            referrer_id: r.get(0)?,
-                            campaign: r.get(1)?,
-                            code: r.get(2)?,
-                            email: r.get(3)?,
-                            identity: r.get(4)?,
-                            first_name: r.get(5)?,
-                            join_flagged: r.get(6)?,
-                            created_at_ms: r.get(7)?,
-                        },
-                        marketing_consent: r.get(8)?,
-                    })
+                    Ok(HeldReferrer { referrer: referrer_from_row(r)?, marketing_consent: r.get(8)? })
                 })?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })

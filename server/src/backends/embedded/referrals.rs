@@ -14,10 +14,12 @@ use crate::backends::review::AuditRecord;
 use crate::backends::{Result, WEBHOOKS_TOPIC};
 use crate::clock::now_ms;
 
-const REFERRER_COLUMNS: &str = "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";
+/// A referrer row, in `referrer_from_row`'s order (also read by `privacy.rs` and `retention.rs`).
+pub(super) const REFERRER_COLUMNS: &str =
+    "referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms";
 const HOUR_MS: i64 = 3_600_000;
 
-fn referrer_from_row(r: &Row<'_>) -> rusqlite::Result<Referrer> {
+pub(super) fn referrer_from_row(r: &Row<'_>) -> rusqlite::Result<Referrer> {
     Ok(Referrer {
         referrer_id: r.get(0)?,
         campaign: r.get(1)?,

@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::consents::{collect, record, SELECT};
 use super::db::DbError;
+use super::referrals::{referrer_from_row, REFERRER_COLUMNS};
 use super::SqliteBackend;
 use crate::backends::consents::ConsentRecord;
 use crate::backends::privacy::anonymous_email;
@@ -176,22 +177,10 @@ impl RetentionStore for SqliteBackend {
             .db()
             .read(move |conn| {
                 // By code: the (campaign, code) index, and the sweep leaves codes as they are.
-                let mut stmt = conn.prepare_cached(
-                    "SELECT referrer_id, campaign, code, email, identity, first_name, join_flagged, created_ms
-                     FROM referrers WHERE campaign = ?1 AND code > ?2 ORDER BY code LIMIT ?3",
-                )?;
-                let rows = stmt.query_map(params![campaign, after, limit.max(1)], |r| {
-                    Ok(Referrer {
-                        referrer_id: r.get(0)?,
-                        campaign: r.get(1)?,
-                        code: r.get(2)?,
-                        email: r.get(3)?,
-                        identity: r.get(4)?,
-                        first_name: r.get(5)?,
-                        join_flagged: r.get(6)?,
-                        created_at_ms: r.get(7)?,
-                    })
-                })?;
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {REFERRER_COLUMNS} FROM referrers WHERE campaign = ?1 AND code > ?2 ORDER BY code LIMIT ?3"
+                ))?;
+                let rows = stmt.query_map(params![campaign, after, limit.max(1)], referrer_from_row)?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
             .await?;

@@ -120,25 +120,7 @@ impl RetentionStore for DynamoStore {
 
     async fn credits_page(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<Credit>> {
         // The campaign's credits are one partition of gsi2, in (created_ms, credit_id) order.
-        let mut q = self
-            .ddb
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi2")
-            .expression_attribute_values(":p", s(&format!("campaigncredits#{campaign}")))
-            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX));
-        q = match after {
-            Some(after) => {
-                q.key_condition_expression("gsi2pk = :p AND gsi2sk > :a").expression_attribute_values(":a", s(after))
-            }
-            None => q.key_condition_expression("gsi2pk = :p"),
-        };
-        let out = q.send().await.map_err(|e| unavailable(WHAT, e))?;
-        let found = out.items.unwrap_or_default();
-        let next = match out.last_evaluated_key {
-            Some(key) if !key.is_empty() => found.last().and_then(|i| opt_text(i, "gsi2sk")),
-            _ => None,
-        };
+        let (found, next) = self.index_page("gsi2", &format!("campaigncredits#{campaign}"), after, limit).await?;
         let items = found.iter().map(credit_from).collect::<Result<Vec<_>>>()?;
         Ok(Page { items, next })
     }
@@ -182,5 +164,39 @@ impl RetentionStore for DynamoStore {
 
     async fn redact_campaign_audit(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>> {
         self.redact_audit_step(campaign, after, limit).await
+    }
+}
+
+impl DynamoStore {
+    /// One page of the `index` (`gsi1`, `gsi2`) partition `pk`, after the sort key `after`: its
+    /// items and, when more may follow, the last one's sort key as the next cursor.
+    pub(super) async fn index_page(
+        &self,
+        index: &str,
+        pk: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<Item>, Option<String>)> {
+        let (pk_name, sk_name) = (format!("{index}pk"), format!("{index}sk"));
+        let mut q = self
+            .ddb
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .expression_attribute_values(":p", s(pk))
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX));
+        q = match after {
+            Some(after) => q
+                .key_condition_expression(format!("{pk_name} = :p AND {sk_name} > :a"))
+                .expression_attribute_values(":a", s(after)),
+            None => q.key_condition_expression(format!("{pk_name} = :p")),
+        };
+        let out = q.send().await.map_err(|e| unavailable(WHAT, e))?;
+        let found = out.items.unwrap_or_default();
+        let next = match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => found.last().and_then(|i| opt_text(i, &sk_name)),
+            _ => None,
+        };
+        Ok((found, next))
     }
 }

@@ -110,25 +110,7 @@ impl DynamoStore {
 
     /// The cursor is the `gsi1sk` (time and id) of the last record read.
     pub(super) async fn redact_audit_step(&self, campaign: &str, after: Option<&str>, limit: u32) -> Result<Page<()>> {
-        let mut q = self
-            .ddb
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .expression_attribute_values(":p", s(&format!("audit#{campaign}")))
-            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX));
-        q = match after {
-            Some(after) => {
-                q.key_condition_expression("gsi1pk = :p AND gsi1sk > :a").expression_attribute_values(":a", s(after))
-            }
-            None => q.key_condition_expression("gsi1pk = :p"),
-        };
-        let out = q.send().await.map_err(|e| unavailable(WHAT, e))?;
-        let found = out.items.unwrap_or_default();
-        let next = match out.last_evaluated_key {
-            Some(key) if !key.is_empty() => found.last().and_then(|i| opt_text(i, "gsi1sk")),
-            _ => None,
-        };
+        let (found, next) = self.index_page("gsi1", &format!("audit#{campaign}"), after, limit).await?;
         let mut done = 0;
         for i in found.iter().filter(|i| opt_text(i, "action").as_deref() != Some(SWEEP_ACTION)) {
             if self.erase_text(&text(i, "pk")?, "detail").await? {
