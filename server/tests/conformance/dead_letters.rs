@@ -76,6 +76,19 @@ pub async fn a_redriven_message_is_delivered_again_with_its_attempts_reset(f: Fi
     assert!(!q.redrive("12345").await.unwrap());
 }
 
+/// Listing and redriving long-poll the dead letters for a second; a call timeout shorter than that
+/// must not turn an empty or short list into "queue unavailable".
+pub async fn dead_letters_are_listed_and_redriven_under_a_call_timeout_shorter_than_their_poll(f: Fixture) {
+    let short = f.reopened(|c| c.aws.timeout_ms = 700).await;
+    let q = &short.entries;
+    assert!(q.dead_letters(10).await.unwrap().is_empty(), "nothing dead yet");
+    assert!(!q.redrive("no-such-id").await.unwrap());
+    dead_letter(q, &["late".to_string()], "it failed").await;
+    let id = q.dead_letters(10).await.unwrap().remove(0).id;
+    assert!(q.redrive(&id).await.unwrap());
+    assert_eq!(receive_all(q).await, vec![("late".to_string(), 1)]);
+}
+
 pub async fn racing_redrives_of_one_message_move_it_once(f: Fixture) {
     let q = &f.backends.entries;
     dead_letter(q, &["contested".to_string(), "bystander".to_string()], "it failed").await;

@@ -47,6 +47,15 @@ impl Fixture {
         Self::build(true).await
     }
 
+    /// The same backends opened again from this fixture's configuration changed by `change`, as a
+    /// second `vouch` process with that configuration would open them.
+    pub async fn reopened(&self, change: impl FnOnce(&mut Config)) -> Backends {
+        let mut config = self.config.clone();
+        change(&mut config);
+        let secrets = Secrets::load_or_create(&config.data_dir).unwrap();
+        Backends::open(&config, &secrets).await.unwrap()
+    }
+
     /// Everything the store holds, as someone with a copy of it would read it: the SQLite file and
     /// its write-ahead log as bytes, or every text and binary attribute of the DynamoDB table.
     pub async fn raw_store(&self) -> String {

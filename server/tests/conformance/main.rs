@@ -54,6 +54,7 @@ conformance!(
     queue::a_message_whose_handler_panics_is_retried_then_dead_lettered,
     dead_letters::a_dead_letter_is_listed_with_its_error_and_campaign_but_not_its_body,
     dead_letters::a_redriven_message_is_delivered_again_with_its_attempts_reset,
+    dead_letters::dead_letters_are_listed_and_redriven_under_a_call_timeout_shorter_than_their_poll,
     dead_letters::racing_redrives_of_one_message_move_it_once,
     dead_letters::redrive_all_moves_every_dead_letter_back,
     store::an_entry_is_accepted_once_per_key_and_queued_once,

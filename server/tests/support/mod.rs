@@ -73,7 +73,9 @@ pub fn use_aws(config: &mut Config, endpoint: &str) {
     config.mail.from = format!("giveaways+{unique}@vouch.test");
     config.store.table = unique;
     config.aws.endpoint = Some(endpoint.to_string());
-    config.aws.timeout_ms = 2000;
+    // One moto serves every test at once on two busy cores: a 70-item transaction or a long poll
+    // there can take seconds that real AWS does not. Tests of timeouts set their own.
+    config.aws.timeout_ms = 6000;
     // Several BFFs share the table, so they share the key of the upload ids too.
     config.signing_key = Some(Secret::new("test-signing-key-shared-by-every-instance"));
 }

@@ -109,16 +109,19 @@ struct Peeked {
 impl SqsQueue {
     /// Up to `max` (≤ 10) dead letters not held by anyone else, now held by us.
     async fn peek(&self, dlq: &str, max: usize) -> Result<Vec<Peeked>> {
+        const WAIT_SECS: i32 = 1;
         let out = self
             .sqs
             .receive_message()
             .queue_url(dlq)
             .max_number_of_messages(max.clamp(1, 10) as i32)
             // A short poll may miss messages on some SQS hosts; a one-second long poll does not.
-            .wait_time_seconds(1)
+            .wait_time_seconds(WAIT_SECS)
             .visibility_timeout(secs(PEEK))
             .message_system_attribute_names(Msa::ApproximateReceiveCount)
             .message_system_attribute_names(Msa::SentTimestamp)
+            .customize()
+            .config_override(self.long_poll(WAIT_SECS))
             .send()
             .await
             .map_err(|e| unavailable(WHAT, e))?;

@@ -40,6 +40,15 @@ impl SqsQueue {
         Self { sqs, name: name.to_string(), wait_secs, timeout, urls: Arc::new(OnceCell::new()), errors }
     }
 
+    /// The call timeout of a receive that long-polls for `wait_secs`: the usual timeout on top of
+    /// the wait, or a poll of an empty queue would time out on the wait alone.
+    pub(super) fn long_poll(&self, wait_secs: i32) -> aws_sdk_sqs::config::Builder {
+        let long_poll = TimeoutConfig::builder()
+            .operation_timeout(self.timeout + Duration::from_secs(wait_secs.max(0) as u64))
+            .build();
+        aws_sdk_sqs::config::Builder::default().timeout_config(long_poll)
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -100,10 +109,6 @@ impl Queue for SqsQueue {
 
     async fn receive(&self, max: usize, visibility: Duration) -> Result<Vec<Delivery>> {
         let (url, _) = self.urls().await?;
-        // A long poll outlasts the usual call timeout.
-        let long_poll = TimeoutConfig::builder()
-            .operation_timeout(self.timeout + Duration::from_secs(self.wait_secs as u64))
-            .build();
         let out = self
             .sqs
             .receive_message()
@@ -113,7 +118,7 @@ impl Queue for SqsQueue {
             .visibility_timeout(secs(visibility).max(1))
             .message_system_attribute_names(Msa::ApproximateReceiveCount)
             .customize()
-            .config_override(aws_sdk_sqs::config::Builder::default().timeout_config(long_poll))
+            .config_override(self.long_poll(self.wait_secs))
             .send()
             .await
             .map_err(|e| unavailable(WHAT, e))?;
