@@ -242,8 +242,15 @@ pub(crate) const FIELD_ORDER: [Field; 10] = [
     Field::Terms,
 ];
 
+/// `rest`: when the fields below the shopper's contact details are built (`App` sets it a task
+/// after the rest, so neither build is one long task).
 #[component]
-pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Option<String>) -> impl IntoView {
+pub(crate) fn EntryForm(
+    api: Api,
+    campaign: CampaignPublic,
+    referral_code: Option<String>,
+    rest: RwSignal<bool>,
+) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
     let l = api.locale;
     let model = Model::new(&campaign.id, campaign.form.clone(), saved, referral_code, l);
@@ -301,16 +308,18 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
                         <TextField model=model field=Field::Phone kind="tel" autocomplete="tel" />
                         <TextField model=model field=Field::PostalCode autocomplete="postal-code" />
                     </div>
-                    <CountrySelect model=model />
-                    <TextField model=model field=Field::DateOfBirth kind="date" autocomplete="bday" />
-                    {receipt.render()}
-                    {age_box}
-                    <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
-                    <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />
-                    <p class="notice" role="status">{move || model.notice.get()}</p>
-                    <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
-                        {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
-                    </button>
+                    {move || rest.get().then(|| view! {
+                        <CountrySelect model=model />
+                        <TextField model=model field=Field::DateOfBirth kind="date" autocomplete="bday" />
+                        {receipt.render()}
+                        {age_box}
+                        <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
+                        <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />
+                        <p class="notice" role="status">{move || model.notice.get()}</p>
+                        <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
+                            {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
+                        </button>
+                    })}
                 </form>
             </Show>
         </section>

@@ -119,9 +119,16 @@ fn bind_and_shrink_with(wasm: &std::path::Path, stem: &str, out: &std::path::Pat
     compress([&js, &bg])
 }
 
+/// Exports nobody calls: `wasm-streams` (which Leptos' `server_fn` always links in the browser)
+/// exports its stream adapters to JavaScript, and they keep about 1.4 kB brotli of code alive in
+/// every bundle. Neither the widget nor the console hands a Rust stream to the page; the glue's
+/// classes for them stay, unused, and would only fail if called.
+const UNUSED_EXPORTS: &str = "*intounderlying*";
+
 fn shrink_wasm(wasm: &std::path::Path) -> Result {
     run(Command::new("wasm-opt")
         .env("PATH", path_with_node_bin())
+        .args(["--remove-exports", &format!("--pass-arg=remove-exports@{UNUSED_EXPORTS}")])
         .args(["-Oz", "--strip-debug", "--strip-producers"])
         .args(WASM_FEATURES)
         .arg(wasm)
