@@ -1,7 +1,8 @@
 // Where a widget page's start-up time goes, in Debian's Chromium with the CPU throttled 4x as in
 // page_impact.mjs: each long task (start, length) beside the moments that explain it — the wasm
 // and the campaign config arriving, the form showing and the form usable — and, from a Chromium
-// trace, what ran inside each long task (wasm compile, instantiate, our start, layout).
+// trace, what ran inside each long task (wasm compile, instantiate, our start, layout, and how many
+// wasm functions were compiled on first call).
 // Usage: node startup.mjs URL READY_EXPRESSION [RUNS] → one JSON object per run on stdout.
 import { chromium } from 'playwright-core';
 
@@ -54,7 +55,14 @@ for (let i = 0; i < Number(runs); i++) {
       if (e.ph !== 'X' || e === t || e.pid !== t.pid || e.tid !== t.tid || e.ts < t.ts || e.ts > t.ts + t.dur) continue;
       const url = e.args?.data?.url ? ` ${e.args.data.url.replace(/^.*\//, '')}` : '';
       if ((e.dur || 0) >= 5_000) sums[e.name + url] = Math.round((sums[e.name + url] || 0) + e.dur / 1000);
+      // V8 compiles a wasm function the first time it runs, on this thread: each is short, together
+      // they are a good part of the widget's tasks.
+      if (e.name === 'wasm.CompileLazy') {
+        sums.lazyCompiles = (sums.lazyCompiles || 0) + 1;
+        sums.lazyCompileMs = (sums.lazyCompileMs || 0) + (e.dur || 0) / 1000;
+      }
     }
+    if (sums.lazyCompileMs) sums.lazyCompileMs = Math.round(sums.lazyCompileMs);
     return sums;
   });
   console.log(JSON.stringify({ ...s, inside }));

@@ -75,7 +75,7 @@ def spread(values):
 
 
 class Vouch:
-    def __init__(self, demo=False, worker=True, data_dir=None, campaigns_dir=None):
+    def __init__(self, demo=False, worker=True, data_dir=None, campaigns_dir=None, widget_dir=None):
         self.dir = Path(tempfile.mkdtemp(prefix="vouch-bench-"))
         self.data_dir = Path(data_dir) if data_dir else self.dir / "data"
         self.port, self.s3_port, self.demo_port = free_port(), free_port(), free_port()
@@ -83,7 +83,7 @@ class Vouch:
         config = f"""
 data_dir = "{self.data_dir}"
 campaigns_dir = "{campaigns_dir or BENCH / 'campaigns'}"
-widget_dir = "{ROOT / 'dist' / 'widget'}"
+widget_dir = "{widget_dir or ROOT / 'dist' / 'widget'}"
 console_dir = "{ROOT / 'dist' / 'console'}"
 [http]
 port = {self.port}

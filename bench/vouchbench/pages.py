@@ -55,6 +55,9 @@ def bench_widget():
     static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     vouch = Vouch(demo=True)
+    # BENCH_WIDGET_BEFORE: another build's dist/widget, measured in the same run beside this one.
+    before = os.environ.get("BENCH_WIDGET_BEFORE")
+    old = Vouch(demo=True, widget_dir=before) if before else None
     try:
         wait_for_200(f"http://127.0.0.1:{port}/bare.html", time.monotonic())
         # Usable: the widget's own form, not the inert copy the hosted page draws before it.
@@ -68,16 +71,25 @@ def bench_widget():
             "Vouch hosted page": (f"{vouch.url}/c/bench", ready_vouch),
             "Uppy Dashboard": (f"http://127.0.0.1:{port}/uppy.html", ready_uppy),
         }
-        impact = {}
-        for name, (url, ready) in pages.items():
-            shown = shown_vouch if name.startswith("Vouch") else ready
-            out = subprocess.run(["node", str(BENCH / "page_impact.mjs"), url, ready, str(max(REPEATS, 3)), shown],
-                                 cwd=BENCH, capture_output=True, text=True, check=True).stdout
-            runs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-            impact[name] = summarise(runs)
-        lighthouse = {name: summarise([lighthouse_run(url) for _ in range(max(REPEATS, 3))]) for name, (url, _) in pages.items()}
+        if old:
+            pages["Vouch widget, build before"] = (f"http://127.0.0.1:{old.demo_port}/", ready_vouch)
+            pages["Vouch hosted page, build before"] = (f"{old.url}/c/bench", ready_vouch)
+        # One load of each page in turn, round after round: a machine that slows down for a while
+        # slows every page alike instead of the ones measured then.
+        runs = {name: [] for name in pages}
+        for _ in range(max(REPEATS, 3)):
+            for name, (url, ready) in pages.items():
+                shown = shown_vouch if name.startswith("Vouch") else ready
+                out = subprocess.run(["node", str(BENCH / "page_impact.mjs"), url, ready, "1", shown],
+                                     cwd=BENCH, capture_output=True, text=True, check=True).stdout
+                runs[name] += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        impact = {name: summarise(page_runs) for name, page_runs in runs.items()}
+        lighthouse = {name: summarise([lighthouse_run(url) for _ in range(max(REPEATS, 3))])
+                      for name, (url, _) in pages.items() if not name.endswith("build before")}
     finally:
         vouch.stop()
+        if old:
+            old.stop()
         static.terminate()
     return {"ours": ours, "peer": peer, "impact": impact, "lighthouse": lighthouse}
 

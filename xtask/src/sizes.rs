@@ -14,8 +14,11 @@ const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// Enforced per bundle meanwhile, so no bundle can silently grow: each one's js + wasm (and the
 /// JS module of a split bundle's loaders) as issue 19 left them, plus a little room. The form
 /// came down from 133.2 kB with its receipt field lazily loaded (`lazy:` below, not counted here),
-/// then took the funnel's hooks, the campaign hand-over and the in-browser downscaling (130.5 kB).
-const WIDGET_CEILINGS_BR: [(&str, usize); 3] = [("entry", 131 * 1024), ("referral", 116 * 1024), ("offer", 69 * 1024)];
+/// then took the funnel's hooks, the campaign hand-over and the in-browser downscaling (130.5 kB);
+/// dropping `wasm-streams`' unused exports took 1.2–1.5 kB off each bundle, and building the form
+/// in two tasks put 0.9 kB back on the form (130.1, 114.2 and 67.5 kB).
+const WIDGET_CEILINGS_BR: [(&str, usize); 3] =
+    [("entry", 130 * 1024 + 512), ("referral", 115 * 1024), ("offer", 68 * 1024)];
 
 fn ceiling(feature: &str) -> usize {
     WIDGET_CEILINGS_BR.iter().find(|(f, _)| *f == feature).map_or(0, |(_, c)| *c)
@@ -23,8 +26,9 @@ fn ceiling(feature: &str) -> usize {
 
 /// The operator console's js + wasm + css (brotli), loaded once per session by operators: a
 /// ceiling so it cannot silently grow: 261 kB with the Stats charts, the Shoppers page and the
-/// consent records (issues 17, 18), plus a little room.
-const CONSOLE_CEILING_BR: usize = 266 * 1024;
+/// consent records (issues 17, 18), 259.6 kB without `wasm-streams`' unused exports, plus a
+/// little room.
+const CONSOLE_CEILING_BR: usize = 262 * 1024;
 
 fn compressed(tool: &str, args: &[&str], file: &Path) -> Option<usize> {
     let out = Command::new(tool).args(args).arg(file).output().ok()?;
