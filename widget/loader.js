@@ -124,6 +124,19 @@
         function (e) { console.error("Vouch widget failed to load", e); });
     });
   }
+  // The bundles of the hosts already in the page start to download and compile before anything
+  // else, even while the page is still being parsed: the bundle is the long wait. A host itself
+  // is taken (marked, its config asked for) by scan, once the document is whole, since its own
+  // children (the config a page of ours embeds) may not be parsed yet. An offer waits for scan,
+  // which reads the friend's code from storage first.
+  function kick() {
+    var hosts = d.querySelectorAll(HOSTS + ":not([data-vouch-idle])");
+    for (var i = 0; i < hosts.length; i++) {
+      var view = hosts[i].getAttribute("data-vouch-view");
+      // scan reports a failure; this only keeps it from being reported twice.
+      if (view != "offer") load(BUNDLES.hasOwnProperty(view) ? view : "entry")["catch"](function () {});
+    }
+  }
   // Single-page shops change route without a load: look at the URL and for hosts again.
   function navigated() { capture(); scan(); }
   ["pushState", "replaceState"].forEach(function (m) {
@@ -160,6 +173,7 @@
   w.vouch.scan = scan;
   w.vouch.track = track;
 
+  kick();
   capture();
   for (var i = 0; i < queued.length; i++) run(queued[i]);
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan); else scan();

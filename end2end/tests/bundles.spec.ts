@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { liveForm } from './helpers';
 
 // A split bundle's pieces carry a build id (`vouch_entry_<16 hex>_split.js`): named here without it.
 const widgetFile = (url: string) =>
@@ -43,6 +44,28 @@ test('a page downloads only the bundle its widget needs; another kind added late
   await page.locator('#email').fill('not-an-address');
   await page.locator('#email').blur();
   await expect(page.locator('#email-error')).not.toBeEmpty();
+});
+
+// The bundle is the long wait: it starts to download as soon as the loader runs, not once the
+// rest of the shop's page has been parsed. The hostile page loads a parser-blocking theme script
+// after the snippet; here it is held until the wasm is asked for (or 10 s).
+test('the form’s bundle starts downloading while the rest of the page is still loading', async ({ page }) => {
+  let wasmAsked = false;
+  page.on('request', (r) => {
+    if (widgetFile(r.url()) === 'vouch_entry_bg.wasm') wasmAsked = true;
+  });
+  let askedWhileHeld = false;
+  await page.route('**/theme.js', async (route) => {
+    const until = Date.now() + 10_000;
+    while (!wasmAsked && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    askedWhileHeld = wasmAsked;
+    await route.continue();
+  });
+  await page.goto('/hostile');
+  await expect(page.locator(liveForm)).toBeVisible({ timeout: 20_000 });
+  expect(askedWhileHeld).toBe(true);
+  expect(await page.evaluate(() => (window as unknown as { hostileThemeRan?: boolean }).hostileThemeRan)).toBe(true);
+  expect(await page.locator('[data-vouch-mounted]').count()).toBe(1);
 });
 
 // The offer shows only a friend's code, so most shop visitors need no widget at all.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::Query;
+use axum::http::header;
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
@@ -13,6 +14,8 @@ const GIVEAWAY: &str = include_str!("../../../public/demo.html");
 const REFER: &str = include_str!("../../../public/refer.html");
 const SHOP: &str = include_str!("../../../public/shop.html");
 const HOSTILE: &str = include_str!("../../../public/hostile.html");
+/// The hostile page's own theme script, which it loads after the widget's snippet.
+const THEME_JS: &str = "window.hostileThemeRan = true;\n";
 /// The command-queue stub pages put before the loader so `vouch(…)` works before it arrives.
 const STUB: &str = "<script>window.vouch=window.vouch||function(){(vouch.q=vouch.q||[]).push(arguments)};</script>";
 
@@ -58,6 +61,7 @@ pub fn router(bff_origin: &str, campaign: &str) -> Router {
         .route("/", get(move || async move { Html(giveaway) }))
         .route("/refer", get(move || async move { Html(refer) }))
         .route("/hostile", get(move || async move { Html(hostile) }))
+        .route("/theme.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], THEME_JS) }))
         .route("/shop", get(shop.clone()))
         .route("/shop/{*rest}", get(shop))
 }
