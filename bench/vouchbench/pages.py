@@ -29,6 +29,10 @@ def calendar_ms(d):
     return calendar.timegm(time.strptime(d, "%Y-%m-%d")) * 1000
 
 
+# Lighthouse's simulated load varies little from run to run, and each takes about 10 s.
+LIGHTHOUSE_RUNS = 3
+
+
 def bench_widget():
     dist = ROOT / "dist" / "widget"
     ours = {"loader.js": sizes(dist / "loader.js")}
@@ -84,7 +88,7 @@ def bench_widget():
                                      cwd=BENCH, capture_output=True, text=True, check=True).stdout
                 runs[name] += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         impact = {name: summarise(page_runs) for name, page_runs in runs.items()}
-        lighthouse = {name: summarise([lighthouse_run(url) for _ in range(max(REPEATS, 3))])
+        lighthouse = {name: summarise([lighthouse_run(url) for _ in range(LIGHTHOUSE_RUNS)])
                       for name, (url, _) in pages.items() if not name.endswith("build before")}
     finally:
         vouch.stop()
