@@ -2,12 +2,10 @@
 // time from navigation to the form being usable, long tasks, and cumulative layout shift.
 // Usage: node page_impact.mjs URL READY_EXPRESSION RUNS [SHOWN_EXPRESSION] → one JSON object per run
 // on stdout. SHOWN: when the form is on screen, if that comes before it is usable (default READY).
-import { chromium } from 'playwright-core';
+import { launch, throttledPage } from './chromium.mjs';
 
 const [url, ready, runs = '5', shown = ready] = process.argv.slice(2);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launch();
 
 // Runs in the page before anything else: watches long tasks and layout shifts, and notes the
 // first frame at which READY holds.
@@ -38,10 +36,7 @@ const probe = `
 `;
 
 for (let i = 0; i < Number(runs); i++) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const { context, page } = await throttledPage(browser);
   await page.addInitScript(probe);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => window.__impact && window.__impact.readyMs !== null, null, { timeout: 60_000 });

@@ -4,12 +4,10 @@
 // trace, what ran inside each long task (wasm compile, instantiate, our start, layout, and how many
 // wasm functions were compiled on first call).
 // Usage: node startup.mjs URL READY_EXPRESSION [RUNS] → one JSON object per run on stdout.
-import { chromium } from 'playwright-core';
+import { launch, throttledPage } from './chromium.mjs';
 
 const [url, ready, runs = '3'] = process.argv.slice(2);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launch();
 
 const probe = `
   window.__startup = { longTasks: [], readyMs: null, shownMs: null };
@@ -26,10 +24,7 @@ const probe = `
 `;
 
 for (let i = 0; i < Number(runs); i++) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const { context, page, cdp } = await throttledPage(browser);
   const events = [];
   cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
   const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));

@@ -5,15 +5,13 @@
 // Each page exposes one <input type=file> to choose with and shows an element matching its
 // DONE selector once the store has the file; "raw" pages are the Vouch widget with
 // OffscreenCanvas taken away, the path a browser without it takes (the photo goes as chosen).
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const UP_KBPS = 1600;
 const RTT_MS = 150;
 const [photo, runs, ...pages] = process.argv.slice(2);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launch();
 if (!existsSync(photo)) writeFileSync(photo, await phonePhoto());
 const buffer = readFileSync(photo);
 console.error(`photo: ${buffer.length} bytes`);
