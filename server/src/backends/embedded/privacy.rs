@@ -56,16 +56,7 @@ impl Privacy for SqliteBackend {
         let n = self
             .db()
             .write(move |conn| {
-                let mut n = 0;
-                for (campaign, entry_id) in &ids {
-                    n += conn
-                        .prepare_cached(
-                            "UPDATE entries SET first_name = '', last_name = '', email = ?3, phone = NULL,
-                                postal_code = NULL, marketing_consent = 0, referral_code = NULL, receipt_key = NULL
-                             WHERE campaign = ?1 AND entry_id = ?2",
-                        )?
-                        .execute(params![campaign, entry_id, anon])? as u64;
-                }
+                let n = anonymise_entry_rows(conn, &ids, &anon)?;
                 delete_by_entry(conn, &ids)?;
                 Ok(n)
             })
@@ -297,4 +288,21 @@ impl SqliteBackend {
             .await?;
         Ok(campaigns)
     }
+}
+
+/// Empties the personal fields of these (campaign, entry id) rows and puts `anon` in place of the
+/// address; ids, times, verdicts and the receipt's review stay. Shared by an erase and by the
+/// retention sweep. The number of rows changed.
+pub(super) fn anonymise_entry_rows(conn: &Connection, ids: &[(String, String)], anon: &str) -> rusqlite::Result<u64> {
+    let mut n = 0;
+    for (campaign, entry_id) in ids {
+        n += conn
+            .prepare_cached(
+                "UPDATE entries SET first_name = '', last_name = '', email = ?3, phone = NULL,
+                    postal_code = NULL, marketing_consent = 0, referral_code = NULL, receipt_key = NULL
+                 WHERE campaign = ?1 AND entry_id = ?2",
+            )?
+            .execute(params![campaign, entry_id, anon])? as u64;
+    }
+    Ok(n)
 }

@@ -125,25 +125,9 @@ impl RetentionStore for SqliteBackend {
     }
 
     async fn anonymise_entry_page(&self, entries: &[StoredEntry], anon_id: &str) -> Result<u64> {
-        let ids: Vec<String> = entries.iter().map(|e| e.entry_id.clone()).collect();
+        let ids: Vec<(String, String)> = entries.iter().map(|e| (e.campaign.clone(), e.entry_id.clone())).collect();
         let anon = anonymous_email(anon_id);
-        let n = self
-            .db()
-            .write(move |conn| {
-                let mut n = 0;
-                for entry_id in &ids {
-                    n += conn
-                        .prepare_cached(
-                            "UPDATE entries SET first_name = '', last_name = '', email = ?2, phone = NULL,
-                                postal_code = NULL, marketing_consent = 0, referral_code = NULL, receipt_key = NULL
-                             WHERE entry_id = ?1",
-                        )?
-                        .execute(params![entry_id, anon])? as u64;
-                }
-                Ok(n)
-            })
-            .await?;
-        Ok(n)
+        Ok(self.db().write(move |conn| Ok(super::privacy::anonymise_entry_rows(conn, &ids, &anon)?)).await?)
     }
 
     async fn erase_fingerprints(&self, campaign: &str, _after: Option<&str>, limit: u32) -> Result<Page<()>> {

@@ -107,23 +107,11 @@ impl Leftovers for DynamoStore {
     async fn rewrite_audit(&self, records: &[AuditRecord]) -> Result<u64> {
         let mut n = 0;
         for r in records {
-            let done = self
-                .ddb
-                .update_item()
-                .table_name(&self.table)
-                .key("pk", s(&format!("audit#{}", r.id)))
-                .update_expression("SET detail = :d")
-                .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(":d", s(&r.detail))
-                .send()
-                .await;
-            match done {
-                Ok(_) => n += 1,
-                Err(e) => match e.into_service_error() {
-                    e if e.is_conditional_check_failed_exception() => {}
-                    e => return Err(unavailable(WHAT, e)),
-                },
-            }
+            let pk = format!("audit#{}", r.id);
+            let detail = s(&r.detail);
+            n += u64::from(
+                self.update_if(&pk, "SET detail = :d", "attribute_exists(pk)", &[], &[(":d", detail)]).await?,
+            );
         }
         Ok(n)
     }
@@ -138,24 +126,8 @@ impl Leftovers for DynamoStore {
             items.extend(self.get(&format!("payout#{id}")).await?.map(|i| (i, "reference")));
             for (item, attribute) in items {
                 let Some(redacted) = opt_text(&item, attribute).and_then(|t| redact(&t)) else { continue };
-                let done = self
-                    .ddb
-                    .update_item()
-                    .table_name(&self.table)
-                    .key("pk", s(&text(&item, "pk")?))
-                    .update_expression("SET #a = :t")
-                    .condition_expression("attribute_exists(pk)")
-                    .expression_attribute_names("#a", attribute)
-                    .expression_attribute_values(":t", s(&redacted))
-                    .send()
-                    .await;
-                match done {
-                    Ok(_) => n += 1,
-                    Err(e) => match e.into_service_error() {
-                        e if e.is_conditional_check_failed_exception() => {}
-                        e => return Err(unavailable(WHAT, e)),
-                    },
-                }
+                let (pk, names, values) = (text(&item, "pk")?, [("#a", attribute)], [(":t", s(&redacted))]);
+                n += u64::from(self.update_if(&pk, "SET #a = :t", "attribute_exists(pk)", &names, &values).await?);
             }
         }
         Ok(n)

@@ -131,6 +131,38 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Applies `expression` to the item `pk` if `condition` holds; `false` when it did not (or the
+    /// item is gone). `names`: the expressions' attribute names, e.g. `("#a", "reason")`.
+    async fn update_if(
+        &self,
+        pk: &str,
+        expression: &str,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: &[(&str, AV)],
+    ) -> Result<bool> {
+        let mut update = self
+            .ddb
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .update_expression(expression)
+            .condition_expression(condition);
+        for (name, attribute) in names {
+            update = update.expression_attribute_names(*name, *attribute);
+        }
+        for (name, value) in values {
+            update = update.expression_attribute_values(*name, value.clone());
+        }
+        match update.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                e if e.is_conditional_check_failed_exception() => Ok(false),
+                e => Err(unavailable(WHAT, e)),
+            },
+        }
+    }
+
     async fn delete(&self, pk: &str) -> Result<()> {
         self.ddb
             .delete_item()

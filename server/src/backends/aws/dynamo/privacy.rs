@@ -99,6 +99,31 @@ impl DynamoStore {
             })
             .collect()
     }
+
+    /// Empties the personal fields of these entries and puts the anonymous address in place of
+    /// theirs, in the item and in its search keys; ids, times, verdicts and the receipt's review
+    /// stay. Shared by an erase and by the retention sweep.
+    pub(super) async fn anonymise_entry_items(&self, entries: &[StoredEntry], anon_id: &str) -> Result<()> {
+        let anon = anonymous_email(anon_id);
+        for e in entries {
+            let email_index = email_index_key(&e.campaign, &email_key(&anon));
+            self.update(
+                &format!("entry#{}", e.entry_id),
+                "SET first_name = :blank, last_name = :blank, email = :anon, marketing_consent = :no, gsi3pk = :g3,
+                     first_key = :fk, last_key = :fk
+                 REMOVE phone, postal_code, referral_code, receipt_key",
+                &[
+                    (":blank", s("")),
+                    (":anon", s(&anon)),
+                    (":no", AV::Bool(false)),
+                    (":g3", s(&email_index)),
+                    (":fk", s(&name_key(""))),
+                ],
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -119,24 +144,7 @@ impl Privacy for DynamoStore {
     }
 
     async fn anonymise_entries(&self, entries: &[StoredEntry], anon_id: &str) -> Result<u64> {
-        let anon = anonymous_email(anon_id);
-        for e in entries {
-            let email_index = email_index_key(&e.campaign, &email_key(&anon));
-            self.update(
-                &format!("entry#{}", e.entry_id),
-                "SET first_name = :blank, last_name = :blank, email = :anon, marketing_consent = :no, gsi3pk = :g3,
-                     first_key = :fk, last_key = :fk
-                 REMOVE phone, postal_code, referral_code, receipt_key",
-                &[
-                    (":blank", s("")),
-                    (":anon", s(&anon)),
-                    (":no", AV::Bool(false)),
-                    (":g3", s(&email_index)),
-                    (":fk", s(&name_key(""))),
-                ],
-            )
-            .await?;
-        }
+        self.anonymise_entry_items(entries, anon_id).await?;
         let ids: Vec<String> = entries.iter().map(|e| e.entry_id.clone()).collect();
         self.delete_where("rsha#", "entry_id", &ids).await?;
         self.delete_where("rband#", "gsi2sk", &ids).await?;

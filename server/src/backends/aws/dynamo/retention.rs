@@ -6,13 +6,10 @@
 use async_trait::async_trait;
 
 use super::consents::record_from;
-use super::entry_search::email_index_key;
 use super::ledger::credit_from;
 use super::{flag, item, number, opt_text, s, text, DynamoStore, Item, WHAT};
 use crate::backends::aws::{corrupt, unavailable};
 use crate::backends::consents::ConsentRecord;
-use crate::backends::entry_search::{email_key, name_key};
-use crate::backends::privacy::anonymous_email;
 use crate::backends::referrals::{Credit, Referrer};
 use crate::backends::retention::{Page, RetentionStore, SweepRecord};
 use crate::backends::{Result, StoredEntry};
@@ -69,23 +66,7 @@ impl RetentionStore for DynamoStore {
     }
 
     async fn anonymise_entry_page(&self, entries: &[StoredEntry], anon_id: &str) -> Result<u64> {
-        let anon = anonymous_email(anon_id);
-        for e in entries {
-            self.update(
-                &format!("entry#{}", e.entry_id),
-                "SET first_name = :blank, last_name = :blank, email = :anon, marketing_consent = :no, gsi3pk = :g3,
-                     first_key = :fk, last_key = :fk
-                 REMOVE phone, postal_code, referral_code, receipt_key",
-                &[
-                    (":blank", s("")),
-                    (":anon", s(&anon)),
-                    (":no", aws_sdk_dynamodb::types::AttributeValue::Bool(false)),
-                    (":g3", s(&email_index_key(&e.campaign, &email_key(&anon)))),
-                    (":fk", s(&name_key(""))),
-                ],
-            )
-            .await?;
-        }
+        self.anonymise_entry_items(entries, anon_id).await?;
         Ok(entries.len() as u64)
     }
 

@@ -7,8 +7,7 @@
 use std::collections::HashMap;
 
 use super::ledger::credit_pk;
-use super::{opt_text, s, text, DynamoStore, Item, WHAT};
-use crate::backends::aws::unavailable;
+use super::{opt_text, s, text, DynamoStore, Item};
 use crate::backends::retention::{Page, ERASED, SWEEP_ACTION};
 use crate::backends::Result;
 
@@ -18,25 +17,14 @@ const NOTES: [(&str, &str); 3] = [("credit#", "reason"), ("creditlog#", "reason"
 impl DynamoStore {
     /// Sets `attribute` of the item `pk` to [`ERASED`] if it holds another text; whether it did.
     async fn erase_text(&self, pk: &str, attribute: &str) -> Result<bool> {
-        let done = self
-            .ddb
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .update_expression("SET #a = :e")
-            .condition_expression("attribute_exists(#a) AND #a <> :e AND #a <> :blank")
-            .expression_attribute_names("#a", attribute)
-            .expression_attribute_values(":e", s(ERASED))
-            .expression_attribute_values(":blank", s(""))
-            .send()
-            .await;
-        match done {
-            Ok(_) => Ok(true),
-            Err(e) => match e.into_service_error() {
-                e if e.is_conditional_check_failed_exception() => Ok(false),
-                e => Err(unavailable(WHAT, e)),
-            },
-        }
+        self.update_if(
+            pk,
+            "SET #a = :e",
+            "attribute_exists(#a) AND #a <> :e AND #a <> :blank",
+            &[("#a", attribute)],
+            &[(":e", s(ERASED)), (":blank", s(""))],
+        )
+        .await
     }
 
     pub(super) async fn anonymise_conversions_step(
