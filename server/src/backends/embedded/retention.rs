@@ -2,7 +2,7 @@
 //! campaign of any size is read a page at a time; each page's write is one short transaction.
 
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::consents::{collect, record, SELECT};
 use super::db::DbError;
@@ -34,6 +34,21 @@ const CAMPAIGN_MAIL: &str = "(
     OR (dedup_key GLOB 'optin:*' AND EXISTS (SELECT 1 FROM consents c
         WHERE c.record_id = substr(outbox.dedup_key, 7) AND c.campaign = ?1))
 )";
+
+/// Up to `limit` of the campaign's credit ids after `after`, in order (the `credits_by_campaign`
+/// index): the pages that read credits and the ones that redact their notes.
+pub(super) fn campaign_credit_ids(
+    conn: &Connection,
+    campaign: &str,
+    after: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT credit_id FROM credits WHERE campaign = ?1 AND credit_id > ?2 ORDER BY credit_id LIMIT ?3",
+    )?
+    .query_map(params![campaign, after, limit.max(1)], |r| r.get(0))?
+    .collect()
+}
 
 impl SqliteBackend {
     /// Empties (address, subject, text) up to `limit` outbox mails after position `after` that
@@ -177,12 +192,7 @@ impl RetentionStore for SqliteBackend {
         let items = self
             .db()
             .read(move |conn| {
-                let ids: Vec<String> = conn
-                    .prepare_cached(
-                        "SELECT credit_id FROM credits WHERE campaign = ?1 AND credit_id > ?2 ORDER BY credit_id LIMIT ?3",
-                    )?
-                    .query_map(params![campaign, after, limit.max(1)], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
+                let ids = campaign_credit_ids(conn, &campaign, &after, limit)?;
                 let mut credits = Vec::new();
                 for id in &ids {
                     credits.extend(super::ledger::query_credits(conn, "credit_id", id)?);

@@ -4,6 +4,7 @@
 
 use rusqlite::params;
 
+use super::retention::campaign_credit_ids;
 use super::SqliteBackend;
 use crate::backends::retention::{Page, ERASED, SWEEP_ACTION};
 use crate::backends::{Result, WEBHOOKS_TOPIC};
@@ -67,12 +68,7 @@ impl SqliteBackend {
         let (done, last, read) = self
             .db()
             .write(move |conn| {
-                let ids: Vec<String> = conn
-                    .prepare_cached(
-                        "SELECT credit_id FROM credits WHERE campaign = ?1 AND credit_id > ?2 ORDER BY credit_id LIMIT ?3",
-                    )?
-                    .query_map(params![campaign, after, limit.max(1)], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
+                let ids = campaign_credit_ids(conn, &campaign, &after, limit)?;
                 let mut done = 0;
                 for id in &ids {
                     for sql in [
