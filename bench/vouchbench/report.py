@@ -101,7 +101,6 @@ def report(r):
     for name, s in list(wid["ours"].items()) + [(f"peer: {k}", v) for k, v in wid["peer"].items()]:
         out.append(f"| {name} | {kb(s['raw'])} | {kb(s['gzip'])} | {kb(s['brotli'])} |")
     bundle_br = {stem: wid["ours"][f"{stem}.js"]["brotli"] + wid["ours"][f"{stem}_bg.wasm"]["brotli"]
-                 + wid["ours"].get(f"{stem}_<build>_split.js", {}).get("brotli", 0)
                  for stem in BUNDLE_STEMS if f"{stem}.js" in wid["ours"]}
     loader_br = wid["ours"]["loader.js"]["brotli"]
     uppy_br = wid["peer"]["uppy.js"]["brotli"] + wid["peer"]["uppy.css"]["brotli"]

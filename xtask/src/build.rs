@@ -68,16 +68,15 @@ fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
             .map_err(|e| format!("writing {}: {e}", plain.display()))?;
         return bind_and_shrink(&plain, stem, out);
     }
-    // The loader's placeholder for this bundle's glue (the server fills in its versioned URL).
-    let glue = format!("__{}_JS__", feature.to_uppercase());
     let scratch = target_dir().join("widget-split").join(stem);
-    let pieces = crate::split::split(&bytes, stem, &glue, &scratch, out)?;
-    bind_and_shrink_with(&pieces.main, stem, out, &["--keep-lld-exports"])?;
+    let pieces = crate::split::split(&bytes, stem, &scratch, out)?;
+    bind_and_shrink_with(&pieces.main, stem, out, &["--keep-lld-exports"], |glue| {
+        crate::split::inline_loaders(&glue, &pieces)
+    })?;
     for chunk in &pieces.chunks {
         shrink_wasm(chunk)?;
     }
-    minify_js(&pieces.link)?;
-    compress(pieces.chunks.iter().chain([&pieces.link]))
+    compress(&pieces.chunks)
 }
 
 /// Flags for every crate of the widget's wasm. Panic locations keep the path of each source file
@@ -102,10 +101,17 @@ fn rustflags() -> Vec<String> {
 /// wasm-bindgen's `web` glue for `wasm`, then wasm-opt, terser and brotli: `{stem}.js` and
 /// `{stem}_bg.wasm` (and their `.br`) in `out`. The console's bundle goes the same way.
 pub(crate) fn bind_and_shrink(wasm: &std::path::Path, stem: &str, out: &std::path::Path) -> Result {
-    bind_and_shrink_with(wasm, stem, out, &[])
+    bind_and_shrink_with(wasm, stem, out, &[], Ok)
 }
 
-fn bind_and_shrink_with(wasm: &std::path::Path, stem: &str, out: &std::path::Path, bindgen_args: &[&str]) -> Result {
+/// `edit_glue` changes the glue wasm-bindgen wrote before it is minified.
+fn bind_and_shrink_with(
+    wasm: &std::path::Path,
+    stem: &str,
+    out: &std::path::Path,
+    bindgen_args: &[&str],
+    edit_glue: impl FnOnce(String) -> Result<String>,
+) -> Result {
     run(Command::new("wasm-bindgen")
         .arg(wasm)
         .args(["--target", "web", "--no-typescript", "--out-name", stem, "--out-dir"])
@@ -115,6 +121,8 @@ fn bind_and_shrink_with(wasm: &std::path::Path, stem: &str, out: &std::path::Pat
     keep_named(&bg)?;
     shrink_wasm(&bg)?;
     let js = out.join(format!("{stem}.js"));
+    let glue = std::fs::read_to_string(&js).map_err(|e| format!("reading {}: {e}", js.display()))?;
+    std::fs::write(&js, edit_glue(glue)?).map_err(|e| format!("writing {}: {e}", js.display()))?;
     minify_js(&js)?;
     compress([&js, &bg])
 }

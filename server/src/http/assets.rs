@@ -69,33 +69,27 @@ impl WidgetAssets {
             }
         }
         let fill = |text: String| urls.iter().fold(text, |text, (placeholder, url)| text.replace(placeholder, url));
-        load_split_pieces(dir, &mut files, &fill);
+        load_split_pieces(dir, &mut files);
         // The beacon's batch size is core's rule, not a second copy of it in the script.
         let loader = fill(loader).replace("__MAX_EVENTS__", &vouch_core::analytics::MAX_BATCH_EVENTS.to_string());
         Self { loader: loader.into(), files: Arc::new(files) }
     }
 }
 
-/// The lazily loaded pieces of a split bundle (`cargo xtask widget`): wasm files and the JS
-/// module that fetches them, named with a build id. That module imports its bundle's glue by the
-/// URL the loader uses (same placeholders), or the browser would start a second copy of it.
-fn load_split_pieces(dir: &Path, files: &mut HashMap<String, Asset>, fill: &dyn Fn(String) -> String) {
+/// The lazily loaded wasm pieces of a split bundle (`cargo xtask widget`), named with a build id.
+/// The JS that fetches them is part of the bundle's glue.
+fn load_split_pieces(dir: &Path, files: &mut HashMap<String, Asset>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let Ok(name) = entry.file_name().into_string() else { continue };
         let piece = BUNDLES.iter().any(|(_, stem)| name.starts_with(&format!("{stem}_")))
             && !name.ends_with("_bg.wasm")
-            && (name.ends_with(".wasm") || name.ends_with("_split.js"));
+            && name.ends_with(".wasm");
         if !piece {
             continue;
         }
         let Ok(body) = std::fs::read(entry.path()) else { continue };
-        let (body, brotli) = if name.ends_with(".js") {
-            // Filled in here, so the build's brotli copy (of the unfilled text) does not apply.
-            (fill(String::from_utf8_lossy(&body).into_owned()).into_bytes(), None)
-        } else {
-            (body, std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from))
-        };
+        let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
         files.insert(name.clone(), Asset { body: body.into(), brotli, content_type: content_type(&name) });
     }
 }
