@@ -18,3 +18,13 @@ export async function throttledPage(browser) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   return { context, page, cdp };
 }
+
+/** What a page's probe logs (console.debug) once its READY expression holds. */
+export const READY_MARK = '__vouchbench_ready';
+
+/** Resolves when `page` logs READY_MARK. Waiting this way runs nothing in the page: Playwright's
+ *  waitForFunction would first compile its own injected script there, a task of 50–65 ms at 4x
+ *  that landed in the middle of a widget's start-up, delayed it and counted as its long task. */
+export function readyLogged(page, timeout = 60_000) {
+  return page.waitForEvent('console', { predicate: (m) => m.text() === READY_MARK, timeout });
+}

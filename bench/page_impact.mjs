@@ -2,7 +2,7 @@
 // time from navigation to the form being usable, long tasks, and cumulative layout shift.
 // Usage: node page_impact.mjs URL READY_EXPRESSION RUNS [SHOWN_EXPRESSION] → one JSON object per run
 // on stdout. SHOWN: when the form is on screen, if that comes before it is usable (default READY).
-import { launch, throttledPage } from './chromium.mjs';
+import { launch, readyLogged, READY_MARK, throttledPage } from './chromium.mjs';
 
 const [url, ready, runs = '5', shown = ready] = process.argv.slice(2);
 const browser = await launch();
@@ -29,7 +29,7 @@ const probe = `
   (function poll() {
     try {
       if (__impact.shownMs === null && (${shown})) __impact.shownMs = performance.now();
-      if (${ready}) { __impact.readyMs = performance.now(); return; }
+      if (${ready}) { __impact.readyMs = performance.now(); console.debug('${READY_MARK}'); return; }
     } catch (e) {}
     requestAnimationFrame(poll);
   })();
@@ -38,8 +38,9 @@ const probe = `
 for (let i = 0; i < Number(runs); i++) {
   const { context, page } = await throttledPage(browser);
   await page.addInitScript(probe);
+  const usable = readyLogged(page);
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.__impact && window.__impact.readyMs !== null, null, { timeout: 60_000 });
+  await usable;
   await page.waitForTimeout(1000); // late shifts and tasks still count
   const impact = await page.evaluate(() => {
     const asked = window.__wasmAskedMs;

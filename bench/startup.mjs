@@ -4,7 +4,7 @@
 // trace, what ran inside each long task (wasm compile, instantiate, our start, layout, and how many
 // wasm functions were compiled on first call).
 // Usage: node startup.mjs URL READY_EXPRESSION [RUNS] → one JSON object per run on stdout.
-import { launch, throttledPage } from './chromium.mjs';
+import { launch, readyLogged, READY_MARK, throttledPage } from './chromium.mjs';
 
 const [url, ready, runs = '3'] = process.argv.slice(2);
 const browser = await launch();
@@ -17,7 +17,7 @@ const probe = `
     try {
       const root = document.querySelector('[data-vouch-campaign]')?.shadowRoot;
       if (__startup.shownMs === null && root && root.querySelector('#first_name')) __startup.shownMs = performance.now();
-      if (${ready}) { __startup.readyMs = performance.now(); return; }
+      if (${ready}) { __startup.readyMs = performance.now(); console.debug('${READY_MARK}'); return; }
     } catch (e) {}
     requestAnimationFrame(poll);
   })();
@@ -30,8 +30,9 @@ for (let i = 0; i < Number(runs); i++) {
   const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
   await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,v8,v8.wasm,blink,loading,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
   await page.addInitScript(probe);
+  const readyNow = readyLogged(page);
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.__startup && window.__startup.readyMs !== null, null, { timeout: 60_000 });
+  await readyNow;
   await page.waitForTimeout(1000);
   await cdp.send('Tracing.end');
   await done;

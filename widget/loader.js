@@ -8,7 +8,7 @@
   var base = new URL(script ? script.src : "/", location.href).origin;
   var KEY = "vouch_ref", HOSTS = "[data-vouch-campaign]:not([data-vouch-api])", CODE = /^[2-9A-HJKMNP-Z]{7,8}$/;
   var days = +opts.vouchAttributionDays || 30;
-  var consent = opts.vouchConsent !== "required", held = null, loading = {};
+  var consent = opts.vouchConsent !== "required", held = null, loading = {}, started = {};
   // One bundle per kind of host: the form, the referral panel, a friend's offer.
   var BUNDLES = { entry: ["__ENTRY_JS__", "__ENTRY_WASM__"], referral: ["__REFERRAL_JS__", "__REFERRAL_WASM__"],
     offer: ["__OFFER_JS__", "__OFFER_WASM__"] };
@@ -86,7 +86,7 @@
     // streams in (a server that mislabels it gets a plain fetch, which the module copes with).
     return loading[name] || (wasm = compile(base + b[1]), loading[name] = import(base + b[0]).then(function (m) {
       return m.default({ module_or_path: wasm });
-    }));
+    }).then(function () { started[name] = 1; }));
   }
   function compile(url) {
     var W = w.WebAssembly;
@@ -117,10 +117,12 @@
       prefetch(h, sent);
       want[BUNDLES.hasOwnProperty(view) ? view : "entry"] = 1;
     }
-    // A bundle scans on start; hosts added later are announced with an event.
+    // A bundle scans in a task of its own once it has started; hosts added after that are
+    // announced with an event. (Announcing them to a bundle still on its way would mount them in
+    // the task that starts it, one long task.)
     Object.keys(want).forEach(function (name) {
-      var fresh = !loading[name];
-      load(name).then(function () { if (!fresh) w.dispatchEvent(new Event("vouch:scan")); },
+      var running = started[name];
+      load(name).then(function () { running && w.dispatchEvent(new Event("vouch:scan")); },
         function (e) { console.error("Vouch widget failed to load", e); });
     });
   }

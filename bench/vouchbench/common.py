@@ -75,7 +75,7 @@ def spread(values):
 
 
 class Vouch:
-    def __init__(self, demo=False, worker=True, data_dir=None, campaigns_dir=None, widget_dir=None):
+    def __init__(self, demo=False, worker=True, data_dir=None, campaigns_dir=None, widget_dir=None, binary=None):
         self.dir = Path(tempfile.mkdtemp(prefix="vouch-bench-"))
         self.data_dir = Path(data_dir) if data_dir else self.dir / "data"
         self.port, self.s3_port, self.demo_port = free_port(), free_port(), free_port()
@@ -102,12 +102,13 @@ embedded = {str(worker).lower()}
         self.url = f"http://127.0.0.1:{self.port}"
         self.started = time.monotonic()
         env = {**os.environ, "RUST_LOG": "error"}
-        self.proc = subprocess.Popen([str(VOUCH), "--config", str(self.config), "serve"],
+        self.binary = binary or VOUCH
+        self.proc = subprocess.Popen([str(self.binary), "--config", str(self.config), "serve"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         self.cold_start = wait_for_200(self.url + "/healthz", self.started)
 
     def worker(self):
-        return subprocess.Popen([str(VOUCH), "--config", str(self.config), "worker"],
+        return subprocess.Popen([str(self.binary), "--config", str(self.config), "worker"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 env={**os.environ, "RUST_LOG": "error"})
 

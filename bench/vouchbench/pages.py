@@ -58,9 +58,10 @@ def bench_widget():
     static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     vouch = Vouch(demo=True)
-    # BENCH_WIDGET_BEFORE: another build's dist/widget, measured in the same run beside this one.
+    # BENCH_WIDGET_BEFORE: another build's dist/widget, measured in the same run beside this one
+    # (served by BENCH_VOUCH_BEFORE, that build's server, when the two builds' files differ).
     before = os.environ.get("BENCH_WIDGET_BEFORE")
-    old = Vouch(demo=True, widget_dir=before) if before else None
+    old = Vouch(demo=True, widget_dir=before, binary=os.environ.get("BENCH_VOUCH_BEFORE")) if before else None
     try:
         wait_for_200(f"http://127.0.0.1:{port}/bare.html", time.monotonic())
         # Usable: the widget's own form, not the inert copy the hosted page draws before it.

@@ -61,10 +61,13 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>, reveal: Reveal) -
         Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early, storage: host.storage_given };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
     let query = format!("?locale={}", candidates(host.locale.as_deref()));
-    // The giveaway form's lower half is built in a task after its upper half (see below).
+    // The giveaway form is built in stages, each in a task of its own (see below).
     #[cfg(feature = "entry")]
-    let rest = RwSignal::new(false);
+    let stages = crate::form::Stages { fields: RwSignal::new(false), rest: RwSignal::new(false) };
     spawn_local(async move {
+        // Reading the config (its JSON) is a task of its own, not part of the mount's.
+        #[cfg(feature = "entry")]
+        crate::api::sleep(0).await;
         let answer = match handed {
             Some(promise) => crate::handoff::read(promise).await,
             None => None,
@@ -73,19 +76,20 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>, reveal: Reveal) -
             Some(campaign) => Ok(campaign),
             None => fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early)),
         };
-        // The form is built in tasks of its own, not in the mount's, its upper and lower halves
-        // in two: shorter tasks instead of one long one (on a slow phone one build took over
-        // 50 ms). It is built out of the document and shown in a later task, in one swap, so the
-        // page never shows a loading notice or half a form in between.
+        // The form is built in tasks of its own, not in the mount's: its frame, its contact
+        // fields, then the rest, so that no task is a long one (on a slow phone the whole form
+        // took over 100 ms, and half of it over 50). It is built out of the document and shown in
+        // a later task, in one swap, so the page never shows a loading notice or part of a form.
         #[cfg(feature = "entry")]
         crate::api::sleep(0).await;
         config.set(Some(answer));
         #[cfg(feature = "entry")]
-        {
+        for stage in [stages.fields, stages.rest] {
             crate::api::sleep(0).await;
-            rest.set(true);
-            crate::api::sleep(0).await;
+            stage.set(true);
         }
+        #[cfg(feature = "entry")]
+        crate::api::sleep(0).await;
         reveal.run();
     });
     move || match config.get() {
@@ -116,7 +120,7 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>, reveal: Reveal) -
                 View::Entry => match crate::schedule::closed_notice(&campaign) {
                     Some(notice) => notice,
                     None => {
-                        view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() rest=rest /> }
+                        view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() stages=stages /> }
                             .into_any()
                     }
                 },

@@ -242,14 +242,22 @@ pub(crate) const FIELD_ORDER: [Field; 10] = [
     Field::Terms,
 ];
 
-/// `rest`: when the fields below the shopper's contact details are built (`App` sets it a task
-/// after the rest, so neither build is one long task).
+/// When the parts of the form below its frame are built: `App` sets each a task after the one
+/// before, so that no build is one long task.
+#[derive(Clone, Copy)]
+pub(crate) struct Stages {
+    /// The shopper's contact details.
+    pub(crate) fields: RwSignal<bool>,
+    /// Everything below them.
+    pub(crate) rest: RwSignal<bool>,
+}
+
 #[component]
 pub(crate) fn EntryForm(
     api: Api,
     campaign: CampaignPublic,
     referral_code: Option<String>,
-    rest: RwSignal<bool>,
+    stages: Stages,
 ) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
     let l = api.locale;
@@ -299,16 +307,18 @@ pub(crate) fn EntryForm(
                 <form novalidate on:submit=on_submit on:focusin=move |_| receipt.load()
                     on:pointerdown=move |_| receipt.load() on:dragenter=move |_| receipt.load()>
                     <ErrorSummary model=model />
-                    <div class="row">
-                        <TextField model=model field=Field::FirstName autocomplete="given-name" />
-                        <TextField model=model field=Field::LastName autocomplete="family-name" />
-                    </div>
-                    <TextField model=model field=Field::Email kind="email" autocomplete="email" />
-                    <div class="row">
-                        <TextField model=model field=Field::Phone kind="tel" autocomplete="tel" />
-                        <TextField model=model field=Field::PostalCode autocomplete="postal-code" />
-                    </div>
-                    {move || rest.get().then(|| view! {
+                    {move || stages.fields.get().then(|| view! {
+                        <div class="row">
+                            <TextField model=model field=Field::FirstName autocomplete="given-name" />
+                            <TextField model=model field=Field::LastName autocomplete="family-name" />
+                        </div>
+                        <TextField model=model field=Field::Email kind="email" autocomplete="email" />
+                        <div class="row">
+                            <TextField model=model field=Field::Phone kind="tel" autocomplete="tel" />
+                            <TextField model=model field=Field::PostalCode autocomplete="postal-code" />
+                        </div>
+                    })}
+                    {move || stages.rest.get().then(|| view! {
                         <CountrySelect model=model />
                         <TextField model=model field=Field::DateOfBirth kind="date" autocomplete="bday" />
                         {receipt.render()}

@@ -16,9 +16,9 @@ const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// came down from 133.2 kB with its receipt field lazily loaded (`lazy:` below, not counted here),
 /// then took the funnel's hooks, the campaign hand-over and the in-browser downscaling (130.5 kB);
 /// dropping `wasm-streams`' unused exports took 1.2–1.5 kB off each bundle, and building the form
-/// in two tasks put 0.9 kB back on the form (130.1, 114.2 and 67.5 kB).
-const WIDGET_CEILINGS_BR: [(&str, usize); 3] =
-    [("entry", 130 * 1024 + 512), ("referral", 115 * 1024), ("offer", 68 * 1024)];
+/// in two tasks put 0.9 kB back on the form (130.1, 114.2 and 67.5 kB); building it in three, and
+/// reading its config in a task of its own, put 0.6 kB more on it (130.6 kB).
+const WIDGET_CEILINGS_BR: [(&str, usize); 3] = [("entry", 131 * 1024), ("referral", 115 * 1024), ("offer", 68 * 1024)];
 
 fn ceiling(feature: &str) -> usize {
     WIDGET_CEILINGS_BR.iter().find(|(f, _)| *f == feature).map_or(0, |(_, c)| *c)
