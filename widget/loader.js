@@ -170,15 +170,21 @@
     try { commands[args[0]] ? commands[args[0]].apply(null, [].slice.call(args, 1)) : console.warn("vouch: unknown command", args[0]); }
     catch (e) { console.error("vouch:", e); }
   }
-  var queued = (w.vouch && w.vouch.q) || [];
-  w.vouch = function () { run(arguments); };
+  // Commands wait in the queue until the friend's code has been read (below).
+  var queued = (w.vouch && w.vouch.q) || [], ready;
+  w.vouch = function () { ready ? run(arguments) : queued.push(arguments); };
   w.vouch.scan = scan;
   w.vouch.track = track;
 
   kick();
-  capture();
-  for (var i = 0; i < queued.length; i++) run(queued[i]);
-  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan); else scan();
-  new MutationObserver(function () { if (d.querySelector(HOSTS + ":not([data-vouch-idle])")) scan(); })
-    .observe(d.documentElement, { childList: true, subtree: true });
+  // The downloads are what the page waits for; the rest (storage, the page's commands, the
+  // observers) is a task of its own, so that the two do not make one long task on a slow phone.
+  setTimeout(function () {
+    capture();
+    for (var i = 0; i < queued.length; i++) run(queued[i]);
+    ready = 1;
+    if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan); else scan();
+    new MutationObserver(function () { if (d.querySelector(HOSTS + ":not([data-vouch-idle])")) scan(); })
+      .observe(d.documentElement, { childList: true, subtree: true });
+  });
 })(window, document);
