@@ -122,7 +122,8 @@ fn bind_and_shrink_with(
     shrink_wasm(&bg)?;
     let js = out.join(format!("{stem}.js"));
     let glue = std::fs::read_to_string(&js).map_err(|e| format!("reading {}: {e}", js.display()))?;
-    std::fs::write(&js, edit_glue(glue)?).map_err(|e| format!("writing {}: {e}", js.display()))?;
+    let glue = edit_glue(crate::glue::drop_stream_classes(&glue)?)?;
+    std::fs::write(&js, glue).map_err(|e| format!("writing {}: {e}", js.display()))?;
     minify_js(&js)?;
     compress([&js, &bg])
 }
@@ -130,7 +131,7 @@ fn bind_and_shrink_with(
 /// Exports nobody calls: `wasm-streams` (which Leptos' `server_fn` always links in the browser)
 /// exports its stream adapters to JavaScript, and they keep about 1.4 kB brotli of code alive in
 /// every bundle. Neither the widget nor the console hands a Rust stream to the page; the glue's
-/// classes for them stay, unused, and would only fail if called.
+/// classes for them go too (`glue::drop_stream_classes`).
 const UNUSED_EXPORTS: &str = "*intounderlying*";
 
 fn shrink_wasm(wasm: &std::path::Path) -> Result {

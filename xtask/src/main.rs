@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod console;
+mod glue;
 mod schemathesis;
 mod setup;
 mod sizes;

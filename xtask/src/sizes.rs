@@ -12,13 +12,15 @@ const LOADER_BUDGET_BR: usize = 2304;
 /// The goal for one page's widget js + wasm (issue 5). Not met yet: see docs/benchmarks.md.
 const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// Enforced per bundle meanwhile, so no bundle can silently grow: each one's js + wasm as issue 19
-/// left them, plus a little room. The form
-/// came down from 133.2 kB with its receipt field lazily loaded (`lazy:` below, not counted here),
-/// then took the funnel's hooks, the campaign hand-over and the in-browser downscaling (130.5 kB);
-/// dropping `wasm-streams`' unused exports took 1.2–1.5 kB off each bundle, and building the form
-/// in two tasks put 0.9 kB back on the form (130.1, 114.2 and 67.5 kB); building it in three, and
-/// reading its config in a task of its own, put 0.6 kB more on it (130.6 kB).
-const WIDGET_CEILINGS_BR: [(&str, usize); 3] = [("entry", 131 * 1024), ("referral", 115 * 1024), ("offer", 68 * 1024)];
+/// left them, plus a little room. The form came down from 133.2 kB with its receipt field lazily
+/// loaded (`lazy:` below, not counted here), then took the funnel's hooks, the campaign hand-over
+/// and the in-browser downscaling (130.5 kB); dropping `wasm-streams`' unused exports took
+/// 1.2–1.5 kB off each bundle, and building the form in two tasks put 0.9 kB back on the form
+/// (130.1, 114.2 and 67.5 kB); building it in three, and reading its config in a task of its own,
+/// put 0.6 kB more on it, and dropping the glue's unused stream classes took 0.3 kB off each
+/// bundle (130.3, 114.0 and 67.2 kB).
+const WIDGET_CEILINGS_BR: [(&str, usize); 3] =
+    [("entry", 130 * 1024 + 512), ("referral", 115 * 1024), ("offer", 68 * 1024)];
 
 fn ceiling(feature: &str) -> usize {
     WIDGET_CEILINGS_BR.iter().find(|(f, _)| *f == feature).map_or(0, |(_, c)| *c)
