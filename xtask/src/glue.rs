@@ -12,6 +12,8 @@ const CLASS: &str = "IntoUnderlying";
 /// finalization registries. Any other mention of them left over stops the build: the glue's
 /// shape has changed and this edit needs a look.
 pub(crate) fn drop_stream_classes(glue: &str) -> Result<String> {
+    let (class, registry, dispose) =
+        (format!("export class {CLASS}"), format!("const {CLASS}"), format!("if (Symbol.dispose) {CLASS}"));
     let mut out = String::with_capacity(glue.len());
     // What ends the statement being dropped, if one is.
     let mut until: Option<fn(&str) -> bool> = None;
@@ -22,11 +24,11 @@ pub(crate) fn drop_stream_classes(glue: &str) -> Result<String> {
             }
             continue;
         }
-        if line.starts_with(&format!("export class {CLASS}")) {
+        if line.starts_with(&class) {
             until = Some(|l| l == "}");
-        } else if line.starts_with(&format!("const {CLASS}")) {
+        } else if line.starts_with(&registry) {
             until = (!line.ends_with(';')).then_some(|l: &str| l.ends_with(';'));
-        } else if !line.starts_with(&format!("if (Symbol.dispose) {CLASS}")) {
+        } else if !line.starts_with(&dispose) {
             out.push_str(line);
             out.push('\n');
         }

@@ -55,9 +55,7 @@ impl WidgetAssets {
                 let version = match std::fs::read(dir.join(&name)) {
                     Ok(body) => {
                         let version = hex::encode(&Sha256::digest(&body)[..6]);
-                        let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
-                        let asset = Asset { body: body.into(), brotli, content_type: content_type(&name) };
-                        files.insert(name.clone(), asset);
+                        files.insert(name.clone(), built_asset(dir, &name, body));
                         version
                     }
                     Err(e) => {
@@ -68,10 +66,10 @@ impl WidgetAssets {
                 urls.push((format!("__{placeholder}_{suffix}__"), format!("/v1/widget/{name}?v={version}")));
             }
         }
-        let fill = |text: String| urls.iter().fold(text, |text, (placeholder, url)| text.replace(placeholder, url));
         load_split_pieces(dir, &mut files);
+        let loader = urls.iter().fold(loader, |text, (placeholder, url)| text.replace(placeholder, url));
         // The beacon's batch size is core's rule, not a second copy of it in the script.
-        let loader = fill(loader).replace("__MAX_EVENTS__", &vouch_core::analytics::MAX_BATCH_EVENTS.to_string());
+        let loader = loader.replace("__MAX_EVENTS__", &vouch_core::analytics::MAX_BATCH_EVENTS.to_string());
         Self { loader: loader.into(), files: Arc::new(files) }
     }
 }
@@ -89,9 +87,14 @@ fn load_split_pieces(dir: &Path, files: &mut HashMap<String, Asset>) {
             continue;
         }
         let Ok(body) = std::fs::read(entry.path()) else { continue };
-        let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
-        files.insert(name.clone(), Asset { body: body.into(), brotli, content_type: content_type(&name) });
+        files.insert(name.clone(), built_asset(dir, &name, body));
     }
+}
+
+/// A file of the build, with the brotli copy the build made of it when there is one.
+fn built_asset(dir: &Path, name: &str, body: Vec<u8>) -> Asset {
+    let brotli = std::fs::read(dir.join(format!("{name}.br"))).ok().map(Bytes::from);
+    Asset { body: body.into(), brotli, content_type: content_type(name) }
 }
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
