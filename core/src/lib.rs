@@ -16,6 +16,7 @@ pub mod email;
 pub mod error_code;
 pub mod field;
 pub mod form;
+pub mod form_markup;
 pub mod funnel;
 pub mod i18n;
 pub mod idempotency;

@@ -39,8 +39,11 @@ test('a shopper enters with a receipt photo and sees the entry confirmed', async
   await page.press('#email', 'Tab');
   await expect(page.locator('#email')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#email-error')).toContainText('valid e-mail');
+  await expect(page.locator('.field:has(#email)')).toHaveClass(/invalid/);
   await fillForm(page, email);
   await expect(page.locator('#email')).toHaveAttribute('aria-invalid', 'false');
+  await expect(page.locator('#email-error')).toBeEmpty();
+  await expect(page.locator('.field:has(#email)')).not.toHaveClass(/invalid/);
 
   // Slow the upload so the progress bar has to move.
   const cdp = await page.context().newCDPSession(page);

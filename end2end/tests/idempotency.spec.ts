@@ -37,6 +37,7 @@ test('a retry after a dropped answer and a reload with the saved draft still mak
   // The shopper gives up and reloads: the draft brings back the form, its key and the upload.
   await page.reload();
   await expect(page.locator('#email')).toHaveValue(email, { timeout: 20_000 });
+  await expect(page.locator('#terms')).toBeChecked();
   await expect(page.locator('.upload-status .done')).toBeVisible();
   await page.click('button.submit');
   await expect(page.locator('[data-state="confirmed"]')).toBeVisible({ timeout: 30_000 });

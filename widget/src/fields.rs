@@ -1,126 +1,73 @@
-//! Labelled inputs that show their rule's error when the shopper leaves them, and the error
-//! summary announced to screen readers when a submit is refused.
+//! The form's inputs, static markup from `vouch_core::form_markup` wired by id: each checks its
+//! rule when the shopper leaves it and shows its error; and the error summary announced to screen
+//! readers when a submit is refused.
 
 use leptos::prelude::*;
-use vouch_core::form::Requirement;
+use vouch_core::form_markup::TEXT_FIELDS;
+use vouch_core::i18n::{self, fill, Ui};
 use vouch_core::Field;
 use wasm_bindgen::JsCast;
+use web_sys::{Element, Event};
 
-use vouch_core::i18n::{self, fill, Ui};
+use crate::form::{Model, FIELD_ORDER};
 
-use crate::form::Model;
-
-#[component]
-pub(crate) fn TextField(
-    model: Model,
-    field: Field,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(default = "on")] autocomplete: &'static str,
-) -> impl IntoView {
-    let Some(value) = model.value(field).filter(|_| model.visible(field)) else {
-        return ().into_any();
-    };
-    let id = field.as_str();
-    let error_id = format!("{id}-error");
-    let optional = model.rules.with_value(|r| r.requirement(field) == Requirement::Optional);
-    let error = move || model.error(field);
-    let label = i18n::field_label(field, model.locale);
-    let optional_mark = i18n::ui(Ui::Optional, model.locale);
-    view! {
-        <div class="field" part="field" class:invalid=move || error().is_some()>
-            <label for=id part="label">{label}{optional.then_some(view! { <span class="optional">{optional_mark}</span> })}</label>
-            <input
-                id=id
-                part="input"
-                name=id
-                type=kind
-                autocomplete=autocomplete
-                aria-required=(!optional).to_string()
-                aria-invalid=move || error().is_some().to_string()
-                aria-describedby=error_id.clone()
-                prop:value=move || value.get()
-                on:input=move |ev| {
-                    value.set(event_target_value(&ev));
-                    // Once flagged, a field re-checks as the shopper fixes it.
-                    if model.error(field).is_some() {
-                        model.validate(field);
-                    }
-                    model.save_draft();
-                }
-                on:blur=move |_| {
-                    if !value.get_untracked().trim().is_empty() || model.error(field).is_some() {
-                        model.validate(field);
-                    }
-                }
-            />
-            <p class="error" part="error" id=error_id>{error}</p>
-        </div>
-    }
-    .into_any()
+/// The text field (or the country) an input's id names, if it is one of the form's static fields.
+fn text_field(id: &str) -> Option<Field> {
+    TEXT_FIELDS.iter().map(|(field, ..)| *field).chain([Field::Country]).find(|f| f.as_str() == id)
 }
 
-#[component]
-pub(crate) fn Checkbox(model: Model, field: Option<Field>, label: String, checked: RwSignal<bool>) -> impl IntoView {
-    let id = field.map_or("marketing", Field::as_str);
-    let error_id = format!("{id}-error");
-    let error = move || field.and_then(|f| model.error(f));
-    view! {
-        <div class="field check" part="field" class:invalid=move || error().is_some()>
-            <input
-                type="checkbox"
-                id=id
-                name=id
-                aria-invalid=move || error().is_some().to_string()
-                aria-describedby=error_id.clone()
-                prop:checked=move || checked.get()
-                on:change=move |ev| {
-                    checked.set(event_target_checked(&ev));
-                    if let Some(f) = field {
-                        model.validate(f);
-                    }
-                    model.save_draft();
-                }
-            />
-            <label for=id part="label">{label}</label>
-            <p class="error" part="error" id=error_id>{error}</p>
-        </div>
+/// A keystroke in a text field. Once flagged, a field re-checks as the shopper fixes it.
+pub(crate) fn on_input(model: Model, ev: &Event) {
+    let Some(field) = text_field(&event_target::<Element>(ev).id()) else { return };
+    let Some(value) = model.value(field) else { return };
+    value.set(event_target_value(ev));
+    if model.error(field).is_some() {
+        model.validate(field);
+    }
+    model.save_draft();
+}
+
+/// A box ticked or a country chosen: checked at once.
+pub(crate) fn on_change(model: Model, ev: &Event) {
+    let id = event_target::<Element>(ev).id();
+    if id == Field::Country.as_str() {
+        model.country.set(event_target_value(ev));
+        model.validate(Field::Country);
+    } else if let Some((checked, field)) = model.check_box(&id) {
+        checked.set(event_target_checked(ev));
+        if let Some(field) = field {
+            model.validate(field);
+        }
+    } else {
+        return; // the receipt's own inputs, or a text field's change (its input came first)
+    }
+    model.save_draft();
+}
+
+/// A text field left: checked, unless the shopper only passed through an empty one.
+pub(crate) fn on_focusout(model: Model, ev: &Event) {
+    let Some(field) = text_field(&event_target::<Element>(ev).id()) else { return };
+    let Some(value) = model.value(field) else { return };
+    if !value.get_untracked().trim().is_empty() || model.error(field).is_some() {
+        model.validate(field);
     }
 }
 
-/// The postal country, from the campaign's allow-list (shown only when the campaign has one).
-#[component]
-pub(crate) fn CountrySelect(model: Model) -> impl IntoView {
-    if !model.visible(Field::Country) {
-        return ().into_any();
+/// Draws every static field's error: its line, its `invalid` row and its input's `aria-invalid`.
+/// Run as an effect, so it follows the errors as they change. The receipt draws its own.
+pub(crate) fn show_errors(model: Model, form: &Element) {
+    for field in FIELD_ORDER.into_iter().filter(|f| *f != Field::Receipt) {
+        let id = field.as_str();
+        let Ok(Some(line)) = form.query_selector(&format!("#{id}-error")) else { continue };
+        let error = model.error(field);
+        line.set_text_content(error);
+        if let Some(row) = line.parent_element() {
+            let _ = row.class_list().toggle_with_force("invalid", error.is_some());
+        }
+        if let Ok(Some(input)) = form.query_selector(&format!("#{id}")) {
+            let _ = input.set_attribute("aria-invalid", if error.is_some() { "true" } else { "false" });
+        }
     }
-    let field = Field::Country;
-    let error = move || model.error(field);
-    // The select as markup, its change caught as it bubbles: about 2 kB of bundle less than a
-    // view per attribute and option. The codes are two ASCII letters from the ISO list (checked
-    // when the campaign loaded), nothing to escape.
-    let chosen = model.country.get_untracked();
-    let select = model.rules.with_value(|r| {
-        let options = r.countries.iter().fold(String::new(), |html, c| {
-            let selected = if c.as_str() == chosen { " selected" } else { "" };
-            format!("{html}<option value=\"{0}\"{selected}>{0}</option>", c.as_str())
-        });
-        format!(
-            "<select id=\"country\" name=\"country\" part=\"input\" autocomplete=\"country\" \
-             aria-describedby=\"country-error\"><option value=\"\">—</option>{options}</select>"
-        )
-    });
-    view! {
-        <div class="field" part="field" class:invalid=move || error().is_some()>
-            <label for="country" part="label">{i18n::field_label(field, model.locale)}</label>
-            <div inner_html=select on:change=move |ev| {
-                model.country.set(event_target_value(&ev));
-                model.validate(field);
-                model.save_draft();
-            }></div>
-            <p class="error" part="error" id="country-error">{error}</p>
-        </div>
-    }
-    .into_any()
 }
 
 /// Lists what blocks the submit; each item moves focus to its field.

@@ -6,13 +6,14 @@ use leptos::task::spawn_local;
 use vouch_core::age::{check_date_of_birth, CivilDate};
 use vouch_core::campaign::CampaignPublic;
 use vouch_core::form::{validate_field, FormRules, Requirement};
+use vouch_core::form_markup::{self, Prefill};
 use vouch_core::i18n::{self, Locale, Ui};
 use vouch_core::wire::{Consents, EntryAccepted, EntryFields, EntryRequest};
 use vouch_core::{ErrorCode, Field, FieldCode, FieldError};
 
 use crate::api::{random_key, sleep, Api, ApiFailure};
 use crate::draft::{self, Draft};
-use crate::fields::{Checkbox, CountrySelect, ErrorSummary, TextField};
+use crate::fields::{on_change, on_focusout, on_input, ErrorSummary};
 use crate::lazy_receipt::{LazyReceipt, IDLE_LOAD_MS};
 use crate::receipt::UploadState;
 use crate::status::{follow, StatusPanel};
@@ -99,6 +100,16 @@ impl Model {
             Field::PostalCode => Some(self.postal_code),
             Field::DateOfBirth => Some(self.date_of_birth),
             Field::Country => Some(self.country),
+            _ => None,
+        }
+    }
+
+    /// The checkbox with this id: its value and the rule that checks it (none for marketing).
+    pub(crate) fn check_box(&self, id: &str) -> Option<(RwSignal<bool>, Option<Field>)> {
+        match id {
+            "age_confirmation" => Some((self.age_confirmed, Some(Field::AgeConfirmation))),
+            "terms" => Some((self.terms, Some(Field::Terms))),
+            form_markup::MARKETING => Some((self.marketing, None)),
             _ => None,
         }
     }
@@ -242,23 +253,19 @@ pub(crate) const FIELD_ORDER: [Field; 10] = [
     Field::Terms,
 ];
 
-/// When the parts of the form below its frame are built: `App` sets each a task after the one
-/// before, so that no build is one long task.
-#[derive(Clone, Copy)]
-pub(crate) struct Stages {
-    /// The shopper's contact details.
-    pub(crate) fields: RwSignal<bool>,
-    /// Everything below them.
-    pub(crate) rest: RwSignal<bool>,
+/// The static fields are drawn with what the shopper has entered (a restored draft, or the
+/// details kept for another entry).
+impl Prefill for Model {
+    fn text(&self, field: Field) -> String {
+        self.value(field).map(|v| v.get_untracked()).unwrap_or_default()
+    }
+    fn checked(&self, id: &str) -> bool {
+        self.check_box(id).is_some_and(|(checked, _)| checked.get_untracked())
+    }
 }
 
 #[component]
-pub(crate) fn EntryForm(
-    api: Api,
-    campaign: CampaignPublic,
-    referral_code: Option<String>,
-    stages: Stages,
-) -> impl IntoView {
+pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Option<String>) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
     let l = api.locale;
     let model = Model::new(&campaign.id, campaign.form.clone(), saved, referral_code, l);
@@ -266,14 +273,15 @@ pub(crate) fn EntryForm(
         spawn_local(follow(api.clone(), model, entry_id));
     }
     let copy = StoredValue::new(campaign.copy.clone());
-    let min_age = campaign.form.min_age.unwrap_or(0).to_string();
-    let age_label = StoredValue::new(i18n::fill(i18n::ui(Ui::AgeConfirmation, l), &[&min_age]));
-    let age_box = move || {
-        let label = age_label.get_value();
-        model.visible(Field::AgeConfirmation).then(|| {
-            view! { <Checkbox model=model field=Some(Field::AgeConfirmation) label=label checked=model.age_confirmed /> }
-        })
-    };
+    let campaign = StoredValue::new(campaign);
+    // A half of the static fields, drawn anew (with the values so far) whenever the form shows.
+    let part = move |half: fn(&CampaignPublic, &dyn Prefill) -> String| campaign.with_value(|c| half(c, &model));
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move || {
+        if let Some(form) = form_ref.get() {
+            crate::fields::show_errors(model, &form);
+        }
+    });
     let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
     let api = StoredValue::new(api);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -304,32 +312,18 @@ pub(crate) fn EntryForm(
             <h2 id="vouch-title" part="title">{text(|c| &c.title)}</h2>
             <Show when=editing fallback=move || view! { <StatusPanel model=model confirmed=text(|c| &c.confirmed) /> }>
                 <p class="intro">{text(|c| &c.intro)}</p>
-                <form novalidate on:submit=on_submit on:focusin=move |_| receipt.load()
-                    on:pointerdown=move |_| receipt.load() on:dragenter=move |_| receipt.load()>
+                <form novalidate node_ref=form_ref on:submit=on_submit on:focusin=move |_| receipt.load()
+                    on:pointerdown=move |_| receipt.load() on:dragenter=move |_| receipt.load()
+                    on:input=move |ev| on_input(model, &ev) on:change=move |ev| on_change(model, &ev)
+                    on:focusout=move |ev| on_focusout(model, &ev)>
                     <ErrorSummary model=model />
-                    {move || stages.fields.get().then(|| view! {
-                        <div class="row">
-                            <TextField model=model field=Field::FirstName autocomplete="given-name" />
-                            <TextField model=model field=Field::LastName autocomplete="family-name" />
-                        </div>
-                        <TextField model=model field=Field::Email kind="email" autocomplete="email" />
-                        <div class="row">
-                            <TextField model=model field=Field::Phone kind="tel" autocomplete="tel" />
-                            <TextField model=model field=Field::PostalCode autocomplete="postal-code" />
-                        </div>
-                    })}
-                    {move || stages.rest.get().then(|| view! {
-                        <CountrySelect model=model />
-                        <TextField model=model field=Field::DateOfBirth kind="date" autocomplete="bday" />
-                        {receipt.render()}
-                        {age_box}
-                        <Checkbox model=model field=Some(Field::Terms) label=text(|c| &c.terms_label) checked=model.terms />
-                        <Checkbox model=model field=None label=text(|c| &c.marketing_label) checked=model.marketing />
-                        <p class="notice" role="status">{move || model.notice.get()}</p>
-                        <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
-                            {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
-                        </button>
-                    })}
+                    <div class="part" inner_html=part(form_markup::before_receipt)></div>
+                    {receipt.render()}
+                    <div class="part" inner_html=part(form_markup::after_receipt)></div>
+                    <p class="notice" role="status">{move || model.notice.get()}</p>
+                    <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
+                        {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
+                    </button>
                 </form>
             </Show>
         </section>

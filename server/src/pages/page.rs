@@ -21,21 +21,7 @@ pub struct PageContext<'a> {
     pub config: &'a CampaignPublic,
 }
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use vouch_core::form_markup::esc;
 
 const PAGE_CSS: &str = "\
 *{box-sizing:border-box}\

@@ -1,18 +1,14 @@
 //! The giveaway form as static markup in a declarative shadow root, so the hosted page and the
-//! Facebook tab show it at first paint instead of after the wasm. It is the widget's own markup
-//! (`widget/src/form.rs`, `fields.rs`, `lazy_receipt.rs`) element for element, with the widget's CSS,
+//! Facebook tab show it at first paint instead of after the wasm. Its fields are the widget's own
+//! markup (`vouch_core::form_markup`); its frame and receipt placeholder match `widget/src/form.rs`
+//! and `lazy_receipt.rs` element for element, with the widget's CSS,
 //! so the widget can replace it without moving a pixel; `inert` until then. Playwright compares
 //! every box before and after the swap (`end2end/tests/first_paint.spec.ts`).
 
-use std::fmt::Write;
-
 use vouch_core::campaign::CampaignPublic;
-use vouch_core::form::Requirement;
+use vouch_core::form_markup::{self, esc, Blank};
 use vouch_core::i18n::{self, Ui};
 use vouch_core::schedule::ScheduleState;
-use vouch_core::Field;
-
-use super::page::esc;
 
 const CSS: &str = include_str!("../../../style/widget.css");
 /// The receipt picker's menu, the same template the widget fills (`widget/src/picker.rs`).
@@ -30,31 +26,14 @@ pub fn entry_form(public: &CampaignPublic) -> String {
     if public.state != ScheduleState::Open {
         return String::new();
     }
-    let l = public.locale;
     let copy = &public.copy;
-    let mut form = String::new();
-    form.push_str("<div class=\"row\">");
-    text_field(&mut form, public, Field::FirstName, "text", "given-name");
-    text_field(&mut form, public, Field::LastName, "text", "family-name");
-    form.push_str("</div>");
-    text_field(&mut form, public, Field::Email, "email", "email");
-    form.push_str("<div class=\"row\">");
-    text_field(&mut form, public, Field::Phone, "tel", "tel");
-    text_field(&mut form, public, Field::PostalCode, "text", "postal-code");
-    form.push_str("</div>");
-    country(&mut form, public);
-    text_field(&mut form, public, Field::DateOfBirth, "date", "bday");
-    receipt(&mut form, public);
-    if visible(public, Field::AgeConfirmation) {
-        let min_age = public.form.min_age.unwrap_or(0).to_string();
-        checkbox(
-            &mut form,
-            Field::AgeConfirmation.as_str(),
-            &i18n::fill(i18n::ui(Ui::AgeConfirmation, l), &[&min_age]),
-        );
-    }
-    checkbox(&mut form, Field::Terms.as_str(), &copy.terms_label);
-    checkbox(&mut form, "marketing", &copy.marketing_label);
+    // The widget's own fields (`vouch_core::form_markup`), in the same wrappers as the widget's.
+    let form = format!(
+        "<div class=\"part\">{}</div>{}<div class=\"part\">{}</div>",
+        form_markup::before_receipt(public, &Blank),
+        receipt(public),
+        form_markup::after_receipt(public, &Blank),
+    );
     format!(
         "<template shadowrootmode=\"open\"><style>{CSS}{NO_SCRIPT}{WHOLE}</style><div class=\"vouch\" inert>\
          <style>:host {{ {theme} }}</style>\
@@ -71,76 +50,22 @@ pub fn entry_form(public: &CampaignPublic) -> String {
     )
 }
 
-fn visible(public: &CampaignPublic, field: Field) -> bool {
-    public.form.requirement(field) != Requirement::Hidden
-}
-
-fn text_field(out: &mut String, public: &CampaignPublic, field: Field, kind: &str, autocomplete: &str) {
-    if !visible(public, field) {
-        return;
-    }
-    let l = public.locale;
-    let id = field.as_str();
-    let optional = public.form.requirement(field) == Requirement::Optional;
-    let mark = if optional {
-        format!("<span class=\"optional\">{}</span>", esc(i18n::ui(Ui::Optional, l)))
-    } else {
-        String::new()
-    };
-    let _ = write!(
-        out,
-        "<div class=\"field\" part=\"field\"><label for=\"{id}\" part=\"label\">{label}{mark}</label>\
-         <input id=\"{id}\" part=\"input\" name=\"{id}\" type=\"{kind}\" autocomplete=\"{autocomplete}\" \
-         aria-required=\"{required}\" aria-invalid=\"false\" aria-describedby=\"{id}-error\">\
-         <p class=\"error\" part=\"error\" id=\"{id}-error\"></p></div>",
-        label = esc(i18n::field_label(field, l)),
-        required = !optional,
-    );
-}
-
-fn checkbox(out: &mut String, id: &str, label: &str) {
-    let _ = write!(
-        out,
-        "<div class=\"field check\" part=\"field\"><input type=\"checkbox\" id=\"{id}\" name=\"{id}\" \
-         aria-invalid=\"false\" aria-describedby=\"{id}-error\"><label for=\"{id}\" part=\"label\">{label}</label>\
-         <p class=\"error\" part=\"error\" id=\"{id}-error\"></p></div>",
-        label = esc(label),
-    );
-}
-
-fn country(out: &mut String, public: &CampaignPublic) {
-    if !visible(public, Field::Country) {
-        return;
-    }
-    let options: String =
-        public.form.countries.iter().map(|c| format!("<option value=\"{0}\">{0}</option>", esc(c.as_str()))).collect();
-    let _ = write!(
-        out,
-        "<div class=\"field\" part=\"field\"><label for=\"country\" part=\"label\">{label}</label>\
-         <div><select id=\"country\" name=\"country\" part=\"input\" autocomplete=\"country\" \
-         aria-describedby=\"country-error\"><option value=\"\">—</option>{options}</select></div>\
-         <p class=\"error\" part=\"error\" id=\"country-error\"></p></div>",
-        label = esc(i18n::field_label(Field::Country, public.locale)),
-    );
-}
-
 /// What the widget draws until its receipt chunk is here (`widget/src/lazy_receipt.rs`): the
 /// picker's shared template, without the file inputs (out of the flow: they take no room).
-fn receipt(out: &mut String, public: &CampaignPublic) {
+fn receipt(public: &CampaignPublic) -> String {
     let l = public.locale;
     let t = |key| esc(i18n::ui(key, l));
     let menu = i18n::fill(
         PICKER.trim_end(),
         &[&t(Ui::AddPhoto), &t(Ui::ChangePhoto), &t(Ui::TakePhoto), &t(Ui::ChooseFile), &t(Ui::DropPhoto)],
     );
-    let _ = write!(
-        out,
+    format!(
         "<div class=\"field receipt\" part=\"field\" aria-busy=\"true\"><label for=\"receipt\" part=\"label\">{label}</label>\
          <div class=\"drop\" inert><div class=\"picker\">{menu}</div></div>\
          <div class=\"upload-status\" id=\"receipt-status\" aria-live=\"polite\"></div>\
          <p class=\"error\" part=\"error\" id=\"receipt-error\"></p></div>",
         label = t(Ui::ReceiptPhoto),
-    );
+    )
 }
 
 /// The config as JSON inside `<script type="application/json">`: `<` only occurs inside JSON
