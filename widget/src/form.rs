@@ -264,8 +264,15 @@ impl Prefill for Model {
     }
 }
 
+/// `rest`: set by `App` a task after the form's frame and first fields are built, so that the
+/// form is built in two tasks, neither of them a long one.
 #[component]
-pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Option<String>) -> impl IntoView {
+pub(crate) fn EntryForm(
+    api: Api,
+    campaign: CampaignPublic,
+    referral_code: Option<String>,
+    rest: RwSignal<bool>,
+) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
     let l = api.locale;
     let model = Model::new(&campaign.id, campaign.form.clone(), saved, referral_code, l);
@@ -318,12 +325,14 @@ pub(crate) fn EntryForm(api: Api, campaign: CampaignPublic, referral_code: Optio
                     on:focusout=move |ev| on_focusout(model, &ev)>
                     <ErrorSummary model=model />
                     <div class="part" inner_html=part(form_markup::before_receipt)></div>
-                    {receipt.render()}
-                    <div class="part" inner_html=part(form_markup::after_receipt)></div>
-                    <p class="notice" role="status">{move || model.notice.get()}</p>
-                    <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
-                        {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
-                    </button>
+                    {move || rest.get().then(|| view! {
+                        {receipt.render()}
+                        <div class="part" inner_html=part(form_markup::after_receipt)></div>
+                        <p class="notice" role="status">{move || model.notice.get()}</p>
+                        <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
+                            {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
+                        </button>
+                    })}
                 </form>
             </Show>
         </section>
