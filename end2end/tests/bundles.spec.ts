@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { liveForm } from './helpers';
+import { bff, liveForm } from './helpers';
 
 // A split bundle's pieces carry a build id (`vouch_entry_<16 hex>_split_receipt.wasm`): named here
 // without it.
@@ -67,6 +67,26 @@ test('the form’s bundle starts downloading while the rest of the page is still
   expect(askedWhileHeld).toBe(true);
   expect(await page.evaluate(() => (window as unknown as { hostileThemeRan?: boolean }).hostileThemeRan)).toBe(true);
   expect(await page.locator('[data-vouch-mounted]').count()).toBe(1);
+});
+
+// The hosted page is ours: it asks for the form's bundle in its <head>, before its loader (at the
+// end of the body, as on a shop's page) has run. The loader's own requests must then be answered
+// from the preload: the same two files, each downloaded once, the preload used.
+test('the hosted page preloads the form’s bundle and downloads each file once', async ({ page }) => {
+  const fetched = widgetFiles(page);
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(`${bff()}/c/demo`);
+  await expect(page.locator(liveForm)).toBeVisible({ timeout: 20_000 });
+  expect([...fetched].sort()).toEqual(['vouch_entry.js', 'vouch_entry_bg.wasm']);
+  const preloaded = await page.evaluate(() =>
+    [...document.querySelectorAll('head link[rel$="preload"]')].map((l) => (l as HTMLLinkElement).href));
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name));
+  expect(preloaded.map(widgetFile).sort()).toEqual(['vouch_entry.js', 'vouch_entry_bg.wasm']);
+  for (const url of preloaded) expect(loaded.filter((u) => u === url)).toHaveLength(1);
+  // Chromium's word for a preload nobody used (a mismatched URL or CORS mode), within its 3 s.
+  await page.waitForTimeout(3_500);
+  expect(warnings.filter((w) => w.includes('preload'))).toEqual([]);
 });
 
 // The offer shows only a friend's code, so most shop visitors need no widget at all.

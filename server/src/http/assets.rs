@@ -31,6 +31,8 @@ pub(super) struct Asset {
 pub struct WidgetAssets {
     loader: Bytes,
     files: Arc<HashMap<String, Asset>>,
+    /// The giveaway form's glue and wasm URLs, for the pages of ours that preload them.
+    entry: Option<Arc<(String, String)>>,
 }
 
 pub(super) fn content_type(name: &str) -> &'static str {
@@ -67,10 +69,20 @@ impl WidgetAssets {
             }
         }
         load_split_pieces(dir, &mut files);
+        let url = |placeholder: &str| urls.iter().find(|(p, _)| p == placeholder).map(|(_, url)| url.clone());
+        let entry = match (url("__ENTRY_JS__"), url("__ENTRY_WASM__")) {
+            (Some(js), Some(wasm)) if !js.ends_with("?v=") && !wasm.ends_with("?v=") => Some(Arc::new((js, wasm))),
+            _ => None,
+        };
         let loader = urls.iter().fold(loader, |text, (placeholder, url)| text.replace(placeholder, url));
         // The beacon's batch size is core's rule, not a second copy of it in the script.
         let loader = loader.replace("__MAX_EVENTS__", &vouch_core::analytics::MAX_BATCH_EVENTS.to_string());
-        Self { loader: loader.into(), files: Arc::new(files) }
+        Self { loader: loader.into(), files: Arc::new(files), entry }
+    }
+
+    /// The form bundle's glue and wasm URLs (as the loader asks for them), when they are built.
+    pub fn entry_urls(&self) -> Option<(&str, &str)> {
+        self.entry.as_deref().map(|(js, wasm)| (js.as_str(), wasm.as_str()))
     }
 }
 

@@ -102,7 +102,8 @@ async fn hosted(
     let locale = campaign.locale_for(query.get("lang").and_then(|l| Locale::parse(l)).or(browser));
     let url = absolute(&state, &format!("/c/{}", campaign.id()));
     let config = public_now(&campaign, locale);
-    let ctx = PageContext { locale, url: &url, referral_code: None, config: &config };
+    let bundle = state.widget.entry_urls();
+    let ctx = PageContext { locale, url: &url, referral_code: None, config: &config, bundle };
     // The console frames the page to preview it; only this BFF's own pages may (clickjacking
     // from anywhere else stays impossible), and only when asked for as a preview.
     let preview = query.get("preview").is_some_and(|p| p == "1");
@@ -202,8 +203,9 @@ fn tab(state: &AppState, headers: &HeaderMap, raw: Option<&str>) -> Response {
     let code = request.app_data.as_deref().and_then(|d| ReferralCode::parse(d).ok());
     let url = absolute(state, &format!("/c/{}", campaign.id()));
     let config = public_now(&campaign, locale);
-    let ctx =
-        PageContext { locale, url: &url, referral_code: code.as_ref().map(ReferralCode::as_str), config: &config };
+    let referral_code = code.as_ref().map(ReferralCode::as_str);
+    let bundle = state.widget.entry_urls();
+    let ctx = PageContext { locale, url: &url, referral_code, config: &config, bundle };
     framed(state, campaign.image_url.as_deref(), StatusCode::OK, campaign_page(&campaign, &ctx))
 }
 

@@ -19,6 +19,8 @@ pub struct PageContext<'a> {
     pub referral_code: Option<&'a str>,
     /// The config the widget would ask for: embedded, and drawn as the form at first paint.
     pub config: &'a CampaignPublic,
+    /// The form bundle's glue and wasm URLs, preloaded (none when the widget is not built).
+    pub bundle: Option<(&'a str, &'a str)>,
 }
 
 pub use vouch_core::form_markup::esc;
@@ -63,8 +65,9 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
 <meta name=\"twitter:card\" content=\"{card}\">
 <meta name=\"twitter:title\" content=\"{title}\">
 <meta name=\"twitter:description\" content=\"{intro}\">
-{og_image}",
+{og_image}{preload}",
         og_locale = og_locale(ctx.locale),
+        preload = preload(ctx.bundle),
     );
     let body = format!(
         "<main>
@@ -76,6 +79,21 @@ pub fn campaign_page(campaign: &Campaign, ctx: &PageContext<'_>) -> String {
 "
     );
     document(lang, &head, &body)
+}
+
+/// The form's bundle, asked for as the page starts to parse. The loader asks for it only once it
+/// runs, after the page's parsing and first layout (the loader sits at the end of the body, as
+/// on a merchant's page), and the wasm then streamed in and compiled while the page waited;
+/// preloaded, it is here by then. The hints match the loader's requests (a module import, a
+/// CORS fetch without credentials), so the browser answers those from what it preloaded.
+fn preload(bundle: Option<(&str, &str)>) -> String {
+    bundle.map_or_else(String::new, |(js, wasm)| {
+        format!(
+            "<link rel=\"modulepreload\" href=\"{}\">\n<link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin>\n",
+            esc(js),
+            esc(wasm)
+        )
+    })
 }
 
 /// A short page for a request we refuse (a forged Facebook tab, an unknown page).
@@ -135,8 +153,10 @@ title = "Groß gewinnen"
     fn the_page_carries_escaped_copy_in_title_description_and_open_graph() {
         let (campaign, url) = (campaign(), "https://v.example/c/summer");
         let config = campaign.public_in(Locale::En);
-        let html =
-            campaign_page(&campaign, &PageContext { locale: Locale::En, url, referral_code: None, config: &config });
+        let html = campaign_page(
+            &campaign,
+            &PageContext { locale: Locale::En, url, referral_code: None, config: &config, bundle: None },
+        );
         assert!(html.contains("<title>Win &quot;big&quot; · Tom &amp; Jerry&#39;s &lt;Shop&gt;</title>"), "{html}");
         assert!(html.contains("<meta property=\"og:title\" content=\"Win &quot;big&quot;\">"));
         assert!(html.contains("<meta name=\"description\" content=\"Upload your receipt.\">"));
@@ -151,7 +171,8 @@ title = "Groß gewinnen"
     fn the_page_speaks_the_chosen_language_and_passes_a_referral_code() {
         let (campaign, url) = (campaign(), "https://v.example/c/summer");
         let config = campaign.public_in(Locale::De);
-        let ctx = PageContext { locale: Locale::De, url, referral_code: Some("K7QW2MNP"), config: &config };
+        let ctx =
+            PageContext { locale: Locale::De, url, referral_code: Some("K7QW2MNP"), config: &config, bundle: None };
         let html = campaign_page(&campaign, &ctx);
         assert!(html.contains("<html lang=\"de\">"));
         assert!(html.contains("data-vouch-locale=\"de\""));

@@ -58,3 +58,43 @@ async fn the_campaign_route_picks_the_first_language_it_speaks_from_a_list() {
     assert_eq!(locale("fr-FR,es-MX").await, "es", "the page's language first, then the browser's");
     assert_eq!(locale("de").await, "de");
 }
+
+/// A widget build of two files: enough for the server to name the form's bundle.
+fn built_widget(config: &mut Config) {
+    let dir = config.campaigns_dir.parent().unwrap().join("widget");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("vouch_entry.js"), "export default async function () {}").unwrap();
+    std::fs::write(dir.join("vouch_entry_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    config.widget_dir = dir;
+}
+
+/// The `href` of the page's first `<link rel="{rel}" …>`.
+fn link(html: &str, rel: &str) -> Option<String> {
+    let start = format!("<link rel=\"{rel}\" href=\"");
+    let at = html.find(&start)? + start.len();
+    Some(html[at..at + html[at..].find('"')?].to_string())
+}
+
+#[tokio::test]
+async fn the_hosted_page_preloads_the_very_files_its_loader_asks_for() {
+    let app = TestApp::spawn_with(built_widget).await;
+    let html = app.client.get(app.url("/c/demo")).send().await.unwrap().text().await.unwrap();
+    let head = &html[..html.find("</head>").unwrap()];
+    let (js, wasm) = (link(head, "modulepreload").expect(head), link(head, "preload").expect(head));
+    assert!(head.contains(&format!("<link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" crossorigin>")), "{head}");
+    let loader = app.client.get(app.url("/v1/loader.js")).send().await.unwrap().text().await.unwrap();
+    for url in [&js, &wasm] {
+        // The same URL, version and all, or the browser downloads the file twice.
+        assert!(loader.contains(url.as_str()), "{url} is not what the loader asks for");
+        assert_eq!(app.client.get(app.url(url)).send().await.unwrap().status(), 200, "{url}");
+    }
+    assert!(js.starts_with("/v1/widget/vouch_entry.js?v=") && wasm.starts_with("/v1/widget/vouch_entry_bg.wasm?v="));
+}
+
+#[tokio::test]
+async fn without_a_widget_build_the_page_preloads_nothing() {
+    let app = TestApp::spawn().await;
+    let html = app.client.get(app.url("/c/demo")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(link(&html, "modulepreload"), None);
+    assert_eq!(link(&html, "preload"), None);
+}
