@@ -3,6 +3,7 @@ photo over a mobile uplink."""
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -79,10 +80,15 @@ def bench_widget():
             pages["Vouch widget, build before"] = (f"http://127.0.0.1:{old.demo_port}/", ready_vouch)
             pages["Vouch hosted page, build before"] = (f"{old.url}/c/bench", ready_vouch)
         # One load of each page in turn, round after round: a machine that slows down for a while
-        # slows every page alike instead of the ones measured then.
+        # slows every page alike instead of the ones measured then. The order changes from round
+        # to round (the same orders every run): in a fixed order each page always follows the
+        # same one, so whatever a load leaves running (its widget's deferred fetches, its beacon,
+        # its browser's exit) always falls on the same page.
         runs = {name: [] for name in pages}
+        order = random.Random(19)
         for _ in range(max(REPEATS, 3)):
-            for name, (url, ready) in pages.items():
+            for name in order.sample(list(pages), len(pages)):
+                url, ready = pages[name]
                 shown = shown_vouch if name.startswith("Vouch") else ready
                 out = subprocess.run(["node", str(BENCH / "page_impact.mjs"), url, ready, "1", shown],
                                      cwd=BENCH, capture_output=True, text=True, check=True).stdout
