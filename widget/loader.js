@@ -178,12 +178,13 @@
 
   kick();
   // The downloads are what the page waits for; the rest (storage, the page's commands, the
-  // observers) is a task of its own, so that the two do not make one long task on a slow phone.
+  // observers) is a task of its own, and the first scan (which asks for the configs) one more,
+  // so that none of them makes a long task on a slow phone.
   setTimeout(function () {
     capture();
     for (var i = 0; i < queued.length; i++) run(queued[i]);
     ready = 1;
-    if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan); else scan();
+    if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan); else setTimeout(scan);
     new MutationObserver(function () { if (d.querySelector(HOSTS + ":not([data-vouch-idle])")) scan(); })
       .observe(d.documentElement, { childList: true, subtree: true });
   });

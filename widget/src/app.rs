@@ -61,9 +61,9 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>, reveal: Reveal) -
         Api { base: host.api.clone(), campaign: host.campaign.clone(), locale: early, storage: host.storage_given };
     let config = RwSignal::new(None::<Result<CampaignPublic, String>>);
     let query = format!("?locale={}", candidates(host.locale.as_deref()));
-    // The giveaway form's lower half, built a task after the rest (see below).
+    // The giveaway form is built in stages, each in a task of its own (see below).
     #[cfg(feature = "entry")]
-    let rest = RwSignal::new(false);
+    let stages = crate::form::Stages { body: RwSignal::new(false), rest: RwSignal::new(false) };
     spawn_local(async move {
         // Reading the config (its JSON) is a task of its own, not part of the mount's.
         #[cfg(feature = "entry")]
@@ -76,18 +76,20 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>, reveal: Reveal) -
             Some(campaign) => Ok(campaign),
             None => fetch_api.get::<CampaignPublic>(&query).await.map_err(|e| e.message(early)),
         };
-        // The form is built in tasks of its own, not in the mount's: its frame and first fields,
-        // then the rest, so that no task is a long one on a slow phone (built in one, it took
-        // over 60 ms at a quarter of this machine's speed). It is built out of the document and
-        // shown in a later task, in one swap, so the page never shows a loading notice or part
-        // of a form.
+        // The form is built in tasks of its own, not in the mount's: its state and card, its
+        // frame and first fields, then the rest, so that no task is a long one on a slow phone
+        // (much of the code each runs is compiled on its first call; built in one task, the form
+        // took over 60 ms at 4x on this machine). It is built out of the document and shown in a
+        // later task, in one swap, so the page never shows a loading notice or part of a form.
         #[cfg(feature = "entry")]
         crate::api::sleep(0).await;
         config.set(Some(answer));
         #[cfg(feature = "entry")]
         {
-            crate::api::sleep(0).await;
-            rest.set(true);
+            for stage in [stages.body, stages.rest] {
+                crate::api::sleep(0).await;
+                stage.set(true);
+            }
             crate::api::sleep(0).await;
         }
         reveal.run();
@@ -120,7 +122,7 @@ pub(crate) fn App(host: Host, handed: Option<js_sys::Promise>, reveal: Reveal) -
                 View::Entry => match crate::schedule::closed_notice(&campaign) {
                     Some(notice) => notice,
                     None => {
-                        view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() rest=rest /> }
+                        view! { <EntryForm api=api.clone() campaign=campaign referral_code=host.friend_code.clone() stages=stages /> }
                             .into_any()
                     }
                 },

@@ -264,14 +264,21 @@ impl Prefill for Model {
     }
 }
 
-/// `rest`: set by `App` a task after the form's frame and first fields are built, so that the
-/// form is built in two tasks, neither of them a long one.
+/// When the parts of the form are built: `App` sets each a task after the one before, so that
+/// the form is built in three tasks, none of them a long one: its state and card, then its frame
+/// and first fields (`body`), then the rest (`rest`).
+#[derive(Clone, Copy)]
+pub(crate) struct Stages {
+    pub(crate) body: RwSignal<bool>,
+    pub(crate) rest: RwSignal<bool>,
+}
+
 #[component]
 pub(crate) fn EntryForm(
     api: Api,
     campaign: CampaignPublic,
     referral_code: Option<String>,
-    rest: RwSignal<bool>,
+    stages: Stages,
 ) -> impl IntoView {
     let saved = draft::load(&campaign.id).unwrap_or_default();
     let l = api.locale;
@@ -317,6 +324,7 @@ pub(crate) fn EntryForm(
     view! {
         <section class="card" part="card" aria-labelledby="vouch-title">
             <h2 id="vouch-title" part="title">{text(|c| &c.title)}</h2>
+            {move || stages.body.get().then(|| view! {
             <Show when=editing fallback=move || view! { <StatusPanel model=model confirmed=text(|c| &c.confirmed) /> }>
                 <p class="intro">{text(|c| &c.intro)}</p>
                 <form novalidate node_ref=form_ref on:submit=on_submit on:focusin=move |_| receipt.load()
@@ -325,7 +333,7 @@ pub(crate) fn EntryForm(
                     on:focusout=move |ev| on_focusout(model, &ev)>
                     <ErrorSummary model=model />
                     <div class="part" inner_html=part(form_markup::before_receipt)></div>
-                    {move || rest.get().then(|| view! {
+                    {move || stages.rest.get().then(|| view! {
                         {receipt.render()}
                         <div class="part" inner_html=part(form_markup::after_receipt)></div>
                         <p class="notice" role="status">{move || model.notice.get()}</p>
@@ -335,6 +343,7 @@ pub(crate) fn EntryForm(
                     })}
                 </form>
             </Show>
+            })}
         </section>
     }
 }

@@ -88,7 +88,15 @@ fn mount_host(document: &web_sys::Document, el: &Element) -> Option<()> {
         #[cfg(not(feature = "entry"))]
         reveal.run();
     }
-    leptos::mount::mount_to(target, move || view! { <App host=host handed=handed reveal=reveal /> }).forget();
+    let mount = move || {
+        leptos::mount::mount_to(target, move || view! { <App host=host handed=handed reveal=reveal /> }).forget()
+    };
+    // The giveaway form's app mounts a task after its host is taken: the first use of the
+    // reactive runtime compiles much of its code, and with the host's work it made one long task.
+    #[cfg(feature = "entry")]
+    set_timeout(mount, Duration::ZERO);
+    #[cfg(not(feature = "entry"))]
+    mount();
     Some(())
 }
 

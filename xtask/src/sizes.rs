@@ -20,9 +20,10 @@ const WIDGET_TARGET_BR: usize = 90 * 1024;
 /// put 0.6 kB more on it, and dropping the glue's unused stream classes took 0.3 kB off each
 /// bundle (130.3, 114.0 and 67.2 kB). The form's fields as static markup took 6.5 kB off the
 /// form, and wasm-opt no longer inlining large functions into their one caller (`build.rs`)
-/// took 4–5 kB off each bundle (120.1, 109.4 and 65.6 kB).
+/// took 4–5 kB off each bundle (120.1, 109.4 and 65.6 kB); mounting the form's app a task after
+/// its host and building the form in three tasks put 0.9 kB back on the form (121.0 kB).
 const WIDGET_CEILINGS_BR: [(&str, usize); 3] =
-    [("entry", 120 * 1024 + 512), ("referral", 110 * 1024), ("offer", 66 * 1024)];
+    [("entry", 121 * 1024 + 512), ("referral", 110 * 1024), ("offer", 66 * 1024)];
 
 fn ceiling(feature: &str) -> usize {
     WIDGET_CEILINGS_BR.iter().find(|(f, _)| *f == feature).map_or(0, |(_, c)| *c)
