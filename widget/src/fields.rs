@@ -3,13 +3,24 @@
 //! readers when a submit is refused.
 
 use leptos::prelude::*;
-use vouch_core::form_markup::TEXT_FIELDS;
+use vouch_core::form_markup::{Prefill, TEXT_FIELDS};
 use vouch_core::i18n::{self, fill, Ui};
 use vouch_core::Field;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
 use crate::form::{Model, FIELD_ORDER};
+
+/// The static fields are drawn with what the shopper has entered (a restored draft, or the
+/// details kept for another entry).
+impl Prefill for Model {
+    fn text(&self, field: Field) -> String {
+        self.value(field).map(|v| v.get_untracked()).unwrap_or_default()
+    }
+    fn checked(&self, id: &str) -> bool {
+        self.check_box(id).is_some_and(|(checked, _)| checked.get_untracked())
+    }
+}
 
 /// The text field (or the country) an input's id names, if it is one of the form's static fields.
 fn text_field(id: &str) -> Option<Field> {

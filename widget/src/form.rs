@@ -253,17 +253,6 @@ pub(crate) const FIELD_ORDER: [Field; 10] = [
     Field::Terms,
 ];
 
-/// The static fields are drawn with what the shopper has entered (a restored draft, or the
-/// details kept for another entry).
-impl Prefill for Model {
-    fn text(&self, field: Field) -> String {
-        self.value(field).map(|v| v.get_untracked()).unwrap_or_default()
-    }
-    fn checked(&self, id: &str) -> bool {
-        self.check_box(id).is_some_and(|(checked, _)| checked.get_untracked())
-    }
-}
-
 /// When the parts of the form are built: `App` sets each a task after the one before, so that
 /// the form is built in three tasks, none of them a long one: its state and card, then its frame
 /// and first fields (`body`), then the rest (`rest`).
@@ -325,24 +314,24 @@ pub(crate) fn EntryForm(
         <section class="card" part="card" aria-labelledby="vouch-title">
             <h2 id="vouch-title" part="title">{text(|c| &c.title)}</h2>
             {move || stages.body.get().then(|| view! {
-            <Show when=editing fallback=move || view! { <StatusPanel model=model confirmed=text(|c| &c.confirmed) /> }>
-                <p class="intro">{text(|c| &c.intro)}</p>
-                <form novalidate node_ref=form_ref on:submit=on_submit on:focusin=move |_| receipt.load()
-                    on:pointerdown=move |_| receipt.load() on:dragenter=move |_| receipt.load()
-                    on:input=move |ev| on_input(model, &ev) on:change=move |ev| on_change(model, &ev)
-                    on:focusout=move |ev| on_focusout(model, &ev)>
-                    <ErrorSummary model=model />
-                    <div class="part" inner_html=part(form_markup::before_receipt)></div>
-                    {move || stages.rest.get().then(|| view! {
-                        {receipt.render()}
-                        <div class="part" inner_html=part(form_markup::after_receipt)></div>
-                        <p class="notice" role="status">{move || model.notice.get()}</p>
-                        <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
-                            {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
-                        </button>
-                    })}
-                </form>
-            </Show>
+                <Show when=editing fallback=move || view! { <StatusPanel model=model confirmed=text(|c| &c.confirmed) /> }>
+                    <p class="intro">{text(|c| &c.intro)}</p>
+                    <form novalidate node_ref=form_ref on:submit=on_submit on:focusin=move |_| receipt.load()
+                        on:pointerdown=move |_| receipt.load() on:dragenter=move |_| receipt.load()
+                        on:input=move |ev| on_input(model, &ev) on:change=move |ev| on_change(model, &ev)
+                        on:focusout=move |ev| on_focusout(model, &ev)>
+                        <ErrorSummary model=model />
+                        <div class="part" inner_html=part(form_markup::before_receipt)></div>
+                        {move || stages.rest.get().then(|| view! {
+                            {receipt.render()}
+                            <div class="part" inner_html=part(form_markup::after_receipt)></div>
+                            <p class="notice" role="status">{move || model.notice.get()}</p>
+                            <button type="submit" class="submit" part="submit" aria-disabled=move || submitting().to_string()>
+                                {move || if submitting() { i18n::ui(Ui::Sending, l).to_string() } else { text(|c| &c.submit_label) }}
+                            </button>
+                        })}
+                    </form>
+                </Show>
             })}
         </section>
     }
