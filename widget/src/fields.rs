@@ -22,15 +22,17 @@ impl Prefill for Model {
     }
 }
 
-/// The text field (or the country) an input's id names, if it is one of the form's static fields.
-fn text_field(id: &str) -> Option<Field> {
-    TEXT_FIELDS.iter().map(|(field, ..)| *field).chain([Field::Country]).find(|f| f.as_str() == id)
+/// The text field an event came from and its value, if it is one of the form's static text
+/// fields (the country is a choice, caught as it changes).
+fn text_field(model: Model, ev: &Event) -> Option<(Field, RwSignal<String>)> {
+    let id = event_target::<Element>(ev).id();
+    let field = TEXT_FIELDS.iter().map(|(field, ..)| *field).find(|f| f.as_str() == id)?;
+    Some((field, model.value(field)?))
 }
 
 /// A keystroke in a text field. Once flagged, a field re-checks as the shopper fixes it.
 pub(crate) fn on_input(model: Model, ev: &Event) {
-    let Some(field) = text_field(&event_target::<Element>(ev).id()) else { return };
-    let Some(value) = model.value(field) else { return };
+    let Some((field, value)) = text_field(model, ev) else { return };
     value.set(event_target_value(ev));
     if model.error(field).is_some() {
         model.validate(field);
@@ -57,8 +59,7 @@ pub(crate) fn on_change(model: Model, ev: &Event) {
 
 /// A text field left: checked, unless the shopper only passed through an empty one.
 pub(crate) fn on_focusout(model: Model, ev: &Event) {
-    let Some(field) = text_field(&event_target::<Element>(ev).id()) else { return };
-    let Some(value) = model.value(field) else { return };
+    let Some((field, value)) = text_field(model, ev) else { return };
     if !value.get_untracked().trim().is_empty() || model.error(field).is_some() {
         model.validate(field);
     }

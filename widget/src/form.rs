@@ -106,12 +106,13 @@ impl Model {
 
     /// The checkbox with this id: its value and the rule that checks it (none for marketing).
     pub(crate) fn check_box(&self, id: &str) -> Option<(RwSignal<bool>, Option<Field>)> {
-        match id {
-            "age_confirmation" => Some((self.age_confirmed, Some(Field::AgeConfirmation))),
-            "terms" => Some((self.terms, Some(Field::Terms))),
-            form_markup::MARKETING => Some((self.marketing, None)),
-            _ => None,
+        if id == form_markup::MARKETING {
+            return Some((self.marketing, None));
         }
+        [(Field::AgeConfirmation, self.age_confirmed), (Field::Terms, self.terms)]
+            .into_iter()
+            .find(|(field, _)| field.as_str() == id)
+            .map(|(field, checked)| (checked, Some(field)))
     }
 
     /// The field's error in the shopper's language (errors are kept as codes).
@@ -275,7 +276,6 @@ pub(crate) fn EntryForm(
     if let Phase::Accepted { entry_id } = model.phase.get_untracked() {
         spawn_local(follow(api.clone(), model, entry_id));
     }
-    let copy = StoredValue::new(campaign.copy.clone());
     let campaign = StoredValue::new(campaign);
     // A half of the static fields, drawn anew (with the values so far) whenever the form shows.
     let part = move |half: fn(&CampaignPublic, &dyn Prefill) -> String| campaign.with_value(|c| half(c, &model));
@@ -285,7 +285,7 @@ pub(crate) fn EntryForm(
             crate::fields::show_errors(model, &form);
         }
     });
-    let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| copy.with_value(|c| pick(c).clone());
+    let text = move |pick: fn(&vouch_core::campaign::Copy) -> &String| campaign.with_value(|c| pick(&c.copy).clone());
     let api = StoredValue::new(api);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

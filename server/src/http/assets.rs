@@ -52,26 +52,31 @@ impl WidgetAssets {
         // The build's minified loader; the source (with its comments) when there is no build.
         let loader = std::fs::read_to_string(dir.join("loader.js")).unwrap_or_else(|_| LOADER_TEMPLATE.to_string());
         let mut urls = vec![];
+        // The form's glue and wasm URLs, when both are built.
+        let mut entry = vec![];
         for (placeholder, stem) in BUNDLES {
             for (suffix, name) in [("JS", format!("{stem}.js")), ("WASM", format!("{stem}_bg.wasm"))] {
                 let version = match std::fs::read(dir.join(&name)) {
                     Ok(body) => {
                         let version = hex::encode(&Sha256::digest(&body)[..6]);
                         files.insert(name.clone(), built_asset(dir, &name, body));
-                        version
+                        Some(version)
                     }
                     Err(e) => {
                         tracing::warn!(file = %dir.join(&name).display(), error = %e, "widget file missing: run `cargo xtask build`");
-                        String::new()
+                        None
                     }
                 };
-                urls.push((format!("__{placeholder}_{suffix}__"), format!("/v1/widget/{name}?v={version}")));
+                let url = format!("/v1/widget/{name}?v={}", version.as_deref().unwrap_or_default());
+                if placeholder == "ENTRY" {
+                    entry.push(version.map(|_| url.clone()));
+                }
+                urls.push((format!("__{placeholder}_{suffix}__"), url));
             }
         }
         load_split_pieces(dir, &mut files);
-        let url = |placeholder: &str| urls.iter().find(|(p, _)| p == placeholder).map(|(_, url)| url.clone());
-        let entry = match (url("__ENTRY_JS__"), url("__ENTRY_WASM__")) {
-            (Some(js), Some(wasm)) if !js.ends_with("?v=") && !wasm.ends_with("?v=") => Some(Arc::new((js, wasm))),
+        let entry = match entry.as_slice() {
+            [Some(js), Some(wasm)] => Some(Arc::new((js.clone(), wasm.clone()))),
             _ => None,
         };
         let loader = urls.iter().fold(loader, |text, (placeholder, url)| text.replace(placeholder, url));
