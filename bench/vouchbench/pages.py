@@ -54,6 +54,18 @@ def bench_widget():
                                                      '<link rel="stylesheet" href="/entry.css"><div id="uppy"></div>'
                                                      '<script type="module" src="/entry.js"></script>'))
     (site / "bare.html").write_text(merchant.replace("<!-- VOUCH_SNIPPET -->", ""))
+    # The floor: the least a Leptos app can be (bench/floor, built like the widget's bundles by
+    # `cargo xtask bench`), loaded the way Uppy is, as a module script.
+    floor = ROOT / "dist" / "floor"
+    if (floor / "leptos_floor.js").exists():
+        for f in ("leptos_floor.js", "leptos_floor_bg.wasm"):
+            (site / f).write_bytes((floor / f).read_bytes())
+        (site / "floor.js").write_text('import init from "./leptos_floor.js";\ninit();\n')
+        (site / "floor.html").write_text(merchant.replace("<!-- VOUCH_SNIPPET -->",
+                                                          '<div id="floor" style="min-height:700px"></div>'
+                                                          '<script type="module" src="/floor.js"></script>'))
+        ours["Leptos floor, js + wasm (bench/floor)"] = {
+            k: sizes(floor / "leptos_floor.js")[k] + sizes(floor / "leptos_floor_bg.wasm")[k] for k in ("raw", "gzip", "brotli")}
     peer = {"uppy.js": sizes(site / "entry.js"), "uppy.css": sizes(site / "entry.css")}
     port = free_port()
     static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
@@ -76,6 +88,8 @@ def bench_widget():
             "Vouch hosted page": (f"{vouch.url}/c/bench", ready_vouch),
             "Uppy Dashboard": (f"http://127.0.0.1:{port}/uppy.html", ready_uppy),
         }
+        if (site / "floor.html").exists():
+            pages["Leptos floor"] = (f"http://127.0.0.1:{port}/floor.html", "document.querySelector('#first_name')")
         if old:
             pages["Vouch widget, build before"] = (f"http://127.0.0.1:{old.demo_port}/", ready_vouch)
             pages["Vouch hosted page, build before"] = (f"{old.url}/c/bench", ready_vouch)
@@ -95,7 +109,7 @@ def bench_widget():
                 runs[name] += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         impact = {name: summarise(page_runs) for name, page_runs in runs.items()}
         lighthouse = {name: summarise([lighthouse_run(url) for _ in range(LIGHTHOUSE_RUNS)])
-                      for name, (url, _) in pages.items() if not name.endswith("build before")}
+                      for name, (url, _) in pages.items() if not name.endswith("build before") and name != "Leptos floor"}
     finally:
         vouch.stop()
         if old:

@@ -124,13 +124,17 @@ def report(r):
             "|---|---|---|---|---|---|---|---|---|---|"]
     uppy_ready = wid["impact"].get("Uppy Dashboard", {}).get("readyMs", {}).get("median")
     for name, s in wid["impact"].items():
-        ratio = f"{s['readyMs']['median'] / uppy_ready:.2f}" if uppy_ready and name.startswith("Vouch") else ""
+        ratio = f"{s['readyMs']['median'] / uppy_ready:.2f}" if uppy_ready and name.startswith(("Vouch", "Leptos")) else ""
         shown = fmt(s['shownMs'], '', 0) if "shownMs" in s else ""
         longest = fmt(s['longestTaskMs'], '', 0) if "longestTaskMs" in s else ""
         own = fmt(s['widgetLongestTaskMs'], '', 0) if "widgetLongestTaskMs" in s else ""
         script = fmt(s['widgetScriptMs'], '', 0) if "widgetScriptMs" in s and name != "merchant page, no widget" else ""
         out.append(f"| {name} | {shown} | {fmt(s['readyMs'], '', 0)} | {ratio} | {fmt(s['longTasks'], '', 0)} | "
                    f"{fmt(s['longTaskMs'], '', 0)} | {longest} | {own} | {script} | {fmt(s['cls'], '', 3)} |")
+    if "Leptos floor" in wid["impact"]:
+        out += ["", "Row \"Leptos floor\": `bench/floor`, the least a Leptos 0.8 CSR app can be (one input, a signal and "
+                "a `<Show>`), built like the widget's bundles and loaded the way Uppy is, as a module script on the same "
+                "page: what Leptos costs before any of Vouch's own work."]
     if any(name.endswith("build before") for name in wid["impact"]):
         out += ["", "Rows marked \"build before\": another build of the widget (`BENCH_WIDGET_BEFORE`), "
                 "loaded in the same rounds as this one; the analysis below says which."]

@@ -98,6 +98,33 @@ fn rustflags() -> Vec<String> {
     flags
 }
 
+/// `bench/floor` (the least a Leptos app can be, which the benchmark loads beside the widget and
+/// Uppy) built the way the widget's bundles are: `dist/floor/leptos_floor{.js,_bg.wasm}`.
+pub(crate) fn floor() -> Result {
+    run(Command::new("cargo")
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\x1f"))
+        .args([
+            "build",
+            "--offline",
+            "--profile",
+            "wasm-release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--manifest-path",
+        ])
+        .arg(root().join("bench/floor/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target_dir()))?;
+    let dir = target_dir().join("wasm32-unknown-unknown/wasm-release");
+    let bytes = std::fs::read(dir.join("leptos_floor.wasm")).map_err(|e| format!("reading the floor's wasm: {e}"))?;
+    let plain = dir.join("leptos_floor_plain.wasm");
+    std::fs::write(&plain, crate::split::without_relocations(&bytes)?)
+        .map_err(|e| format!("writing {}: {e}", plain.display()))?;
+    let out = root().join("dist/floor");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    bind_and_shrink(&plain, "leptos_floor", &out)
+}
+
 /// wasm-bindgen's `web` glue for `wasm`, then wasm-opt, terser and brotli: `{stem}.js` and
 /// `{stem}_bg.wasm` (and their `.br`) in `out`. The console's bundle goes the same way.
 pub(crate) fn bind_and_shrink(wasm: &std::path::Path, stem: &str, out: &std::path::Path) -> Result {

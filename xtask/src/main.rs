@@ -25,6 +25,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   sizes    print the widget's and the console's sizes (raw, gzip, brotli) and check the budgets
   structure  [DIR] server/src's (or DIR's) top-level files and folders, import cycles, files over 400 lines
   schemathesis  build the debug server and run Schemathesis against its OpenAPI documents
+  floor    build bench/floor, the least Leptos app, which the bench loads beside the widget (dist/floor)
   bench    benchmarks beside their peers (Uppy Companion, Uppy Dashboard); writes docs/benchmarks.md";
 
 fn main() -> ExitCode {
@@ -41,11 +42,14 @@ fn main() -> ExitCode {
             setup::python_packages().and_then(|()| build::server(false)).and_then(|()| schemathesis::run_all())
         }
         Some("console") => console::build(),
+        Some("floor") => build::floor(),
         Some("sizes") => sizes::report(true).and_then(|()| sizes::console(true)),
         Some("structure") => structure::report(args.get(1).map(String::as_str)),
-        Some("bench") => {
-            setup::all().and_then(|()| bench::tools()).and_then(|()| build::all()).and_then(|()| bench::run_all())
-        }
+        Some("bench") => setup::all()
+            .and_then(|()| bench::tools())
+            .and_then(|()| build::all())
+            .and_then(|()| build::floor())
+            .and_then(|()| bench::run_all()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
