@@ -64,8 +64,8 @@ def bench_widget():
         (site / "floor.html").write_text(merchant.replace("<!-- VOUCH_SNIPPET -->",
                                                           '<div id="floor" style="min-height:700px"></div>'
                                                           '<script type="module" src="/floor.js"></script>'))
-        ours["Leptos floor, js + wasm (bench/floor)"] = {
-            k: sizes(floor / "leptos_floor.js")[k] + sizes(floor / "leptos_floor_bg.wasm")[k] for k in ("raw", "gzip", "brotli")}
+        js, wasm = sizes(floor / "leptos_floor.js"), sizes(floor / "leptos_floor_bg.wasm")
+        ours["Leptos floor, js + wasm (bench/floor)"] = {k: js[k] + wasm[k] for k in js}
     peer = {"uppy.js": sizes(site / "entry.js"), "uppy.css": sizes(site / "entry.css")}
     port = free_port()
     static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],

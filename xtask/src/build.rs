@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::util::{on_path, path_with_node_bin, root, run, target_dir, Result};
+use crate::util::{fresh_dir, on_path, path_with_node_bin, root, run, target_dir, Result};
 
 /// Flags binaryen needs to accept what rustc emits for wasm32 by default.
 const WASM_FEATURES: [&str; 6] = [
@@ -28,9 +28,7 @@ pub(crate) const BUNDLES: [(&str, &str); 3] =
 
 pub(crate) fn widget() -> Result {
     let out = root().join("dist/widget");
-    // A clean directory: files of an older layout must not be served or measured.
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    fresh_dir(&out)?;
     for (feature, stem) in BUNDLES {
         bundle(feature, stem, &out)?;
     }
@@ -44,29 +42,10 @@ pub(crate) fn widget() -> Result {
 }
 
 fn bundle(feature: &str, stem: &str, out: &std::path::Path) -> Result {
-    run(Command::new("cargo")
-        .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\x1f"))
-        .args([
-            "build",
-            "-p",
-            "vouch-widget",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
-            "--no-default-features",
-            "--features",
-            feature,
-        ])
-        .current_dir(root()))?;
-    let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/vouch_widget.wasm");
-    let bytes = std::fs::read(&wasm).map_err(|e| format!("reading {}: {e}", wasm.display()))?;
+    let manifest = root().join("widget/Cargo.toml");
+    let bytes = cargo_wasm(&manifest, &["--lib", "--no-default-features", "--features", feature], "vouch_widget")?;
     if !crate::split::has_split_points(&bytes) {
-        let plain = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{stem}.wasm"));
-        std::fs::write(&plain, crate::split::without_relocations(&bytes)?)
-            .map_err(|e| format!("writing {}: {e}", plain.display()))?;
-        return bind_and_shrink(&plain, stem, out);
+        return bind_plain(&bytes, stem, out);
     }
     let scratch = target_dir().join("widget-split").join(stem);
     let pieces = crate::split::split(&bytes, stem, &scratch, out)?;
@@ -98,31 +77,36 @@ fn rustflags() -> Vec<String> {
     flags
 }
 
+/// `cargo build` of the wasm crate at `manifest` in the widget's profile and flags: the linked
+/// wasm (`artifact.wasm`), relocations still in it.
+fn cargo_wasm(manifest: &std::path::Path, args: &[&str], artifact: &str) -> Result<Vec<u8>> {
+    run(Command::new("cargo")
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\x1f"))
+        // bench/floor is a workspace of its own: its build goes to the same target dir.
+        .env("CARGO_TARGET_DIR", target_dir())
+        .args(["build", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--manifest-path"])
+        .arg(manifest)
+        .args(args)
+        .current_dir(root()))?;
+    let wasm = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{artifact}.wasm"));
+    std::fs::read(&wasm).map_err(|e| format!("reading {}: {e}", wasm.display()))
+}
+
+/// A wasm without split points: its relocations dropped, then bound and shrunk as `stem`.
+fn bind_plain(bytes: &[u8], stem: &str, out: &std::path::Path) -> Result {
+    let plain = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{stem}.wasm"));
+    std::fs::write(&plain, crate::split::without_relocations(bytes)?)
+        .map_err(|e| format!("writing {}: {e}", plain.display()))?;
+    bind_and_shrink(&plain, stem, out)
+}
+
 /// `bench/floor` (the least a Leptos app can be, which the benchmark loads beside the widget and
 /// Uppy) built the way the widget's bundles are: `dist/floor/leptos_floor{.js,_bg.wasm}`.
 pub(crate) fn floor() -> Result {
-    run(Command::new("cargo")
-        .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\x1f"))
-        .args([
-            "build",
-            "--offline",
-            "--profile",
-            "wasm-release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--manifest-path",
-        ])
-        .arg(root().join("bench/floor/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", target_dir()))?;
-    let dir = target_dir().join("wasm32-unknown-unknown/wasm-release");
-    let bytes = std::fs::read(dir.join("leptos_floor.wasm")).map_err(|e| format!("reading the floor's wasm: {e}"))?;
-    let plain = dir.join("leptos_floor_plain.wasm");
-    std::fs::write(&plain, crate::split::without_relocations(&bytes)?)
-        .map_err(|e| format!("writing {}: {e}", plain.display()))?;
+    let bytes = cargo_wasm(&root().join("bench/floor/Cargo.toml"), &["--offline"], "leptos_floor")?;
     let out = root().join("dist/floor");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
-    bind_and_shrink(&plain, "leptos_floor", &out)
+    fresh_dir(&out)?;
+    bind_plain(&bytes, "leptos_floor", &out)
 }
 
 /// wasm-bindgen's `web` glue for `wasm`, then wasm-opt, terser and brotli: `{stem}.js` and

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::util::{on_path, root, run, target_dir, Result};
+use crate::util::{fresh_dir, on_path, root, run, target_dir, Result};
 
 pub(crate) const STEM: &str = "vouch_console";
 pub(crate) const CSS: &str = "console.css";
@@ -12,8 +12,7 @@ pub(crate) const CSS: &str = "console.css";
 pub(crate) fn build() -> Result {
     let started = std::time::Instant::now();
     let out = root().join("dist/console");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    fresh_dir(&out)?;
     run(Command::new("cargo")
         .args(["build", "-p", "vouch-console", "--lib", "--target", "wasm32-unknown-unknown", "--profile"])
         .arg(PROFILE)

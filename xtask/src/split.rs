@@ -42,8 +42,7 @@ pub(crate) fn split(wasm: &[u8], stem: &str, scratch: &Path, out: &Path) -> Resu
     let mut hasher = std::hash::DefaultHasher::new();
     wasm.hash(&mut hasher);
     let prefix = format!("{stem}_{:016x}", hasher.finish());
-    let _ = std::fs::remove_dir_all(scratch);
-    std::fs::create_dir_all(scratch).map_err(|e| format!("creating {}: {e}", scratch.display()))?;
+    crate::util::fresh_dir(scratch)?;
     let main = scratch.join(format!("{stem}.wasm"));
     let link_name = format!("./{prefix}_split.js");
     let split = wasm_split_cli_support::transform({

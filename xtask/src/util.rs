@@ -19,6 +19,12 @@ pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
 }
 
+/// `dir` emptied (or made): nothing of an earlier build is left in it to be served or measured.
+pub(crate) fn fresh_dir(dir: &Path) -> Result {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))
+}
+
 pub(crate) fn run(cmd: &mut Command) -> Result {
     eprintln!("+ {}", describe(cmd));
     let status = cmd.status().map_err(|e| format!("cannot start {}: {e}", describe(cmd)))?;
